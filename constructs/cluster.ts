@@ -1,0 +1,93 @@
+import { Construct } from 'constructs';
+import { checkDns1123Label, checkLabelKey, checkLabelValue } from '../lib/names';
+import type { ProblemCollector } from '../lib/problems';
+
+/** A cluster's place in a KubeSphere multi-cluster estate. */
+export enum ClusterRole {
+  /** The host cluster: runs the KubeSphere control plane, holds tenants and IAM, and manages the members. */
+  HOST = 'host',
+  /** A member cluster: managed from the host; runs workloads. */
+  MEMBER = 'member',
+}
+
+/** Properties of a {@link Cluster}. */
+export interface ClusterProps {
+  /** Host or member. A platform has exactly one host; members need it. */
+  readonly role: ClusterRole;
+  /**
+   * Labels of the cluster in KubeSphere (environment, region, partner …).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * The ingress class that serves exposed services on this cluster.
+   * @default - none: the cluster's default ingress class
+   */
+  readonly ingressClassName?: string;
+  /**
+   * A sentence on what the cluster is for.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+const CLUSTER = Symbol.for('platform-cdk.Cluster');
+
+/** A Kubernetes cluster managed by KubeSphere. Synthesis writes one folder per cluster. */
+export class Cluster extends Construct {
+  /** Whether a value is a Cluster. */
+  public static isCluster(this: void, x: unknown): x is Cluster {
+    return typeof x === 'object' && x !== null && CLUSTER in x;
+  }
+
+  /** The cluster's name (its construct id), as KubeSphere knows it and as its output folder is called. */
+  public readonly name: string;
+  /** Host or member. */
+  public readonly role: ClusterRole;
+  /** Labels of the cluster. */
+  public readonly labels: Readonly<Record<string, string>>;
+  /** The ingress class for exposed services, if set. */
+  public readonly ingressClassName?: string;
+  /** What the cluster is for. */
+  public readonly description?: string;
+
+  /**
+   * @param scope the platform (or a construct inside it)
+   * @param id the cluster's name
+   * @param props role, labels, ingress class
+   */
+  constructor(scope: Construct, id: string, props: ClusterProps) {
+    super(scope, id);
+    Object.defineProperty(this, CLUSTER, { value: true });
+    this.name = id;
+    this.role = props.role;
+    this.labels = { ...(props.labels ?? {}) };
+    this.ingressClassName = props.ingressClassName;
+    this.description = props.description;
+  }
+
+  /** Whether this is the host cluster. */
+  public get isHost(): boolean {
+    return this.role === ClusterRole.HOST;
+  }
+
+  /** @internal */
+  public _checkModel(problems: ProblemCollector): void {
+    const path = this.node.path;
+    const nameProblem = checkDns1123Label(this.name);
+    if (nameProblem) problems.error({ path, property: 'name', value: this.name, message: nameProblem, fix: 'name the cluster like "prod-east" or "member-1"' });
+    if (this.role !== ClusterRole.HOST && this.role !== ClusterRole.MEMBER) {
+      problems.error({ path, property: 'role', value: this.role, message: 'a cluster is a host or a member', fix: 'set role to ClusterRole.HOST or ClusterRole.MEMBER' });
+    }
+    for (const [k, v] of Object.entries(this.labels)) {
+      const keyProblem = checkLabelKey(k);
+      if (keyProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: k, message: keyProblem, fix: 'use a key like "region" or "example.com/partner"' });
+      const valueProblem = checkLabelValue(v);
+      if (valueProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: v, message: valueProblem, fix: 'use a value like "eu-1"' });
+    }
+    if (this.ingressClassName !== undefined) {
+      const p = checkDns1123Label(this.ingressClassName);
+      if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p, fix: 'name an IngressClass of the cluster, e.g. "nginx"' });
+    }
+  }
+}

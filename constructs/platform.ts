@@ -1,0 +1,189 @@
+import { Construct, IConstruct } from 'constructs';
+import { ProblemCollector, ValidationError } from '../lib/problems';
+import { Cluster, ClusterProps } from './cluster';
+import { Environment, EnvironmentProps } from './environment';
+import type { Resources } from './resources';
+import { Tenant, TenantProps } from './tenant';
+
+/** What the output is for: the KubeSphere release whose API the objects use. */
+export enum Target {
+  /** KubeSphere 4.1 (`tenant.kubesphere.io/v1beta1` WorkspaceTemplates). The default. */
+  KUBESPHERE_V4_1 = 'kubesphere-v4.1',
+}
+
+/** Properties of a {@link Platform}. */
+export interface PlatformProps {
+  /**
+   * The KubeSphere release the output targets. The model is the same for every target; this switch picks
+   * the emitter that turns tenants into that release's objects.
+   * @default Target.KUBESPHERE_V4_1
+   */
+  readonly target?: Target;
+  /**
+   * Resources of every container that neither its environment nor its service sets.
+   * @default - 100m/500m CPU, 128/256 MiB memory (`DEFAULT_RESOURCES`)
+   */
+  readonly defaultResources?: Resources;
+}
+
+const PLATFORM = Symbol.for('platform-cdk.Platform');
+
+/**
+ * The root of an estate: its clusters, environments and tenants.
+ *
+ * @example
+ * const platform = new Platform('acme');
+ * const host = platform.addCluster('host', { role: ClusterRole.HOST });
+ * const prod = platform.addEnvironment('production', { clusters: [host], production: true });
+ */
+export class Platform extends Construct {
+  /**
+   * The platform a construct belongs to.
+   * @param construct any construct of the model
+   */
+  public static of(construct: IConstruct): Platform {
+    const root = construct.node.root;
+    if (!Platform.isPlatform(root)) {
+      throw new Error(`[${construct.node.path}] is not inside a Platform; create it with platform.addTenant(), tenant.addProject() and so on`);
+    }
+    return root;
+  }
+
+  /** Whether a value is a Platform (works across copies of the library). */
+  public static isPlatform(x: unknown): x is Platform {
+    return typeof x === 'object' && x !== null && PLATFORM in x;
+  }
+
+  /** The KubeSphere release the output targets. */
+  public readonly target: Target;
+  /** Resources of containers that set none. */
+  public readonly defaultResources?: Resources;
+
+  private readonly clusterScope: Construct;
+  private readonly environmentScope: Construct;
+
+  /**
+   * @param id the platform's name; it starts every construct path in messages
+   * @param props options
+   */
+  constructor(id: string, props: PlatformProps = {}) {
+    super(undefined as unknown as Construct, id);
+    Object.defineProperty(this, PLATFORM, { value: true });
+    this.target = props.target ?? Target.KUBESPHERE_V4_1;
+    this.defaultResources = props.defaultResources;
+    this.clusterScope = new Construct(this, 'Clusters');
+    this.environmentScope = new Construct(this, 'Environments');
+  }
+
+  /**
+   * Adds a cluster.
+   * @param id the cluster's name, as KubeSphere knows it (DNS-1123 label)
+   * @param props role, labels and ingress class
+   */
+  public addCluster(id: string, props: ClusterProps): Cluster {
+    assertNewChild(this.clusterScope, id, 'cluster');
+    return new Cluster(this.clusterScope, id, props);
+  }
+
+  /**
+   * Adds an environment.
+   * @param id the environment's name, e.g. `test` or `production`
+   * @param props the clusters it spans and its defaults
+   */
+  public addEnvironment(id: string, props: EnvironmentProps): Environment {
+    assertNewChild(this.environmentScope, id, 'environment');
+    return new Environment(this.environmentScope, id, props);
+  }
+
+  /**
+   * Adds a tenant (a KubeSphere workspace, one per business domain).
+   * @param id the tenant's name (DNS-1123 label)
+   * @param props its manager
+   */
+  public addTenant(id: string, props: TenantProps): Tenant {
+    assertNewChild(this, id, 'tenant');
+    return new Tenant(this, id, props);
+  }
+
+  /** Every cluster, in the order they were added. */
+  public get clusters(): Cluster[] {
+    return this.node.findAll().filter(Cluster.isCluster);
+  }
+
+  /** Every environment, in the order they were added. */
+  public get environments(): Environment[] {
+    return this.node.findAll().filter(Environment.isEnvironment);
+  }
+
+  /** Every tenant, in the order they were added. */
+  public get tenants(): Tenant[] {
+    return this.node.findAll().filter(Tenant.isTenant);
+  }
+
+  /** The host cluster, if there is exactly one. */
+  public get hostCluster(): Cluster | undefined {
+    const hosts = this.clusters.filter((c) => c.isHost);
+    return hosts.length === 1 ? hosts[0] : undefined;
+  }
+
+  /**
+   * An environment by name.
+   * @param name the environment's name
+   */
+  public findEnvironment(name: string): Environment | undefined {
+    return this.environments.find((e) => e.name === name);
+  }
+
+  /**
+   * A cluster by name.
+   * @param name the cluster's name
+   */
+  public findCluster(name: string): Cluster | undefined {
+    return this.clusters.find((c) => c.name === name);
+  }
+
+  /**
+   * Checks the platform as a whole (one host, every member managed by it).
+   * @internal
+   */
+  public _checkModel(problems: ProblemCollector): void {
+    const clusters = this.clusters;
+    const hosts = clusters.filter((c) => c.isHost);
+    if (hosts.length > 1) {
+      for (const h of hosts.slice(1)) {
+        problems.error({ path: h.node.path, property: 'role', value: h.role, message: `the platform has ${hosts.length} host clusters (${hosts.map((x) => x.name).join(', ')}), and KubeSphere manages members from exactly one`, fix: 'make one cluster the host and the others members' });
+      }
+    }
+    if (hosts.length === 0) {
+      for (const m of clusters) {
+        problems.error({ path: m.node.path, property: 'role', value: m.role, message: 'a member cluster needs a host cluster in the platform to manage it, and there is none', fix: 'add a cluster with role ClusterRole.HOST' });
+      }
+    }
+    const names = new Map<string, Cluster>();
+    for (const c of clusters) {
+      const first = names.get(c.name);
+      if (first) {
+        problems.error({ path: c.node.path, property: 'name', value: c.name, message: `the cluster ${first.node.path} has this name already`, fix: 'give each cluster its own name' });
+      } else names.set(c.name, c);
+    }
+    const envNames = new Map<string, Environment>();
+    for (const e of this.environments) {
+      const first = envNames.get(e.name);
+      if (first) {
+        problems.error({ path: e.node.path, property: 'name', value: e.name, message: `the environment ${first.node.path} has this name already`, fix: 'give each environment its own name' });
+      } else envNames.set(e.name, e);
+    }
+  }
+}
+
+/**
+ * Throws at once when a construct id is taken: the tree cannot be built with two children of one id.
+ * @internal
+ */
+export function assertNewChild(scope: Construct, id: string, what: string): void {
+  if (scope.node.tryFindChild(id)) {
+    throw new ValidationError([
+      { severity: 'error', path: scope.node.path, property: 'id', value: id, message: `a ${what} or other construct with this id exists already here`, fix: `give each ${what} its own id` },
+    ]);
+  }
+}

@@ -1,0 +1,163 @@
+import { Construct } from 'constructs';
+import { checkDns1123Label } from '../lib/names';
+import type { ProblemCollector } from '../lib/problems';
+import { AppService, AppServiceProps } from './app-service';
+import type { Cluster } from './cluster';
+import { Environment } from './environment';
+import { assertNewChild, Platform } from './platform';
+import { Tenant } from './tenant';
+
+/** An environment, or an environment's name (for estates generated from a table). */
+export type EnvironmentRef = Environment | string;
+
+/** Properties of a {@link Project}. */
+export interface ProjectProps {
+  /** The environments the project is placed in: it gets a namespace on every cluster of each. */
+  readonly environments: EnvironmentRef[];
+  /**
+   * The namespace name (each environment may add its `namespaceSuffix`).
+   * @default - the project's id
+   */
+  readonly namespace?: string;
+  /**
+   * A human name shown in the KubeSphere console (`kubesphere.io/alias-name`).
+   * @default - none
+   */
+  readonly displayName?: string;
+  /**
+   * A sentence on the project (`kubesphere.io/description`).
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** Where a project lands: one namespace on one cluster for one environment. */
+export interface ProjectPlacement {
+  /** The project. */
+  readonly project: Project;
+  /** The environment. */
+  readonly environment: Environment;
+  /** The cluster. */
+  readonly cluster: Cluster;
+  /** The namespace name on that cluster. */
+  readonly namespace: string;
+}
+
+const PROJECT = Symbol.for('platform-cdk.Project');
+
+/** A project: a namespace of a tenant, placed in environments (a KubeSphere project). */
+export class Project extends Construct {
+  /** Whether a value is a Project. */
+  public static isProject(this: void, x: unknown): x is Project {
+    return typeof x === 'object' && x !== null && PROJECT in x;
+  }
+
+  /** The project's name (its construct id). */
+  public readonly name: string;
+  /** The namespace name before any environment suffix. */
+  public readonly namespace: string;
+  /** The console name, if set. */
+  public readonly displayName?: string;
+  /** The description, if set. */
+  public readonly description?: string;
+  /** The tenant the project belongs to. */
+  public readonly tenant: Tenant;
+  private readonly environmentRefs: EnvironmentRef[];
+
+  /**
+   * @param scope the tenant
+   * @param id the project's name
+   * @param props the environments it is placed in
+   */
+  constructor(scope: Tenant, id: string, props: ProjectProps) {
+    super(scope, id);
+    Object.defineProperty(this, PROJECT, { value: true });
+    this.name = id;
+    this.tenant = Tenant.of(scope);
+    this.namespace = props.namespace ?? id;
+    this.displayName = props.displayName;
+    this.description = props.description;
+    this.environmentRefs = [...(props.environments ?? [])];
+  }
+
+  /**
+   * Adds an app service to the project.
+   * @param id the service's name
+   * @param props image, ports and the rest
+   */
+  public addService(id: string, props: AppServiceProps): AppService {
+    assertNewChild(this, id, 'service');
+    return new AppService(this, id, props);
+  }
+
+  /**
+   * Places the project in one more environment.
+   * @param environment the environment or its name
+   */
+  public placeIn(environment: EnvironmentRef): void {
+    this.environmentRefs.push(environment);
+  }
+
+  /** The project's app services, in the order they were added. */
+  public get services(): AppService[] {
+    return this.node.findAll().filter(AppService.isAppService);
+  }
+
+  /** The environments the project is placed in (unknown references are left out; validation reports them). */
+  public get environments(): Environment[] {
+    const platform = Platform.of(this);
+    const out: Environment[] = [];
+    for (const ref of this.environmentRefs) {
+      const e = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
+      if (e && e.node.root === platform && !out.includes(e)) out.push(e);
+    }
+    return out;
+  }
+
+  /** Whether the project is placed in an environment. */
+  public isPlacedIn(environment: Environment): boolean {
+    return this.environments.includes(environment);
+  }
+
+  /** Every namespace of the project: one per cluster of each of its environments. */
+  public get placements(): ProjectPlacement[] {
+    const out: ProjectPlacement[] = [];
+    for (const environment of this.environments) {
+      for (const cluster of environment.clusters) {
+        out.push({ project: this, environment, cluster, namespace: `${this.namespace}${environment.namespaceSuffix}` });
+      }
+    }
+    return out;
+  }
+
+  /** @internal */
+  public _checkModel(problems: ProblemCollector): void {
+    const path = this.node.path;
+    const platform = Platform.of(this);
+    const p = checkDns1123Label(this.namespace);
+    if (p) problems.error({ path, property: 'namespace', value: this.namespace, message: p, fix: 'name the project like "storefront" or set `namespace`' });
+    if (this.environmentRefs.length === 0) {
+      problems.error({ path, property: 'environments', value: [], message: 'a project must be placed in at least one environment', fix: 'list its environments in `environments`' });
+    }
+    this.environmentRefs.forEach((ref, i) => {
+      if (typeof ref === 'string') {
+        if (!platform.findEnvironment(ref)) {
+          problems.error({ path, property: `environments[${i}]`, value: ref, message: `no environment of the platform has this name (environments: ${platform.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'name an environment added with platform.addEnvironment(), or add it' });
+        }
+      } else if (!Environment.isEnvironment(ref) || ref.node.root !== platform) {
+        problems.error({ path, property: `environments[${i}]`, value: Environment.isEnvironment(ref) ? ref.node.path : ref, message: 'the environment belongs to another platform', fix: 'use an environment of this platform' });
+      }
+    });
+    for (const placement of this.placements) {
+      const n = checkDns1123Label(placement.namespace);
+      if (n && !p) problems.error({ path, property: 'namespace', value: placement.namespace, message: `in environment ${placement.environment.name}: ${n}`, fix: 'shorten the project name or the environment\'s namespaceSuffix' });
+    }
+    const names = new Map<string, AppService>();
+    for (const s of this.services) {
+      const first = names.get(s.name);
+      if (first) {
+        problems.error({ path: s.node.path, property: 'name', value: s.name, message: `the service ${first.node.path} in the same project has this name already`, fix: 'give each service of a project its own name' });
+      } else names.set(s.name, s);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/** Jest runs the TypeScript sources through ts-jest; `npm test` type-checks the whole project with tsc first. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^platform-cdk$': '<rootDir>/index.ts' },
+  snapshotFormat: { escapeString: false, printBasicPrompt: true },
+};

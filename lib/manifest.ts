@@ -1,0 +1,136 @@
+/**
+ * The objects synthesis produces: plain Kubernetes manifests held in cdk8s `ApiObject`s, the labels every
+ * object carries, and the order objects are written in.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { JsonObject } from './yaml';
+
+/** A Kubernetes object as plain JSON, as it is written to a manifest. */
+export interface KubeObject extends JsonObject {
+  /** The API group and version, e.g. `apps/v1`. */
+  apiVersion: string;
+  /** The kind, e.g. `Deployment`. */
+  kind: string;
+  /** Name, namespace, labels and annotations. */
+  metadata: KubeMetadata;
+}
+
+/** The metadata platform-cdk writes on an object. */
+export interface KubeMetadata extends JsonObject {
+  /** The object's name. */
+  name: string;
+  /** The namespace; absent for cluster-scoped objects. */
+  namespace?: string;
+  /** Labels, always including `app.kubernetes.io/managed-by`. */
+  labels?: Record<string, string>;
+  /** Annotations. */
+  annotations?: Record<string, string>;
+}
+
+/** The label and annotation keys platform-cdk writes. */
+export const LabelKeys = {
+  /** `app.kubernetes.io/managed-by`: always `platform-cdk`. */
+  MANAGED_BY: 'app.kubernetes.io/managed-by',
+  /** `app.kubernetes.io/name`: the app service. */
+  NAME: 'app.kubernetes.io/name',
+  /** `app.kubernetes.io/instance`: the app service in one environment (`<service>-<environment>`). */
+  INSTANCE: 'app.kubernetes.io/instance',
+  /** `app.kubernetes.io/part-of`: the project the object belongs to. */
+  PART_OF: 'app.kubernetes.io/part-of',
+  /** `app.kubernetes.io/version`: the image tag of the app service. */
+  VERSION: 'app.kubernetes.io/version',
+  /** `platform-cdk.io/tenant`: the tenant (KubeSphere workspace). */
+  TENANT: 'platform-cdk.io/tenant',
+  /** `platform-cdk.io/environment`: the environment. */
+  ENVIRONMENT: 'platform-cdk.io/environment',
+} as const;
+
+/** The value of `app.kubernetes.io/managed-by` on every object. */
+export const MANAGED_BY = 'platform-cdk';
+
+// Install order, after the convention of Helm and kubectl: what others depend on comes first.
+const KIND_ORDER = [
+  'CustomResourceDefinition',
+  'Namespace',
+  'WorkspaceTemplate',
+  'ResourceQuota',
+  'LimitRange',
+  'NetworkPolicy',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'Deployment',
+  'StatefulSet',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Ingress',
+];
+const KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i]));
+
+/** Orders objects for writing: by install order of their kind, then kind, then namespace, then name. */
+export function compareObjects(a: KubeObject, b: KubeObject): number {
+  const ra = KIND_RANK.get(a.kind) ?? KIND_ORDER.length;
+  const rb = KIND_RANK.get(b.kind) ?? KIND_ORDER.length;
+  if (ra !== rb) return ra - rb;
+  return (
+    compare(a.kind, b.kind) ||
+    compare(a.apiVersion, b.apiVersion) ||
+    compare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compare(a.metadata.name, b.metadata.name)
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A cdk8s `ApiObject` that holds a finished manifest. Synthesis renders the model into these, one cdk8s
+ * chart per cluster, and both outputs read them.
+ *
+ * The manifest is built by platform-cdk's renderers as plain JSON with no tokens, so `toJson()` returns it
+ * as it is instead of running cdk8s's token resolution over it (most of cdk8s's own synthesis time). JSON
+ * patches added with `addJsonPatch()` still apply: an object with patches goes through cdk8s's full path.
+ */
+export class ManifestObject extends ApiObject {
+  /** The manifest as rendered. */
+  public readonly manifest: KubeObject;
+  private patched = false;
+
+  /**
+   * @param scope the chart (or a construct inside it)
+   * @param id the construct id, unique in `scope`
+   * @param manifest the finished object
+   */
+  constructor(scope: Construct, id: string, manifest: KubeObject) {
+    super(scope, id, manifest);
+    this.manifest = manifest;
+  }
+
+  /**
+   * Adds JSON patches applied when the object is written (an escape hatch for what the model does not say).
+   * @param ops the RFC-6902 operations
+   */
+  public override addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  /** The object as written: the manifest itself, or, when JSON patches were added, cdk8s's resolved and patched copy. */
+  public override toJson(): KubeObject {
+    if (!this.patched) return this.manifest;
+    return super.toJson() as KubeObject;
+  }
+}
+
+/** A map, or `undefined` when it has no entries (so that empty maps are left out of manifests). */
+export function nonEmpty(map: Record<string, string>): Record<string, string> | undefined {
+  for (const _ in map) return map;
+  return undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * Model validation: every construct's own checks, then the checks that need the whole estate. Every problem
+ * is collected; nothing stops at the first.
+ */
+import type { IConstruct } from 'constructs';
+import type { Platform } from '../constructs/platform';
+import { planPlatform } from './plan';
+import { Problem, ProblemCollector } from './problems';
+
+interface ModelCheck {
+  _checkModel(problems: ProblemCollector): void;
+}
+
+function hasModelCheck(c: IConstruct): c is IConstruct & ModelCheck {
+  return typeof (c as Partial<ModelCheck>)._checkModel === 'function';
+}
+
+/**
+ * Checks a platform model and returns every problem found, errors and warnings, sorted by construct path.
+ * Validations added with `node.addValidation()` are run too and reported as errors.
+ */
+export function validatePlatform(platform: Platform): Problem[] {
+  const problems = new ProblemCollector();
+  for (const c of platform.node.findAll()) {
+    try {
+      if (hasModelCheck(c)) c._checkModel(problems);
+      for (const message of c.node.validate()) {
+        problems.error({ path: c.node.path, property: '-', value: undefined, message, fix: 'see the validation added to this construct' });
+      }
+    } catch (e) {
+      problems.error({ path: c.node.path, property: '-', value: undefined, message: `checking this construct failed: ${(e as Error).message}`, fix: 'check the values given to this construct' });
+    }
+  }
+  checkPlacements(platform, problems);
+  return problems.problems;
+}
+
+/** Namespaces must be unique per cluster, and an ingress host and path belong to one service per cluster. */
+function checkPlacements(platform: Platform, problems: ProblemCollector): void {
+  for (const plan of planPlatform(platform)) {
+    const namespaces = new Map<string, { project: IConstruct; environment: string }>();
+    const routes = new Map<string, IConstruct>();
+    for (const placement of plan.placements) {
+      const first = namespaces.get(placement.namespace);
+      if (first) {
+        problems.error({
+          path: placement.project.node.path,
+          property: 'namespace',
+          value: placement.namespace,
+          message: `on cluster ${plan.cluster.name}, ${first.project.node.path} (environment ${first.environment}) has this namespace already (environment ${placement.environment.name})`,
+          fix: first.project === placement.project
+            ? `give the environments that share cluster ${plan.cluster.name} different namespaceSuffix values, or place them on different clusters`
+            : 'give one of the projects another name or `namespace`',
+        });
+        continue;
+      }
+      namespaces.set(placement.namespace, { project: placement.project, environment: placement.environment.name });
+      for (const service of placement.project.services) {
+        for (const exposure of service.exposures) {
+          if (!exposure.covers(placement.environment)) continue;
+          const host = exposure.hostIn(placement.environment);
+          if (host === undefined) continue;
+          const key = `${host}${exposure.path}`;
+          const owner = routes.get(key);
+          if (owner && owner !== service) {
+            problems.error({ path: service.node.path, property: 'expose.hosts', value: key, message: `on cluster ${plan.cluster.name}, ${owner.node.path} is exposed at this host and path already`, fix: 'give the service another subdomain, host or path' });
+          } else routes.set(key, service);
+        }
+      }
+    }
+  }
+}
