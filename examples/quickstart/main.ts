@@ -7,7 +7,7 @@
 import { ClusterRole, Duration, Platform, Probe, Registry, synthesizeApp } from 'platform-cdk';
 
 /** Builds the quick-start estate. */
-export function buildQuickstart(): Platform {
+export function build(): Platform {
   const platform = new Platform('quickstart');
 
   // The host cluster runs KubeSphere's control plane and production; the member runs test.
@@ -46,4 +46,4 @@ export function buildQuickstart(): Platform {
   return platform;
 }
 
-if (require.main === module) synthesizeApp(buildQuickstart());
+if (require.main === module) synthesizeApp(build());

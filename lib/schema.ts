@@ -1,0 +1,163 @@
+/**
+ * Schema validation of synthesized objects, offline, the way kubeconform does it: Kubernetes objects against
+ * the Kubernetes OpenAPI definitions, custom resources against the `openAPIV3Schema` of their CRD. Strict:
+ * an object with a field its schema does not declare is invalid (`additionalProperties: false` is added
+ * wherever a schema lists properties and does not say otherwise).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from './manifest';
+
+/** One way an object does not match its schema. */
+export interface SchemaFinding {
+  /** The object, as `<apiVersion> <kind> <namespace>/<name>`. */
+  readonly object: string;
+  /** Where in the object, as a JSON pointer (e.g. `/spec/template/spec/containers/0`). */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** The Kubernetes definitions shipped with platform-cdk. */
+export const KUBERNETES_DEFINITIONS = path.join(__dirname, '..', 'schemas', 'kubernetes', 'v1.27.0', '_definitions.json');
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+type Schema = { [key: string]: unknown };
+
+function isSchema(x: unknown): x is Schema {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Adds `additionalProperties: false` wherever properties are listed and unknown fields are not allowed. */
+function strictKubernetes(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    schema.forEach(strictKubernetes);
+    return;
+  }
+  if (!isSchema(schema)) return;
+  if (isSchema(schema.properties) && schema.additionalProperties === undefined) schema.additionalProperties = false;
+  for (const v of Object.values(schema)) strictKubernetes(v);
+}
+
+/** Turns a CRD's structural schema into strict JSON Schema (int-or-string, nullable, preserved unknown fields). */
+function strictCrd(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strictCrd);
+  if (!isSchema(schema)) return schema;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'properties' && isSchema(v)) {
+      const props: Schema = {};
+      for (const [pk, pv] of Object.entries(v)) props[pk] = strictCrd(pv);
+      out.properties = props;
+    } else out[k] = strictCrd(v);
+  }
+  if (out['x-kubernetes-int-or-string'] === true) {
+    delete out.type;
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (out.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (isSchema(out.properties) && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function keyOf(apiVersion: string, kind: string): string {
+  return `${apiVersion}:${kind}`;
+}
+
+/**
+ * Validates Kubernetes objects against the Kubernetes 1.27 definitions and any CRDs added. Schemas are
+ * compiled once per kind, on first use.
+ *
+ * @example
+ * const validator = SchemaValidator.create({ crdFiles: ['crds/tenant.kubesphere.io_workspacetemplates.yaml'] });
+ * const findings = validator.validate(object);
+ */
+export class SchemaValidator {
+  /**
+   * A validator for the Kubernetes definitions shipped with the library plus the CRD files given.
+   * @param options CRD files (YAML, one or more CustomResourceDefinitions each) and the definitions to use
+   */
+  public static create(options: { readonly crdFiles?: readonly string[]; readonly kubernetesDefinitions?: string } = {}): SchemaValidator {
+    const v = new SchemaValidator(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
+    for (const f of options.crdFiles ?? []) v.addCrdFile(f);
+    return v;
+  }
+
+  private readonly ajv: Ajv;
+  private readonly schemaRefs = new Map<string, object>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  private constructor(definitionsFile: string) {
+    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
+    strictKubernetes(doc.definitions);
+    this.ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
+    for (const [name, def] of Object.entries(doc.definitions)) {
+      const gvks = def['x-kubernetes-group-version-kind'];
+      if (!Array.isArray(gvks)) continue;
+      for (const gvk of gvks as { group: string; version: string; kind: string }[]) {
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        this.schemaRefs.set(keyOf(apiVersion, gvk.kind), { $ref: `k8s#/definitions/${name}` });
+      }
+    }
+  }
+
+  /**
+   * Adds the schemas of every served version of the CRDs in a YAML file.
+   * @param file a file of CustomResourceDefinition documents
+   */
+  public addCrdFile(file: string): void {
+    for (const d of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const crd = d.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Schema } }[] } };
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const version of crd.spec.versions) {
+        const root = version.schema?.openAPIV3Schema;
+        if (version.served === false || !root) continue;
+        const schema = strictCrd(root) as Schema;
+        if (isSchema(schema.properties)) (schema.properties as Schema).metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
+        this.schemaRefs.set(keyOf(`${crd.spec.group}/${version.name}`, crd.spec.names.kind), schema);
+      }
+    }
+  }
+
+  /**
+   * Adds every CRD file (`*.yaml`) of a folder.
+   * @param dir the folder
+   */
+  public addCrdFolder(dir: string): void {
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) this.addCrdFile(path.join(dir, f));
+  }
+
+  /** Whether there is a schema for an API version and kind. */
+  public hasSchema(apiVersion: string, kind: string): boolean {
+    return this.schemaRefs.has(keyOf(apiVersion, kind));
+  }
+
+  /**
+   * Validates one object; returns what is wrong with it (nothing when it is valid). An object whose kind has no
+   * schema is one finding.
+   * @param object the object as written
+   */
+  public validate(object: KubeObject): SchemaFinding[] {
+    const id = `${object.apiVersion} ${object.kind} ${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name}`;
+    const key = keyOf(object.apiVersion, object.kind);
+    let fn = this.compiled.get(key);
+    if (!fn) {
+      const schema = this.schemaRefs.get(key);
+      if (!schema) return [{ object: id, path: '', message: `no schema for ${object.apiVersion} ${object.kind}` }];
+      fn = this.ajv.compile(schema);
+      this.compiled.set(key, fn);
+    }
+    if (fn(object)) return [];
+    return (fn.errors ?? []).map((e) => ({
+      object: id,
+      path: e.instancePath || '/',
+      message: e.keyword === 'additionalProperties' ? `unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"` : (e.message ?? e.keyword),
+    }));
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The one fixture helper of the test suite: a small valid platform (a host cluster running production, a
+ * member running test, one tenant with one project) that a test extends, then synthesizes in memory.
+ */
+import { ClusterRole, ManifestStack, Platform, Registry, ValidationError } from 'platform-cdk';
+import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
+import { parseAllDocuments } from 'yaml';
+
+/** The parts of the fixture platform. */
+export interface Fixture {
+  readonly platform: Platform;
+  readonly host: Cluster;
+  readonly member: Cluster;
+  readonly test: Environment;
+  readonly production: Environment;
+  readonly tenant: Tenant;
+  readonly project: Project;
+  readonly registry: Registry;
+}
+
+/** A small valid platform: host (production) + member-test (test), tenant `shop`, project `storefront`. */
+export function fixture(): Fixture {
+  const platform = new Platform('acme');
+  const host = platform.addCluster('host', { role: ClusterRole.HOST, ingressClassName: 'nginx' });
+  const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
+  const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });
+  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true });
+  const tenant = platform.addTenant('shop', { manager: 'alice' });
+  const project = tenant.addProject('storefront', { environments: [test, production] });
+  return { platform, host, member, test, production, tenant, project, registry: Registry.at('harbor.example.com') };
+}
+
+/** Adds a minimal valid service (`harbor.example.com/shop/<id>:1.0.0`, port 8080). */
+export function addService(f: Fixture, id: string, props: Partial<Parameters<Project['addService']>[1]> = {}): AppService {
+  return f.project.addService(id, { image: f.registry.image(`shop/${id}`, '1.0.0'), ports: [{ port: 8080 }], ...props });
+}
+
+/** Synthesizes in memory and returns every object of every cluster, keyed `<cluster>/<Kind>/<namespace>/<name>`. */
+export function synthObjects(platform: Platform): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const [file, text] of new ManifestStack(platform).files()) {
+    const cluster = file.split('/')[0];
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as KubeObject;
+      out.set(`${cluster}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
+    }
+  }
+  return out;
+}
+
+/** The one object with this key; fails the test when missing. */
+export function objectAt(objects: Map<string, KubeObject>, key: string): KubeObject {
+  const o = objects.get(key);
+  if (!o) throw new Error(`no object ${key}; objects: ${[...objects.keys()].join(', ')}`);
+  return o;
+}
+
+/** The validation error messages of a platform (lines), or fails when it is valid. */
+export function validationErrors(platform: Platform): string[] {
+  try {
+    new ManifestStack(platform).files();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+    throw e;
+  }
+  throw new Error('expected the platform to be invalid, and it synthesized');
+}

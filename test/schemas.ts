@@ -1,0 +1,33 @@
+/**
+ * Schemas for the tests: the Kubernetes definitions shipped in `schemas/`, and the KubeSphere 4.1 CRDs read
+ * from `../shared/schemas/kubesphere/v4` beside the repository (their licence does not allow copying them
+ * into the project). When that folder is absent, the KubeSphere checks are skipped with a message.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { SchemaValidator } from '../lib/schema';
+
+/** Where the KubeSphere 4.1 CRDs are looked for. */
+export const KUBESPHERE_V4_DIR = path.resolve(__dirname, '..', '..', 'shared', 'schemas', 'kubesphere', 'v4');
+
+/** Whether the KubeSphere 4.1 CRDs are there. */
+export const HAS_KUBESPHERE_V4 = fs.existsSync(KUBESPHERE_V4_DIR);
+
+/** The message printed when the KubeSphere 4.1 checks are skipped. */
+export const KUBESPHERE_V4_SKIPPED = `KubeSphere 4.1 CRD schemas not found at ${KUBESPHERE_V4_DIR}: the checks of KubeSphere objects are skipped (Kubernetes objects are still validated)`;
+
+let shared: SchemaValidator | undefined;
+
+/** A validator with the Kubernetes definitions and, when present, the KubeSphere 4.1 CRDs; built once per test file. */
+export function validator(): SchemaValidator {
+  if (!shared) {
+    shared = SchemaValidator.create();
+    if (HAS_KUBESPHERE_V4) shared.addCrdFolder(KUBESPHERE_V4_DIR);
+  }
+  return shared;
+}
+
+/** Whether the tests can validate an object's kind here (KubeSphere kinds need the shared CRDs). */
+export function canValidate(apiVersion: string): boolean {
+  return HAS_KUBESPHERE_V4 || !apiVersion.includes('kubesphere.io');
+}

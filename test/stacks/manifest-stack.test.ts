@@ -1,0 +1,158 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { JsonPatch } from 'cdk8s';
+import { ManifestStack, renderPlatform, synthesizeApp, ValidationError } from 'platform-cdk';
+import { addService, fixture } from '../fixture';
+
+// Writing goes through a mock that calls the real fs, so that one test can make a write fail half-way.
+jest.mock('fs', () => {
+  const actual = jest.requireActual<typeof import('fs')>('fs');
+  return { ...actual, writeFileSync: jest.fn(actual.writeFileSync) };
+});
+
+function tmpOut(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-stack-')), 'dist');
+}
+
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function validFixture(): ReturnType<typeof fixture> {
+  const f = fixture();
+  addService(f, 'web').expose();
+  return f;
+}
+
+describe('ManifestStack', () => {
+  it('writes one folder per cluster, cluster-scoped objects in 00-cluster.yaml and one file per namespace', () => {
+    const outdir = tmpOut();
+    const result = new ManifestStack(validFixture().platform, { outdir }).synth();
+    expect(result.clusters.map((c) => [c.cluster, c.files])).toEqual([
+      ['host', ['host/00-cluster.yaml', 'host/10-storefront.yaml']],
+      ['member-test', ['member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']],
+    ]);
+    expect(Object.keys(snapshotTree(outdir)).sort()).toEqual(['host/00-cluster.yaml', 'host/10-storefront.yaml', 'member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']);
+    // host: Namespace, WorkspaceTemplate, Service, Deployment, Ingress; member: Namespace, Service, Deployment, Ingress
+    expect(result.objectCount).toBe(9);
+  });
+
+  it('orders namespaces first, and within a namespace Services before Deployments before Ingresses', () => {
+    const files = new ManifestStack(validFixture().platform).files();
+    const kinds = (file: string): string[] => [...(files.get(file) ?? '').matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+    expect(kinds('host/00-cluster.yaml')).toEqual(['Namespace', 'WorkspaceTemplate']);
+    expect(kinds('host/10-storefront.yaml')).toEqual(['Service', 'Deployment', 'Ingress']);
+  });
+
+  it('writes to $CDK8S_OUTDIR when no folder is given, as cdk8s synth expects', () => {
+    const outdir = tmpOut();
+    const before = process.env.CDK8S_OUTDIR;
+    process.env.CDK8S_OUTDIR = outdir;
+    try {
+      expect(new ManifestStack(validFixture().platform).outdir).toBe(outdir);
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = before;
+    }
+    expect(new ManifestStack(validFixture().platform, { outdir: 'out' }).outdir).toBe(path.resolve('out'));
+  });
+
+  it('writes nothing when the model is invalid', () => {
+    const outdir = tmpOut();
+    const f = validFixture();
+    addService(f, 'api', { ports: [{ port: 70000 }] });
+    expect(() => new ManifestStack(f.platform, { outdir }).synth()).toThrow(ValidationError);
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual([]);
+  });
+
+  it('leaves an earlier output exactly as it was when a later synthesis is invalid', () => {
+    const outdir = tmpOut();
+    new ManifestStack(validFixture().platform, { outdir }).synth();
+    const before = snapshotTree(outdir);
+    const f = validFixture();
+    f.platform.addEnvironment('staging', { clusters: [] });
+    expect(() => new ManifestStack(f.platform, { outdir }).synth()).toThrow(/environment must span at least one cluster/);
+    expect(snapshotTree(outdir)).toEqual(before);
+  });
+
+  it('leaves an earlier output exactly as it was when writing fails half-way, and cleans up after itself', () => {
+    const outdir = tmpOut();
+    new ManifestStack(validFixture().platform, { outdir }).synth();
+    const before = snapshotTree(outdir);
+    const f = validFixture();
+    addService(f, 'api');
+    const write = fs.writeFileSync as jest.MockedFunction<typeof fs.writeFileSync>;
+    const real = jest.requireActual<typeof import('fs')>('fs').writeFileSync;
+    let calls = 0;
+    write.mockImplementation((...args: Parameters<typeof fs.writeFileSync>) => {
+      if (++calls === 2) throw new Error('disk full');
+      return real(...args);
+    });
+    try {
+      expect(() => new ManifestStack(f.platform, { outdir }).synth()).toThrow('disk full');
+    } finally {
+      write.mockImplementation(real);
+    }
+    expect(calls).toBe(2);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  it('replaces the whole output, so a cluster removed from the model loses its folder', () => {
+    const outdir = tmpOut();
+    new ManifestStack(validFixture().platform, { outdir }).synth();
+    fs.writeFileSync(path.join(outdir, 'host', 'stale.yaml'), 'kind: Stale\n');
+    const f = fixture();
+    f.platform.node.tryRemoveChild('shop');
+    const smaller = new ManifestStack(f.platform, { outdir }).synth();
+    expect(smaller.clusters.map((c) => c.cluster)).toEqual(['host', 'member-test']);
+    expect(fs.existsSync(path.join(outdir, 'host', 'stale.yaml'))).toBe(false);
+    expect(fs.readdirSync(path.join(outdir, 'member-test'))).toEqual([]);
+  });
+
+  it('reports warnings without stopping', () => {
+    const f = validFixture();
+    f.platform.addTenant('empty', { manager: 'bob' });
+    const result = new ManifestStack(f.platform, { outdir: tmpOut() }).synth();
+    expect(result.warnings.map((w) => w.path)).toEqual(['acme/empty']);
+  });
+
+  it('keeps cdk8s escape hatches: a JSON patch on a rendered object is applied', () => {
+    const rendered = renderPlatform(validFixture().platform);
+    const deployment = rendered.clusters[0].objects.find((o) => o.kind === 'Deployment');
+    expect(deployment).toBeDefined();
+    deployment?.addJsonPatch(JsonPatch.add('/spec/minReadySeconds', 10));
+    expect(deployment?.toJson().spec).toMatchObject({ minReadySeconds: 10, replicas: 2 });
+  });
+});
+
+describe('synthesizeApp', () => {
+  it('prints every problem and sets the exit code instead of throwing', () => {
+    const f = validFixture();
+    addService(f, 'api', { ports: [{ port: 0 }], image: f.registry.image('shop/api', 'latest') });
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const before = process.exitCode;
+    try {
+      expect(synthesizeApp(f.platform, { outdir: tmpOut() })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+      const printed = err.mock.calls.map((c) => String(c[0])).join('');
+      expect(printed).toContain('The platform model has 2 errors; nothing was written.');
+      expect(printed).toContain('[acme/shop/storefront/api] image.tag: got "latest"');
+      expect(printed).toContain('[acme/shop/storefront/api] ports[0].port: got 0');
+    } finally {
+      err.mockRestore();
+      process.exitCode = before;
+    }
+  });
+});
