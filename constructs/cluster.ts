@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkLabelKey, checkLabelValue } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
+import { Platform } from './platform';
 
 /** A cluster's place in a KubeSphere multi-cluster estate. */
 export enum ClusterRole {
@@ -59,6 +60,7 @@ export class Cluster extends Construct {
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
     Object.defineProperty(this, CLUSTER, { value: true });
+    Platform.of(this)._register(this);
     this.name = id;
     this.role = props.role;
     this.labels = { ...(props.labels ?? {}) };

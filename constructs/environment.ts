@@ -82,6 +82,7 @@ export class Environment extends Construct {
   constructor(scope: Construct, id: string, props: EnvironmentProps) {
     super(scope, id);
     Object.defineProperty(this, ENVIRONMENT, { value: true });
+    Platform.of(this)._register(this);
     this.name = id;
     this.production = props.production ?? false;
     this.domain = props.domain;

@@ -61,6 +61,9 @@ export class Platform extends Construct {
 
   private readonly clusterScope: Construct;
   private readonly environmentScope: Construct;
+  private readonly clusterList: Cluster[] = [];
+  private readonly environmentList: Environment[] = [];
+  private readonly tenantList: Tenant[] = [];
 
   /**
    * @param id the platform's name; it starts every construct path in messages
@@ -107,17 +110,27 @@ export class Platform extends Construct {
 
   /** Every cluster, in the order they were added. */
   public get clusters(): Cluster[] {
-    return this.node.findAll().filter(Cluster.isCluster);
+    return [...this.clusterList];
   }
 
   /** Every environment, in the order they were added. */
   public get environments(): Environment[] {
-    return this.node.findAll().filter(Environment.isEnvironment);
+    return [...this.environmentList];
   }
 
   /** Every tenant, in the order they were added. */
   public get tenants(): Tenant[] {
-    return this.node.findAll().filter(Tenant.isTenant);
+    return [...this.tenantList];
+  }
+
+  /**
+   * Records a cluster, environment or tenant of this platform; their constructors call it.
+   * @internal
+   */
+  public _register(member: Cluster | Environment | Tenant): void {
+    if (Cluster.isCluster(member)) this.clusterList.push(member);
+    else if (Environment.isEnvironment(member)) this.environmentList.push(member);
+    else this.tenantList.push(member);
   }
 
   /** The host cluster, if there is exactly one. */
@@ -131,7 +144,7 @@ export class Platform extends Construct {
    * @param name the environment's name
    */
   public findEnvironment(name: string): Environment | undefined {
-    return this.environments.find((e) => e.name === name);
+    return this.environmentList.find((e) => e.name === name);
   }
 
   /**
@@ -139,7 +152,7 @@ export class Platform extends Construct {
    * @param name the cluster's name
    */
   public findCluster(name: string): Cluster | undefined {
-    return this.clusters.find((c) => c.name === name);
+    return this.clusterList.find((c) => c.name === name);
   }
 
   /**

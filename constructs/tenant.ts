@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
-import { assertNewChild } from './platform';
+import { assertNewChild, Platform } from './platform';
 import { Project, ProjectProps } from './project';
 
 /** Properties of a {@link Tenant}. */
@@ -63,6 +63,7 @@ export class Tenant extends Construct {
   constructor(scope: Construct, id: string, props: TenantProps) {
     super(scope, id);
     Object.defineProperty(this, TENANT, { value: true });
+    Platform.of(this)._register(this);
     this.name = id;
     this.manager = props.manager;
     this.displayName = props.displayName;
