@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
+import { instanceName } from '../lib/manifest';
 import { Environment } from './environment';
 import type { Image } from './image';
 import { Platform } from './platform';
@@ -416,6 +417,10 @@ export class AppService extends Construct {
     }
     for (const env of this.project.environments) {
       checkResources(problems, path, `resources (in ${env.name})`, undefined, this.settingsFor(env).resources);
+      const instance = instanceName(this.name, env.name);
+      if (!n && instance.length > 63) {
+        problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
+      }
     }
     this.checkProbes(problems, path);
     this.checkExposures(problems, path, platform);
@@ -456,14 +461,14 @@ export class AppService extends Construct {
     for (const [property, probe] of probes) {
       if (!probe || probe.kind === 'exec') continue;
       const ref = probe.options.port;
-      if (ref === undefined && this.ports.length === 0) {
-        problems.error({ path, property, value: probe.kind, message: 'the probe names no port and the service has none', fix: 'give the probe a port, add a port, or use Probe.exec()' });
+      if (ref === undefined && !this.ports.some((p) => p.protocol === Protocol.TCP)) {
+        problems.error({ path, property, value: probe.kind, message: 'the probe names no port and the service has no TCP port to default to', fix: 'give the probe a port, add a TCP port, or use Probe.exec()' });
       } else if (ref !== undefined && !this.ports.some((p) => (typeof ref === 'string' ? p.name === ref : p.containerPort === ref))) {
         problems.error({ path, property: `${property}.port`, value: ref, message: `the service has no port of this name or container port (ports: ${this.ports.map((p) => `${p.name}=${p.containerPort}`).join(', ') || 'none'})`, fix: 'name one of the service\'s ports' });
       }
     }
-    if (this.ports.length === 0 && !this.readiness && !this.liveness) {
-      problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no port and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
+    if (!this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
+      problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no TCP port to probe by default and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
     }
   }
 
@@ -483,7 +488,9 @@ export class AppService extends Construct {
       }
       (x.options.environments ?? []).forEach((ref, j) => {
         const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
-        if (!env || env.node.root !== platform || !this.project.isPlacedIn(env)) {
+        if (!env || env.node.root !== platform) {
+          problems.error({ path, property: `${property}.environments[${j}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${platform.environments.map((e) => e.name).join(', ')})`, fix: 'name an environment of the platform' });
+        } else if (!this.project.isPlacedIn(env)) {
           problems.error({ path, property: `${property}.environments[${j}]`, value: typeof ref === 'string' ? ref : ref.name, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'expose the service only in environments of its project' });
         }
       });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkDns1123Label, checkLabelKey, checkLabelValue } from '../lib/names';
+import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { Platform } from './platform';
 
@@ -88,8 +88,8 @@ export class Cluster extends Construct {
       if (valueProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: v, message: valueProblem, fix: 'use a value like "eu-1"' });
     }
     if (this.ingressClassName !== undefined) {
-      const p = checkDns1123Label(this.ingressClassName);
-      if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p, fix: 'name an IngressClass of the cluster, e.g. "nginx"' });
+      const p = checkDns1123Subdomain(this.ingressClassName);
+      if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p.replace('a domain name', 'an IngressClass name'), fix: 'name an IngressClass of the cluster, e.g. "nginx"' });
     }
   }
 }

@@ -3,7 +3,7 @@ import { checkDns1123Label, checkDns1123Subdomain, checkWholeNumber } from '../l
 import type { ProblemCollector } from '../lib/problems';
 import { Cluster } from './cluster';
 import { Platform } from './platform';
-import { checkResources, Resources } from './resources';
+import { checkResources, mergeResources, Resources } from './resources';
 
 /** A cluster, or a cluster's name (for estates generated from a table). */
 export type ClusterRef = Cluster | string;
@@ -135,7 +135,7 @@ export class Environment extends Construct {
     }
     const r = checkWholeNumber(this.replicas, 0);
     if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
-    checkResources(problems, path, 'resources', this.resources);
+    checkResources(problems, path, 'resources', this.resources, mergeResources(platform.defaultResources, this.resources));
     if (this.namespaceSuffix !== '' && !/^-?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespaceSuffix)) {
       problems.error({ path, property: 'namespaceSuffix', value: this.namespaceSuffix, message: 'a namespace suffix must be lowercase letters, digits and "-", and not end with "-"', fix: 'use a suffix like "-test"' });
     }

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ProblemCollector, ValidationError } from '../lib/problems';
 import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
-import type { Resources } from './resources';
+import { checkResources, mergeResources, Resources } from './resources';
 import { Tenant, TenantProps } from './tenant';
 
 /** What the output is for: the KubeSphere release whose API the objects use. */
@@ -160,6 +160,7 @@ export class Platform extends Construct {
    * @internal
    */
   public _checkModel(problems: ProblemCollector): void {
+    checkResources(problems, this.node.path, 'defaultResources', this.defaultResources, mergeResources(this.defaultResources));
     const clusters = this.clusters;
     const hosts = clusters.filter((c) => c.isHost);
     if (hosts.length > 1) {
@@ -196,7 +197,7 @@ export class Platform extends Construct {
 export function assertNewChild(scope: Construct, id: string, what: string): void {
   if (scope.node.tryFindChild(id)) {
     throw new ValidationError([
-      { severity: 'error', path: scope.node.path, property: 'id', value: id, message: `a ${what} or other construct with this id exists already here`, fix: `give each ${what} its own id` },
+      { severity: 'error', path: scope.node.path, property: 'id', value: id, message: `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} or other construct with this id exists already here`, fix: `give each ${what} its own id` },
     ]);
   }
 }

@@ -100,7 +100,7 @@ export class Project extends Construct {
 
   /** The project's app services, in the order they were added. */
   public get services(): AppService[] {
-    return this.node.findAll().filter(AppService.isAppService);
+    return this.node.children.filter(AppService.isAppService);
   }
 
   /** The environments the project is placed in (unknown references are left out; validation reports them). */

@@ -82,7 +82,7 @@ export class Tenant extends Construct {
 
   /** The tenant's projects, in the order they were added. */
   public get projects(): Project[] {
-    return this.node.findAll().filter(Project.isProject);
+    return this.node.children.filter(Project.isProject);
   }
 
   /** The clusters where the tenant has at least one project, sorted by name: the workspace's placement. */

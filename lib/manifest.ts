@@ -46,6 +46,11 @@ export const LabelKeys = {
   ENVIRONMENT: 'platform-cdk.io/environment',
 } as const;
 
+/** The value of `app.kubernetes.io/instance`: the service in one environment. */
+export function instanceName(service: string, environment: string): string {
+  return `${service}-${environment}`;
+}
+
 /** The value of `app.kubernetes.io/managed-by` on every object. */
 export const MANAGED_BY = 'platform-cdk';
 

@@ -43,12 +43,14 @@ const POD_SECURITY_LEVEL = 'restricted';
 /**
  * Renders a platform into one cdk8s chart per cluster. The model should be valid (see `validatePlatform`);
  * `ManifestStack` checks that first.
+ * @param platform the platform
+ * @param plan its per-cluster plan, when the caller has it already
  */
-export function renderPlatform(platform: Platform): RenderedPlatform {
+export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): RenderedPlatform {
   const emitter = EMITTERS[platform.target];
   if (!emitter) throw new Error(`[${platform.node.path}] target: got ${JSON.stringify(platform.target)}; this target has no emitter. Fix: use one of ${Object.values(Target).join(', ')}.`);
   const app = new App({ outdir: 'unused' });
-  const clusters = planPlatform(platform).map((plan) => renderCluster(app, plan, emitter));
+  const clusters = plan.map((p) => renderCluster(app, p, emitter));
   return { app, clusters };
 }
 

@@ -6,9 +6,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
+import type AjvType from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { KubeObject } from './manifest';
+
+// Loaded on first use, so that synthesis, which does not validate schemas, does not pay for loading them.
+function loadAjv(): typeof AjvType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('ajv') as { default: typeof AjvType }).default;
+}
+function loadYaml(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof import('yaml');
+}
 
 /** One way an object does not match its schema. */
 export interface SchemaFinding {
@@ -88,11 +98,12 @@ export class SchemaValidator {
     return v;
   }
 
-  private readonly ajv: Ajv;
+  private readonly ajv: AjvType;
   private readonly schemaRefs = new Map<string, object>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
   private constructor(definitionsFile: string) {
+    const Ajv = loadAjv();
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
     strictKubernetes(doc.definitions);
@@ -112,7 +123,7 @@ export class SchemaValidator {
    * @param file a file of CustomResourceDefinition documents
    */
   public addCrdFile(file: string): void {
-    for (const d of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    for (const d of loadYaml().parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = d.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Schema } }[] } };
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       for (const version of crd.spec.versions) {

@@ -4,7 +4,7 @@
  */
 import type { IConstruct } from 'constructs';
 import type { Platform } from '../constructs/platform';
-import { planPlatform } from './plan';
+import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ProblemCollector } from './problems';
 
 interface ModelCheck {
@@ -18,8 +18,10 @@ function hasModelCheck(c: IConstruct): c is IConstruct & ModelCheck {
 /**
  * Checks a platform model and returns every problem found, errors and warnings, sorted by construct path.
  * Validations added with `node.addValidation()` are run too and reported as errors.
+ * @param platform the platform
+ * @param plan its per-cluster plan, when the caller has it already
  */
-export function validatePlatform(platform: Platform): Problem[] {
+export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): Problem[] {
   const problems = new ProblemCollector();
   for (const c of platform.node.findAll()) {
     try {
@@ -31,15 +33,15 @@ export function validatePlatform(platform: Platform): Problem[] {
       problems.error({ path: c.node.path, property: '-', value: undefined, message: `checking this construct failed: ${(e as Error).message}`, fix: 'check the values given to this construct' });
     }
   }
-  checkPlacements(platform, problems);
+  checkPlacements(plan, problems);
   return problems.problems;
 }
 
 /** Namespaces must be unique per cluster, and an ingress host and path belong to one service per cluster. */
-function checkPlacements(platform: Platform, problems: ProblemCollector): void {
-  for (const plan of planPlatform(platform)) {
+function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollector): void {
+  for (const plan of plans) {
     const namespaces = new Map<string, { project: IConstruct; environment: string }>();
-    const routes = new Map<string, IConstruct>();
+    const routes = new Map<string, { service: IConstruct; namespace: string }>();
     for (const placement of plan.placements) {
       const first = namespaces.get(placement.namespace);
       if (first) {
@@ -62,9 +64,10 @@ function checkPlacements(platform: Platform, problems: ProblemCollector): void {
           if (host === undefined) continue;
           const key = `${host}${exposure.path}`;
           const owner = routes.get(key);
-          if (owner && owner !== service) {
-            problems.error({ path: service.node.path, property: 'expose.hosts', value: key, message: `on cluster ${plan.cluster.name}, ${owner.node.path} is exposed at this host and path already`, fix: 'give the service another subdomain, host or path' });
-          } else routes.set(key, service);
+          if (owner) {
+            const where = owner.service === service ? `this service (in namespace ${owner.namespace})` : `${owner.service.node.path} (in namespace ${owner.namespace})`;
+            problems.error({ path: service.node.path, property: 'expose', value: key, message: `on cluster ${plan.cluster.name}, ${where} is exposed at this host and path already`, fix: 'give each exposure its own subdomain, host or path' });
+          } else routes.set(key, { service, namespace: placement.namespace });
         }
       }
     }

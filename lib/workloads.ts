@@ -2,11 +2,11 @@
  * Renders app services: a Deployment with the restricted pod security profile, a Service for its ports and
  * an Ingress where it is exposed.
  */
-import type { AppService, ServicePort } from '../constructs/app-service';
+import { AppService, Protocol, ServicePort } from '../constructs/app-service';
 import { Probe } from '../constructs/probe';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
-import { KubeObject, LabelKeys, MANAGED_BY } from './manifest';
+import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
 import type { JsonObject } from './yaml';
 
@@ -41,12 +41,13 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const labels: Record<string, string> = {
     ...projectLabels(placement),
     [LabelKeys.NAME]: service.name,
-    [LabelKeys.INSTANCE]: `${service.name}-${env.name}`,
+    [LabelKeys.INSTANCE]: instanceName(service.name, env.name),
   };
   const tag = settings.image.tag;
   const podLabels = tag !== undefined && checkLabelValue(tag) === undefined ? { ...labels, [LabelKeys.VERSION]: tag } : labels;
-  const defaultProbePort = ports[0]?.name;
-  const defaultProbe = ports.length > 0 ? Probe.tcp() : undefined;
+  // Default probes connect to the first TCP port; a service with only UDP ports gets none (and a warning).
+  const defaultProbePort = ports.find((p) => p.protocol === Protocol.TCP)?.name;
+  const defaultProbe = defaultProbePort !== undefined ? Probe.tcp() : undefined;
   const readiness = service.readiness ?? defaultProbe;
   const liveness = service.liveness ?? defaultProbe;
 

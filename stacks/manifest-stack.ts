@@ -1,5 +1,6 @@
 import * as path from 'path';
 import type { Platform } from '../constructs/platform';
+import { planPlatform } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
@@ -74,9 +75,7 @@ export class ManifestStack {
 
   /** Validates, then renders one cdk8s chart per cluster. Throws a `ValidationError` listing every error. */
   public render(): RenderedPlatform {
-    const problems = this.check();
-    if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
-    return renderPlatform(this.platform);
+    return this.validatedRender().rendered;
   }
 
   /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
@@ -86,9 +85,7 @@ export class ManifestStack {
 
   /** Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model is invalid. */
   public synth(): SynthResult {
-    const problems = this.check();
-    if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
-    const rendered = renderPlatform(this.platform);
+    const { problems, rendered } = this.validatedRender();
     const { files, clusters } = this.layout(rendered);
     writeTreeAtomically(this.outdir, files, clusters.map((c) => c.cluster));
     return {
@@ -97,6 +94,13 @@ export class ManifestStack {
       warnings: problems,
       objectCount: clusters.reduce((n, c) => n + c.objectCount, 0),
     };
+  }
+
+  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform } {
+    const plan = planPlatform(this.platform);
+    const problems = validatePlatform(this.platform, plan);
+    if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+    return { problems, rendered: renderPlatform(this.platform, plan) };
   }
 
   private layout(rendered: RenderedPlatform): { files: Map<string, string>; clusters: SynthesizedCluster[] } {

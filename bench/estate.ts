@@ -1,0 +1,42 @@
+/**
+ * The bench estate as a platform-cdk model.
+ */
+import { Cluster, ClusterRole, Platform, Registry } from '../index';
+import { benchEstateSpec } from './estate-spec';
+
+/**
+ * Builds the bench estate: `n` services × 4 environments on 4 clusters (one host, three members), in tenants
+ * of 5 projects of 10 services (see `benchEstateSpec`), every project placed in every environment and every
+ * service exposed, so each service-environment yields a Deployment, a Service and an Ingress.
+ * @param n the number of services, a positive multiple of 10
+ */
+export function buildBenchEstate(n: number): Platform {
+  const spec = benchEstateSpec(n);
+  const platform = new Platform('bench');
+  const clusters = new Map<string, Cluster>();
+  for (const c of spec.clusters) {
+    clusters.set(c.name, platform.addCluster(c.name, { role: c.host ? ClusterRole.HOST : ClusterRole.MEMBER, ingressClassName: spec.ingressClassName }));
+  }
+  const environments = spec.environments.map((e) => {
+    const cluster = clusters.get(e.cluster);
+    if (!cluster) throw new Error(`the environment ${e.name} names no cluster of the estate: ${e.cluster}`);
+    return platform.addEnvironment(e.name, { clusters: [cluster], domain: e.domain, production: e.production });
+  });
+  const registry = Registry.at(spec.registry);
+  for (const t of spec.tenants) {
+    const tenant = platform.addTenant(t.name, { manager: t.manager, displayName: t.displayName });
+    for (const p of t.projects) {
+      const project = tenant.addProject(p.name, { environments, description: p.description });
+      for (const s of p.services) {
+        const service = project.addService(s.name, {
+          image: registry.image(s.repository, spec.imageTag),
+          ports: [{ port: spec.port }],
+          env: { ...spec.env },
+          perEnvironment: { [spec.productionEnvironment]: { replicas: spec.productionReplicas } },
+        });
+        service.expose();
+      }
+    }
+  }
+  return platform;
+}

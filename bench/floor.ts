@@ -1,0 +1,185 @@
+/**
+ * The floor: the objects platform-cdk writes for the bench estate, built as plain JavaScript values and
+ * written with `JSON.stringify`, in the same folder layout. No construct tree, no validation, no renderer, no
+ * YAML writer: what any generator has to pay at least to write these objects.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { benchEstateSpec, BenchEstateSpec, BenchService } from './estate-spec';
+
+/** A plain Kubernetes object. */
+export type PlainObject = Record<string, unknown>;
+
+/** What the floor wrote. */
+export interface FloorResult {
+  /** Objects written. */
+  readonly objectCount: number;
+  /** Files written. */
+  readonly fileCount: number;
+}
+
+const MANAGED_BY = 'platform-cdk';
+const RESTRICTED = 'restricted';
+
+/**
+ * The floor's files for the bench estate: objects by path relative to the output folder
+ * (`<cluster>/00-cluster.yaml`, `<cluster>/10-<namespace>.yaml`).
+ * @param n the number of services, a positive multiple of 10
+ */
+export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
+  const spec = benchEstateSpec(n);
+  const files = new Map<string, PlainObject[]>();
+  const clusterFile = (cluster: string): PlainObject[] => {
+    const file = `${cluster}/00-cluster.yaml`;
+    let list = files.get(file);
+    if (!list) files.set(file, (list = []));
+    return list;
+  };
+  const host = spec.clusters.find((c) => c.host);
+  if (!host) throw new Error('the bench estate has no host cluster');
+  const placement = spec.clusters.map((c) => c.name).sort().map((name) => ({ name }));
+
+  for (const t of spec.tenants) {
+    const tenantLabels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'platform-cdk.io/tenant': t.name };
+    const annotations = { 'kubesphere.io/alias-name': t.displayName };
+    clusterFile(host.name).push({
+      apiVersion: 'tenant.kubesphere.io/v1beta1',
+      kind: 'WorkspaceTemplate',
+      metadata: { name: t.name, labels: tenantLabels, annotations },
+      spec: {
+        placement: { clusters: placement },
+        template: { metadata: { labels: tenantLabels, annotations }, spec: { manager: t.manager } },
+      },
+    });
+    for (const p of t.projects) {
+      for (const e of spec.environments) {
+        const namespace = p.name;
+        const labels = {
+          'app.kubernetes.io/managed-by': MANAGED_BY,
+          'app.kubernetes.io/part-of': p.name,
+          'platform-cdk.io/tenant': t.name,
+          'platform-cdk.io/environment': e.name,
+        };
+        clusterFile(e.cluster).push({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {
+            name: namespace,
+            labels: {
+              ...labels,
+              'kubesphere.io/workspace': t.name,
+              'kubesphere.io/managed': 'true',
+              'pod-security.kubernetes.io/enforce': RESTRICTED,
+              'pod-security.kubernetes.io/audit': RESTRICTED,
+              'pod-security.kubernetes.io/warn': RESTRICTED,
+            },
+            annotations: { 'kubesphere.io/description': p.description },
+          },
+        });
+        const objects: PlainObject[] = [];
+        const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
+        for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e.name, e.domain, replicas));
+        files.set(`${e.cluster}/10-${namespace}.yaml`, objects);
+      }
+    }
+  }
+  return files;
+}
+
+function serviceObjects(
+  spec: BenchEstateSpec,
+  s: BenchService,
+  namespace: string,
+  projectLabels: Record<string, string>,
+  environment: string,
+  domain: string,
+  replicas: number,
+): PlainObject[] {
+  const labels = { ...projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${environment}` };
+  const podLabels = { ...labels, 'app.kubernetes.io/version': spec.imageTag };
+  const selector = { 'app.kubernetes.io/name': s.name };
+  const probe = { tcpSocket: { port: 'http' }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: s.name, namespace, labels: podLabels },
+    spec: {
+      replicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: s.name,
+              image: `${spec.registry}/${s.repository}:${spec.imageTag}`,
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+              env: Object.keys(spec.env).sort().map((name) => ({ name, value: spec.env[name] })),
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+              readinessProbe: probe,
+              livenessProbe: probe,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace, labels },
+    spec: { type: 'ClusterIP', selector, ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }] },
+  };
+  const ingress = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: s.name, namespace, labels },
+    spec: {
+      ingressClassName: spec.ingressClassName,
+      rules: [
+        {
+          host: `${s.name}.${domain}`,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: s.name, port: { name: 'http' } } } }] },
+        },
+      ],
+    },
+  };
+  return [deployment, service, ingress];
+}
+
+/**
+ * Builds the floor's objects and writes them under `outdir`, one JSON document per line.
+ * @param n the number of services
+ * @param outdir the output folder; it should not exist yet
+ */
+export function writeFloor(n: number, outdir: string): FloorResult {
+  const files = buildFloorFiles(n);
+  let objectCount = 0;
+  const made = new Set<string>();
+  for (const [rel, objects] of files) {
+    const file = path.join(outdir, rel);
+    const dir = path.dirname(file);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    fs.writeFileSync(file, objects.map((o) => JSON.stringify(o)).join('\n'));
+    objectCount += objects.length;
+  }
+  return { objectCount, fileCount: files.size };
+}
