@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  moduleNameMapper: { '^platform-cdk$': '<rootDir>/index.ts' },
+  moduleNameMapper: { '^platform-cdk$': '<rootDir>/index.ts', '^platform-cdk/pulumi$': '<rootDir>/pulumi.ts' },
   snapshotFormat: { escapeString: false },
 };

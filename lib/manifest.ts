@@ -4,7 +4,29 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { AppService } from '../constructs/app-service';
+import type { Environment } from '../constructs/environment';
+import type { ProjectPlacement } from '../constructs/project';
+import type { Tenant } from '../constructs/tenant';
 import type { JsonObject } from './yaml';
+
+/**
+ * Where in the model an object comes from. The Pulumi output uses it to pick an environment's objects and to
+ * group them as platform → cluster → tenant → project → service.
+ */
+export interface ManifestOrigin {
+  /** The tenant the object belongs to, if any. */
+  readonly tenant?: Tenant;
+  /** The project namespace (and so the environment) the object belongs to, if any. */
+  readonly placement?: ProjectPlacement;
+  /** The app service the object renders, if any. */
+  readonly service?: AppService;
+}
+
+/** The environment an object belongs to, or `undefined` for objects of the cluster as a whole (tenants on the host). */
+export function environmentOf(origin: ManifestOrigin): Environment | undefined {
+  return origin.placement?.environment;
+}
 
 /** A Kubernetes object as plain JSON, as it is written to a manifest. */
 export interface KubeObject extends JsonObject {
@@ -54,11 +76,12 @@ export function instanceName(service: string, environment: string): string {
 /** The value of `app.kubernetes.io/managed-by` on every object. */
 export const MANAGED_BY = 'platform-cdk';
 
-// Install order, after the convention of Helm and kubectl: what others depend on comes first.
+// Install order, after the convention of Helm and kubectl: what others depend on comes first (a tenant's
+// workspace before the namespaces that join it).
 const KIND_ORDER = [
   'CustomResourceDefinition',
-  'Namespace',
   'WorkspaceTemplate',
+  'Namespace',
   'ResourceQuota',
   'LimitRange',
   'NetworkPolicy',
@@ -106,16 +129,20 @@ function compare(a: string, b: string): number {
 export class ManifestObject extends ApiObject {
   /** The manifest as rendered. */
   public readonly manifest: KubeObject;
+  /** Where in the model the object comes from. */
+  public readonly origin: ManifestOrigin;
   private patched = false;
 
   /**
    * @param scope the chart (or a construct inside it)
    * @param id the construct id, unique in `scope`
    * @param manifest the finished object
+   * @param origin where in the model it comes from
    */
-  constructor(scope: Construct, id: string, manifest: KubeObject) {
+  constructor(scope: Construct, id: string, manifest: KubeObject, origin: ManifestOrigin = {}) {
     super(scope, id, manifest);
     this.manifest = manifest;
+    this.origin = origin;
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Cluster } from '../constructs/cluster';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubeSphereV4Emitter } from './emitters/kubesphere-v4';
-import { compareObjects, KubeObject, ManifestObject, nonEmpty } from './manifest';
+import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
 import { projectLabels, renderAppService } from './workloads';
 
@@ -56,36 +56,54 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
 
 function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
-  const clusterScoped: KubeObject[] = [];
-  for (const tenant of plan.tenants) clusterScoped.push(...emitter.tenantObjects(tenant, tenant.clusters));
-  const namespaced: KubeObject[][] = [];
+  const clusterScoped: Rendered[] = [];
+  for (const tenant of plan.tenants) {
+    for (const o of emitter.tenantObjects(tenant, tenant.clusters)) clusterScoped.push({ object: o, origin: { tenant } });
+  }
+  const namespaced: Rendered[][] = [];
   for (const placement of plan.placements) {
     const target = emitter.namespaceMetadata(placement);
+    const tenant = placement.project.tenant;
     clusterScoped.push({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: placement.namespace,
-        labels: {
-          ...projectLabels(placement),
-          ...target.labels,
-          'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
-          'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
-          'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
+      object: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: placement.namespace,
+          labels: {
+            ...projectLabels(placement),
+            ...target.labels,
+            'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
+            'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
+            'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
+          },
+          annotations: nonEmpty(target.annotations),
         },
-        annotations: nonEmpty(target.annotations),
       },
+      origin: { tenant, placement },
     });
-    const objects: KubeObject[] = [];
-    for (const service of placement.project.services) objects.push(...renderAppService(service, placement));
-    namespaced.push(objects.sort(compareObjects));
+    const objects: Rendered[] = [];
+    for (const service of placement.project.services) {
+      for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
+    }
+    namespaced.push(objects.sort(compareRendered));
   }
-  clusterScoped.sort(compareObjects);
+  clusterScoped.sort(compareRendered);
   const out: ManifestObject[] = [];
-  for (const o of clusterScoped) out.push(new ManifestObject(chart, `${o.kind}.${o.metadata.name}`, o));
+  for (const r of clusterScoped) out.push(new ManifestObject(chart, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   plan.placements.forEach((placement, i) => {
     const scope = new Construct(chart, placement.namespace);
-    for (const o of namespaced[i]) out.push(new ManifestObject(scope, `${o.kind}.${o.metadata.name}`, o));
+    for (const r of namespaced[i]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   });
   return { cluster: plan.cluster, plan, chart, objects: out };
+}
+
+/** An object and where it comes from, before it is put into its chart. */
+interface Rendered {
+  readonly object: KubeObject;
+  readonly origin: ManifestOrigin;
+}
+
+function compareRendered(a: Rendered, b: Rendered): number {
+  return compareObjects(a.object, b.object);
 }

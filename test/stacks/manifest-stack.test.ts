@@ -47,10 +47,10 @@ describe('ManifestStack', () => {
     expect(result.objectCount).toBe(9);
   });
 
-  it('orders namespaces first, and within a namespace Services before Deployments before Ingresses', () => {
+  it('orders cluster-scoped objects first (workspaces before their namespaces), and within a namespace Services before Deployments before Ingresses', () => {
     const files = new ManifestStack(validFixture().platform).files();
     const kinds = (file: string): string[] => [...(files.get(file) ?? '').matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
-    expect(kinds('host/00-cluster.yaml')).toEqual(['Namespace', 'WorkspaceTemplate']);
+    expect(kinds('host/00-cluster.yaml')).toEqual(['WorkspaceTemplate', 'Namespace']);
     expect(kinds('host/10-storefront.yaml')).toEqual(['Service', 'Deployment', 'Ingress']);
   });
 

@@ -1,0 +1,279 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { Cluster } from '../constructs/cluster';
+import type { Platform } from '../constructs/platform';
+import { controllerManagedPaths } from '../lib/controller-fields';
+import { environmentOf, KubeObject, ManifestObject } from '../lib/manifest';
+import { planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
+import { Problem, ValidationError } from '../lib/problems';
+import { renderPlatform } from '../lib/render';
+import { validatePlatform } from '../lib/validate';
+
+/** Properties of a {@link PulumiStack}. */
+export interface PulumiStackProps {
+  /**
+   * The environment to deploy (or a cluster that is in no environment, such as a host cluster that only
+   * runs the control plane).
+   * @default - the Pulumi stack's name (`pulumi up --stack production` deploys `production`)
+   */
+  readonly stack?: string;
+  /**
+   * The configuration namespace of the cluster connections: `<namespace>:kubeconfig-<cluster>` (a secret) or
+   * `<namespace>:context-<cluster>`.
+   * @default "platform-cdk"
+   */
+  readonly configNamespace?: string;
+  /**
+   * The field manager of server-side apply: the name the API server records as the owner of the fields
+   * platform-cdk sets.
+   * @default - the configuration value `<namespace>:fieldManager`, else "platform-cdk"
+   */
+  readonly fieldManager?: string;
+}
+
+/** The component resource type tokens, so that a preview reads platform → cluster → tenant → project → service. */
+export const ComponentTypes = {
+  /** The platform (the stack's root component). */
+  PLATFORM: 'platform-cdk:index:Platform',
+  /** One cluster. */
+  CLUSTER: 'platform-cdk:index:Cluster',
+  /** A tenant on one cluster. */
+  TENANT: 'platform-cdk:index:Tenant',
+  /** A project namespace on one cluster. */
+  PROJECT: 'platform-cdk:index:Project',
+  /** An app service in one namespace. */
+  SERVICE: 'platform-cdk:index:Service',
+} as const;
+
+/** One Kubernetes object as registered with Pulumi. */
+export interface RegisteredObject {
+  /** The Pulumi resource. */
+  readonly resource: pulumi.CustomResource;
+  /** The cluster whose provider it was given. */
+  readonly cluster: string;
+  /** The keys (see `objectKey`) of the objects it depends on. */
+  readonly dependsOn: readonly string[];
+  /** The fields ignored in diffs because a KubeSphere controller rewrites them. */
+  readonly ignoreChanges: readonly string[];
+}
+
+/** The annotation through which the Kubernetes provider takes the server-side apply field manager. */
+export const FIELD_MANAGER_ANNOTATION = 'pulumi.com/patchFieldManager';
+
+type ResourceArgs = Record<string, unknown>;
+type ResourceClass = new (name: string, args: ResourceArgs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+// Built-in kinds get the provider's typed resources; every other kind is a CustomResource.
+const TYPED: Record<string, unknown> = {
+  'v1/Namespace': k8s.core.v1.Namespace,
+  'v1/Service': k8s.core.v1.Service,
+  'v1/ConfigMap': k8s.core.v1.ConfigMap,
+  'v1/Secret': k8s.core.v1.Secret,
+  'v1/ServiceAccount': k8s.core.v1.ServiceAccount,
+  'v1/ResourceQuota': k8s.core.v1.ResourceQuota,
+  'v1/LimitRange': k8s.core.v1.LimitRange,
+  'v1/PersistentVolumeClaim': k8s.core.v1.PersistentVolumeClaim,
+  'v1/Endpoints': k8s.core.v1.Endpoints,
+  'apps/v1/Deployment': k8s.apps.v1.Deployment,
+  'apps/v1/StatefulSet': k8s.apps.v1.StatefulSet,
+  'apps/v1/DaemonSet': k8s.apps.v1.DaemonSet,
+  'batch/v1/Job': k8s.batch.v1.Job,
+  'batch/v1/CronJob': k8s.batch.v1.CronJob,
+  'networking.k8s.io/v1/Ingress': k8s.networking.v1.Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': k8s.autoscaling.v2.HorizontalPodAutoscaler,
+  'discovery.k8s.io/v1/EndpointSlice': k8s.discovery.v1.EndpointSlice,
+  'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': k8s.rbac.v1.RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': k8s.rbac.v1.ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': k8s.rbac.v1.ClusterRoleBinding,
+};
+
+/** Whether a kind is registered as a typed resource of the Kubernetes provider (otherwise as a CustomResource). */
+export function isTypedKind(apiVersion: string, kind: string): boolean {
+  return `${apiVersion}/${kind}` in TYPED;
+}
+
+/**
+ * Deploys one environment with Pulumi: a Kubernetes provider per cluster of the environment, and every object
+ * that `ManifestStack` writes for those clusters and that environment, registered with its cluster's provider.
+ * The objects come from the same render as the YAML output, so the two cannot differ.
+ *
+ * The environment is the Pulumi stack's name. Each cluster's connection comes from stack configuration:
+ * `platform-cdk:kubeconfig-<cluster>` (a kubeconfig, set as a secret) or `platform-cdk:context-<cluster>` (a
+ * context of the kubeconfig the provider finds by default). Objects are applied server-side under one field
+ * manager; fields that KubeSphere's controllers rewrite are ignored in diffs.
+ *
+ * Objects of the cluster as a whole (the tenants' WorkspaceTemplates on the host) go with the first
+ * environment that spans that cluster; a host cluster in no environment is a stack of its own, named after it.
+ *
+ * @example
+ * // index.ts of a Pulumi project; `pulumi up --stack production`
+ * new PulumiStack(build());
+ */
+export class PulumiStack extends pulumi.ComponentResource {
+  /** What this stack deploys: its environment and clusters. */
+  public readonly scope: StackScope;
+  /** The Kubernetes provider of each cluster, by cluster name. */
+  public readonly providers: ReadonlyMap<string, k8s.Provider>;
+  /**
+   * The component resources, by `cluster/<cluster>`, `tenant/<cluster>/<tenant>`, `project/<cluster>/<namespace>`
+   * and `service/<cluster>/<namespace>/<service>`: parents to attach more resources to.
+   */
+  public readonly components: ReadonlyMap<string, pulumi.ComponentResource>;
+  /** Every Kubernetes object registered, by `<cluster>/<apiVersion>/<kind>/<namespace or ->/<name>` (see `objectKey`). */
+  public readonly objects: ReadonlyMap<string, RegisteredObject>;
+
+  /**
+   * @param platform the estate
+   * @param props which environment, configuration namespace and field manager
+   * @param opts Pulumi options of the root component
+   */
+  constructor(platform: Platform, props: PulumiStackProps = {}, opts?: pulumi.ComponentResourceOptions) {
+    const stackName = props.stack ?? pulumi.getStack();
+    const scope = resolveScope(platform, stackName);
+    const plan = planPlatform(platform);
+    const problems = validatePlatform(platform, plan);
+    if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+    for (const w of problems) pulumi.log.warn(`[${w.path}] ${w.property}: ${w.message}. Fix: ${w.fix}.`);
+    const namespace = props.configNamespace ?? 'platform-cdk';
+    const config = new pulumi.Config(namespace);
+    const connections = readConnections(scope, config, namespace);
+    const fieldManager = props.fieldManager ?? config.get('fieldManager') ?? 'platform-cdk';
+
+    super(ComponentTypes.PLATFORM, platform.node.id, {}, opts);
+    this.scope = scope;
+    const providers = new Map<string, k8s.Provider>();
+    const rendered = renderPlatform(platform, plan);
+    const registrar = new Registrar(fieldManager);
+
+    for (const rc of rendered.clusters) {
+      if (!scope.clusters.includes(rc.cluster)) continue;
+      const clusterComponent = registrar.component(ComponentTypes.CLUSTER, rc.cluster.name, this);
+      const connection = connections.get(rc.cluster.name) as Connection;
+      const provider = new k8s.Provider(
+        rc.cluster.name,
+        { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true },
+        { parent: clusterComponent },
+      );
+      providers.set(rc.cluster.name, provider);
+      for (const o of rc.objects) {
+        if (stackIncludes(platform, scope, rc.cluster, environmentOf(o.origin))) registrar.register(rc.cluster, clusterComponent, provider, o);
+      }
+    }
+    this.providers = providers;
+    this.objects = registrar.registered;
+    this.components = registrar.components;
+    this.registerOutputs({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
+  }
+}
+
+/** The key of an object in `PulumiStack.objects`. */
+export function objectKey(cluster: string, o: KubeObject): string {
+  return `${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
+}
+
+interface Connection {
+  readonly kubeconfig?: pulumi.Output<string>;
+  readonly context?: string;
+}
+
+function resolveScope(platform: Platform, stackName: string): StackScope {
+  const scope = stackScope(platform, stackName);
+  if (scope) return scope;
+  const names = stackNames(platform);
+  throw new ValidationError([
+    {
+      severity: 'error',
+      path: platform.node.path,
+      property: 'stack',
+      value: stackName,
+      message: `the Pulumi stack must be named after an environment of the platform (or a cluster in no environment): ${names.join(', ')}`,
+      fix: `select one, e.g. \`pulumi stack select ${names[0] ?? 'production'}\`, or create it with \`pulumi stack init ${names[0] ?? 'production'}\``,
+    },
+  ]);
+}
+
+function readConnections(scope: StackScope, config: pulumi.Config, namespace: string): Map<string, Connection> {
+  const out = new Map<string, Connection>();
+  const problems: Problem[] = [];
+  for (const cluster of scope.clusters) {
+    const kubeconfig = config.getSecret(`kubeconfig-${cluster.name}`);
+    const context = config.get(`context-${cluster.name}`);
+    if (kubeconfig === undefined && context === undefined) {
+      problems.push({
+        severity: 'error',
+        path: cluster.node.path,
+        property: `config ${namespace}:kubeconfig-${cluster.name}`,
+        value: undefined,
+        message: `the stack ${scope.name} deploys to cluster ${cluster.name} and has no connection for it`,
+        fix: `run \`pulumi config set --secret ${namespace}:kubeconfig-${cluster.name} "$(cat <kubeconfig file>)"\` or \`pulumi config set ${namespace}:context-${cluster.name} <context>\``,
+      });
+    }
+    out.set(cluster.name, { kubeconfig, context });
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return out;
+}
+
+/** Registers objects under components platform → cluster → tenant → project → service, with their dependencies. */
+class Registrar {
+  /** The components, by `<kind>/<name>` (see `PulumiStack.components`). */
+  public readonly components = new Map<string, pulumi.ComponentResource>();
+  /** What was registered, by object key. */
+  public readonly registered = new Map<string, RegisteredObject>();
+
+  constructor(private readonly fieldManager: string) {}
+
+  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: ManifestObject): void {
+    const manifest = o.toJson();
+    const { apiVersion, kind, metadata, ...body } = manifest;
+    const ns = metadata.namespace;
+    const parent = this.parentOf(cluster, clusterComponent, o);
+    const dependsOn: string[] = [];
+    if (ns !== undefined) dependsOn.push(`${cluster.name}/v1/Namespace/-/${ns}`);
+    if (kind === 'Namespace' && o.origin.tenant) {
+      // The tenant's workspace exists before its projects: host objects before member objects.
+      const suffix = `/WorkspaceTemplate/-/${o.origin.tenant.name}`;
+      for (const key of this.registered.keys()) if (key.endsWith(suffix)) dependsOn.push(key);
+    }
+    if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
+    const present = dependsOn.filter((key) => this.registered.has(key));
+    const args: ResourceArgs = {
+      ...body,
+      metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [FIELD_MANAGER_ANNOTATION]: this.fieldManager } },
+    };
+    const ignoreChanges = [...controllerManagedPaths(apiVersion, kind)];
+    const opts: pulumi.CustomResourceOptions = {
+      parent,
+      provider,
+      dependsOn: present.map((key) => (this.registered.get(key) as RegisteredObject).resource),
+      ignoreChanges,
+    };
+    const name = ns === undefined ? `${cluster.name}/${metadata.name}` : `${cluster.name}/${ns}/${metadata.name}`;
+    const typed = TYPED[`${apiVersion}/${kind}`] as ResourceClass | undefined;
+    const resource = typed ? new typed(name, args, opts) : new k8s.apiextensions.CustomResource(name, { apiVersion, kind, ...args }, opts);
+    this.registered.set(objectKey(cluster.name, manifest), { resource, cluster: cluster.name, dependsOn: present, ignoreChanges });
+  }
+
+  private parentOf(cluster: Cluster, clusterComponent: pulumi.ComponentResource, o: ManifestObject): pulumi.ComponentResource {
+    const { tenant, placement, service } = o.origin;
+    if (!tenant) return clusterComponent;
+    const tenantComponent = this.component(ComponentTypes.TENANT, `${cluster.name}/${tenant.name}`, clusterComponent);
+    if (!placement || o.kind === 'Namespace') return placement ? this.component(ComponentTypes.PROJECT, `${cluster.name}/${placement.namespace}`, tenantComponent) : tenantComponent;
+    const projectComponent = this.component(ComponentTypes.PROJECT, `${cluster.name}/${placement.namespace}`, tenantComponent);
+    if (!service) return projectComponent;
+    return this.component(ComponentTypes.SERVICE, `${cluster.name}/${placement.namespace}/${service.name}`, projectComponent);
+  }
+
+  public component(type: string, name: string, parent: pulumi.ComponentResource): pulumi.ComponentResource {
+    const key = `${type.slice(type.lastIndexOf(':') + 1).toLowerCase()}/${name}`;
+    let c = this.components.get(key);
+    if (!c) {
+      c = new pulumi.ComponentResource(type, name, {}, { parent });
+      this.components.set(key, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The Pulumi output, under Pulumi's own mocks (there is no Pulumi CLI or cluster in CI): what each stack
+ * registers must be exactly what the YAML output holds for that stack's environment, every object bound to its
+ * own cluster's provider, connections kept secret, and bad stacks or configuration reported clearly.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+import { ManifestStack, Platform, stackNames, stackScope, ValidationError } from 'platform-cdk';
+import type { KubeObject } from 'platform-cdk';
+import { build as buildQuickstart } from '../../examples/quickstart/main';
+import { addService, fixture } from '../fixture';
+
+interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly provider: string;
+}
+
+const PROJECT = 'platform-cdk-test';
+const recorded: Recorded[] = [];
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider ?? '' });
+    return { id: `${args.name}-id`, state: args.inputs };
+  },
+  call(args) {
+    return args.inputs;
+  },
+};
+pulumi.runtime.setMocks(mocks, PROJECT, 'test', false);
+
+// @pulumi/kubernetes must be loaded after setMocks.
+type PulumiModule = typeof import('platform-cdk/pulumi');
+let mod: PulumiModule;
+beforeAll(async () => {
+  mod = await import('platform-cdk/pulumi');
+});
+
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+function resolved<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+/** Runs a PulumiStack as stack `stack` with the given configuration and returns what was registered. */
+async function deploy(platform: Platform, stack: string, config: Record<string, string>, secretKeys: string[] = []) {
+  recorded.length = 0;
+  pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const s = new mod.PulumiStack(platform);
+  const urns = new Map<string, string>();
+  for (const [key, o] of s.objects) urns.set(key, await resolved(o.resource.urn));
+  return { stack: s, urns, recorded: [...recorded] };
+}
+
+const contexts = (...clusters: string[]): Record<string, string> => Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c]));
+
+/** The cluster a provider URN reference (`urn::id`) names: providers are named after their cluster. */
+function providerCluster(ref: string): string {
+  const urn = ref.slice(0, ref.lastIndexOf('::'));
+  return urn.slice(urn.lastIndexOf('::') + 2);
+}
+
+/** The Kubernetes objects registered, as they would be written (the field-manager annotation removed), by key. */
+function registeredObjects(rec: readonly Recorded[]): Map<string, { cluster: string; object: KubeObject }> {
+  const out = new Map<string, { cluster: string; object: KubeObject }>();
+  for (const r of rec) {
+    if (!r.type.startsWith('kubernetes:')) continue;
+    const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
+    const annotations = object.metadata.annotations ?? {};
+    delete annotations['pulumi.com/patchFieldManager'];
+    if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
+    const cluster = providerCluster(r.provider);
+    out.set(`${cluster}/${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`, { cluster, object });
+  }
+  return out;
+}
+
+/**
+ * What the YAML output holds for a stack, worked out from the files alone: objects labelled with the stack's
+ * environment on the environment's clusters, and unlabelled objects of clusters the stack owns (the first
+ * environment that spans a cluster owns its cluster-wide objects; a cluster in no environment owns itself).
+ */
+function yamlObjectsOf(platform: Platform, stack: string): Map<string, KubeObject> {
+  const env = platform.environments.find((e) => e.name === stack);
+  const owner = (cluster: string): string => platform.environments.find((e) => e.clusters.some((c) => c.name === cluster))?.name ?? cluster;
+  const clusters = env ? env.clusters.map((c) => c.name) : [stack];
+  const out = new Map<string, KubeObject>();
+  for (const [file, text] of new ManifestStack(platform).files()) {
+    const cluster = file.split('/')[0];
+    if (!clusters.includes(cluster)) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as KubeObject;
+      const label = o.metadata.labels?.['platform-cdk.io/environment'];
+      if (label === undefined ? owner(cluster) === stack : label === stack) {
+        out.set(`${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
+      }
+    }
+  }
+  return out;
+}
+
+describe('PulumiStack parity with the YAML output', () => {
+  const estates: [string, () => Platform][] = [
+    ['the quick start', buildQuickstart],
+    [
+      'an estate whose host cluster is in no environment',
+      () => {
+        const f = fixture();
+        const p = f.platform;
+        // Move production to a second member: the host then runs only the control plane.
+        const prod2 = p.addCluster('member-prod', { role: f.member.role });
+        const live = p.addEnvironment('live', { clusters: [prod2], domain: 'live.example.com' });
+        f.tenant.addProject('checkout', { environments: [live, f.test] }).addService('api', { image: f.registry.image('shop/api', '1.0.0'), ports: [{ port: 80 }] }).expose();
+        addService(f, 'web').expose();
+        return p;
+      },
+    ],
+  ];
+
+  describe.each(estates)('%s', (_title, build) => {
+    it('registers, per stack, exactly the objects and bodies the YAML holds for it, and all of them once over all stacks', async () => {
+      const platform = build();
+      const names = stackNames(platform);
+      const seen = new Map<string, string>();
+      for (const name of names) {
+        const clusters = stackScope(platform, name)?.clusters.map((c) => c.name) ?? [];
+        const { recorded: rec } = await deploy(platform, name, contexts(...clusters));
+        const registered = registeredObjects(rec);
+        const expected = yamlObjectsOf(platform, name);
+        expect([...registered.keys()].sort()).toEqual([...expected.keys()].sort());
+        for (const [key, { object }] of registered) expect(object).toEqual(expected.get(key));
+        for (const key of registered.keys()) {
+          expect(seen.get(key)).toBeUndefined();
+          seen.set(key, name);
+        }
+      }
+      let total = 0;
+      for (const text of new ManifestStack(platform).files().values()) total += parseAllDocuments(text).length;
+      expect(seen.size).toBe(total);
+    });
+  });
+
+  it('binds every object to the provider of its own cluster', async () => {
+    const platform = buildQuickstart();
+    const { recorded: rec } = await deploy(platform, 'production', contexts('host'));
+    const k8sResources = rec.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(k8sResources.length).toBeGreaterThan(0);
+    for (const r of k8sResources) {
+      expect(providerCluster(r.provider)).toBe('host');
+      expect(r.name.startsWith('host/')).toBe(true);
+    }
+    expect(rec.filter((r) => r.type === 'pulumi:providers:kubernetes').map((r) => [r.name, r.inputs])).toEqual([
+      ['host', { context: 'host', enableServerSideApply: 'true' }],
+    ]);
+  });
+});
+
+describe('PulumiStack', () => {
+  it('registers built-in kinds as typed resources and CRDs as CustomResources', async () => {
+    const { recorded: rec } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    const types = new Set(rec.map((r) => r.type));
+    expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
+      'kubernetes:apps/v1:Deployment',
+      'kubernetes:core/v1:Namespace',
+      'kubernetes:core/v1:Service',
+      'kubernetes:networking.k8s.io/v1:Ingress',
+      'kubernetes:tenant.kubesphere.io/v1beta1:WorkspaceTemplate',
+    ]);
+    expect(mod.isTypedKind('apps/v1', 'Deployment')).toBe(true);
+    expect(mod.isTypedKind('tenant.kubesphere.io/v1beta1', 'WorkspaceTemplate')).toBe(false);
+  });
+
+  it('groups resources so that a preview reads platform → cluster → tenant → project → service', async () => {
+    const { stack, urns } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    // Pulumi's mocks put only the parent's own type in a URN (the engine writes the whole chain), so walk up.
+    const parentType = (urn: string | undefined): string => {
+      const types = (urn ?? '').split('::')[2].split('$');
+      return types.length > 1 ? types[types.length - 2] : '';
+    };
+    const urnOf = async (key: string): Promise<string> => resolved((stack.components.get(key) as pulumi.ComponentResource).urn);
+    expect(parentType(urns.get('host/apps/v1/Deployment/storefront/web'))).toBe('platform-cdk:index:Service');
+    expect(parentType(await urnOf('service/host/storefront/web'))).toBe('platform-cdk:index:Project');
+    expect(parentType(urns.get('host/v1/Namespace/-/storefront'))).toBe('platform-cdk:index:Project');
+    expect(parentType(await urnOf('project/host/storefront'))).toBe('platform-cdk:index:Tenant');
+    expect(parentType(urns.get('host/tenant.kubesphere.io/v1beta1/WorkspaceTemplate/-/shop'))).toBe('platform-cdk:index:Tenant');
+    expect(parentType(await urnOf('tenant/host/shop'))).toBe('platform-cdk:index:Cluster');
+    expect(parentType(await urnOf('cluster/host'))).toBe('platform-cdk:index:Platform');
+    expect(urns.get('host/apps/v1/Deployment/storefront/web')).toBe(
+      `urn:pulumi:production::${PROJECT}::platform-cdk:index:Service$kubernetes:apps/v1:Deployment::host/storefront/web`,
+    );
+    expect([...stack.components.keys()]).toEqual(['cluster/host', 'tenant/host/shop', 'project/host/storefront', 'service/host/storefront/cart', 'service/host/storefront/web', 'service/host/storefront/mailer']);
+  });
+
+  it('orders the workspace before its namespaces, namespaces before their objects, and Services before Ingresses', async () => {
+    const { stack } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    expect(stack.objects.get('host/v1/Namespace/-/storefront')?.dependsOn).toEqual(['host/tenant.kubesphere.io/v1beta1/WorkspaceTemplate/-/shop']);
+    expect(stack.objects.get('host/apps/v1/Deployment/storefront/web')?.dependsOn).toEqual(['host/v1/Namespace/-/storefront']);
+    expect(stack.objects.get('host/networking.k8s.io/v1/Ingress/storefront/web')?.dependsOn).toEqual(['host/v1/Namespace/-/storefront', 'host/v1/Service/storefront/web']);
+  });
+
+  it('applies server-side under one field manager and ignores the fields KubeSphere rewrites', async () => {
+    const { stack, recorded: rec } = await deploy(buildQuickstart(), 'production', { ...contexts('host'), 'platform-cdk:fieldManager': 'platform-team' });
+    for (const r of rec.filter((x) => x.type.startsWith('kubernetes:'))) {
+      expect((r.inputs.metadata as KubeObject['metadata']).annotations?.['pulumi.com/patchFieldManager']).toBe('platform-team');
+    }
+    expect(stack.objects.get('host/tenant.kubesphere.io/v1beta1/WorkspaceTemplate/-/shop')?.ignoreChanges).toEqual([
+      'metadata.annotations["kubesphere.io/creator"]',
+      'metadata.annotations["iam.kubesphere.io/aggregation-roles"]',
+    ]);
+    expect(stack.objects.get('host/apps/v1/Deployment/storefront/web')?.ignoreChanges).toEqual([]);
+  });
+
+  it('does not change the objects the YAML output writes', async () => {
+    const platform = buildQuickstart();
+    const before = new ManifestStack(platform).files();
+    await deploy(platform, 'production', contexts('host'));
+    expect(new ManifestStack(platform).files()).toEqual(before);
+  });
+
+  it('keeps a kubeconfig from secret configuration secret', async () => {
+    const kubeconfig = 'apiVersion: v1\nkind: Config\nusers: [{ name: admin, user: { token: s3cr3t } }]\n';
+    const { recorded: rec } = await deploy(buildQuickstart(), 'test', { 'platform-cdk:kubeconfig-member-test': kubeconfig }, ['platform-cdk:kubeconfig-member-test']);
+    const provider = rec.find((r) => r.type === 'pulumi:providers:kubernetes');
+    expect(provider?.inputs.kubeconfig).toEqual({ [SECRET_SIG]: '1b47061264138c4ac30d75fd1eb44270', value: kubeconfig });
+    const plain = JSON.stringify(rec.map((r) => (r === provider ? { ...r.inputs, kubeconfig: undefined } : r.inputs)));
+    expect(plain).not.toContain('s3cr3t');
+  });
+
+  it('treats a kubeconfig as secret even when it was set without --secret', async () => {
+    const { recorded: rec } = await deploy(buildQuickstart(), 'test', { 'platform-cdk:kubeconfig-member-test': 'kc' });
+    expect(rec.find((r) => r.type === 'pulumi:providers:kubernetes')?.inputs.kubeconfig).toEqual({ [SECRET_SIG]: '1b47061264138c4ac30d75fd1eb44270', value: 'kc' });
+  });
+
+  it('refuses a stack name that is no environment, listing the environments', () => {
+    pulumi.runtime.setMocks(mocks, PROJECT, 'qa', false);
+    expect(() => new mod.PulumiStack(buildQuickstart())).toThrow(
+      '[quickstart] stack: got "qa"; the Pulumi stack must be named after an environment of the platform (or a cluster in no environment): test, production. Fix: select one, e.g. `pulumi stack select test`, or create it with `pulumi stack init test`.',
+    );
+  });
+
+  it('names every cluster without a connection, and both ways to give one', () => {
+    pulumi.runtime.setMocks(mocks, PROJECT, 'production', false);
+    let error: unknown;
+    try {
+      new mod.PulumiStack(buildQuickstart(), { configNamespace: 'unconfigured' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain(
+      '[quickstart/Clusters/host] config unconfigured:kubeconfig-host: got nothing; the stack production deploys to cluster host and has no connection for it. Fix: run `pulumi config set --secret unconfigured:kubeconfig-host "$(cat <kubeconfig file>)"` or `pulumi config set unconfigured:context-host <context>`.',
+    );
+  });
+
+  it('refuses an invalid model with the same errors as the YAML output', () => {
+    pulumi.runtime.setMocks(mocks, PROJECT, 'production', false);
+    const f = fixture();
+    addService(f, 'api', { ports: [{ port: 0 }] });
+    expect(() => new mod.PulumiStack(f.platform)).toThrow('[acme/shop/storefront/api] ports[0].port: got 0');
+  });
+
+});
