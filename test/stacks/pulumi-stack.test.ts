@@ -3,8 +3,10 @@
  * registers must be exactly what the YAML output holds for that stack's environment, every object bound to its
  * own cluster's provider, connections kept secret, and bad stacks or configuration reported clearly.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ManifestStack, Platform, stackNames, stackScope, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { build as buildQuickstart } from '../../examples/quickstart/main';
@@ -35,6 +37,10 @@ type PulumiModule = typeof import('platform-cdk/pulumi');
 let mod: PulumiModule;
 beforeAll(async () => {
   mod = await import('platform-cdk/pulumi');
+});
+// Let every registration of a test finish before the next test replaces the mocks.
+afterEach(async () => {
+  await pulumi.runtime.disconnect();
 });
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -261,4 +267,37 @@ describe('PulumiStack', () => {
     expect(() => new mod.PulumiStack(f.platform)).toThrow('[acme/shop/storefront/api] ports[0].port: got 0');
   });
 
+});
+
+describe('the Pulumi programs of the examples', () => {
+  const ROOT = path.resolve(__dirname, '..', '..');
+  const programs = fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'Pulumi.yaml')))
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(ROOT, 'examples', d))
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => [d, f.slice('Pulumi.'.length, -'.yaml'.length)] as const),
+    );
+
+  it('cover every environment of the quick start with a Pulumi.<env>.yaml', () => {
+    expect(programs.filter(([d]) => d === 'quickstart').map(([, env]) => env).sort()).toEqual(['production', 'test']);
+  });
+
+  it.each(programs)('%s runs as stack %s with the configuration of its Pulumi.<stack>.yaml', async (example, stackName) => {
+    const dir = path.join(ROOT, 'examples', example);
+    const project = parse(fs.readFileSync(path.join(dir, 'Pulumi.yaml'), 'utf8')) as { main: string };
+    const stackConfig = (parse(fs.readFileSync(path.join(dir, `Pulumi.${stackName}.yaml`), 'utf8')) as { config: Record<string, string> }).config;
+    recorded.length = 0;
+    pulumi.runtime.setMocks(mocks, PROJECT, stackName, false);
+    pulumi.runtime.setAllConfig(stackConfig, []);
+    let exported: { clusters?: string[]; objectCount?: number } = {};
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      exported = require(path.join(dir, project.main)) as typeof exported;
+    });
+    expect(exported.objectCount).toBeGreaterThan(0);
+    expect(exported.clusters).toEqual(stackScope(buildQuickstart(), stackName)?.clusters.map((c) => c.name));
+  });
 });
