@@ -3,30 +3,42 @@
  *
  * For each N (services; 4 environments on 4 clusters, so about 12.4 objects per service):
  *   a  platform-cdk: build the model and `new ManifestStack(platform, { outdir }).synth()`
+ *   b  hand-written: the same estate written by hand with cdk8s and cdk8s-plus-27 (one chart per cluster),
+ *                    `app.synth()` writing cdk8s's own YAML (`handwritten.ts`)
  *   c  the floor:    the same objects as plain values, written with `JSON.stringify` in the same layout
  * Each run is a fresh `node` process on JavaScript compiled once at start (no tsx in the children). The
  * child measures its wall time from before the model is built to after the output is written, and its peak
  * RSS; the parent measures the child's whole process. Medians over the runs are reported.
  *
- * Before timing, the outputs of both at N = 60 are read back and compared object by object; the bench stops
- * with exit code 1 if they differ.
+ * The variants run in rotating order (a b c, b c a, c a b, ...). Before timing, the outputs of a and c at N = 60
+ * are read back and compared object by object, and b's output is checked to hold the same objects (by cluster,
+ * kind, namespace and name; not their contents, since cdk8s-plus-27 adds its own defaults); the bench stops with
+ * exit code 1 if they differ.
  *
  *   BENCH_SIZES=60,600,3000  the N to run (default 60,600,3000)
  *   BENCH_RUNS=3             runs per variant and N (default 3)
+ *   BENCH_B_MAX=3000         the largest N variant b runs at; above it b is "skipped" (default 3000)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ChildReport } from './child-protocol';
-import { compareOutputs } from './compare';
+import { compareIdentities, compareOutputs } from './compare';
 
 /** A variant of the bench. */
-type Variant = 'a' | 'c';
+type Variant = 'a' | 'b' | 'c';
 
 /** One child run: its own report and its whole-process time as the parent saw it. */
 interface Run {
   readonly report: ChildReport;
   readonly processMs: number;
+}
+
+/** The medians of every variant at one N; `b` is missing where it was skipped (N above `BENCH_B_MAX`). */
+interface Results {
+  readonly a: Summary;
+  readonly b?: Summary;
+  readonly c: Summary;
 }
 
 /** The medians of one variant at one N. */
@@ -42,6 +54,7 @@ const WORK = path.join(ROOT, '.bench');
 const BUILD = path.join(WORK, 'build');
 const CHILD: Record<Variant, string> = {
   a: path.join(BUILD, 'bench', 'child-a.js'),
+  b: path.join(BUILD, 'bench', 'child-b.js'),
   c: path.join(BUILD, 'bench', 'child-c.js'),
 };
 const CHECK_N = 60;
@@ -113,17 +126,27 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+function envNumber(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number; got ${JSON.stringify(text)}`);
+  return value;
+}
+
 const ms = (x: number): string => x.toFixed(1);
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
 function main(): void {
   const sizes = envList('BENCH_SIZES', [60, 600, 3000]);
   const [runs] = envList('BENCH_RUNS', [3]);
+  const bMax = envNumber('BENCH_B_MAX', 3000);
+  const runsB = (n: number): boolean => n <= bMax;
   fs.mkdirSync(WORK, { recursive: true });
   const out = (variant: Variant, n: number): string => path.join(WORK, `out-${variant}-${n}`);
 
   const compileMs = compile();
-  process.stdout.write(`bench: compiled with tsc to ${path.relative(ROOT, BUILD)}/ in ${ms(compileMs)} ms; node ${process.version}; ${runs} runs per variant and N; sizes ${sizes.join(', ')}\n`);
+  process.stdout.write(`bench: compiled with tsc to ${path.relative(ROOT, BUILD)}/ in ${ms(compileMs)} ms; node ${process.version}; ${runs} runs per variant and N; sizes ${sizes.join(', ')}; b up to N=${bMax}\n`);
 
   // The proof that both variants write the same objects (also a warm-up of the file cache).
   const checkA = runChild('a', CHECK_N, path.join(WORK, 'out-check-a'));
@@ -141,24 +164,45 @@ function main(): void {
     process.stderr.write(`bench: at N=${CHECK_N} the floor does not write the same objects as platform-cdk:\n  ${cmp.difference}\n`);
     process.exit(1);
   }
-  process.stdout.write(`bench: at N=${CHECK_N} the floor and platform-cdk write the same ${cmp.objects} objects in the same ${cmp.files} files\n\n`);
+  process.stdout.write(`bench: at N=${CHECK_N} the floor and platform-cdk write the same ${cmp.objects} objects in the same ${cmp.files} files\n`);
+  if (runsB(CHECK_N)) {
+    const checkB = runChild('b', CHECK_N, path.join(WORK, 'out-check-b'));
+    const ids = compareIdentities(path.join(WORK, 'out-check-a'), path.join(WORK, 'out-check-b'));
+    if (ids.difference === undefined && checkB.report.objects !== ids.objects) {
+      process.stderr.write(`bench: at N=${CHECK_N} hand-written cdk8s-plus-27 reports ${checkB.report.objects} objects and platform-cdk ${ids.objects}\n`);
+      process.exit(1);
+    }
+    if (ids.difference !== undefined) {
+      process.stderr.write(`bench: at N=${CHECK_N} hand-written cdk8s-plus-27 does not write the same objects as platform-cdk:\n  ${ids.difference}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(
+      `bench: at N=${CHECK_N} hand-written cdk8s-plus-27 writes the same ${ids.objects} objects (cluster, kind, namespace, name) in ${ids.files} files; contents not compared (cdk8s-plus defaults)\n`,
+    );
+  }
+  process.stdout.write('\n');
 
-  const results = new Map<number, Record<Variant, Summary>>();
+  const results = new Map<number, Results>();
   for (const n of sizes) {
-    const byVariant: Record<Variant, Run[]> = { a: [], c: [] };
+    const variants: Variant[] = runsB(n) ? ['a', 'b', 'c'] : ['a', 'c'];
+    const byVariant: Record<Variant, Run[]> = { a: [], b: [], c: [] };
     for (let r = 0; r < runs; r++) {
-      const order: Variant[] = r % 2 === 0 ? ['a', 'c'] : ['c', 'a'];
+      const order = variants.map((_, i) => variants[(i + r) % variants.length]);
       for (const v of order) byVariant[v].push(runChild(v, n, out(v, n)));
     }
     const a = summarize(byVariant.a);
+    const b = runsB(n) ? summarize(byVariant.b) : undefined;
     const c = summarize(byVariant.c);
     if (a.objects !== c.objects) process.stderr.write(`bench: at N=${n} platform-cdk wrote ${a.objects} objects and the floor ${c.objects}\n`);
-    results.set(n, { a, c });
-    process.stdout.write(`bench: N=${n} done (a ${ms(a.wallMs)} ms, c ${ms(c.wallMs)} ms in-child, medians)\n`);
+    if (b && a.objects !== b.objects) process.stderr.write(`bench: at N=${n} platform-cdk wrote ${a.objects} objects and hand-written cdk8s-plus-27 ${b.objects}\n`);
+    results.set(n, { a, b, c });
+    const bText = b ? `b ${ms(b.wallMs)} ms` : 'b skipped';
+    process.stdout.write(`bench: N=${n} done (a ${ms(a.wallMs)} ms, ${bText}, c ${ms(c.wallMs)} ms in-child, medians)\n`);
   }
+  const resultsAt = (n: number): Results => results.get(n) as Results;
 
   const rows = sizes.map((n) => {
-    const { a, c } = results.get(n) as Record<Variant, Summary>;
+    const { a, c } = resultsAt(n);
     return [
       String(n),
       String(a.objects),
@@ -178,23 +222,50 @@ function main(): void {
   );
   process.stdout.write('  (ms: median in-child wall time, model build to files written; proc ms: whole child process as seen by the parent; RSS: peak)\n');
 
+  const SKIPPED = 'skipped';
+  const bRows = sizes.map((n) => {
+    const { a, b } = resultsAt(n);
+    if (!b) return [String(n), SKIPPED, ms(a.wallMs), SKIPPED, SKIPPED, ms(a.processMs), SKIPPED, SKIPPED, a.rssMiB.toFixed(1), SKIPPED, SKIPPED];
+    return [
+      String(n),
+      String(b.objects),
+      ms(a.wallMs),
+      ms(b.wallMs),
+      ratio(a.wallMs / b.wallMs),
+      ms(a.processMs),
+      ms(b.processMs),
+      ratio(a.processMs / b.processMs),
+      a.rssMiB.toFixed(1),
+      b.rssMiB.toFixed(1),
+      ratio(a.rssMiB / b.rssMiB),
+    ];
+  });
+  process.stdout.write(`\nAgainst hand-written cdk8s-plus-27 (b; ${runs} runs per N, medians; b's objects are the same ones but not the same contents):\n`);
+  process.stdout.write(
+    `${table(['N', 'b objects', 'a ms', 'b ms', 'a/b', 'a proc ms', 'b proc ms', 'a/b proc', 'a RSS MB', 'b RSS MB', 'a/b RSS'], bRows)}\n`,
+  );
+  process.stdout.write('  (a/b below 1.00x: platform-cdk takes less time or memory than hand-written cdk8s-plus-27)\n');
+
   const base = results.has(CHECK_N) ? CHECK_N : sizes[0];
-  const b = results.get(base) as Record<Variant, Summary>;
+  const at = resultsAt(base);
   const perObject = (s: Summary, t: number): number => (t * 1000) / s.objects;
   const relRows = sizes.map((n) => {
-    const { a, c } = results.get(n) as Record<Variant, Summary>;
+    const { a, b, c } = resultsAt(n);
+    const bBase = at.b;
     return [
       String(n),
       perObject(a, a.wallMs).toFixed(1),
-      ratio(perObject(a, a.wallMs) / perObject(b.a, b.a.wallMs)),
+      ratio(perObject(a, a.wallMs) / perObject(at.a, at.a.wallMs)),
       perObject(a, a.processMs).toFixed(1),
-      ratio(perObject(a, a.processMs) / perObject(b.a, b.a.processMs)),
+      ratio(perObject(a, a.processMs) / perObject(at.a, at.a.processMs)),
+      b ? perObject(b, b.wallMs).toFixed(1) : SKIPPED,
+      b && bBase ? ratio(perObject(b, b.wallMs) / perObject(bBase, bBase.wallMs)) : b ? '-' : SKIPPED,
       perObject(c, c.wallMs).toFixed(1),
-      ratio(perObject(c, c.wallMs) / perObject(b.c, b.c.wallMs)),
+      ratio(perObject(c, c.wallMs) / perObject(at.c, at.c.wallMs)),
     ];
   });
   process.stdout.write(`\nTime per object relative to N=${base}:\n`);
-  process.stdout.write(`${table(['N', 'a us/obj', 'vs base', 'a proc us/obj', 'vs base', 'c us/obj', 'vs base'], relRows)}\n`);
+  process.stdout.write(`${table(['N', 'a us/obj', 'vs base', 'a proc us/obj', 'vs base', 'b us/obj', 'vs base', 'c us/obj', 'vs base'], relRows)}\n`);
 
   process.stdout.write(`\nTargets (from the issue), at N=${TARGET_N}:\n`);
   const t = results.get(TARGET_N);

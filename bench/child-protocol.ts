@@ -4,8 +4,8 @@
 
 /** One measurement, taken inside a child process. */
 export interface ChildReport {
-  /** `a` (platform-cdk) or `c` (floor). */
-  readonly variant: 'a' | 'c';
+  /** `a` (platform-cdk), `b` (hand-written cdk8s-plus-27) or `c` (floor). */
+  readonly variant: 'a' | 'b' | 'c';
   /** The number of services. */
   readonly n: number;
   /** Objects written. */

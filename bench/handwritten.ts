@@ -1,0 +1,173 @@
+/**
+ * Variant b: the bench estate as a user would write it by hand without platform-cdk, with `cdk8s` and
+ * `cdk8s-plus-27`: one `Chart` per cluster, a `Namespace` and a `WorkspaceTemplate` as plain `ApiObject`s, and
+ * per service and environment a `kplus.Deployment` exposed with `exposeViaService` and a `kplus.Ingress` to that
+ * Service. What cdk8s-plus cannot express (seccomp profiles, dropping ALL capabilities, revision history,
+ * service links) is added with JSON patches, cdk8s's escape hatch. It reads only the plain data of
+ * `estate-spec.ts`, never the library, and writes cdk8s's own YAML (`app.synth()`, one file per chart).
+ */
+import { ApiObject, App, Chart, Duration, JsonPatch, Size, YamlOutputType } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { benchEstateSpec, BenchEnvironment, BenchEstateSpec, BenchService } from './estate-spec';
+
+const MANAGED_BY = 'platform-cdk';
+const RESTRICTED = 'restricted';
+const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
+
+/** The settings of one service in one environment. */
+interface ServiceProps {
+  readonly spec: BenchEstateSpec;
+  readonly service: BenchService;
+  readonly namespace: string;
+  readonly environment: BenchEnvironment;
+  readonly projectLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a user would write once and reuse: a Deployment with the restricted pod security profile, a ClusterIP
+ * Service for its port and an Ingress for its host.
+ */
+class ExposedService extends Construct {
+  constructor(scope: Construct, props: ServiceProps) {
+    const { spec, service: s, namespace, environment: e } = props;
+    super(scope, s.name);
+    const labels = { ...props.projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${e.name}` };
+    const podLabels = { ...labels, 'app.kubernetes.io/version': spec.imageTag };
+    const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
+    const probe = kplus.Probe.fromTcpSocket({
+      port: spec.port,
+      periodSeconds: Duration.seconds(10),
+      timeoutSeconds: Duration.seconds(1),
+      failureThreshold: 3,
+    });
+    const envVariables: Record<string, kplus.EnvValue> = {};
+    for (const [name, value] of Object.entries(spec.env)) envVariables[name] = kplus.EnvValue.fromValue(value);
+    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp');
+
+    const deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: s.name, namespace, labels: podLabels },
+      podMetadata: { labels: podLabels },
+      replicas,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true },
+      containers: [
+        {
+          name: s.name,
+          image: `${spec.registry}/${s.repository}:${spec.imageTag}`,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          ports: [{ name: 'http', number: spec.port, protocol: kplus.Protocol.TCP }],
+          envVariables,
+          resources: {
+            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+          },
+          readiness: probe,
+          liveness: probe,
+          securityContext: { ensureNonRoot: true, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          volumeMounts: [{ volume: tmp, path: '/tmp' }],
+        },
+      ],
+    });
+    // The escape hatch for what cdk8s-plus-27 has no property for.
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/revisionHistoryLimit', 5),
+      JsonPatch.add('/spec/template/spec/enableServiceLinks', false),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', RUNTIME_DEFAULT),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', RUNTIME_DEFAULT),
+    );
+
+    const service = deployment.exposeViaService({
+      name: s.name,
+      serviceType: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'http', port: spec.port, targetPort: spec.port, protocol: kplus.Protocol.TCP }],
+    });
+    for (const [key, value] of Object.entries(labels)) service.metadata.addLabel(key, value);
+
+    new kplus.Ingress(this, 'Ingress', {
+      metadata: { name: s.name, namespace, labels },
+      className: spec.ingressClassName,
+      rules: [
+        {
+          host: `${s.name}.${e.domain}`,
+          path: '/',
+          pathType: kplus.HttpIngressPathType.PREFIX,
+          backend: kplus.IngressBackend.fromService(service),
+        },
+      ],
+    });
+  }
+}
+
+/**
+ * Builds the bench estate of `n` services as a cdk8s app by hand: one chart per cluster (named after it), the
+ * tenants' WorkspaceTemplates in the host cluster's chart, and per project and environment a Namespace and the
+ * project's services. Call `synth()` on the result to write `<outdir>/<cluster>.k8s.yaml`.
+ * @param n the number of services, a positive multiple of 10
+ * @param outdir the output folder of the app
+ */
+export function buildHandwrittenApp(n: number, outdir: string): App {
+  const spec = benchEstateSpec(n);
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const charts = new Map<string, Chart>();
+  for (const c of spec.clusters) charts.set(c.name, new Chart(app, c.name));
+  const host = spec.clusters.find((c) => c.host);
+  if (!host) throw new Error('the bench estate has no host cluster');
+  const hostChart = charts.get(host.name) as Chart;
+  const placement = spec.clusters.map((c) => c.name).sort().map((name) => ({ name }));
+
+  for (const t of spec.tenants) {
+    const tenantLabels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'platform-cdk.io/tenant': t.name };
+    const annotations = { 'kubesphere.io/alias-name': t.displayName };
+    new ApiObject(hostChart, `workspace-${t.name}`, {
+      apiVersion: 'tenant.kubesphere.io/v1beta1',
+      kind: 'WorkspaceTemplate',
+      metadata: { name: t.name, labels: tenantLabels, annotations },
+      spec: {
+        placement: { clusters: placement },
+        template: { metadata: { labels: tenantLabels, annotations }, spec: { manager: t.manager } },
+      },
+    });
+    for (const p of t.projects) {
+      for (const e of spec.environments) {
+        const chart = charts.get(e.cluster);
+        if (!chart) throw new Error(`the environment ${e.name} names no cluster of the estate: ${e.cluster}`);
+        const namespace = p.name;
+        const scope = new Construct(chart, namespace);
+        const projectLabels = {
+          'app.kubernetes.io/managed-by': MANAGED_BY,
+          'app.kubernetes.io/part-of': p.name,
+          'platform-cdk.io/tenant': t.name,
+          'platform-cdk.io/environment': e.name,
+        };
+        new ApiObject(scope, 'Namespace', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {
+            name: namespace,
+            labels: {
+              ...projectLabels,
+              'kubesphere.io/workspace': t.name,
+              'kubesphere.io/managed': 'true',
+              'pod-security.kubernetes.io/enforce': RESTRICTED,
+              'pod-security.kubernetes.io/audit': RESTRICTED,
+              'pod-security.kubernetes.io/warn': RESTRICTED,
+            },
+            annotations: { 'kubesphere.io/description': p.description },
+          },
+        });
+        for (const s of p.services) new ExposedService(scope, { spec, service: s, namespace, environment: e, projectLabels });
+      }
+    }
+  }
+  return app;
+}
+
+/**
+ * The number of Kubernetes objects an app writes: its `ApiObject`s.
+ * @param app the app
+ */
+export function countApiObjects(app: App): number {
+  return app.node.findAll().filter((c) => c instanceof ApiObject).length;
+}
