@@ -18,6 +18,10 @@
  *   BENCH_SIZES=60,600,3000  the N to run (default 60,600,3000)
  *   BENCH_RUNS=3             runs per variant and N (default 3)
  *   BENCH_B_MAX=3000         the largest N variant b runs at; above it b is "skipped" (default 3000)
+ *
+ * Then, for the sizes in BENCH_PULUMI_SIZES (default 60,600):
+ *   p  Pulumi:       build the model and register every environment's stack with `PulumiStack` under Pulumi's
+ *                    mocks, as plain node (`child-p.ts`)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -26,7 +30,7 @@ import type { ChildReport } from './child-protocol';
 import { compareIdentities, compareOutputs } from './compare';
 
 /** A variant of the bench. */
-type Variant = 'a' | 'b' | 'c';
+type Variant = 'a' | 'b' | 'c' | 'p';
 
 /** One child run: its own report and its whole-process time as the parent saw it. */
 interface Run {
@@ -56,6 +60,7 @@ const CHILD: Record<Variant, string> = {
   a: path.join(BUILD, 'bench', 'child-a.js'),
   b: path.join(BUILD, 'bench', 'child-b.js'),
   c: path.join(BUILD, 'bench', 'child-c.js'),
+  p: path.join(BUILD, 'bench', 'child-p.js'),
 };
 const CHECK_N = 60;
 const TARGET_N = 3000;
@@ -185,7 +190,7 @@ function main(): void {
   const results = new Map<number, Results>();
   for (const n of sizes) {
     const variants: Variant[] = runsB(n) ? ['a', 'b', 'c'] : ['a', 'c'];
-    const byVariant: Record<Variant, Run[]> = { a: [], b: [], c: [] };
+    const byVariant: Record<Variant, Run[]> = { a: [], b: [], c: [], p: [] };
     for (let r = 0; r < runs; r++) {
       const order = variants.map((_, i) => variants[(i + r) % variants.length]);
       for (const v of order) byVariant[v].push(runChild(v, n, out(v, n)));
@@ -266,6 +271,16 @@ function main(): void {
   });
   process.stdout.write(`\nTime per object relative to N=${base}:\n`);
   process.stdout.write(`${table(['N', 'a us/obj', 'vs base', 'a proc us/obj', 'vs base', 'b us/obj', 'vs base', 'c us/obj', 'vs base'], relRows)}\n`);
+
+  const pulumiSizes = envList('BENCH_PULUMI_SIZES', [60, 600]);
+  const pRows = pulumiSizes.map((n) => {
+    const runsP: Run[] = [];
+    for (let r = 0; r < runs; r++) runsP.push(runChild('p', n, out('p', n)));
+    const p = summarize(runsP);
+    return [String(n), String(p.objects), ms(p.wallMs), ms(p.processMs), p.rssMiB.toFixed(1), ((p.wallMs * 1000) / p.objects).toFixed(1)];
+  });
+  process.stdout.write(`\nPulumi registration under mocks (p; every environment's stack in turn, plain node; ${runs} runs per N, medians):\n`);
+  process.stdout.write(`${table(['N', 'objects', 'p ms', 'p proc ms', 'p RSS MB', 'p us/obj'], pRows)}\n`);
 
   process.stdout.write(`\nTargets (from the issue), at N=${TARGET_N}:\n`);
   const t = results.get(TARGET_N);

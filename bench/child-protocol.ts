@@ -4,8 +4,8 @@
 
 /** One measurement, taken inside a child process. */
 export interface ChildReport {
-  /** `a` (platform-cdk), `b` (hand-written cdk8s-plus-27) or `c` (floor). */
-  readonly variant: 'a' | 'b' | 'c';
+  /** `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor) or `p` (Pulumi registration under mocks). */
+  readonly variant: 'a' | 'b' | 'c' | 'p';
   /** The number of services. */
   readonly n: number;
   /** Objects written. */
