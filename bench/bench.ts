@@ -22,6 +22,8 @@
  * Then, for the sizes in BENCH_PULUMI_SIZES (default 60,600):
  *   p  Pulumi:       build the model and register every environment's stack with `PulumiStack` under Pulumi's
  *                    mocks, as plain node (`child-p.ts`)
+ * and, at the largest N, the YAML writer against the `yaml` package and JSON.stringify on the same objects
+ * (`child-y.ts`).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -281,6 +283,22 @@ function main(): void {
   });
   process.stdout.write(`\nPulumi registration under mocks (p; every environment's stack in turn, plain node; ${runs} runs per N, medians):\n`);
   process.stdout.write(`${table(['N', 'objects', 'p ms', 'p proc ms', 'p RSS MB', 'p us/obj'], pRows)}\n`);
+
+  const yN = Math.max(...sizes);
+  const y = spawnSync(process.execPath, [path.join(BUILD, 'bench', 'child-y.js'), String(yN), '-'], { cwd: ROOT, encoding: 'utf8', env: childEnv() });
+  if (y.status !== 0) {
+    process.stderr.write(`bench: the serializer comparison failed\n${y.stdout}${y.stderr}`);
+    process.exit(1);
+  }
+  const ser = JSON.parse(y.stdout.trim()) as { objects: number; ourMs: number; yamlPackageMs: number; jsonMs: number };
+  process.stdout.write(`\nSerializing the ${ser.objects} objects of N=${yN} (median of 3 passes, in one process):\n`);
+  process.stdout.write(
+    `${table(['writer', 'ms', 'vs JSON.stringify'], [
+      ['lib/yaml.ts', ms(ser.ourMs), ratio(ser.ourMs / ser.jsonMs)],
+      ['yaml package (sorted keys)', ms(ser.yamlPackageMs), ratio(ser.yamlPackageMs / ser.jsonMs)],
+      ['JSON.stringify', ms(ser.jsonMs), ratio(1)],
+    ])}\n`,
+  );
 
   process.stdout.write(`\nTargets (from the issue), at N=${TARGET_N}:\n`);
   const t = results.get(TARGET_N);

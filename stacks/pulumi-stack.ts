@@ -148,8 +148,9 @@ export class PulumiStack extends pulumi.ComponentResource {
     const rendered = renderPlatform(platform, plan);
     const registrar = new Registrar(fieldManager);
 
-    for (const rc of rendered.clusters) {
-      if (!scope.clusters.includes(rc.cluster)) continue;
+    // The host cluster first: its tenant objects must exist before the namespaces of member clusters.
+    const clusters = rendered.clusters.filter((rc) => scope.clusters.includes(rc.cluster)).sort((a, b) => Number(b.cluster.isHost) - Number(a.cluster.isHost));
+    for (const rc of clusters) {
       const clusterComponent = registrar.component(ComponentTypes.CLUSTER, rc.cluster.name, this);
       const connection = connections.get(rc.cluster.name) as Connection;
       const provider = new k8s.Provider(

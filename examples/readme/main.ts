@@ -1,5 +1,6 @@
 import { ClusterRole, Platform, Probe, Registry, synthesizeApp } from 'platform-cdk';
 
+/** Builds the estate of the README. */
 export function build(): Platform {
   const platform = new Platform('acme');
   const host = platform.addCluster('host', { role: ClusterRole.HOST, ingressClassName: 'nginx' });

@@ -301,3 +301,17 @@ describe('the Pulumi programs of the examples', () => {
     expect(exported.clusters).toEqual(stackScope(buildQuickstart(), stackName)?.clusters.map((c) => c.name));
   });
 });
+
+describe('an environment that spans the host and a member cluster', () => {
+  it('makes the member cluster\'s namespaces wait for the tenant\'s workspace on the host', async () => {
+    const f = fixture();
+    // A member whose name sorts before "host", in the production environment with the host.
+    const alpha = f.platform.addCluster('alpha', { role: f.member.role });
+    f.production.addCluster(alpha);
+    addService(f, 'web');
+    const { stack } = await deploy(f.platform, 'production', contexts('host', 'alpha'));
+    expect(stack.objects.get('alpha/v1/Namespace/-/storefront')?.dependsOn).toEqual(['host/tenant.kubesphere.io/v1beta1/WorkspaceTemplate/-/shop']);
+    expect(stack.objects.get('alpha/apps/v1/Deployment/storefront/web')?.cluster).toBe('alpha');
+    expect([...stack.providers.keys()]).toEqual(['host', 'alpha']);
+  });
+});
