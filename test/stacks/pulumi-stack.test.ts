@@ -108,8 +108,11 @@ function yamlObjectsOf(platform: Platform, stack: string): Map<string, KubeObjec
 }
 
 describe('PulumiStack parity with the YAML output', () => {
+  const ROOT = path.resolve(__dirname, '..', '..');
+  const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'main.ts'))).sort();
   const estates: [string, () => Platform][] = [
-    ['the quick start', buildQuickstart],
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ...examples.map((d): [string, () => Platform] => [`the example ${d}`, (require(path.join(ROOT, 'examples', d, 'main.ts')) as { build: () => Platform }).build]),
     [
       'an estate whose host cluster is in no environment',
       () => {
