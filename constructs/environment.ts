@@ -1,4 +1,4 @@
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { Cluster } from './cluster';
@@ -50,14 +50,6 @@ export class Environment extends Construct {
   /** Whether a value is an Environment. */
   public static isEnvironment(this: void, x: unknown): x is Environment {
     return typeof x === 'object' && x !== null && ENVIRONMENT in x;
-  }
-
-  /**
-   * The environment a construct is defined in, if any (an environment itself).
-   * @param construct a construct of the model
-   */
-  public static of(construct: IConstruct): Environment | undefined {
-    return construct.node.scopes.reverse().find(Environment.isEnvironment);
   }
 
   /** The environment's name (its construct id). */

@@ -27,12 +27,6 @@ export const CONTROLLER_MANAGED_FIELDS: readonly ControllerManagedFields[] = [
     paths: ['rules', ...KUBESPHERE_ANNOTATIONS],
     reason: 'KubeSphere fills role rules from the role templates named in iam.kubesphere.io/aggregation-roles',
   })),
-  ...['Role', 'ClusterRole'].map((kind) => ({
-    group: 'rbac.authorization.k8s.io',
-    kind,
-    paths: ['rules', ...KUBESPHERE_ANNOTATIONS],
-    reason: 'KubeSphere mirrors its roles into RBAC roles and fills their rules from role templates',
-  })),
   {
     group: 'tenant.kubesphere.io',
     kind: 'WorkspaceTemplate',

@@ -262,7 +262,7 @@ class Registrar {
     const { tenant, placement, service } = o.origin;
     if (!tenant) return clusterComponent;
     const tenantComponent = this.component(ComponentTypes.TENANT, `${cluster.name}/${tenant.name}`, clusterComponent);
-    if (!placement || o.kind === 'Namespace') return placement ? this.component(ComponentTypes.PROJECT, `${cluster.name}/${placement.namespace}`, tenantComponent) : tenantComponent;
+    if (!placement) return tenantComponent;
     const projectComponent = this.component(ComponentTypes.PROJECT, `${cluster.name}/${placement.namespace}`, tenantComponent);
     if (!service) return projectComponent;
     return this.component(ComponentTypes.SERVICE, `${cluster.name}/${placement.namespace}/${service.name}`, projectComponent);

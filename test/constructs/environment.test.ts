@@ -1,4 +1,4 @@
-import { ClusterRole, Environment, Platform, Registry } from 'platform-cdk';
+import { ClusterRole, Platform, Registry } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects } from '../fixture';
 
@@ -132,16 +132,6 @@ describe('Environment', () => {
     expect(objects.has('member-test/Namespace/-/storefront-staging')).toBe(true);
     expect(objectAt(objects, 'member-test/Deployment/storefront-staging/web').metadata.namespace).toBe('storefront-staging');
     expect(objectAt(objects, 'member-test/Deployment/storefront-staging/web').metadata.labels?.['platform-cdk.io/environment']).toBe('staging');
-  });
-
-  it('is its own Environment.of, and services are in no environment', () => {
-    const f = fixture();
-    const web = addService(f, 'web');
-
-    expect(Environment.of(f.test)).toBe(f.test);
-    expect(Environment.of(web)).toBeUndefined();
-    expect(Environment.isEnvironment(f.production)).toBe(true);
-    expect(Environment.isEnvironment(f.host)).toBe(false);
   });
 
   it('keeps its name, production flag and domain', () => {
