@@ -26,6 +26,12 @@ export interface ClusterProps {
    */
   readonly ingressClassName?: string;
   /**
+   * The namespace of the cluster's ingress controller (gateway). Project network policies let it, and only
+   * it, reach the ports of exposed services.
+   * @default "kubesphere-controls-system" (where KubeSphere runs its gateways)
+   */
+  readonly ingressNamespace?: string;
+  /**
    * A sentence on what the cluster is for.
    * @default - none
    */
@@ -49,6 +55,8 @@ export class Cluster extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
   /** The ingress class for exposed services, if set. */
   public readonly ingressClassName?: string;
+  /** The namespace of the cluster's ingress controller. */
+  public readonly ingressNamespace: string;
   /** What the cluster is for. */
   public readonly description?: string;
 
@@ -65,6 +73,7 @@ export class Cluster extends Construct {
     this.role = props.role;
     this.labels = { ...(props.labels ?? {}) };
     this.ingressClassName = props.ingressClassName;
+    this.ingressNamespace = props.ingressNamespace ?? 'kubesphere-controls-system';
     this.description = props.description;
   }
 
@@ -87,6 +96,8 @@ export class Cluster extends Construct {
       const valueProblem = checkLabelValue(v);
       if (valueProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: v, message: valueProblem, fix: 'use a value like "eu-1"' });
     }
+    const ns = checkDns1123Label(this.ingressNamespace);
+    if (ns) problems.error({ path, property: 'ingressNamespace', value: this.ingressNamespace, message: ns, fix: 'name the namespace of the ingress controller, e.g. "ingress-nginx"' });
     if (this.ingressClassName !== undefined) {
       const p = checkDns1123Subdomain(this.ingressClassName);
       if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p.replace('a domain name', 'an IngressClass name'), fix: 'name an IngressClass of the cluster, e.g. "nginx"' });

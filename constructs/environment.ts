@@ -3,7 +3,7 @@ import { checkDns1123Label, checkDns1123Subdomain, checkWholeNumber } from '../l
 import type { ProblemCollector } from '../lib/problems';
 import { Cluster } from './cluster';
 import { Platform } from './platform';
-import { checkResources, mergeResources, Resources } from './resources';
+import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 
 /** A cluster, or a cluster's name (for estates generated from a table). */
 export type ClusterRef = Cluster | string;
@@ -38,6 +38,11 @@ export interface EnvironmentProps {
    * @default "" (namespaces are the project names)
    */
   readonly namespaceSuffix?: string;
+  /**
+   * The quota of every project namespace in this environment, over the platform's default.
+   * @default - the platform's `defaultProjectQuota`
+   */
+  readonly projectQuota?: ProjectQuota;
 }
 
 const ENVIRONMENT = Symbol.for('platform-cdk.Environment');
@@ -64,6 +69,8 @@ export class Environment extends Construct {
   public readonly resources?: Resources;
   /** Added to namespace names in this environment. */
   public readonly namespaceSuffix: string;
+  /** The quota of project namespaces in this environment, over the platform's default, if set. */
+  public readonly projectQuota?: ProjectQuota;
   private readonly clusterRefs: ClusterRef[];
 
   /**
@@ -81,6 +88,7 @@ export class Environment extends Construct {
     this.replicas = props.replicas ?? (this.production ? 2 : 1);
     this.resources = props.resources;
     this.namespaceSuffix = props.namespaceSuffix ?? '';
+    this.projectQuota = props.projectQuota;
     this.clusterRefs = [...(props.clusters ?? [])];
   }
 
@@ -128,6 +136,7 @@ export class Environment extends Construct {
     const r = checkWholeNumber(this.replicas, 0);
     if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
     checkResources(problems, path, 'resources', this.resources, mergeResources(platform.defaultResources, this.resources));
+    checkProjectQuota(problems, path, 'projectQuota', this.projectQuota);
     if (this.namespaceSuffix !== '' && !/^-?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespaceSuffix)) {
       problems.error({ path, property: 'namespaceSuffix', value: this.namespaceSuffix, message: 'a namespace suffix must be lowercase letters, digits and "-", and not end with "-"', fix: 'use a suffix like "-test"' });
     }

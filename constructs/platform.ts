@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ProblemCollector, ValidationError } from '../lib/problems';
 import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
-import { checkResources, mergeResources, Resources } from './resources';
+import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 import { Tenant, TenantProps } from './tenant';
 
 /** What the output is for: the KubeSphere release whose API the objects use. */
@@ -24,6 +24,11 @@ export interface PlatformProps {
    * @default - 100m/500m CPU, 128/256 MiB memory (`DEFAULT_RESOURCES`)
    */
   readonly defaultResources?: Resources;
+  /**
+   * The quota of every project namespace that neither its environment nor its project sets.
+   * @default - 4/8 cores, 8/16 GiB, 50 pods (`DEFAULT_PROJECT_QUOTA`)
+   */
+  readonly defaultProjectQuota?: ProjectQuota;
 }
 
 const PLATFORM = Symbol.for('platform-cdk.Platform');
@@ -58,6 +63,8 @@ export class Platform extends Construct {
   public readonly target: Target;
   /** Resources of containers that set none. */
   public readonly defaultResources?: Resources;
+  /** The quota of projects that set none. */
+  public readonly defaultProjectQuota?: ProjectQuota;
 
   private readonly clusterScope: Construct;
   private readonly environmentScope: Construct;
@@ -74,6 +81,7 @@ export class Platform extends Construct {
     Object.defineProperty(this, PLATFORM, { value: true });
     this.target = props.target ?? Target.KUBESPHERE_V4_1;
     this.defaultResources = props.defaultResources;
+    this.defaultProjectQuota = props.defaultProjectQuota;
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
   }
@@ -161,6 +169,7 @@ export class Platform extends Construct {
    */
   public _checkModel(problems: ProblemCollector): void {
     checkResources(problems, this.node.path, 'defaultResources', this.defaultResources, mergeResources(this.defaultResources));
+    checkProjectQuota(problems, this.node.path, 'defaultProjectQuota', this.defaultProjectQuota);
     const clusters = this.clusters;
     const hosts = clusters.filter((c) => c.isHost);
     if (hosts.length > 1) {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
+import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota } from './resources';
 import type { ProblemCollector } from '../lib/problems';
 import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
@@ -29,6 +30,11 @@ export interface ProjectProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * The project's quota in every environment, over the environment's.
+   * @default - the environment's `projectQuota`, else the platform's
+   */
+  readonly quota?: ProjectQuota;
 }
 
 /** Where a project lands: one namespace on one cluster for one environment. */
@@ -63,6 +69,7 @@ export class Project extends Construct {
   /** The tenant the project belongs to. */
   public readonly tenant: Tenant;
   private readonly environmentRefs: EnvironmentRef[];
+  private readonly quotas = new Map<EnvironmentRef | undefined, ProjectQuota>();
 
   /**
    * @param scope the tenant
@@ -78,6 +85,25 @@ export class Project extends Construct {
     this.displayName = props.displayName;
     this.description = props.description;
     this.environmentRefs = [...(props.environments ?? [])];
+    if (props.quota) this.quotas.set(undefined, props.quota);
+  }
+
+  /**
+   * Sets the project's quota in one environment (over its quota for every environment).
+   * @param environment the environment or its name
+   * @param quota what changes there
+   */
+  public quotaIn(environment: EnvironmentRef, quota: ProjectQuota): void {
+    this.quotas.set(environment, { ...this.quotas.get(environment), ...quota });
+  }
+
+  /**
+   * The project's quota in an environment: per-environment over project over environment over platform.
+   * @param environment an environment the project is placed in
+   */
+  public quotaFor(environment: Environment): ResolvedProjectQuota {
+    const own = this.quotas.get(environment) ?? this.quotas.get(environment.name);
+    return mergeProjectQuota(Platform.of(this).defaultProjectQuota, environment.projectQuota, this.quotas.get(undefined), own);
   }
 
   /**
@@ -130,6 +156,34 @@ export class Project extends Construct {
     return out;
   }
 
+  /**
+   * The services of the project at their maximum scale in an environment, counting the extra pod a rolling
+   * update starts (Kubernetes' default surge of 25%, rounded up), must fit the project's quota there.
+   */
+  private checkQuotaFits(problems: ProblemCollector, path: string, env: Environment): void {
+    const quota = this.quotaFor(env);
+    const need = { cpuRequestMillis: 0, cpuLimitMillis: 0, memoryRequestMiB: 0, memoryLimitMiB: 0, pods: 0 };
+    for (const service of this.services) {
+      const s = service.settingsFor(env);
+      const pods = s.replicas + Math.ceil(s.replicas / 4);
+      need.pods += pods;
+      need.cpuRequestMillis += pods * s.resources.cpuRequestMillis;
+      need.cpuLimitMillis += pods * s.resources.cpuLimitMillis;
+      need.memoryRequestMiB += pods * s.resources.memoryRequestMiB;
+      need.memoryLimitMiB += pods * s.resources.memoryLimitMiB;
+    }
+    for (const key of Object.keys(need) as (keyof typeof need)[]) {
+      if (need[key] <= quota[key]) continue;
+      problems.error({
+        path,
+        property: `quota.${key} (in ${env.name})`,
+        value: quota[key],
+        message: `the services of project ${this.name} need ${need[key]} in environment ${env.name} at their maximum scale (${need.pods} pods, counting one rolling-update surge pod per 4 replicas), above the quota of ${quota[key]}`,
+        fix: `raise ${key} to at least ${need[key]} (project quota, quotaIn(${JSON.stringify(env.name)}) or the environment's projectQuota), or lower the services' replicas or resources`,
+      });
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -152,6 +206,16 @@ export class Project extends Construct {
       const n = checkDns1123Label(placement.namespace);
       if (n && !p) problems.error({ path, property: 'namespace', value: placement.namespace, message: `in environment ${placement.environment.name}: ${n}`, fix: 'shorten the project name or the environment\'s namespaceSuffix' });
     }
+    for (const [ref, quota] of this.quotas) {
+      const label = ref === undefined ? 'quota' : `quotaIn(${JSON.stringify(typeof ref === 'string' ? ref : ref.name)})`;
+      checkProjectQuota(problems, path, label, quota);
+      if (ref === undefined) continue;
+      const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
+      if (!env || !this.isPlacedIn(env)) {
+        problems.error({ path, property: label, value: typeof ref === 'string' ? ref : ref.name, message: `the project is not placed in this environment (it is in: ${this.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'set quotas only for environments of the project' });
+      }
+    }
+    for (const env of this.environments) this.checkQuotaFits(problems, path, env);
     const names = new Map<string, AppService>();
     for (const s of this.services) {
       const first = names.get(s.name);

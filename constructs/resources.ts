@@ -71,3 +71,60 @@ export function checkResources(problems: ProblemCollector, path: string, propert
     }
   }
 }
+
+/**
+ * What a project may use in one environment: a Kubernetes ResourceQuota on its namespace. Every field is
+ * optional so that an environment or a project can set only what it changes; the rest comes from the next
+ * level (project → environment → platform → `DEFAULT_PROJECT_QUOTA`).
+ */
+export interface ProjectQuota {
+  /** CPU requests of all pods together, in millicores. */
+  readonly cpuRequestMillis?: number;
+  /** CPU limits of all pods together, in millicores. */
+  readonly cpuLimitMillis?: number;
+  /** Memory requests of all pods together, in MiB. */
+  readonly memoryRequestMiB?: number;
+  /** Memory limits of all pods together, in MiB. */
+  readonly memoryLimitMiB?: number;
+  /** The number of pods. */
+  readonly pods?: number;
+}
+
+/** A project quota with every field set, as rendered. */
+export type ResolvedProjectQuota = Required<ProjectQuota>;
+
+/** The quota of a project when nothing else is said: 4/8 cores, 8/16 GiB, 50 pods. */
+export const DEFAULT_PROJECT_QUOTA: ResolvedProjectQuota = {
+  cpuRequestMillis: 4000,
+  cpuLimitMillis: 8000,
+  memoryRequestMiB: 8192,
+  memoryLimitMiB: 16384,
+  pods: 50,
+};
+
+/** Merges project quotas, later ones winning field by field. */
+export function mergeProjectQuota(...layers: (ProjectQuota | undefined)[]): ResolvedProjectQuota {
+  const out: { -readonly [K in keyof ProjectQuota]-?: number } = { ...DEFAULT_PROJECT_QUOTA };
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const key of Object.keys(DEFAULT_PROJECT_QUOTA) as (keyof ProjectQuota)[]) {
+      const v = layer[key];
+      if (v !== undefined) out[key] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Reports quota settings that are not positive whole numbers.
+ * @internal
+ */
+export function checkProjectQuota(problems: ProblemCollector, path: string, property: string, given: ProjectQuota | undefined): void {
+  if (!given) return;
+  for (const key of Object.keys(DEFAULT_PROJECT_QUOTA) as (keyof ProjectQuota)[]) {
+    const v = given[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
+      problems.error({ path, property: `${property}.${key}`, value: v, message: 'quotas must be positive whole numbers', fix: `set ${key} to a whole number above 0` });
+    }
+  }
+}

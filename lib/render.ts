@@ -10,6 +10,7 @@ import type { TargetEmitter } from './emitters/emitter';
 import { kubeSphereV4Emitter } from './emitters/kubesphere-v4';
 import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
+import { renderProjectBaseline } from './project-baseline';
 import { projectLabels, renderAppService } from './workloads';
 
 /** One cluster's synthesized objects. */
@@ -82,7 +83,7 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
       },
       origin: { tenant, placement },
     });
-    const objects: Rendered[] = [];
+    const objects: Rendered[] = renderProjectBaseline(placement).map((object) => ({ object, origin: { tenant, placement } }));
     for (const service of placement.project.services) {
       for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }

@@ -16,7 +16,7 @@ describe('AppService', () => {
       const f = fixture();
       addService(f, 'web');
 
-      const keys = [...synthObjects(f.platform).keys()].filter((k) => !k.includes('/-/')).sort();
+      const keys = [...synthObjects(f.platform).keys()].filter((k) => /\/(Deployment|Service)\//.test(k)).sort();
       expect(keys).toEqual([
         'host/Deployment/storefront/web',
         'host/Service/storefront/web',
@@ -171,6 +171,7 @@ describe('AppService', () => {
   describe('perEnvironment', () => {
     it('overrides replicas, resources, env and image in one environment only', () => {
       const f = fixture();
+      f.project.quotaIn('production', { cpuLimitMillis: 16000 });
       addService(f, 'web', {
         env: { LOG_LEVEL: 'info', MODE: 'shop' },
         replicas: 3,

@@ -335,6 +335,7 @@ describe('validation', () => {
 
     it('reports a CPU request above the limit that only a perEnvironment override causes', () => {
       const f = fixture();
+      f.project.quotaIn('production', { cpuRequestMillis: 8000 });
       addService(f, 'web', { perEnvironment: { production: { resources: { cpuRequestMillis: 2000 } } } });
 
       expect(validationErrors(f.platform)).toEqual([

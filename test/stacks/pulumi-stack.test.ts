@@ -172,9 +172,12 @@ describe('PulumiStack', () => {
     const types = new Set(rec.map((r) => r.type));
     expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
       'kubernetes:apps/v1:Deployment',
+      'kubernetes:core/v1:LimitRange',
       'kubernetes:core/v1:Namespace',
+      'kubernetes:core/v1:ResourceQuota',
       'kubernetes:core/v1:Service',
       'kubernetes:networking.k8s.io/v1:Ingress',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy',
       'kubernetes:tenant.kubesphere.io/v1beta1:WorkspaceTemplate',
     ]);
     expect(mod.isTypedKind('apps/v1', 'Deployment')).toBe(true);

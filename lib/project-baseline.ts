@@ -1,0 +1,131 @@
+/**
+ * What every project namespace gets besides its workloads, whatever the target: a ResourceQuota and a
+ * LimitRange from its quota and its environment's defaults, and network policies that deny everything but
+ * DNS, traffic inside the tenant, and the ingress controller's traffic to exposed services.
+ */
+import type { ProjectPlacement } from '../constructs/project';
+import { mergeResources } from '../constructs/resources';
+import { Platform } from '../constructs/platform';
+import { KubeObject, LabelKeys } from './manifest';
+import { projectLabels, selectorOf } from './workloads';
+
+/** The names of the objects every project namespace gets. */
+export const BaselineNames = {
+  /** The ResourceQuota. */
+  QUOTA: 'project-quota',
+  /** The LimitRange. */
+  LIMITS: 'project-limits',
+  /** The policy that denies all ingress and egress not allowed by another policy. */
+  DEFAULT_DENY: 'default-deny',
+  /** The policy that allows DNS lookups. */
+  ALLOW_DNS: 'allow-dns',
+  /** The policy that allows traffic between the namespaces of one tenant. */
+  ALLOW_TENANT: 'allow-same-tenant',
+  /** The policy that lets the ingress controller reach exposed services. */
+  ALLOW_INGRESS: 'allow-ingress-controller',
+} as const;
+
+/** The namespace label Kubernetes sets on every namespace (1.22+), used to select a namespace by name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * The quota, limit range and network policies of one project namespace.
+ * @param placement the namespace, environment and cluster
+ */
+export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[] {
+  const { project, environment, cluster, namespace } = placement;
+  const labels = projectLabels(placement);
+  const metadata = (name: string): KubeObject['metadata'] => ({ name, namespace, labels });
+  const quota = project.quotaFor(environment);
+  const defaults = mergeResources(Platform.of(project).defaultResources, environment.resources);
+  const tenantSelector = { matchLabels: { [LabelKeys.TENANT]: project.tenant.name } };
+
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: metadata(BaselineNames.QUOTA),
+      spec: {
+        hard: {
+          'requests.cpu': `${quota.cpuRequestMillis}m`,
+          'limits.cpu': `${quota.cpuLimitMillis}m`,
+          'requests.memory': `${quota.memoryRequestMiB}Mi`,
+          'limits.memory': `${quota.memoryLimitMiB}Mi`,
+          pods: String(quota.pods),
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata(BaselineNames.LIMITS),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: `${defaults.cpuRequestMillis}m`, memory: `${defaults.memoryRequestMiB}Mi` },
+            default: { cpu: `${defaults.cpuLimitMillis}m`, memory: `${defaults.memoryLimitMiB}Mi` },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.DEFAULT_DENY),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      // Port 53 to any address: clusters installed by KubeKey answer DNS from a node-local cache on a link-local
+      // address, which a pod or namespace selector would not match.
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.ALLOW_DNS),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.ALLOW_TENANT),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ namespaceSelector: tenantSelector }] }],
+        egress: [{ to: [{ namespaceSelector: tenantSelector }] }],
+      },
+    },
+  ];
+
+  const exposed = project.services.filter((s) => s.exposures.some((x) => x.covers(environment) && x.hostIn(environment) !== undefined && x.port));
+  if (exposed.length > 0) {
+    const ports = new Map<string, { protocol: string; port: number }>();
+    for (const s of exposed) {
+      for (const x of s.exposures) {
+        const p = x.covers(environment) ? x.port : undefined;
+        if (p) ports.set(`${p.protocol}/${p.containerPort}`, { protocol: p.protocol, port: p.containerPort });
+      }
+    }
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.ALLOW_INGRESS),
+      spec: {
+        podSelector: {
+          matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: exposed.map((s) => selectorOf(s)[LabelKeys.NAME]).sort() }],
+        },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: cluster.ingressNamespace } } }],
+            ports: [...ports.keys()].sort().map((k) => ports.get(k) as { protocol: string; port: number }),
+          },
+        ],
+      },
+    });
+  }
+  return objects;
+}
