@@ -6,6 +6,8 @@ export * from './constructs/cluster';
 export * from './constructs/environment';
 export * from './constructs/tenant';
 export * from './constructs/project';
+export * from './constructs/department';
+export * from './constructs/access';
 export * from './constructs/app-service';
 export * from './constructs/image';
 export * from './constructs/probe';

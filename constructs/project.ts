@@ -2,11 +2,12 @@ import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
 import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota } from './resources';
 import type { ProblemCollector } from '../lib/problems';
+import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from './access';
 import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
-import { Tenant } from './tenant';
+import { checkProjectGrant, Tenant } from './tenant';
 
 /** An environment, or an environment's name (for estates generated from a table). */
 export type EnvironmentRef = Environment | string;
@@ -70,6 +71,7 @@ export class Project extends Construct {
   public readonly tenant: Tenant;
   private readonly environmentRefs: EnvironmentRef[];
   private readonly quotas = new Map<EnvironmentRef | undefined, ProjectQuota>();
+  private readonly grantList: ProjectGrant[] = [];
 
   /**
    * @param scope the tenant
@@ -86,6 +88,34 @@ export class Project extends Construct {
     this.description = props.description;
     this.environmentRefs = [...(props.environments ?? [])];
     if (props.quota) this.quotas.set(undefined, props.quota);
+  }
+
+  /**
+   * Grants a project role to a user or a department of the tenant, in some or all of the project's environments.
+   * @param subject a user (`User.named('bob')`) or a department of this project's tenant
+   * @param role a built-in or custom project role
+   * @param options the environments (default: all of the project's)
+   */
+  public grant(subject: ISubject, role: ProjectRole, options: ProjectGrantOptions = {}): ProjectGrant {
+    const g = { subject, role, environments: options.environments };
+    this.grantList.push(g);
+    return g;
+  }
+
+  /** The roles granted in this project (grants in every project of the tenant are in `tenant.projectGrants`). */
+  public get grants(): readonly ProjectGrant[] {
+    return this.grantList;
+  }
+
+  /**
+   * Every role granted in this project in one environment, the tenant's grants in every project first.
+   * @param environment an environment of the project
+   */
+  public grantsIn(environment: Environment): ProjectGrant[] {
+    const platform = Platform.of(this);
+    const covers = (g: ProjectGrant): boolean =>
+      !g.environments || g.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
+    return [...this.tenant.projectGrants, ...this.grantList].filter(covers);
   }
 
   /**
@@ -216,6 +246,17 @@ export class Project extends Construct {
       }
     }
     for (const env of this.environments) this.checkQuotaFits(problems, path, env);
+    this.grantList.forEach((g, i) => checkProjectGrant(problems, path, `grant[${i}]`, this.tenant, g, this));
+    for (const env of this.environments) {
+      const seen = new Map<string, string>();
+      for (const g of this.grantsIn(env)) {
+        const key = `${g.subject?.subjectKind}/${g.subject?.subjectName}`;
+        const first = seen.get(key);
+        if (first !== undefined) {
+          problems.error({ path, property: 'grant', value: g.subject?.subjectName, message: `in environment ${env.name} this ${g.subject?.subjectKind === 'Group' ? 'department' : 'user'} is granted ${first} and ${g.role?.name} on project ${this.name}; one subject has one role per project and environment`, fix: 'grant one role per subject and environment (a custom role can combine templates)' });
+        } else seen.set(key, g.role?.name);
+      }
+    }
     const names = new Map<string, AppService>();
     for (const s of this.services) {
       const first = names.get(s.name);

@@ -115,6 +115,17 @@ export function mergeProjectQuota(...layers: (ProjectQuota | undefined)[]): Reso
   return out;
 }
 
+/** The `hard` map of a ResourceQuota, in Kubernetes quantities. */
+export function renderQuotaHard(quota: ResolvedProjectQuota): Record<string, string> {
+  return {
+    'requests.cpu': `${quota.cpuRequestMillis}m`,
+    'limits.cpu': `${quota.cpuLimitMillis}m`,
+    'requests.memory': `${quota.memoryRequestMiB}Mi`,
+    'limits.memory': `${quota.memoryLimitMiB}Mi`,
+    pods: String(quota.pods),
+  };
+}
+
 /**
  * Reports quota settings that are not positive whole numbers.
  * @internal

@@ -3,6 +3,10 @@ import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform } from './platform';
+import { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
+import { checkUserName, Department, DepartmentProps } from './department';
+import type { Environment } from './environment';
+import { checkProjectQuota, ProjectQuota } from './resources';
 import { Project, ProjectProps } from './project';
 
 /** Properties of a {@link Tenant}. */
@@ -22,6 +26,12 @@ export interface TenantProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * The workspace quota: what all the tenant's namespaces on one cluster may use together (a
+   * quota.kubesphere.io ResourceQuota on every cluster where the tenant has projects).
+   * @default - no workspace quota (each project still has its own)
+   */
+  readonly quota?: ProjectQuota;
 }
 
 const TENANT = Symbol.for('platform-cdk.Tenant');
@@ -54,6 +64,10 @@ export class Tenant extends Construct {
   public readonly displayName?: string;
   /** The description, if set. */
   public readonly description?: string;
+  /** The workspace quota, if set. */
+  public readonly quota?: ProjectQuota;
+  private readonly workspaceGrantList: WorkspaceGrant[] = [];
+  private readonly projectGrantList: ProjectGrant[] = [];
 
   /**
    * @param scope the platform
@@ -68,6 +82,56 @@ export class Tenant extends Construct {
     this.manager = props.manager;
     this.displayName = props.displayName;
     this.description = props.description;
+    this.quota = props.quota;
+  }
+
+  /**
+   * Adds a department (a KubeSphere group) to the tenant.
+   * @param id its name, unique in the tenant
+   * @param props console name and members
+   */
+  public addDepartment(id: string, props: DepartmentProps = {}): Department {
+    assertNewChild(this, id, 'department');
+    return new Department(this, id, props);
+  }
+
+  /** Every department of the tenant, nested ones included, parents before children. */
+  public get departments(): Department[] {
+    return this.node.findAll().filter(Department.isDepartment);
+  }
+
+  /**
+   * Grants a workspace role to a user or department. KubeSphere gives a subject one role per workspace.
+   * The tenant's manager is the workspace's admin already and needs no grant.
+   * @param subject a user (`User.named('alice')`) or a department of this tenant
+   * @param role a built-in or custom workspace role
+   */
+  public grant(subject: ISubject, role: WorkspaceRole): WorkspaceGrant {
+    const g = { subject, role };
+    this.workspaceGrantList.push(g);
+    return g;
+  }
+
+  /** The workspace roles granted. */
+  public get workspaceGrants(): readonly WorkspaceGrant[] {
+    return this.workspaceGrantList;
+  }
+
+  /**
+   * Grants a project role in every project of the tenant (those added later too), in some environments.
+   * @param subject a user or a department of this tenant
+   * @param role a built-in or custom project role
+   * @param options the environments
+   */
+  public grantInProjects(subject: ISubject, role: ProjectRole, options: ProjectGrantOptions = {}): ProjectGrant {
+    const g = { subject, role, environments: options.environments };
+    this.projectGrantList.push(g);
+    return g;
+  }
+
+  /** The project roles granted in every project of the tenant. */
+  public get projectGrants(): readonly ProjectGrant[] {
+    return this.projectGrantList;
   }
 
   /**
@@ -101,8 +165,78 @@ export class Tenant extends Construct {
     if (p) problems.error({ path, property: 'name', value: this.name, message: p, fix: 'name the tenant after its business domain, e.g. "payments"' });
     const m = checkDns1123Subdomain(this.manager);
     if (m) problems.error({ path, property: 'manager', value: this.manager, message: `a manager is a KubeSphere user name: ${m.replace('a domain name', 'a user name')}`, fix: 'name an existing user, e.g. "alice"' });
+    checkProjectQuota(problems, path, 'quota', this.quota);
+    checkDepartmentNames(problems, this);
+    const granted = new Map<string, number>();
+    this.workspaceGrantList.forEach((g, i) => {
+      const property = `grant[${i}]`;
+      checkSubject(problems, path, property, this, g.subject);
+      if (!(g.role instanceof WorkspaceRole)) {
+        problems.error({ path, property: `${property}.role`, value: (g.role as { name?: string })?.name, message: 'a workspace grant needs a workspace role', fix: 'use WorkspaceRole.ADMIN, REGULAR, VIEWER, SELF_PROVISIONER or WorkspaceRole.custom()' });
+        return;
+      }
+      const r = g.role._problem();
+      if (r) problems.error({ path, property: `${property}.role`, value: g.role.name, message: r, fix: 'name the role with lowercase letters, digits and "-", and compose it from workspace-… templates' });
+      const roleName = `${this.name}-${g.role.name}`;
+      if (roleName.length > 63) problems.error({ path, property: `${property}.role`, value: g.role.name, message: `the workspace role name ${roleName} has ${roleName.length} characters, above the 63 a label value (iam.kubesphere.io/role-ref) allows`, fix: 'shorten the tenant or the role name' });
+      const key = `${g.subject.subjectKind}/${g.subject.subjectName}`;
+      const first = granted.get(key);
+      if (first !== undefined) {
+        problems.error({ path, property: `${property}.subject`, value: g.subject.subjectName, message: `grant[${first}] gives this ${g.subject.subjectKind === 'User' ? 'user' : 'department'} a workspace role already, and KubeSphere keeps one role per subject and workspace`, fix: 'grant one workspace role per user or department (a custom role can combine templates)' });
+      } else granted.set(key, i);
+    });
+    this.projectGrantList.forEach((g, i) => checkProjectGrant(problems, path, `grantInProjects[${i}]`, this, g));
     if (this.projects.length === 0) {
       problems.warning({ path, property: 'projects', value: [], message: 'the tenant has no project, so its workspace is placed on no cluster', fix: 'add a project with tenant.addProject(), or remove the tenant' });
     }
+  }
+}
+
+/**
+ * Reports a subject that is not a user with a valid name or a department of the tenant.
+ * @internal
+ */
+export function checkSubject(problems: ProblemCollector, path: string, property: string, tenant: Tenant, subject: ISubject): void {
+  if (subject?.subjectKind === 'User') {
+    const u = checkUserName(subject.subjectName);
+    if (u) problems.error({ path, property: `${property}.subject`, value: subject.subjectName, message: u, fix: 'name a KubeSphere user, e.g. User.named("alice")' });
+  } else if (subject?.subjectKind === 'Group' && Department.isDepartment(subject.department)) {
+    if (subject.department.tenant !== tenant) {
+      problems.error({ path, property: `${property}.subject`, value: subject.department.node.path, message: `the department belongs to the tenant ${subject.department.tenant.name}, and a tenant's roles go only to its own people`, fix: 'grant the role to a department of this tenant, or to the users themselves' });
+    }
+  } else {
+    problems.error({ path, property: `${property}.subject`, value: (subject as { subjectName?: string })?.subjectName, message: 'a role is granted to a user or a department', fix: 'use User.named("alice") or a department from tenant.addDepartment()' });
+  }
+}
+
+/**
+ * Reports a project grant with a bad subject, a role of the wrong scope, or environments the project is not in.
+ * @internal
+ */
+export function checkProjectGrant(problems: ProblemCollector, path: string, property: string, tenant: Tenant, g: ProjectGrant, project?: { isPlacedIn(e: Environment): boolean; environments: Environment[]; name: string }): void {
+  checkSubject(problems, path, property, tenant, g.subject);
+  if (!(g.role instanceof ProjectRole)) {
+    problems.error({ path, property: `${property}.role`, value: (g.role as { name?: string })?.name, message: 'a project grant needs a project role', fix: 'use ProjectRole.ADMIN, OPERATOR, VIEWER or ProjectRole.custom()' });
+  } else {
+    const r = g.role._problem();
+    if (r) problems.error({ path, property: `${property}.role`, value: g.role.name, message: r, fix: 'name the role with lowercase letters, digits and "-", and compose it from namespace-… templates' });
+  }
+  const platform = Platform.of(tenant);
+  (g.environments ?? []).forEach((ref, j) => {
+    const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
+    if (!env || env.node.root !== platform) {
+      problems.error({ path, property: `${property}.environments[${j}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${platform.environments.map((e) => e.name).join(', ')})`, fix: 'name an environment of the platform' });
+    } else if (project && !project.isPlacedIn(env)) {
+      problems.error({ path, property: `${property}.environments[${j}]`, value: env.name, message: `the project ${project.name} is not placed in this environment (it is in: ${project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'grant roles only in environments of the project' });
+    }
+  });
+}
+
+function checkDepartmentNames(problems: ProblemCollector, tenant: Tenant): void {
+  const seen = new Map<string, Department>();
+  for (const d of tenant.departments) {
+    const first = seen.get(d.name);
+    if (first) problems.error({ path: d.node.path, property: 'name', value: d.name, message: `the department ${first.node.path} has this name already, and a tenant's department names must be unique (each is a KubeSphere group ${d.subjectName})`, fix: 'give each department of a tenant its own name' });
+    else seen.set(d.name, d);
   }
 }

@@ -80,7 +80,12 @@ export const MANAGED_BY = 'platform-cdk';
 // workspace before the namespaces that join it).
 const KIND_ORDER = [
   'CustomResourceDefinition',
+  'Cluster',
   'WorkspaceTemplate',
+  'WorkspaceRole',
+  'Group',
+  'GroupBinding',
+  'WorkspaceRoleBinding',
   'Namespace',
   'ResourceQuota',
   'LimitRange',

@@ -16,6 +16,8 @@ export interface ClusterPlan {
   readonly tenants: readonly Tenant[];
   /** The project namespaces placed on it, sorted by namespace, then environment. */
   readonly placements: readonly ProjectPlacement[];
+  /** On the host cluster, the member clusters it manages, sorted by name; empty elsewhere. */
+  readonly members: readonly Cluster[];
 }
 
 /** Plans every cluster of a platform, sorted by cluster name. Unresolvable references are left out (validation reports them). */
@@ -31,7 +33,8 @@ export function planPlatform(platform: Platform): ClusterPlan[] {
   const plans: ClusterPlan[] = [];
   for (const [cluster, placements] of byCluster) {
     placements.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.environment.name, b.environment.name) || compare(a.project.node.path, b.project.node.path));
-    plans.push({ cluster, tenants: cluster.isHost ? [...tenants].sort((a, b) => compare(a.name, b.name)) : [], placements });
+    const members = cluster.isHost ? platform.clusters.filter((c) => !c.isHost).sort((a, b) => compare(a.name, b.name)) : [];
+    plans.push({ cluster, tenants: cluster.isHost ? [...tenants].sort((a, b) => compare(a.name, b.name)) : [], placements, members });
   }
   return plans.sort((a, b) => compare(a.cluster.name, b.cluster.name));
 }

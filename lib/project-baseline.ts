@@ -4,7 +4,7 @@
  * DNS, traffic inside the tenant, and the ingress controller's traffic to exposed services.
  */
 import type { ProjectPlacement } from '../constructs/project';
-import { mergeResources } from '../constructs/resources';
+import { mergeResources, renderQuotaHard } from '../constructs/resources';
 import { Platform } from '../constructs/platform';
 import { KubeObject, LabelKeys } from './manifest';
 import { projectLabels, selectorOf } from './workloads';
@@ -46,13 +46,7 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
       kind: 'ResourceQuota',
       metadata: metadata(BaselineNames.QUOTA),
       spec: {
-        hard: {
-          'requests.cpu': `${quota.cpuRequestMillis}m`,
-          'limits.cpu': `${quota.cpuLimitMillis}m`,
-          'requests.memory': `${quota.memoryRequestMiB}Mi`,
-          'limits.memory': `${quota.memoryLimitMiB}Mi`,
-          pods: String(quota.pods),
-        },
+        hard: renderQuotaHard(quota),
       },
     },
     {

@@ -4,7 +4,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { ProjectRole, WorkspaceRole } from '../constructs/access';
 import type { Cluster } from '../constructs/cluster';
+import { mergeProjectQuota } from '../constructs/resources';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubeSphereV4Emitter } from './emitters/kubesphere-v4';
@@ -58,8 +60,20 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
 function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
   const clusterScoped: Rendered[] = [];
+  const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
+    for (const object of objects) into.push({ object, origin });
+  };
   for (const tenant of plan.tenants) {
-    for (const o of emitter.tenantObjects(tenant, tenant.clusters)) clusterScoped.push({ object: o, origin: { tenant } });
+    add(emitter.tenantObjects(tenant, tenant.clusters), { tenant });
+    for (const department of tenant.departments) add(emitter.departmentObjects(department), { tenant });
+    for (const role of uniqueCustomRoles(tenant.workspaceGrants.map((g) => g.role))) add(emitter.workspaceRoleObjects(tenant, role), { tenant });
+    for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantObjects(tenant, grant), { tenant });
+  }
+  if (plan.cluster.isHost) {
+    for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
+  }
+  for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
+    if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, mergeProjectQuota(tenant.quota)), { tenant });
   }
   const namespaced: Rendered[][] = [];
   for (const placement of plan.placements) {
@@ -83,7 +97,12 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
       },
       origin: { tenant, placement },
     });
-    const objects: Rendered[] = renderProjectBaseline(placement).map((object) => ({ object, origin: { tenant, placement } }));
+    const objects: Rendered[] = [];
+    const origin = { tenant, placement };
+    add(renderProjectBaseline(placement), origin, objects);
+    const grants = placement.project.grantsIn(placement.environment);
+    for (const role of uniqueCustomRoles(grants.map((g) => g.role))) add(emitter.projectRoleObjects(placement, role), origin, objects);
+    for (const grant of grants) add(emitter.projectGrantObjects(placement, grant), origin, objects);
     for (const service of placement.project.services) {
       for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }
@@ -97,6 +116,13 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
     for (const r of namespaced[i]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   });
   return { cluster: plan.cluster, plan, chart, objects: out };
+}
+
+/** The custom roles among some roles, each once (by name), in the order first seen. */
+function uniqueCustomRoles<R extends ProjectRole | WorkspaceRole>(roles: R[]): R[] {
+  const byName = new Map<string, R>();
+  for (const r of roles) if (!r.builtIn && !byName.has(r.name)) byName.set(r.name, r);
+  return [...byName.values()];
 }
 
 /** An object and where it comes from, before it is put into its chart. */

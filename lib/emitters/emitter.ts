@@ -1,4 +1,7 @@
+import type { ProjectGrant, ProjectRole, WorkspaceGrant, WorkspaceRole } from '../../constructs/access';
 import type { Cluster } from '../../constructs/cluster';
+import type { Department } from '../../constructs/department';
+import type { ResolvedProjectQuota } from '../../constructs/resources';
 import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
 import type { KubeObject } from '../manifest';
@@ -27,4 +30,44 @@ export interface TargetEmitter {
    * @param placement the namespace's project, environment and cluster
    */
   namespaceMetadata(placement: ProjectPlacement): MetadataParts;
+  /**
+   * A department and its members, written to the host cluster.
+   * @param department the department
+   */
+  departmentObjects(department: Department): KubeObject[];
+  /**
+   * A custom workspace role (built-in roles are the target's own and are never written), on the host cluster.
+   * @param tenant the tenant whose workspace it belongs to
+   * @param role the custom role
+   */
+  workspaceRoleObjects(tenant: Tenant, role: WorkspaceRole): KubeObject[];
+  /**
+   * A workspace role granted to a user or department, on the host cluster.
+   * @param tenant the tenant
+   * @param grant who gets which role
+   */
+  workspaceGrantObjects(tenant: Tenant, grant: WorkspaceGrant): KubeObject[];
+  /**
+   * The tenant's workspace quota on one cluster where it has projects.
+   * @param tenant the tenant
+   * @param quota what its namespaces on the cluster may use together
+   */
+  workspaceQuotaObjects(tenant: Tenant, quota: ResolvedProjectQuota): KubeObject[];
+  /**
+   * A custom project role in one namespace.
+   * @param placement the namespace
+   * @param role the custom role
+   */
+  projectRoleObjects(placement: ProjectPlacement, role: ProjectRole): KubeObject[];
+  /**
+   * A project role granted in one namespace.
+   * @param placement the namespace
+   * @param grant who gets which role
+   */
+  projectGrantObjects(placement: ProjectPlacement, grant: ProjectGrant): KubeObject[];
+  /**
+   * What makes a member cluster known to the host, written to the host cluster.
+   * @param cluster the member cluster
+   */
+  memberClusterObjects(cluster: Cluster): KubeObject[];
 }

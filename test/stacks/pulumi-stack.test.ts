@@ -172,6 +172,7 @@ describe('PulumiStack', () => {
     const types = new Set(rec.map((r) => r.type));
     expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
       'kubernetes:apps/v1:Deployment',
+      'kubernetes:cluster.kubesphere.io/v1alpha1:Cluster',
       'kubernetes:core/v1:LimitRange',
       'kubernetes:core/v1:Namespace',
       'kubernetes:core/v1:ResourceQuota',
@@ -304,7 +305,9 @@ describe('the Pulumi programs of the examples', () => {
       exported = require(path.join(dir, project.main)) as typeof exported;
     });
     expect(exported.objectCount).toBeGreaterThan(0);
-    expect(exported.clusters).toEqual(stackScope(buildQuickstart(), stackName)?.clusters.map((c) => c.name));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { build } = require(path.join(dir, 'main.ts')) as { build: () => Platform };
+    expect(exported.clusters).toEqual(stackScope(build(), stackName)?.clusters.map((c) => c.name));
   });
 });
 

@@ -1,0 +1,165 @@
+import type { IConstruct } from 'constructs';
+import type { Environment } from './environment';
+import { checkDns1123Label } from '../lib/names';
+
+/**
+ * Someone a role can be granted to: a user of the identity provider, or a department (a KubeSphere group).
+ */
+export interface ISubject {
+  /** `User` or `Group`, as in a role binding's subject. */
+  readonly subjectKind: 'User' | 'Group';
+  /** The user's name, or the group's (for a department, `<tenant>-<department>`). */
+  readonly subjectName: string;
+  /** The department construct, for groups (to check that it belongs to the tenant). */
+  readonly department?: IConstruct;
+}
+
+/**
+ * A user, by name. Users come from the identity provider (LDAP, OIDC …) that KubeSphere is connected to;
+ * platform-cdk never creates them and never writes a password.
+ *
+ * @example
+ * tenant.grant(User.named('alice'), WorkspaceRole.ADMIN);
+ */
+export class User implements ISubject {
+  /**
+   * A user by their KubeSphere user name.
+   * @param name the user name, e.g. `alice`
+   */
+  public static named(name: string): User {
+    return new User(name);
+  }
+
+  /** Always `User`. */
+  public readonly subjectKind = 'User' as const;
+
+  private constructor(
+    /** The user name. */
+    public readonly subjectName: string,
+  ) {}
+}
+
+/** The scope a role applies in. */
+export type RoleScope = 'workspace' | 'project';
+
+/** A role, built in or composed from KubeSphere role templates. */
+abstract class Role {
+  protected constructor(
+    /** The role's name: `admin`, `operator`, a custom role's name … */
+    public readonly name: string,
+    /** For a custom role, the role templates it is composed of; empty for a built-in role. */
+    public readonly templates: readonly string[],
+  ) {}
+
+  /** Whether KubeSphere creates this role itself (the library then only binds to it). */
+  public get builtIn(): boolean {
+    return this.templates.length === 0;
+  }
+
+  /** The scope of the role. */
+  public abstract get scope(): RoleScope;
+
+  /**
+   * What is wrong with the role's name and templates, if anything.
+   * @internal
+   */
+  public _problem(): string | undefined {
+    const n = checkDns1123Label(this.name);
+    if (n) return `a role name must be a DNS-1123 label (${n})`;
+    const prefix = this.scope === 'workspace' ? 'workspace-' : 'namespace-';
+    for (const t of this.templates) {
+      if (checkDns1123Label(t) || !t.startsWith(prefix)) {
+        return `the role template ${JSON.stringify(t)} is not a ${this.scope} role template (KubeSphere's ${this.scope} role templates are named ${prefix}…, e.g. ${prefix}view-${this.scope === 'workspace' ? 'projects' : 'app-workloads'})`;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Options of a custom role. */
+export interface CustomRoleOptions {
+  /** The KubeSphere role templates the role is composed of (KubeSphere fills the role's rules from them). */
+  readonly templates: readonly string[];
+}
+
+/**
+ * A role in a tenant's workspace. KubeSphere creates the four built-in roles of every workspace
+ * (`<workspace>-admin`, `-regular`, `-viewer`, `-self-provisioner`); a custom role is composed from
+ * workspace role templates.
+ */
+export class WorkspaceRole extends Role {
+  /** Manages the workspace: members, projects, settings. */
+  public static readonly ADMIN = new WorkspaceRole('admin', []);
+  /** Works in the projects they are invited to. */
+  public static readonly REGULAR = new WorkspaceRole('regular', []);
+  /** Sees everything in the workspace, changes nothing. */
+  public static readonly VIEWER = new WorkspaceRole('viewer', []);
+  /** May create projects of their own (in development, for previews). */
+  public static readonly SELF_PROVISIONER = new WorkspaceRole('self-provisioner', []);
+
+  /**
+   * A workspace role composed from role templates, e.g. `workspace-view-projects`, `workspace-view-members`.
+   * @param name the role's name inside the workspace (the WorkspaceRole is `<workspace>-<name>`)
+   * @param options its role templates
+   */
+  public static custom(name: string, options: CustomRoleOptions): WorkspaceRole {
+    return new WorkspaceRole(name, [...options.templates]);
+  }
+
+  /** Always `workspace`. */
+  public get scope(): RoleScope {
+    return 'workspace';
+  }
+}
+
+/**
+ * A role in a project namespace. KubeSphere creates `admin`, `operator` and `viewer` in every project; a custom
+ * role is composed from namespace role templates.
+ */
+export class ProjectRole extends Role {
+  /** Manages the project, its members and its settings. */
+  public static readonly ADMIN = new ProjectRole('admin', []);
+  /** Manages the project's workloads and configuration. */
+  public static readonly OPERATOR = new ProjectRole('operator', []);
+  /** Sees the project's resources, changes nothing. */
+  public static readonly VIEWER = new ProjectRole('viewer', []);
+
+  /**
+   * A project role composed from role templates, e.g. `namespace-view-app-workloads`.
+   * @param name the role's name in each namespace
+   * @param options its role templates
+   */
+  public static custom(name: string, options: CustomRoleOptions): ProjectRole {
+    return new ProjectRole(name, [...options.templates]);
+  }
+
+  /** Always `project`. */
+  public get scope(): RoleScope {
+    return 'project';
+  }
+}
+
+/** A role granted to a subject in a tenant's workspace. */
+export interface WorkspaceGrant {
+  /** Who. */
+  readonly subject: ISubject;
+  /** Which role. */
+  readonly role: WorkspaceRole;
+}
+
+/** Options of a grant in projects. */
+export interface ProjectGrantOptions {
+  /**
+   * The environments the role is granted in, e.g. operator in development and test, viewer in production.
+   * @default - every environment of the project
+   */
+  readonly environments?: readonly (Environment | string)[];
+}
+
+/** A role granted to a subject in a project (or in every project of a tenant). */
+export interface ProjectGrant extends ProjectGrantOptions {
+  /** Who. */
+  readonly subject: ISubject;
+  /** Which role. */
+  readonly role: ProjectRole;
+}
