@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
-import { Platform } from './platform';
+import { Platform, Target } from './platform';
 
 /** A cluster's place in a KubeSphere multi-cluster estate. */
 export enum ClusterRole {
@@ -28,7 +28,8 @@ export interface ClusterProps {
   /**
    * The namespace of the cluster's ingress controller (gateway). Project network policies let it, and only
    * it, reach the ports of exposed services.
-   * @default "kubesphere-controls-system" (where KubeSphere runs its gateways)
+   * @default "kubesphere-controls-system" (where KubeSphere runs its gateways); "ingress-nginx" for the plain
+   * Kubernetes target
    */
   readonly ingressNamespace?: string;
   /**
@@ -73,7 +74,7 @@ export class Cluster extends Construct {
     this.role = props.role;
     this.labels = { ...(props.labels ?? {}) };
     this.ingressClassName = props.ingressClassName;
-    this.ingressNamespace = props.ingressNamespace ?? 'kubesphere-controls-system';
+    this.ingressNamespace = props.ingressNamespace ?? (Platform.of(this).target === Target.KUBERNETES ? 'ingress-nginx' : 'kubesphere-controls-system');
     this.description = props.description;
   }
 

@@ -9,6 +9,12 @@ import { Tenant, TenantProps } from './tenant';
 export enum Target {
   /** KubeSphere 4.1 (`tenant.kubesphere.io/v1beta1` WorkspaceTemplates). The default. */
   KUBESPHERE_V4_1 = 'kubesphere-v4.1',
+  /**
+   * Plain Kubernetes, no KubeSphere: tenants become labels, roles become RBAC bindings to the built-in cluster
+   * roles (admin, edit, view) with users and groups from the cluster's identity provider, and every project
+   * keeps its quota, limit range and network policies.
+   */
+  KUBERNETES = 'kubernetes',
 }
 
 /** Properties of a {@link Platform}. */

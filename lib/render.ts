@@ -9,6 +9,7 @@ import type { Cluster } from '../constructs/cluster';
 import { mergeProjectQuota } from '../constructs/resources';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
+import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV4Emitter } from './emitters/kubesphere-v4';
 import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
@@ -38,7 +39,15 @@ export interface RenderedPlatform {
 /** The emitter of each target. */
 const EMITTERS: Record<Target, TargetEmitter> = {
   [Target.KUBESPHERE_V4_1]: kubeSphereV4Emitter,
+  [Target.KUBERNETES]: kubernetesEmitter,
 };
+
+/** The emitter of a platform's target. */
+export function emitterOf(platform: Platform): TargetEmitter {
+  const emitter = EMITTERS[platform.target];
+  if (!emitter) throw new Error(`[${platform.node.path}] target: got ${JSON.stringify(platform.target)}; this target has no emitter. Fix: use one of ${Object.values(Target).join(', ')}.`);
+  return emitter;
+}
 
 /** The pod security level every project namespace enforces. */
 const POD_SECURITY_LEVEL = 'restricted';
@@ -50,8 +59,7 @@ const POD_SECURITY_LEVEL = 'restricted';
  * @param plan its per-cluster plan, when the caller has it already
  */
 export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): RenderedPlatform {
-  const emitter = EMITTERS[platform.target];
-  if (!emitter) throw new Error(`[${platform.node.path}] target: got ${JSON.stringify(platform.target)}; this target has no emitter. Fix: use one of ${Object.values(Target).join(', ')}.`);
+  const emitter = emitterOf(platform);
   const app = new App({ outdir: 'unused' });
   const clusters = plan.map((p) => renderCluster(app, p, emitter));
   return { app, clusters };
@@ -103,6 +111,7 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
     const grants = placement.project.grantsIn(placement.environment);
     for (const role of uniqueCustomRoles(grants.map((g) => g.role))) add(emitter.projectRoleObjects(placement, role), origin, objects);
     for (const grant of grants) add(emitter.projectGrantObjects(placement, grant), origin, objects);
+    for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     for (const service of placement.project.services) {
       for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }

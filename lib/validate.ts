@@ -5,6 +5,7 @@
 import type { IConstruct } from 'constructs';
 import type { Platform } from '../constructs/platform';
 import { ClusterPlan, planPlatform } from './plan';
+import { emitterOf } from './render';
 import { Problem, ProblemCollector } from './problems';
 
 interface ModelCheck {
@@ -34,6 +35,11 @@ export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[
     }
   }
   checkPlacements(plan, problems);
+  try {
+    emitterOf(platform).checkTarget(platform, problems);
+  } catch (e) {
+    problems.error({ path: platform.node.path, property: 'target', value: platform.target, message: (e as Error).message, fix: `use one of the targets of the Target enum` });
+  }
   return problems.problems;
 }
 

@@ -1,6 +1,8 @@
 import type { ProjectGrant, ProjectRole, WorkspaceGrant, WorkspaceRole } from '../../constructs/access';
 import type { Cluster } from '../../constructs/cluster';
 import type { Department } from '../../constructs/department';
+import type { Platform } from '../../constructs/platform';
+import type { ProblemCollector } from '../problems';
 import type { ResolvedProjectQuota } from '../../constructs/resources';
 import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
@@ -19,6 +21,13 @@ export interface MetadataParts {
  * every target; only this part differs between KubeSphere releases.
  */
 export interface TargetEmitter {
+  /**
+   * Reports what the model asks for that this target cannot express (e.g. KubeSphere role templates on plain
+   * Kubernetes).
+   * @param platform the platform
+   * @param problems where to report
+   */
+  checkTarget(platform: Platform, problems: ProblemCollector): void;
   /**
    * The objects that make a tenant exist, written to the host cluster only.
    * @param tenant the tenant
@@ -65,6 +74,12 @@ export interface TargetEmitter {
    * @param grant who gets which role
    */
   projectGrantObjects(placement: ProjectPlacement, grant: ProjectGrant): KubeObject[];
+  /**
+   * What a workspace grant writes into each of the tenant's namespaces, for targets without workspaces.
+   * @param placement the namespace
+   * @param grant who gets which workspace role
+   */
+  workspaceGrantNamespaceObjects(placement: ProjectPlacement, grant: WorkspaceGrant): KubeObject[];
   /**
    * What makes a member cluster known to the host, written to the host cluster.
    * @param cluster the member cluster

@@ -42,6 +42,14 @@ export function consoleAnnotations(displayName: string | undefined, description:
  * `Workspace` on each of them, so the library never writes one. A namespace joins its workspace by label.
  */
 export const kubeSphereV4Emitter: TargetEmitter = {
+  checkTarget(): void {
+    // Everything the model says has a KubeSphere 4.1 object.
+  },
+
+  workspaceGrantNamespaceObjects(): KubeObject[] {
+    return [];
+  },
+
   tenantObjects(tenant: Tenant, placement: readonly Cluster[]): KubeObject[] {
     const annotations = consoleAnnotations(tenant.displayName, tenant.description);
     return [
