@@ -49,29 +49,25 @@ abstract class Role {
     public readonly name: string,
     /** For a custom role, the role templates it is composed of; empty for a built-in role. */
     public readonly templates: readonly string[],
+    private readonly custom: boolean,
   ) {}
 
   /** Whether KubeSphere creates this role itself (the library then only binds to it). */
   public get builtIn(): boolean {
-    return this.templates.length === 0;
+    return !this.custom;
   }
 
   /** The scope of the role. */
   public abstract get scope(): RoleScope;
 
   /**
-   * What is wrong with the role's name and templates, if anything.
+   * What is wrong with the role's name and templates, if anything (the target checks that the templates exist).
    * @internal
    */
   public _problem(): string | undefined {
     const n = checkDns1123Label(this.name);
     if (n) return `a role name must be a DNS-1123 label (${n})`;
-    const prefix = this.scope === 'workspace' ? 'workspace-' : 'namespace-';
-    for (const t of this.templates) {
-      if (checkDns1123Label(t) || !t.startsWith(prefix)) {
-        return `the role template ${JSON.stringify(t)} is not a ${this.scope} role template (KubeSphere's ${this.scope} role templates are named ${prefix}…, e.g. ${prefix}view-${this.scope === 'workspace' ? 'projects' : 'app-workloads'})`;
-      }
-    }
+    if (this.custom && this.templates.length === 0) return 'a custom role needs at least one role template';
     return undefined;
   }
 }
@@ -89,21 +85,22 @@ export interface CustomRoleOptions {
  */
 export class WorkspaceRole extends Role {
   /** Manages the workspace: members, projects, settings. */
-  public static readonly ADMIN = new WorkspaceRole('admin', []);
+  public static readonly ADMIN = new WorkspaceRole('admin', [], false);
   /** Works in the projects they are invited to. */
-  public static readonly REGULAR = new WorkspaceRole('regular', []);
+  public static readonly REGULAR = new WorkspaceRole('regular', [], false);
   /** Sees everything in the workspace, changes nothing. */
-  public static readonly VIEWER = new WorkspaceRole('viewer', []);
+  public static readonly VIEWER = new WorkspaceRole('viewer', [], false);
   /** May create projects of their own (in development, for previews). */
-  public static readonly SELF_PROVISIONER = new WorkspaceRole('self-provisioner', []);
+  public static readonly SELF_PROVISIONER = new WorkspaceRole('self-provisioner', [], false);
 
   /**
-   * A workspace role composed from role templates, e.g. `workspace-view-projects`, `workspace-view-members`.
+   * A workspace role composed from role templates: in KubeSphere 4.1 e.g. `workspace-view-projects`,
+   * `workspace-view-members`; in 3.4 e.g. `role-template-view-projects`.
    * @param name the role's name inside the workspace (the WorkspaceRole is `<workspace>-<name>`)
    * @param options its role templates
    */
   public static custom(name: string, options: CustomRoleOptions): WorkspaceRole {
-    return new WorkspaceRole(name, [...options.templates]);
+    return new WorkspaceRole(name, [...options.templates], true);
   }
 
   /** Always `workspace`. */
@@ -118,19 +115,20 @@ export class WorkspaceRole extends Role {
  */
 export class ProjectRole extends Role {
   /** Manages the project, its members and its settings. */
-  public static readonly ADMIN = new ProjectRole('admin', []);
+  public static readonly ADMIN = new ProjectRole('admin', [], false);
   /** Manages the project's workloads and configuration. */
-  public static readonly OPERATOR = new ProjectRole('operator', []);
+  public static readonly OPERATOR = new ProjectRole('operator', [], false);
   /** Sees the project's resources, changes nothing. */
-  public static readonly VIEWER = new ProjectRole('viewer', []);
+  public static readonly VIEWER = new ProjectRole('viewer', [], false);
 
   /**
-   * A project role composed from role templates, e.g. `namespace-view-app-workloads`.
+   * A project role composed from role templates: in KubeSphere 4.1 e.g. `namespace-view-app-workloads`; in
+   * 3.4 e.g. `role-template-view-app-workloads`.
    * @param name the role's name in each namespace
    * @param options its role templates
    */
   public static custom(name: string, options: CustomRoleOptions): ProjectRole {
-    return new ProjectRole(name, [...options.templates]);
+    return new ProjectRole(name, [...options.templates], true);
   }
 
   /** Always `project`. */

@@ -10,6 +10,11 @@ export enum Target {
   /** KubeSphere 4.1 (`tenant.kubesphere.io/v1beta1` WorkspaceTemplates). The default. */
   KUBESPHERE_V4_1 = 'kubesphere-v4.1',
   /**
+   * KubeSphere 3.4 (`tenant.kubesphere.io/v1alpha2` WorkspaceTemplates with the network isolation switch,
+   * Kubernetes RBAC for project roles, role templates named in the aggregation annotation).
+   */
+  KUBESPHERE_V3_4 = 'kubesphere-v3.4',
+  /**
    * Plain Kubernetes, no KubeSphere: tenants become labels, roles become RBAC bindings to the built-in cluster
    * roles (admin, edit, view) with users and groups from the cluster's identity provider, and every project
    * keeps its quota, limit range and network policies.

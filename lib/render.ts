@@ -10,7 +10,7 @@ import { mergeProjectQuota } from '../constructs/resources';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
-import { kubeSphereV4Emitter } from './emitters/kubesphere-v4';
+import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
 import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
 import { renderProjectBaseline } from './project-baseline';
@@ -39,6 +39,7 @@ export interface RenderedPlatform {
 /** The emitter of each target. */
 const EMITTERS: Record<Target, TargetEmitter> = {
   [Target.KUBESPHERE_V4_1]: kubeSphereV4Emitter,
+  [Target.KUBESPHERE_V3_4]: kubeSphereV3Emitter,
   [Target.KUBERNETES]: kubernetesEmitter,
 };
 

@@ -16,7 +16,20 @@ export const HAS_KUBESPHERE_V4 = fs.existsSync(KUBESPHERE_V4_DIR);
 /** The message printed when the KubeSphere 4.1 checks are skipped. */
 export const KUBESPHERE_V4_SKIPPED = `KubeSphere 4.1 CRD schemas not found at ${KUBESPHERE_V4_DIR}: the checks of KubeSphere objects are skipped (Kubernetes objects are still validated)`;
 
+/** The KubeSphere 3.4 CRDs, shipped with the project (Apache-2.0). */
+export const KUBESPHERE_V3_DIR = path.resolve(__dirname, '..', 'schemas', 'kubesphere', 'v3');
+
 let shared: SchemaValidator | undefined;
+let v3: SchemaValidator | undefined;
+
+/** A validator with the Kubernetes definitions and the KubeSphere 3.4 CRDs. */
+export function validatorV3(): SchemaValidator {
+  if (!v3) {
+    v3 = SchemaValidator.create();
+    v3.addCrdFolder(KUBESPHERE_V3_DIR);
+  }
+  return v3;
+}
 
 /** A validator with the Kubernetes definitions and, when present, the KubeSphere 4.1 CRDs; built once per test file. */
 export function validator(): SchemaValidator {

@@ -1,10 +1,13 @@
-import type { ISubject, ProjectGrant, ProjectRole, WorkspaceGrant, WorkspaceRole } from '../../constructs/access';
+import type { ISubject, ProjectGrant, ProjectRole, RoleScope, WorkspaceGrant, WorkspaceRole } from '../../constructs/access';
 import type { Cluster } from '../../constructs/cluster';
 import type { Department } from '../../constructs/department';
+import type { Platform } from '../../constructs/platform';
 import { renderQuotaHard as quotaHard, ResolvedProjectQuota } from '../../constructs/resources';
 import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
 import { KubeObject, LabelKeys, MANAGED_BY, nonEmpty } from '../manifest';
+import { checkDns1123Label } from '../names';
+import type { ProblemCollector } from '../problems';
 import type { MetadataParts, TargetEmitter } from './emitter';
 
 /** The annotation KubeSphere shows as an object's display name. */
@@ -36,14 +39,48 @@ export function consoleAnnotations(displayName: string | undefined, description:
   return out;
 }
 
+/** How one KubeSphere release writes tenancy: the API versions and the few shapes that differ. */
+interface Release {
+  /** `tenant.kubesphere.io/…` of WorkspaceTemplate. */
+  readonly tenantVersion: string;
+  /** `iam.kubesphere.io/…` of groups, workspace roles and bindings. */
+  readonly iamVersion: string;
+  /** The apiGroup written in binding subjects (KubeSphere matches subjects by kind and name only). */
+  readonly subjectApiGroup: string;
+  /** The API group of project roles and role bindings: KubeSphere's own (4.x) or Kubernetes RBAC (3.x). */
+  readonly projectRbacGroup: string;
+  /** The API version of project roles and role bindings. */
+  readonly projectRbacVersion: string;
+  /** How role templates are named in each scope, with an example. */
+  readonly templatePrefix: Record<RoleScope, { readonly prefix: string; readonly example: string }>;
+  /** Whether roles name their templates in `aggregationRoleTemplates` (4.x) or in an annotation (3.x). */
+  readonly aggregation: 'field' | 'annotation';
+  /** Whether the workspace template carries 3.x's network isolation switch. */
+  readonly networkIsolationSwitch: boolean;
+}
+
+/** The annotation through which KubeSphere 3.x composes a role from role templates (a JSON list of names). */
+export const AGGREGATION_ROLES_ANNOTATION = 'iam.kubesphere.io/aggregation-roles';
+
 /**
- * KubeSphere 4.1: a tenant is a `WorkspaceTemplate` (tenant.kubesphere.io/v1beta1) on the host cluster, placed
- * on the clusters where it has projects (in 4.x an empty placement means "nowhere"); KubeSphere creates the
- * `Workspace` on each of them, so the library never writes one. A namespace joins its workspace by label.
+ * KubeSphere: a tenant is a `WorkspaceTemplate` on the host cluster, placed on the clusters where it has
+ * projects (in 4.x an empty placement means "nowhere"); KubeSphere creates the `Workspace` on each of them and
+ * the built-in workspace and project roles, so the library never writes those. A namespace joins its
+ * workspace by label; departments are groups; grants are KubeSphere's bindings, named and labelled the way the
+ * console names them (`<subject>-<role>`, `iam.kubesphere.io/user-ref` / `group-ref`).
  */
-export const kubeSphereV4Emitter: TargetEmitter = {
-  checkTarget(): void {
-    // Everything the model says has a KubeSphere 4.1 object.
+function kubeSphereEmitter(release: Release): TargetEmitter {
+  const aggregation = (templates: readonly string[]): Partial<KubeObject> =>
+    release.aggregation === 'field' ? { aggregationRoleTemplates: { templateNames: [...templates] } } : { rules: [] };
+  const aggregationAnnotations = (templates: readonly string[]): Record<string, string> | undefined =>
+    release.aggregation === 'annotation' ? { [AGGREGATION_ROLES_ANNOTATION]: JSON.stringify(templates) } : undefined;
+  return {
+  checkTarget(platform: Platform, problems: ProblemCollector): void {
+    for (const tenant of platform.tenants) {
+      tenant.workspaceGrants.forEach((g, i) => checkTemplates(problems, tenant.node.path, `grant[${i}].role`, g.role, release));
+      tenant.projectGrants.forEach((g, i) => checkTemplates(problems, tenant.node.path, `grantInProjects[${i}].role`, g.role, release));
+      for (const project of tenant.projects) project.grants.forEach((g, i) => checkTemplates(problems, project.node.path, `grant[${i}].role`, g.role, release));
+    }
   },
 
   workspaceGrantNamespaceObjects(): KubeObject[] {
@@ -54,7 +91,7 @@ export const kubeSphereV4Emitter: TargetEmitter = {
     const annotations = consoleAnnotations(tenant.displayName, tenant.description);
     return [
       {
-        apiVersion: 'tenant.kubesphere.io/v1beta1',
+        apiVersion: release.tenantVersion,
         kind: 'WorkspaceTemplate',
         metadata: {
           name: tenant.name,
@@ -65,7 +102,7 @@ export const kubeSphereV4Emitter: TargetEmitter = {
           placement: { clusters: placement.map((c) => ({ name: c.name })) },
           template: {
             metadata: { labels: { [LabelKeys.MANAGED_BY]: MANAGED_BY, [LabelKeys.TENANT]: tenant.name }, annotations: nonEmpty(annotations) },
-            spec: { manager: tenant.manager },
+            spec: release.networkIsolationSwitch ? { manager: tenant.manager, networkIsolation: true } : { manager: tenant.manager },
           },
         },
       },
@@ -85,7 +122,7 @@ export const kubeSphereV4Emitter: TargetEmitter = {
     const labels = { ...tenantLabels(ws) };
     const out: KubeObject[] = [
       {
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.iamVersion,
         kind: 'Group',
         metadata: {
           name: group,
@@ -97,7 +134,7 @@ export const kubeSphereV4Emitter: TargetEmitter = {
     ];
     for (const user of [...department.members].sort()) {
       out.push({
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.iamVersion,
         kind: 'GroupBinding',
         metadata: { name: `${group}-${user}`, labels: { ...labels, [IamLabels.USER_REF]: user, [IamLabels.GROUP_REF]: group } },
         groupRef: { apiGroup: IAM_GROUP, kind: 'groups', name: group },
@@ -110,10 +147,10 @@ export const kubeSphereV4Emitter: TargetEmitter = {
   workspaceRoleObjects(tenant: Tenant, role: WorkspaceRole): KubeObject[] {
     return [
       {
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.iamVersion,
         kind: 'WorkspaceRole',
-        metadata: { name: `${tenant.name}-${role.name}`, labels: tenantLabels(tenant.name) },
-        aggregationRoleTemplates: { templateNames: [...role.templates] },
+        metadata: { name: `${tenant.name}-${role.name}`, labels: tenantLabels(tenant.name), annotations: aggregationAnnotations(role.templates) },
+        ...aggregation(role.templates),
       },
     ];
   },
@@ -122,10 +159,10 @@ export const kubeSphereV4Emitter: TargetEmitter = {
     const role = `${tenant.name}-${grant.role.name}`;
     return [
       {
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.iamVersion,
         kind: 'WorkspaceRoleBinding',
         metadata: { name: `${grant.subject.subjectName}-${role}`, labels: { ...tenantLabels(tenant.name), ...subjectLabels(grant.subject), [IamLabels.ROLE_REF]: role } },
-        subjects: [{ kind: grant.subject.subjectKind, apiGroup: IAM_GROUP, name: grant.subject.subjectName }],
+        subjects: [{ kind: grant.subject.subjectKind, apiGroup: release.subjectApiGroup, name: grant.subject.subjectName }],
         roleRef: { apiGroup: IAM_GROUP, kind: 'WorkspaceRole', name: role },
       },
     ];
@@ -145,10 +182,10 @@ export const kubeSphereV4Emitter: TargetEmitter = {
   projectRoleObjects(placement: ProjectPlacement, role: ProjectRole): KubeObject[] {
     return [
       {
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.projectRbacVersion,
         kind: 'Role',
-        metadata: { name: role.name, namespace: placement.namespace, labels: tenantLabels(placement.project.tenant.name) },
-        aggregationRoleTemplates: { templateNames: [...role.templates] },
+        metadata: { name: role.name, namespace: placement.namespace, labels: tenantLabels(placement.project.tenant.name), annotations: aggregationAnnotations(role.templates) },
+        ...aggregation(role.templates),
       },
     ];
   },
@@ -156,15 +193,15 @@ export const kubeSphereV4Emitter: TargetEmitter = {
   projectGrantObjects(placement: ProjectPlacement, grant: ProjectGrant): KubeObject[] {
     return [
       {
-        apiVersion: IAM_V1BETA1,
+        apiVersion: release.projectRbacVersion,
         kind: 'RoleBinding',
         metadata: {
           name: `${grant.subject.subjectName}-${grant.role.name}`,
           namespace: placement.namespace,
           labels: { ...tenantLabels(placement.project.tenant.name), ...subjectLabels(grant.subject), [IamLabels.ROLE_REF]: grant.role.name },
         },
-        subjects: [{ kind: grant.subject.subjectKind, apiGroup: IAM_GROUP, name: grant.subject.subjectName }],
-        roleRef: { apiGroup: IAM_GROUP, kind: 'Role', name: grant.role.name },
+        subjects: [{ kind: grant.subject.subjectKind, apiGroup: release.subjectApiGroup, name: grant.subject.subjectName }],
+        roleRef: { apiGroup: release.projectRbacGroup, kind: 'Role', name: grant.role.name },
       },
     ];
   },
@@ -185,10 +222,54 @@ export const kubeSphereV4Emitter: TargetEmitter = {
       },
     ];
   },
-};
+  };
+}
 
 const IAM_GROUP = 'iam.kubesphere.io';
-const IAM_V1BETA1 = 'iam.kubesphere.io/v1beta1';
+
+/** KubeSphere 4.1: tenant.kubesphere.io/v1beta1, iam.kubesphere.io/v1beta1 for workspace and project roles. */
+export const kubeSphereV4Emitter = kubeSphereEmitter({
+  tenantVersion: 'tenant.kubesphere.io/v1beta1',
+  iamVersion: 'iam.kubesphere.io/v1beta1',
+  subjectApiGroup: IAM_GROUP,
+  projectRbacGroup: IAM_GROUP,
+  projectRbacVersion: 'iam.kubesphere.io/v1beta1',
+  templatePrefix: { workspace: { prefix: 'workspace-', example: 'workspace-view-projects' }, project: { prefix: 'namespace-', example: 'namespace-view-app-workloads' } },
+  aggregation: 'field',
+  networkIsolationSwitch: false,
+});
+
+/**
+ * KubeSphere 3.4: tenant.kubesphere.io/v1alpha2 with its network isolation switch, iam.kubesphere.io/v1alpha2
+ * for workspace roles and groups, Kubernetes RBAC for project roles, and role templates named in the
+ * `iam.kubesphere.io/aggregation-roles` annotation.
+ */
+export const kubeSphereV3Emitter = kubeSphereEmitter({
+  tenantVersion: 'tenant.kubesphere.io/v1alpha2',
+  iamVersion: 'iam.kubesphere.io/v1alpha2',
+  subjectApiGroup: 'rbac.authorization.k8s.io',
+  projectRbacGroup: 'rbac.authorization.k8s.io',
+  projectRbacVersion: 'rbac.authorization.k8s.io/v1',
+  templatePrefix: { workspace: { prefix: 'role-template-', example: 'role-template-view-projects' }, project: { prefix: 'role-template-', example: 'role-template-view-app-workloads' } },
+  aggregation: 'annotation',
+  networkIsolationSwitch: true,
+});
+
+function checkTemplates(problems: ProblemCollector, path: string, property: string, role: WorkspaceRole | ProjectRole, release: Release): void {
+  if (!role || role.builtIn) return;
+  const { prefix, example } = release.templatePrefix[role.scope];
+  for (const t of role.templates) {
+    if (checkDns1123Label(t) || !t.startsWith(prefix)) {
+      problems.error({
+        path,
+        property,
+        value: role.name,
+        message: `the role template ${JSON.stringify(t)} is not a ${role.scope} role template of this KubeSphere release (they are named ${prefix}…, e.g. ${example})`,
+        fix: `compose the role from ${role.scope} role templates`,
+      });
+    }
+  }
+}
 
 function tenantLabels(tenant: string): Record<string, string> {
   return { [LabelKeys.MANAGED_BY]: MANAGED_BY, [LabelKeys.TENANT]: tenant, [WORKSPACE_LABEL]: tenant };

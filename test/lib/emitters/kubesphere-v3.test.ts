@@ -1,0 +1,95 @@
+import { ClusterRole, ManifestStack, Platform, ProjectRole, Registry, Target, User, WorkspaceRole } from 'platform-cdk';
+import type { KubeObject } from 'platform-cdk';
+import { parseAllDocuments } from 'yaml';
+import { objectAt, synthObjects, validationErrors } from '../../fixture';
+import { validatorV3 } from '../../schemas';
+
+/** A small multi-cluster estate on KubeSphere 3.4 with a department, grants, a custom role and quotas. */
+function v3Estate(target: Target = Target.KUBESPHERE_V3_4): Platform {
+  const t = (v3: string, v4: string): string => (target === Target.KUBESPHERE_V3_4 ? v3 : v4);
+  const platform = new Platform('legacy', { target });
+  const host = platform.addCluster('host', { role: ClusterRole.HOST });
+  const member = platform.addCluster('member', { role: ClusterRole.MEMBER, labels: { 'cluster.kubesphere.io/group': 'testing' } });
+  const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });
+  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true });
+  const shop = platform.addTenant('shop', { manager: 'alice', quota: { pods: 200 } });
+  const backend = shop.addDepartment('backend', { members: ['bob'] });
+  shop.grant(backend, WorkspaceRole.REGULAR);
+  shop.grant(User.named('carol'), WorkspaceRole.custom('auditor', { templates: [t('role-template-view-projects', 'workspace-view-projects'), t('role-template-view-members', 'workspace-view-members')] }));
+  const web = shop.addProject('web', { environments: [test, production] });
+  web.grant(backend, ProjectRole.OPERATOR, { environments: [test] });
+  web.grant(backend, ProjectRole.custom('reader', { templates: [t('role-template-view-app-workloads', 'namespace-view-app-workloads')] }), { environments: [production] });
+  web.addService('site', { image: Registry.at('harbor.example.com').image('shop/site', '1.0.0'), ports: [{ port: 8080 }] }).expose();
+  return platform;
+}
+
+describe('the KubeSphere 3.4 target', () => {
+  it('writes only objects valid against the Kubernetes 1.27 definitions and the KubeSphere 3.4 CRDs, strictly', () => {
+    const v = validatorV3();
+    const findings: string[] = [];
+    let checked = 0;
+    for (const text of new ManifestStack(v3Estate()).files().values()) {
+      for (const doc of parseAllDocuments(text)) {
+        checked++;
+        findings.push(...v.validate(doc.toJS() as KubeObject).map((f) => `${f.object} ${f.path} ${f.message}`));
+      }
+    }
+    expect(findings).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('writes a v1alpha2 WorkspaceTemplate with KubeSphere\'s network isolation switch on', () => {
+    const wt = objectAt(synthObjects(v3Estate()), 'host/WorkspaceTemplate/-/shop');
+    expect(wt.apiVersion).toBe('tenant.kubesphere.io/v1alpha2');
+    expect((wt.spec as { template: { spec: unknown } }).template.spec).toEqual({ manager: 'alice', networkIsolation: true });
+  });
+
+  it('binds project roles with Kubernetes RBAC and composes custom roles from role templates named in the aggregation annotation', () => {
+    const objects = synthObjects(v3Estate());
+    expect(objectAt(objects, 'member/RoleBinding/web/shop-backend-operator')).toMatchObject({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      metadata: { labels: { 'iam.kubesphere.io/group-ref': 'shop-backend', 'iam.kubesphere.io/role-ref': 'operator' } },
+      subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'shop-backend' }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'operator' },
+    });
+    expect(objectAt(objects, 'host/Role/web/reader')).toMatchObject({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      metadata: { annotations: { 'iam.kubesphere.io/aggregation-roles': '["role-template-view-app-workloads"]' } },
+      rules: [],
+    });
+    expect(objectAt(objects, 'host/WorkspaceRole/-/shop-auditor')).toMatchObject({
+      apiVersion: 'iam.kubesphere.io/v1alpha2',
+      metadata: { annotations: { 'iam.kubesphere.io/aggregation-roles': '["role-template-view-projects","role-template-view-members"]' } },
+      rules: [],
+    });
+    expect(objectAt(objects, 'host/WorkspaceRoleBinding/-/carol-shop-auditor')).toMatchObject({
+      apiVersion: 'iam.kubesphere.io/v1alpha2',
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' }],
+      roleRef: { apiGroup: 'iam.kubesphere.io', kind: 'WorkspaceRole', name: 'shop-auditor' },
+    });
+    expect(objectAt(objects, 'host/Group/-/shop-backend').apiVersion).toBe('iam.kubesphere.io/v1alpha2');
+  });
+
+  it('refuses KubeSphere 4.x role template names', () => {
+    const platform = v3Estate();
+    platform.tenants[0].grant(User.named('dave'), WorkspaceRole.custom('lookers', { templates: ['workspace-view-projects'] }));
+    expect(validationErrors(platform)).toEqual([
+      '[legacy/shop] grant[2].role: got "lookers"; the role template "workspace-view-projects" is not a workspace role template of this KubeSphere release (they are named role-template-…, e.g. role-template-view-projects). Fix: compose the role from workspace role templates.',
+    ]);
+  });
+
+  it('is the same model as KubeSphere 4.1: only the emitter changes, object for object', () => {
+    const ids = (p: Platform): string[] => [...synthObjects(p).keys()].sort();
+    expect(ids(v3Estate(Target.KUBESPHERE_V3_4))).toEqual(ids(v3Estate(Target.KUBESPHERE_V4_1)));
+    const versions = (p: Platform): string[] => [...new Set([...synthObjects(p).values()].map((o) => `${o.apiVersion} ${o.kind}`))].sort();
+    expect(versions(v3Estate(Target.KUBESPHERE_V3_4)).filter((v) => v.includes('kubesphere.io'))).toEqual([
+      'cluster.kubesphere.io/v1alpha1 Cluster',
+      'iam.kubesphere.io/v1alpha2 Group',
+      'iam.kubesphere.io/v1alpha2 GroupBinding',
+      'iam.kubesphere.io/v1alpha2 WorkspaceRole',
+      'iam.kubesphere.io/v1alpha2 WorkspaceRoleBinding',
+      'quota.kubesphere.io/v1alpha2 ResourceQuota',
+      'tenant.kubesphere.io/v1alpha2 WorkspaceTemplate',
+    ]);
+  });
+});
