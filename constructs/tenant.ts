@@ -9,6 +9,36 @@ import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
 import { Project, ProjectProps } from './project';
 
+/**
+ * Clusters a tenant's workspace is placed on besides those where its projects land (for example a partner
+ * cluster where its people should see the workspace before any project runs there).
+ */
+export class TenantPlacement {
+  /**
+   * Named clusters.
+   * @param clusters clusters of the platform, or their names
+   */
+  public static clusters(...clusters: (Cluster | string)[]): TenantPlacement {
+    return new TenantPlacement(clusters, undefined);
+  }
+
+  /**
+   * Every cluster whose labels include all of these (resolved when the platform is synthesized, and written as
+   * a list, so the output says exactly where the workspace is).
+   * @param matchLabels the labels a cluster must have
+   */
+  public static selector(matchLabels: Record<string, string>): TenantPlacement {
+    return new TenantPlacement([], { ...matchLabels });
+  }
+
+  private constructor(
+    /** Named clusters. */
+    public readonly clusterRefs: readonly (Cluster | string)[],
+    /** A label selector. */
+    public readonly matchLabels: Readonly<Record<string, string>> | undefined,
+  ) {}
+}
+
 /** Properties of a {@link Tenant}. */
 export interface TenantProps {
   /**
@@ -32,6 +62,11 @@ export interface TenantProps {
    * @default - no workspace quota (each project still has its own)
    */
   readonly quota?: ProjectQuota;
+  /**
+   * Clusters to place the workspace on besides those where its projects land.
+   * @default - only the clusters where its projects land
+   */
+  readonly placement?: TenantPlacement;
 }
 
 const TENANT = Symbol.for('platform-cdk.Tenant');
@@ -66,6 +101,8 @@ export class Tenant extends Construct {
   public readonly description?: string;
   /** The workspace quota, if set. */
   public readonly quota?: ProjectQuota;
+  /** Clusters to place the workspace on besides those of its projects, if set. */
+  public readonly placement?: TenantPlacement;
   private readonly workspaceGrantList: WorkspaceGrant[] = [];
   private readonly projectGrantList: ProjectGrant[] = [];
 
@@ -83,6 +120,7 @@ export class Tenant extends Construct {
     this.displayName = props.displayName;
     this.description = props.description;
     this.quota = props.quota;
+    this.placement = props.placement;
   }
 
   /**
@@ -149,13 +187,26 @@ export class Tenant extends Construct {
     return this.node.children.filter(Project.isProject);
   }
 
-  /** The clusters where the tenant has at least one project, sorted by name: the workspace's placement. */
+  /**
+   * The workspace's placement, sorted by name: the clusters where the tenant has at least one project, and
+   * those its `placement` adds.
+   */
   public get clusters(): Cluster[] {
     const byName = new Map<string, Cluster>();
     for (const project of this.projects) {
       for (const env of project.environments) for (const c of env.clusters) byName.set(c.name, c);
     }
+    for (const c of this.extraClusters()) byName.set(c.name, c);
     return [...byName.keys()].sort().map((n) => byName.get(n) as Cluster);
+  }
+
+  private extraClusters(): Cluster[] {
+    if (!this.placement) return [];
+    const platform = Platform.of(this);
+    const named = this.placement.clusterRefs.map((r) => (typeof r === 'string' ? platform.findCluster(r) : r)).filter((c): c is Cluster => c !== undefined && c.node.root === platform);
+    const selector = this.placement.matchLabels;
+    const selected = selector ? platform.clusters.filter((c) => Object.entries(selector).every(([k, v]) => c.labels[k] === v)) : [];
+    return [...named, ...selected];
   }
 
   /** @internal */
@@ -166,6 +217,19 @@ export class Tenant extends Construct {
     const m = checkDns1123Subdomain(this.manager);
     if (m) problems.error({ path, property: 'manager', value: this.manager, message: `a manager is a KubeSphere user name: ${m.replace('a domain name', 'a user name')}`, fix: 'name an existing user, e.g. "alice"' });
     checkProjectQuota(problems, path, 'quota', this.quota);
+    if (this.placement) {
+      const platform = Platform.of(this);
+      this.placement.clusterRefs.forEach((r, i) => {
+        const c = typeof r === 'string' ? platform.findCluster(r) : r;
+        if (!c || c.node.root !== platform) {
+          problems.error({ path, property: `placement.clusters[${i}]`, value: typeof r === 'string' ? r : r.node.path, message: `no cluster of the platform has this name (clusters: ${platform.clusters.map((x) => x.name).join(', ')})`, fix: 'name a cluster of the platform' });
+        }
+      });
+      const selector = this.placement.matchLabels;
+      if (selector && !platform.clusters.some((c) => Object.entries(selector).every(([k, v]) => c.labels[k] === v))) {
+        problems.error({ path, property: 'placement.selector', value: selector, message: 'the selector matches no cluster of the platform', fix: 'label the clusters the workspace belongs on, or fix the selector' });
+      }
+    }
     checkDepartmentNames(problems, this);
     const granted = new Map<string, number>();
     this.workspaceGrantList.forEach((g, i) => {
@@ -186,7 +250,7 @@ export class Tenant extends Construct {
       } else granted.set(key, i);
     });
     this.projectGrantList.forEach((g, i) => checkProjectGrant(problems, path, `grantInProjects[${i}]`, this, g));
-    if (this.projects.length === 0) {
+    if (this.projects.length === 0 && this.clusters.length === 0) {
       problems.warning({ path, property: 'projects', value: [], message: 'the tenant has no project, so its workspace is placed on no cluster', fix: 'add a project with tenant.addProject(), or remove the tenant' });
     }
   }
