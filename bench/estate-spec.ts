@@ -29,6 +29,24 @@ export interface BenchEnvironment {
   readonly production: boolean;
 }
 
+/** CPU and memory of every container (and the defaults of every namespace's LimitRange). */
+export interface BenchResources {
+  /** CPU reserved, in millicores. */
+  readonly cpuRequestMillis: number;
+  /** CPU limit, in millicores. */
+  readonly cpuLimitMillis: number;
+  /** Memory reserved, in MiB. */
+  readonly memoryRequestMiB: number;
+  /** Memory limit, in MiB. */
+  readonly memoryLimitMiB: number;
+}
+
+/** The quota of every project namespace. */
+export interface BenchProjectQuota extends BenchResources {
+  /** The number of pods. */
+  readonly pods: number;
+}
+
 /** A service of the bench estate. */
 export interface BenchService {
   /** The service's name, unique in the estate (so that hosts do not collide). */
@@ -69,6 +87,8 @@ export interface BenchEstateSpec {
   readonly environments: readonly BenchEnvironment[];
   /** The ingress class of every cluster. */
   readonly ingressClassName: string;
+  /** The namespace of every cluster's ingress controller (the default of the KubeSphere targets). */
+  readonly ingressNamespace: string;
   /** The registry host of every image. */
   readonly registry: string;
   /** The tag of every image. */
@@ -77,6 +97,13 @@ export interface BenchEstateSpec {
   readonly port: number;
   /** The environment variables of every service. */
   readonly env: Readonly<Record<string, string>>;
+  /** The resources of every container (the library's defaults, set explicitly). */
+  readonly resources: BenchResources;
+  /**
+   * The quota of every project namespace: the library's default but for the CPU limit, raised so that a
+   * project's 10 services fit at their production scale (3 replicas and 1 surge pod each, 500m apiece).
+   */
+  readonly projectQuota: BenchProjectQuota;
   /** The environment whose replicas every service overrides. */
   readonly productionEnvironment: string;
   /** The replicas every service has in production. */
@@ -126,10 +153,13 @@ export function benchEstateSpec(n: number): BenchEstateSpec {
       { name: 'production', cluster: 'host', domain: 'example.com', production: true },
     ],
     ingressClassName: 'nginx',
+    ingressNamespace: 'kubesphere-controls-system',
     registry: 'harbor.example.com',
     imageTag: '1.4.2',
     port: 8080,
     env: { LOG_LEVEL: 'info', POOL_SIZE: '16' },
+    resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 },
+    projectQuota: { cpuRequestMillis: 4000, cpuLimitMillis: 20000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 50 },
     productionEnvironment: 'production',
     productionReplicas: 3,
     tenants,

@@ -7,15 +7,16 @@ import { benchEstateSpec } from './estate-spec';
 /**
  * Builds the bench estate: `n` services × 4 environments on 4 clusters (one host, three members), in tenants
  * of 5 projects of 10 services (see `benchEstateSpec`), every project placed in every environment and every
- * service exposed, so each service-environment yields a Deployment, a Service and an Ingress.
+ * service exposed, so each service-environment yields a Deployment, a Service and an Ingress, and each
+ * project-environment a namespace with its quota, limit range and network policies.
  * @param n the number of services, a positive multiple of 10
  */
 export function buildBenchEstate(n: number): Platform {
   const spec = benchEstateSpec(n);
-  const platform = new Platform('bench');
+  const platform = new Platform('bench', { defaultResources: { ...spec.resources }, defaultProjectQuota: { ...spec.projectQuota } });
   const clusters = new Map<string, Cluster>();
   for (const c of spec.clusters) {
-    clusters.set(c.name, platform.addCluster(c.name, { role: c.host ? ClusterRole.HOST : ClusterRole.MEMBER, ingressClassName: spec.ingressClassName }));
+    clusters.set(c.name, platform.addCluster(c.name, { role: c.host ? ClusterRole.HOST : ClusterRole.MEMBER, ingressClassName: spec.ingressClassName, ingressNamespace: spec.ingressNamespace }));
   }
   const environments = spec.environments.map((e) => {
     const cluster = clusters.get(e.cluster);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { benchEstateSpec, BenchEstateSpec, BenchService } from './estate-spec';
+import { benchEstateSpec, BenchEstateSpec, BenchProject, BenchResources, BenchService } from './estate-spec';
 
 /** A plain Kubernetes object. */
 export type PlainObject = Record<string, unknown>;
@@ -38,6 +38,16 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
   const host = spec.clusters.find((c) => c.host);
   if (!host) throw new Error('the bench estate has no host cluster');
   const placement = spec.clusters.map((c) => c.name).sort().map((name) => ({ name }));
+
+  // The host registers every member cluster (a proxy connection: the member's agent dials the host).
+  for (const name of spec.clusters.filter((c) => !c.host).map((c) => c.name).sort()) {
+    clusterFile(host.name).push({
+      apiVersion: 'cluster.kubesphere.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+      spec: { connection: { type: 'proxy' } },
+    });
+  }
 
   for (const t of spec.tenants) {
     const tenantLabels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'platform-cdk.io/tenant': t.name };
@@ -76,7 +86,7 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
             annotations: { 'kubesphere.io/description': p.description },
           },
         });
-        const objects: PlainObject[] = [];
+        const objects: PlainObject[] = baselineObjects(spec, p, namespace, labels, t.name);
         const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
         for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e.name, e.domain, replicas));
         files.set(`${e.cluster}/10-${namespace}.yaml`, objects);
@@ -84,6 +94,94 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
     }
   }
   return files;
+}
+
+/** The quota, limit range and network policies of one project namespace (every service is exposed). */
+function baselineObjects(spec: BenchEstateSpec, p: BenchProject, namespace: string, labels: Record<string, string>, tenant: string): PlainObject[] {
+  const metadata = (name: string): PlainObject => ({ name, namespace, labels });
+  const q = spec.projectQuota;
+  const d = spec.resources;
+  const tenantSelector = { matchLabels: { 'platform-cdk.io/tenant': tenant } };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: metadata('project-quota'),
+      spec: {
+        hard: {
+          'requests.cpu': `${q.cpuRequestMillis}m`,
+          'limits.cpu': `${q.cpuLimitMillis}m`,
+          'requests.memory': `${q.memoryRequestMiB}Mi`,
+          'limits.memory': `${q.memoryLimitMiB}Mi`,
+          pods: String(q.pods),
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata('project-limits'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: `${d.cpuRequestMillis}m`, memory: `${d.memoryRequestMiB}Mi` },
+            default: { cpu: `${d.cpuLimitMillis}m`, memory: `${d.memoryLimitMiB}Mi` },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('allow-ingress-controller'),
+      spec: {
+        podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: p.services.map((s) => s.name).sort() }] },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } }],
+            ports: [{ protocol: 'TCP', port: spec.port }],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('allow-same-tenant'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ namespaceSelector: tenantSelector }] }],
+        egress: [{ to: [{ namespaceSelector: tenantSelector }] }],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+  ];
+}
+
+/** A container's `resources`. */
+function containerResources(r: BenchResources): PlainObject {
+  return {
+    requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi` },
+    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi` },
+  };
 }
 
 function serviceObjects(
@@ -120,7 +218,7 @@ function serviceObjects(
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
               env: Object.keys(spec.env).sort().map((name) => ({ name, value: spec.env[name] })),
-              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+              resources: containerResources(spec.resources),
               readinessProbe: probe,
               livenessProbe: probe,
               securityContext: {

@@ -1,15 +1,16 @@
 /**
  * Variant b: the bench estate as a user would write it by hand without platform-cdk, with `cdk8s` and
- * `cdk8s-plus-27`: one `Chart` per cluster, a `Namespace` and a `WorkspaceTemplate` as plain `ApiObject`s, and
- * per service and environment a `kplus.Deployment` exposed with `exposeViaService` and a `kplus.Ingress` to that
- * Service. What cdk8s-plus cannot express (seccomp profiles, dropping ALL capabilities, revision history,
+ * `cdk8s-plus-27`: one `Chart` per cluster; a `WorkspaceTemplate` per tenant, a KubeSphere `Cluster` per member
+ * cluster, and per project and environment a `Namespace` with its `ResourceQuota`, `LimitRange` and
+ * `NetworkPolicy`s, all as plain `ApiObject`s; and per service and environment a `kplus.Deployment` exposed with
+ * `exposeViaService` and a `kplus.Ingress` to that Service. What cdk8s-plus cannot express (seccomp profiles, dropping ALL capabilities, revision history,
  * service links) is added with JSON patches, cdk8s's escape hatch. It reads only the plain data of
  * `estate-spec.ts`, never the library, and writes cdk8s's own YAML (`app.synth()`, one file per chart).
  */
 import { ApiObject, App, Chart, Duration, JsonPatch, Size, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { benchEstateSpec, BenchEnvironment, BenchEstateSpec, BenchService } from './estate-spec';
+import { benchEstateSpec, BenchEnvironment, BenchEstateSpec, BenchProject, BenchService } from './estate-spec';
 
 const MANAGED_BY = 'platform-cdk';
 const RESTRICTED = 'restricted';
@@ -59,8 +60,8 @@ class ExposedService extends Construct {
           ports: [{ name: 'http', number: spec.port, protocol: kplus.Protocol.TCP }],
           envVariables,
           resources: {
-            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+            cpu: { request: kplus.Cpu.millis(spec.resources.cpuRequestMillis), limit: kplus.Cpu.millis(spec.resources.cpuLimitMillis) },
+            memory: { request: Size.mebibytes(spec.resources.memoryRequestMiB), limit: Size.mebibytes(spec.resources.memoryLimitMiB) },
           },
           readiness: probe,
           liveness: probe,
@@ -100,10 +101,87 @@ class ExposedService extends Construct {
   }
 }
 
+/** The settings of one project namespace. */
+interface NamespaceProps {
+  readonly spec: BenchEstateSpec;
+  readonly project: BenchProject;
+  readonly tenant: string;
+  readonly namespace: string;
+  readonly projectLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a user would write once and reuse: the quota, default container resources and network policies of a
+ * project namespace (deny all but DNS, traffic inside the tenant and the ingress controller to the services).
+ */
+class NamespaceBaseline extends Construct {
+  constructor(scope: Construct, props: NamespaceProps) {
+    super(scope, 'Baseline');
+    const { spec, project: p, tenant, namespace } = props;
+    const metadata = (name: string) => ({ name, namespace, labels: { ...props.projectLabels } });
+    const q = spec.projectQuota;
+    const r = spec.resources;
+    const tenantSelector = { matchLabels: { 'platform-cdk.io/tenant': tenant } };
+    new ApiObject(this, 'ResourceQuota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: metadata('project-quota'),
+      spec: {
+        hard: {
+          'requests.cpu': `${q.cpuRequestMillis}m`,
+          'limits.cpu': `${q.cpuLimitMillis}m`,
+          'requests.memory': `${q.memoryRequestMiB}Mi`,
+          'limits.memory': `${q.memoryLimitMiB}Mi`,
+          pods: String(q.pods),
+        },
+      },
+    });
+    new ApiObject(this, 'LimitRange', {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata('project-limits'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi` },
+            default: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi` },
+          },
+        ],
+      },
+    });
+    const policy = (name: string, policySpec: Record<string, unknown>): ApiObject =>
+      new ApiObject(this, `NetworkPolicy-${name}`, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(name), spec: policySpec });
+    policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    });
+    policy('allow-same-tenant', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ namespaceSelector: tenantSelector }] }],
+      egress: [{ to: [{ namespaceSelector: tenantSelector }] }],
+    });
+    policy('allow-ingress-controller', {
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: p.services.map((s) => s.name).sort() }] },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } }],
+          ports: [{ protocol: 'TCP', port: spec.port }],
+        },
+      ],
+    });
+  }
+}
+
 /**
  * Builds the bench estate of `n` services as a cdk8s app by hand: one chart per cluster (named after it), the
- * tenants' WorkspaceTemplates in the host cluster's chart, and per project and environment a Namespace and the
- * project's services. Call `synth()` on the result to write `<outdir>/<cluster>.k8s.yaml`.
+ * tenants' WorkspaceTemplates and the member clusters in the host cluster's chart, and per project and
+ * environment a Namespace, its baseline and the project's services. Call `synth()` on the result to write
+ * `<outdir>/<cluster>.k8s.yaml`.
  * @param n the number of services, a positive multiple of 10
  * @param outdir the output folder of the app
  */
@@ -116,6 +194,15 @@ export function buildHandwrittenApp(n: number, outdir: string): App {
   if (!host) throw new Error('the bench estate has no host cluster');
   const hostChart = charts.get(host.name) as Chart;
   const placement = spec.clusters.map((c) => c.name).sort().map((name) => ({ name }));
+
+  for (const c of spec.clusters.filter((m) => !m.host)) {
+    new ApiObject(hostChart, `cluster-${c.name}`, {
+      apiVersion: 'cluster.kubesphere.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: c.name, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+      spec: { connection: { type: 'proxy' } },
+    });
+  }
 
   for (const t of spec.tenants) {
     const tenantLabels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'platform-cdk.io/tenant': t.name };
@@ -157,6 +244,7 @@ export function buildHandwrittenApp(n: number, outdir: string): App {
             annotations: { 'kubesphere.io/description': p.description },
           },
         });
+        new NamespaceBaseline(scope, { spec, project: p, tenant: t.name, namespace, projectLabels });
         for (const s of p.services) new ExposedService(scope, { spec, service: s, namespace, environment: e, projectLabels });
       }
     }

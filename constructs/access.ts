@@ -42,6 +42,12 @@ export class User implements ISubject {
 /** The scope a role applies in. */
 export type RoleScope = 'workspace' | 'project';
 
+/** The names of the roles KubeSphere creates itself, per scope. */
+const BUILT_IN_NAMES: Record<RoleScope, readonly string[]> = {
+  workspace: ['admin', 'regular', 'viewer', 'self-provisioner'],
+  project: ['admin', 'operator', 'viewer'],
+};
+
 /** A role, built in or composed from KubeSphere role templates. */
 abstract class Role {
   protected constructor(
@@ -68,6 +74,9 @@ abstract class Role {
     const n = checkDns1123Label(this.name);
     if (n) return `a role name must be a DNS-1123 label (${n})`;
     if (this.custom && this.templates.length === 0) return 'a custom role needs at least one role template';
+    if (this.custom && BUILT_IN_NAMES[this.scope].includes(this.name)) {
+      return `${this.name} is the name of a built-in ${this.scope} role, which KubeSphere creates and a custom role must not replace`;
+    }
     return undefined;
   }
 }

@@ -200,6 +200,15 @@ export class Platform extends Construct {
         problems.error({ path: c.node.path, property: 'name', value: c.name, message: `the cluster ${first.node.path} has this name already`, fix: 'give each cluster its own name' });
       } else names.set(c.name, c);
     }
+    const groups = new Map<string, IConstruct>();
+    for (const tenant of this.tenants) {
+      for (const d of tenant.departments) {
+        const first = groups.get(d.subjectName);
+        if (first && Tenant.of(first) !== tenant) {
+          problems.error({ path: d.node.path, property: 'name', value: d.name, message: `its KubeSphere group ${d.subjectName} would be the same as that of ${first.node.path} (groups are cluster-wide and named <tenant>-<department>)`, fix: 'rename one of the departments' });
+        } else if (!first) groups.set(d.subjectName, d);
+      }
+    }
     const envNames = new Map<string, Environment>();
     for (const e of this.environments) {
       const first = envNames.get(e.name);

@@ -115,15 +115,15 @@ export function mergeProjectQuota(...layers: (ProjectQuota | undefined)[]): Reso
   return out;
 }
 
-/** The `hard` map of a ResourceQuota, in Kubernetes quantities. */
-export function renderQuotaHard(quota: ResolvedProjectQuota): Record<string, string> {
-  return {
-    'requests.cpu': `${quota.cpuRequestMillis}m`,
-    'limits.cpu': `${quota.cpuLimitMillis}m`,
-    'requests.memory': `${quota.memoryRequestMiB}Mi`,
-    'limits.memory': `${quota.memoryLimitMiB}Mi`,
-    pods: String(quota.pods),
-  };
+/** The `hard` map of a ResourceQuota, in Kubernetes quantities; fields left out of a partial quota are left out. */
+export function renderQuotaHard(quota: ProjectQuota): Record<string, string> {
+  const hard: Record<string, string> = {};
+  if (quota.cpuRequestMillis !== undefined) hard['requests.cpu'] = `${quota.cpuRequestMillis}m`;
+  if (quota.cpuLimitMillis !== undefined) hard['limits.cpu'] = `${quota.cpuLimitMillis}m`;
+  if (quota.memoryRequestMiB !== undefined) hard['requests.memory'] = `${quota.memoryRequestMiB}Mi`;
+  if (quota.memoryLimitMiB !== undefined) hard['limits.memory'] = `${quota.memoryLimitMiB}Mi`;
+  if (quota.pods !== undefined) hard.pods = String(quota.pods);
+  return hard;
 }
 
 /**

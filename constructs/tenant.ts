@@ -250,6 +250,11 @@ export class Tenant extends Construct {
       } else granted.set(key, i);
     });
     this.projectGrantList.forEach((g, i) => checkProjectGrant(problems, path, `grantInProjects[${i}]`, this, g));
+    checkCustomRoleNames(problems, path, [
+      ...this.workspaceGrantList.map((g) => g.role),
+      ...this.projectGrantList.map((g) => g.role),
+      ...this.projects.flatMap((p) => p.grants.map((g) => g.role)),
+    ]);
     if (this.projects.length === 0 && this.clusters.length === 0) {
       problems.warning({ path, property: 'projects', value: [], message: 'the tenant has no project, so its workspace is placed on no cluster', fix: 'add a project with tenant.addProject(), or remove the tenant' });
     }
@@ -302,5 +307,19 @@ function checkDepartmentNames(problems: ProblemCollector, tenant: Tenant): void 
     const first = seen.get(d.name);
     if (first) problems.error({ path: d.node.path, property: 'name', value: d.name, message: `the department ${first.node.path} has this name already, and a tenant's department names must be unique (each is a KubeSphere group ${d.subjectName})`, fix: 'give each department of a tenant its own name' });
     else seen.set(d.name, d);
+  }
+}
+
+/** Two different custom roles of one scope may not share a name in a tenant: they would be one object. */
+function checkCustomRoleNames(problems: ProblemCollector, path: string, roles: (WorkspaceRole | ProjectRole)[]): void {
+  const seen = new Map<string, WorkspaceRole | ProjectRole>();
+  for (const role of roles) {
+    if (!role || role.builtIn) continue;
+    const key = `${role.scope}/${role.name}`;
+    const first = seen.get(key);
+    if (!first) seen.set(key, role);
+    else if (first !== role && JSON.stringify(first.templates) !== JSON.stringify(role.templates)) {
+      problems.error({ path, property: 'roles', value: role.name, message: `two custom ${role.scope} roles of this tenant are named ${role.name}, with different templates (${first.templates.join(', ')} and ${role.templates.join(', ')})`, fix: 'give each custom role its own name, or reuse one role object' });
+    }
   }
 }

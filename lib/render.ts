@@ -6,13 +6,13 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ProjectRole, WorkspaceRole } from '../constructs/access';
 import type { Cluster } from '../constructs/cluster';
-import { mergeProjectQuota } from '../constructs/resources';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
 import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
+import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
 import { projectLabels, renderAppService } from './workloads';
 
@@ -55,18 +55,21 @@ const POD_SECURITY_LEVEL = 'restricted';
 
 /**
  * Renders a platform into one cdk8s chart per cluster. The model should be valid (see `validatePlatform`);
- * `ManifestStack` checks that first.
+ * `ManifestStack` checks that first. Throws a `ValidationError` when two objects of a cluster would have the
+ * same kind, namespace and name.
  * @param platform the platform
  * @param plan its per-cluster plan, when the caller has it already
  */
 export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): RenderedPlatform {
   const emitter = emitterOf(platform);
   const app = new App({ outdir: 'unused' });
-  const clusters = plan.map((p) => renderCluster(app, p, emitter));
+  const duplicates: Problem[] = [];
+  const clusters = plan.map((p) => renderCluster(app, p, emitter, duplicates));
+  if (duplicates.length > 0) throw new ValidationError(duplicates);
   return { app, clusters };
 }
 
-function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): RenderedCluster {
+function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, duplicates: Problem[]): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
   const clusterScoped: Rendered[] = [];
   const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
@@ -82,7 +85,7 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
-    if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, mergeProjectQuota(tenant.quota)), { tenant });
+    if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
   }
   const namespaced: Rendered[][] = [];
   for (const placement of plan.placements) {
@@ -120,6 +123,7 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter): Ren
   }
   clusterScoped.sort(compareRendered);
   const out: ManifestObject[] = [];
+  if (!checkUnique(plan.cluster.name, [clusterScoped, ...namespaced], duplicates)) return { cluster: plan.cluster, plan, chart, objects: out };
   for (const r of clusterScoped) out.push(new ManifestObject(chart, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   plan.placements.forEach((placement, i) => {
     const scope = new Construct(chart, placement.namespace);
@@ -133,6 +137,41 @@ function uniqueCustomRoles<R extends ProjectRole | WorkspaceRole>(roles: R[]): R
   const byName = new Map<string, R>();
   for (const r of roles) if (!r.builtIn && !byName.has(r.name)) byName.set(r.name, r);
   return [...byName.values()];
+}
+
+/**
+ * Two objects of one kind may not have the same name in one namespace of a cluster (names built from the model,
+ * such as `<subject>-<role>`, can meet). Reported like any model error, naming both sources, before anything is
+ * written.
+ */
+function checkUnique(cluster: string, groups: readonly Rendered[][], problems: Problem[]): boolean {
+  const seen = new Map<string, Rendered>();
+  const before = problems.length;
+  for (const group of groups) {
+    for (const r of group) {
+      const o = r.object;
+      const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, r);
+        continue;
+      }
+      const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
+      problems.push({
+        severity: 'error',
+        path: originPath(r.origin),
+        property: o.kind,
+        value: o.metadata.name,
+        message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
+        fix: 'rename one of the users, departments, roles or services whose names meet here',
+      });
+    }
+  }
+  return problems.length === before;
+}
+
+function originPath(origin: ManifestOrigin): string {
+  return (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path ?? '-';
 }
 
 /** An object and where it comes from, before it is put into its chart. */

@@ -3,7 +3,7 @@ import type { Cluster } from '../../constructs/cluster';
 import type { Department } from '../../constructs/department';
 import type { Platform } from '../../constructs/platform';
 import type { ProblemCollector } from '../problems';
-import type { ResolvedProjectQuota } from '../../constructs/resources';
+import type { ProjectQuota } from '../../constructs/resources';
 import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
 import type { KubeObject } from '../manifest';
@@ -59,9 +59,9 @@ export interface TargetEmitter {
   /**
    * The tenant's workspace quota on one cluster where it has projects.
    * @param tenant the tenant
-   * @param quota what its namespaces on the cluster may use together
+   * @param quota what its namespaces on the cluster may use together (only the fields set are limited)
    */
-  workspaceQuotaObjects(tenant: Tenant, quota: ResolvedProjectQuota): KubeObject[];
+  workspaceQuotaObjects(tenant: Tenant, quota: ProjectQuota): KubeObject[];
   /**
    * A custom project role in one namespace.
    * @param placement the namespace

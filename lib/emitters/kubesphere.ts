@@ -2,7 +2,7 @@ import type { ISubject, ProjectGrant, ProjectRole, RoleScope, WorkspaceGrant, Wo
 import type { Cluster } from '../../constructs/cluster';
 import type { Department } from '../../constructs/department';
 import type { Platform } from '../../constructs/platform';
-import { renderQuotaHard as quotaHard, ResolvedProjectQuota } from '../../constructs/resources';
+import { ProjectQuota, renderQuotaHard as quotaHard } from '../../constructs/resources';
 import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
 import { KubeObject, LabelKeys, MANAGED_BY, nonEmpty } from '../manifest';
@@ -168,7 +168,7 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
     ];
   },
 
-  workspaceQuotaObjects(tenant: Tenant, quota: ResolvedProjectQuota): KubeObject[] {
+  workspaceQuotaObjects(tenant: Tenant, quota: ProjectQuota): KubeObject[] {
     return [
       {
         apiVersion: 'quota.kubesphere.io/v1alpha2',
