@@ -3,6 +3,7 @@
  * compares what it declared with what is live (Pulumi) must ignore them, or every run would undo the
  * controller's work and the next reconcile would redo it.
  */
+import type { KubeObject } from './manifest';
 
 /** Fields a controller owns on one kind, as Pulumi `ignoreChanges` paths. */
 export interface ControllerManagedFields {
@@ -43,9 +44,17 @@ export const CONTROLLER_MANAGED_FIELDS: readonly ControllerManagedFields[] = [
 
 const BY_KIND = new Map(CONTROLLER_MANAGED_FIELDS.map((f) => [`${f.group}/${f.kind}`, f.paths]));
 
-/** The fields to ignore in diffs for an object of this API version and kind (none for most kinds). */
-export function controllerManagedPaths(apiVersion: string, kind: string): readonly string[] {
-  const slash = apiVersion.lastIndexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  return BY_KIND.get(`${group}/${kind}`) ?? [];
+/** The annotation with which KubeSphere 3.x composes any role, Kubernetes RBAC roles included, from templates. */
+const AGGREGATION_ROLES = 'iam.kubesphere.io/aggregation-roles';
+
+/**
+ * The fields to ignore in diffs for an object (none for most kinds): those of its kind in
+ * `CONTROLLER_MANAGED_FIELDS`, and the rules of any role KubeSphere composes from role templates.
+ */
+export function controllerManagedPaths(object: KubeObject): readonly string[] {
+  const slash = object.apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+  const paths = BY_KIND.get(`${group}/${object.kind}`) ?? [];
+  if (object.metadata.annotations?.[AGGREGATION_ROLES] !== undefined && !paths.includes('rules')) return ['rules', ...paths];
+  return paths;
 }

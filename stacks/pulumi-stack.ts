@@ -245,7 +245,7 @@ class Registrar {
       ...body,
       metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [FIELD_MANAGER_ANNOTATION]: this.fieldManager } },
     };
-    const ignoreChanges = [...controllerManagedPaths(apiVersion, kind)];
+    const ignoreChanges = [...controllerManagedPaths(manifest)];
     const opts: pulumi.CustomResourceOptions = {
       parent,
       provider,

@@ -324,3 +324,14 @@ describe('an environment that spans the host and a member cluster', () => {
     expect([...stack.providers.keys()]).toEqual(['host', 'alpha']);
   });
 });
+
+describe('the fields KubeSphere\'s controllers own', () => {
+  it('include the rules of every role KubeSphere composes from templates, on 3.4 Kubernetes RBAC roles too', async () => {
+    const { controllerManagedPaths } = await import('../../lib/controller-fields');
+    const role = (apiVersion: string, kind: string, annotations?: Record<string, string>): KubeObject => ({ apiVersion, kind, metadata: { name: 'r', annotations } });
+    expect(controllerManagedPaths(role('rbac.authorization.k8s.io/v1', 'Role', { 'iam.kubesphere.io/aggregation-roles': '["role-template-view-app-workloads"]' }))).toEqual(['rules']);
+    expect(controllerManagedPaths(role('rbac.authorization.k8s.io/v1', 'Role'))).toEqual([]);
+    expect(controllerManagedPaths(role('iam.kubesphere.io/v1beta1', 'WorkspaceRole'))).toEqual(['rules', 'metadata.annotations["kubesphere.io/creator"]', 'metadata.annotations["iam.kubesphere.io/aggregation-roles"]']);
+    expect(controllerManagedPaths(role('apps/v1', 'Deployment'))).toEqual([]);
+  });
+});
