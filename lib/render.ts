@@ -6,6 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ProjectRole, WorkspaceRole } from '../constructs/access';
 import type { Cluster } from '../constructs/cluster';
+import type { ProjectPlacement } from '../constructs/project';
 import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
@@ -64,12 +65,13 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
   const emitter = emitterOf(platform);
   const app = new App({ outdir: 'unused' });
   const duplicates: Problem[] = [];
-  const clusters = plan.map((p) => renderCluster(app, p, emitter, duplicates));
+  const federated = multiClusterProjects(plan, emitter);
+  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, duplicates));
   if (duplicates.length > 0) throw new ValidationError(duplicates);
   return { app, clusters };
 }
 
-function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, duplicates: Problem[]): RenderedCluster {
+function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], duplicates: Problem[]): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
   const clusterScoped: Rendered[] = [];
   const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
@@ -83,32 +85,15 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, dupl
   }
   if (plan.cluster.isHost) {
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
+    for (const f of federated) clusterScoped.push(f);
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
     if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
   }
   const namespaced: Rendered[][] = [];
   for (const placement of plan.placements) {
-    const target = emitter.namespaceMetadata(placement);
     const tenant = placement.project.tenant;
-    clusterScoped.push({
-      object: {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: placement.namespace,
-          labels: {
-            ...projectLabels(placement),
-            ...target.labels,
-            'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
-            'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
-            'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
-          },
-          annotations: nonEmpty(target.annotations),
-        },
-      },
-      origin: { tenant, placement },
-    });
+    clusterScoped.push({ object: namespaceObject(placement, emitter), origin: { tenant, placement } });
     const objects: Rendered[] = [];
     const origin = { tenant, placement };
     add(renderProjectBaseline(placement), origin, objects);
@@ -137,6 +122,47 @@ function uniqueCustomRoles<R extends ProjectRole | WorkspaceRole>(roles: R[]): R
   const byName = new Map<string, R>();
   for (const r of roles) if (!r.builtIn && !byName.has(r.name)) byName.set(r.name, r);
   return [...byName.values()];
+}
+
+/** A project namespace's Namespace object on one cluster. */
+function namespaceObject(placement: ProjectPlacement, emitter: TargetEmitter): KubeObject {
+  const target = emitter.namespaceMetadata(placement);
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: placement.namespace,
+      labels: {
+        ...projectLabels(placement),
+        ...target.labels,
+        'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
+        'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
+        'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
+      },
+      annotations: nonEmpty(target.annotations),
+    },
+  };
+}
+
+/** What the host holds for each project namespace that exists on several clusters (target-specific; often nothing). */
+function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmitter): Rendered[] {
+  const host = plans.find((p) => p.cluster.isHost)?.cluster;
+  if (!host) return [];
+  const spans = new Map<string, ProjectPlacement[]>();
+  for (const plan of plans) {
+    for (const placement of plan.placements) {
+      const key = `${placement.project.node.path}/${placement.namespace}`;
+      spans.set(key, [...(spans.get(key) ?? []), placement]);
+    }
+  }
+  const out: Rendered[] = [];
+  for (const placements of spans.values()) {
+    if (placements.length < 2) continue;
+    const sorted = [...placements].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
+    const objects = emitter.multiClusterProjectObjects(host, sorted.map((p) => ({ cluster: p.cluster, namespace: namespaceObject(p, emitter) })));
+    for (const object of objects) out.push({ object, origin: { tenant: sorted[0].project.tenant } });
+  }
+  return out;
 }
 
 /**

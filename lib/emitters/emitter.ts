@@ -85,4 +85,11 @@ export interface TargetEmitter {
    * @param cluster the member cluster
    */
   memberClusterObjects(cluster: Cluster): KubeObject[];
+  /**
+   * What the host holds for a project namespace that exists on several clusters (KubeSphere 3.4's multi-cluster
+   * projects), written to the host cluster.
+   * @param host the host cluster
+   * @param spans the namespace's object on each cluster it exists on, sorted by cluster name
+   */
+  multiClusterProjectObjects(host: Cluster, spans: readonly { readonly cluster: Cluster; readonly namespace: KubeObject }[]): KubeObject[];
 }

@@ -72,6 +72,7 @@ export const kubernetesEmitter: TargetEmitter = {
   workspaceQuotaObjects: () => [],
   projectRoleObjects: () => [],
   memberClusterObjects: () => [],
+  multiClusterProjectObjects: () => [],
   projectGrantObjects(placement: ProjectPlacement, grant: ProjectGrant): KubeObject[] {
     const clusterRole = CLUSTER_ROLE_OF[grant.role.name];
     return clusterRole ? [roleBinding(placement, grant.subject, grant.role.name, clusterRole)] : [];

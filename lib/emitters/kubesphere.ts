@@ -57,6 +57,8 @@ interface Release {
   readonly aggregation: 'field' | 'annotation';
   /** Whether the workspace template carries 3.x's network isolation switch. */
   readonly networkIsolationSwitch: boolean;
+  /** Whether projects on several clusters are kubefed FederatedNamespaces on the host (3.x multi-cluster projects). */
+  readonly federatedProjects: boolean;
 }
 
 /** The annotation through which KubeSphere 3.x composes a role from role templates (a JSON list of names). */
@@ -206,6 +208,30 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
     ];
   },
 
+  multiClusterProjectObjects(host: Cluster, spans: readonly { readonly cluster: Cluster; readonly namespace: KubeObject }[]): KubeObject[] {
+    if (!release.federatedProjects) return [];
+    const first = spans[0].namespace.metadata;
+    const shared = Object.fromEntries(Object.entries(first.labels ?? {}).filter(([k, v]) => spans.every((s) => s.namespace.metadata.labels?.[k] === v)));
+    const out: KubeObject[] = [];
+    // The FederatedNamespace lives in the namespace it federates, so the host has that namespace even when the
+    // project does not run there.
+    if (!spans.some((s) => s.cluster === host)) {
+      out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: first.name, labels: shared, annotations: first.annotations } });
+    }
+    out.push({
+      apiVersion: 'types.kubefed.io/v1beta1',
+      kind: 'FederatedNamespace',
+      metadata: { name: first.name, namespace: first.name, labels: shared },
+      spec: {
+        placement: { clusters: spans.map((s) => ({ name: s.cluster.name })) },
+        template: { metadata: { labels: shared, annotations: first.annotations } },
+        // Labels that differ per cluster (the environment) go in per-cluster overrides, as the console writes them.
+        overrides: spans.map((s) => ({ clusterName: s.cluster.name, clusterOverrides: [{ path: '/metadata/labels', value: s.namespace.metadata.labels ?? {} }] })),
+      },
+    });
+    return out;
+  },
+
   memberClusterObjects(cluster: Cluster): KubeObject[] {
     // A proxy connection: the member's agent dials the host, so the object holds no kubeconfig (KubeSphere's
     // Cluster has no field to take one from a Secret, and its content must never be in the output).
@@ -237,12 +263,14 @@ export const kubeSphereV4Emitter = kubeSphereEmitter({
   templatePrefix: { workspace: { prefix: 'workspace-', example: 'workspace-view-projects' }, project: { prefix: 'namespace-', example: 'namespace-view-app-workloads' } },
   aggregation: 'field',
   networkIsolationSwitch: false,
+  federatedProjects: false,
 });
 
 /**
  * KubeSphere 3.4: tenant.kubesphere.io/v1alpha2 with its network isolation switch, iam.kubesphere.io/v1alpha2
- * for workspace roles and groups, Kubernetes RBAC for project roles, and role templates named in the
- * `iam.kubesphere.io/aggregation-roles` annotation.
+ * for workspace roles and groups, Kubernetes RBAC for project roles, role templates named in the
+ * `iam.kubesphere.io/aggregation-roles` annotation, and a kubefed FederatedNamespace on the host for every
+ * project namespace that exists on several clusters (the console's multi-cluster projects).
  */
 export const kubeSphereV3Emitter = kubeSphereEmitter({
   tenantVersion: 'tenant.kubesphere.io/v1alpha2',
@@ -253,6 +281,7 @@ export const kubeSphereV3Emitter = kubeSphereEmitter({
   templatePrefix: { workspace: { prefix: 'role-template-', example: 'role-template-view-projects' }, project: { prefix: 'role-template-', example: 'role-template-view-app-workloads' } },
   aggregation: 'annotation',
   networkIsolationSwitch: true,
+  federatedProjects: true,
 });
 
 function checkTemplates(problems: ProblemCollector, path: string, property: string, role: WorkspaceRole | ProjectRole, release: Release): void {

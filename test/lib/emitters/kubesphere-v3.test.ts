@@ -70,6 +70,31 @@ describe('the KubeSphere 3.4 target', () => {
     expect(objectAt(objects, 'host/Group/-/shop-backend').apiVersion).toBe('iam.kubesphere.io/v1alpha2');
   });
 
+  it('federates a project namespace that exists on several clusters, as the console\'s multi-cluster projects, with each cluster\'s labels as overrides', () => {
+    const objects = synthObjects(v3Estate());
+    const fed = objectAt(objects, 'host/FederatedNamespace/web/web');
+    expect(fed.apiVersion).toBe('types.kubefed.io/v1beta1');
+    const spec = fed.spec as { placement: unknown; overrides: { clusterName: string; clusterOverrides: { path: string; value: Record<string, string> }[] }[]; template: { metadata: { labels: Record<string, string> } } };
+    expect(spec.placement).toEqual({ clusters: [{ name: 'host' }, { name: 'member' }] });
+    expect(spec.template.metadata.labels['kubesphere.io/workspace']).toBe('shop');
+    expect(spec.template.metadata.labels['platform-cdk.io/environment']).toBeUndefined();
+    expect(spec.overrides.map((o) => [o.clusterName, o.clusterOverrides[0].path, o.clusterOverrides[0].value['platform-cdk.io/environment']])).toEqual([
+      ['host', '/metadata/labels', 'production'],
+      ['member', '/metadata/labels', 'test'],
+    ]);
+  });
+
+  it('gives the host the namespace a FederatedNamespace lives in when the project does not run there', () => {
+    const platform = v3Estate();
+    const second = platform.addCluster('member-2', { role: ClusterRole.MEMBER });
+    platform.addEnvironment('staging', { clusters: [second] });
+    platform.tenants[0].addProject('batch', { environments: ['test', 'staging'] });
+    const objects = synthObjects(platform);
+    expect(objectAt(objects, 'host/Namespace/-/batch').metadata.labels).toMatchObject({ 'kubesphere.io/workspace': 'shop', 'platform-cdk.io/tenant': 'shop' });
+    expect((objectAt(objects, 'host/FederatedNamespace/batch/batch').spec as { placement: unknown }).placement).toEqual({ clusters: [{ name: 'member' }, { name: 'member-2' }] });
+    expect(objects.has('host/ResourceQuota/batch/project-quota')).toBe(false);
+  });
+
   it('refuses KubeSphere 4.x role template names', () => {
     const platform = v3Estate();
     platform.tenants[0].grant(User.named('dave'), WorkspaceRole.custom('lookers', { templates: ['workspace-view-projects'] }));
@@ -80,7 +105,8 @@ describe('the KubeSphere 3.4 target', () => {
 
   it('is the same model as KubeSphere 4.1: only the emitter changes, object for object', () => {
     const ids = (p: Platform): string[] => [...synthObjects(p).keys()].sort();
-    expect(ids(v3Estate(Target.KUBESPHERE_V3_4))).toEqual(ids(v3Estate(Target.KUBESPHERE_V4_1)));
+    // The same objects, but for KubeSphere 3.4's multi-cluster project (a kubefed FederatedNamespace on the host).
+    expect(ids(v3Estate(Target.KUBESPHERE_V3_4)).filter((k) => !k.includes('/FederatedNamespace/'))).toEqual(ids(v3Estate(Target.KUBESPHERE_V4_1)));
     const versions = (p: Platform): string[] => [...new Set([...synthObjects(p).values()].map((o) => `${o.apiVersion} ${o.kind}`))].sort();
     expect(versions(v3Estate(Target.KUBESPHERE_V3_4)).filter((v) => v.includes('kubesphere.io'))).toEqual([
       'cluster.kubesphere.io/v1alpha1 Cluster',
@@ -91,5 +117,6 @@ describe('the KubeSphere 3.4 target', () => {
       'quota.kubesphere.io/v1alpha2 ResourceQuota',
       'tenant.kubesphere.io/v1alpha2 WorkspaceTemplate',
     ]);
+    expect(versions(v3Estate(Target.KUBESPHERE_V3_4))).toContain('types.kubefed.io/v1beta1 FederatedNamespace');
   });
 });
