@@ -2,7 +2,7 @@
  * The one fixture helper of the test suite: a small valid platform (a host cluster running production, a
  * member running test, one tenant with one project) that a test extends, then synthesizes in memory.
  */
-import { ClusterRole, ManifestStack, Platform, Registry, ValidationError } from 'platform-cdk';
+import { ClusterRole, ManifestStack, Platform, Registry, Target, ValidationError } from 'platform-cdk';
 import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 
@@ -18,9 +18,12 @@ export interface Fixture {
   readonly registry: Registry;
 }
 
-/** A small valid platform: host (production) + member-test (test), tenant `shop`, project `storefront`. */
-export function fixture(): Fixture {
-  const platform = new Platform('acme');
+/**
+ * A small valid platform: host (production) + member-test (test), tenant `shop`, project `storefront`.
+ * @param target the platform's target (default: KubeSphere 4.1)
+ */
+export function fixture(target?: Target): Fixture {
+  const platform = new Platform('acme', { target });
   const host = platform.addCluster('host', { role: ClusterRole.HOST, ingressClassName: 'nginx' });
   const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
   const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });

@@ -1,7 +1,7 @@
-import { ClusterRole, Platform, ProjectRole, User, WorkspaceRole } from 'platform-cdk';
+import { ClusterRole, Platform, ProjectRole, Target, User, WorkspaceRole } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../../fixture';
-import { canValidate, HAS_KUBESPHERE_V4, KUBESPHERE_V4_SKIPPED, validator } from '../../schemas';
+import { canValidate, HAS_KUBESPHERE_V4, KUBESPHERE_V4_SKIPPED, validator, validatorV3 } from '../../schemas';
 
 const MANAGED = { 'app.kubernetes.io/managed-by': 'platform-cdk' };
 
@@ -130,8 +130,12 @@ describe('member clusters on KubeSphere 4.1', () => {
  * A multi-tenant estate: two clusters, three tenants with nested departments, workspace and project grants,
  * custom roles, workspace quotas and exposed services.
  */
-function estate(): Platform {
-  const f = fixture();
+function estate(target: Target = Target.KUBESPHERE_V4_1): Platform {
+  const f = fixture(target);
+  const kubesphere = target !== Target.KUBERNETES;
+  // KubeSphere 3.4 names its role templates role-template-…; plain Kubernetes has no role templates at all.
+  const template = (name: string): string => (target === Target.KUBESPHERE_V3_4 ? name.replace(/^(workspace|namespace)-/, 'role-template-') : name);
+  const custom = <R>(make: () => R, fallback: R): R => (kubesphere ? make() : fallback);
   f.platform.addCluster('member-eu', { role: ClusterRole.MEMBER, labels: { region: 'eu-1' }, description: 'Frankfurt' });
   const staging = f.platform.addEnvironment('staging', { clusters: ['member-eu'], namespaceSuffix: '-staging', domain: 'staging.example.com' });
 
@@ -142,14 +146,14 @@ function estate(): Platform {
   const api = backend.addDepartment('api', { members: ['dave'] });
   f.tenant.addDepartment('frontend', { members: ['erin'] });
   f.tenant.grant(backend, WorkspaceRole.REGULAR);
-  f.tenant.grant(User.named('frank'), WorkspaceRole.custom('auditor', { templates: ['workspace-view-projects', 'workspace-view-members'] }));
-  f.tenant.grant(User.named('gina'), WorkspaceRole.custom('auditor', { templates: ['workspace-view-projects', 'workspace-view-members'] }));
+  f.tenant.grant(User.named('frank'), custom(() => WorkspaceRole.custom('auditor', { templates: [template('workspace-view-projects'), template('workspace-view-members')] }), WorkspaceRole.VIEWER));
+  f.tenant.grant(User.named('gina'), custom(() => WorkspaceRole.custom('auditor', { templates: [template('workspace-view-projects'), template('workspace-view-members')] }), WorkspaceRole.VIEWER));
   f.project.grant(backend, ProjectRole.OPERATOR, { environments: [f.test, staging] });
   f.project.grant(backend, ProjectRole.VIEWER, { environments: [f.production] });
-  f.tenant.grantInProjects(api, ProjectRole.custom('deployer', { templates: ['namespace-view-app-workloads', 'namespace-manage-app-workloads'] }));
+  f.tenant.grantInProjects(api, custom(() => ProjectRole.custom('deployer', { templates: [template('namespace-view-app-workloads'), template('namespace-manage-app-workloads')] }), ProjectRole.OPERATOR));
   f.tenant.addProject('orders', { environments: [f.production, staging] });
 
-  const billing = f.platform.addTenant('billing', { manager: 'harry', quota: { cpuRequestMillis: 16000, cpuLimitMillis: 32000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 300 } });
+  const billing = f.platform.addTenant('billing', { manager: 'harry', quota: kubesphere ? { cpuRequestMillis: 16000, cpuLimitMillis: 32000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 300 } : undefined });
   const ledger = billing.addProject('ledger', { environments: [f.test, f.production] });
   ledger.addService('books', { image: f.registry.image('billing/books', '2.1.0'), ports: [{ port: 8080 }] }).expose({ environments: [f.production] });
   const finance = billing.addDepartment('finance', { members: ['ivy', 'bob'] });
@@ -157,9 +161,9 @@ function estate(): Platform {
   billing.grant(finance, WorkspaceRole.VIEWER);
   billing.grant(User.named('ivy'), WorkspaceRole.ADMIN);
   ledger.grant(finance, ProjectRole.ADMIN, { environments: ['test'] });
-  ledger.grant(User.named('kim'), ProjectRole.custom('reader', { templates: ['namespace-view-app-workloads'] }));
+  ledger.grant(User.named('kim'), custom(() => ProjectRole.custom('reader', { templates: [template('namespace-view-app-workloads')] }), ProjectRole.VIEWER));
 
-  const risk = f.platform.addTenant('risk', { manager: 'lena', displayName: 'Risk', quota: { pods: 40, cpuRequestMillis: 2000, cpuLimitMillis: 4000, memoryRequestMiB: 4096, memoryLimitMiB: 8192 } });
+  const risk = f.platform.addTenant('risk', { manager: 'lena', displayName: 'Risk', quota: kubesphere ? { pods: 40, cpuRequestMillis: 2000, cpuLimitMillis: 4000, memoryRequestMiB: 4096, memoryLimitMiB: 8192 } : undefined });
   risk.addProject('scoring', { environments: [staging] });
   const quants = risk.addDepartment('quants', { members: ['mia'] });
   risk.grantInProjects(quants, ProjectRole.OPERATOR);
@@ -187,12 +191,16 @@ function ruleStrings(value: unknown, path: string, inRules: boolean, out: string
   return out;
 }
 
-describe('tenancy invariants of a multi-tenant estate on KubeSphere 4.1', () => {
-  const platform = estate();
+describe.each([Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES])('tenancy invariants of a multi-tenant estate on target %s', (target) => {
+  const platform = estate(target);
   const objects = synthObjects(platform);
+  // The kinds and quotas of the estate are KubeSphere 4.1's; the invariants below hold on every target.
+  const onV4 = (name: string, fn: () => void): void => {
+    if (target === Target.KUBESPHERE_V4_1) it(name, fn);
+  };
   const groupsOf = new Map(platform.tenants.map((t) => [t.name, new Set(t.departments.map((d) => d.subjectName))]));
 
-  it('synthesizes the estate with bindings, roles and quotas of every tenant', () => {
+  onV4('synthesizes the estate with bindings, roles and quotas of every tenant', () => {
     const kinds = new Set([...objects.values()].map((o) => o.kind));
     for (const k of ['Cluster', 'WorkspaceTemplate', 'WorkspaceRole', 'Group', 'GroupBinding', 'WorkspaceRoleBinding', 'Namespace', 'Role', 'RoleBinding', 'ResourceQuota']) {
       expect(kinds).toContain(k);
@@ -276,12 +284,12 @@ describe('tenancy invariants of a multi-tenant estate on KubeSphere 4.1', () => 
     }
   });
 
-  it('writes only objects valid against the Kubernetes 1.27 definitions and the KubeSphere 4.1 CRDs, strictly', () => {
-    const v = validator();
+  it('writes only objects valid against the Kubernetes 1.27 definitions and the target\'s KubeSphere CRDs, strictly', () => {
+    const v = target === Target.KUBESPHERE_V3_4 ? validatorV3() : validator();
     const findings: string[] = [];
     let checked = 0;
     for (const [key, o] of objects) {
-      if (!canValidate(o.apiVersion)) continue;
+      if (target === Target.KUBESPHERE_V4_1 && !canValidate(o.apiVersion)) continue;
       checked++;
       for (const finding of v.validate(o)) findings.push(`${key}: ${finding.path}: ${finding.message}`);
     }
