@@ -12,6 +12,66 @@ export interface ISubject {
   readonly subjectName: string;
   /** The department construct, for groups (to check that it belongs to the tenant). */
   readonly department?: IConstruct;
+  /** For a department named in a grant (`DepartmentRef.named`), the name given. */
+  readonly departmentName?: string;
+}
+
+/**
+ * A department of the granting tenant, by name, for estates generated from tables. It is resolved when the
+ * platform is checked; a name that matches no department of the tenant is reported.
+ *
+ * @example
+ * project.grant(DepartmentRef.named('backend'), ProjectRole.OPERATOR);
+ */
+export class DepartmentRef implements ISubject {
+  /**
+   * A department by name.
+   * @param name the department's name in the tenant that grants the role
+   */
+  public static named(name: string): DepartmentRef {
+    return new DepartmentRef(name);
+  }
+
+  /** Always `Group`. */
+  public readonly subjectKind = 'Group' as const;
+
+  private constructor(
+    /** The department's name. */
+    public readonly departmentName: string,
+  ) {}
+
+  /** Unknown until the reference is bound to a tenant. */
+  public get subjectName(): string {
+    return this.departmentName;
+  }
+}
+
+/** A named department bound to the tenant that grants the role: it resolves to that tenant's department. */
+export class BoundDepartmentRef implements ISubject {
+  /** Always `Group`. */
+  public readonly subjectKind = 'Group' as const;
+
+  /**
+   * @param departments the granting tenant's departments, looked up when needed
+   * @param tenantName the granting tenant's name
+   * @param departmentName the name given
+   */
+  constructor(
+    private readonly departments: () => readonly (IConstruct & { readonly name: string; readonly subjectName: string })[],
+    private readonly tenantName: string,
+    /** The name given. */
+    public readonly departmentName: string,
+  ) {}
+
+  /** The department, if the tenant has one of this name. */
+  public get department(): (IConstruct & { readonly name: string; readonly subjectName: string }) | undefined {
+    return this.departments().find((d) => d.name === this.departmentName);
+  }
+
+  /** The department's group name. */
+  public get subjectName(): string {
+    return this.department?.subjectName ?? `${this.tenantName}-${this.departmentName}`;
+  }
 }
 
 /**

@@ -97,7 +97,7 @@ export class Project extends Construct {
    * @param options the environments (default: all of the project's)
    */
   public grant(subject: ISubject, role: ProjectRole, options: ProjectGrantOptions = {}): ProjectGrant {
-    const g = { subject, role, environments: options.environments };
+    const g = { subject: this.tenant._bind(subject), role, environments: options.environments };
     this.grantList.push(g);
     return g;
   }

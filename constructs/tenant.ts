@@ -3,7 +3,7 @@ import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform } from './platform';
-import { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
+import { BoundDepartmentRef, DepartmentRef, ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
 import { checkUserName, Department, DepartmentProps } from './department';
 import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
@@ -145,9 +145,17 @@ export class Tenant extends Construct {
    * @param role a built-in or custom workspace role
    */
   public grant(subject: ISubject, role: WorkspaceRole): WorkspaceGrant {
-    const g = { subject, role };
+    const g = { subject: this._bind(subject), role };
     this.workspaceGrantList.push(g);
     return g;
+  }
+
+  /**
+   * Binds a department named in a grant (`DepartmentRef.named`) to this tenant; other subjects are returned as they are.
+   * @internal
+   */
+  public _bind(subject: ISubject): ISubject {
+    return subject instanceof DepartmentRef ? new BoundDepartmentRef(() => this.departments, this.name, subject.departmentName) : subject;
   }
 
   /** The workspace roles granted. */
@@ -162,7 +170,7 @@ export class Tenant extends Construct {
    * @param options the environments
    */
   public grantInProjects(subject: ISubject, role: ProjectRole, options: ProjectGrantOptions = {}): ProjectGrant {
-    const g = { subject, role, environments: options.environments };
+    const g = { subject: this._bind(subject), role, environments: options.environments };
     this.projectGrantList.push(g);
     return g;
   }
@@ -269,6 +277,8 @@ export function checkSubject(problems: ProblemCollector, path: string, property:
   if (subject?.subjectKind === 'User') {
     const u = checkUserName(subject.subjectName);
     if (u) problems.error({ path, property: `${property}.subject`, value: subject.subjectName, message: u, fix: 'name a KubeSphere user, e.g. User.named("alice")' });
+  } else if (subject instanceof BoundDepartmentRef && !subject.department) {
+    problems.error({ path, property: `${property}.subject`, value: subject.departmentName, message: `the tenant ${tenant.name} has no department of this name (departments: ${tenant.departments.map((d) => d.name).join(', ') || 'none'})`, fix: 'name a department added with tenant.addDepartment(), or add it' });
   } else if (subject?.subjectKind === 'Group' && Department.isDepartment(subject.department)) {
     if (subject.department.tenant !== tenant) {
       problems.error({ path, property: `${property}.subject`, value: subject.department.node.path, message: `the department belongs to the tenant ${subject.department.tenant.name}, and a tenant's roles go only to its own people`, fix: 'grant the role to a department of this tenant, or to the users themselves' });

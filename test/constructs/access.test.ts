@@ -1,4 +1,4 @@
-import { ProjectRole, User, WorkspaceRole } from 'platform-cdk';
+import { DepartmentRef, ProjectRole, User, WorkspaceRole } from 'platform-cdk';
 import { fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const IAM = 'iam.kubesphere.io/v1beta1';
@@ -492,6 +492,27 @@ describe('grant validation', () => {
     expect(validationErrors(f.platform)).toEqual([
       '[acme/shop/storefront] RoleBinding: got "shop-backend-viewer"; on cluster host, acme/shop/storefront writes a RoleBinding of this name in namespace storefront already (names are built from the model: <subject>-<role>, <group>-<user> …). Fix: rename one of the users, departments, roles or services whose names meet here.',
       '[acme/shop/storefront] RoleBinding: got "shop-backend-viewer"; on cluster member-test, acme/shop/storefront writes a RoleBinding of this name in namespace storefront already (names are built from the model: <subject>-<role>, <group>-<user> …). Fix: rename one of the users, departments, roles or services whose names meet here.',
+    ]);
+  });
+});
+
+describe('DepartmentRef', () => {
+  it('names a department of the granting tenant, for estates generated from tables', () => {
+    const f = fixture();
+    f.tenant.addDepartment('backend', { members: ['bob'] });
+    f.project.grant(DepartmentRef.named('backend'), ProjectRole.OPERATOR, { environments: ['test'] });
+    f.tenant.grant(DepartmentRef.named('backend'), WorkspaceRole.REGULAR);
+    const objects = synthObjects(f.platform);
+    expect((objectAt(objects, 'member-test/RoleBinding/storefront/shop-backend-operator').subjects as unknown[])[0]).toEqual({ kind: 'Group', apiGroup: 'iam.kubesphere.io', name: 'shop-backend' });
+    objectAt(objects, 'host/WorkspaceRoleBinding/-/shop-backend-shop-regular');
+  });
+
+  it('reports a name that matches no department of the tenant', () => {
+    const f = fixture();
+    f.tenant.addDepartment('backend');
+    f.project.grant(DepartmentRef.named('frontend'), ProjectRole.VIEWER);
+    expect(validationErrors(f.platform)).toEqual([
+      '[acme/shop/storefront] grant[0].subject: got "frontend"; the tenant shop has no department of this name (departments: backend). Fix: name a department added with tenant.addDepartment(), or add it.',
     ]);
   });
 });
