@@ -30,15 +30,30 @@ export const DEFAULT_RESOURCES: ResolvedResources = {
 
 /** Merges resource settings, later ones winning field by field. */
 export function mergeResources(...layers: (Resources | undefined)[]): ResolvedResources {
-  const out: { -readonly [K in keyof Resources]-?: number } = { ...DEFAULT_RESOURCES };
+  return mergeLayers(DEFAULT_RESOURCES, layers);
+}
+
+/** Merges settings of numbers over their defaults, later layers winning field by field. */
+function mergeLayers<T extends object>(defaults: Required<T>, layers: readonly (T | undefined)[]): Required<T> {
+  const out = { ...defaults };
   for (const layer of layers) {
     if (!layer) continue;
-    for (const key of Object.keys(DEFAULT_RESOURCES) as (keyof Resources)[]) {
+    for (const key of Object.keys(defaults) as (keyof T)[]) {
       const v = layer[key];
-      if (v !== undefined) out[key] = v;
+      if (v !== undefined) out[key] = v as Required<T>[keyof T];
     }
   }
   return out;
+}
+
+/** Reports the fields of a setting that are not positive whole numbers. */
+function checkPositiveWholeNumbers<T extends object>(problems: ProblemCollector, path: string, property: string, keys: readonly (keyof T & string)[], given: T, what: string): void {
+  for (const key of keys) {
+    const v: unknown = given[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
+      problems.error({ path, property: `${property}.${key}`, value: v, message: `${what} must be positive whole numbers`, fix: `set ${key} to a whole number above 0` });
+    }
+  }
 }
 
 /** The Kubernetes `resources` of a container. */
@@ -54,14 +69,7 @@ export function renderResources(r: ResolvedResources): JsonObject {
  * @internal
  */
 export function checkResources(problems: ProblemCollector, path: string, property: string, given: Resources | undefined, resolved?: ResolvedResources): void {
-  if (given) {
-    for (const key of Object.keys(DEFAULT_RESOURCES) as (keyof Resources)[]) {
-      const v = given[key];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
-        problems.error({ path, property: `${property}.${key}`, value: v, message: 'resources must be positive whole numbers', fix: `set ${key} to a whole number above 0` });
-      }
-    }
-  }
+  if (given) checkPositiveWholeNumbers(problems, path, property, Object.keys(DEFAULT_RESOURCES) as (keyof Resources)[], given, 'resources');
   if (resolved) {
     if (resolved.cpuRequestMillis > resolved.cpuLimitMillis) {
       problems.error({ path, property: `${property}.cpuRequestMillis`, value: resolved.cpuRequestMillis, message: `the CPU request is above the CPU limit of ${resolved.cpuLimitMillis}m`, fix: 'lower the request or raise cpuLimitMillis' });
@@ -104,15 +112,7 @@ export const DEFAULT_PROJECT_QUOTA: ResolvedProjectQuota = {
 
 /** Merges project quotas, later ones winning field by field. */
 export function mergeProjectQuota(...layers: (ProjectQuota | undefined)[]): ResolvedProjectQuota {
-  const out: { -readonly [K in keyof ProjectQuota]-?: number } = { ...DEFAULT_PROJECT_QUOTA };
-  for (const layer of layers) {
-    if (!layer) continue;
-    for (const key of Object.keys(DEFAULT_PROJECT_QUOTA) as (keyof ProjectQuota)[]) {
-      const v = layer[key];
-      if (v !== undefined) out[key] = v;
-    }
-  }
-  return out;
+  return mergeLayers(DEFAULT_PROJECT_QUOTA, layers);
 }
 
 /** The `hard` map of a ResourceQuota, in Kubernetes quantities; fields left out of a partial quota are left out. */
@@ -131,11 +131,5 @@ export function renderQuotaHard(quota: ProjectQuota): Record<string, string> {
  * @internal
  */
 export function checkProjectQuota(problems: ProblemCollector, path: string, property: string, given: ProjectQuota | undefined): void {
-  if (!given) return;
-  for (const key of Object.keys(DEFAULT_PROJECT_QUOTA) as (keyof ProjectQuota)[]) {
-    const v = given[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
-      problems.error({ path, property: `${property}.${key}`, value: v, message: 'quotas must be positive whole numbers', fix: `set ${key} to a whole number above 0` });
-    }
-  }
+  if (given) checkPositiveWholeNumbers(problems, path, property, Object.keys(DEFAULT_PROJECT_QUOTA) as (keyof ProjectQuota)[], given, 'quotas');
 }

@@ -56,11 +56,10 @@ export const kubernetesEmitter: TargetEmitter = {
         if (!g.role.builtIn) problems.error({ path, property: `grant[${i}].role`, value: g.role.name, message: 'custom roles are composed from KubeSphere role templates, which plain Kubernetes does not have', fix });
         else if (g.role === WorkspaceRole.SELF_PROVISIONER) problems.error({ path, property: `grant[${i}].role`, value: g.role.name, message: 'plain Kubernetes has no workspace in which to create projects', fix: 'grant project roles, or use a KubeSphere target' });
       });
-      const projectGrants: [string, ProjectGrant][] = tenant.projectGrants.map((g, i) => [`${path}|grantInProjects[${i}]`, g]);
-      for (const project of tenant.projects) project.grants.forEach((g, i) => projectGrants.push([`${project.node.path}|grant[${i}]`, g]));
-      for (const [where, g] of projectGrants) {
-        const [p, property] = where.split('|');
-        if (!g.role.builtIn) problems.error({ path: p, property: `${property}.role`, value: g.role.name, message: 'custom roles are composed from KubeSphere role templates, which plain Kubernetes does not have', fix });
+      const projectGrants: { path: string; property: string; grant: ProjectGrant }[] = tenant.projectGrants.map((grant, i) => ({ path, property: `grantInProjects[${i}]`, grant }));
+      for (const project of tenant.projects) project.grants.forEach((grant, i) => projectGrants.push({ path: project.node.path, property: `grant[${i}]`, grant }));
+      for (const { path: p, property, grant } of projectGrants) {
+        if (!grant.role.builtIn) problems.error({ path: p, property: `${property}.role`, value: grant.role.name, message: 'custom roles are composed from KubeSphere role templates, which plain Kubernetes does not have', fix });
       }
     }
   },
