@@ -41,10 +41,14 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
 
   // The host registers every member cluster (a proxy connection: the member's agent dials the host).
   for (const name of spec.clusters.filter((c) => !c.host).map((c) => c.name).sort()) {
+    // A cluster that serves exactly one environment is labelled with it.
+    const served = spec.environments.filter((e) => e.cluster === name).map((e) => e.name);
+    const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': MANAGED_BY };
+    if (served.length === 1) labels['cluster.platform-cdk.io/environment'] = served[0];
     clusterFile(host.name).push({
       apiVersion: 'cluster.kubesphere.io/v1alpha1',
       kind: 'Cluster',
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+      metadata: { name, labels },
       spec: { connection: { type: 'proxy' } },
     });
   }

@@ -195,11 +195,15 @@ export function buildHandwrittenApp(n: number, outdir: string): App {
   const hostChart = charts.get(host.name) as Chart;
   const placement = spec.clusters.map((c) => c.name).sort().map((name) => ({ name }));
 
+  const clusterLabels = (name: string): Record<string, string> => {
+    const served = spec.environments.filter((e) => e.cluster === name).map((e) => e.name);
+    return served.length === 1 ? { 'app.kubernetes.io/managed-by': MANAGED_BY, 'cluster.platform-cdk.io/environment': served[0] } : { 'app.kubernetes.io/managed-by': MANAGED_BY };
+  };
   for (const c of spec.clusters.filter((m) => !m.host)) {
     new ApiObject(hostChart, `cluster-${c.name}`, {
       apiVersion: 'cluster.kubesphere.io/v1alpha1',
       kind: 'Cluster',
-      metadata: { name: c.name, labels: { 'app.kubernetes.io/managed-by': MANAGED_BY } },
+      metadata: { name: c.name, labels: clusterLabels(c.name) },
       spec: { connection: { type: 'proxy' } },
     });
   }

@@ -21,6 +21,16 @@ export interface ClusterProps {
    */
   readonly labels?: Record<string, string>;
   /**
+   * The cluster group shown in the KubeSphere console (`cluster.kubesphere.io/group`), e.g. `production`.
+   * @default - none
+   */
+  readonly group?: string;
+  /**
+   * The business partner a cluster serves, for clusters dedicated to third parties (`platform-cdk.io/partner`).
+   * @default - none
+   */
+  readonly partner?: string;
+  /**
    * The ingress class that serves exposed services on this cluster.
    * @default - none: the cluster's default ingress class
    */
@@ -40,6 +50,15 @@ export interface ClusterProps {
 }
 
 const CLUSTER = Symbol.for('platform-cdk.Cluster');
+/** The label of a cluster's group in the KubeSphere console. */
+const CLUSTER_GROUP_LABEL = 'cluster.kubesphere.io/group';
+/** The label of the partner a cluster serves. */
+const PARTNER_LABEL = 'platform-cdk.io/partner';
+/**
+ * The label of the environment a cluster serves (not `platform-cdk.io/environment`, which says which environment
+ * an object belongs to: a member's Cluster object belongs to the host).
+ */
+const ENVIRONMENT_LABEL = 'cluster.platform-cdk.io/environment';
 
 /** A Kubernetes cluster managed by KubeSphere. Synthesis writes one folder per cluster. */
 export class Cluster extends Construct {
@@ -54,6 +73,10 @@ export class Cluster extends Construct {
   public readonly role: ClusterRole;
   /** Labels of the cluster. */
   public readonly labels: Readonly<Record<string, string>>;
+  /** The cluster group, if set. */
+  public readonly group?: string;
+  /** The partner the cluster serves, if set. */
+  public readonly partner?: string;
   /** The ingress class for exposed services, if set. */
   public readonly ingressClassName?: string;
   /** The namespace of the cluster's ingress controller. */
@@ -74,8 +97,23 @@ export class Cluster extends Construct {
     this.role = props.role;
     this.labels = { ...(props.labels ?? {}) };
     this.ingressClassName = props.ingressClassName;
+    this.group = props.group;
+    this.partner = props.partner;
     this.ingressNamespace = props.ingressNamespace ?? (Platform.of(this).target === Target.KUBERNETES ? 'ingress-nginx' : 'kubesphere-controls-system');
     this.description = props.description;
+  }
+
+  /**
+   * Every label of the cluster: its group, partner and environment (`cluster.platform-cdk.io/environment`, when it
+   * is in exactly one), then the labels given. Tenant placement selectors match these.
+   */
+  public get allLabels(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (this.group !== undefined) out[CLUSTER_GROUP_LABEL] = this.group;
+    if (this.partner !== undefined) out[PARTNER_LABEL] = this.partner;
+    const environments = Platform.of(this).environments.filter((e) => e.clusters.includes(this));
+    if (environments.length === 1) out[ENVIRONMENT_LABEL] = environments[0].name;
+    return { ...out, ...this.labels };
   }
 
   /** Whether this is the host cluster. */
@@ -96,6 +134,10 @@ export class Cluster extends Construct {
       if (keyProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: k, message: keyProblem, fix: 'use a key like "region" or "example.com/partner"' });
       const valueProblem = checkLabelValue(v);
       if (valueProblem) problems.error({ path, property: `labels[${JSON.stringify(k)}]`, value: v, message: valueProblem, fix: 'use a value like "eu-1"' });
+    }
+    for (const [property, value] of [['group', this.group], ['partner', this.partner]] as const) {
+      const p = value === undefined ? undefined : checkLabelValue(value);
+      if (p) problems.error({ path, property, value, message: p, fix: `use a ${property} like "production" or "acme-travel"` });
     }
     const ns = checkDns1123Label(this.ingressNamespace);
     if (ns) problems.error({ path, property: 'ingressNamespace', value: this.ingressNamespace, message: ns, fix: 'name the namespace of the ingress controller, e.g. "ingress-nginx"' });

@@ -213,7 +213,7 @@ export class Tenant extends Construct {
     const platform = Platform.of(this);
     const named = this.placement.clusterRefs.map((r) => (typeof r === 'string' ? platform.findCluster(r) : r)).filter((c): c is Cluster => c !== undefined && c.node.root === platform);
     const selector = this.placement.matchLabels;
-    const selected = selector ? platform.clusters.filter((c) => Object.entries(selector).every(([k, v]) => c.labels[k] === v)) : [];
+    const selected = selector ? platform.clusters.filter((c) => matches(c, selector)) : [];
     return [...named, ...selected];
   }
 
@@ -234,7 +234,7 @@ export class Tenant extends Construct {
         }
       });
       const selector = this.placement.matchLabels;
-      if (selector && !platform.clusters.some((c) => Object.entries(selector).every(([k, v]) => c.labels[k] === v))) {
+      if (selector && !platform.clusters.some((c) => matches(c, selector))) {
         problems.error({ path, property: 'placement.selector', value: selector, message: 'the selector matches no cluster of the platform', fix: 'label the clusters the workspace belongs on, or fix the selector' });
       }
     }
@@ -332,4 +332,9 @@ function checkCustomRoleNames(problems: ProblemCollector, path: string, roles: (
       problems.error({ path, property: 'roles', value: role.name, message: `two custom ${role.scope} roles of this tenant are named ${role.name}, with different templates (${first.templates.join(', ')} and ${role.templates.join(', ')})`, fix: 'give each custom role its own name, or reuse one role object' });
     }
   }
+}
+
+function matches(cluster: Cluster, selector: Readonly<Record<string, string>>): boolean {
+  const labels = cluster.allLabels;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }

@@ -241,7 +241,7 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
         kind: 'Cluster',
         metadata: {
           name: cluster.name,
-          labels: { [LabelKeys.MANAGED_BY]: MANAGED_BY, ...cluster.labels },
+          labels: { [LabelKeys.MANAGED_BY]: MANAGED_BY, ...cluster.allLabels },
           annotations: nonEmpty(consoleAnnotations(undefined, cluster.description)),
         },
         spec: { connection: { type: 'proxy' } },

@@ -91,9 +91,36 @@ describe('member clusters on KubeSphere 4.1', () => {
     expect(objectAt(objects, 'host/Cluster/-/member-test')).toEqual({
       apiVersion: 'cluster.kubesphere.io/v1alpha1',
       kind: 'Cluster',
-      metadata: { name: 'member-test', labels: MANAGED },
+      metadata: { name: 'member-test', labels: { ...MANAGED, 'cluster.platform-cdk.io/environment': 'test' } },
       spec: { connection: { type: 'proxy' } },
     });
+  });
+
+  it('label a member with its group, its partner and the one environment it serves', () => {
+    const f = fixture();
+    const partner = f.platform.addCluster('partner-1', { role: ClusterRole.MEMBER, group: 'production', partner: 'acme-travel' });
+    f.production.addCluster(partner);
+    f.platform.addCluster('shared', { role: ClusterRole.MEMBER });
+    f.test.addCluster('shared');
+    f.platform.addEnvironment('staging', { clusters: ['shared'], namespaceSuffix: '-staging' });
+    const objects = synthObjects(f.platform);
+    expect(objectAt(objects, 'host/Cluster/-/partner-1').metadata.labels).toEqual({
+      ...MANAGED,
+      'cluster.kubesphere.io/group': 'production',
+      'platform-cdk.io/partner': 'acme-travel',
+      'cluster.platform-cdk.io/environment': 'production',
+    });
+    // A cluster that serves two environments gets no environment label.
+    expect(objectAt(objects, 'host/Cluster/-/shared').metadata.labels).toEqual(MANAGED);
+  });
+
+  it('report a group or partner that is not a label value', () => {
+    const f = fixture();
+    f.platform.addCluster('partner-1', { role: ClusterRole.MEMBER, group: 'Production Zone', partner: '-acme' });
+    expect(validationErrors(f.platform)).toEqual([
+      '[acme/Clusters/partner-1] group: got "Production Zone"; a label value must be at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit. Fix: use a group like "production" or "acme-travel".',
+      '[acme/Clusters/partner-1] partner: got "-acme"; a label value must be at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit. Fix: use a partner like "production" or "acme-travel".',
+    ]);
   });
 
   it('are all registered, those in no environment too, and the host gets no Cluster for itself', () => {
