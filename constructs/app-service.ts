@@ -1,13 +1,21 @@
 import { Construct } from 'constructs';
-import { checkDns1035Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
+import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
+import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
 import { Environment } from './environment';
+import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
 import { Platform } from './platform';
 import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
+import { literalSecretReason, SecretRef } from './secrets';
+import type {
+  AlertOptions, AutoscalingOptions, ConfigOptions, ConfigValue, ConnectOptions, ContainerOptions, DisruptionBudgetOptions,
+  LogOptions, MetricsOptions, SpreadOptions, Waivers,
+} from './service-options';
+import type { Tenant } from './tenant';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -72,75 +80,31 @@ export interface EnvironmentOverrides {
    * @default - the service's image
    */
   readonly image?: Image;
-}
-
-/** How a service is reached from outside the cluster. */
-export interface ExposeOptions {
   /**
-   * The first label of the host under each environment's domain (`<subdomain>.<domain>`).
-   * @default - the service's name
+   * Configuration in this environment: values and files over the service's.
+   * @default - the service's configuration
    */
-  readonly subdomain?: string;
+  readonly config?: ConfigOptions;
   /**
-   * The exact host per environment name, where it is not `<subdomain>.<domain>` (e.g. the public domain in
-   * production).
-   * @default - every host is `<subdomain>.<domain>`
+   * Autoscaling in this environment, or `false` for none.
+   * @default - the service's
    */
-  readonly hosts?: Record<string, string>;
+  readonly autoscaling?: AutoscalingOptions | false;
   /**
-   * The path prefix routed to the service.
-   * @default "/"
+   * The disruption budget in this environment, or `false` for none (in production, with a waiver).
+   * @default - the service's
    */
-  readonly path?: string;
+  readonly disruptionBudget?: DisruptionBudgetOptions | false;
   /**
-   * The port that receives the traffic: a port name or Service port number.
-   * @default - the service's first port
+   * Spreading in this environment, or `false` for none (in production, with a waiver).
+   * @default - the service's
    */
-  readonly port?: string | number;
+  readonly spread?: SpreadOptions | false;
   /**
-   * The environments the service is exposed in.
-   * @default - every environment of the project
+   * Waivers of production defaults in this environment, over the service's.
+   * @default - the service's
    */
-  readonly environments?: EnvironmentRef[];
-}
-
-/** A service's exposure: an Ingress in each environment it covers. */
-export class Exposure {
-  /**
-   * @param service the exposed service
-   * @param options host, path, port and environments
-   */
-  constructor(
-    /** The exposed service. */
-    public readonly service: AppService,
-    /** Host, path, port and environments as given. */
-    public readonly options: ExposeOptions,
-  ) {}
-
-  /** The path prefix. */
-  public get path(): string {
-    return this.options.path ?? '/';
-  }
-
-  /** Whether the service is exposed in an environment. */
-  public covers(environment: Environment): boolean {
-    if (!this.options.environments) return this.service.project.isPlacedIn(environment);
-    const platform = Platform.of(this.service);
-    return this.options.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
-  }
-
-  /** The host in an environment, or `undefined` when it has none (no domain and no host given). */
-  public hostIn(environment: Environment): string | undefined {
-    const explicit = this.options.hosts?.[environment.name];
-    if (explicit !== undefined) return explicit;
-    if (environment.domain === undefined) return undefined;
-    return `${this.options.subdomain ?? this.service.name}.${environment.domain}`;
-  }
-
-  /** The port that receives the traffic. */
-  public get port(): ServicePort | undefined {
-    return this.service.findPort(this.options.port);
-  }
+  readonly waivers?: Waivers;
 }
 
 /** Properties of an {@link AppService}. */
@@ -202,36 +166,125 @@ export interface AppServiceProps {
    * @default - nothing changes
    */
   readonly perEnvironment?: Record<string, EnvironmentOverrides>;
+  /**
+   * Configuration: values as environment variables and files, from a ConfigMap.
+   * @default - none
+   */
+  readonly config?: ConfigOptions;
+  /**
+   * Environment variables read from secrets, by variable name. Values are references only.
+   * @default - none
+   */
+  readonly secrets?: Record<string, SecretRef>;
+  /**
+   * Autoscaling (a HorizontalPodAutoscaler); the Deployment then leaves the replica count to it.
+   * @default - a fixed replica count
+   */
+  readonly autoscaling?: AutoscalingOptions;
+  /**
+   * A pod disruption budget, or `false` for none (in production, with a waiver).
+   * @default - `{ maxUnavailable: 1 }` in production environments, none elsewhere
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions | false;
+  /**
+   * Spreading of pods over nodes and zones, or `false` for none (in production, with a waiver).
+   * @default - nodes and zones in production environments, none elsewhere
+   */
+  readonly spread?: SpreadOptions | false;
+  /**
+   * Reasons for relaxing production defaults (fewer than 2 replicas, no disruption budget, no spread).
+   * @default - none: every production default applies
+   */
+  readonly waivers?: Waivers;
+  /**
+   * Containers that run to completion before the service's container starts (migrations, downloads).
+   * @default - none
+   */
+  readonly initContainers?: ContainerOptions[];
+  /**
+   * Containers that run beside the service's container (proxies, log shippers).
+   * @default - none
+   */
+  readonly sidecars?: ContainerOptions[];
+  /**
+   * Whether the pods get a token of their ServiceAccount (`<service>`). Only services that call the Kubernetes API
+   * need it.
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Folders the container writes to (an empty volume each; the root file system is read-only). `/tmp` always is.
+   * @default - none
+   */
+  readonly writablePaths?: string[];
+  /**
+   * Prometheus scraping (a ServiceMonitor).
+   * @default - none
+   */
+  readonly metrics?: MetricsOptions;
+  /**
+   * The standard alert rules (a PrometheusRule); `true` for the defaults.
+   * @default - none
+   */
+  readonly alerts?: AlertOptions | true;
+  /**
+   * Log collection options.
+   * @default - collected as text, tagged by the pod labels
+   */
+  readonly logs?: LogOptions;
 }
 
 /** A service's settings in one environment, with every default applied. */
 export interface ServiceSettings {
-  /** Replicas. */
+  /** Replicas (the autoscaler's minimum when it autoscales). */
   readonly replicas: number;
+  /** The most replicas: the autoscaler's maximum, else `replicas`. */
+  readonly maxReplicas: number;
   /** Container resources. */
   readonly resources: ResolvedResources;
-  /** Environment variables, sorted by name. */
+  /** Environment variables with literal values, sorted by name. */
   readonly env: ReadonlyArray<readonly [string, string]>;
   /** The image. */
   readonly image: Image;
+  /** Configuration values, sorted by name. */
+  readonly configValues: ReadonlyArray<readonly [string, string]>;
+  /** Configuration files, sorted by name. */
+  readonly configFiles: ReadonlyArray<readonly [string, string]>;
+  /** Autoscaling, if any. */
+  readonly autoscaling?: AutoscalingOptions;
+  /** The disruption budget, if any. */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /** Spreading, if any. */
+  readonly spread?: SpreadOptions;
+  /** The waivers that apply, by rule id (see `ProductionRules`), sorted. */
+  readonly waivers: ReadonlyArray<readonly [string, string]>;
 }
 
 const APP_SERVICE = Symbol.for('platform-cdk.AppService');
 
+function byName<T>(entries: Iterable<readonly [string, T]>): [string, T][] {
+  return [...entries].map(([k, v]): [string, T] => [k, v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /**
- * A stateless module: a Deployment of one container, a Service for its ports, and an Ingress in each
- * environment where it is exposed.
+ * A stateless module: a Deployment of one container (with optional init containers and sidecars), a
+ * ServiceAccount, a Service for its ports, and, as declared, a ConfigMap, ExternalSecrets, an Ingress with its
+ * Certificate, a HorizontalPodAutoscaler, a PodDisruptionBudget, a ServiceMonitor and a PrometheusRule.
  *
  * @example
  * const api = project.addService('api', {
  *   image: harbor.image('shop/api', '2.3.0'),
  *   ports: [{ port: 8080 }],
  *   readiness: Probe.http('/ready'),
+ *   config: { values: { LOG_LEVEL: 'info' } },
+ *   secrets: { DB_PASSWORD: vault.key('shop/mysql', { property: 'password' }) },
+ *   autoscaling: { minReplicas: 2, maxReplicas: 10 },
  *   perEnvironment: { production: { replicas: 4 } },
  * });
- * api.expose({ path: '/api' });
+ * api.expose({ path: '/api', tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
+ * api.connectsTo(ordersDb);
  */
-export class AppService extends Construct {
+export class AppService extends Construct implements IConnectable {
   /** Whether a value is an AppService. */
   public static isAppService(this: void, x: unknown): x is AppService {
     return typeof x === 'object' && x !== null && APP_SERVICE in x;
@@ -257,11 +310,32 @@ export class AppService extends Construct {
   public readonly command?: string[];
   /** Arguments, if set. */
   public readonly args?: string[];
+  /** Where configuration files are mounted. */
+  public readonly configMountPath: string;
+  /** Init containers. */
+  public readonly initContainers: readonly ContainerOptions[];
+  /** Sidecars. */
+  public readonly sidecars: readonly ContainerOptions[];
+  /** Whether the pods get a ServiceAccount token. */
+  public readonly automountServiceAccountToken: boolean;
+  /** Folders the container writes to, besides `/tmp`. */
+  public readonly writablePaths: readonly string[];
+  /** Prometheus scraping, if declared. */
+  public readonly metrics?: MetricsOptions;
+  /** The standard alert rules, if declared. */
+  public readonly alerts?: AlertOptions;
+  /** Log collection options. */
+  public readonly logs: LogOptions;
 
   private readonly portOptions: PortOptions[] = [];
   private readonly envVars = new Map<string, string>();
+  private readonly secretVars = new Map<string, SecretRef>();
+  private readonly configOptions: ConfigOptions;
   private readonly overrides = new Map<EnvironmentRef, EnvironmentOverrides>();
   private readonly exposureList: Exposure[] = [];
+  private readonly connectionList: Connection[] = [];
+  private readonly accepted: Tenant[] = [];
+  private readonly base: Pick<AppServiceProps, 'autoscaling' | 'disruptionBudget' | 'spread' | 'waivers'>;
 
   /**
    * @param scope the project
@@ -281,8 +355,19 @@ export class AppService extends Construct {
     this.startup = props.startup;
     this.command = props.command;
     this.args = props.args;
+    this.configOptions = props.config ?? {};
+    this.configMountPath = props.config?.mountPath ?? `/etc/${this.name}`;
+    this.initContainers = [...(props.initContainers ?? [])];
+    this.sidecars = [...(props.sidecars ?? [])];
+    this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
+    this.writablePaths = [...(props.writablePaths ?? [])];
+    this.metrics = props.metrics;
+    this.alerts = props.alerts === true ? {} : props.alerts;
+    this.logs = props.logs ?? {};
+    this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
+    for (const [k, v] of Object.entries(props.secrets ?? {})) this.addSecret(k, v);
     for (const [env, o] of Object.entries(props.perEnvironment ?? {})) this.inEnvironment(env, o);
   }
 
@@ -296,12 +381,27 @@ export class AppService extends Construct {
   }
 
   /**
-   * Sets an environment variable (a literal value) in every environment.
+   * Sets an environment variable (a literal value) in every environment. A variable named like a secret
+   * (`*_PASSWORD`, `*_TOKEN` …) is refused: use `addSecret`.
    * @param name the variable's name
    * @param value its value
    */
   public addEnv(name: string, value: string): void {
     this.envVars.set(name, value);
+  }
+
+  /**
+   * Sets an environment variable from a secret: a key of an external store or of an existing Secret.
+   * @param name the variable's name
+   * @param secret where the value is read from
+   */
+  public addSecret(name: string, secret: SecretRef): void {
+    this.secretVars.set(name, secret);
+  }
+
+  /** The variables read from secrets, sorted by name. */
+  public get secrets(): [string, SecretRef][] {
+    return byName(this.secretVars);
   }
 
   /**
@@ -315,9 +415,9 @@ export class AppService extends Construct {
   }
 
   /**
-   * Exposes the service outside the cluster: an Ingress per environment, at `<subdomain>.<domain>` unless
-   * a host is given.
-   * @param options host, path, port and environments
+   * Exposes the service outside the cluster: Ingress rules per environment, at `<subdomain>.<domain>` unless
+   * a host is given, with TLS from cert-manager or an existing Secret.
+   * @param options host, path, port, TLS, environments and cut-over
    */
   public expose(options: ExposeOptions = {}): Exposure {
     const exposure = new Exposure(this, options);
@@ -328,6 +428,36 @@ export class AppService extends Construct {
   /** The service's exposures. */
   public get exposures(): readonly Exposure[] {
     return this.exposureList;
+  }
+
+  /**
+   * Declares that this service calls another one (an app service or a stateful service) in each environment:
+   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, the network policies open exactly that path, and the
+   * Pulumi output creates the target first. A target in another tenant must accept this tenant (`acceptFrom`).
+   * @param target the service called
+   * @param options port and variable prefix
+   */
+  public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
+    this.connectionList.push({ target, options });
+  }
+
+  /** The services this one calls. */
+  public get connections(): readonly Connection[] {
+    return this.connectionList;
+  }
+
+  /**
+   * Lets services of other tenants connect to this one (`connectsTo`); without it a cross-tenant connection is
+   * refused.
+   * @param tenants the tenants whose services may connect
+   */
+  public acceptFrom(...tenants: Tenant[]): void {
+    for (const t of tenants) if (!this.accepted.includes(t)) this.accepted.push(t);
+  }
+
+  /** The tenants other than its own whose services may connect to this one. */
+  public get acceptedTenants(): readonly Tenant[] {
+    return this.accepted;
   }
 
   /** The ports with their defaults applied. */
@@ -351,6 +481,15 @@ export class AppService extends Construct {
   }
 
   /**
+   * The service's pods, for network policies.
+   * @param _environment the environment
+   * @param port the Service port
+   */
+  public peerIn(_environment: Environment, port: ServicePort): { peer: ConnectionPeer; port: number; protocol: string } {
+    return { peer: { kind: 'pods', podName: this.name }, port: port.containerPort, protocol: port.protocol };
+  }
+
+  /**
    * The service's settings in an environment: overrides over the service over the environment over the platform.
    * @param environment an environment the project is placed in
    */
@@ -358,12 +497,58 @@ export class AppService extends Construct {
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
     for (const [k, v] of Object.entries(o.env ?? {})) env.set(k, v);
+    const values = new Map<string, string>();
+    for (const [k, v] of Object.entries({ ...this.configOptions.values, ...o.config?.values })) values.set(k, configText(v));
+    const files = new Map(Object.entries({ ...this.configOptions.files, ...o.config?.files }));
+    const autoscaling = pick(o.autoscaling, this.base.autoscaling, undefined);
+    const production = environment.production;
+    const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
+    const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
+    const waivers = { ...this.base.waivers, ...o.waivers };
+    const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
     return {
-      replicas: o.replicas ?? this.replicas ?? environment.replicas,
+      replicas,
+      maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
-      env: [...env.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      env: byName(env),
       image: o.image ?? this.image,
+      configValues: byName(values),
+      configFiles: byName(files),
+      autoscaling,
+      disruptionBudget: disruptionBudget ? { maxUnavailable: disruptionBudget.minAvailable === undefined ? (disruptionBudget.maxUnavailable ?? 1) : disruptionBudget.maxUnavailable, minAvailable: disruptionBudget.minAvailable } : undefined,
+      spread: spread ? { nodes: spread.nodes ?? true, zones: spread.zones ?? true } : undefined,
+      waivers: byName(
+        Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
+          .filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
     };
+  }
+
+  /**
+   * The resources of every container of a pod in an environment added up (the service's container and its
+   * sidecars; init containers run before them), for quota checks.
+   * @param environment the environment
+   */
+  public podResourcesIn(environment: Environment): ResolvedResources {
+    const s = this.settingsFor(environment);
+    const out = { ...s.resources };
+    for (const c of this.sidecars) {
+      const r = this.containerResources(environment, c);
+      out.cpuRequestMillis += r.cpuRequestMillis;
+      out.cpuLimitMillis += r.cpuLimitMillis;
+      out.memoryRequestMiB += r.memoryRequestMiB;
+      out.memoryLimitMiB += r.memoryLimitMiB;
+    }
+    return out;
+  }
+
+  /**
+   * The resources of an init container or sidecar in an environment.
+   * @param environment the environment
+   * @param container the container
+   */
+  public containerResources(environment: Environment, container: ContainerOptions): ResolvedResources {
+    return mergeResources(Platform.of(this).defaultResources, environment.resources, container.resources);
   }
 
   private overridesFor(environment: Environment): EnvironmentOverrides {
@@ -389,10 +574,10 @@ export class AppService extends Construct {
     }
     checkResources(problems, path, 'resources', this.resources);
     this.checkPorts(problems, path);
-    for (const [k] of this.envVars) {
-      const e = checkEnvVarName(k);
-      if (e) problems.error({ path, property: `env[${JSON.stringify(k)}]`, value: k, message: e, fix: 'use a name like "LOG_LEVEL"' });
-    }
+    checkEnv(problems, path, 'env', this.envVars);
+    checkConfig(problems, path, 'config', this.configOptions);
+    this.checkSecrets(problems, path);
+    checkScaling(problems, path, '', this.base);
     for (const [ref, o] of this.overrides) {
       const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
       const label = typeof ref === 'string' ? ref : ref.name;
@@ -410,20 +595,167 @@ export class AppService extends Construct {
       }
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);
-      for (const k of Object.keys(o.env ?? {})) {
-        const e = checkEnvVarName(k);
-        if (e) problems.error({ path, property: `${property}.env[${JSON.stringify(k)}]`, value: k, message: e, fix: 'use a name like "LOG_LEVEL"' });
-      }
+      checkEnv(problems, path, `${property}.env`, new Map(Object.entries(o.env ?? {})));
+      if (o.config) checkConfig(problems, path, `${property}.config`, o.config);
+      checkScaling(problems, path, `${property}.`, o);
     }
     for (const env of this.project.environments) {
-      checkResources(problems, path, `resources (in ${env.name})`, undefined, this.settingsFor(env).resources);
+      const settings = this.settingsFor(env);
+      checkResources(problems, path, `resources (in ${env.name})`, undefined, settings.resources);
       const instance = instanceName(this.name, env.name);
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
+      if (env.production) this.checkProductionDefaults(problems, path, env, settings);
+      this.checkNameClashes(problems, path, env, settings);
     }
+    this.checkContainers(problems, path);
     this.checkProbes(problems, path);
     this.checkExposures(problems, path, platform);
+    this.checkConnections(problems, path);
+    this.checkObservability(problems, path);
+  }
+
+  private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
+    const waived = new Map(s.waivers);
+    if (s.replicas < 2 && !waived.has('production-replicas')) {
+      problems.error({
+        path,
+        property: s.autoscaling ? `autoscaling.minReplicas (in ${env.name})` : `replicas (in ${env.name})`,
+        value: s.replicas,
+        message: `environment ${env.name} is production, where a service runs at least 2 replicas so that one pod can fail or move`,
+        fix: `run 2 or more replicas there, or give a reason: waivers: { replicas: "…" } (rule production-replicas)`,
+      });
+    }
+    if (!s.disruptionBudget && !waived.has('production-disruption-budget')) {
+      problems.error({ path, property: `disruptionBudget (in ${env.name})`, value: false, message: `environment ${env.name} is production, where a service has a disruption budget so that node drains leave it running`, fix: 'remove `disruptionBudget: false`, or give a reason: waivers: { disruptionBudget: "…" } (rule production-disruption-budget)' });
+    }
+    if ((!s.spread || !s.spread.nodes || !s.spread.zones) && !waived.has('production-spread')) {
+      problems.error({ path, property: `spread (in ${env.name})`, value: s.spread ?? false, message: `environment ${env.name} is production, where a service's pods are spread over nodes and zones`, fix: 'remove the spread setting, or give a reason: waivers: { spread: "…" } (rule production-spread)' });
+    }
+    for (const [rule, reason] of s.waivers) {
+      if (reason.trim() === '') problems.error({ path, property: `waivers (in ${env.name})`, value: reason, message: `the waiver of ${rule} has no reason`, fix: 'say why the default is relaxed, e.g. "singleton consumer of a partitioned queue"' });
+    }
+  }
+
+  private checkNameClashes(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
+    const from = new Map<string, string>();
+    const add = (name: string, source: string): void => {
+      const first = from.get(name);
+      if (first !== undefined && first !== source) {
+        problems.error({ path, property: source, value: name, message: `in environment ${env.name} the variable is set by ${first} already`, fix: 'set each variable once: rename it, or the prefix of the connection (envPrefix)' });
+      } else from.set(name, source);
+    };
+    for (const [k] of s.env) add(k, 'env');
+    for (const [k] of s.configValues) add(k, 'config.values');
+    for (const [k] of this.secretVars) add(k, 'secrets');
+    this.connectionList.forEach((c, i) => {
+      const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name ?? '');
+      add(`${prefix}_HOST`, `connectsTo[${i}]`);
+      add(`${prefix}_PORT`, `connectsTo[${i}]`);
+    });
+  }
+
+  private checkSecrets(problems: ProblemCollector, path: string): void {
+    for (const [k, ref] of this.secretVars) {
+      const property = `secrets[${JSON.stringify(k)}]`;
+      const e = checkEnvVarName(k);
+      if (e) problems.error({ path, property, value: k, message: e, fix: 'use a name like "DB_PASSWORD"' });
+      if (!SecretRef.isSecretRef(ref)) {
+        problems.error({ path, property, value: typeof ref === 'string' ? '<a literal value, not shown>' : ref, message: 'a secret must be a reference, never a value (it would be written into the manifests in clear text)', fix: 'use SecretStore.cluster("vault").key("path/in/store") or ExistingSecret.named("name").key("key")' });
+      } else ref._check(problems, path, property);
+    }
+  }
+
+  private checkContainers(problems: ProblemCollector, path: string): void {
+    const names = new Map<string, string>([[this.name, 'name']]);
+    const all: [string, ContainerOptions][] = [
+      ...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]),
+      ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c]),
+    ];
+    for (const [property, c] of all) {
+      const n = checkDns1123Label(c?.name);
+      if (n) problems.error({ path, property: `${property}.name`, value: c?.name, message: n, fix: 'name the container like "migrate" or "proxy"' });
+      const first = names.get(c?.name);
+      if (first !== undefined) problems.error({ path, property: `${property}.name`, value: c.name, message: `${first === 'name' ? 'the service\'s own container' : first} has this name already`, fix: 'give each container of the pod its own name' });
+      else names.set(c?.name, property);
+      if (!c?.image || typeof c.image._check !== 'function') problems.error({ path, property: `${property}.image`, value: c?.image, message: 'a container needs an image', fix: 'set image: registry.image("team/tool", "1.0.0")' });
+      else c.image._check(problems, path, `${property}.image`);
+      checkResources(problems, path, `${property}.resources`, c?.resources);
+      checkEnv(problems, path, `${property}.env`, new Map(Object.entries(c?.env ?? {})));
+      for (const [k, ref] of Object.entries(c?.secrets ?? {})) {
+        if (!SecretRef.isSecretRef(ref)) problems.error({ path, property: `${property}.secrets[${JSON.stringify(k)}]`, value: '<not a reference>', message: 'a secret must be a reference, never a value', fix: 'use SecretStore.cluster("vault").key("path/in/store") or ExistingSecret.named("name").key("key")' });
+        else ref._check(problems, path, `${property}.secrets[${JSON.stringify(k)}]`);
+      }
+      checkPaths(problems, path, `${property}.writablePaths`, c?.writablePaths ?? []);
+    }
+    checkPaths(problems, path, 'writablePaths', this.writablePaths);
+  }
+
+  private checkConnections(problems: ProblemCollector, path: string): void {
+    const platform = Platform.of(this);
+    this.connectionList.forEach((c, i) => {
+      const property = `connectsTo[${i}]`;
+      const t = c.target;
+      if (!t || typeof t.peerIn !== 'function' || t.node.root !== platform) {
+        problems.error({ path, property, value: t?.node?.path ?? t, message: 'the target is not a service of this platform', fix: 'connect to an AppService or StatefulService of the platform' });
+        return;
+      }
+      if (t === (this as IConnectable)) {
+        problems.error({ path, property, value: t.node.path, message: 'a service cannot connect to itself', fix: 'remove the connection' });
+        return;
+      }
+      const port = t.findPort(c.options.port);
+      if (!port) {
+        problems.error({ path, property: `${property}.port`, value: c.options.port, message: `${t.node.path} has no port of this name or number (ports: ${describePorts(t)})`, fix: 'name one of the target\'s ports' });
+      }
+      if (c.options.envPrefix !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(c.options.envPrefix)) {
+        problems.error({ path, property: `${property}.envPrefix`, value: c.options.envPrefix, message: 'the prefix must be upper-case letters, digits and "_"', fix: 'use a prefix like "ORDERS_DB"' });
+      }
+      const mine = this.project.tenant;
+      const theirs = t.project.tenant;
+      if (mine !== theirs && !t.acceptedTenants.includes(mine)) {
+        problems.error({
+          path,
+          property,
+          value: t.node.path,
+          message: `the target belongs to tenant ${theirs.name} and this service to tenant ${mine.name}; a connection across tenants must be allowed by the target's side`,
+          fix: `in the code of tenant ${theirs.name}, call ${t.name}.acceptFrom(<tenant ${mine.name}>), or connect to a service of tenant ${mine.name}`,
+        });
+      }
+      for (const env of this.project.environments) {
+        if (!t.project.isPlacedIn(env)) {
+          problems.error({ path, property, value: t.node.path, message: `the target's project ${t.project.name} is not placed in environment ${env.name}, where this service runs`, fix: `place project ${t.project.name} in ${env.name}, or this project out of it` });
+        }
+      }
+    });
+  }
+
+  private checkObservability(problems: ProblemCollector, path: string): void {
+    const m = this.metrics;
+    if (m) {
+      const port = this.findPort(m.port);
+      if (!port) problems.error({ path, property: 'metrics.port', value: m.port, message: `the service has no port of this name or number (ports: ${describePorts(this)})`, fix: 'declare the metrics port in `ports` and name it here' });
+      if (m.path !== undefined && (typeof m.path !== 'string' || !m.path.startsWith('/'))) problems.error({ path, property: 'metrics.path', value: m.path, message: 'a path starts with "/"', fix: 'use a path like "/metrics"' });
+    }
+    const a = this.alerts;
+    if (a) {
+      if (a.restarts !== undefined && checkWholeNumber(a.restarts, 0)) problems.error({ path, property: 'alerts.restarts', value: a.restarts, message: 'the restart threshold is a whole number, 0 or more', fix: 'set restarts to e.g. 3, or 0 to turn the rule off' });
+      const e = a.errorRate;
+      if (e) {
+        if (typeof e.threshold !== 'number' || !(e.threshold > 0 && e.threshold < 1)) problems.error({ path, property: 'alerts.errorRate.threshold', value: e.threshold, message: 'the threshold is a share of requests, between 0 and 1', fix: 'use e.g. 0.05 for 5%' });
+        if (!m) problems.error({ path, property: 'alerts.errorRate', value: e.threshold, message: 'an error-rate alert needs the service\'s metrics', fix: 'declare `metrics` on the service' });
+        if (e.metric !== undefined && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(e.metric)) problems.error({ path, property: 'alerts.errorRate.metric', value: e.metric, message: 'not a Prometheus metric name', fix: 'use a name like "http_requests_total"' });
+        if (e.status !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(e.status.label)) problems.error({ path, property: 'alerts.errorRate.status.label', value: e.status.label, message: 'not a Prometheus label name', fix: 'use a label like "code" or "status"' });
+      }
+    }
+    if (this.logs.multilineStart !== undefined) {
+      try {
+        new RegExp(this.logs.multilineStart);
+      } catch (e) {
+        problems.error({ path, property: 'logs.multilineStart', value: this.logs.multilineStart, message: `not a regular expression: ${(e as Error).message}`, fix: 'use a pattern like "^\\\\d{4}-\\\\d{2}-\\\\d{2}"' });
+      }
+    }
   }
 
   private checkPorts(problems: ProblemCollector, path: string): void {
@@ -473,12 +805,30 @@ export class AppService extends Construct {
   }
 
   private checkExposures(problems: ProblemCollector, path: string, platform: Platform): void {
+    for (const env of this.project.environments) {
+      const issuers = new Set<string>();
+      const legacies = new Set<string>();
+      for (const x of this.exposureList) {
+        if (!x.covers(env)) continue;
+        const tls = x.tlsIn(env);
+        if (tls?.kind === 'cert-manager' && tls.issuer) issuers.add(`${tls.issuer.kind} ${tls.issuer.name}`);
+        const cut = x.pendingCutOverIn(env);
+        if (cut) legacies.add(JSON.stringify(cut.legacy));
+      }
+      if (issuers.size > 1) problems.error({ path, property: 'expose', value: [...issuers].join(', '), message: `the service's hosts in ${env.name} name different cert-manager issuers, and it has one Certificate per environment`, fix: 'use one issuer for all of the service\'s hosts in an environment' });
+      if (legacies.size > 1) problems.error({ path, property: 'expose', value: legacies.size, message: `the service's pending cut-overs in ${env.name} name different legacy backends`, fix: 'point every pending cut-over of the service in an environment at one legacy backend' });
+    }
     this.exposureList.forEach((x, i) => {
       const property = `expose[${i}]`;
       if (this.ports.length === 0) {
         problems.error({ path, property: `${property}.port`, value: x.options.port, message: 'an exposed service needs a port', fix: 'add a port to the service' });
       } else if (!x.port) {
         problems.error({ path, property: `${property}.port`, value: x.options.port, message: `the service has no port of this name or number (ports: ${this.ports.map((p) => `${p.name}=${p.port}`).join(', ')})`, fix: 'name one of the service\'s ports' });
+      }
+      x.options.tls?._check(problems, path, `${property}.tls`);
+      x._checkCutOver(problems, path, property);
+      if (x.options.pathType !== undefined && x.options.pathType !== PathType.PREFIX && x.options.pathType !== PathType.EXACT) {
+        problems.error({ path, property: `${property}.pathType`, value: x.options.pathType, message: 'the path type is Prefix or Exact', fix: 'use PathType.PREFIX or PathType.EXACT' });
       }
       if (typeof x.path !== 'string' || !x.path.startsWith('/') || /\s/.test(x.path)) {
         problems.error({ path, property: `${property}.path`, value: x.options.path, message: 'a path must start with "/" and have no spaces', fix: 'use a path like "/" or "/api"' });
@@ -508,6 +858,9 @@ export class AppService extends Construct {
         } else {
           const h = checkDns1123Subdomain(host);
           if (h) problems.error({ path, property: `${property}.hosts[${JSON.stringify(env.name)}]`, value: host, message: h, fix: 'use a host like "shop.example.com"' });
+          if (env.production && !x.tlsIn(env)) {
+            problems.warning({ path, property: `${property}.tls`, value: host, message: `the host is served over plain HTTP in production environment ${env.name}`, fix: `set tls on the exposure or on environment ${env.name}, e.g. Tls.certManager(Issuer.cluster("letsencrypt"))` });
+          }
         }
       }
     });
@@ -520,5 +873,103 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
     resources: a.resources || b.resources ? { ...a.resources, ...b.resources } : undefined,
     env: a.env || b.env ? { ...a.env, ...b.env } : undefined,
     image: b.image ?? a.image,
+    config: a.config || b.config ? { values: { ...a.config?.values, ...b.config?.values }, files: { ...a.config?.files, ...b.config?.files } } : undefined,
+    autoscaling: b.autoscaling ?? a.autoscaling,
+    disruptionBudget: b.disruptionBudget ?? a.disruptionBudget,
+    spread: b.spread ?? a.spread,
+    waivers: a.waivers || b.waivers ? { ...a.waivers, ...b.waivers } : undefined,
   };
+}
+
+/** The first setting given: `false` (switched off) gives `undefined`. */
+function pick<T>(override: T | false | undefined, base: T | false | undefined, fallback: T | undefined): T | undefined {
+  const v = override !== undefined ? override : base !== undefined ? base : fallback;
+  return v === false ? undefined : v;
+}
+
+/** A configuration value as the text written to the ConfigMap. */
+function configText(v: ConfigValue): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+function describePorts(t: IConnectable): string {
+  const ports = AppService.isAppService(t) ? t.ports : (t as IConnectable & { ports?: ServicePort[] }).ports ?? [];
+  return ports.map((p) => `${p.name}=${p.port}`).join(', ') || 'none';
+}
+
+/** Variable names must be valid, and a literal value must not be a secret. */
+function checkEnv(problems: ProblemCollector, path: string, property: string, vars: ReadonlyMap<string, unknown>): void {
+  for (const [k, v] of vars) {
+    const p = `${property}[${JSON.stringify(k)}]`;
+    const e = checkEnvVarName(k);
+    if (e) problems.error({ path, property: p, value: k, message: e, fix: 'use a name like "LOG_LEVEL"' });
+    if (typeof v !== 'string') problems.error({ path, property: p, value: v, message: 'an environment variable\'s value is a string', fix: 'give the value as text, e.g. "8"' });
+    const secret = literalSecretReason(k, v);
+    if (secret) problems.error({ path, property: p, value: '<a literal value, not shown>', message: secret, fix: `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") } or ExistingSecret.named("…").key("…")` });
+  }
+}
+
+function checkConfig(problems: ProblemCollector, path: string, property: string, config: ConfigOptions): void {
+  for (const [k, v] of Object.entries(config.values ?? {})) {
+    const p = `${property}.values[${JSON.stringify(k)}]`;
+    const e = checkEnvVarName(k);
+    if (e) problems.error({ path, property: p, value: k, message: `a value becomes an environment variable: ${e}`, fix: 'use a name like "LOG_LEVEL"' });
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problems.error({ path, property: p, value: v, message: 'a configuration value is a string, number or boolean', fix: 'give the value as text, a number or a boolean; put structured configuration in `files`' });
+    const secret = literalSecretReason(k, typeof v === 'string' ? v : String(v));
+    if (secret) problems.error({ path, property: p, value: '<a literal value, not shown>', message: secret, fix: `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") }` });
+  }
+  for (const [k, v] of Object.entries(config.files ?? {})) {
+    const p = `${property}.files[${JSON.stringify(k)}]`;
+    if (!/^[-._a-zA-Z0-9]+$/.test(k) || k === '.' || k === '..') problems.error({ path, property: p, value: k, message: 'a file name is letters, digits, "-", "_" and "." (no folders)', fix: 'name the file like "application.yaml"' });
+    if (typeof v !== 'string') problems.error({ path, property: p, value: v, message: 'a file\'s content is a string', fix: 'give the content as text' });
+    else if (literalSecretReason('', v)) problems.error({ path, property: p, value: '<content not shown>', message: 'the file holds a private key or a URL with a password', fix: 'mount the secret from a SecretStore or an existing Secret instead' });
+  }
+  for (const k of Object.keys(config.files ?? {})) {
+    if (config.values && k in config.values) problems.error({ path, property: `${property}.files[${JSON.stringify(k)}]`, value: k, message: 'a value has this name already, and values and files share the ConfigMap', fix: 'rename the file or the value' });
+  }
+  if (config.mountPath !== undefined && (typeof config.mountPath !== 'string' || !config.mountPath.startsWith('/') || config.mountPath === '/' || config.mountPath === '/tmp')) {
+    problems.error({ path, property: `${property}.mountPath`, value: config.mountPath, message: 'the mount path is an absolute folder other than "/" and "/tmp"', fix: 'use a path like "/etc/app"' });
+  }
+  const bytes = Object.entries(config.values ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0) + Object.entries(config.files ?? {}).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? Buffer.byteLength(v) : 0), 0);
+  if (bytes > 1_000_000) problems.error({ path, property, value: `${bytes} bytes`, message: 'a ConfigMap holds at most 1 MiB', fix: 'move large files into the image or a volume' });
+}
+
+function checkScaling(problems: ProblemCollector, path: string, prefix: string, o: Pick<EnvironmentOverrides, 'autoscaling' | 'disruptionBudget' | 'spread' | 'waivers'>): void {
+  const a = o.autoscaling;
+  if (a) {
+    const min = checkWholeNumber(a.minReplicas, 1);
+    if (min) problems.error({ path, property: `${prefix}autoscaling.minReplicas`, value: a.minReplicas, message: min, fix: 'set minReplicas to 1 or more' });
+    const max = checkWholeNumber(a.maxReplicas, 1);
+    if (max) problems.error({ path, property: `${prefix}autoscaling.maxReplicas`, value: a.maxReplicas, message: max, fix: 'set maxReplicas to 1 or more' });
+    if (!min && !max && a.minReplicas > a.maxReplicas) {
+      problems.error({ path, property: `${prefix}autoscaling`, value: `minReplicas ${a.minReplicas} > maxReplicas ${a.maxReplicas}`, message: 'the autoscaler\'s minimum is above its maximum', fix: `raise maxReplicas to at least ${a.minReplicas} or lower minReplicas` });
+    }
+    for (const k of ['cpuUtilization', 'memoryUtilization'] as const) {
+      const v = a[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100)) {
+        problems.error({ path, property: `${prefix}autoscaling.${k}`, value: v, message: 'a utilization target is a whole percentage from 1 to 100', fix: 'use e.g. 70' });
+      }
+    }
+  }
+  const d = o.disruptionBudget;
+  if (d) {
+    if (d.maxUnavailable !== undefined && d.minAvailable !== undefined) problems.error({ path, property: `${prefix}disruptionBudget`, value: d, message: 'a disruption budget has maxUnavailable or minAvailable, not both', fix: 'keep one of them' });
+    for (const k of ['maxUnavailable', 'minAvailable'] as const) {
+      const v = d[k];
+      const e = v === undefined ? undefined : checkWholeNumber(v, k === 'maxUnavailable' ? 1 : 0);
+      if (e) problems.error({ path, property: `${prefix}disruptionBudget.${k}`, value: v, message: e, fix: k === 'maxUnavailable' ? 'set maxUnavailable to 1 or more (0 would block every node drain)' : 'set minAvailable to 0 or more' });
+    }
+  }
+  for (const [k, v] of Object.entries(o.waivers ?? {})) {
+    if (!['replicas', 'disruptionBudget', 'spread'].includes(k)) problems.error({ path, property: `${prefix}waivers.${k}`, value: k, message: 'no production default has this name (waivers: replicas, disruptionBudget, spread)', fix: 'waive replicas, disruptionBudget or spread' });
+    else if (typeof v !== 'string' || v.trim() === '') problems.error({ path, property: `${prefix}waivers.${k}`, value: v, message: 'a waiver needs a reason', fix: 'say why the default is relaxed, e.g. "batch consumer, one at a time"' });
+  }
+}
+
+function checkPaths(problems: ProblemCollector, path: string, property: string, paths: readonly string[]): void {
+  paths.forEach((p, i) => {
+    if (typeof p !== 'string' || !p.startsWith('/') || p === '/' || p === '/tmp' || /\s/.test(p)) {
+      problems.error({ path, property: `${property}[${i}]`, value: p, message: 'a writable path is an absolute folder other than "/" and "/tmp" (which is always writable)', fix: 'use a path like "/var/cache/app"' });
+    }
+  });
 }

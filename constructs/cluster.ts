@@ -43,6 +43,23 @@ export interface ClusterProps {
    */
   readonly ingressNamespace?: string;
   /**
+   * The storage class of the volumes of in-cluster stateful services.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * The namespace of the cluster's Prometheus. Project network policies let it, and only it, reach the metrics
+   * ports of services that declare one.
+   * @default "kubesphere-monitoring-system"; "monitoring" for the plain Kubernetes target
+   */
+  readonly monitoringNamespace?: string;
+  /**
+   * Labels the cluster's Prometheus selects ServiceMonitors and PrometheusRules by.
+   * @default - `app.kubernetes.io/vendor: kubesphere` on KubeSphere targets (what KubeSphere's monitoring
+   * selects), none for plain Kubernetes
+   */
+  readonly monitoringLabels?: Record<string, string>;
+  /**
    * A sentence on what the cluster is for.
    * @default - none
    */
@@ -83,6 +100,12 @@ export class Cluster extends Construct {
   public readonly ingressNamespace: string;
   /** What the cluster is for. */
   public readonly description?: string;
+  /** The storage class of stateful services' volumes, if set. */
+  public readonly storageClassName?: string;
+  /** The namespace of the cluster's Prometheus. */
+  public readonly monitoringNamespace: string;
+  /** The labels the cluster's Prometheus selects monitoring objects by. */
+  public readonly monitoringLabels: Readonly<Record<string, string>>;
 
   /**
    * @param scope the platform (or a construct inside it)
@@ -101,6 +124,10 @@ export class Cluster extends Construct {
     this.partner = props.partner;
     this.ingressNamespace = props.ingressNamespace ?? (Platform.of(this).target === Target.KUBERNETES ? 'ingress-nginx' : 'kubesphere-controls-system');
     this.description = props.description;
+    this.storageClassName = props.storageClassName;
+    const plain = Platform.of(this).target === Target.KUBERNETES;
+    this.monitoringNamespace = props.monitoringNamespace ?? (plain ? 'monitoring' : 'kubesphere-monitoring-system');
+    this.monitoringLabels = { ...(props.monitoringLabels ?? (plain ? {} : { 'app.kubernetes.io/vendor': 'kubesphere' })) };
   }
 
   /**
@@ -141,6 +168,16 @@ export class Cluster extends Construct {
     }
     const ns = checkDns1123Label(this.ingressNamespace);
     if (ns) problems.error({ path, property: 'ingressNamespace', value: this.ingressNamespace, message: ns, fix: 'name the namespace of the ingress controller, e.g. "ingress-nginx"' });
+    const mns = checkDns1123Label(this.monitoringNamespace);
+    if (mns) problems.error({ path, property: 'monitoringNamespace', value: this.monitoringNamespace, message: mns, fix: 'name the namespace of the cluster\'s Prometheus, e.g. "monitoring"' });
+    if (this.storageClassName !== undefined) {
+      const sc = checkDns1123Subdomain(this.storageClassName);
+      if (sc) problems.error({ path, property: 'storageClassName', value: this.storageClassName, message: sc, fix: 'name a StorageClass of the cluster, e.g. "local-path"' });
+    }
+    for (const [k, v] of Object.entries(this.monitoringLabels)) {
+      const kp = checkLabelKey(k) ?? checkLabelValue(v);
+      if (kp) problems.error({ path, property: `monitoringLabels[${JSON.stringify(k)}]`, value: v, message: kp, fix: 'use a label like "release: prometheus"' });
+    }
     if (this.ingressClassName !== undefined) {
       const p = checkDns1123Subdomain(this.ingressClassName);
       if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p.replace('a domain name', 'an IngressClass name'), fix: 'name an IngressClass of the cluster, e.g. "nginx"' });

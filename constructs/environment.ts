@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { Cluster } from './cluster';
+import type { Tls } from './exposure';
 import { Platform } from './platform';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 
@@ -13,7 +14,8 @@ export interface EnvironmentProps {
   /** The clusters the environment spans. A project placed in the environment gets a namespace on each. */
   readonly clusters: ClusterRef[];
   /**
-   * Whether this is a production environment: services default to 2 replicas.
+   * Whether this is a production environment: services default to 2 replicas, a disruption budget and spread
+   * across nodes and zones, and relaxing any of them needs a waiver.
    * @default false
    */
   readonly production?: boolean;
@@ -43,6 +45,11 @@ export interface EnvironmentProps {
    * @default - the platform's `defaultProjectQuota`
    */
   readonly projectQuota?: ProjectQuota;
+  /**
+   * The certificate of exposed hosts in this environment, for exposures that name none.
+   * @default - none: exposures without `tls` serve plain HTTP (a warning in production)
+   */
+  readonly tls?: Tls;
 }
 
 const ENVIRONMENT = Symbol.for('platform-cdk.Environment');
@@ -71,6 +78,8 @@ export class Environment extends Construct {
   public readonly namespaceSuffix: string;
   /** The quota of project namespaces in this environment, over the platform's default, if set. */
   public readonly projectQuota?: ProjectQuota;
+  /** The certificate of exposed hosts that name none, if set. */
+  public readonly tls?: Tls;
   private readonly clusterRefs: ClusterRef[];
 
   /**
@@ -89,6 +98,7 @@ export class Environment extends Construct {
     this.resources = props.resources;
     this.namespaceSuffix = props.namespaceSuffix ?? '';
     this.projectQuota = props.projectQuota;
+    this.tls = props.tls;
     this.clusterRefs = [...(props.clusters ?? [])];
   }
 
@@ -137,6 +147,7 @@ export class Environment extends Construct {
     if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
     checkResources(problems, path, 'resources', this.resources, mergeResources(platform.defaultResources, this.resources));
     checkProjectQuota(problems, path, 'projectQuota', this.projectQuota);
+    this.tls?._check(problems, path, 'tls');
     if (this.namespaceSuffix !== '' && !/^-?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespaceSuffix)) {
       problems.error({ path, property: 'namespaceSuffix', value: this.namespaceSuffix, message: 'a namespace suffix must be lowercase letters, digits and "-", and not end with "-"', fix: 'use a suffix like "-test"' });
     }

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
-import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota } from './resources';
+import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota, ResolvedResources } from './resources';
 import type { ProblemCollector } from '../lib/problems';
 import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from './access';
 import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
+import { StatefulService, StatefulServiceProps } from './stateful-service';
 import { checkProjectGrant, Tenant } from './tenant';
 
 /** An environment, or an environment's name (for estates generated from a table). */
@@ -147,6 +148,21 @@ export class Project extends Construct {
   }
 
   /**
+   * Adds a stateful service (a database or cache, outside the cluster or in it) to the project.
+   * @param id the service's name
+   * @param props engine, external and in-cluster settings, and the switch
+   */
+  public addStatefulService(id: string, props: StatefulServiceProps): StatefulService {
+    assertNewChild(this, id, 'stateful service');
+    return new StatefulService(this, id, props);
+  }
+
+  /** The project's stateful services, in the order they were added. */
+  public get statefulServices(): StatefulService[] {
+    return this.node.children.filter(StatefulService.isStatefulService);
+  }
+
+  /**
    * Places the project in one more environment.
    * @param environment the environment or its name
    */
@@ -193,14 +209,20 @@ export class Project extends Construct {
   private checkQuotaFits(problems: ProblemCollector, path: string, env: Environment): void {
     const quota = this.quotaFor(env);
     const need = { cpuRequestMillis: 0, cpuLimitMillis: 0, memoryRequestMiB: 0, memoryLimitMiB: 0, pods: 0 };
+    const add = (pods: number, r: ResolvedResources): void => {
+      need.pods += pods;
+      need.cpuRequestMillis += pods * r.cpuRequestMillis;
+      need.cpuLimitMillis += pods * r.cpuLimitMillis;
+      need.memoryRequestMiB += pods * r.memoryRequestMiB;
+      need.memoryLimitMiB += pods * r.memoryLimitMiB;
+    };
     for (const service of this.services) {
       const s = service.settingsFor(env);
-      const pods = s.replicas + Math.ceil(s.replicas / 4);
-      need.pods += pods;
-      need.cpuRequestMillis += pods * s.resources.cpuRequestMillis;
-      need.cpuLimitMillis += pods * s.resources.cpuLimitMillis;
-      need.memoryRequestMiB += pods * s.resources.memoryRequestMiB;
-      need.memoryLimitMiB += pods * s.resources.memoryLimitMiB;
+      add(s.maxReplicas + Math.ceil(s.maxReplicas / 4), service.podResourcesIn(env));
+    }
+    for (const stateful of this.statefulServices) {
+      const s = stateful.settingsFor(env);
+      if (s.inCluster) add((s.inCluster.replicas ?? 1) + (s.inCluster.backup ? 1 : 0), s.resources);
     }
     for (const key of Object.keys(need) as (keyof typeof need)[]) {
       if (need[key] <= quota[key]) continue;
@@ -257,8 +279,8 @@ export class Project extends Construct {
         } else seen.set(key, g.role?.name);
       }
     }
-    const names = new Map<string, AppService>();
-    for (const s of this.services) {
+    const names = new Map<string, AppService | StatefulService>();
+    for (const s of [...this.services, ...this.statefulServices]) {
       const first = names.get(s.name);
       if (first) {
         problems.error({ path: s.node.path, property: 'name', value: s.name, message: `the service ${first.node.path} in the same project has this name already`, fix: 'give each service of a project its own name' });

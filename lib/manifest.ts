@@ -5,6 +5,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { AppService } from '../constructs/app-service';
+import type { StatefulService } from '../constructs/stateful-service';
 import type { Environment } from '../constructs/environment';
 import type { ProjectPlacement } from '../constructs/project';
 import type { Tenant } from '../constructs/tenant';
@@ -19,8 +20,8 @@ export interface ManifestOrigin {
   readonly tenant?: Tenant;
   /** The project namespace (and so the environment) the object belongs to, if any. */
   readonly placement?: ProjectPlacement;
-  /** The app service the object renders, if any. */
-  readonly service?: AppService;
+  /** The app service or stateful service the object renders, if any. */
+  readonly service?: AppService | StatefulService;
 }
 
 /** The environment an object belongs to, or `undefined` for objects of the cluster as a whole (tenants on the host). */
@@ -92,17 +93,23 @@ const KIND_ORDER = [
   'NetworkPolicy',
   'ServiceAccount',
   'Secret',
+  'ExternalSecret',
   'ConfigMap',
   'ClusterRole',
   'ClusterRoleBinding',
   'Role',
   'RoleBinding',
   'Service',
+  'EndpointSlice',
   'Deployment',
   'StatefulSet',
+  'CronJob',
   'HorizontalPodAutoscaler',
   'PodDisruptionBudget',
+  'Certificate',
   'Ingress',
+  'ServiceMonitor',
+  'PrometheusRule',
 ];
 const KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i]));
 

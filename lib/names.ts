@@ -93,3 +93,55 @@ export function checkWholeNumber(value: unknown, min: number): string | undefine
   }
   return undefined;
 }
+
+const CRON_FIELDS: readonly { name: string; min: number; max: number; names?: readonly string[] }[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
+
+/**
+ * A CronJob schedule as Kubernetes reads it: five fields (minute hour day-of-month month day-of-week) of `*`,
+ * numbers, ranges `a-b`, steps `/n`, lists `a,b`, month and day names, or a macro such as `@daily`. A time
+ * zone belongs in the CronJob's `timeZone`, not in the schedule.
+ */
+export function checkCron(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return 'a schedule must be a non-empty string';
+  const v = value.trim();
+  if (v.startsWith('@')) return CRON_MACROS.has(v) ? undefined : `unknown macro (macros: ${[...CRON_MACROS].join(', ')})`;
+  if (/^(CRON_)?TZ=/.test(v)) return 'a time zone is not part of the schedule';
+  const fields = v.split(/\s+/);
+  if (fields.length !== 5) return `a schedule has 5 fields (minute hour day-of-month month day-of-week); this one has ${fields.length}`;
+  for (let i = 0; i < 5; i++) {
+    const f = CRON_FIELDS[i];
+    for (const part of fields[i].split(',')) {
+      const m = /^(\*|\?|([0-9a-z]+)(?:-([0-9a-z]+))?)(?:\/([0-9]+))?$/i.exec(part);
+      const bad = `the ${f.name} field "${fields[i]}" is not valid (${f.min}-${f.max}${f.names ? ' or names' : ''}, "*", ranges, steps and lists)`;
+      if (!m) return bad;
+      const num = (s: string | undefined): number | undefined => {
+        if (s === undefined) return undefined;
+        if (/^[0-9]+$/.test(s)) return Number(s);
+        const idx = f.names?.indexOf(s.toLowerCase()) ?? -1;
+        return idx < 0 ? NaN : idx + (f.min === 1 ? 1 : 0);
+      };
+      const a = num(m[2]);
+      const b = num(m[3]);
+      const step = m[4] === undefined ? undefined : Number(m[4]);
+      for (const n of [a, b]) if (n !== undefined && (Number.isNaN(n) || n < f.min || n > f.max)) return bad;
+      if (a !== undefined && b !== undefined && a > b) return bad;
+      if (step !== undefined && step < 1) return bad;
+    }
+  }
+  return undefined;
+}
+
+/** A Kubernetes quantity of bytes such as `20Gi` or `500M`. */
+export function checkStorageSize(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value)) {
+    return 'a size is a positive number with an optional unit (Ki, Mi, Gi, Ti, k, M, G, T)';
+  }
+  return undefined;
+}

@@ -23,10 +23,11 @@ export const BaselineNames = {
   ALLOW_TENANT: 'allow-same-tenant',
   /** The policy that lets the ingress controller reach exposed services. */
   ALLOW_INGRESS: 'allow-ingress-controller',
+  /** The policy that lets the cluster's Prometheus reach metrics ports. */
+  ALLOW_MONITORING: 'allow-monitoring',
 } as const;
 
-/** The namespace label Kubernetes sets on every namespace (1.22+), used to select a namespace by name. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+import { NAMESPACE_NAME_LABEL } from './connections';
 
 /**
  * The quota, limit range and network policies of one project namespace.
@@ -115,6 +116,29 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
         ingress: [
           {
             from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: cluster.ingressNamespace } } }],
+            ports: [...ports.keys()].sort().map((k) => ports.get(k) as { protocol: string; port: number }),
+          },
+        ],
+      },
+    });
+  }
+  const scraped = project.services.filter((s) => s.metrics && s.findPort(s.metrics.port));
+  if (scraped.length > 0) {
+    const ports = new Map<string, { protocol: string; port: number }>();
+    for (const s of scraped) {
+      const p = s.findPort(s.metrics?.port);
+      if (p) ports.set(`${p.protocol}/${p.containerPort}`, { protocol: p.protocol, port: p.containerPort });
+    }
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.ALLOW_MONITORING),
+      spec: {
+        podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: scraped.map((s) => s.name).sort() }] },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: cluster.monitoringNamespace } } }],
             ports: [...ports.keys()].sort().map((k) => ports.get(k) as { protocol: string; port: number }),
           },
         ],

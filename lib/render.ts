@@ -15,6 +15,8 @@ import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } 
 import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
+import { connectionPolicies, ConnectionIndex, indexConnections } from './connections';
+import { renderStatefulService } from './stateful';
 import { projectLabels, renderAppService } from './workloads';
 
 /** One cluster's synthesized objects. */
@@ -66,12 +68,13 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
   const app = new App({ outdir: 'unused' });
   const duplicates: Problem[] = [];
   const federated = multiClusterProjects(plan, emitter);
-  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, duplicates));
+  const connections = indexConnections(platform);
+  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, connections, duplicates));
   if (duplicates.length > 0) throw new ValidationError(duplicates);
   return { app, clusters };
 }
 
-function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], duplicates: Problem[]): RenderedCluster {
+function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], connections: ConnectionIndex, duplicates: Problem[]): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
   const clusterScoped: Rendered[] = [];
   const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
@@ -101,8 +104,12 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     for (const role of uniqueCustomRoles(grants.map((g) => g.role))) add(emitter.projectRoleObjects(placement, role), origin, objects);
     for (const grant of grants) add(emitter.projectGrantObjects(placement, grant), origin, objects);
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
+    add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
     for (const service of placement.project.services) {
       for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
+    }
+    for (const service of placement.project.statefulServices) {
+      for (const o of renderStatefulService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }
     namespaced.push(objects.sort(compareRendered));
   }

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type AjvType from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type { RegExpEngine, ValidateFunction } from 'ajv';
 import type { KubeObject } from './manifest';
 
 // Loaded on first use, so that synthesis, which does not validate schemas, does not pay for loading them.
@@ -75,6 +75,29 @@ function strictCrd(schema: unknown): unknown {
   return out;
 }
 
+/**
+ * CRD patterns are Go regular expressions (RE2). The flag groups Go allows and JavaScript does not (a leading
+ * `(?i)`) become JavaScript flags; a pattern JavaScript still cannot read matches everything rather than failing
+ * the whole schema.
+ */
+const goRegExp: RegExpEngine = Object.assign(
+  (pattern: string, flags: string) => {
+    let source = pattern;
+    let f = flags;
+    const m = /^\(\?([imsU]+)\)/.exec(source);
+    if (m) {
+      source = source.slice(m[0].length);
+      for (const c of m[1]) if ((c === 'i' || c === 'm' || c === 's') && !f.includes(c)) f += c;
+    }
+    try {
+      return new RegExp(source, f);
+    } catch {
+      return new RegExp('', f);
+    }
+  },
+  { code: 'new RegExp' },
+);
+
 function keyOf(apiVersion: string, kind: string): string {
   return `${apiVersion}:${kind}`;
 }
@@ -104,7 +127,7 @@ export class SchemaValidator {
 
   private constructor(definitionsFile: string) {
     const Ajv = loadAjv();
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
     strictKubernetes(doc.definitions);
     this.ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });

@@ -4,6 +4,7 @@
  */
 import type { IConstruct } from 'constructs';
 import type { Platform } from '../constructs/platform';
+import { connectionCycles } from './connections';
 import { ClusterPlan, planPlatform } from './plan';
 import { emitterOf } from './render';
 import { Problem, ProblemCollector } from './problems';
@@ -35,6 +36,7 @@ export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[
     }
   }
   checkPlacements(plan, problems);
+  checkCycles(platform, problems);
   try {
     emitterOf(platform).checkTarget(platform, problems);
   } catch (e) {
@@ -43,11 +45,29 @@ export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[
   return problems.problems;
 }
 
-/** Namespaces must be unique per cluster, and an ingress host and path belong to one service per cluster. */
+/** Declared connections may not form a cycle: each is reported once, spelled out. */
+function checkCycles(platform: Platform, problems: ProblemCollector): void {
+  for (const cycle of connectionCycles(platform)) {
+    const first = cycle[0];
+    problems.error({
+      path: first.node.path,
+      property: 'connectsTo',
+      value: cycle.map((s) => s.node.path).join(' → '),
+      message: 'these services connect to each other in a cycle, so none of them can be created first',
+      fix: 'remove one of the connections of the cycle (a callback is often better as an event or a queue)',
+    });
+  }
+}
+
+/**
+ * Namespaces must be unique per cluster; an ingress host and path belong to one service per cluster, and a
+ * host to one tenant per cluster.
+ */
 function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollector): void {
   for (const plan of plans) {
     const namespaces = new Map<string, { project: IConstruct; environment: string }>();
     const routes = new Map<string, { service: IConstruct; namespace: string }>();
+    const hosts = new Map<string, { tenant: string; service: IConstruct }>();
     for (const placement of plan.placements) {
       const first = namespaces.get(placement.namespace);
       if (first) {
@@ -68,6 +88,11 @@ function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollect
           if (!exposure.covers(placement.environment)) continue;
           const host = exposure.hostIn(placement.environment);
           if (host === undefined) continue;
+          const tenant = placement.project.tenant.name;
+          const claim = hosts.get(host);
+          if (claim && claim.tenant !== tenant) {
+            problems.error({ path: service.node.path, property: 'expose', value: host, message: `on cluster ${plan.cluster.name}, ${claim.service.node.path} of tenant ${claim.tenant} claims this host already; a host belongs to one tenant`, fix: 'give the service a host of its own tenant\'s domain' });
+          } else if (!claim) hosts.set(host, { tenant, service });
           const key = `${host}${exposure.path}`;
           const owner = routes.get(key);
           if (owner) {

@@ -1,17 +1,31 @@
 /**
- * Renders app services: a Deployment with the restricted pod security profile, a Service for its ports and
- * an Ingress where it is exposed.
+ * Renders app services: a ServiceAccount, a Deployment with the restricted pod security profile, a Service for
+ * its ports, and what the service declares: ConfigMap, ExternalSecrets, Ingress (with Certificate and legacy
+ * backend), HorizontalPodAutoscaler, PodDisruptionBudget, ServiceMonitor and PrometheusRule.
  */
-import { AppService, Protocol, ServicePort } from '../constructs/app-service';
+import { createHash } from 'crypto';
+import { AppService, Protocol, ServicePort, ServiceSettings } from '../constructs/app-service';
+import type { Exposure, Tls } from '../constructs/exposure';
 import { Probe } from '../constructs/probe';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
+import type { SecretRef } from '../constructs/secrets';
+import { ContainerOptions, LogFormat } from '../constructs/service-options';
+import { connectionEnv } from './connections';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
+import { containerSecurityContext, externalSecrets, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
 import type { JsonObject } from './yaml';
 
-/** Where `/tmp` is mounted: the root file system is read-only, so programs get a writable scratch folder. */
-const TMP_VOLUME = 'tmp';
+/** The annotations platform-cdk writes on workloads. */
+export const AnnotationKeys = {
+  /** On pod templates: a hash of the service's configuration, so that a change rolls the pods. */
+  CONFIG_HASH: 'platform-cdk.io/config-hash',
+  /** On Ingresses: `pending` while a host of the Ingress still points at a legacy backend. */
+  CUT_OVER: 'platform-cdk.io/cut-over',
+  /** The prefix of waiver annotations: `waiver.platform-cdk.io/<rule>: <reason>`. */
+  WAIVER_PREFIX: 'waiver.platform-cdk.io/',
+} as const;
 
 /** The labels of everything that belongs to a project in one environment. */
 export function projectLabels(placement: ProjectPlacement): Record<string, string> {
@@ -24,8 +38,34 @@ export function projectLabels(placement: ProjectPlacement): Record<string, strin
 }
 
 /** The pod selector of a service: its name, unique in the namespace and stable across releases. */
-export function selectorOf(service: AppService): Record<string, string> {
+export function selectorOf(service: { readonly name: string }): Record<string, string> {
   return { [LabelKeys.NAME]: service.name };
+}
+
+/** The name of a service's ConfigMap. */
+export function configMapName(service: AppService): string {
+  return `${service.name}-config`;
+}
+
+/**
+ * The labels of a workload's objects.
+ * @param name the workload's name
+ * @param placement its namespace
+ */
+export function workloadLabels(name: string, placement: ProjectPlacement): Record<string, string> {
+  return {
+    ...projectLabels(placement),
+    [LabelKeys.NAME]: name,
+    [LabelKeys.INSTANCE]: instanceName(name, placement.environment.name),
+  };
+}
+
+/**
+ * A hash of some text, for annotations that change when the content changes.
+ * @param text the content
+ */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /**
@@ -38,11 +78,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const namespace = placement.namespace;
   const settings = service.settingsFor(env);
   const ports = service.ports;
-  const labels: Record<string, string> = {
-    ...projectLabels(placement),
-    [LabelKeys.NAME]: service.name,
-    [LabelKeys.INSTANCE]: instanceName(service.name, env.name),
-  };
+  const labels = workloadLabels(service.name, placement);
   const tag = settings.image.tag;
   const podLabels = tag !== undefined && checkLabelValue(tag) === undefined ? { ...labels, [LabelKeys.VERSION]: tag } : labels;
   // Default probes connect to the first TCP port; a service with only UDP ports gets none (and a warning).
@@ -50,6 +86,42 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const defaultProbe = defaultProbePort !== undefined ? Probe.tcp() : undefined;
   const readiness = service.readiness ?? defaultProbe;
   const liveness = service.liveness ?? defaultProbe;
+  const objects: KubeObject[] = [];
+
+  objects.push({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: service.name, namespace, labels },
+    automountServiceAccountToken: service.automountServiceAccountToken,
+  });
+
+  const hasConfig = settings.configValues.length > 0 || settings.configFiles.length > 0;
+  let configHash: string | undefined;
+  if (hasConfig) {
+    const data: Record<string, string> = {};
+    for (const [k, v] of settings.configValues) data[k] = v;
+    for (const [k, v] of settings.configFiles) data[k] = v;
+    configHash = contentHash(JSON.stringify(data));
+    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(service), namespace, labels }, data });
+  }
+
+  const secretVars: (readonly [string, SecretRef])[] = [...service.secrets];
+  for (const c of [...service.initContainers, ...service.sidecars]) for (const [k, v] of Object.entries(c.secrets ?? {})) secretVars.push([k, v]);
+  objects.push(...externalSecrets(service.name, namespace, labels, uniqueByName(secretVars)));
+
+  const own = writableVolumes('', service.writablePaths);
+  const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }, ...own.volumes];
+  const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...own.mounts];
+  if (settings.configFiles.length > 0) {
+    volumes.push({ name: 'config', configMap: { name: configMapName(service), items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });
+    mounts.push({ name: 'config', mountPath: service.configMountPath, readOnly: true });
+  }
+  const envVars: JsonObject[] = [
+    ...settings.env.map(([name, value]) => ({ name, value })),
+    ...settings.configValues.map(([name]) => ({ name, valueFrom: { configMapKeyRef: { name: configMapName(service), key: name } } })),
+    ...service.secrets.map(([name, ref]) => secretEnv(service.name, name, ref)),
+    ...connectionEnv(service, env),
+  ];
 
   const container: JsonObject = {
     name: service.name,
@@ -58,44 +130,66 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     command: service.command ? [...service.command] : undefined,
     args: service.args ? [...service.args] : undefined,
     ports: ports.length > 0 ? ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) : undefined,
-    env: settings.env.length > 0 ? settings.env.map(([name, value]) => ({ name, value })) : undefined,
+    env: envVars.length > 0 ? envVars : undefined,
     resources: renderResources(settings.resources),
     readinessProbe: readiness?._render(defaultProbePort),
     livenessProbe: liveness?._render(defaultProbePort),
     startupProbe: service.startup?._render(defaultProbePort),
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
-    volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+    securityContext: containerSecurityContext(),
+    volumeMounts: mounts,
   };
+  const extra = (c: ContainerOptions, i: number, kind: 'init' | 'side'): JsonObject => {
+    const w = writableVolumes(`${kind}${i}-`, c.writablePaths ?? []);
+    volumes.push(...w.volumes);
+    const vars: JsonObject[] = [
+      ...Object.keys(c.env ?? {}).sort().map((name) => ({ name, value: (c.env ?? {})[name] })),
+      ...Object.keys(c.secrets ?? {}).sort().map((name) => secretEnv(service.name, name, (c.secrets ?? {})[name])),
+    ];
+    return {
+      name: c.name,
+      image: c.image.reference,
+      imagePullPolicy: 'IfNotPresent',
+      command: c.command ? [...c.command] : undefined,
+      args: c.args ? [...c.args] : undefined,
+      env: vars.length > 0 ? vars : undefined,
+      resources: renderResources(service.containerResources(env, c)),
+      securityContext: containerSecurityContext(),
+      volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...w.mounts],
+    };
+  };
+  const initContainers = service.initContainers.map((c, i) => extra(c, i, 'init'));
+  const sidecars = service.sidecars.map((c, i) => extra(c, i, 'side'));
 
-  const objects: KubeObject[] = [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: service.name, namespace, labels: podLabels },
-      spec: {
-        replicas: settings.replicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorOf(service) },
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [container],
-            volumes: [{ name: TMP_VOLUME, emptyDir: {} }],
-          },
+  const podAnnotations: Record<string, string> = {};
+  if (configHash !== undefined) podAnnotations[AnnotationKeys.CONFIG_HASH] = configHash;
+  Object.assign(podAnnotations, logAnnotations(service));
+  const deploymentAnnotations: Record<string, string> = {};
+  // Waivers relax production defaults, so they are written where those defaults apply.
+  if (env.production) for (const [rule, reason] of settings.waivers) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+
+  objects.push({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
+    spec: {
+      replicas: settings.autoscaling ? undefined : settings.replicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorOf(service) },
+      template: {
+        metadata: { labels: podLabels, annotations: nonEmptyMap(podAnnotations) },
+        spec: {
+          serviceAccountName: service.name,
+          automountServiceAccountToken: service.automountServiceAccountToken,
+          enableServiceLinks: false,
+          securityContext: podSecurityContext(),
+          topologySpreadConstraints: spreadConstraints(service, settings),
+          initContainers: initContainers.length > 0 ? initContainers : undefined,
+          containers: [container, ...sidecars],
+          volumes,
         },
       },
     },
-  ];
+  });
 
   if (ports.length > 0) {
     objects.push({
@@ -110,42 +204,255 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     });
   }
 
-  const ingress = renderIngress(service, placement, labels);
-  if (ingress) objects.push(ingress);
+  objects.push(...renderExposure(service, placement, labels));
+
+  if (settings.autoscaling) {
+    const a = settings.autoscaling;
+    const metrics: JsonObject[] = [];
+    const cpu = a.cpuUtilization ?? (a.memoryUtilization === undefined ? 70 : undefined);
+    if (cpu !== undefined) metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } });
+    if (a.memoryUtilization !== undefined) metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } });
+    objects.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: service.name, namespace, labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name },
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metrics,
+      },
+    });
+  }
+  if (settings.disruptionBudget) {
+    const d = settings.disruptionBudget;
+    objects.push({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: service.name, namespace, labels },
+      spec: { maxUnavailable: d.maxUnavailable, minAvailable: d.minAvailable, selector: { matchLabels: selectorOf(service) } },
+    });
+  }
+  objects.push(...renderObservability(service, placement, labels));
   return objects;
 }
 
-function renderIngress(service: AppService, placement: ProjectPlacement, labels: Record<string, string>): KubeObject | undefined {
-  const byHost = new Map<string, { path: string; port: ServicePort }[]>();
-  for (const exposure of service.exposures) {
-    if (!exposure.covers(placement.environment)) continue;
-    const host = exposure.hostIn(placement.environment);
-    const port = exposure.port;
-    if (host === undefined || port === undefined) continue;
-    const paths = byHost.get(host) ?? [];
-    paths.push({ path: exposure.path, port });
-    byHost.set(host, paths);
+function uniqueByName(vars: (readonly [string, SecretRef])[]): (readonly [string, SecretRef])[] {
+  const seen = new Map<string, SecretRef>();
+  for (const [k, v] of vars) if (!seen.has(k)) seen.set(k, v);
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function nonEmptyMap(map: Record<string, string>): Record<string, string> | undefined {
+  return Object.keys(map).length > 0 ? map : undefined;
+}
+
+/**
+ * Spread over nodes (required, counting only nodes the pod may run on, so that tainted control-plane nodes do
+ * not block scheduling) and zones (preferred, so that single-zone clusters still schedule).
+ */
+function spreadConstraints(service: AppService, settings: ServiceSettings): JsonObject[] | undefined {
+  const s = settings.spread;
+  if (!s) return undefined;
+  const out: JsonObject[] = [];
+  const labelSelector = { matchLabels: selectorOf(service) };
+  if (s.nodes) out.push({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeAffinityPolicy: 'Honor', nodeTaintsPolicy: 'Honor', labelSelector });
+  if (s.zones) out.push({ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector });
+  return out.length > 0 ? out : undefined;
+}
+
+/** The log collectors' annotations: Fluent Bit (KubeSphere logging) and Filebeat (ELK) hints. */
+function logAnnotations(service: AppService): Record<string, string> {
+  const l = service.logs;
+  const out: Record<string, string> = {};
+  if (l.collect === false) {
+    out['fluentbit.io/exclude'] = 'true';
+    out['co.elastic.logs/enabled'] = 'false';
+    return out;
   }
-  if (byHost.size === 0) return undefined;
-  const hosts = [...byHost.keys()].sort();
-  return {
+  if (l.format === LogFormat.JSON) {
+    out['fluentbit.io/parser'] = 'json';
+    out['co.elastic.logs/json.keys_under_root'] = 'true';
+    out['co.elastic.logs/json.add_error_key'] = 'true';
+  }
+  if (l.multilineStart !== undefined) {
+    out['co.elastic.logs/multiline.pattern'] = l.multilineStart;
+    out['co.elastic.logs/multiline.negate'] = 'true';
+    out['co.elastic.logs/multiline.match'] = 'after';
+  }
+  return out;
+}
+
+/** The name of the Service that points at a service's legacy backend during a cut-over. */
+export function legacyServiceName(service: AppService): string {
+  return `${service.name}-legacy`;
+}
+
+/** The Ingress, Certificate and legacy backend of a service in one namespace. */
+function renderExposure(service: AppService, placement: ProjectPlacement, labels: Record<string, string>): KubeObject[] {
+  const env = placement.environment;
+  const namespace = placement.namespace;
+  const rules = new Map<string, { path: string; pathType: string; backend: JsonObject }[]>();
+  const tlsByHost = new Map<string, Tls>();
+  let legacy: Exposure | undefined;
+  for (const exposure of service.exposures) {
+    const port = exposure.port;
+    if (!port) continue;
+    for (const route of exposure.routesIn(env)) {
+      const cut = route.legacy ? exposure.pendingCutOverIn(env) : undefined;
+      if (cut) legacy = legacy ?? exposure;
+      const backend = cut
+        ? { service: { name: legacyServiceName(service), port: { number: cut.legacy.port } } }
+        : { service: { name: service.name, port: { name: (port as ServicePort).name } } };
+      const list = rules.get(route.host) ?? [];
+      list.push({ path: exposure.path, pathType: exposure.pathType, backend });
+      rules.set(route.host, list);
+      const tls = exposure.tlsIn(env);
+      if (tls && !tlsByHost.has(route.host)) tlsByHost.set(route.host, tls);
+    }
+  }
+  if (rules.size === 0) return [];
+  const out: KubeObject[] = [];
+  const hosts = [...rules.keys()].sort();
+  const secrets = new Map<string, string[]>();
+  const certManagerHosts: string[] = [];
+  let issuer: Tls['issuer'];
+  for (const host of hosts) {
+    const tls = tlsByHost.get(host);
+    if (!tls) continue;
+    const secret = tls.secretNameFor(service.name);
+    secrets.set(secret, [...(secrets.get(secret) ?? []), host]);
+    if (tls.kind === 'cert-manager') {
+      certManagerHosts.push(host);
+      issuer = issuer ?? tls.issuer;
+    }
+  }
+  if (certManagerHosts.length > 0 && issuer) {
+    out.push({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: `${service.name}-tls`, namespace, labels },
+      spec: {
+        secretName: `${service.name}-tls`,
+        dnsNames: certManagerHosts,
+        issuerRef: { group: 'cert-manager.io', kind: issuer.kind, name: issuer.name },
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      },
+    });
+  }
+  out.push({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name: service.name, namespace: placement.namespace, labels },
+    metadata: { name: service.name, namespace, labels, annotations: legacy ? { [AnnotationKeys.CUT_OVER]: 'pending' } : undefined },
     spec: {
       ingressClassName: placement.cluster.ingressClassName,
+      tls: secrets.size > 0 ? [...secrets.keys()].sort().map((secretName) => ({ hosts: secrets.get(secretName) as string[], secretName })) : undefined,
       rules: hosts.map((host) => ({
         host,
         http: {
-          paths: (byHost.get(host) ?? [])
+          paths: (rules.get(host) ?? [])
             .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-            .map(({ path, port }) => ({
-              path,
-              pathType: 'Prefix',
-              backend: { service: { name: service.name, port: { name: port.name } } },
-            })),
+            .map(({ path, pathType, backend }) => ({ path, pathType, backend })),
         },
       })),
     },
+  });
+  const cut = legacy?.pendingCutOverIn(env);
+  if (cut) {
+    const name = legacyServiceName(service);
+    const legacyLabels = { ...projectLabels(placement), [LabelKeys.NAME]: name, [LabelKeys.INSTANCE]: instanceName(name, env.name) };
+    const port = { name: 'http', port: cut.legacy.port, targetPort: cut.legacy.port, protocol: 'TCP' };
+    if (cut.legacy.host !== undefined) {
+      out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: legacyLabels }, spec: { type: 'ExternalName', externalName: cut.legacy.host, ports: [port] } });
+    } else {
+      out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: legacyLabels }, spec: { type: 'ClusterIP', ports: [port] } });
+      out.push(endpointSlice(name, namespace, legacyLabels, cut.legacy.addresses ?? [], [{ name: 'http', port: cut.legacy.port, protocol: 'TCP' }]));
+    }
+  }
+  return out;
+}
+
+/**
+ * An EndpointSlice that points a Service without selector at fixed addresses.
+ * @param service the Service's name
+ * @param namespace its namespace
+ * @param labels the labels of the slice
+ * @param addresses the IPv4 addresses
+ * @param ports the ports, named as the Service's
+ */
+export function endpointSlice(service: string, namespace: string, labels: Record<string, string>, addresses: readonly string[], ports: JsonObject[]): KubeObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: service, namespace, labels: { ...labels, 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'platform-cdk.io' } },
+    addressType: 'IPv4',
+    endpoints: [...addresses].sort().map((a) => ({ addresses: [a], conditions: { ready: true } })),
+    ports,
   };
+}
+
+/** The ServiceMonitor and PrometheusRule of a service. */
+function renderObservability(service: AppService, placement: ProjectPlacement, labels: Record<string, string>): KubeObject[] {
+  const out: KubeObject[] = [];
+  const namespace = placement.namespace;
+  const monitoringLabels = { ...labels, ...placement.cluster.monitoringLabels };
+  const m = service.metrics;
+  const port = m ? service.findPort(m.port) : undefined;
+  if (m && port) {
+    out.push({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: service.name, namespace, labels: monitoringLabels },
+      spec: {
+        selector: { matchLabels: selectorOf(service) },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: port.name, path: m.path ?? '/metrics', interval: `${m.interval?.toSeconds() ?? 30}s` }],
+      },
+    });
+  }
+  const a = service.alerts;
+  if (!a) return out;
+  const env = placement.environment.name;
+  const sel = `namespace="${namespace}"`;
+  const alertLabels = { severity: 'warning', tenant: placement.project.tenant.name, environment: env, service: service.name };
+  const rules: JsonObject[] = [];
+  if (a.unavailableReplicas !== false) {
+    rules.push({
+      alert: 'ServiceReplicasUnavailable',
+      expr: `kube_deployment_status_replicas_unavailable{${sel},deployment="${service.name}"} > 0`,
+      for: '10m',
+      labels: alertLabels,
+      annotations: { summary: `${service.name} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service.name} (${env}) have been unavailable for 10 minutes.` },
+    });
+  }
+  const restarts = a.restarts ?? 3;
+  if (restarts > 0) {
+    rules.push({
+      alert: 'ServiceRestartingOften',
+      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${service.name}"}[15m]) > ${restarts}`,
+      labels: alertLabels,
+      annotations: { summary: `${service.name} in ${namespace} restarts often`, description: `A container of ${service.name} (${env}) restarted {{ $value }} times in 15 minutes.` },
+    });
+  }
+  if (a.errorRate && m) {
+    const e = a.errorRate;
+    const metric = e.metric ?? 'http_server_requests_seconds_count';
+    const status = e.status ?? { label: 'status', failures: '5..' };
+    const base = `${sel},service="${service.name}"`;
+    rules.push({
+      alert: 'ServiceErrorRateHigh',
+      expr: `sum(rate(${metric}{${base},${status.label}=~"${status.failures}"}[5m])) / sum(rate(${metric}{${base}}[5m])) > ${e.threshold}`,
+      for: '5m',
+      labels: { ...alertLabels, severity: 'critical' },
+      annotations: { summary: `${service.name} in ${namespace} fails requests`, description: `{{ $value | humanizePercentage }} of the requests to ${service.name} (${env}) failed over 5 minutes.` },
+    });
+  }
+  if (rules.length === 0) return out;
+  out.push({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: `${service.name}-alerts`, namespace, labels: monitoringLabels },
+    spec: { groups: [{ name: `${namespace}.${service.name}`, rules }] },
+  });
+  return out;
 }

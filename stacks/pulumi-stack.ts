@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { AppService } from '../constructs/app-service';
 import type { Cluster } from '../constructs/cluster';
+import { namespaceIn } from '../lib/connections';
 import type { Platform } from '../constructs/platform';
 import { controllerManagedPaths } from '../lib/controller-fields';
 import { environmentOf, KubeObject, ManifestObject } from '../lib/manifest';
@@ -240,6 +242,11 @@ class Registrar {
       for (const key of this.registered.keys()) if (key.endsWith(suffix)) dependsOn.push(key);
     }
     if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
+    const { service, placement } = o.origin;
+    if ((kind === 'Deployment' || kind === 'StatefulSet') && service && placement && AppService.isAppService(service)) {
+      // A declared connection: the target's Service exists before the consumer starts.
+      for (const c of service.connections) dependsOn.push(`${cluster.name}/v1/Service/${namespaceIn(c.target.project, placement.environment)}/${c.target.name}`);
+    }
     const present = dependsOn.filter((key) => this.registered.has(key));
     const args: ResourceArgs = {
       ...body,

@@ -1,0 +1,184 @@
+/**
+ * Declared dependencies between services: the consumer's address variables, and the network policies that open
+ * exactly the declared paths (egress in the consumer's namespace, ingress in the target's).
+ */
+import type { AppService, ServicePort } from '../constructs/app-service';
+import { defaultEnvPrefix, IConnectable, serviceAddress } from '../constructs/connection';
+import type { Environment } from '../constructs/environment';
+import type { Platform } from '../constructs/platform';
+import type { Project, ProjectPlacement } from '../constructs/project';
+import { StatefulService } from '../constructs/stateful-service';
+import { KubeObject, LabelKeys } from './manifest';
+import type { JsonObject } from './yaml';
+
+/** The namespace label Kubernetes sets on every namespace (1.22+), used to select a namespace by name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** One path to a target: the pods that call it and the port they call. */
+export interface Caller {
+  /** The `app.kubernetes.io/name` of the calling pods. */
+  readonly podName: string;
+  /** The calling pods' project. */
+  readonly project: Project;
+  /** The target's Service port called. */
+  readonly port: ServicePort;
+  /** The environments where the path exists, when not all of the project's. */
+  readonly onlyIn?: (environment: Environment) => boolean;
+}
+
+/** Every declared path of a platform, by target. */
+export type ConnectionIndex = ReadonlyMap<IConnectable, readonly Caller[]>;
+
+/**
+ * Indexes the declared connections of a platform (and the backup jobs of in-cluster stateful services).
+ * @param platform the platform
+ */
+export function indexConnections(platform: Platform): ConnectionIndex {
+  const out = new Map<IConnectable, Caller[]>();
+  const add = (target: IConnectable, caller: Caller): void => {
+    const list = out.get(target) ?? [];
+    list.push(caller);
+    out.set(target, list);
+  };
+  for (const tenant of platform.tenants) {
+    for (const project of tenant.projects) {
+      for (const service of project.services) {
+        for (const c of service.connections) {
+          const port = c.target?.findPort?.(c.options.port);
+          if (port) add(c.target, { podName: service.name, project, port });
+        }
+      }
+      for (const stateful of project.statefulServices) {
+        const port = stateful.findPort(undefined);
+        if (port) add(stateful, { podName: backupPodName(stateful), project, port, onlyIn: (env) => stateful.settingsFor(env).inCluster?.backup !== undefined });
+      }
+    }
+  }
+  return out;
+}
+
+/** The `app.kubernetes.io/name` of a stateful service's backup pods. */
+export function backupPodName(stateful: StatefulService): string {
+  return `${stateful.name}-backup`;
+}
+
+/**
+ * The namespace of a project in an environment.
+ * @param project the project
+ * @param environment the environment
+ */
+export function namespaceIn(project: Project, environment: Environment): string {
+  return `${project.namespace}${environment.namespaceSuffix}`;
+}
+
+/**
+ * The address variables of a consumer's connections in an environment: `<PREFIX>_HOST` and `<PREFIX>_PORT`.
+ * @param service the consumer
+ * @param environment the environment
+ */
+export function connectionEnv(service: AppService, environment: Environment): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const c of service.connections) {
+    const port = c.target.findPort(c.options.port);
+    if (!port) continue;
+    const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name);
+    out.push({ name: `${prefix}_HOST`, value: serviceAddress(c.target.name, namespaceIn(c.target.project, environment)) });
+    out.push({ name: `${prefix}_PORT`, value: String(port.port) });
+  }
+  return out;
+}
+
+/**
+ * The network policies of the declared paths in one namespace: for each target called from here, an egress
+ * policy `egress-to-<target>[.<namespace>]` selecting the calling pods; for each target here that runs as pods,
+ * an ingress policy `ingress-to-<target>` admitting exactly its callers.
+ * @param placement the namespace
+ * @param index the platform's connections
+ * @param labels the labels of the policies
+ */
+export function connectionPolicies(placement: ProjectPlacement, index: ConnectionIndex, labels: Record<string, string>): KubeObject[] {
+  const { environment, namespace } = placement;
+  const out: KubeObject[] = [];
+  for (const [target, all] of index) {
+    if (!target.project.isPlacedIn(environment)) continue;
+    const callers = all.filter((c) => !c.onlyIn || c.onlyIn(environment));
+    const targetNs = namespaceIn(target.project, environment);
+    const local = callers.filter((c) => c.project.isPlacedIn(environment) && namespaceIn(c.project, environment) === namespace && c.project === placement.project);
+    if (local.length > 0) {
+      const ports = new Map<string, JsonObject>();
+      let peers: JsonObject[] = [];
+      for (const c of local) {
+        const p = target.peerIn(environment, c.port);
+        ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
+        if (p.peer.kind === 'pods') peers = [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: targetNs } }, podSelector: { matchLabels: { [LabelKeys.NAME]: p.peer.podName } } }];
+        else if (p.peer.kind === 'addresses') peers = [...p.peer.cidrs].sort().map((cidr) => ({ ipBlock: { cidr } }));
+        else peers = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+      }
+      const name = targetNs === namespace ? `egress-to-${target.name}` : `egress-to-${target.name}.${targetNs}`;
+      out.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name, namespace, labels },
+        spec: {
+          podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: unique(local.map((c) => c.podName)) }] },
+          policyTypes: ['Egress'],
+          egress: [{ to: peers, ports: [...ports.keys()].sort().map((k) => ports.get(k) as JsonObject) }],
+        },
+      });
+    }
+    if (target.project !== placement.project || targetNs !== namespace) continue;
+    const inCluster = callers.filter((c) => c.project.isPlacedIn(environment));
+    const ports = new Map<string, JsonObject>();
+    const from = new Map<string, JsonObject>();
+    for (const c of inCluster) {
+      const p = target.peerIn(environment, c.port);
+      if (p.peer.kind !== 'pods') continue;
+      ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
+      const ns = namespaceIn(c.project, environment);
+      from.set(`${ns}/${c.podName}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } }, podSelector: { matchLabels: { [LabelKeys.NAME]: c.podName } } });
+    }
+    if (from.size === 0) continue;
+    out.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `ingress-to-${target.name}`, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [...from.keys()].sort().map((k) => from.get(k) as JsonObject), ports: [...ports.keys()].sort().map((k) => ports.get(k) as JsonObject) }],
+      },
+    });
+  }
+  return out;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+/**
+ * The cycles among declared connections, each as the services' paths from a service back to itself.
+ * @param platform the platform
+ */
+export function connectionCycles(platform: Platform): AppService[][] {
+  const services = platform.tenants.flatMap((t) => t.projects.flatMap((p) => p.services));
+  const state = new Map<AppService, 'visiting' | 'done'>();
+  const cycles: AppService[][] = [];
+  const stack: AppService[] = [];
+  const visit = (s: AppService): void => {
+    state.set(s, 'visiting');
+    stack.push(s);
+    for (const c of s.connections) {
+      const t = c.target;
+      if (!t || StatefulService.isStatefulService(t) || !services.includes(t as AppService)) continue;
+      const next = t as AppService;
+      const st = state.get(next);
+      if (st === 'visiting') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (st === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(s, 'done');
+  };
+  for (const s of services) if (!state.has(s)) visit(s);
+  return cycles;
+}

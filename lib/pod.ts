@@ -1,0 +1,100 @@
+/**
+ * The pieces every pod platform-cdk writes is made of: the restricted Pod Security profile, a writable `/tmp`
+ * on a read-only root, and environment variables read from secrets.
+ */
+import type { SecretRef, SecretStore } from '../constructs/secrets';
+import type { KubeObject } from './manifest';
+import type { JsonObject } from './yaml';
+
+/** The volume mounted at `/tmp`. */
+export const TMP_VOLUME = 'tmp';
+
+/** The security context of every container: the restricted profile. */
+export function containerSecurityContext(): JsonObject {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * The security context of every pod.
+ * @param user the user (and group, and volume group) id, when the image needs a fixed one
+ */
+export function podSecurityContext(user?: number): JsonObject {
+  return user === undefined
+    ? { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
+    : { runAsNonRoot: true, runAsUser: user, runAsGroup: user, fsGroup: user, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+/**
+ * The writable folders of a container: `/tmp` and the paths given, each on an empty volume.
+ * @param prefix the prefix of the volume names (unique per container in the pod)
+ * @param paths the folders besides `/tmp`
+ */
+export function writableVolumes(prefix: string, paths: readonly string[]): { mounts: JsonObject[]; volumes: JsonObject[] } {
+  const mounts: JsonObject[] = [];
+  const volumes: JsonObject[] = [];
+  paths.forEach((p, i) => {
+    const name = `${prefix}writable-${i}`;
+    mounts.push({ name, mountPath: p });
+    volumes.push({ name, emptyDir: {} });
+  });
+  return { mounts, volumes };
+}
+
+/** The name of the Secret an ExternalSecret of a workload creates for one store. */
+export function externalSecretName(workload: string, store: SecretStore): string {
+  return `${workload}-${store.name}`;
+}
+
+/**
+ * An environment variable read from a secret.
+ * @param workload the workload whose ExternalSecrets hold store keys
+ * @param name the variable's name
+ * @param ref where the value is
+ */
+export function secretEnv(workload: string, name: string, ref: SecretRef): JsonObject {
+  const s = ref.source;
+  if (s.kind === 'existing') return { name, valueFrom: { secretKeyRef: { name: s.secretName, key: s.key } } };
+  return { name, valueFrom: { secretKeyRef: { name: externalSecretName(workload, s.store), key: name } } };
+}
+
+/**
+ * The ExternalSecrets of a workload: one per store its variables read from, creating a Secret of the same name
+ * whose keys are the variables' names.
+ * @param workload the workload's name
+ * @param namespace its namespace
+ * @param labels the labels of the objects
+ * @param vars the variables read from secrets, sorted by name
+ */
+export function externalSecrets(workload: string, namespace: string, labels: Record<string, string>, vars: readonly (readonly [string, SecretRef])[]): KubeObject[] {
+  const byStore = new Map<string, { store: SecretStore; data: JsonObject[] }>();
+  for (const [name, ref] of vars) {
+    const s = ref.source;
+    if (s.kind !== 'store') continue;
+    const key = `${s.store.kind}/${s.store.name}`;
+    const entry = byStore.get(key) ?? { store: s.store, data: [] };
+    entry.data.push({ secretKey: name, remoteRef: { key: s.remoteKey, property: s.property, version: s.version } });
+    byStore.set(key, entry);
+  }
+  return [...byStore.keys()].sort().map((key) => {
+    const { store, data } = byStore.get(key) as { store: SecretStore; data: JsonObject[] };
+    const name = externalSecretName(workload, store);
+    return {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name, namespace, labels },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: store.kind, name: store.name },
+        target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+        data,
+      },
+    };
+  });
+}
