@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type AjvType from 'ajv';
-import type { RegExpEngine, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types';
 import type { KubeObject } from './manifest';
 
 // Loaded on first use, so that synthesis, which does not validate schemas, does not pay for loading them.
