@@ -122,6 +122,24 @@ export interface ExternalOptions {
   readonly cidrs?: string[];
 }
 
+/** An S3 bucket for backups. */
+export interface S3BackupOptions {
+  /** The bucket. */
+  readonly bucket: string;
+  /**
+   * The endpoint URL, for S3-compatible stores (MinIO, Ceph).
+   * @default - AWS
+   */
+  readonly endpoint?: string;
+  /** A Secret with `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+  readonly credentials: ExistingSecret;
+  /**
+   * The networks of the endpoint, for the backup job's network policy.
+   * @default - any address on port 443 (a warning)
+   */
+  readonly cidrs?: string[];
+}
+
 /** Where backups go. */
 export class BackupTarget {
   /**
@@ -134,10 +152,11 @@ export class BackupTarget {
 
   /**
    * An S3 bucket; the job gets `BACKUP_S3_BUCKET`, `BACKUP_S3_ENDPOINT` and the keys of an existing Secret
-   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) as variables. Needs a `command`.
-   * @param options bucket, endpoint and the credentials Secret
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) as variables, and may reach the endpoint on port 443 (in
+   * `cidrs`, else anywhere). Needs a `command`.
+   * @param options bucket, endpoint, the credentials Secret and the endpoint's networks
    */
-  public static s3(options: { readonly bucket: string; readonly endpoint?: string; readonly credentials: ExistingSecret }): BackupTarget {
+  public static s3(options: S3BackupOptions): BackupTarget {
     return new BackupTarget('s3', undefined, options);
   }
 
@@ -147,7 +166,7 @@ export class BackupTarget {
     /** The claim, for a volume. */
     public readonly claimName: string | undefined,
     /** The bucket, for S3. */
-    public readonly s3: { readonly bucket: string; readonly endpoint?: string; readonly credentials: ExistingSecret } | undefined,
+    public readonly s3: S3BackupOptions | undefined,
   ) {}
 }
 
@@ -505,8 +524,14 @@ export class StatefulService extends Construct implements IConnectable {
       } else if (b.target.kind === 'volume') {
         const v = checkDns1123Subdomain(b.target.claimName);
         if (v) problems.error({ path, property: `${property}.backup.target`, value: b.target.claimName, message: v, fix: 'name a PersistentVolumeClaim of the namespace' });
-      } else if (b.target.s3 && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.target.s3.bucket)) {
-        problems.error({ path, property: `${property}.backup.target.bucket`, value: b.target.s3.bucket, message: 'not an S3 bucket name', fix: 'use a bucket name like "db-backups"' });
+      } else if (b.target.s3) {
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.target.s3.bucket)) problems.error({ path, property: `${property}.backup.target.bucket`, value: b.target.s3.bucket, message: 'not an S3 bucket name', fix: 'use a bucket name like "db-backups"' });
+        if (!(b.target.s3.credentials instanceof ExistingSecret)) problems.error({ path, property: `${property}.backup.target.credentials`, value: '<not a reference>', message: 'the S3 credentials are an existing Secret, never values', fix: 'use ExistingSecret.named("backup-s3")' });
+        if ((b.target.s3.cidrs?.length ?? 0) === 0) problems.warning({ path, property: `${property}.backup.target.cidrs`, value: b.target.s3.endpoint ?? 'AWS', message: 'the backup job may reach any address on port 443, because a network policy cannot name the endpoint', fix: 'give the networks of the endpoint in cidrs' });
+        (b.target.s3.cidrs ?? []).forEach((c, i) => {
+          const [ip, bits] = String(c).split('/');
+          if (!isIpv4(ip) || bits === undefined || !/^[0-9]+$/.test(bits) || Number(bits) > 32) problems.error({ path, property: `${property}.backup.target.cidrs[${i}]`, value: c, message: 'not an IPv4 network', fix: 'give networks like "10.0.9.0/24"' });
+        });
       }
       const defaultCommand = b.target instanceof BackupTarget && b.target.kind === 'volume' ? this.engine.defaultBackupCommand(c.credentials !== undefined) : undefined;
       if (b.command === undefined && defaultCommand === undefined) {

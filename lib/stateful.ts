@@ -151,6 +151,19 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
       if (b.target.s3.endpoint !== undefined) vars.push({ name: 'BACKUP_S3_ENDPOINT', value: b.target.s3.endpoint });
       for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) vars.push({ name: key, valueFrom: { secretKeyRef: { name: b.target.s3.credentials.name, key } } });
     }
+    if (b.target.kind === 's3' && b.target.s3) {
+      // The backup job's way out to the bucket; its way to the database is a declared path (see connections).
+      out.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `egress-to-s3.${name}`, namespace, labels: jobLabels },
+        spec: {
+          podSelector: { matchLabels: selectorOf({ name }) },
+          policyTypes: ['Egress'],
+          egress: [{ to: (b.target.s3.cidrs?.length ? [...b.target.s3.cidrs].sort() : ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 443 }] }],
+        },
+      });
+    }
     out.push({
       apiVersion: 'batch/v1',
       kind: 'CronJob',
