@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: how synthesis scales with the size of the estate, against a floor.
  *
- * For each N (services; 4 environments on 4 clusters, so about 12.4 objects per service):
+ * For each N (services; 4 environments on 4 clusters, so about 20.8 objects per service):
  *   a  platform-cdk: build the model and `new ManifestStack(platform, { outdir }).synth()`
  *   b  hand-written: the same estate written by hand with cdk8s and cdk8s-plus-27 (one chart per cluster),
  *                    `app.synth()` writing cdk8s's own YAML (`handwritten.ts`)

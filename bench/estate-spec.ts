@@ -27,6 +27,11 @@ export interface BenchEnvironment {
   readonly domain: string;
   /** Whether it is production. */
   readonly production: boolean;
+  /**
+   * The cert-manager ClusterIssuer of the certificates of its exposed hosts, if they are served over HTTPS
+   * (production is: plain HTTP there is a warning).
+   */
+  readonly tlsClusterIssuer?: string;
 }
 
 /** CPU and memory of every container (and the defaults of every namespace's LimitRange). */
@@ -150,7 +155,7 @@ export function benchEstateSpec(n: number): BenchEstateSpec {
       { name: 'development', cluster: 'member-dev', domain: 'dev.example.com', production: false },
       { name: 'test', cluster: 'member-test', domain: 'test.example.com', production: false },
       { name: 'staging', cluster: 'member-staging', domain: 'staging.example.com', production: false },
-      { name: 'production', cluster: 'host', domain: 'example.com', production: true },
+      { name: 'production', cluster: 'host', domain: 'example.com', production: true, tlsClusterIssuer: 'letsencrypt' },
     ],
     ingressClassName: 'nginx',
     ingressNamespace: 'kubesphere-controls-system',

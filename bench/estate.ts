@@ -1,14 +1,15 @@
 /**
  * The bench estate as a platform-cdk model.
  */
-import { Cluster, ClusterRole, Platform, Registry } from '../index';
+import { Cluster, ClusterRole, Issuer, Platform, Registry, Tls } from '../index';
 import { benchEstateSpec } from './estate-spec';
 
 /**
  * Builds the bench estate: `n` services × 4 environments on 4 clusters (one host, three members), in tenants
  * of 5 projects of 10 services (see `benchEstateSpec`), every project placed in every environment and every
- * service exposed, so each service-environment yields a Deployment, a Service and an Ingress, and each
- * project-environment a namespace with its quota, limit range and network policies.
+ * service exposed, so each service-environment yields a ServiceAccount, a Deployment, a Service and an Ingress
+ * (in production also a PodDisruptionBudget and, production being served over HTTPS, a cert-manager
+ * Certificate), and each project-environment a namespace with its quota, limit range and network policies.
  * @param n the number of services, a positive multiple of 10
  */
 export function buildBenchEstate(n: number): Platform {
@@ -21,7 +22,8 @@ export function buildBenchEstate(n: number): Platform {
   const environments = spec.environments.map((e) => {
     const cluster = clusters.get(e.cluster);
     if (!cluster) throw new Error(`the environment ${e.name} names no cluster of the estate: ${e.cluster}`);
-    return platform.addEnvironment(e.name, { clusters: [cluster], domain: e.domain, production: e.production });
+    const tls = e.tlsClusterIssuer === undefined ? undefined : Tls.certManager(Issuer.cluster(e.tlsClusterIssuer));
+    return platform.addEnvironment(e.name, { clusters: [cluster], domain: e.domain, production: e.production, tls });
   });
   const registry = Registry.at(spec.registry);
   for (const t of spec.tenants) {

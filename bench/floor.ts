@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { benchEstateSpec, BenchEstateSpec, BenchProject, BenchResources, BenchService } from './estate-spec';
+import { BenchEnvironment, benchEstateSpec, BenchEstateSpec, BenchProject, BenchResources, BenchService } from './estate-spec';
 
 /** A plain Kubernetes object. */
 export type PlainObject = Record<string, unknown>;
@@ -92,7 +92,7 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
         });
         const objects: PlainObject[] = baselineObjects(spec, p, namespace, labels, t.name);
         const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
-        for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e.name, e.domain, replicas));
+        for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e, replicas));
         files.set(`${e.cluster}/10-${namespace}.yaml`, objects);
       }
     }
@@ -188,19 +188,44 @@ function containerResources(r: BenchResources): PlainObject {
   };
 }
 
+/**
+ * The objects of one exposed service in one environment: its ServiceAccount, Service, Deployment and Ingress;
+ * in production a PodDisruptionBudget and pods spread over nodes and zones; with TLS a cert-manager Certificate.
+ */
 function serviceObjects(
   spec: BenchEstateSpec,
   s: BenchService,
   namespace: string,
   projectLabels: Record<string, string>,
-  environment: string,
-  domain: string,
+  e: BenchEnvironment,
   replicas: number,
 ): PlainObject[] {
-  const labels = { ...projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${environment}` };
+  const labels = { ...projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${e.name}` };
   const podLabels = { ...labels, 'app.kubernetes.io/version': spec.imageTag };
   const selector = { 'app.kubernetes.io/name': s.name };
   const probe = { tcpSocket: { port: 'http' }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
+  const host = `${s.name}.${e.domain}`;
+  const tlsSecret = `${s.name}-tls`;
+  const serviceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: s.name, namespace, labels },
+    automountServiceAccountToken: false,
+  };
+  // Production: spread over nodes (strictly) and zones (preferred, so single-zone clusters still schedule).
+  const topologySpreadConstraints = e.production
+    ? [
+        {
+          labelSelector: { matchLabels: selector },
+          maxSkew: 1,
+          nodeAffinityPolicy: 'Honor',
+          nodeTaintsPolicy: 'Honor',
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'DoNotSchedule',
+        },
+        { labelSelector: { matchLabels: selector }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+      ]
+    : undefined;
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -237,6 +262,8 @@ function serviceObjects(
             },
           ],
           volumes: [{ name: 'tmp', emptyDir: {} }],
+          serviceAccountName: s.name,
+          topologySpreadConstraints,
         },
       },
     },
@@ -255,13 +282,36 @@ function serviceObjects(
       ingressClassName: spec.ingressClassName,
       rules: [
         {
-          host: `${s.name}.${domain}`,
+          host,
           http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: s.name, port: { name: 'http' } } } }] },
         },
       ],
+      tls: e.tlsClusterIssuer === undefined ? undefined : [{ hosts: [host], secretName: tlsSecret }],
     },
   };
-  return [deployment, service, ingress];
+  const objects: PlainObject[] = [serviceAccount, deployment, service, ingress];
+  if (e.production) {
+    objects.push({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: s.name, namespace, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    });
+  }
+  if (e.tlsClusterIssuer !== undefined) {
+    objects.push({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: tlsSecret, namespace, labels },
+      spec: {
+        secretName: tlsSecret,
+        dnsNames: [host],
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: e.tlsClusterIssuer },
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      },
+    });
+  }
+  return objects;
 }
 
 /**

@@ -2,10 +2,13 @@
  * Variant b: the bench estate as a user would write it by hand without platform-cdk, with `cdk8s` and
  * `cdk8s-plus-27`: one `Chart` per cluster; a `WorkspaceTemplate` per tenant, a KubeSphere `Cluster` per member
  * cluster, and per project and environment a `Namespace` with its `ResourceQuota`, `LimitRange` and
- * `NetworkPolicy`s, all as plain `ApiObject`s; and per service and environment a `kplus.Deployment` exposed with
- * `exposeViaService` and a `kplus.Ingress` to that Service. What cdk8s-plus cannot express (seccomp profiles, dropping ALL capabilities, revision history,
- * service links) is added with JSON patches, cdk8s's escape hatch. It reads only the plain data of
- * `estate-spec.ts`, never the library, and writes cdk8s's own YAML (`app.synth()`, one file per chart).
+ * `NetworkPolicy`s, all as plain `ApiObject`s; and per service and environment a `kplus.ServiceAccount`, a
+ * `kplus.Deployment` running as it, exposed with `exposeViaService`, and a `kplus.Ingress` to that Service; in
+ * production a `PodDisruptionBudget` (cdk8s-plus-27 has no construct for it: the generated `k8s` class); with TLS
+ * a cert-manager `Certificate` (an `ApiObject`) and the Ingress's TLS section. What cdk8s-plus cannot express
+ * (seccomp profiles, dropping ALL capabilities, revision history, service links, topology spread constraints) is
+ * added with JSON patches, cdk8s's escape hatch. It reads only the plain data of `estate-spec.ts`, never the
+ * library, and writes cdk8s's own YAML (`app.synth()`, one file per chart).
  */
 import { ApiObject, App, Chart, Duration, JsonPatch, Size, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -26,8 +29,9 @@ interface ServiceProps {
 }
 
 /**
- * What a user would write once and reuse: a Deployment with the restricted pod security profile, a ClusterIP
- * Service for its port and an Ingress for its host.
+ * What a user would write once and reuse: a ServiceAccount without token, a Deployment running as it with the
+ * restricted pod security profile, a ClusterIP Service for its port and an Ingress for its host; in production a
+ * disruption budget and pods spread over nodes and zones; with TLS a certificate for the host.
  */
 class ExposedService extends Construct {
   constructor(scope: Construct, props: ServiceProps) {
@@ -45,11 +49,20 @@ class ExposedService extends Construct {
     const envVariables: Record<string, kplus.EnvValue> = {};
     for (const [name, value] of Object.entries(spec.env)) envVariables[name] = kplus.EnvValue.fromValue(value);
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp');
+    const selector = { 'app.kubernetes.io/name': s.name };
+    const host = `${s.name}.${e.domain}`;
+    const tlsSecret = `${s.name}-tls`;
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: s.name, namespace, labels },
+      automountToken: false,
+    });
 
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: s.name, namespace, labels: podLabels },
       podMetadata: { labels: podLabels },
       replicas,
+      serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true },
       containers: [
@@ -78,6 +91,26 @@ class ExposedService extends Construct {
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', RUNTIME_DEFAULT),
     );
+    if (e.production) {
+      // cdk8s-plus-27's `scheduling.spread` writes pod anti-affinity, not topology spread constraints.
+      ApiObject.of(deployment).addJsonPatch(
+        JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+          {
+            labelSelector: { matchLabels: selector },
+            maxSkew: 1,
+            nodeAffinityPolicy: 'Honor',
+            nodeTaintsPolicy: 'Honor',
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'DoNotSchedule',
+          },
+          { labelSelector: { matchLabels: selector }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+        ]),
+      );
+      new kplus.k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata: { name: s.name, namespace, labels },
+        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
 
     const service = deployment.exposeViaService({
       name: s.name,
@@ -86,18 +119,32 @@ class ExposedService extends Construct {
     });
     for (const [key, value] of Object.entries(labels)) service.metadata.addLabel(key, value);
 
-    new kplus.Ingress(this, 'Ingress', {
+    const ingress = new kplus.Ingress(this, 'Ingress', {
       metadata: { name: s.name, namespace, labels },
       className: spec.ingressClassName,
       rules: [
         {
-          host: `${s.name}.${e.domain}`,
+          host,
           path: '/',
           pathType: kplus.HttpIngressPathType.PREFIX,
           backend: kplus.IngressBackend.fromService(service),
         },
       ],
     });
+    if (e.tlsClusterIssuer !== undefined) {
+      ingress.addTls([{ hosts: [host], secret: kplus.Secret.fromSecretName(this, 'TlsSecret', tlsSecret) }]);
+      new ApiObject(this, 'Certificate', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: tlsSecret, namespace, labels },
+        spec: {
+          secretName: tlsSecret,
+          dnsNames: [host],
+          issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: e.tlsClusterIssuer },
+          privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        },
+      });
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
@@ -737,6 +738,8 @@ export class AppService extends Construct implements IConnectable {
       const port = this.findPort(m.port);
       if (!port) problems.error({ path, property: 'metrics.port', value: m.port, message: `the service has no port of this name or number (ports: ${describePorts(this)})`, fix: 'declare the metrics port in `ports` and name it here' });
       if (m.path !== undefined && (typeof m.path !== 'string' || !m.path.startsWith('/'))) problems.error({ path, property: 'metrics.path', value: m.path, message: 'a path starts with "/"', fix: 'use a path like "/metrics"' });
+      const interval = checkSeconds(m.interval, 1);
+      if (interval) problems.error({ path, property: 'metrics.interval', value: m.interval?.toHumanString(), message: interval, fix: 'use whole seconds, e.g. Duration.seconds(30)' });
     }
     const a = this.alerts;
     if (a) {
@@ -791,7 +794,15 @@ export class AppService extends Construct implements IConnectable {
   private checkProbes(problems: ProblemCollector, path: string): void {
     const probes: [string, Probe | undefined][] = [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]];
     for (const [property, probe] of probes) {
-      if (!probe || probe.kind === 'exec') continue;
+      if (!probe) continue;
+      const o = probe.options;
+      for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
+        const e = checkSeconds(o[k], min);
+        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString(), message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
+      }
+      const ft = o.failureThreshold === undefined ? undefined : checkWholeNumber(o.failureThreshold, 1);
+      if (ft) problems.error({ path, property: `${property}.failureThreshold`, value: o.failureThreshold, message: ft, fix: 'set failureThreshold to 1 or more, e.g. 3' });
+      if (probe.kind === 'exec') continue;
       const ref = probe.options.port;
       if (ref === undefined && !this.ports.some((p) => p.protocol === Protocol.TCP)) {
         problems.error({ path, property, value: probe.kind, message: 'the probe names no port and the service has no TCP port to default to', fix: 'give the probe a port, add a TCP port, or use Probe.exec()' });
@@ -887,6 +898,18 @@ function pick<T>(override: T | false | undefined, base: T | false | undefined, f
   return v === false ? undefined : v;
 }
 
+/** Why a duration is not a whole number of seconds of at least `min`, or `undefined` when it is (or is not given). */
+function checkSeconds(d: Duration | undefined, min: number): string | undefined {
+  if (d === undefined) return undefined;
+  let seconds: number;
+  try {
+    seconds = d.toSeconds();
+  } catch {
+    return 'the time is written in whole seconds';
+  }
+  return seconds < min ? `the time must be at least ${min} second${min === 1 ? '' : 's'}` : undefined;
+}
+
 /** A configuration value as the text written to the ConfigMap. */
 function configText(v: ConfigValue): string {
   return typeof v === 'string' ? v : String(v);
@@ -920,7 +943,8 @@ function checkConfig(problems: ProblemCollector, path: string, property: string,
   }
   for (const [k, v] of Object.entries(config.files ?? {})) {
     const p = `${property}.files[${JSON.stringify(k)}]`;
-    if (!/^[-._a-zA-Z0-9]+$/.test(k) || k === '.' || k === '..') problems.error({ path, property: p, value: k, message: 'a file name is letters, digits, "-", "_" and "." (no folders)', fix: 'name the file like "application.yaml"' });
+    // Kubernetes refuses a volume item path starting with ".." (the kubelet's own `..data` link lives there).
+    if (!/^[-._a-zA-Z0-9]+$/.test(k) || k === '.' || k.startsWith('..')) problems.error({ path, property: p, value: k, message: 'a file name is letters, digits, "-", "_" and "." (no folders), not "." and not starting with ".."', fix: 'name the file like "application.yaml"' });
     if (typeof v !== 'string') problems.error({ path, property: p, value: v, message: 'a file\'s content is a string', fix: 'give the content as text' });
     else if (literalSecretReason('', v)) problems.error({ path, property: p, value: '<content not shown>', message: 'the file holds a private key or a URL with a password', fix: 'mount the secret from a SecretStore or an existing Secret instead' });
   }

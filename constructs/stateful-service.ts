@@ -395,7 +395,8 @@ export class StatefulService extends Construct implements IConnectable {
    * @param port the Service port
    */
   public externalPort(x: ExternalOptions, port: ServicePort): number {
-    return port === this.ports[0] && x.port !== undefined ? x.port : port.containerPort;
+    // By name: `ports` builds new objects on every call.
+    return port.name === this.ports[0]?.name && x.port !== undefined ? x.port : port.containerPort;
   }
 
   /**

@@ -113,6 +113,11 @@ const KIND_ORDER = [
 ];
 const KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i]));
 
+/** The install rank of a kind: lower ranks are created first; kinds not listed come last. */
+export function kindRank(kind: string): number {
+  return KIND_RANK.get(kind) ?? KIND_ORDER.length;
+}
+
 /** Orders objects for writing: by install order of their kind, then kind, then namespace, then name. */
 export function compareObjects(a: KubeObject, b: KubeObject): number {
   const ra = KIND_RANK.get(a.kind) ?? KIND_ORDER.length;

@@ -84,10 +84,8 @@ function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollect
       }
       namespaces.set(placement.namespace, { project: placement.project, environment: placement.environment.name });
       for (const service of placement.project.services) {
-        for (const exposure of service.exposures) {
-          if (!exposure.covers(placement.environment)) continue;
-          const host = exposure.hostIn(placement.environment);
-          if (host === undefined) continue;
+        // Every host an exposure routes: during a pending cut-over also the service's own host beside the public one.
+        for (const { host, exposure } of service.exposures.flatMap((x) => x.routesIn(placement.environment).map((r) => ({ host: r.host, exposure: x })))) {
           const tenant = placement.project.tenant.name;
           const claim = hosts.get(host);
           if (claim && claim.tenant !== tenant) {

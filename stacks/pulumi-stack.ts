@@ -5,7 +5,7 @@ import type { Cluster } from '../constructs/cluster';
 import { namespaceIn } from '../lib/connections';
 import type { Platform } from '../constructs/platform';
 import { controllerManagedPaths } from '../lib/controller-fields';
-import { environmentOf, KubeObject, ManifestObject } from '../lib/manifest';
+import { environmentOf, kindRank, KubeObject, ManifestObject } from '../lib/manifest';
 import { planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
 import { Problem, ValidationError } from '../lib/problems';
 import { renderPlatform } from '../lib/render';
@@ -161,7 +161,10 @@ export class PulumiStack extends pulumi.ComponentResource {
         { parent: clusterComponent },
       );
       providers.set(rc.cluster.name, provider);
-      for (const o of rc.objects) {
+      // By install order of kind across namespaces (the files are per namespace), so that what an object depends
+      // on, such as the Service of a connection's target in another namespace, is registered before it.
+      const ordered = rc.objects.map((o, i) => ({ o, i, rank: kindRank(o.manifest.kind) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+      for (const { o } of ordered) {
         if (stackIncludes(platform, scope, rc.cluster, environmentOf(o.origin))) registrar.register(rc.cluster, clusterComponent, provider, o);
       }
     }

@@ -2,7 +2,7 @@
  * The one fixture helper of the test suite: a small valid platform (a host cluster running production, a
  * member running test, one tenant with one project) that a test extends, then synthesizes in memory.
  */
-import { ClusterRole, ManifestStack, Platform, Registry, Target, ValidationError } from 'platform-cdk';
+import { ClusterRole, Issuer, ManifestStack, Platform, Registry, Target, Tls, ValidationError } from 'platform-cdk';
 import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 
@@ -19,7 +19,8 @@ export interface Fixture {
 }
 
 /**
- * A small valid platform: host (production) + member-test (test), tenant `shop`, project `storefront`.
+ * A small valid platform: host (production, with TLS from cert-manager's `letsencrypt` ClusterIssuer) +
+ * member-test (test), tenant `shop`, project `storefront`.
  * @param target the platform's target (default: KubeSphere 4.1)
  */
 export function fixture(target?: Target): Fixture {
@@ -27,7 +28,7 @@ export function fixture(target?: Target): Fixture {
   const host = platform.addCluster('host', { role: ClusterRole.HOST, ingressClassName: 'nginx' });
   const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
   const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });
-  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true });
+  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true, tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
   const tenant = platform.addTenant('shop', { manager: 'alice' });
   const project = tenant.addProject('storefront', { environments: [test, production] });
   return { platform, host, member, test, production, tenant, project, registry: Registry.at('harbor.example.com') };

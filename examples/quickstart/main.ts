@@ -4,7 +4,7 @@
  *
  *   npm run synth      # writes dist/host/ and dist/member-test/
  */
-import { ClusterRole, Duration, Platform, Probe, Registry, synthesizeApp } from 'platform-cdk';
+import { ClusterRole, Duration, Issuer, Platform, Probe, Registry, synthesizeApp, Tls } from 'platform-cdk';
 
 /** Builds the quick-start estate. */
 export function build(): Platform {
@@ -15,7 +15,13 @@ export function build(): Platform {
   const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER, labels: { region: 'eu-1' }, ingressClassName: 'nginx' });
 
   const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.shop.example.com' });
-  const production = platform.addEnvironment('production', { clusters: [host], domain: 'shop.example.com', production: true });
+  // Production serves its hosts over HTTPS, with certificates from cert-manager's Let's Encrypt ClusterIssuer.
+  const production = platform.addEnvironment('production', {
+    clusters: [host],
+    domain: 'shop.example.com',
+    production: true,
+    tls: Tls.certManager(Issuer.cluster('letsencrypt')),
+  });
 
   const harbor = Registry.at('harbor.example.com');
   const shop = platform.addTenant('shop', { manager: 'alice', displayName: 'Online shop' });

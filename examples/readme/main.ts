@@ -1,4 +1,4 @@
-import { ClusterRole, Platform, Probe, Registry, synthesizeApp } from 'platform-cdk';
+import { ClusterRole, Issuer, Platform, Probe, Registry, synthesizeApp, Tls } from 'platform-cdk';
 
 /** Builds the estate of the README. */
 export function build(): Platform {
@@ -7,7 +7,12 @@ export function build(): Platform {
   const member = platform.addCluster('member-1', { role: ClusterRole.MEMBER });
 
   const test = platform.addEnvironment('test', { clusters: [member] });
-  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true });
+  const production = platform.addEnvironment('production', {
+    clusters: [host],
+    domain: 'example.com',
+    production: true,
+    tls: Tls.certManager(Issuer.cluster('letsencrypt')),
+  });
 
   const payments = platform.addTenant('payments', { manager: 'alice' });
   const checkout = payments.addProject('checkout', { environments: [test, production] });

@@ -18,6 +18,7 @@ import {
   Department,
   Duration,
   Environment,
+  Issuer,
   Platform,
   Probe,
   ProjectQuota,
@@ -26,7 +27,9 @@ import {
   Resources,
   synthesizeApp,
   Tenant,
+  Tls,
   User,
+  Waivers,
   WorkspaceRole,
 } from 'platform-cdk';
 
@@ -76,13 +79,21 @@ const MEMBER_CLUSTERS: readonly MemberClusterSpec[] = [
 //    of its own only because a project is placed per environment, on every cluster of that environment: had
 //    production spanned prod-bj1 and partner-bj1, every production project would land on the partner
 //    cluster. Its cluster is labelled environment=production, partner=true.
+//
+//    Both production environments serve their hosts over HTTPS: cert-manager issues each exposed service a
+//    certificate from the `letsencrypt` ClusterIssuer.
 // ---------------------------------------------------------------------------------------------------------
+
+/** The certificates of exposed hosts in production-like environments. */
+const PUBLIC_TLS = Tls.certManager(Issuer.cluster('letsencrypt'));
 
 interface EnvironmentSpec {
   readonly name: EnvName;
   readonly domain: string;
   readonly production?: boolean;
   readonly replicas: number;
+  /** The certificate of exposed hosts, if they are served over HTTPS. */
+  readonly tls?: Tls;
   /** Container defaults in this environment (a service's production sizing applies in production-like ones). */
   readonly resources?: Resources;
   /** The quota of every project namespace in this environment. */
@@ -114,6 +125,7 @@ const ENVIRONMENTS: readonly EnvironmentSpec[] = [
     domain: 'rides.example.com',
     production: true,
     replicas: 3,
+    tls: PUBLIC_TLS,
     projectQuota: { cpuRequestMillis: 16000, cpuLimitMillis: 64000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 100 },
   },
   {
@@ -121,6 +133,7 @@ const ENVIRONMENTS: readonly EnvironmentSpec[] = [
     domain: 'partner.rides.example.com',
     production: true,
     replicas: 2,
+    tls: PUBLIC_TLS,
     projectQuota: { cpuRequestMillis: 8000, cpuLimitMillis: 32000, memoryRequestMiB: 16384, memoryLimitMiB: 32768, pods: 40 },
   },
 ];
@@ -227,6 +240,8 @@ interface ServiceSpec {
   readonly expose?: { readonly subdomain: string; readonly hosts?: Partial<Record<EnvName, string>> };
   /** Literal environment variables, the same in every environment. */
   readonly env?: Record<string, string>;
+  /** Why a production default (2 replicas, a disruption budget, spread) does not fit the service. */
+  readonly waivers?: Waivers;
 }
 
 interface ProjectSpec {
@@ -422,7 +437,10 @@ const DOMAINS: readonly DomainSpec[] = [
         services: [
           { name: 'settlement', runtime: 'java', tag: '2.2.0', resources: JAVA_SIZE },
           // One reconciler per environment: it takes a ledger lock, so more replicas would only wait.
-          { name: 'reconciliation', runtime: 'java', tag: '1.8.3', replicas: { staging: 1, production: 1 }, resources: JAVA_SIZE },
+          {
+            name: 'reconciliation', runtime: 'java', tag: '1.8.3', replicas: { staging: 1, production: 1 }, resources: JAVA_SIZE,
+            waivers: { replicas: 'singleton: reconciles payments under a ledger lock, so a second replica would only wait for it' },
+          },
         ],
       },
     ],
@@ -486,6 +504,7 @@ export function build(): Platform {
       domain: e.domain,
       production: e.production,
       replicas: e.replicas,
+      tls: e.tls,
       resources: e.resources,
       projectQuota: e.projectQuota,
     }));
@@ -553,6 +572,7 @@ function addProject(tenant: Tenant, spec: ProjectSpec): void {
       liveness: probes.liveness,
       startup: probes.startup,
       env: { ...s.env },
+      waivers: s.waivers,
     });
     for (const env of spec.environments) {
       const preRelease = s.nextTag !== undefined && (env === 'development' || env === 'test');

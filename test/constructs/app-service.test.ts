@@ -118,6 +118,8 @@ describe('AppService', () => {
             http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] },
           },
         ],
+        // The fixture's production environment gives its hosts a certificate.
+        tls: [{ hosts: ['web.example.com'], secretName: 'web-tls' }],
       });
       expect(objects.has('member-test/Ingress/storefront/web')).toBe(true);
     });

@@ -97,7 +97,7 @@ describe('quota validation', () => {
   it('reports every resource the services exceed, in each environment', () => {
     const f = fixture();
     f.project.quotaIn('test', { cpuRequestMillis: 100, memoryRequestMiB: 100 });
-    addService(f, 'web', { replicas: 1 });
+    addService(f, 'web', { perEnvironment: { test: { replicas: 1 } } });
     expect(validationErrors(f.platform).map((l) => l.slice(0, l.indexOf(':')))).toEqual([
       '[acme/shop/storefront] quota.cpuRequestMillis (in test)',
       '[acme/shop/storefront] quota.memoryRequestMiB (in test)',
@@ -108,7 +108,7 @@ describe('quota validation', () => {
     const f = fixture();
     // 1 replica + 1 surge pod × 100m/500m/128Mi/256Mi.
     f.project.quotaIn('test', { cpuRequestMillis: 200, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512, pods: 2 });
-    addService(f, 'web', { replicas: 1 });
+    addService(f, 'web', { perEnvironment: { test: { replicas: 1 } } });
     expect(() => synthObjects(f.platform)).not.toThrow();
   });
 

@@ -172,15 +172,19 @@ describe('PulumiStack', () => {
     const types = new Set(rec.map((r) => r.type));
     expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
       'kubernetes:apps/v1:Deployment',
+      'kubernetes:cert-manager.io/v1:Certificate',
       'kubernetes:cluster.kubesphere.io/v1alpha1:Cluster',
       'kubernetes:core/v1:LimitRange',
       'kubernetes:core/v1:Namespace',
       'kubernetes:core/v1:ResourceQuota',
       'kubernetes:core/v1:Service',
+      'kubernetes:core/v1:ServiceAccount',
       'kubernetes:networking.k8s.io/v1:Ingress',
       'kubernetes:networking.k8s.io/v1:NetworkPolicy',
+      'kubernetes:policy/v1:PodDisruptionBudget',
       'kubernetes:tenant.kubesphere.io/v1beta1:WorkspaceTemplate',
     ]);
+    expect(mod.isTypedKind('cert-manager.io/v1', 'Certificate')).toBe(false);
     expect(mod.isTypedKind('apps/v1', 'Deployment')).toBe(true);
     expect(mod.isTypedKind('tenant.kubesphere.io/v1beta1', 'WorkspaceTemplate')).toBe(false);
   });
@@ -203,7 +207,8 @@ describe('PulumiStack', () => {
     expect(urns.get('host/apps/v1/Deployment/storefront/web')).toBe(
       `urn:pulumi:production::${PROJECT}::platform-cdk:index:Service$kubernetes:apps/v1:Deployment::host/storefront/web`,
     );
-    expect([...stack.components.keys()]).toEqual(['cluster/host', 'tenant/host/shop', 'project/host/storefront', 'service/host/storefront/cart', 'service/host/storefront/web', 'service/host/storefront/mailer']);
+    // In the order of each service's first object: the ServiceAccounts come first, by name.
+    expect([...stack.components.keys()]).toEqual(['cluster/host', 'tenant/host/shop', 'project/host/storefront', 'service/host/storefront/cart', 'service/host/storefront/mailer', 'service/host/storefront/web']);
   });
 
   it('orders the workspace before its namespaces, namespaces before their objects, and Services before Ingresses', async () => {

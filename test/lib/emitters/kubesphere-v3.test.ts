@@ -1,4 +1,4 @@
-import { ClusterRole, ManifestStack, Platform, ProjectRole, Registry, Target, User, WorkspaceRole } from 'platform-cdk';
+import { ClusterRole, Issuer, ManifestStack, Platform, ProjectRole, Registry, Target, Tls, User, WorkspaceRole } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 import { objectAt, synthObjects, validationErrors } from '../../fixture';
@@ -11,7 +11,7 @@ function v3Estate(target: Target = Target.KUBESPHERE_V3_4): Platform {
   const host = platform.addCluster('host', { role: ClusterRole.HOST });
   const member = platform.addCluster('member', { role: ClusterRole.MEMBER, labels: { 'cluster.kubesphere.io/group': 'testing' } });
   const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });
-  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true });
+  const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true, tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
   const shop = platform.addTenant('shop', { manager: 'alice', quota: { pods: 200 } });
   const backend = shop.addDepartment('backend', { members: ['bob'] });
   shop.grant(backend, WorkspaceRole.REGULAR);

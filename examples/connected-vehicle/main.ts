@@ -1,0 +1,574 @@
+/**
+ * Case A of CASES.md as code: the cloud operations centre of a connected-vehicle platform. A team of six (one
+ * architect, four developers, one DevOps engineer) runs 60+ front-end and back-end modules in containers on two
+ * private-cloud KubeSphere 4.1 clusters, test and production, that are kept identical; MySQL, Redis and ClickHouse
+ * run on VMs outside the clusters.
+ *
+ *   CDK8S_OUTDIR=/tmp/connected-vehicle npx tsx examples/connected-vehicle/main.ts   # one folder per cluster
+ *
+ * How to read it: the estate is generated from the tables below (plain data), in the order a platform engineer
+ * thinks about it —
+ *   1. CLUSTER_PLAN, ENVIRONMENTS  one plan that both clusters are built from, and what differs per environment;
+ *   2. TEAM                        the tenant, its two departments and what each may do where;
+ *   3. PROJECTS                    the namespaces and their quotas;
+ *   4. DATABASES                   MySQL, Redis, ClickHouse: on VMs today, in the cluster with one switch each;
+ *   5. MODULES                     every module, one line each: name, project, ports, size, version, databases;
+ *   6. PUBLIC_DOMAIN               the public domain's cut-over from the old physical production (pending).
+ * Adding a module is one line in MODULES; nothing below the tables needs to change.
+ */
+import {
+  AppService,
+  BackupTarget,
+  ClusterRole,
+  Duration,
+  Engine,
+  ExternalOptions,
+  InClusterOptions,
+  Issuer,
+  LogFormat,
+  Platform,
+  Probe,
+  Project,
+  ProjectQuota,
+  ProjectRole,
+  Registry,
+  Resources,
+  SecretRef,
+  SecretStore,
+  StatefulMode,
+  StatefulService,
+  synthesizeApp,
+  Tls,
+  WorkspaceRole,
+} from 'platform-cdk';
+
+/** The two environments: every module is released to test first, then to production. */
+type EnvName = 'test' | 'production';
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Clusters and environments. "Two environments, test and production, on separate private-cloud clusters
+//    that are kept identical", each installed with KubeKey on six VMware VMs. Both clusters are built from the
+//    one CLUSTER_PLAN below, so they cannot drift apart in the model. Production runs on the host cluster (which
+//    also runs KubeSphere's multi-cluster control plane), test on a member managed from it.
+// ---------------------------------------------------------------------------------------------------------
+
+/** The plan of every cluster: "the same for test and production", six nodes. */
+const CLUSTER_PLAN = {
+  /** Control plane: kube-apiserver, scheduler, controller-manager, etcd. */
+  masters: ['kp-master01', 'kp-master02'],
+  /** Workers: kubelet, kube-proxy, container runtime (32 vCPU, 128 GiB each). */
+  workers: ['kp-node01', 'kp-node02', 'kp-node03', 'kp-node05'],
+  /** The ingress class of the cluster's gateway. */
+  ingressClassName: 'nginx',
+  /** The storage class KubeKey installs (OpenEBS local volumes), for databases once they run in the cluster. */
+  storageClassName: 'local',
+} as const;
+
+interface EnvironmentSpec {
+  readonly name: EnvName;
+  /** The cluster that serves the environment (one per environment). */
+  readonly cluster: string;
+  readonly role: ClusterRole;
+  /** Front-ends are exposed at `<subdomain>.<domain>`. */
+  readonly domain: string;
+  readonly production: boolean;
+  /** The certificate of exposed hosts: from cert-manager in production; test is reached over the office network. */
+  readonly tls?: Tls;
+}
+
+const ENVIRONMENTS: readonly EnvironmentSpec[] = [
+  { name: 'test', cluster: 'kp-test', role: ClusterRole.MEMBER, domain: 'test.cv.example.com', production: false },
+  {
+    name: 'production',
+    cluster: 'kp-prod',
+    role: ClusterRole.HOST,
+    domain: 'cv.example.com',
+    production: true,
+    tls: Tls.certManager(Issuer.cluster('letsencrypt-prod')),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. The team. One tenant (KubeSphere workspace) for the whole platform; the architect manages it. Developers
+//    release and debug in test and watch production; the DevOps engineer runs both.
+// ---------------------------------------------------------------------------------------------------------
+
+const TEAM = {
+  tenant: 'connected-vehicle',
+  displayName: 'Connected-vehicle cloud',
+  description: 'Cloud operations centre of the connected-vehicle platform: vehicle access, business and analytics modules',
+  /** The architect: the workspace's admin. */
+  manager: 'chen.jie',
+  departments: [
+    {
+      name: 'developers',
+      displayName: 'Developers',
+      members: ['li.wei', 'wang.fang', 'zhang.min', 'liu.yang'],
+      workspace: WorkspaceRole.REGULAR,
+      projects: { test: ProjectRole.OPERATOR, production: ProjectRole.VIEWER },
+    },
+    {
+      name: 'devops',
+      displayName: 'DevOps',
+      members: ['zhao.lei'],
+      workspace: WorkspaceRole.REGULAR,
+      projects: { test: ProjectRole.ADMIN, production: ProjectRole.ADMIN },
+    },
+  ],
+} as const;
+
+/** Every secret is read from this external-secrets.io ClusterSecretStore (Vault), never written in the code. */
+const vault = SecretStore.cluster('vault');
+
+/** Images are built by the release pipelines into Harbor: `harbor.cv.example.com/connected-vehicle/<module>`. */
+const harbor = Registry.at('harbor.cv.example.com');
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Projects: one namespace per layer, on both clusters. Quotas leave room for a rolling update of every
+//    module at its largest scale (the library checks that they fit), and cv-data's for the databases once
+//    they run in the cluster.
+// ---------------------------------------------------------------------------------------------------------
+
+type ProjectName = 'cv-portal' | 'cv-access' | 'cv-business' | 'cv-analytics' | 'cv-data';
+
+interface ProjectSpec {
+  readonly name: ProjectName;
+  readonly displayName: string;
+  readonly description: string;
+  readonly quota: Record<EnvName, ProjectQuota>;
+}
+
+const PROJECTS: readonly ProjectSpec[] = [
+  {
+    name: 'cv-portal', displayName: 'Portals', description: 'Front-ends: web portals, consoles and H5 pages, exposed at the domain',
+    quota: {
+      test: { cpuRequestMillis: 1500, cpuLimitMillis: 6000, memoryRequestMiB: 2048, memoryLimitMiB: 4096, pods: 30 },
+      production: { cpuRequestMillis: 3000, cpuLimitMillis: 12000, memoryRequestMiB: 4096, memoryLimitMiB: 8192, pods: 50 },
+    },
+  },
+  {
+    name: 'cv-access', displayName: 'Vehicle access', description: 'TBox connections, telemetry intake, remote control and OTA updates',
+    quota: {
+      test: { cpuRequestMillis: 8000, cpuLimitMillis: 32000, memoryRequestMiB: 32768, memoryLimitMiB: 49152, pods: 40 },
+      production: { cpuRequestMillis: 32000, cpuLimitMillis: 128000, memoryRequestMiB: 131072, memoryLimitMiB: 196608, pods: 100 },
+    },
+  },
+  {
+    name: 'cv-business', displayName: 'Business services', description: 'Users, vehicles, trips, fleets, orders, payments and notifications',
+    quota: {
+      test: { cpuRequestMillis: 12000, cpuLimitMillis: 48000, memoryRequestMiB: 49152, memoryLimitMiB: 65536, pods: 64 },
+      production: { cpuRequestMillis: 24000, cpuLimitMillis: 96000, memoryRequestMiB: 98304, memoryLimitMiB: 147456, pods: 110 },
+    },
+  },
+  {
+    name: 'cv-analytics', displayName: 'Analytics', description: 'History queries, statistics and reports over ClickHouse',
+    quota: {
+      test: { cpuRequestMillis: 4000, cpuLimitMillis: 16000, memoryRequestMiB: 16384, memoryLimitMiB: 24576, pods: 24 },
+      production: { cpuRequestMillis: 6000, cpuLimitMillis: 24000, memoryRequestMiB: 24576, memoryLimitMiB: 36864, pods: 36 },
+    },
+  },
+  {
+    // Room for the three databases and their backup jobs once they run in the cluster (idle while they are on VMs).
+    name: 'cv-data', displayName: 'Databases', description: 'MySQL, Redis and ClickHouse: on VMs today, in the cluster tomorrow',
+    quota: {
+      test: { cpuRequestMillis: 10000, cpuLimitMillis: 32000, memoryRequestMiB: 45056, memoryLimitMiB: 65536, pods: 10 },
+      production: { cpuRequestMillis: 10000, cpuLimitMillis: 32000, memoryRequestMiB: 45056, memoryLimitMiB: 65536, pods: 10 },
+    },
+  },
+];
+
+/**
+ * The workspace quota: what all of the tenant's namespaces on one cluster may use together. The four workers have
+ * 128 vCPU and 512 GiB; three quarters of the CPU and memory are the tenant's, the rest is KubeSphere's own.
+ */
+const WORKSPACE_QUOTA: ProjectQuota = { cpuRequestMillis: 96000, cpuLimitMillis: 384000, memoryRequestMiB: 393216, memoryLimitMiB: 524288, pods: 400 };
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Databases. "MySQL (business data), Redis, ClickHouse (OLAP history) run on VMs outside the cluster … Future
+//    plan: containerize the stateful services too." Each database is given both ways: its VMs per environment
+//    (by IP address), and how it would run in the cluster. `mode` is the switch (`modeIn` flips it in one
+//    environment only); modules reach the database at the same address (`<name>.cv-data.svc.cluster.local`)
+//    either way, so flipping it changes none of their objects.
+// ---------------------------------------------------------------------------------------------------------
+
+type DbName = 'mysql' | 'redis' | 'clickhouse';
+
+interface DatabaseSpec {
+  readonly engine: Engine;
+  /** The switch: StatefulMode.EXTERNAL (the VMs) or StatefulMode.IN_CLUSTER (a StatefulSet). */
+  readonly mode: StatefulMode;
+  /** The switch in one environment only, e.g. `{ test: StatefulMode.IN_CLUSTER }` to move it in test first. */
+  readonly modeIn?: Partial<Record<EnvName, StatefulMode>>;
+  /** The VMs, per environment. */
+  readonly vms: Record<EnvName, ExternalOptions>;
+  /** How it runs once it is in the cluster. */
+  readonly inCluster: InClusterOptions;
+}
+
+const DATABASES: Record<DbName, DatabaseSpec> = {
+  mysql: {
+    engine: Engine.mysql(),
+    mode: StatefulMode.EXTERNAL, // ← StatefulMode.IN_CLUSTER runs it in the cluster
+    // The primary's virtual IP (keepalived), which moves to the replica on fail-over.
+    vms: { test: { addresses: ['10.10.30.10'] }, production: { addresses: ['10.20.30.10'] } },
+    inCluster: {
+      image: harbor.image('library/mysql', '8.0.36'),
+      storage: '500Gi',
+      resources: { cpuRequestMillis: 2000, cpuLimitMillis: 4000, memoryRequestMiB: 8192, memoryLimitMiB: 8192 },
+      credentials: vault.key('connected-vehicle/mysql/root', { property: 'password' }),
+      backup: { schedule: '0 2 * * *', timeZone: 'Asia/Shanghai', target: BackupTarget.volume('db-backups') },
+    },
+  },
+  redis: {
+    engine: Engine.redis(),
+    mode: StatefulMode.EXTERNAL, // ← StatefulMode.IN_CLUSTER runs it in the cluster
+    vms: { test: { addresses: ['10.10.30.20'] }, production: { addresses: ['10.20.30.20'] } },
+    inCluster: {
+      image: harbor.image('library/redis', '7.2.4'),
+      storage: '20Gi',
+      resources: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 4096, memoryLimitMiB: 4096 },
+      credentials: vault.key('connected-vehicle/redis', { property: 'password' }),
+      backup: { schedule: '30 2 * * *', timeZone: 'Asia/Shanghai', target: BackupTarget.volume('db-backups') },
+    },
+  },
+  clickhouse: {
+    engine: Engine.clickhouse(),
+    mode: StatefulMode.EXTERNAL, // ← StatefulMode.IN_CLUSTER runs it in the cluster
+    // Three shards; any node takes queries and inserts.
+    vms: { test: { addresses: ['10.10.30.31'] }, production: { addresses: ['10.20.30.31', '10.20.30.32', '10.20.30.33'] } },
+    inCluster: {
+      image: harbor.image('clickhouse/clickhouse-server', '24.3.2'),
+      storage: '1Ti',
+      resources: { cpuRequestMillis: 2000, cpuLimitMillis: 8000, memoryRequestMiB: 8192, memoryLimitMiB: 16384 },
+      credentials: vault.key('connected-vehicle/clickhouse/default', { property: 'password' }),
+      // ClickHouse has no default backup command: dump every table of the history database over the HTTP
+      // interface (the port the backup job may reach), one gzipped Native file per table.
+      backup: {
+        schedule: '0 3 * * 0',
+        timeZone: 'Asia/Shanghai',
+        target: BackupTarget.volume('db-backups'),
+        command: [
+          'sh',
+          '-c',
+          'set -e; ts=$(date +%Y%m%dT%H%M%S); q() { wget -qO- --header "X-ClickHouse-Key: $DB_PASSWORD" --post-data "$1" "http://$DB_HOST:$DB_PORT/"; }; '
+            + 'for t in $(q "SHOW TABLES FROM history"); do q "SELECT * FROM history.$t FORMAT Native" | gzip > "/backup/history.$t-$ts.native.gz"; done',
+        ],
+      },
+    },
+  },
+};
+
+/** What a module that uses a database gets besides its address: the account, read from Vault. */
+function databaseAccess(db: DbName, module: string): { values: Record<string, string>; secrets: Record<string, SecretRef> } {
+  const account = module.replace(/-/g, '_');
+  switch (db) {
+    case 'mysql':
+      return {
+        values: { MYSQL_DATABASE: `cv_${account}`, MYSQL_USERNAME: account },
+        secrets: { MYSQL_PASSWORD: vault.key(`connected-vehicle/mysql/${module}`, { property: 'password' }) },
+      };
+    case 'redis':
+      return { values: {}, secrets: { REDIS_PASSWORD: vault.key('connected-vehicle/redis', { property: 'password' }) } };
+    case 'clickhouse':
+      return {
+        values: { CLICKHOUSE_DATABASE: 'history', CLICKHOUSE_USERNAME: account },
+        secrets: { CLICKHOUSE_PASSWORD: vault.key(`connected-vehicle/clickhouse/${module}`, { property: 'password' }) },
+      };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Modules. "Stateless services (front-end modules, back-end modules: 60+) run in containers." One line each:
+//    front-ends are nginx serving a single-page app on 8080 and proxying /api to api-gateway, exposed at
+//    `<subdomain>.<environment domain>`; back-ends are Spring Boot services on 8080, reached only inside the
+//    cluster, some with an actuator management port (health probes, Prometheus metrics, alerts). `uses` names
+//    the databases a back-end connects to, `calls` the modules it calls. Sizes are per container; test runs one
+//    replica of each, production `replicas` (default 2) or an autoscaler between `autoscale` [min, max].
+// ---------------------------------------------------------------------------------------------------------
+
+type Size = 'XS' | 'S' | 'M' | 'L';
+
+/** Container sizes: XS for nginx front-ends, S to L for JVMs (the heap is 75% of the memory limit). */
+const SIZES: Record<Size, Resources> = {
+  XS: { cpuRequestMillis: 50, cpuLimitMillis: 200, memoryRequestMiB: 64, memoryLimitMiB: 128 },
+  S: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 512, memoryLimitMiB: 768 },
+  M: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 1024, memoryLimitMiB: 1536 },
+  L: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 2048, memoryLimitMiB: 3072 },
+};
+
+type AppProject = Exclude<ProjectName, 'cv-data'>;
+
+interface ModuleSpec {
+  readonly name: string;
+  readonly project: AppProject;
+  readonly kind: 'frontend' | 'backend';
+  /** The port it serves on. */
+  readonly port: number;
+  /** The actuator management port: health probes and Prometheus metrics (`/actuator/prometheus`), with alerts. */
+  readonly metrics?: number;
+  readonly size: Size;
+  /** The version running in production (and in test, unless `testTag`). */
+  readonly tag: string;
+  /** The release candidate being tested, where test runs ahead of production. */
+  readonly testTag?: string;
+  /** Replicas in production (default 2). */
+  readonly replicas?: number;
+  /** Autoscaling in production: [min, max] replicas at 70% CPU. */
+  readonly autoscale?: readonly [number, number];
+  /** Databases it connects to. */
+  readonly uses?: readonly DbName[];
+  /** Modules it calls. */
+  readonly calls?: readonly string[];
+  /** Third-party credentials, read from Vault. */
+  readonly secrets?: Record<string, SecretRef>;
+  /** Front-ends: the first label of the host. */
+  readonly subdomain?: string;
+  /** Why the module runs one replica in production, too. */
+  readonly singleton?: string;
+}
+
+const MODULES: readonly ModuleSpec[] = [
+  // cv-portal: front-ends, exposed.
+  { name: 'fleet-portal', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '3.8.2', replicas: 3, subdomain: 'fleet' },
+  { name: 'owner-web', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '2.14.0', subdomain: 'my' },
+  { name: 'owner-h5', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '2.14.0', replicas: 3, subdomain: 'm' },
+  { name: 'dealer-portal', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '1.9.3', subdomain: 'dealer' },
+  { name: 'ops-console', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '4.2.1', subdomain: 'ops' },
+  { name: 'monitor-screen', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '1.6.0', subdomain: 'screen' },
+  { name: 'admin-console', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '4.2.1', subdomain: 'admin' },
+  { name: 'ota-console', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '2.3.0', testTag: '2.4.0-rc.1', subdomain: 'ota' },
+  { name: 'service-desk', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '1.11.2', subdomain: 'desk' },
+  { name: 'insight-web', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '1.4.5', subdomain: 'insight' },
+  { name: 'developer-portal', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '1.2.0', subdomain: 'developer' },
+  { name: 'charging-web', project: 'cv-portal', kind: 'frontend', port: 8080, size: 'XS', tag: '0.9.4', subdomain: 'charging' },
+
+  // cv-access: vehicle access.
+  { name: 'vehicle-gateway', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'L', tag: '5.4.1', autoscale: [4, 12], uses: ['redis'] },
+  { name: 'tbox-auth', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'S', tag: '2.7.0', uses: ['mysql', 'redis'] },
+  { name: 'telemetry-ingest', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'L', tag: '6.1.3', autoscale: [4, 16], uses: ['redis', 'clickhouse'] },
+  { name: 'telemetry-parser', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '6.1.3', replicas: 4, uses: ['clickhouse'] },
+  { name: 'can-decoder', project: 'cv-access', kind: 'backend', port: 8080, size: 'S', tag: '3.2.0', uses: ['mysql'] },
+  { name: 'vehicle-status', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '4.0.2', replicas: 3, uses: ['mysql', 'redis'] },
+  { name: 'location-service', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '3.5.1', replicas: 3, uses: ['redis', 'clickhouse'] },
+  { name: 'remote-control', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '4.6.0', testTag: '4.7.0-rc.2', uses: ['mysql', 'redis'], calls: ['vehicle-gateway'] },
+  { name: 'command-dispatcher', project: 'cv-access', kind: 'backend', port: 8080, size: 'S', tag: '4.6.0', uses: ['redis'], calls: ['vehicle-gateway'] },
+  { name: 'ota-update', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '3.3.4', uses: ['mysql', 'redis'], calls: ['vehicle-gateway'] },
+  { name: 'ota-campaign', project: 'cv-access', kind: 'backend', port: 8080, size: 'S', tag: '3.3.4', uses: ['mysql'], calls: ['ota-update'] },
+  { name: 'ota-package', project: 'cv-access', kind: 'backend', port: 8080, size: 'S', tag: '3.3.4', uses: ['mysql'] },
+  { name: 'diagnostic-service', project: 'cv-access', kind: 'backend', port: 8080, size: 'M', tag: '2.8.1', uses: ['mysql', 'clickhouse'] },
+  { name: 'alarm-engine', project: 'cv-access', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '2.5.0', replicas: 3, uses: ['mysql', 'redis'], calls: ['notification-service'] },
+  { name: 'geofence', project: 'cv-access', kind: 'backend', port: 8080, size: 'S', tag: '1.9.0', uses: ['mysql', 'redis'] },
+
+  // cv-business: business services.
+  {
+    name: 'api-gateway', project: 'cv-business', kind: 'backend', port: 8080, metrics: 8081, size: 'L', tag: '7.2.0', autoscale: [3, 10], uses: ['redis'],
+    calls: ['auth-center', 'user-center', 'vehicle-registry', 'vehicle-status', 'remote-control', 'ota-campaign', 'trip-service', 'fleet-management', 'order-service', 'history-query', 'report-service', 'dashboard-api'],
+  },
+  { name: 'auth-center', project: 'cv-business', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '3.1.4', replicas: 3, uses: ['mysql', 'redis'] },
+  { name: 'user-center', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '3.6.0', uses: ['mysql', 'redis'] },
+  { name: 'vehicle-registry', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '4.2.2', uses: ['mysql', 'redis'] },
+  { name: 'device-registry', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.4.1', uses: ['mysql'] },
+  { name: 'sim-management', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.7.3', uses: ['mysql'], secrets: { CARRIER_API_KEY: vault.key('connected-vehicle/carrier', { property: 'api-key' }) } },
+  { name: 'trip-service', project: 'cv-business', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '5.0.1', testTag: '5.1.0-rc.1', uses: ['mysql', 'clickhouse'] },
+  { name: 'driving-score', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.2.0', uses: ['mysql', 'clickhouse'] },
+  { name: 'fleet-management', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '3.9.0', uses: ['mysql', 'redis'] },
+  { name: 'driver-management', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.1.6', uses: ['mysql'] },
+  { name: 'dispatch-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.8.2', uses: ['mysql', 'redis'] },
+  { name: 'maintenance-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.0.4', uses: ['mysql'] },
+  { name: 'dealer-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.9.3', uses: ['mysql'] },
+  { name: 'order-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '2.6.1', uses: ['mysql', 'redis'], calls: ['payment-service'] },
+  { name: 'payment-service', project: 'cv-business', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '2.3.7', uses: ['mysql', 'redis'], secrets: { PAY_API_KEY: vault.key('connected-vehicle/payment', { property: 'api-key' }) } },
+  { name: 'notification-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '3.0.2', uses: ['mysql', 'redis'], calls: ['message-push'], secrets: { SMS_API_KEY: vault.key('connected-vehicle/sms', { property: 'api-key' }) } },
+  { name: 'message-push', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '3.0.2', uses: ['redis'], secrets: { PUSH_API_KEY: vault.key('connected-vehicle/push', { property: 'api-key' }) } },
+  { name: 'insurance-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.3.0', uses: ['mysql'] },
+  { name: 'charging-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.5.2', uses: ['mysql', 'redis'] },
+  { name: 'battery-monitor', project: 'cv-business', kind: 'backend', port: 8080, size: 'M', tag: '1.7.0', uses: ['redis', 'clickhouse'], calls: ['alarm-engine'] },
+  { name: 'poi-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.2.3', uses: ['mysql', 'redis'], secrets: { MAP_API_KEY: vault.key('connected-vehicle/map', { property: 'api-key' }) } },
+  { name: 'navigation-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.2.3', uses: ['redis'], secrets: { MAP_API_KEY: vault.key('connected-vehicle/map', { property: 'api-key' }) } },
+  { name: 'content-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.4.0', uses: ['mysql'] },
+  { name: 'file-service', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '2.0.0', uses: ['mysql'] },
+  { name: 'audit-log', project: 'cv-business', kind: 'backend', port: 8080, size: 'S', tag: '1.6.1', uses: ['mysql', 'clickhouse'] },
+  { name: 'open-api', project: 'cv-business', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '1.8.0', uses: ['mysql', 'redis'], calls: ['vehicle-status', 'trip-service'] },
+
+  // cv-analytics: history and statistics over ClickHouse.
+  { name: 'history-query', project: 'cv-analytics', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '2.9.0', uses: ['redis', 'clickhouse'] },
+  { name: 'report-service', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'M', tag: '2.4.2', uses: ['mysql', 'clickhouse'] },
+  {
+    name: 'report-scheduler', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'S', tag: '2.4.2', uses: ['mysql', 'clickhouse'], calls: ['notification-service'],
+    singleton: 'fires the scheduled reports without a lock: a second replica would send every report twice',
+  },
+  { name: 'mileage-stats', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'S', tag: '1.6.0', uses: ['clickhouse'] },
+  { name: 'energy-stats', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'S', tag: '1.3.1', uses: ['clickhouse'] },
+  { name: 'driving-behavior', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'M', tag: '2.0.3', uses: ['mysql', 'clickhouse'] },
+  { name: 'fault-analytics', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'S', tag: '1.5.0', uses: ['mysql', 'clickhouse'] },
+  { name: 'data-export', project: 'cv-analytics', kind: 'backend', port: 8080, size: 'S', tag: '1.2.4', uses: ['mysql', 'clickhouse'] },
+  { name: 'dashboard-api', project: 'cv-analytics', kind: 'backend', port: 8080, metrics: 8081, size: 'M', tag: '1.8.0', uses: ['redis', 'clickhouse'] },
+];
+
+/** Every front-end proxies `/api` to this back-end. */
+const FRONTEND_UPSTREAM = 'api-gateway';
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. The public domain. "They built the containerized production alongside the old physical production, and
+//    switched the public domain name over to the containerized one once it was stable." The public host of the
+//    fleet portal already reaches the production cluster's gateway, which sends it on to the old physical
+//    production by IP until `done` is true; meanwhile the containerized portal is tested at fleet.cv.example.com.
+// ---------------------------------------------------------------------------------------------------------
+
+const PUBLIC_DOMAIN = {
+  module: 'fleet-portal',
+  host: 'www.cv.example.com',
+  /** The old physical production: nginx on two machines. */
+  legacy: { addresses: ['10.20.0.21', '10.20.0.22'], port: 80 },
+  /** The one switch: true once the public domain is served by the cluster (the legacy objects then go away). */
+  done: false,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Health checks and configuration per kind of module.
+// ---------------------------------------------------------------------------------------------------------
+
+/** The nginx site of a front-end: the image's entry point renders it into /etc/nginx/conf.d with the upstream's address. */
+const NGINX_SITE = `server {
+    listen 8080;
+    root /usr/share/nginx/html;
+    location = /healthz { access_log off; return 200 "ok\\n"; }
+    location /api/ { proxy_pass http://\${API_GATEWAY_HOST}:\${API_GATEWAY_PORT}/; }
+    location / { try_files $uri $uri/ /index.html; }
+}
+`;
+
+/** Spring Boot's health groups, on the management port where there is one; a startup probe, as the JVM starts slowly. */
+function javaProbes(port: string): { readiness: Probe; liveness: Probe; startup: Probe } {
+  return {
+    readiness: Probe.http('/actuator/health/readiness', { port, period: Duration.seconds(5) }),
+    liveness: Probe.http('/actuator/health/liveness', { port, period: Duration.seconds(10), timeout: Duration.seconds(2) }),
+    startup: Probe.http('/actuator/health/liveness', { port, period: Duration.seconds(5), failureThreshold: 36 }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The estate, built from the tables.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Builds the connected-vehicle estate of Case A. */
+export function build(): Platform {
+  const platform = new Platform('connected-vehicle'); // KubeSphere 4.1, the default target
+
+  // 1. One cluster per environment, each from the same plan.
+  for (const e of ENVIRONMENTS) {
+    platform.addCluster(e.cluster, {
+      role: e.role,
+      group: e.name,
+      ingressClassName: CLUSTER_PLAN.ingressClassName,
+      storageClassName: CLUSTER_PLAN.storageClassName,
+      description: `${e.production ? 'Production' : 'Test'} (KubeKey): control plane ${CLUSTER_PLAN.masters.join(', ')}; workers ${CLUSTER_PLAN.workers.join(', ')}`,
+    });
+    platform.addEnvironment(e.name, { clusters: [e.cluster], domain: e.domain, production: e.production, tls: e.tls });
+  }
+
+  // 2. The tenant and its departments.
+  const tenant = platform.addTenant(TEAM.tenant, { manager: TEAM.manager, displayName: TEAM.displayName, description: TEAM.description, quota: WORKSPACE_QUOTA });
+  for (const d of TEAM.departments) {
+    const department = tenant.addDepartment(d.name, { displayName: d.displayName, members: [...d.members] });
+    tenant.grant(department, d.workspace);
+    for (const [env, role] of Object.entries(d.projects)) tenant.grantInProjects(department, role, { environments: [env] });
+  }
+
+  // 3. The projects, in both environments.
+  const projects = new Map<ProjectName, Project>();
+  for (const p of PROJECTS) {
+    const project = tenant.addProject(p.name, { environments: ENVIRONMENTS.map((e) => e.name), displayName: p.displayName, description: p.description });
+    for (const e of ENVIRONMENTS) project.quotaIn(e.name, p.quota[e.name]);
+    projects.set(p.name, project);
+  }
+
+  // 4. The databases, in cv-data.
+  const data = projects.get('cv-data') as Project;
+  const databases = new Map<DbName, StatefulService>();
+  for (const [name, db] of Object.entries(DATABASES) as [DbName, DatabaseSpec][]) {
+    databases.set(name, data.addStatefulService(name, {
+      engine: db.engine,
+      mode: db.mode,
+      inCluster: db.inCluster,
+      perEnvironment: Object.fromEntries(ENVIRONMENTS.map((e) => [e.name, { external: db.vms[e.name], mode: db.modeIn?.[e.name] }])),
+    }));
+  }
+
+  // 5. The modules, then the calls between them (a module may call one listed after it).
+  const modules = new Map(MODULES.map((m) => [m.name, addModule(projects.get(m.project) as Project, m, databases)]));
+  for (const m of MODULES) {
+    const calls = m.kind === 'frontend' ? [FRONTEND_UPSTREAM] : m.calls ?? [];
+    for (const target of calls) {
+      const t = modules.get(target);
+      if (!t) throw new Error(`module ${m.name} calls ${target}, which is not in MODULES`);
+      (modules.get(m.name) as AppService).connectsTo(t);
+    }
+  }
+
+  // 6. Front-ends are exposed; the public domain's cut-over is pending in production.
+  for (const m of MODULES.filter((x) => x.kind === 'frontend')) {
+    const service = modules.get(m.name) as AppService;
+    if (m.name !== PUBLIC_DOMAIN.module) service.expose({ subdomain: m.subdomain });
+    else {
+      service.expose({
+        subdomain: m.subdomain,
+        hosts: { production: PUBLIC_DOMAIN.host },
+        cutOver: { production: { legacy: { addresses: [...PUBLIC_DOMAIN.legacy.addresses], port: PUBLIC_DOMAIN.legacy.port }, done: PUBLIC_DOMAIN.done } },
+      });
+    }
+  }
+
+  return platform;
+}
+
+/** Adds one module: a front-end (nginx) or a back-end (Spring Boot), sized, probed, logging JSON, with its databases. */
+function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbName, StatefulService>): AppService {
+  if (m.kind === 'frontend' && m.subdomain === undefined) throw new Error(`front-end ${m.name} needs a subdomain`);
+  const image = harbor.image(`connected-vehicle/${m.name}`, m.tag);
+  const values: Record<string, string> = {};
+  const secrets: Record<string, SecretRef> = { ...m.secrets };
+  for (const db of m.uses ?? []) {
+    const access = databaseAccess(db, m.name);
+    Object.assign(values, access.values);
+    Object.assign(secrets, access.secrets);
+  }
+  const production = {
+    replicas: m.singleton ? 1 : m.replicas,
+    autoscaling: m.autoscale ? { minReplicas: m.autoscale[0], maxReplicas: m.autoscale[1], cpuUtilization: 70 } : undefined,
+    waivers: m.singleton ? { replicas: m.singleton } : undefined,
+  };
+  const test = { image: m.testTag ? image.withTag(m.testTag) : undefined };
+
+  const service = m.kind === 'frontend'
+    ? project.addService(m.name, {
+      image,
+      ports: [{ port: m.port }],
+      readiness: Probe.http('/healthz', { period: Duration.seconds(5) }),
+      liveness: Probe.http('/healthz'),
+      resources: SIZES[m.size],
+      config: { files: { 'default.conf.template': NGINX_SITE }, mountPath: '/etc/nginx/templates' },
+      writablePaths: ['/etc/nginx/conf.d', '/var/cache/nginx'],
+      logs: { format: LogFormat.JSON },
+      perEnvironment: { test, production },
+    })
+    : project.addService(m.name, {
+      image,
+      ports: m.metrics ? [{ port: m.port }, { port: m.metrics, name: 'management' }] : [{ port: m.port }],
+      ...javaProbes(m.metrics ? 'management' : 'http'),
+      resources: SIZES[m.size],
+      config: { values: { ...values, TZ: 'Asia/Shanghai', JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' } },
+      secrets,
+      metrics: m.metrics ? { port: 'management', path: '/actuator/prometheus' } : undefined,
+      alerts: m.metrics ? { errorRate: { threshold: 0.05 } } : undefined,
+      logs: { format: LogFormat.JSON },
+      perEnvironment: {
+        test: { ...test, config: { values: { SPRING_PROFILES_ACTIVE: 'test' } } },
+        production: { ...production, config: { values: { SPRING_PROFILES_ACTIVE: 'production' } } },
+      },
+    });
+  for (const db of m.uses ?? []) service.connectsTo(databases.get(db) as StatefulService);
+  return service;
+}
+
+if (require.main === module) synthesizeApp(build());

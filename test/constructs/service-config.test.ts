@@ -1,0 +1,423 @@
+/**
+ * Configuration and secrets of app services: typed values and files in a ConfigMap (as variables and mounted
+ * files, per environment, with a content hash that rolls the pods), and secrets by reference only (an
+ * ExternalSecret per store, or an existing Secret), a literal secret value being refused however it is smuggled in.
+ */
+import fc from 'fast-check';
+import { Engine, ExistingSecret, Platform, literalSecretReason, SECRET_NAME_PATTERN, SecretRef, SecretStore } from 'platform-cdk';
+import type { AppServiceProps, ConfigValue, KubeObject } from 'platform-cdk';
+import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
+import { canValidate, validator } from '../schemas';
+
+const HASH = 'platform-cdk.io/config-hash';
+
+/** Every object of the output is valid against Kubernetes 1.27 and the ecosystem CRDs. */
+function expectValid(objects: Map<string, KubeObject>): void {
+  const v = validator();
+  const findings: string[] = [];
+  for (const [key, o] of objects) {
+    if (!canValidate(o.apiVersion)) continue;
+    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
+  }
+  expect(findings).toEqual([]);
+}
+
+/** Synthesizes in memory and checks every object against its schema. */
+function synth(platform: Platform): Map<string, KubeObject> {
+  const objects = synthObjects(platform);
+  expectValid(objects);
+  return objects;
+}
+
+/** The one error line about a construct path and property; fails with every line when there is none. */
+function lineFor(lines: string[], path: string, property: string): string {
+  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
+  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
+  return line;
+}
+
+function deployment(objects: Map<string, KubeObject>, key: string): any {
+  return objectAt(objects, key) as any;
+}
+
+function mainContainer(objects: Map<string, KubeObject>, key: string): any {
+  return deployment(objects, key).spec.template.spec.containers[0];
+}
+
+function hashOf(objects: Map<string, KubeObject>, key: string): string | undefined {
+  return deployment(objects, key).spec.template.metadata.annotations?.[HASH];
+}
+
+const API = 'acme/shop/storefront/api';
+
+describe('service configuration', () => {
+  it('writes typed values and files into one ConfigMap, as text', () => {
+    const f = fixture();
+    addService(f, 'api', { config: { values: { LOG_LEVEL: 'info', WORKERS: 4, CACHE: true, RATIO: 0.5 }, files: { 'application.yaml': 'server:\n  port: 8080\n' } } });
+
+    const objects = synth(f.platform);
+    const cm = objectAt(objects, 'host/ConfigMap/storefront/api-config') as any;
+    expect(cm.data).toEqual({ CACHE: 'true', LOG_LEVEL: 'info', RATIO: '0.5', WORKERS: '4', 'application.yaml': 'server:\n  port: 8080\n' });
+    expect(cm.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'api', 'platform-cdk.io/environment': 'production', 'platform-cdk.io/tenant': 'shop' });
+  });
+
+  it('gives values to the container as variables read from the ConfigMap, sorted by name', () => {
+    const f = fixture();
+    addService(f, 'api', { config: { values: { WORKERS: 4, LOG_LEVEL: 'info' } } });
+
+    const objects = synth(f.platform);
+    const c = mainContainer(objects, 'host/Deployment/storefront/api');
+    expect(c.env).toEqual([
+      { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'api-config', key: 'LOG_LEVEL' } } },
+      { name: 'WORKERS', valueFrom: { configMapKeyRef: { name: 'api-config', key: 'WORKERS' } } },
+    ]);
+    // Values only: nothing is mounted.
+    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  it('mounts files read-only under /etc/<service>, each file an item of the ConfigMap volume', () => {
+    const f = fixture();
+    addService(f, 'api', { config: { files: { 'logback.xml': '<configuration/>', 'application.yaml': 'a: 1\n' } } });
+
+    const objects = synth(f.platform);
+    const pod = deployment(objects, 'host/Deployment/storefront/api').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'api-config', items: [{ key: 'application.yaml', path: 'application.yaml' }, { key: 'logback.xml', path: 'logback.xml' }] } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/api', readOnly: true });
+    // Files only: no variables.
+    expect(pod.containers[0].env).toBeUndefined();
+  });
+
+  it('mounts the files where mountPath says', () => {
+    const f = fixture();
+    addService(f, 'api', { config: { files: { 'nginx.conf': 'events {}' }, mountPath: '/etc/nginx/conf.d' } });
+
+    const c = mainContainer(synth(f.platform), 'host/Deployment/storefront/api');
+    expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/nginx/conf.d', readOnly: true });
+  });
+
+  it('takes values and files per environment over the service\'s, and leaves other environments alone', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      config: { values: { LOG_LEVEL: 'info', WORKERS: 4 }, files: { 'application.yaml': 'profile: prod\n' } },
+      perEnvironment: { test: { config: { values: { LOG_LEVEL: 'debug', FEATURE_X: true }, files: { 'application.yaml': 'profile: test\n' } } } },
+    });
+
+    const objects = synth(f.platform);
+    expect((objectAt(objects, 'host/ConfigMap/storefront/api-config') as any).data).toEqual({ LOG_LEVEL: 'info', WORKERS: '4', 'application.yaml': 'profile: prod\n' });
+    expect((objectAt(objects, 'member-test/ConfigMap/storefront/api-config') as any).data).toEqual({ FEATURE_X: 'true', LOG_LEVEL: 'debug', WORKERS: '4', 'application.yaml': 'profile: test\n' });
+    expect(mainContainer(objects, 'member-test/Deployment/storefront/api').env.map((e: any) => e.name)).toEqual(['FEATURE_X', 'LOG_LEVEL', 'WORKERS']);
+  });
+
+  it('merges configuration given for one environment in several calls', () => {
+    const f = fixture();
+    const api = addService(f, 'api', { config: { values: { A: 'base' } } });
+    api.inEnvironment('test', { config: { values: { B: 'one' } } });
+    api.inEnvironment(f.test, { config: { values: { C: 'two' }, files: { 'x.conf': 'x' } } });
+
+    expect((objectAt(synth(f.platform), 'member-test/ConfigMap/storefront/api-config') as any).data).toEqual({ A: 'base', B: 'one', C: 'two', 'x.conf': 'x' });
+  });
+
+  it('writes a ConfigMap only in the environments that have configuration', () => {
+    const f = fixture();
+    addService(f, 'api', { perEnvironment: { test: { config: { values: { DEBUG: true } } } } });
+
+    const objects = synth(f.platform);
+    expect(objects.has('member-test/ConfigMap/storefront/api-config')).toBe(true);
+    expect(objects.has('host/ConfigMap/storefront/api-config')).toBe(false);
+    expect(hashOf(objects, 'host/Deployment/storefront/api')).toBeUndefined();
+    expect(hashOf(objects, 'member-test/Deployment/storefront/api')).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('writes no ConfigMap, config volume or hash for a service without configuration', () => {
+    const f = fixture();
+    addService(f, 'api');
+
+    const objects = synth(f.platform);
+    expect([...objects.keys()].filter((k) => k.includes('/ConfigMap/'))).toEqual([]);
+    const d = deployment(objects, 'host/Deployment/storefront/api');
+    expect(d.spec.template.metadata.annotations).toBeUndefined();
+    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+  });
+
+  describe('the content hash on the pod template', () => {
+    const build = (config: AppServiceProps['config']): Map<string, KubeObject> => {
+      const f = fixture();
+      addService(f, 'api', { config });
+      return synth(f.platform);
+    };
+    const hash = (config: AppServiceProps['config']): string | undefined => hashOf(build(config), 'host/Deployment/storefront/api');
+
+    it('is the same for the same configuration, in any order of keys', () => {
+      expect(hash({ values: { A: '1', B: 2 }, files: { 'a.conf': 'x', 'b.conf': 'y' } })).toBe(hash({ files: { 'b.conf': 'y', 'a.conf': 'x' }, values: { B: 2, A: '1' } }));
+    });
+
+    it('changes when a value, a file\'s content, a file\'s name or the set of keys changes', () => {
+      const base = hash({ values: { A: '1' }, files: { 'a.conf': 'x' } });
+      expect(base).toMatch(/^[0-9a-f]{16}$/);
+      const variants = [
+        hash({ values: { A: '2' }, files: { 'a.conf': 'x' } }),
+        hash({ values: { A: '1' }, files: { 'a.conf': 'x\n' } }),
+        hash({ values: { A: '1' }, files: { 'b.conf': 'x' } }),
+        hash({ values: { A: '1', B: '' }, files: { 'a.conf': 'x' } }),
+        hash({ values: { A: '1' } }),
+      ];
+      expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+    });
+
+    it('differs between environments whose configuration differs, and is written on the template only', () => {
+      const f = fixture();
+      addService(f, 'api', { config: { values: { LOG_LEVEL: 'info' } }, perEnvironment: { test: { config: { values: { LOG_LEVEL: 'debug' } } } } });
+      const objects = synth(f.platform);
+      expect(hashOf(objects, 'host/Deployment/storefront/api')).not.toBe(hashOf(objects, 'member-test/Deployment/storefront/api'));
+      expect(deployment(objects, 'host/Deployment/storefront/api').metadata.annotations?.[HASH]).toBeUndefined();
+    });
+
+    it('does not change when something other than the configuration changes', () => {
+      const f1 = fixture();
+      addService(f1, 'api', { config: { values: { A: '1' } } });
+      const f2 = fixture();
+      addService(f2, 'api', { config: { values: { A: '1' } }, env: { OTHER: 'x' }, replicas: 3 });
+      expect(hashOf(synth(f1.platform), 'host/Deployment/storefront/api')).toBe(hashOf(synth(f2.platform), 'host/Deployment/storefront/api'));
+    });
+  });
+
+  describe('as property tests', () => {
+    // Names that become variables; never named like a secret (those are refused, tested below).
+    const valueName = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,12}$/).filter((n) => !SECRET_NAME_PATTERN.test(n));
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', 'yes', 'no', '0x1F', '1e3', '~', 'null', 'a: b', '- x', '"q"', 'line\nbreak', ' lead', 'trail ', '#c', '€😀'));
+    const value: fc.Arbitrary<ConfigValue> = fc.oneof(
+      text.filter((s) => literalSecretReason('X', s) === undefined),
+      fc.integer({ min: -1e9, max: 1e9 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+    );
+    // File names always hold a ".", so that they never meet the (upper-case) names of values.
+    const fileName = fc.tuple(fc.stringMatching(/^[-_a-zA-Z0-9]{0,12}$/), fc.constantFrom('yaml', 'json', 'properties', 'conf', 'env')).map(([b, e]) => `${b}.${e}`);
+    const content = fc.oneof(text, fc.array(text, { maxLength: 5 }).map((l) => l.join('\n'))).filter((s) => literalSecretReason('', s) === undefined);
+
+    it('round-trips random values and file names into the ConfigMap, and every key into the pod', () => {
+      fc.assert(
+        fc.property(fc.dictionary(valueName, value, { maxKeys: 6 }), fc.dictionary(fileName, content, { maxKeys: 4 }), (values, files) => {
+          fc.pre(Object.keys(values).length + Object.keys(files).length > 0);
+          const f = fixture();
+          addService(f, 'api', { config: { values, files } });
+          const objects = synth(f.platform);
+          const expected: Record<string, string> = {};
+          for (const [k, v] of Object.entries(values)) expected[k] = String(v);
+          for (const [k, v] of Object.entries(files)) expected[k] = v;
+          expect((objectAt(objects, 'host/ConfigMap/storefront/api-config') as any).data).toEqual(expected);
+          const pod = deployment(objects, 'host/Deployment/storefront/api').spec.template.spec;
+          expect((pod.containers[0].env ?? []).map((e: any) => e.valueFrom.configMapKeyRef.key)).toEqual(Object.keys(values).sort());
+          const items = pod.volumes.find((v: any) => v.name === 'config')?.configMap.items ?? [];
+          expect(items.map((i: any) => i.path)).toEqual(Object.keys(files).sort());
+        }),
+        { seed: 20261201, numRuns: 120 },
+      );
+    });
+
+    it('changes the config hash if and only if the ConfigMap\'s content changes', () => {
+      // A small domain, so that equal configurations come up often.
+      const small = fc.record({
+        values: fc.dictionary(fc.constantFrom('A', 'B'), fc.constantFrom<ConfigValue>('1', 1, 'x', true, 'true', '')),
+        files: fc.dictionary(fc.constantFrom('a.conf', 'b.yaml'), fc.constantFrom('', 'x', 'x\n')),
+      });
+      const render = (config: { values: Record<string, ConfigValue>; files: Record<string, string> }): { data?: Record<string, string>; hash?: string } => {
+        const f = fixture();
+        addService(f, 'api', { config });
+        const objects = synth(f.platform);
+        return { data: (objects.get('host/ConfigMap/storefront/api-config') as any)?.data, hash: hashOf(objects, 'host/Deployment/storefront/api') };
+      };
+      // Half of the pairs have the same content written another way: keys in another order, numbers and booleans as text.
+      const sameContent = (a: { values: Record<string, ConfigValue>; files: Record<string, string> }) => ({
+        files: Object.fromEntries(Object.entries(a.files).reverse()),
+        values: Object.fromEntries(Object.entries(a.values).reverse().map(([k, v]) => [k, String(v)])),
+      });
+      const pair = fc.tuple(small, small, fc.boolean()).map(([a, b, same]) => [a, same ? sameContent(a) : b] as const);
+      let equal = 0;
+      fc.assert(
+        fc.property(pair, ([a, b]) => {
+          const ra = render(a);
+          const rb = render(b);
+          const same = JSON.stringify(ra.data === undefined ? null : Object.entries(ra.data).sort()) === JSON.stringify(rb.data === undefined ? null : Object.entries(rb.data).sort());
+          if (same) equal++;
+          expect(ra.hash === rb.hash).toBe(same);
+        }),
+        { seed: 20261202, numRuns: 150 },
+      );
+      expect(equal).toBeGreaterThan(5);
+    });
+  });
+
+  describe('bad configuration', () => {
+    it('reports every problem at once, with path, property, value and fix', () => {
+      const f = fixture();
+      addService(f, 'api', {
+        config: {
+          values: { 'log level': 'info', NESTED: { a: 1 } as unknown as ConfigValue, SAME: 'x' },
+          files: { 'conf/app.yaml': 'a: 1', '..data': 'x', SAME: 'y' },
+          mountPath: '/tmp',
+        },
+        perEnvironment: { test: { config: { files: { '..': 'x' } } } },
+      });
+
+      const lines = validationErrors(f.platform);
+      const expectations: [string, string][] = [
+        ['config.values["log level"]', '"log level"'],
+        ['config.values["NESTED"]', '{"a":1}'],
+        ['config.files["conf/app.yaml"]', '"conf/app.yaml"'],
+        ['config.files["..data"]', '"..data"'],
+        ['config.files["SAME"]', '"SAME"'],
+        ['config.mountPath', '"/tmp"'],
+        ['perEnvironment["test"].config.files[".."]', '".."'],
+      ];
+      for (const [property, value] of expectations) {
+        const line = lineFor(lines, API, property);
+        expect(line).toContain(`got ${value};`);
+        expect(line).toMatch(/\. Fix: .+\.$/);
+      }
+    });
+
+    it('refuses a configuration above the 1 MiB a ConfigMap holds', () => {
+      const f = fixture();
+      addService(f, 'api', { config: { files: { 'big.json': 'x'.repeat(1_100_000) } } });
+
+      const line = lineFor(validationErrors(f.platform), API, 'config');
+      expect(line).toContain('1 MiB');
+      expect(line).toContain('Fix: ');
+    });
+
+    it('refuses a value whose variable another source sets already', () => {
+      const f = fixture();
+      addService(f, 'api', { env: { LOG_LEVEL: 'info' }, config: { values: { LOG_LEVEL: 'debug' } } });
+
+      const line = lineFor(validationErrors(f.platform), API, 'config.values');
+      expect(line).toContain('got "LOG_LEVEL"');
+      expect(line).toContain('set by env already');
+    });
+  });
+});
+
+describe('service secrets', () => {
+  const vault = SecretStore.cluster('vault');
+
+  it('reads a key of an external store through an ExternalSecret naming the store, the key, its property and version', () => {
+    const f = fixture();
+    addService(f, 'api', { secrets: { DB_PASSWORD: vault.key('shop/mysql', { property: 'password', version: '3' }), DB_USER: vault.key('shop/mysql', { property: 'user' }) } });
+
+    const objects = synth(f.platform);
+    const es = objectAt(objects, 'host/ExternalSecret/storefront/api-vault') as any;
+    expect(es.apiVersion).toBe('external-secrets.io/v1');
+    expect(es.spec).toEqual({
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+      target: { name: 'api-vault', creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      data: [
+        { secretKey: 'DB_PASSWORD', remoteRef: { key: 'shop/mysql', property: 'password', version: '3' } },
+        { secretKey: 'DB_USER', remoteRef: { key: 'shop/mysql', property: 'user' } },
+      ],
+    });
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').env).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'DB_PASSWORD' } } },
+      { name: 'DB_USER', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'DB_USER' } } },
+    ]);
+  });
+
+  it('writes one ExternalSecret per store, a namespaced store as a SecretStore', () => {
+    const f = fixture();
+    addService(f, 'api', { secrets: { A_TOKEN: vault.key('a'), B_TOKEN: SecretStore.namespaced('team-kv').key('b') } });
+
+    const objects = synth(f.platform);
+    expect((objectAt(objects, 'host/ExternalSecret/storefront/api-vault') as any).spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'vault' });
+    expect((objectAt(objects, 'host/ExternalSecret/storefront/api-team-kv') as any).spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'team-kv' });
+  });
+
+  it('reads a key of an existing Secret by name, and writes no ExternalSecret and no Secret for it', () => {
+    const f = fixture();
+    addService(f, 'api').addSecret('SMS_TOKEN', ExistingSecret.named('sms-gateway').key('token'));
+
+    const objects = synth(f.platform);
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').env).toEqual([{ name: 'SMS_TOKEN', valueFrom: { secretKeyRef: { name: 'sms-gateway', key: 'token' } } }]);
+    expect([...objects.keys()].filter((k) => /\/(ExternalSecret|Secret)\//.test(k))).toEqual([]);
+  });
+
+  it('gives init containers and sidecars their own secrets, read through the service\'s ExternalSecret', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      initContainers: [{ name: 'migrate', image: f.registry.image('shop/migrate', '1.0.0'), secrets: { MIGRATE_PASSWORD: vault.key('shop/mysql-admin') } }],
+      sidecars: [{ name: 'proxy', image: f.registry.image('infra/envoy', '1.30.1'), secrets: { TLS_KEY_SECRET: ExistingSecret.named('proxy').key('key') } }],
+    });
+
+    const objects = synth(f.platform);
+    const es = objectAt(objects, 'host/ExternalSecret/storefront/api-vault') as any;
+    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual(['DB_PASSWORD', 'MIGRATE_PASSWORD']);
+    const pod = deployment(objects, 'host/Deployment/storefront/api').spec.template.spec;
+    expect(pod.initContainers[0].env).toEqual([{ name: 'MIGRATE_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'MIGRATE_PASSWORD' } } }]);
+    expect(pod.containers[1].env).toEqual([{ name: 'TLS_KEY_SECRET', valueFrom: { secretKeyRef: { name: 'proxy', key: 'key' } } }]);
+  });
+
+  it('offers no way to turn a literal value into a secret through the typed API', () => {
+    const f = fixture();
+    const api = addService(f, 'api');
+    // Never called: the compiler refuses each of these (an unneeded @ts-expect-error fails the type check).
+    const attempts = [
+      // @ts-expect-error a secret is a SecretRef from a store or an existing Secret, never a string
+      (): Partial<AppServiceProps> => ({ secrets: { DB_PASSWORD: 'hunter2' } }),
+      // @ts-expect-error SecretRef has no public constructor
+      (): SecretRef => new SecretRef({ kind: 'existing', secretName: 'x', key: 'y' }),
+      // @ts-expect-error addSecret takes a SecretRef
+      (): void => api.addSecret('API_TOKEN', 'abc'),
+    ];
+    expect(attempts).toHaveLength(3);
+  });
+
+  it('rejects a literal secret smuggled in anywhere, without writing the value in the message', () => {
+    const f = fixture();
+    const api = addService(f, 'api', {
+      env: { DB_PASSWORD: 'hunter2', DATABASE_URL: 'mysql://root:pa55word@db:3306/shop', TOKEN_TTL: '3600' },
+      config: { values: { STRIPE_API_KEY: 'sk_live_123' }, files: { 'id_rsa.key': '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n' } },
+      secrets: { SMTP_PASSWORD: 'letmein' as unknown as SecretRef },
+      sidecars: [{ name: 'proxy', image: f.registry.image('infra/envoy', '1.30.1'), env: { ADMIN_TOKEN: 'proxy-t0ken' } }],
+      perEnvironment: { production: { env: { GITLAB_TOKEN: 'glpat-secret' } } },
+    });
+    api.addEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI');
+    f.project.addStatefulService('db', {
+      engine: Engine.mysql(),
+      inCluster: { image: f.registry.image('library/mysql', '8.0.36'), storage: '10Gi', credentials: 's3cr3t-root' as unknown as SecretRef },
+    });
+
+    const lines = validationErrors(f.platform);
+    const properties = [
+      'env["DB_PASSWORD"]',
+      'env["DATABASE_URL"]',
+      'env["AWS_SECRET_ACCESS_KEY"]',
+      'config.values["STRIPE_API_KEY"]',
+      'config.files["id_rsa.key"]',
+      'secrets["SMTP_PASSWORD"]',
+      'sidecars[0].env["ADMIN_TOKEN"]',
+      'perEnvironment["production"].env["GITLAB_TOKEN"]',
+    ];
+    for (const property of properties) {
+      const line = lineFor(lines, API, property);
+      expect(line).toMatch(/got "<(a literal value,|content) not shown>"/);
+      expect(line).toMatch(/\. Fix: .+\.$/);
+    }
+    const db = lineFor(lines, 'acme/shop/storefront/db', 'inCluster (in production).credentials');
+    expect(db).toContain('Fix: ');
+    expect(lines.some((l) => l.includes('TOKEN_TTL'))).toBe(false);
+    const all = lines.join('\n');
+    for (const literal of ['hunter2', 'pa55word', 'sk_live_123', 'MIIE', 'letmein', 'proxy-t0ken', 'glpat-secret', 'wJalrXUtnFEMI', 's3cr3t-root']) expect(all).not.toContain(literal);
+  });
+
+  it('reports bad references with path, property, value and fix', () => {
+    const f = fixture();
+    addService(f, 'api', { secrets: { '1DB_PASSWORD': vault.key('x'), EMPTY_KEY: vault.key(' '), BAD_SECRET: ExistingSecret.named('Not_A_Name').key('k'), BAD_STORE: SecretStore.cluster('Vault!').key('x') } });
+
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, API, 'secrets["1DB_PASSWORD"]')).toContain('got "1DB_PASSWORD"');
+    expect(lineFor(lines, API, 'secrets["EMPTY_KEY"]')).toContain('got " "');
+    expect(lineFor(lines, API, 'secrets["BAD_SECRET"]')).toContain('got "Not_A_Name"');
+    expect(lineFor(lines, API, 'secrets["BAD_STORE"]')).toContain('got "Vault!"');
+    for (const l of lines.filter((x) => x.startsWith(`[${API}] secrets`))) expect(l).toMatch(/\. Fix: .+\.$/);
+  });
+});

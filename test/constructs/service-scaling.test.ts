@@ -1,0 +1,223 @@
+/**
+ * Scaling and availability of app services: the HorizontalPodAutoscaler, the PodDisruptionBudget, spreading over
+ * nodes and zones, the production defaults (2 replicas, a budget, spread) and the waivers that relax them, each
+ * written on the Deployment as an annotation.
+ */
+import { ProductionRules } from 'platform-cdk';
+import type { KubeObject, Platform } from 'platform-cdk';
+import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
+import { canValidate, validator } from '../schemas';
+
+/** Synthesizes in memory and checks every object against Kubernetes 1.27 and the ecosystem CRDs. */
+function synth(platform: Platform): Map<string, KubeObject> {
+  const objects = synthObjects(platform);
+  const v = validator();
+  const findings: string[] = [];
+  for (const [key, o] of objects) {
+    if (!canValidate(o.apiVersion)) continue;
+    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
+  }
+  expect(findings).toEqual([]);
+  return objects;
+}
+
+/** The one error line about a construct path and property; fails with every line when there is none. */
+function lineFor(lines: string[], path: string, property: string): string {
+  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
+  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
+  return line;
+}
+
+const at = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
+const API = 'acme/shop/storefront/api';
+const PROD = 'host/Deployment/storefront/api';
+const TEST = 'member-test/Deployment/storefront/api';
+const SPREAD = [
+  { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeAffinityPolicy: 'Honor', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } },
+  { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } },
+];
+
+describe('scaling', () => {
+  describe('autoscaling', () => {
+    it('writes a HorizontalPodAutoscaler on the Deployment, at 70% CPU by default, and leaves replicas to it', () => {
+      const f = fixture();
+      addService(f, 'api', { autoscaling: { minReplicas: 2, maxReplicas: 6 } });
+
+      const objects = synth(f.platform);
+      const hpa = at(objects, 'host/HorizontalPodAutoscaler/storefront/api');
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec).toEqual({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+        minReplicas: 2,
+        maxReplicas: 6,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      });
+      expect(at(objects, PROD).spec.replicas).toBeUndefined();
+    });
+
+    it('targets memory alone, or CPU and memory together', () => {
+      const f = fixture();
+      addService(f, 'api', { autoscaling: { minReplicas: 2, maxReplicas: 4, memoryUtilization: 80 } });
+      addService(f, 'web', { autoscaling: { minReplicas: 3, maxReplicas: 5, cpuUtilization: 60, memoryUtilization: 75 } });
+
+      const objects = synth(f.platform);
+      expect(at(objects, 'host/HorizontalPodAutoscaler/storefront/api').spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+      expect(at(objects, 'host/HorizontalPodAutoscaler/storefront/web').spec.metrics).toEqual([
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 75 } } },
+      ]);
+    });
+
+    it('autoscales per environment, or not at all where it is switched off', () => {
+      const f = fixture();
+      addService(f, 'api', { autoscaling: { minReplicas: 2, maxReplicas: 6 }, perEnvironment: { test: { autoscaling: false, replicas: 1 }, production: { autoscaling: { minReplicas: 4, maxReplicas: 12 } } } });
+
+      const objects = synth(f.platform);
+      expect(at(objects, 'host/HorizontalPodAutoscaler/storefront/api').spec).toMatchObject({ minReplicas: 4, maxReplicas: 12 });
+      expect(objects.has('member-test/HorizontalPodAutoscaler/storefront/api')).toBe(false);
+      expect(at(objects, TEST).spec.replicas).toBe(1);
+    });
+
+    it('refuses a minimum above the maximum and targets outside 1-100, wherever they are given, all at once', () => {
+      const f = fixture();
+      addService(f, 'api', {
+        autoscaling: { minReplicas: 5, maxReplicas: 3, cpuUtilization: 0, memoryUtilization: 101 },
+        perEnvironment: { test: { autoscaling: { minReplicas: 0, maxReplicas: 2.5 } } },
+      });
+
+      const lines = validationErrors(f.platform);
+      const minMax = lineFor(lines, API, 'autoscaling');
+      expect(minMax).toContain('got "minReplicas 5 > maxReplicas 3"');
+      expect(minMax).toContain('Fix: raise maxReplicas to at least 5 or lower minReplicas.');
+      expect(lineFor(lines, API, 'autoscaling.cpuUtilization')).toContain('got 0;');
+      expect(lineFor(lines, API, 'autoscaling.memoryUtilization')).toContain('got 101;');
+      expect(lineFor(lines, API, 'perEnvironment["test"].autoscaling.minReplicas')).toContain('got 0;');
+      expect(lineFor(lines, API, 'perEnvironment["test"].autoscaling.maxReplicas')).toContain('got 2.5;');
+      for (const l of lines.filter((x) => x.includes('autoscaling'))) expect(l).toMatch(/\. Fix: .+\.$/);
+    });
+  });
+
+  describe('disruption budget', () => {
+    it('is one pod at a time in production by default, and none elsewhere', () => {
+      const f = fixture();
+      addService(f, 'api');
+
+      const objects = synth(f.platform);
+      const pdb = at(objects, 'host/PodDisruptionBudget/storefront/api');
+      expect(pdb.apiVersion).toBe('policy/v1');
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } });
+      expect(objects.has('member-test/PodDisruptionBudget/storefront/api')).toBe(false);
+    });
+
+    it('takes maxUnavailable or minAvailable, and can be asked for outside production', () => {
+      const f = fixture();
+      addService(f, 'api', { disruptionBudget: { minAvailable: 2 }, replicas: 3 });
+      addService(f, 'web', { disruptionBudget: { maxUnavailable: 2 }, replicas: 4 });
+
+      const objects = synth(f.platform);
+      expect(at(objects, 'host/PodDisruptionBudget/storefront/api').spec).toEqual({ minAvailable: 2, selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } });
+      expect(at(objects, 'member-test/PodDisruptionBudget/storefront/api').spec.minAvailable).toBe(2);
+      expect(at(objects, 'host/PodDisruptionBudget/storefront/web').spec.maxUnavailable).toBe(2);
+    });
+
+    it('refuses both bounds at once and a maxUnavailable of 0', () => {
+      const f = fixture();
+      addService(f, 'api', { disruptionBudget: { maxUnavailable: 1, minAvailable: 1 }, perEnvironment: { test: { disruptionBudget: { maxUnavailable: 0 } } } });
+
+      const lines = validationErrors(f.platform);
+      expect(lineFor(lines, API, 'disruptionBudget')).toContain('not both');
+      expect(lineFor(lines, API, 'perEnvironment["test"].disruptionBudget.maxUnavailable')).toContain('got 0;');
+      expect(lineFor(lines, API, 'perEnvironment["test"].disruptionBudget.maxUnavailable')).toContain('Fix: set maxUnavailable to 1 or more');
+    });
+  });
+
+  describe('spread', () => {
+    it('spreads over nodes (required) and zones (preferred) in production by default, and not elsewhere', () => {
+      const f = fixture();
+      addService(f, 'api');
+
+      const objects = synth(f.platform);
+      expect(at(objects, PROD).spec.template.spec.topologySpreadConstraints).toEqual(SPREAD);
+      expect(at(objects, TEST).spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    });
+
+    it('spreads outside production when asked, over what is asked', () => {
+      const f = fixture();
+      addService(f, 'api', { perEnvironment: { test: { spread: { zones: false } } } });
+
+      expect(at(synth(f.platform), TEST).spec.template.spec.topologySpreadConstraints).toEqual([SPREAD[0]]);
+    });
+  });
+
+  describe('production defaults', () => {
+    it('run 2 replicas in production and 1 elsewhere by default', () => {
+      const f = fixture();
+      addService(f, 'api');
+
+      const objects = synth(f.platform);
+      expect(at(objects, PROD).spec.replicas).toBe(2);
+      expect(at(objects, TEST).spec.replicas).toBe(1);
+      expect(at(objects, PROD).metadata.annotations).toBeUndefined();
+    });
+
+    it('refuse fewer than 2 replicas, no budget and no or partial spread in production without waivers, all at once', () => {
+      const f = fixture();
+      addService(f, 'api', { replicas: 1, disruptionBudget: false, spread: { zones: false } });
+      addService(f, 'web', { autoscaling: { minReplicas: 1, maxReplicas: 3 }, perEnvironment: { production: { spread: false } } });
+
+      const lines = validationErrors(f.platform);
+      const replicas = lineFor(lines, API, 'replicas (in production)');
+      expect(replicas).toContain('got 1;');
+      expect(replicas).toContain('at least 2 replicas');
+      expect(replicas).toContain('Fix: run 2 or more replicas there, or give a reason: waivers: { replicas: "…" } (rule production-replicas).');
+      expect(lineFor(lines, API, 'disruptionBudget (in production)')).toContain('got false;');
+      expect(lineFor(lines, API, 'spread (in production)')).toContain('got {"nodes":true,"zones":false};');
+      const web = 'acme/shop/storefront/web';
+      expect(lineFor(lines, web, 'autoscaling.minReplicas (in production)')).toContain('got 1;');
+      expect(lineFor(lines, web, 'spread (in production)')).toContain('got false;');
+      for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/);
+      // The same settings are fine in test.
+      expect(lines.some((l) => l.includes('(in test)'))).toBe(false);
+    });
+
+    it('accept each relaxation with a waiver, whose reason shows on the Deployment of production only', () => {
+      const f = fixture();
+      addService(f, 'api', {
+        replicas: 1,
+        disruptionBudget: false,
+        spread: false,
+        waivers: { replicas: 'singleton consumer of a partitioned queue', disruptionBudget: 'one replica: a budget would block drains', spread: 'one replica' },
+      });
+
+      const objects = synth(f.platform);
+      const d = at(objects, PROD);
+      expect(d.spec.replicas).toBe(1);
+      expect(d.metadata.annotations).toEqual({
+        [`waiver.platform-cdk.io/${ProductionRules.REPLICAS}`]: 'singleton consumer of a partitioned queue',
+        [`waiver.platform-cdk.io/${ProductionRules.DISRUPTION_BUDGET}`]: 'one replica: a budget would block drains',
+        [`waiver.platform-cdk.io/${ProductionRules.SPREAD}`]: 'one replica',
+      });
+      expect(d.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+      expect(objects.has('host/PodDisruptionBudget/storefront/api')).toBe(false);
+      // Waivers relax production rules: nothing is written where those rules do not apply.
+      expect(at(objects, TEST).metadata.annotations).toBeUndefined();
+    });
+
+    it('accept a waiver given for production alone', () => {
+      const f = fixture();
+      addService(f, 'api', { perEnvironment: { production: { replicas: 1, waivers: { replicas: 'batch job, one at a time' } } } });
+
+      expect(at(synth(f.platform), PROD).metadata.annotations).toEqual({ 'waiver.platform-cdk.io/production-replicas': 'batch job, one at a time' });
+    });
+
+    it('refuse a waiver without a reason or of no known rule', () => {
+      const f = fixture();
+      addService(f, 'api', { replicas: 1, waivers: { replicas: '  ', zones: 'x' } as never });
+
+      const lines = validationErrors(f.platform);
+      expect(lineFor(lines, API, 'waivers.replicas')).toContain('a waiver needs a reason');
+      expect(lineFor(lines, API, 'waivers.zones')).toContain('no production default has this name');
+      for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/);
+    });
+  });
+});
