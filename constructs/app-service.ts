@@ -82,7 +82,7 @@ export interface EnvironmentOverrides {
    */
   readonly image?: Image;
   /**
-   * Configuration in this environment: values and files over the service's.
+   * Configuration in this environment: values and files over the service's, and where the files are mounted.
    * @default - the service's configuration
    */
   readonly config?: ConfigOptions;
@@ -251,6 +251,8 @@ export interface ServiceSettings {
   readonly configValues: ReadonlyArray<readonly [string, string]>;
   /** Configuration files, sorted by name. */
   readonly configFiles: ReadonlyArray<readonly [string, string]>;
+  /** Where the configuration files are mounted. */
+  readonly configMountPath: string;
   /** Autoscaling, if any. */
   readonly autoscaling?: AutoscalingOptions;
   /** The disruption budget, if any. */
@@ -515,6 +517,7 @@ export class AppService extends Construct implements IConnectable {
       image: o.image ?? this.image,
       configValues: byName(values),
       configFiles: byName(files),
+      configMountPath: o.config?.mountPath ?? this.configMountPath,
       autoscaling,
       disruptionBudget: disruptionBudget ? { maxUnavailable: disruptionBudget.minAvailable === undefined ? (disruptionBudget.maxUnavailable ?? 1) : disruptionBudget.maxUnavailable, minAvailable: disruptionBudget.minAvailable } : undefined,
       spread: spread ? { nodes: spread.nodes ?? true, zones: spread.zones ?? true } : undefined,
@@ -674,6 +677,9 @@ export class AppService extends Construct implements IConnectable {
       ...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]),
       ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c]),
     ];
+    // The pod's ExternalSecrets hold one key per variable name: a name read from a store reads one key in every container.
+    const storeVars = new Map<string, { where: string; ref: SecretRef }>();
+    for (const [k, ref] of this.secretVars) if (SecretRef.isSecretRef(ref) && ref.source.kind === 'store') storeVars.set(k, { where: 'secrets', ref });
     for (const [property, c] of all) {
       const n = checkDns1123Label(c?.name);
       if (n) problems.error({ path, property: `${property}.name`, value: c?.name, message: n, fix: 'name the container like "migrate" or "proxy"' });
@@ -686,7 +692,13 @@ export class AppService extends Construct implements IConnectable {
       checkEnv(problems, path, `${property}.env`, new Map(Object.entries(c?.env ?? {})));
       for (const [k, ref] of Object.entries(c?.secrets ?? {})) {
         if (!SecretRef.isSecretRef(ref)) problems.error({ path, property: `${property}.secrets[${JSON.stringify(k)}]`, value: '<not a reference>', message: 'a secret must be a reference, never a value', fix: 'use SecretStore.cluster("vault").key("path/in/store") or ExistingSecret.named("name").key("key")' });
-        else ref._check(problems, path, `${property}.secrets[${JSON.stringify(k)}]`);
+        else {
+          ref._check(problems, path, `${property}.secrets[${JSON.stringify(k)}]`);
+          const first = ref.source.kind === 'store' ? storeVars.get(k) : undefined;
+          if (first && storeKey(first.ref) !== storeKey(ref)) {
+            problems.error({ path, property: `${property}.secrets[${JSON.stringify(k)}]`, value: ref.toString(), message: `${first.where} reads this variable from ${first.ref.toString()}, and the pod's ExternalSecrets hold one value per variable name`, fix: 'give the variable another name in one of the containers, or read the same key' });
+          } else if (!first && ref.source.kind === 'store') storeVars.set(k, { where: `${property}.secrets`, ref });
+        }
       }
       checkPaths(problems, path, `${property}.writablePaths`, c?.writablePaths ?? []);
     }
@@ -884,7 +896,7 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
     resources: a.resources || b.resources ? { ...a.resources, ...b.resources } : undefined,
     env: a.env || b.env ? { ...a.env, ...b.env } : undefined,
     image: b.image ?? a.image,
-    config: a.config || b.config ? { values: { ...a.config?.values, ...b.config?.values }, files: { ...a.config?.files, ...b.config?.files } } : undefined,
+    config: a.config || b.config ? { values: { ...a.config?.values, ...b.config?.values }, files: { ...a.config?.files, ...b.config?.files }, mountPath: b.config?.mountPath ?? a.config?.mountPath } : undefined,
     autoscaling: b.autoscaling ?? a.autoscaling,
     disruptionBudget: b.disruptionBudget ?? a.disruptionBudget,
     spread: b.spread ?? a.spread,
@@ -908,6 +920,12 @@ function checkSeconds(d: Duration | undefined, min: number): string | undefined 
     return 'the time is written in whole seconds';
   }
   return seconds < min ? `the time must be at least ${min} second${min === 1 ? '' : 's'}` : undefined;
+}
+
+/** What a reference to a store reads: store, key, property and version. */
+function storeKey(ref: SecretRef): string {
+  const s = ref.source;
+  return s.kind === 'store' ? JSON.stringify([s.store.kind, s.store.name, s.remoteKey, s.property, s.version]) : '';
 }
 
 /** A configuration value as the text written to the ConfigMap. */

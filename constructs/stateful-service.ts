@@ -135,9 +135,23 @@ export interface S3BackupOptions {
   readonly credentials: ExistingSecret;
   /**
    * The networks of the endpoint, for the backup job's network policy.
-   * @default - any address on port 443 (a warning)
+   * @default - any address on the endpoint's port (a warning)
    */
   readonly cidrs?: string[];
+}
+
+/**
+ * The port of an S3 endpoint: the one its URL names, else 80 for `http:` and 443 otherwise (and for AWS).
+ * @param endpoint the endpoint URL, if any
+ */
+export function s3EndpointPort(endpoint: string | undefined): number {
+  if (endpoint === undefined) return 443;
+  try {
+    const url = new URL(endpoint);
+    return url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  } catch {
+    return 443;
+  }
 }
 
 /** Where backups go. */
@@ -152,8 +166,8 @@ export class BackupTarget {
 
   /**
    * An S3 bucket; the job gets `BACKUP_S3_BUCKET`, `BACKUP_S3_ENDPOINT` and the keys of an existing Secret
-   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) as variables, and may reach the endpoint on port 443 (in
-   * `cidrs`, else anywhere). Needs a `command`.
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) as variables, and may reach the endpoint on its URL's port
+   * (443 by default, 80 for `http:`) in `cidrs`, else anywhere. Needs a `command`.
    * @param options bucket, endpoint, the credentials Secret and the endpoint's networks
    */
   public static s3(options: S3BackupOptions): BackupTarget {
@@ -528,7 +542,9 @@ export class StatefulService extends Construct implements IConnectable {
       } else if (b.target.s3) {
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.target.s3.bucket)) problems.error({ path, property: `${property}.backup.target.bucket`, value: b.target.s3.bucket, message: 'not an S3 bucket name', fix: 'use a bucket name like "db-backups"' });
         if (!(b.target.s3.credentials instanceof ExistingSecret)) problems.error({ path, property: `${property}.backup.target.credentials`, value: '<not a reference>', message: 'the S3 credentials are an existing Secret, never values', fix: 'use ExistingSecret.named("backup-s3")' });
-        if ((b.target.s3.cidrs?.length ?? 0) === 0) problems.warning({ path, property: `${property}.backup.target.cidrs`, value: b.target.s3.endpoint ?? 'AWS', message: 'the backup job may reach any address on port 443, because a network policy cannot name the endpoint', fix: 'give the networks of the endpoint in cidrs' });
+        const endpoint = b.target.s3.endpoint;
+        if (endpoint !== undefined && !/^https?:\/\/[^\s/?#]+(\/\S*)?$/.test(endpoint)) problems.error({ path, property: `${property}.backup.target.endpoint`, value: endpoint, message: 'the endpoint is an http(s) URL', fix: 'give the endpoint like "https://s3.example.com" or "http://minio.example.com:9000"' });
+        if ((b.target.s3.cidrs?.length ?? 0) === 0) problems.warning({ path, property: `${property}.backup.target.cidrs`, value: endpoint ?? 'AWS', message: `the backup job may reach any address on port ${s3EndpointPort(endpoint)}, because a network policy cannot name the endpoint`, fix: 'give the networks of the endpoint in cidrs' });
         (b.target.s3.cidrs ?? []).forEach((c, i) => {
           const [ip, bits] = String(c).split('/');
           if (!isIpv4(ip) || bits === undefined || !/^[0-9]+$/.test(bits) || Number(bits) > 32) problems.error({ path, property: `${property}.backup.target.cidrs[${i}]`, value: c, message: 'not an IPv4 network', fix: 'give networks like "10.0.9.0/24"' });

@@ -25,6 +25,8 @@ export const BaselineNames = {
   ALLOW_INGRESS: 'allow-ingress-controller',
   /** The policy that lets the cluster's Prometheus reach metrics ports. */
   ALLOW_MONITORING: 'allow-monitoring',
+  /** The policy that lets the ingress controller reach cert-manager's HTTP-01 solver pods. */
+  ALLOW_ACME_SOLVER: 'allow-acme-http01-solver',
 } as const;
 
 import { NAMESPACE_NAME_LABEL } from './connections';
@@ -119,6 +121,21 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
             ports: [...ports.keys()].sort().map((k) => ports.get(k) as { protocol: string; port: number }),
           },
         ],
+      },
+    });
+  }
+  // cert-manager answers HTTP-01 challenges from a solver pod in the Certificate's namespace, reached through the
+  // ingress controller on port 8089.
+  const acme = project.services.some((s) => s.exposures.some((x) => x.covers(environment) && x.tlsIn(environment)?.kind === 'cert-manager'));
+  if (acme) {
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata(BaselineNames.ALLOW_ACME_SOLVER),
+      spec: {
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: cluster.ingressNamespace } } }], ports: [{ protocol: 'TCP', port: 8089 }] }],
       },
     });
   }

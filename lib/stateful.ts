@@ -3,7 +3,7 @@
  * outside the cluster it points at the machines (EndpointSlice or ExternalName); in the cluster it selects the
  * StatefulSet's pods.
  */
-import { StatefulMode, StatefulService } from '../constructs/stateful-service';
+import { s3EndpointPort, StatefulMode, StatefulService } from '../constructs/stateful-service';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import { SecretRef } from '../constructs/secrets';
@@ -139,7 +139,8 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
       { name: 'DB_HOST', value: serviceAddress(stateful.name, namespace) },
       { name: 'DB_PORT', value: String(ports[0].port) },
       { name: 'DB_NAME', value: stateful.name },
-      ...credentials.map(([, ref]) => secretEnv(stateful.name, BACKUP_PASSWORD_ENV, ref)),
+      // Read from the key the server's variable reads (the ExternalSecret has no DB_PASSWORD key), named for the job.
+      ...credentials.map(([name, ref]) => ({ ...secretEnv(stateful.name, name, ref), name: BACKUP_PASSWORD_ENV })),
     ];
     const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }];
     const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }];
@@ -160,7 +161,7 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
         spec: {
           podSelector: { matchLabels: selectorOf({ name }) },
           policyTypes: ['Egress'],
-          egress: [{ to: (b.target.s3.cidrs?.length ? [...b.target.s3.cidrs].sort() : ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: 443 }] }],
+          egress: [{ to: (b.target.s3.cidrs?.length ? [...b.target.s3.cidrs].sort() : ['0.0.0.0/0']).map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: s3EndpointPort(b.target.s3.endpoint) }] }],
         },
       });
     }

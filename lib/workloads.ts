@@ -114,7 +114,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...own.mounts];
   if (settings.configFiles.length > 0) {
     volumes.push({ name: 'config', configMap: { name: configMapName(service), items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });
-    mounts.push({ name: 'config', mountPath: service.configMountPath, readOnly: true });
+    mounts.push({ name: 'config', mountPath: settings.configMountPath, readOnly: true });
   }
   const envVars: JsonObject[] = [
     ...settings.env.map(([name, value]) => ({ name, value })),

@@ -95,6 +95,15 @@ describe('service configuration', () => {
     expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/nginx/conf.d', readOnly: true });
   });
 
+  it('mounts the files where an environment says, over the service\'s mount path', () => {
+    const f = fixture();
+    addService(f, 'api', { config: { files: { 'app.yaml': 'a: 1' }, mountPath: '/etc/app' }, perEnvironment: { test: { config: { mountPath: '/config' } } } });
+
+    const objects = synth(f.platform);
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/app', readOnly: true });
+    expect(mainContainer(objects, 'member-test/Deployment/storefront/api').volumeMounts).toContainEqual({ name: 'config', mountPath: '/config', readOnly: true });
+  });
+
   it('takes values and files per environment over the service\'s, and leaves other environments alone', () => {
     const f = fixture();
     addService(f, 'api', {
@@ -354,6 +363,29 @@ describe('service secrets', () => {
     const pod = deployment(objects, 'host/Deployment/storefront/api').spec.template.spec;
     expect(pod.initContainers[0].env).toEqual([{ name: 'MIGRATE_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'MIGRATE_PASSWORD' } } }]);
     expect(pod.containers[1].env).toEqual([{ name: 'TLS_KEY_SECRET', valueFrom: { secretKeyRef: { name: 'proxy', key: 'key' } } }]);
+  });
+
+  it('lets containers of a pod share a variable read from one key, and refuses one name read from two', () => {
+    const ok = fixture();
+    addService(ok, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      initContainers: [{ name: 'migrate', image: ok.registry.image('shop/migrate', '1.0.0'), secrets: { DB_PASSWORD: vault.key('shop/mysql') } }],
+      sidecars: [{ name: 'proxy', image: ok.registry.image('infra/envoy', '1.30.1'), secrets: { DB_PASSWORD: ExistingSecret.named('proxy').key('db') } }],
+    });
+    const objects = synth(ok.platform);
+    expect((objectAt(objects, 'host/ExternalSecret/storefront/api-vault') as any).spec.data).toEqual([{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'shop/mysql' } }]);
+
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      initContainers: [{ name: 'migrate', image: f.registry.image('shop/migrate', '1.0.0'), secrets: { DB_PASSWORD: vault.key('shop/mysql-admin') } }],
+      sidecars: [{ name: 'proxy', image: f.registry.image('infra/envoy', '1.30.1'), secrets: { DB_PASSWORD: SecretStore.cluster('aws').key('shop/mysql') } }],
+    });
+    const lines = validationErrors(f.platform);
+    const init = lineFor(lines, API, 'initContainers[0].secrets["DB_PASSWORD"]');
+    expect(init).toContain('got "ClusterSecretStore vault: shop/mysql-admin"; secrets reads this variable from ClusterSecretStore vault: shop/mysql');
+    expect(init).toMatch(/\. Fix: .+\.$/);
+    expect(lineFor(lines, API, 'sidecars[0].secrets["DB_PASSWORD"]')).toContain('got "ClusterSecretStore aws: shop/mysql";');
   });
 
   it('offers no way to turn a literal value into a secret through the typed API', () => {

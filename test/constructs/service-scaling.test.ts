@@ -37,6 +37,30 @@ const SPREAD = [
   { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } },
 ];
 
+/**
+ * What the output breaks of the production rules: each Deployment of a production environment runs at least 2
+ * replicas (or an autoscaler minimum of 2), has a disruption budget and spreads over nodes and zones, unless the
+ * Deployment carries the waiver of that rule with a reason.
+ */
+function productionViolations(objects: Map<string, KubeObject>): string[] {
+  const out: string[] = [];
+  for (const [key, o] of objects as Map<string, any>) {
+    if (o.kind !== 'Deployment' || o.metadata.labels['platform-cdk.io/environment'] !== 'production') continue;
+    const [cluster] = key.split('/');
+    const { name, namespace } = o.metadata;
+    const waived = (rule: string): boolean => (o.metadata.annotations?.[`waiver.platform-cdk.io/${rule}`] ?? '').trim() !== '';
+    const hpa = objects.get(`${cluster}/HorizontalPodAutoscaler/${namespace}/${name}`) as any;
+    const replicas = hpa ? hpa.spec.minReplicas : o.spec.replicas;
+    if (!(replicas >= 2) && !waived('production-replicas')) out.push(`${key}: ${replicas} replicas`);
+    const pdb = objects.get(`${cluster}/PodDisruptionBudget/${namespace}/${name}`) as any;
+    const selects = pdb && Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => o.spec.template.metadata.labels[k] === v);
+    if (!selects && !waived('production-disruption-budget')) out.push(`${key}: no disruption budget`);
+    const keys = (o.spec.template.spec.topologySpreadConstraints ?? []).map((c: any) => c.topologyKey);
+    if (!(keys.includes('kubernetes.io/hostname') && keys.includes('topology.kubernetes.io/zone')) && !waived('production-spread')) out.push(`${key}: not spread`);
+  }
+  return out.sort();
+}
+
 describe('scaling', () => {
   describe('autoscaling', () => {
     it('writes a HorizontalPodAutoscaler on the Deployment, at 70% CPU by default, and leaves replicas to it', () => {
@@ -150,6 +174,33 @@ describe('scaling', () => {
   });
 
   describe('production defaults', () => {
+    it('hold on the output of a mixed project: every production Deployment meets each rule or carries its waiver', () => {
+      const f = fixture();
+      f.project.quotaIn('production', { cpuLimitMillis: 16000, memoryLimitMiB: 16384 });
+      addService(f, 'plain');
+      addService(f, 'scaled', { autoscaling: { minReplicas: 2, maxReplicas: 4 }, perEnvironment: { test: { autoscaling: false } } });
+      addService(f, 'singleton', { replicas: 1, spread: false, waivers: { replicas: 'leader election not supported', spread: 'one replica' } });
+      addService(f, 'batch', { disruptionBudget: false, perEnvironment: { production: { waivers: { disruptionBudget: 'jobs resume after a drain' } } } });
+      addService(f, 'custom', { replicas: 3, disruptionBudget: { minAvailable: 2 }, spread: { nodes: true, zones: true } });
+
+      const objects = synth(f.platform);
+      expect([...objects.keys()].filter((k) => k.startsWith('host/Deployment/'))).toHaveLength(5);
+      expect(productionViolations(objects)).toEqual([]);
+
+      // The check sees what it looks for: without the budget and the spread, the plain service breaks both rules.
+      const tampered = new Map(objects);
+      tampered.delete('host/PodDisruptionBudget/storefront/plain');
+      const d = JSON.parse(JSON.stringify(objects.get('host/Deployment/storefront/plain')));
+      delete d.spec.template.spec.topologySpreadConstraints;
+      d.spec.replicas = 1;
+      tampered.set('host/Deployment/storefront/plain', d);
+      expect(productionViolations(tampered)).toEqual([
+        'host/Deployment/storefront/plain: 1 replicas',
+        'host/Deployment/storefront/plain: no disruption budget',
+        'host/Deployment/storefront/plain: not spread',
+      ]);
+    });
+
     it('run 2 replicas in production and 1 elsewhere by default', () => {
       const f = fixture();
       addService(f, 'api');
