@@ -12,10 +12,12 @@ import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
 import { literalSecretReason, SecretRef } from './secrets';
+import { ProductionRules } from './service-options';
 import type {
   AlertOptions, AutoscalingOptions, ConfigOptions, ConfigValue, ConnectOptions, ContainerOptions, DisruptionBudgetOptions,
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
+import { RolloutStrategy } from './service-options';
 import type { Tenant } from './tenant';
 
 /** The transport protocol of a port. */
@@ -106,6 +108,11 @@ export interface EnvironmentOverrides {
    * @default - the service's
    */
   readonly waivers?: Waivers;
+  /**
+   * Variables read from secrets in this environment, over the service's (e.g. another key of the store).
+   * @default - the service's
+   */
+  readonly secrets?: Record<string, SecretRef>;
 }
 
 /** Properties of an {@link AppService}. */
@@ -208,6 +215,11 @@ export interface AppServiceProps {
    */
   readonly sidecars?: ContainerOptions[];
   /**
+   * How a new version replaces the old pods.
+   * @default RolloutStrategy.ROLLING_UPDATE
+   */
+  readonly rollout?: RolloutStrategy;
+  /**
    * Whether the pods get a token of their ServiceAccount (`<service>`). Only services that call the Kubernetes API
    * need it.
    * @default false
@@ -259,6 +271,8 @@ export interface ServiceSettings {
   readonly disruptionBudget?: DisruptionBudgetOptions;
   /** Spreading, if any. */
   readonly spread?: SpreadOptions;
+  /** Variables read from secrets, sorted by name. */
+  readonly secrets: ReadonlyArray<readonly [string, SecretRef]>;
   /** The waivers that apply, by rule id (see `ProductionRules`), sorted. */
   readonly waivers: ReadonlyArray<readonly [string, string]>;
 }
@@ -321,6 +335,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly sidecars: readonly ContainerOptions[];
   /** Whether the pods get a ServiceAccount token. */
   public readonly automountServiceAccountToken: boolean;
+  /** How a new version replaces the old pods. */
+  public readonly rollout: RolloutStrategy;
   /** Folders the container writes to, besides `/tmp`. */
   public readonly writablePaths: readonly string[];
   /** Prometheus scraping, if declared. */
@@ -363,6 +379,7 @@ export class AppService extends Construct implements IConnectable {
     this.initContainers = [...(props.initContainers ?? [])];
     this.sidecars = [...(props.sidecars ?? [])];
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
+    this.rollout = props.rollout ?? RolloutStrategy.ROLLING_UPDATE;
     this.writablePaths = [...(props.writablePaths ?? [])];
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
@@ -515,6 +532,7 @@ export class AppService extends Construct implements IConnectable {
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: o.image ?? this.image,
+      secrets: byName(new Map([...this.secretVars, ...Object.entries(o.secrets ?? {})])),
       configValues: byName(values),
       configFiles: byName(files),
       configMountPath: o.config?.mountPath ?? this.configMountPath,
@@ -613,6 +631,7 @@ export class AppService extends Construct implements IConnectable {
       if (env.production) this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
+    if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
     this.checkContainers(problems, path);
     this.checkProbes(problems, path);
     this.checkExposures(problems, path, platform);
@@ -622,6 +641,10 @@ export class AppService extends Construct implements IConnectable {
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
     const waived = new Map(s.waivers);
+    const relaxed = relaxedProductionRules(s);
+    for (const [rule] of s.waivers) {
+      if (!relaxed.includes(rule)) problems.warning({ path, property: `waivers (in ${env.name})`, value: rule, message: `the service keeps the default of ${rule} in ${env.name}, so the waiver is not used there (and is not written)`, fix: 'remove the waiver, or set it only in the environments where the default is relaxed (perEnvironment)' });
+    }
     if (s.replicas < 2 && !waived.has('production-replicas')) {
       problems.error({
         path,
@@ -652,7 +675,7 @@ export class AppService extends Construct implements IConnectable {
     };
     for (const [k] of s.env) add(k, 'env');
     for (const [k] of s.configValues) add(k, 'config.values');
-    for (const [k] of this.secretVars) add(k, 'secrets');
+    for (const [k] of s.secrets) add(k, 'secrets');
     this.connectionList.forEach((c, i) => {
       const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name ?? '');
       add(`${prefix}_HOST`, `connectsTo[${i}]`);
@@ -661,8 +684,12 @@ export class AppService extends Construct implements IConnectable {
   }
 
   private checkSecrets(problems: ProblemCollector, path: string): void {
-    for (const [k, ref] of this.secretVars) {
-      const property = `secrets[${JSON.stringify(k)}]`;
+    const given: [string, string, SecretRef][] = [...this.secretVars].map(([k, ref]): [string, string, SecretRef] => ['secrets', k, ref]);
+    for (const [env, o] of this.overrides) {
+      for (const [k, ref] of Object.entries(o.secrets ?? {})) given.push([`perEnvironment[${JSON.stringify(typeof env === 'string' ? env : env.name)}].secrets`, k, ref]);
+    }
+    for (const [where, k, ref] of given) {
+      const property = `${where}[${JSON.stringify(k)}]`;
       const e = checkEnvVarName(k);
       if (e) problems.error({ path, property, value: k, message: e, fix: 'use a name like "DB_PASSWORD"' });
       if (!SecretRef.isSecretRef(ref)) {
@@ -890,6 +917,18 @@ export class AppService extends Construct implements IConnectable {
   }
 }
 
+/**
+ * The production rules a service's settings relax in an environment (each needs a waiver there).
+ * @param s the settings
+ */
+export function relaxedProductionRules(s: ServiceSettings): string[] {
+  const out: string[] = [];
+  if (s.replicas < 2) out.push(ProductionRules.REPLICAS);
+  if (!s.disruptionBudget) out.push(ProductionRules.DISRUPTION_BUDGET);
+  if (!s.spread || !s.spread.nodes || !s.spread.zones) out.push(ProductionRules.SPREAD);
+  return out;
+}
+
 function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): EnvironmentOverrides {
   return {
     replicas: b.replicas ?? a.replicas,
@@ -901,6 +940,7 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
     disruptionBudget: b.disruptionBudget ?? a.disruptionBudget,
     spread: b.spread ?? a.spread,
     waivers: a.waivers || b.waivers ? { ...a.waivers, ...b.waivers } : undefined,
+    secrets: a.secrets || b.secrets ? { ...a.secrets, ...b.secrets } : undefined,
   };
 }
 

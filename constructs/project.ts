@@ -222,7 +222,8 @@ export class Project extends Construct {
     }
     for (const stateful of this.statefulServices) {
       const s = stateful.settingsFor(env);
-      if (s.inCluster) add((s.inCluster.replicas ?? 1) + (s.inCluster.backup ? 1 : 0), s.resources);
+      if (s.inCluster) add(s.inCluster.replicas ?? 1, s.resources);
+      if (s.inCluster?.backup) add(1, stateful.backupResourcesIn(env));
     }
     for (const key of Object.keys(need) as (keyof typeof need)[]) {
       if (need[key] <= quota[key]) continue;

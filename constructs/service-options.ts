@@ -102,6 +102,14 @@ export const ProductionRules = {
   SPREAD: 'production-spread',
 } as const;
 
+/** How a Deployment replaces its pods with a new version. */
+export enum RolloutStrategy {
+  /** Start new pods before stopping old ones (Kubernetes' default surge of 25%). */
+  ROLLING_UPDATE = 'RollingUpdate',
+  /** Stop every old pod, then start the new ones (for singletons that must never run twice). */
+  RECREATE = 'Recreate',
+}
+
 /** A container that runs beside the service's own: an init container or a sidecar. */
 export interface ContainerOptions {
   /** The container's name, unique in the pod. */

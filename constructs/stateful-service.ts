@@ -53,7 +53,8 @@ export class Engine {
 
   /** ClickHouse (official image): HTTP port 8123 and native port 9000, data in `/var/lib/clickhouse`, user 101, password from `CLICKHOUSE_PASSWORD`. */
   public static clickhouse(): Engine {
-    return new Engine('clickhouse', [{ port: 8123, name: 'http' }, { port: 9000, name: 'native' }], '/var/lib/clickhouse', 101, 'CLICKHOUSE_PASSWORD', ['/var/log/clickhouse-server'], () => undefined);
+    // The image's entry point writes the default user's password into users.d when CLICKHOUSE_PASSWORD is set.
+    return new Engine('clickhouse', [{ port: 8123, name: 'http' }, { port: 9000, name: 'native' }], '/var/lib/clickhouse', 101, 'CLICKHOUSE_PASSWORD', ['/var/log/clickhouse-server', '/etc/clickhouse-server/users.d'], () => undefined);
   }
 
   /**
@@ -205,6 +206,16 @@ export interface BackupOptions {
    * @default - the cluster's (controller manager's) time zone
    */
   readonly timeZone?: string;
+  /**
+   * The port the job connects to (`DB_PORT`), by name or number, e.g. ClickHouse's `native`.
+   * @default - the engine's first port
+   */
+  readonly port?: string | number;
+  /**
+   * The job's container resources.
+   * @default - the platform's and environment's defaults (not the database's)
+   */
+  readonly resources?: Resources;
 }
 
 /** A stateful service in the cluster. */
@@ -432,6 +443,23 @@ export class StatefulService extends Construct implements IConnectable {
     };
   }
 
+  /**
+   * The port the backup job connects to in an environment, if it has a backup there.
+   * @param environment the environment
+   */
+  public backupPortIn(environment: Environment): ServicePort | undefined {
+    const b = this.settingsFor(environment).inCluster?.backup;
+    return b ? this.findPort(b.port) : undefined;
+  }
+
+  /**
+   * The backup job's resources in an environment.
+   * @param environment the environment
+   */
+  public backupResourcesIn(environment: Environment): ResolvedResources {
+    return mergeResources(Platform.of(this).defaultResources, environment.resources, this.settingsFor(environment).inCluster?.backup?.resources);
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -555,6 +583,8 @@ export class StatefulService extends Construct implements IConnectable {
         problems.error({ path, property: `${property}.backup.command`, value: undefined, message: `there is no default backup command for ${this.engine.name} to this target`, fix: 'give the command that writes the backup (it gets DB_HOST, DB_PORT, DB_NAME and DB_PASSWORD)' });
       }
       if (b.image !== undefined) b.image._check(problems, path, `${property}.backup.image`);
+      if (b.port !== undefined && !this.findPort(b.port)) problems.error({ path, property: `${property}.backup.port`, value: b.port, message: `the engine has no port of this name or number (ports: ${this.ports.map((p) => `${p.name}=${p.port}`).join(', ')})`, fix: 'name one of the engine\'s ports' });
+      checkResources(problems, path, `${property}.backup.resources`, b.resources);
       if (b.timeZone !== undefined && !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(b.timeZone)) problems.error({ path, property: `${property}.backup.timeZone`, value: b.timeZone, message: 'not a time zone name', fix: 'use a name like "Asia/Shanghai"' });
       const job = checkDns1123Label(`${this.name}-backup`);
       if (job) problems.error({ path, property: `${property}.backup`, value: `${this.name}-backup`, message: `the CronJob name is invalid: ${job}`, fix: 'shorten the service name' });

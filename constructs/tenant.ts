@@ -67,6 +67,19 @@ export interface TenantProps {
    * @default - only the clusters where its projects land
    */
   readonly placement?: TenantPlacement;
+  /**
+   * Which traffic between the tenant's own pods is allowed.
+   * @default TenantNetwork.OPEN_WITHIN_TENANT
+   */
+  readonly network?: TenantNetwork;
+}
+
+/** Which traffic between a tenant's own pods the network policies allow (other tenants are always denied). */
+export enum TenantNetwork {
+  /** Any pod of the tenant may reach any other (the `allow-same-tenant` policy), besides declared paths. */
+  OPEN_WITHIN_TENANT = 'open-within-tenant',
+  /** Only the paths declared with `connectsTo` (and DNS, the ingress controller and monitoring). */
+  DECLARED_PATHS_ONLY = 'declared-paths-only',
 }
 
 const TENANT = Symbol.for('platform-cdk.Tenant');
@@ -103,6 +116,8 @@ export class Tenant extends Construct {
   public readonly quota?: ProjectQuota;
   /** Clusters to place the workspace on besides those of its projects, if set. */
   public readonly placement?: TenantPlacement;
+  /** Which traffic between the tenant's own pods is allowed. */
+  public readonly network: TenantNetwork;
   private readonly workspaceGrantList: WorkspaceGrant[] = [];
   private readonly projectGrantList: ProjectGrant[] = [];
 
@@ -121,6 +136,7 @@ export class Tenant extends Construct {
     this.description = props.description;
     this.quota = props.quota;
     this.placement = props.placement;
+    this.network = props.network ?? TenantNetwork.OPEN_WITHIN_TENANT;
   }
 
   /**

@@ -49,8 +49,8 @@ export function indexConnections(platform: Platform): ConnectionIndex {
         }
       }
       for (const stateful of project.statefulServices) {
-        const port = stateful.findPort(undefined);
-        if (port) add(stateful, { podName: backupPodName(stateful), project, port, onlyIn: (env) => stateful.settingsFor(env).inCluster?.backup !== undefined });
+        // One caller per port, present in the environments whose backup connects to that port.
+        for (const port of stateful.ports) add(stateful, { podName: backupPodName(stateful), project, port, onlyIn: (env) => stateful.backupPortIn(env)?.name === port.name });
       }
     }
   }

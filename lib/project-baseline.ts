@@ -6,6 +6,7 @@
 import type { ProjectPlacement } from '../constructs/project';
 import { mergeResources, renderQuotaHard } from '../constructs/resources';
 import { Platform } from '../constructs/platform';
+import { TenantNetwork } from '../constructs/tenant';
 import { KubeObject, LabelKeys } from './manifest';
 import { projectLabels, selectorOf } from './workloads';
 
@@ -84,7 +85,10 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
         egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
       },
     },
-    {
+  ];
+
+  if (project.tenant.network !== TenantNetwork.DECLARED_PATHS_ONLY) {
+    objects.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: metadata(BaselineNames.ALLOW_TENANT),
@@ -94,8 +98,8 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
         ingress: [{ from: [{ namespaceSelector: tenantSelector }] }],
         egress: [{ to: [{ namespaceSelector: tenantSelector }] }],
       },
-    },
-  ];
+    });
+  }
 
   const exposed = project.services.filter((s) => s.exposures.some((x) => x.covers(environment) && x.hostIn(environment) !== undefined && x.port));
   if (exposed.length > 0) {

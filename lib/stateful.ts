@@ -137,7 +137,7 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
     const command = b.command ?? (b.target.kind === 'volume' ? engine.defaultBackupCommand(credentials.length > 0) : undefined) ?? [];
     const vars: JsonObject[] = [
       { name: 'DB_HOST', value: serviceAddress(stateful.name, namespace) },
-      { name: 'DB_PORT', value: String(ports[0].port) },
+      { name: 'DB_PORT', value: String((stateful.findPort(b.port) ?? ports[0]).port) },
       { name: 'DB_NAME', value: stateful.name },
       // Read from the key the server's variable reads (the ExternalSecret has no DB_PASSWORD key), named for the job.
       ...credentials.map(([name, ref]) => ({ ...secretEnv(stateful.name, name, ref), name: BACKUP_PASSWORD_ENV })),
@@ -193,7 +193,7 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
                     imagePullPolicy: 'IfNotPresent',
                     command,
                     env: vars,
-                    resources: renderResources(s.resources),
+                    resources: renderResources(stateful.backupResourcesIn(env)),
                     securityContext: containerSecurityContext(),
                     volumeMounts: mounts,
                   },

@@ -4,13 +4,13 @@
  * backend), HorizontalPodAutoscaler, PodDisruptionBudget, ServiceMonitor and PrometheusRule.
  */
 import { createHash } from 'crypto';
-import { AppService, Protocol, ServicePort, ServiceSettings } from '../constructs/app-service';
+import { AppService, Protocol, relaxedProductionRules, ServicePort, ServiceSettings } from '../constructs/app-service';
 import type { Exposure, Tls } from '../constructs/exposure';
 import { Probe } from '../constructs/probe';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { SecretRef } from '../constructs/secrets';
-import { ContainerOptions, LogFormat } from '../constructs/service-options';
+import { ContainerOptions, LogFormat, RolloutStrategy } from '../constructs/service-options';
 import { connectionEnv } from './connections';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
@@ -105,7 +105,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(service), namespace, labels }, data });
   }
 
-  const secretVars: (readonly [string, SecretRef])[] = [...service.secrets];
+  const secretVars: (readonly [string, SecretRef])[] = [...settings.secrets];
   for (const c of [...service.initContainers, ...service.sidecars]) for (const [k, v] of Object.entries(c.secrets ?? {})) secretVars.push([k, v]);
   objects.push(...externalSecrets(service.name, namespace, labels, uniqueByName(secretVars)));
 
@@ -119,7 +119,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const envVars: JsonObject[] = [
     ...settings.env.map(([name, value]) => ({ name, value })),
     ...settings.configValues.map(([name]) => ({ name, valueFrom: { configMapKeyRef: { name: configMapName(service), key: name } } })),
-    ...service.secrets.map(([name, ref]) => secretEnv(service.name, name, ref)),
+    ...settings.secrets.map(([name, ref]) => secretEnv(service.name, name, ref)),
     ...connectionEnv(service, env),
   ];
 
@@ -164,8 +164,9 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   if (configHash !== undefined) podAnnotations[AnnotationKeys.CONFIG_HASH] = configHash;
   Object.assign(podAnnotations, logAnnotations(service));
   const deploymentAnnotations: Record<string, string> = {};
-  // Waivers relax production defaults, so they are written where those defaults apply.
-  if (env.production) for (const [rule, reason] of settings.waivers) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+  // A waiver is written where it relaxes a production default.
+  const relaxed = env.production ? relaxedProductionRules(settings) : [];
+  for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
 
   objects.push({
     apiVersion: 'apps/v1',
@@ -173,6 +174,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
     spec: {
       replicas: settings.autoscaling ? undefined : settings.replicas,
+      strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorOf(service) },
       template: {

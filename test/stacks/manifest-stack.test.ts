@@ -43,10 +43,10 @@ describe('ManifestStack', () => {
       ['member-test', ['member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']],
     ]);
     expect(Object.keys(snapshotTree(outdir)).sort()).toEqual(['host/00-cluster.yaml', 'host/10-storefront.yaml', 'member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']);
-    // host: the member's Cluster, WorkspaceTemplate, Namespace, 6 baseline objects (quota, limits, 4 network
-    // policies), ServiceAccount, Service, Deployment, PodDisruptionBudget (production), Certificate (production
+    // host: the member's Cluster, WorkspaceTemplate, Namespace, 7 baseline objects (quota, limits, 5 network
+    // policies with the ACME solver's), ServiceAccount, Service, Deployment, PodDisruptionBudget (production), Certificate (production
     // TLS), Ingress; member-test: Namespace, 6 baseline objects, ServiceAccount, Service, Deployment, Ingress
-    expect(result.objectCount).toBe(15 + 11);
+    expect(result.objectCount).toBe(16 + 11);
   });
 
   it('orders cluster-scoped objects first (workspaces before their namespaces), and within a namespace quota, limits and policies before Services, Deployments and Ingresses', () => {
@@ -54,7 +54,7 @@ describe('ManifestStack', () => {
     const kinds = (file: string): string[] => [...(files.get(file) ?? '').matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
     expect(kinds('host/00-cluster.yaml')).toEqual(['Cluster', 'WorkspaceTemplate', 'Namespace']);
     expect(kinds('host/10-storefront.yaml')).toEqual([
-      'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+      'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
       'ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget', 'Certificate', 'Ingress',
     ]);
   });
