@@ -10,6 +10,8 @@ export * from './constructs/department';
 export * from './constructs/access';
 export * from './constructs/app-service';
 export * from './constructs/connection';
+export * from './constructs/delivery';
+export * from './constructs/pipeline';
 export * from './constructs/exposure';
 export * from './constructs/secrets';
 export * from './constructs/service-options';

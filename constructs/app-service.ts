@@ -7,7 +7,8 @@ import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './co
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
-import { Platform } from './platform';
+import { assertNewChild, Platform } from './platform';
+import { Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
@@ -531,7 +532,7 @@ export class AppService extends Construct implements IConnectable {
       maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
-      image: o.image ?? this.image,
+      image: this.releasedImage(o.image ?? this.image, environment),
       secrets: byName(new Map([...this.secretVars, ...Object.entries(o.secrets ?? {})])),
       configValues: byName(values),
       configFiles: byName(files),
@@ -544,6 +545,27 @@ export class AppService extends Construct implements IConnectable {
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
     };
+  }
+
+  /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
+  public get releaseKey(): string {
+    return `${this.project.tenant.name}/${this.project.name}/${this.name}`;
+  }
+
+  /**
+   * Adds the service's release pipeline: build, test and push its image from its repository, then deploy it
+   * through the platform's environments in their promotion order.
+   * @param props source, build, tests, registry credential, approval and notifications
+   */
+  public addPipeline(props: PipelineProps): Pipeline {
+    assertNewChild(this, 'Pipeline', 'pipeline');
+    return new Pipeline(this, 'Pipeline', { ...props, module: this.name, image: props.image ?? this.image, service: this });
+  }
+
+  /** The image released to an environment: pinned by a release pipeline, else as declared. */
+  private releasedImage(image: Image, environment: Environment): Image {
+    const tag = Platform.of(this).releasedTag(this.releaseKey, environment.name);
+    return tag !== undefined && image && typeof image.withTag === 'function' ? image.withTag(tag) : image;
   }
 
   /**
@@ -707,6 +729,12 @@ export class AppService extends Construct implements IConnectable {
     // The pod's ExternalSecrets hold one key per variable name: a name read from a store reads one key in every container.
     const storeVars = new Map<string, { where: string; ref: SecretRef }>();
     for (const [k, ref] of this.secretVars) if (SecretRef.isSecretRef(ref) && ref.source.kind === 'store') storeVars.set(k, { where: 'secrets', ref });
+    // An environment's own secrets replace the service's there, in the same ExternalSecrets.
+    const envStoreVars: { name: string; where: string; ref: SecretRef }[] = [];
+    for (const [env, o] of this.overrides) {
+      const where = `perEnvironment[${JSON.stringify(typeof env === 'string' ? env : env.name)}].secrets`;
+      for (const [k, ref] of Object.entries(o.secrets ?? {})) if (SecretRef.isSecretRef(ref) && ref.source.kind === 'store') envStoreVars.push({ name: k, where, ref });
+    }
     for (const [property, c] of all) {
       const n = checkDns1123Label(c?.name);
       if (n) problems.error({ path, property: `${property}.name`, value: c?.name, message: n, fix: 'name the container like "migrate" or "proxy"' });
@@ -722,8 +750,9 @@ export class AppService extends Construct implements IConnectable {
         else {
           ref._check(problems, path, `${property}.secrets[${JSON.stringify(k)}]`);
           const first = ref.source.kind === 'store' ? storeVars.get(k) : undefined;
-          if (first && storeKey(first.ref) !== storeKey(ref)) {
-            problems.error({ path, property: `${property}.secrets[${JSON.stringify(k)}]`, value: ref.toString(), message: `${first.where} reads this variable from ${first.ref.toString()}, and the pod's ExternalSecrets hold one value per variable name`, fix: 'give the variable another name in one of the containers, or read the same key' });
+          const clash = ref.source.kind === 'store' ? [first, ...envStoreVars.filter((e) => e.name === k)].find((e) => e !== undefined && storeKey(e.ref) !== storeKey(ref)) : undefined;
+          if (clash) {
+            problems.error({ path, property: `${property}.secrets[${JSON.stringify(k)}]`, value: ref.toString(), message: `${clash.where} reads this variable from ${clash.ref.toString()}, and the pod's ExternalSecrets hold one value per variable name`, fix: 'give the variable another name in one of the containers, or read the same key' });
           } else if (!first && ref.source.kind === 'store') storeVars.set(k, { where: `${property}.secrets`, ref });
         }
       }

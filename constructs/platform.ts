@@ -3,6 +3,8 @@ import { ProblemCollector, ValidationError } from '../lib/problems';
 import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
+import { checkDelivery, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
+import type { EnvironmentRef } from './project';
 import { Tenant, TenantProps } from './tenant';
 
 /** What the output is for: the KubeSphere release whose API the objects use. */
@@ -40,6 +42,12 @@ export interface PlatformProps {
    * @default - 4/8 cores, 8/16 GiB, 50 pods (`DEFAULT_PROJECT_QUOTA`)
    */
   readonly defaultProjectQuota?: ProjectQuota;
+  /**
+   * The order releases move through environments (e.g. test → staging → production). A release pipeline deploys
+   * to its environments in this order, and may not skip ahead.
+   * @default - the environments in the order they were added
+   */
+  readonly promotionOrder?: EnvironmentRef[];
 }
 
 const PLATFORM = Symbol.for('platform-cdk.Platform');
@@ -77,6 +85,9 @@ export class Platform extends Construct {
   /** The quota of projects that set none. */
   public readonly defaultProjectQuota?: ProjectQuota;
 
+  private readonly promotionRefs?: EnvironmentRef[];
+  private deliveryOptions?: DeliveryOptions;
+  private readonly releasePins = new Map<string, ReleasePins>();
   private readonly clusterScope: Construct;
   private readonly environmentScope: Construct;
   private readonly clusterList: Cluster[] = [];
@@ -93,6 +104,7 @@ export class Platform extends Construct {
     this.target = props.target ?? Target.KUBESPHERE_V4_1;
     this.defaultResources = props.defaultResources;
     this.defaultProjectQuota = props.defaultProjectQuota;
+    this.promotionRefs = props.promotionOrder ? [...props.promotionOrder] : undefined;
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
   }
@@ -152,6 +164,44 @@ export class Platform extends Construct {
     else this.tenantList.push(member);
   }
 
+  /** The environments in the order releases move through them (unknown references are left out). */
+  public get promotionOrder(): Environment[] {
+    if (!this.promotionRefs) return this.environments;
+    const out: Environment[] = [];
+    for (const ref of this.promotionRefs) {
+      const e = typeof ref === 'string' ? this.findEnvironment(ref) : ref;
+      if (e && !out.includes(e)) out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Says how the platform delivers: the estate's repository, how a deploy reaches the clusters, the CI systems of
+   * the release pipelines and the GitOps tool. Needed by release pipelines (`service.addPipeline`) and for the
+   * GitOps objects of each cluster.
+   * @param options the estate repository and the delivery choices
+   */
+  public configureDelivery(options: DeliveryOptions): void {
+    this.deliveryOptions = options;
+  }
+
+  /** How the platform delivers, if configured. */
+  public get delivery(): DeliveryOptions | undefined {
+    return this.deliveryOptions;
+  }
+
+  /**
+   * The image tag released to an environment for a service, from the estate's release pins
+   * (`<releasesDir>/<environment>.json`, written by `platform-cdk release`), if any.
+   * @param key the service's key, `<tenant>/<project>/<service>`
+   * @param environment the environment's name
+   */
+  public releasedTag(key: string, environment: string): string | undefined {
+    if (!this.deliveryOptions) return undefined;
+    if (!this.releasePins.has(environment)) this.releasePins.set(environment, readReleasePins(this.deliveryOptions.releasesDir ?? 'releases', environment));
+    return this.releasePins.get(environment)?.pins?.[key];
+  }
+
   /** The host cluster, if there is exactly one. */
   public get hostCluster(): Cluster | undefined {
     const hosts = this.clusters.filter((c) => c.isHost);
@@ -207,6 +257,18 @@ export class Platform extends Construct {
         if (first && Tenant.of(first) !== tenant) {
           problems.error({ path: d.node.path, property: 'name', value: d.name, message: `its KubeSphere group ${d.subjectName} would be the same as that of ${first.node.path} (groups are cluster-wide and named <tenant>-<department>)`, fix: 'rename one of the departments' });
         } else if (!first) groups.set(d.subjectName, d);
+      }
+    }
+    (this.promotionRefs ?? []).forEach((ref, i) => {
+      const e = typeof ref === 'string' ? this.findEnvironment(ref) : ref;
+      if (!e || e.node.root !== this) problems.error({ path: this.node.path, property: `promotionOrder[${i}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${this.environments.map((x) => x.name).join(', ')})`, fix: 'list environments of the platform' });
+    });
+    if (this.deliveryOptions) {
+      checkDelivery(problems, this, this.deliveryOptions);
+      for (const env of this.environments) {
+        this.releasedTag('', env.name);
+        const error = this.releasePins.get(env.name)?.error;
+        if (error) problems.error({ path: this.node.path, property: `release pins of ${env.name}`, value: error.file, message: error.message, fix: 'fix or remove the file; `platform-cdk release` writes it' });
       }
     }
     const envNames = new Map<string, Environment>();

@@ -7,6 +7,9 @@ import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
+import type { Image } from './image';
+import { Pipeline, PipelineProps } from './pipeline';
+import { RolloutStrategy } from './service-options';
 import { StatefulService, StatefulServiceProps } from './stateful-service';
 import { checkProjectGrant, Tenant } from './tenant';
 
@@ -157,6 +160,23 @@ export class Project extends Construct {
     return new StatefulService(this, id, props);
   }
 
+  /**
+   * Adds the release pipeline of a module that is not modelled as a service here (its image is given).
+   * @param module the module's name
+   * @param props the image, source, build and the rest
+   */
+  public addPipeline(module: string, props: PipelineProps & { readonly image: Image }): Pipeline {
+    const id = `pipeline-${module}`;
+    assertNewChild(this, id, 'pipeline');
+    return new Pipeline(this, id, { ...props, module });
+  }
+
+  /** The release pipelines of the project's modules: those of its services, then the others. */
+  public get pipelines(): Pipeline[] {
+    const ofServices = this.services.flatMap((s) => s.node.children.filter(Pipeline.isPipeline));
+    return [...ofServices, ...this.node.children.filter(Pipeline.isPipeline)];
+  }
+
   /** The project's stateful services, in the order they were added. */
   public get statefulServices(): StatefulService[] {
     return this.node.children.filter(StatefulService.isStatefulService);
@@ -204,7 +224,7 @@ export class Project extends Construct {
 
   /**
    * The services of the project at their maximum scale in an environment, counting the extra pod a rolling
-   * update starts (Kubernetes' default surge of 25%, rounded up), must fit the project's quota there.
+   * update starts (Kubernetes' default surge of 25%, rounded up; none for Recreate), must fit the project's quota there.
    */
   private checkQuotaFits(problems: ProblemCollector, path: string, env: Environment): void {
     const quota = this.quotaFor(env);
@@ -218,7 +238,9 @@ export class Project extends Construct {
     };
     for (const service of this.services) {
       const s = service.settingsFor(env);
-      add(s.maxReplicas + Math.ceil(s.maxReplicas / 4), service.podResourcesIn(env));
+      // Recreate stops the old pods before starting new ones: no surge.
+      const surge = service.rollout === RolloutStrategy.RECREATE ? 0 : Math.ceil(s.maxReplicas / 4);
+      add(s.maxReplicas + surge, service.podResourcesIn(env));
     }
     for (const stateful of this.statefulServices) {
       const s = stateful.settingsFor(env);
@@ -279,6 +301,12 @@ export class Project extends Construct {
           problems.error({ path, property: 'grant', value: g.subject?.subjectName, message: `in environment ${env.name} this ${g.subject?.subjectKind === 'Group' ? 'department' : 'user'} is granted ${first} and ${g.role?.name} on project ${this.name}; one subject has one role per project and environment`, fix: 'grant one role per subject and environment (a custom role can combine templates)' });
         } else seen.set(key, g.role?.name);
       }
+    }
+    const modules = new Map<string, Pipeline>();
+    for (const pl of this.pipelines) {
+      const first = modules.get(pl.module);
+      if (first) problems.error({ path: pl.node.path, property: 'module', value: pl.module, message: `${first.node.path} is the pipeline of this module already`, fix: 'give each module one pipeline (add stages or environments to it instead)' });
+      else modules.set(pl.module, pl);
     }
     const names = new Map<string, AppService | StatefulService>();
     for (const s of [...this.services, ...this.statefulServices]) {

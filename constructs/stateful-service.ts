@@ -548,7 +548,7 @@ export class StatefulService extends Construct implements IConnectable {
       const r = checkWholeNumber(c.replicas, 1);
       if (r) problems.error({ path, property: `${property}.replicas`, value: c.replicas, message: r, fix: 'set replicas to 1 or more' });
     }
-    checkResources(problems, path, `${property}.resources`, c.resources);
+    checkResources(problems, path, `${property}.resources`, c.resources, this.settingsFor(env).resources);
     if (c.credentials !== undefined) {
       if (!SecretRef.isSecretRef(c.credentials)) problems.error({ path, property: `${property}.credentials`, value: '<not a reference>', message: 'credentials must be a reference to a secret, never a value', fix: 'use SecretStore.cluster("vault").key("…") or ExistingSecret.named("…").key("…")' });
       else {
@@ -584,7 +584,7 @@ export class StatefulService extends Construct implements IConnectable {
       }
       if (b.image !== undefined) b.image._check(problems, path, `${property}.backup.image`);
       if (b.port !== undefined && !this.findPort(b.port)) problems.error({ path, property: `${property}.backup.port`, value: b.port, message: `the engine has no port of this name or number (ports: ${this.ports.map((p) => `${p.name}=${p.port}`).join(', ')})`, fix: 'name one of the engine\'s ports' });
-      checkResources(problems, path, `${property}.backup.resources`, b.resources);
+      checkResources(problems, path, `${property}.backup.resources`, b.resources, this.backupResourcesIn(env));
       if (b.timeZone !== undefined && !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(b.timeZone)) problems.error({ path, property: `${property}.backup.timeZone`, value: b.timeZone, message: 'not a time zone name', fix: 'use a name like "Asia/Shanghai"' });
       const job = checkDns1123Label(`${this.name}-backup`);
       if (job) problems.error({ path, property: `${property}.backup`, value: `${this.name}-backup`, message: `the CronJob name is invalid: ${job}`, fix: 'shorten the service name' });

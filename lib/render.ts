@@ -16,6 +16,7 @@ import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
 import { connectionPolicies, ConnectionIndex, indexConnections } from './connections';
+import { clusterGitopsObjects, devopsObjects, gitlabCiFiles, hostGitopsObjects } from './delivery';
 import { renderStatefulService } from './stateful';
 import { projectLabels, renderAppService } from './workloads';
 
@@ -37,6 +38,8 @@ export interface RenderedPlatform {
   readonly app: App;
   /** Each cluster's objects, sorted by cluster name. */
   readonly clusters: readonly RenderedCluster[];
+  /** Files besides the clusters' objects, by path in the output (the GitLab CI files of release pipelines). */
+  readonly files: ReadonlyMap<string, string>;
 }
 
 /** The emitter of each target. */
@@ -69,12 +72,26 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
   const duplicates: Problem[] = [];
   const federated = multiClusterProjects(plan, emitter);
   const connections = indexConnections(platform);
-  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, connections, duplicates));
+  const delivery = deliveryObjects(platform);
+  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, connections, delivery, duplicates));
   if (duplicates.length > 0) throw new ValidationError(duplicates);
-  return { app, clusters };
+  return { app, clusters, files: gitlabCiFiles(platform) };
 }
 
-function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], connections: ConnectionIndex, duplicates: Problem[]): RenderedCluster {
+/** The delivery objects of the host (DevOps projects, pipelines, KubeSphere GitOps applications), rendered once. */
+interface DeliveryRendered {
+  readonly host: readonly Rendered[];
+  readonly platform: Platform;
+}
+
+function deliveryObjects(platform: Platform): DeliveryRendered {
+  const host: Rendered[] = [];
+  for (const { tenant, objects } of devopsObjects(platform)) for (const object of objects) host.push({ object, origin: { tenant } });
+  for (const object of hostGitopsObjects(platform)) host.push({ object, origin: {} });
+  return { host, platform };
+}
+
+function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], connections: ConnectionIndex, delivery: DeliveryRendered, duplicates: Problem[]): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
   const clusterScoped: Rendered[] = [];
   const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
@@ -113,14 +130,28 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     }
     namespaced.push(objects.sort(compareRendered));
   }
+  // Delivery objects in namespaces that are not projects: DevOps projects' and GitOps tools' namespaces.
+  const others = new Map<string, Rendered[]>();
+  const deliveryHere = [...(plan.cluster.isHost ? delivery.host : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
+  for (const r of deliveryHere) {
+    const ns = r.object.metadata.namespace;
+    if (ns === undefined) clusterScoped.push(r);
+    else others.set(ns, [...(others.get(ns) ?? []), r]);
+  }
+  const otherNamespaces = [...others.keys()].sort();
+  for (const ns of otherNamespaces) others.get(ns)?.sort(compareRendered);
   clusterScoped.sort(compareRendered);
   const out: ManifestObject[] = [];
-  if (!checkUnique(plan.cluster.name, [clusterScoped, ...namespaced], duplicates)) return { cluster: plan.cluster, plan, chart, objects: out };
+  if (!checkUnique(plan.cluster.name, [clusterScoped, ...namespaced, ...otherNamespaces.map((ns) => others.get(ns) as Rendered[])], duplicates)) return { cluster: plan.cluster, plan, chart, objects: out };
   for (const r of clusterScoped) out.push(new ManifestObject(chart, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   plan.placements.forEach((placement, i) => {
     const scope = new Construct(chart, placement.namespace);
     for (const r of namespaced[i]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
   });
+  for (const ns of otherNamespaces) {
+    const scope = chart.node.tryFindChild(ns) ?? new Construct(chart, ns);
+    for (const r of others.get(ns) as Rendered[]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
+  }
   return { cluster: plan.cluster, plan, chart, objects: out };
 }
 

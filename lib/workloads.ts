@@ -107,7 +107,9 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
 
   const secretVars: (readonly [string, SecretRef])[] = [...settings.secrets];
   for (const c of [...service.initContainers, ...service.sidecars]) for (const [k, v] of Object.entries(c.secrets ?? {})) secretVars.push([k, v]);
-  objects.push(...externalSecrets(service.name, namespace, labels, uniqueByName(secretVars)));
+  // Only variables read from a store are fetched: one a container reads from an existing Secret must not hide
+  // the same name another container reads from a store.
+  objects.push(...externalSecrets(service.name, namespace, labels, uniqueByName(secretVars.filter(([, ref]) => ref.source.kind === 'store'))));
 
   const own = writableVolumes('', service.writablePaths);
   const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }, ...own.volumes];

@@ -120,6 +120,7 @@ export class ManifestStack {
       for (const f of names) files.set(f, (docs.get(f) as string[]).join('---\n'));
       clusters.push({ cluster: rc.cluster.name, files: names, objectCount: rc.objects.length });
     }
+    for (const [f, text] of [...rendered.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) files.set(f, text);
     return { files, clusters };
   }
 }

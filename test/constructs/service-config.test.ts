@@ -453,3 +453,142 @@ describe('service secrets', () => {
     for (const l of lines.filter((x) => x.startsWith(`[${API}] secrets`))) expect(l).toMatch(/\. Fix: .+\.$/);
   });
 });
+
+describe('per-environment secrets', () => {
+  const vault = SecretStore.cluster('vault');
+  const es = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
+
+  it('read another key of the store in one environment, over the service\'s, and leave other environments alone', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql', { property: 'app' }), DB_USER: vault.key('shop/mysql', { property: 'user' }) },
+      perEnvironment: { production: { secrets: { DB_PASSWORD: vault.key('shop/mysql-prod', { property: 'app', version: '2' }) } } },
+    });
+
+    const objects = synth(f.platform);
+    expect(es(objects, 'host/ExternalSecret/storefront/api-vault').spec.data).toEqual([
+      { secretKey: 'DB_PASSWORD', remoteRef: { key: 'shop/mysql-prod', property: 'app', version: '2' } },
+      { secretKey: 'DB_USER', remoteRef: { key: 'shop/mysql', property: 'user' } },
+    ]);
+    expect(es(objects, 'member-test/ExternalSecret/storefront/api-vault').spec.data).toEqual([
+      { secretKey: 'DB_PASSWORD', remoteRef: { key: 'shop/mysql', property: 'app' } },
+      { secretKey: 'DB_USER', remoteRef: { key: 'shop/mysql', property: 'user' } },
+    ]);
+    // The pod reads the same Secret key in both: only what the ExternalSecret fetches into it differs.
+    const env = [
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'DB_PASSWORD' } } },
+      { name: 'DB_USER', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'DB_USER' } } },
+    ];
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').env).toEqual(env);
+    expect(mainContainer(objects, 'member-test/Deployment/storefront/api').env).toEqual(env);
+  });
+
+  it('add a secret in one environment only, with its ExternalSecret only there', () => {
+    const f = fixture();
+    addService(f, 'api', { perEnvironment: { production: { secrets: { PAYMENT_API_KEY: vault.key('shop/psp') } } } });
+
+    const objects = synth(f.platform);
+    expect(es(objects, 'host/ExternalSecret/storefront/api-vault').spec.data).toEqual([{ secretKey: 'PAYMENT_API_KEY', remoteRef: { key: 'shop/psp' } }]);
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').env).toEqual([{ name: 'PAYMENT_API_KEY', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'PAYMENT_API_KEY' } } }]);
+    expect([...objects.keys()].filter((k) => k.startsWith('member-test/') && k.includes('/ExternalSecret/'))).toEqual([]);
+    expect(mainContainer(objects, 'member-test/Deployment/storefront/api').env).toBeUndefined();
+  });
+
+  it('move the ExternalSecret with the environment: to another store, or away for an existing Secret', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      perEnvironment: {
+        test: { secrets: { DB_PASSWORD: ExistingSecret.named('dev-mysql').key('password') } },
+        production: { secrets: { DB_PASSWORD: SecretStore.namespaced('team-kv').key('mysql/prod') } },
+      },
+    });
+
+    const objects = synth(f.platform);
+    const secrets = (cluster: string): string[] => [...objects.keys()].filter((k) => k.startsWith(`${cluster}/`) && /\/(ExternalSecret|Secret)\//.test(k));
+    expect(secrets('host')).toEqual(['host/ExternalSecret/storefront/api-team-kv']);
+    expect(es(objects, 'host/ExternalSecret/storefront/api-team-kv').spec).toMatchObject({
+      secretStoreRef: { kind: 'SecretStore', name: 'team-kv' },
+      data: [{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'mysql/prod' } }],
+    });
+    expect(mainContainer(objects, 'host/Deployment/storefront/api').env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-team-kv', key: 'DB_PASSWORD' } } }]);
+    expect(secrets('member-test')).toEqual([]);
+    expect(mainContainer(objects, 'member-test/Deployment/storefront/api').env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'dev-mysql', key: 'password' } } }]);
+  });
+
+  it('merge secrets given for one environment in several calls, the last one winning a name', () => {
+    const f = fixture();
+    const api = addService(f, 'api', { secrets: { A_TOKEN: vault.key('a') } });
+    api.inEnvironment('test', { secrets: { B_TOKEN: vault.key('b'), C_TOKEN: vault.key('c-first') } });
+    api.inEnvironment(f.test, { secrets: { C_TOKEN: vault.key('c') } });
+
+    expect(es(synth(f.platform), 'member-test/ExternalSecret/storefront/api-vault').spec.data).toEqual([
+      { secretKey: 'A_TOKEN', remoteRef: { key: 'a' } },
+      { secretKey: 'B_TOKEN', remoteRef: { key: 'b' } },
+      { secretKey: 'C_TOKEN', remoteRef: { key: 'c' } },
+    ]);
+  });
+
+  it('refuse a literal smuggled into an environment\'s secrets, and bad names and references there, without writing the value', () => {
+    const f = fixture();
+    const api = addService(f, 'api', {
+      perEnvironment: {
+        production: { secrets: { SMTP_PASSWORD: 'letmein' as unknown as SecretRef, '9LIVES': vault.key('x') } },
+        test: { secrets: { BAD_SECRET: ExistingSecret.named('Not_A_Name').key('k') } },
+      },
+    });
+    api.inEnvironment(f.test, { secrets: { API_TOKEN: 'tok-3n' as unknown as SecretRef } });
+
+    const lines = validationErrors(f.platform);
+    const literal = lineFor(lines, API, 'perEnvironment["production"].secrets["SMTP_PASSWORD"]');
+    expect(literal).toContain('got "<a literal value, not shown>"; a secret must be a reference, never a value');
+    expect(literal).toContain('Fix: use SecretStore.cluster("vault").key("path/in/store") or ExistingSecret.named("name").key("key").');
+    expect(lineFor(lines, API, 'perEnvironment["test"].secrets["API_TOKEN"]')).toContain('got "<a literal value, not shown>"');
+    expect(lineFor(lines, API, 'perEnvironment["production"].secrets["9LIVES"]')).toContain('got "9LIVES"');
+    expect(lineFor(lines, API, 'perEnvironment["test"].secrets["BAD_SECRET"]')).toContain('got "Not_A_Name"');
+    for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/);
+    const all = lines.join('\n');
+    expect(all).not.toContain('letmein');
+    expect(all).not.toContain('tok-3n');
+  });
+
+  it('refuse an environment\'s secret whose variable another source sets there, in that environment only', () => {
+    const f = fixture();
+    addService(f, 'api', { env: { API_URL: 'https://psp.example.com' }, perEnvironment: { production: { secrets: { API_URL: vault.key('shop/psp-url') } } } });
+
+    const lines = validationErrors(f.platform);
+    expect(lines).toHaveLength(1);
+    const line = lineFor(lines, API, 'secrets');
+    expect(line).toContain('got "API_URL"; in environment production the variable is set by env already');
+    expect(line).toMatch(/\. Fix: .+\.$/);
+  });
+
+  it('refuse an environment\'s secret that reads a variable an extra container reads from another key of a store', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      sidecars: [{ name: 'proxy', image: f.registry.image('infra/envoy', '1.30.1'), secrets: { DB_PASSWORD: vault.key('shop/mysql') } }],
+      perEnvironment: { production: { secrets: { DB_PASSWORD: vault.key('shop/mysql-prod') } } },
+    });
+
+    const line = lineFor(validationErrors(f.platform), API, 'sidecars[0].secrets["DB_PASSWORD"]');
+    expect(line).toContain('got "ClusterSecretStore vault: shop/mysql"; perEnvironment["production"].secrets reads this variable from ClusterSecretStore vault: shop/mysql-prod');
+    expect(line).toMatch(/\. Fix: .+\.$/);
+  });
+
+  it('fetch a store key an extra container reads even where the service reads that variable from an existing Secret', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      secrets: { DB_PASSWORD: vault.key('shop/mysql') },
+      sidecars: [{ name: 'proxy', image: f.registry.image('infra/envoy', '1.30.1'), secrets: { DB_PASSWORD: vault.key('shop/mysql') } }],
+      perEnvironment: { test: { secrets: { DB_PASSWORD: ExistingSecret.named('dev-mysql').key('password') } } },
+    });
+
+    const objects = synth(f.platform);
+    const pod = deployment(objects, 'member-test/Deployment/storefront/api').spec.template.spec;
+    expect(pod.containers[0].env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'dev-mysql', key: 'password' } } }]);
+    expect(pod.containers[1].env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-vault', key: 'DB_PASSWORD' } } }]);
+    // The Secret the sidecar reads holds its key.
+    expect(es(objects, 'member-test/ExternalSecret/storefront/api-vault').spec.data).toEqual([{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'shop/mysql' } }]);
+  });
+});

@@ -3,7 +3,7 @@
  * nodes and zones, the production defaults (2 replicas, a budget, spread) and the waivers that relax them, each
  * written on the Deployment as an annotation.
  */
-import { ProductionRules } from 'platform-cdk';
+import { ProductionRules, RolloutStrategy, validatePlatform } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 import { canValidate, validator } from '../schemas';
@@ -270,5 +270,105 @@ describe('scaling', () => {
       expect(lineFor(lines, API, 'waivers.zones')).toContain('no production default has this name');
       for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/);
     });
+  });
+});
+
+describe('rollout', () => {
+  it('replaces the pods all at once with RolloutStrategy.RECREATE, in every environment', () => {
+    const f = fixture();
+    addService(f, 'api', { rollout: RolloutStrategy.RECREATE });
+
+    const objects = synth(f.platform);
+    expect(at(objects, PROD).spec.strategy).toEqual({ type: 'Recreate' });
+    expect(at(objects, TEST).spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('writes no strategy by default or for ROLLING_UPDATE, leaving Kubernetes\' rolling update', () => {
+    const f = fixture();
+    addService(f, 'api');
+    addService(f, 'web', { rollout: RolloutStrategy.ROLLING_UPDATE });
+
+    const objects = synth(f.platform);
+    for (const key of [PROD, TEST, 'host/Deployment/storefront/web', 'member-test/Deployment/storefront/web']) expect(at(objects, key).spec.strategy).toBeUndefined();
+  });
+
+  it('refuses a strategy that is neither, with the fix', () => {
+    const f = fixture();
+    addService(f, 'api', { rollout: 'BlueGreen' as RolloutStrategy });
+
+    const line = lineFor(validationErrors(f.platform), API, 'rollout');
+    expect(line).toBe(`[${API}] rollout: got "BlueGreen"; the rollout is RollingUpdate or Recreate. Fix: use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE.`);
+  });
+
+  it('counts no surge pod for a Recreate service in the project quota, and one per 4 replicas for a rolling one', () => {
+    const fits = fixture();
+    fits.project.quotaIn('production', { pods: 4 });
+    addService(fits, 'api', { replicas: 4, rollout: RolloutStrategy.RECREATE });
+    expect(() => synth(fits.platform)).not.toThrow();
+
+    const over = fixture();
+    over.project.quotaIn('production', { pods: 4 });
+    addService(over, 'api', { replicas: 4 });
+    expect(lineFor(validationErrors(over.platform), 'acme/shop/storefront', 'quota.pods (in production)')).toContain('got 4; the services of project storefront need 5 in environment production');
+  });
+});
+
+describe('waivers where they relax a default', () => {
+  /** The warnings of a platform, one line each: path, property, value, message and fix. */
+  const warnings = (platform: Platform): string[] => validatePlatform(platform).filter((p) => p.severity === 'warning').map((p) => `[${p.path}] ${p.property}: ${p.value}; ${p.message}. Fix: ${p.fix}.`);
+
+  it('are written only in the production environments where the default is relaxed', () => {
+    const f = fixture();
+    const eu = f.platform.addEnvironment('production-eu', { clusters: [f.member], namespaceSuffix: '-eu', production: true });
+    f.project.placeIn(eu);
+    addService(f, 'api', { replicas: 1, waivers: { replicas: 'leader election not supported' }, perEnvironment: { 'production-eu': { replicas: 2 } } });
+
+    const objects = synth(f.platform);
+    expect(at(objects, PROD).metadata.annotations).toEqual({ 'waiver.platform-cdk.io/production-replicas': 'leader election not supported' });
+    expect(at(objects, 'member-test/Deployment/storefront-eu/api').spec.replicas).toBe(2);
+    expect(at(objects, 'member-test/Deployment/storefront-eu/api').metadata.annotations).toBeUndefined();
+    // Outside production a waiver relaxes nothing, and says nothing.
+    expect(at(objects, TEST).spec.replicas).toBe(1);
+    expect(at(objects, TEST).metadata.annotations).toBeUndefined();
+    expect(warnings(f.platform)).toEqual([
+      '[acme/shop/storefront/api] waivers (in production-eu): production-replicas; the service keeps the default of production-replicas in production-eu, so the waiver is not used there (and is not written). Fix: remove the waiver, or set it only in the environments where the default is relaxed (perEnvironment).',
+    ]);
+  });
+
+  it('warn about a waiver that relaxes nothing, naming the rule, and write none of it', () => {
+    const f = fixture();
+    addService(f, 'api', { waivers: { replicas: 'not needed', spread: 'not needed either' } });
+
+    const objects = synth(f.platform);
+    expect(at(objects, PROD).metadata.annotations).toBeUndefined();
+    const problems = validatePlatform(f.platform);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(problems.filter((p) => p.severity === 'warning').map((p) => [p.path, p.property, p.value])).toEqual([
+      [API, 'waivers (in production)', ProductionRules.REPLICAS],
+      [API, 'waivers (in production)', ProductionRules.SPREAD],
+    ]);
+    for (const w of warnings(f.platform)) expect(w).toMatch(/the service keeps the default of production-(replicas|spread) in production, .+\. Fix: .+\.$/);
+  });
+
+  it('write only the waivers that relax something, and warn about the rest', () => {
+    const f = fixture();
+    addService(f, 'api', { disruptionBudget: false, waivers: { disruptionBudget: 'drained by the batch scheduler', replicas: 'kept by habit' } });
+
+    expect(at(synth(f.platform), PROD).metadata.annotations).toEqual({ 'waiver.platform-cdk.io/production-disruption-budget': 'drained by the batch scheduler' });
+    expect(validatePlatform(f.platform).filter((p) => p.severity === 'warning').map((p) => p.value)).toEqual([ProductionRules.REPLICAS]);
+  });
+
+  it('count a partial spread and an autoscaler minimum of 1 as relaxed, and an autoscaler minimum of 2 as kept', () => {
+    const f = fixture();
+    addService(f, 'api', { spread: { zones: false }, waivers: { spread: 'single-zone cluster' } });
+    addService(f, 'worker', { autoscaling: { minReplicas: 1, maxReplicas: 4 }, waivers: { replicas: 'scales to one at night' } });
+    addService(f, 'web', { autoscaling: { minReplicas: 2, maxReplicas: 4 }, waivers: { replicas: 'scales to one at night' } });
+
+    const objects = synth(f.platform);
+    expect(at(objects, PROD).metadata.annotations).toEqual({ 'waiver.platform-cdk.io/production-spread': 'single-zone cluster' });
+    expect(at(objects, 'host/Deployment/storefront/worker').metadata.annotations).toEqual({ 'waiver.platform-cdk.io/production-replicas': 'scales to one at night' });
+    expect(at(objects, 'host/Deployment/storefront/web').metadata.annotations).toBeUndefined();
+    expect(validatePlatform(f.platform).filter((p) => p.severity === 'warning').map((p) => `${p.path} ${p.value}`)).toEqual(['acme/shop/storefront/web production-replicas']);
+    expect(productionViolations(objects)).toEqual([]);
   });
 });

@@ -355,3 +355,44 @@ describe('pod shape', () => {
     });
   });
 });
+
+describe('ClickHouse in the cluster', () => {
+  it('gets a writable /etc/clickhouse-server/users.d, where its entry point writes the default user\'s password, on a read-only root', () => {
+    const f = fixture();
+    f.project.addStatefulService('events', {
+      engine: Engine.clickhouse(),
+      inCluster: { image: f.registry.image('clickhouse/clickhouse-server', '24.3'), storage: '50Gi', credentials: SecretStore.cluster('vault').key('shop/clickhouse') },
+    });
+
+    const objects = synth(f.platform);
+    for (const cluster of ['host', 'member-test']) {
+      const pod = podSpecOf(at(objects, `${cluster}/StatefulSet/storefront/events`));
+      const c = pod.containers[0];
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(c.env).toEqual([{ name: 'CLICKHOUSE_PASSWORD', valueFrom: { secretKeyRef: { name: 'events-vault', key: 'CLICKHOUSE_PASSWORD' } } }]);
+      expect(c.volumeMounts).toEqual([
+        { name: 'data', mountPath: '/var/lib/clickhouse' },
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'writable-0', mountPath: '/var/log/clickhouse-server' },
+        { name: 'writable-1', mountPath: '/etc/clickhouse-server/users.d' },
+      ]);
+      // Each writable folder is an empty volume of the pod's own, never a folder of the image or the host.
+      expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'writable-0', emptyDir: {} }, { name: 'writable-1', emptyDir: {} }]);
+      expect(podSecurityViolations(cluster, pod)).toEqual([]);
+    }
+  });
+
+  it('keeps the rest of /etc/clickhouse-server read-only, and gives MySQL and Redis no such folder', () => {
+    const f = fixture();
+    const vault = SecretStore.cluster('vault');
+    f.project.addStatefulService('events', { engine: Engine.clickhouse(), inCluster: { image: f.registry.image('clickhouse/clickhouse-server', '24.3'), storage: '50Gi', credentials: vault.key('shop/clickhouse') } });
+    f.project.addStatefulService('orders-db', { engine: Engine.mysql(), inCluster: { image: f.registry.image('library/mysql', '8.0.36'), storage: '20Gi', credentials: vault.key('shop/mysql') } });
+    f.project.addStatefulService('cache', { engine: Engine.redis(), inCluster: { image: f.registry.image('library/redis', '7.2.4'), storage: '1Gi', credentials: vault.key('shop/redis') } });
+
+    const objects = synth(f.platform);
+    const paths = (name: string): string[] => podSpecOf(at(objects, `host/StatefulSet/storefront/${name}`)).containers[0].volumeMounts.map((m: any) => m.mountPath);
+    expect(paths('events').filter((p) => p.startsWith('/etc/'))).toEqual(['/etc/clickhouse-server/users.d']);
+    expect(paths('orders-db').filter((p) => p.startsWith('/etc/'))).toEqual([]);
+    expect(paths('cache').filter((p) => p.startsWith('/etc/'))).toEqual([]);
+  });
+});

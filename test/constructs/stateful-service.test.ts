@@ -448,3 +448,115 @@ describe('stateful services', () => {
     });
   });
 });
+
+describe('backup port and resources', () => {
+  /** A ClickHouse in the cluster whose backup connects to `port`, with a consumer on the HTTP port. */
+  function clickhouse(f: Fixture, backup: Partial<NonNullable<StatefulServiceProps['inCluster']>['backup']> = {}, extra: Partial<StatefulServiceProps> = {}) {
+    return f.project.addStatefulService('events', {
+      engine: Engine.clickhouse(),
+      inCluster: {
+        image: f.registry.image('clickhouse/clickhouse-server', '24.3'),
+        storage: '100Gi',
+        credentials: vault.key('shop/clickhouse'),
+        backup: { schedule: '0 2 * * *', target: BackupTarget.volume('backups'), command: ['/backup.sh'], ...backup },
+      },
+      ...extra,
+    });
+  }
+  const jobOf = (objects: Map<string, KubeObject>, key: string): any => at(objects, key).spec.jobTemplate.spec.template.spec.containers[0];
+  const DEFAULTS = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+  it('connect the job to the port named in the backup: DB_PORT, and the job\'s path in the network policies', () => {
+    const f = fixture();
+    clickhouse(f, { port: 'native' });
+
+    const objects = synth(f.platform);
+    expect(jobOf(objects, 'host/CronJob/storefront/events-backup').env).toContainEqual({ name: 'DB_PORT', value: '9000' });
+    expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events').spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storefront' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'events' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
+    expect(at(objects, 'host/NetworkPolicy/storefront/ingress-to-events').spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storefront' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'events-backup' } } }], ports: [{ protocol: 'TCP', port: 9000 }] }]);
+  });
+
+  it('connect the job to the engine\'s first port by default, and take a port by number', () => {
+    const f = fixture();
+    clickhouse(f, {}, { perEnvironment: { test: { inCluster: { backup: { schedule: '0 2 * * *', target: BackupTarget.volume('backups'), command: ['/backup.sh'], port: 9000 } } } } });
+
+    const objects = synth(f.platform);
+    expect(jobOf(objects, 'host/CronJob/storefront/events-backup').env).toContainEqual({ name: 'DB_PORT', value: '8123' });
+    expect(at(objects, 'host/NetworkPolicy/storefront/ingress-to-events').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8123 }]);
+    expect(jobOf(objects, 'member-test/CronJob/storefront/events-backup').env).toContainEqual({ name: 'DB_PORT', value: '9000' });
+    expect(at(objects, 'member-test/NetworkPolicy/storefront/ingress-to-events').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+  });
+
+  it('refuse a backup port the engine lacks, in each environment, listing the engine\'s ports', () => {
+    const f = fixture();
+    clickhouse(f, { port: 'grpc' });
+
+    const lines = validationErrors(f.platform);
+    for (const env of ['production', 'test']) {
+      const line = lineFor(lines, 'acme/shop/storefront/events', `inCluster (in ${env}).backup.port`);
+      expect(line).toBe(`[acme/shop/storefront/events] inCluster (in ${env}).backup.port: got "grpc"; the engine has no port of this name or number (ports: http=8123, native=9000). Fix: name one of the engine's ports.`);
+    }
+    const g = fixture();
+    clickhouse(g, { port: 9440 });
+    expect(lineFor(validationErrors(g.platform), 'acme/shop/storefront/events', 'inCluster (in production).backup.port')).toContain('got 9440;');
+  });
+
+  it('give the job the platform\'s and environment\'s default resources, not the database\'s', () => {
+    const f = fixture();
+    f.project.quotaIn('production', { memoryLimitMiB: 20000 });
+    f.project.quotaIn('test', { memoryLimitMiB: 20000 });
+    const staging = f.platform.addEnvironment('staging', { clusters: [f.member], namespaceSuffix: '-staging', domain: 'staging.example.com', resources: { cpuLimitMillis: 1000, memoryLimitMiB: 512 } });
+    f.project.placeIn(staging);
+    f.project.quotaIn(staging, { memoryLimitMiB: 20000 });
+    mysqlInCluster(f, { inCluster: { image: f.registry.image('library/mysql', '8.0.36'), storage: '50Gi', credentials: vault.key('shop/mysql'), resources: { cpuRequestMillis: 2000, cpuLimitMillis: 4000, memoryRequestMiB: 4096, memoryLimitMiB: 8192 }, backup: { schedule: '0 3 * * *', target: BackupTarget.volume('backups') } } });
+
+    const objects = synth(f.platform);
+    expect(at(objects, 'host/StatefulSet/storefront/orders-db').spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '2000m', memory: '4096Mi' }, limits: { cpu: '4000m', memory: '8192Mi' } });
+    expect(jobOf(objects, 'host/CronJob/storefront/orders-db-backup').resources).toEqual(DEFAULTS);
+    expect(jobOf(objects, 'member-test/CronJob/storefront/orders-db-backup').resources).toEqual(DEFAULTS);
+    expect(jobOf(objects, 'member-test/CronJob/storefront-staging/orders-db-backup').resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
+  });
+
+  it('give the job its own resources over the defaults, field by field', () => {
+    const f = fixture();
+    clickhouse(f, { resources: { memoryLimitMiB: 1024, memoryRequestMiB: 512 } });
+
+    expect(jobOf(synth(f.platform), 'host/CronJob/storefront/events-backup').resources).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1024Mi' } });
+  });
+
+  it('count the job at its own resources in the project quota, next to the database', () => {
+    const build = (memoryLimitMiB: number, backup: Partial<NonNullable<StatefulServiceProps['inCluster']>['backup']> = {}): Fixture => {
+      const f = fixture();
+      f.project.quotaIn('production', { memoryLimitMiB });
+      clickhouse(f, backup, { inCluster: { image: f.registry.image('clickhouse/clickhouse-server', '24.3'), storage: '100Gi', credentials: vault.key('shop/clickhouse'), resources: { memoryLimitMiB: 4096 }, backup: { schedule: '0 2 * * *', target: BackupTarget.volume('backups'), command: ['/backup.sh'], ...backup } } });
+      return f;
+    };
+    // 4096 MiB for the server + the job's default 256 MiB.
+    expect(() => synth(build(4352).platform)).not.toThrow();
+    const line = lineFor(validationErrors(build(4351).platform), 'acme/shop/storefront', 'quota.memoryLimitMiB (in production)');
+    expect(line).toContain('got 4351; the services of project storefront need 4352 in environment production at their maximum scale (2 pods,');
+    // With its own resources, the job counts at those.
+    expect(() => synth(build(5120, { resources: { memoryLimitMiB: 1024 } }).platform)).not.toThrow();
+    expect(lineFor(validationErrors(build(5119, { resources: { memoryLimitMiB: 1024 } }).platform), 'acme/shop/storefront', 'quota.memoryLimitMiB (in production)')).toContain('need 5120');
+  });
+
+  it('refuse backup resources that are not positive whole numbers, or whose request is above the limit the job gets', () => {
+    const f = fixture();
+    clickhouse(f, { resources: { cpuLimitMillis: -1, memoryRequestMiB: 1024 } });
+
+    const lines = validationErrors(f.platform);
+    const P = 'acme/shop/storefront/events';
+    expect(lineFor(lines, P, 'inCluster (in production).backup.resources.cpuLimitMillis')).toContain('got -1;');
+    const request = lineFor(lines, P, 'inCluster (in production).backup.resources.memoryRequestMiB');
+    expect(request).toContain('got 1024; the memory request is above the memory limit of 256 MiB');
+    for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/);
+  });
+
+  it('refuse a database request above the limit it gets, like the job\'s', () => {
+    const f = fixture();
+    clickhouse(f, {}, { inCluster: { image: f.registry.image('clickhouse/clickhouse-server', '24.3'), storage: '100Gi', credentials: vault.key('shop/clickhouse'), resources: { cpuRequestMillis: 2000 } } });
+
+    const line = lineFor(validationErrors(f.platform), 'acme/shop/storefront/events', 'inCluster (in production).resources.cpuRequestMillis');
+    expect(line).toBe('[acme/shop/storefront/events] inCluster (in production).resources.cpuRequestMillis: got 2000; the CPU request is above the CPU limit of 500m. Fix: lower the request or raise cpuLimitMillis.');
+  });
+});

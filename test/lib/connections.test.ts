@@ -4,7 +4,7 @@
  * tenants), creation order in the Pulumi output, and cycles refused with the cycle spelled out.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { BackupTarget, Engine, ExistingSecret, validatePlatform } from 'platform-cdk';
+import { BackupTarget, Engine, ExistingSecret, StatefulMode, TenantNetwork, validatePlatform } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 import type { Fixture } from '../fixture';
@@ -297,6 +297,111 @@ describe('connections', () => {
       expect(validatePlatform(f.platform).filter((p) => p.severity === 'error')).toEqual([]);
       expect(at(synth(f.platform), 'host/NetworkPolicy/storefront/ingress-to-db').spec.ingress[0].from).toEqual([pods('storefront', 'a'), pods('storefront', 'b')]);
     });
+  });
+});
+
+describe('backup paths by port', () => {
+  /** A ClickHouse in the cluster (outside in test) whose backup connects to `port`, and a consumer `api` on the HTTP port. */
+  function clickhouse(f: Fixture, port?: string | number) {
+    const events = f.project.addStatefulService('events', {
+      engine: Engine.clickhouse(),
+      mode: StatefulMode.IN_CLUSTER,
+      external: { addresses: ['10.0.7.5'] },
+      inCluster: { image: f.registry.image('clickhouse/clickhouse-server', '24.3'), storage: '100Gi', credentials: ExistingSecret.named('clickhouse').key('password'), backup: { schedule: '0 2 * * *', target: BackupTarget.volume('backups'), command: ['/backup.sh'], port } },
+      perEnvironment: { test: { mode: StatefulMode.EXTERNAL } },
+    });
+    addService(f, 'api').connectsTo(events);
+    return events;
+  }
+
+  it('open the job\'s path on the port its backup names, next to the consumers\' paths', () => {
+    const f = fixture();
+    clickhouse(f, 'native');
+
+    const objects = synth(f.platform);
+    expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events').spec).toEqual({
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api', 'events-backup'] }] },
+      policyTypes: ['Egress'],
+      egress: [{ to: [pods('storefront', 'events')], ports: [{ protocol: 'TCP', port: 8123 }, { protocol: 'TCP', port: 9000 }] }],
+    });
+    expect(at(objects, 'host/NetworkPolicy/storefront/ingress-to-events').spec.ingress).toEqual([
+      { from: [pods('storefront', 'api'), pods('storefront', 'events-backup')], ports: [{ protocol: 'TCP', port: 8123 }, { protocol: 'TCP', port: 9000 }] },
+    ]);
+  });
+
+  it('open no second port when the job uses the consumers\' one, by default or by number', () => {
+    for (const port of [undefined, 8123]) {
+      const f = fixture();
+      clickhouse(f, port);
+      const objects = synth(f.platform);
+      expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 8123 }]);
+      expect(at(objects, 'host/NetworkPolicy/storefront/ingress-to-events').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8123 }]);
+    }
+  });
+
+  it('leave the job out where the database runs outside the cluster and has no backup', () => {
+    const f = fixture();
+    clickhouse(f, 'native');
+
+    const objects = synth(f.platform);
+    expect(objects.has('member-test/CronJob/storefront/events-backup')).toBe(false);
+    expect(at(objects, 'member-test/NetworkPolicy/storefront/egress-to-events').spec).toEqual({
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] }] },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.7.5/32' } }], ports: [{ protocol: 'TCP', port: 8123 }] }],
+    });
+    expect(objects.has('member-test/NetworkPolicy/storefront/ingress-to-events')).toBe(false);
+  });
+});
+
+describe('declared paths in a tenant that allows only those', () => {
+  /** Tenant `ads` (declared paths only) with projects `banners` (service `banner`, a MySQL with a backup) and `sites` (service `site`). */
+  function strictTenant(f: Fixture) {
+    const ads = f.platform.addTenant('ads', { manager: 'bob', network: TenantNetwork.DECLARED_PATHS_ONLY });
+    const banners = ads.addProject('banners', { environments: [f.test, f.production] });
+    const sites = ads.addProject('sites', { environments: [f.test, f.production] });
+    const banner = banners.addService('banner', { image: f.registry.image('ads/banner', '2.0.0'), ports: [{ port: 80, containerPort: 8080 }] });
+    const db = banners.addStatefulService('ads-db', {
+      engine: Engine.mysql(),
+      inCluster: { image: f.registry.image('library/mysql', '8.0.36'), storage: '10Gi', credentials: ExistingSecret.named('mysql').key('root'), backup: { schedule: '0 3 * * *', target: BackupTarget.volume('backups') } },
+    });
+    const site = sites.addService('site', { image: f.registry.image('ads/site', '1.0.0'), ports: [{ port: 8080 }] });
+    return { ads, banner, db, site };
+  }
+
+  it('write every declared path, within a namespace and across the tenant\'s namespaces, and the backup job\'s, without allow-same-tenant', () => {
+    const f = fixture();
+    const { banner, db, site } = strictTenant(f);
+    site.connectsTo(banner);
+    banner.connectsTo(db);
+
+    const objects = synth(f.platform);
+    const STRICT = ['allow-dns', 'default-deny'];
+    for (const cluster of ['host', 'member-test']) {
+      expect(policiesIn(objects, `${cluster}/NetworkPolicy/sites`)).toEqual([...STRICT, 'egress-to-banner.banners'].sort());
+      expect(policiesIn(objects, `${cluster}/NetworkPolicy/banners`)).toEqual([...STRICT, 'egress-to-ads-db', 'ingress-to-ads-db', 'ingress-to-banner'].sort());
+    }
+    expect(at(objects, 'host/NetworkPolicy/sites/egress-to-banner.banners').spec.egress).toEqual([{ to: [pods('banners', 'banner')], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(at(objects, 'host/NetworkPolicy/banners/ingress-to-banner').spec.ingress).toEqual([{ from: [pods('sites', 'site')], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(at(objects, 'host/NetworkPolicy/banners/ingress-to-ads-db').spec.ingress).toEqual([{ from: [pods('banners', 'ads-db-backup'), pods('banners', 'banner')], ports: [{ protocol: 'TCP', port: 3306 }] }]);
+    // The other tenant keeps the open default.
+    expect(policiesIn(objects, 'host/NetworkPolicy/storefront')).toEqual(BASELINE);
+  });
+
+  it('write the same declared paths as an open tenant: only allow-same-tenant differs', () => {
+    const build = (network: TenantNetwork): Map<string, KubeObject> => {
+      const f = fixture();
+      const ads = f.platform.addTenant('ads', { manager: 'bob', network });
+      const banners = ads.addProject('banners', { environments: [f.test, f.production] });
+      const banner = banners.addService('banner', { image: f.registry.image('ads/banner', '2.0.0'), ports: [{ port: 8080 }] });
+      banners.addService('feed', { image: f.registry.image('ads/feed', '1.0.0'), ports: [{ port: 8080 }] }).connectsTo(banner);
+      return synth(f.platform);
+    };
+    const open = build(TenantNetwork.OPEN_WITHIN_TENANT);
+    const strict = build(TenantNetwork.DECLARED_PATHS_ONLY);
+    expect([...open.keys()].filter((k) => !strict.has(k))).toEqual(['host/NetworkPolicy/banners/allow-same-tenant', 'member-test/NetworkPolicy/banners/allow-same-tenant']);
+    expect([...strict.keys()].filter((k) => !open.has(k))).toEqual([]);
+    for (const [k, o] of strict) expect(o).toEqual(open.get(k));
   });
 });
 
