@@ -90,7 +90,7 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
             annotations: { 'kubesphere.io/description': p.description },
           },
         });
-        const objects: PlainObject[] = baselineObjects(spec, p, namespace, labels, t.name);
+        const objects: PlainObject[] = baselineObjects(spec, p, namespace, labels, t.name, e);
         const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
         for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e, replicas));
         files.set(`${e.cluster}/10-${namespace}.yaml`, objects);
@@ -100,13 +100,31 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
   return files;
 }
 
-/** The quota, limit range and network policies of one project namespace (every service is exposed). */
-function baselineObjects(spec: BenchEstateSpec, p: BenchProject, namespace: string, labels: Record<string, string>, tenant: string): PlainObject[] {
+/**
+ * The quota, limit range and network policies of one project namespace (every service is exposed; where the
+ * environment's hosts get cert-manager certificates, the ingress controller may also reach cert-manager's
+ * HTTP-01 solver pods).
+ */
+function baselineObjects(spec: BenchEstateSpec, p: BenchProject, namespace: string, labels: Record<string, string>, tenant: string, e: BenchEnvironment): PlainObject[] {
   const metadata = (name: string): PlainObject => ({ name, namespace, labels });
   const q = spec.projectQuota;
   const d = spec.resources;
   const tenantSelector = { matchLabels: { 'platform-cdk.io/tenant': tenant } };
+  const ingressController = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } };
+  const acmeSolver: PlainObject[] = e.tlsClusterIssuer === undefined ? [] : [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('allow-acme-http01-solver'),
+      spec: {
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [ingressController], ports: [{ protocol: 'TCP', port: 8089 }] }],
+      },
+    },
+  ];
   return [
+    ...acmeSolver,
     {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
@@ -154,7 +172,7 @@ function baselineObjects(spec: BenchEstateSpec, p: BenchProject, namespace: stri
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } }],
+            from: [ingressController],
             ports: [{ protocol: 'TCP', port: spec.port }],
           },
         ],

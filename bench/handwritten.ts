@@ -155,11 +155,13 @@ interface NamespaceProps {
   readonly tenant: string;
   readonly namespace: string;
   readonly projectLabels: Readonly<Record<string, string>>;
+  readonly environment: BenchEnvironment;
 }
 
 /**
  * What a user would write once and reuse: the quota, default container resources and network policies of a
- * project namespace (deny all but DNS, traffic inside the tenant and the ingress controller to the services).
+ * project namespace (deny all but DNS, traffic inside the tenant and the ingress controller to the services and,
+ * where hosts get cert-manager certificates, to cert-manager's HTTP-01 solver pods).
  */
 class NamespaceBaseline extends Construct {
   constructor(scope: Construct, props: NamespaceProps) {
@@ -211,16 +213,24 @@ class NamespaceBaseline extends Construct {
       ingress: [{ from: [{ namespaceSelector: tenantSelector }] }],
       egress: [{ to: [{ namespaceSelector: tenantSelector }] }],
     });
+    const ingressController = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } };
     policy('allow-ingress-controller', {
       podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: p.services.map((s) => s.name).sort() }] },
       policyTypes: ['Ingress'],
       ingress: [
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } }],
+          from: [ingressController],
           ports: [{ protocol: 'TCP', port: spec.port }],
         },
       ],
     });
+    if (props.environment.tlsClusterIssuer !== undefined) {
+      policy('allow-acme-http01-solver', {
+        podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [ingressController], ports: [{ protocol: 'TCP', port: 8089 }] }],
+      });
+    }
   }
 }
 
@@ -295,7 +305,7 @@ export function buildHandwrittenApp(n: number, outdir: string): App {
             annotations: { 'kubesphere.io/description': p.description },
           },
         });
-        new NamespaceBaseline(scope, { spec, project: p, tenant: t.name, namespace, projectLabels });
+        new NamespaceBaseline(scope, { spec, project: p, tenant: t.name, namespace, projectLabels, environment: e });
         for (const s of p.services) new ExposedService(scope, { spec, service: s, namespace, environment: e, projectLabels });
       }
     }

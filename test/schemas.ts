@@ -22,24 +22,29 @@ export const KUBESPHERE_V3_DIR = path.resolve(__dirname, '..', 'schemas', 'kubes
 /** The ecosystem CRDs (prometheus-operator, external-secrets, cert-manager, Argo CD, Flux), shipped with the project (Apache-2.0). */
 export const ECOSYSTEM_DIR = path.resolve(__dirname, '..', 'schemas', 'ecosystem');
 
+/** The KubeSphere DevOps and GitOps CRDs (ks-devops: DevOpsProject, Pipeline, GitOps Application), shipped with the project (Apache-2.0). */
+export const KUBESPHERE_DEVOPS_DIR = path.resolve(__dirname, '..', 'schemas', 'kubesphere', 'devops');
+
 let shared: SchemaValidator | undefined;
 let v3: SchemaValidator | undefined;
 
-/** A validator with the Kubernetes definitions, the KubeSphere 3.4 CRDs and the ecosystem CRDs. */
+/** A validator with the Kubernetes definitions, the KubeSphere 3.4 CRDs, the ecosystem CRDs and the KubeSphere DevOps CRDs. */
 export function validatorV3(): SchemaValidator {
   if (!v3) {
     v3 = SchemaValidator.create();
     v3.addCrdFolder(KUBESPHERE_V3_DIR);
     v3.addCrdFolder(ECOSYSTEM_DIR);
+    v3.addCrdFolder(KUBESPHERE_DEVOPS_DIR);
   }
   return v3;
 }
 
-/** A validator with the Kubernetes definitions, the ecosystem CRDs and, when present, the KubeSphere 4.1 CRDs; built once per test file. */
+/** A validator with the Kubernetes definitions, the ecosystem CRDs, the KubeSphere DevOps CRDs and, when present, the KubeSphere 4.1 CRDs; built once per test file. */
 export function validator(): SchemaValidator {
   if (!shared) {
     shared = SchemaValidator.create();
     shared.addCrdFolder(ECOSYSTEM_DIR);
+    shared.addCrdFolder(KUBESPHERE_DEVOPS_DIR);
     if (HAS_KUBESPHERE_V4) shared.addCrdFolder(KUBESPHERE_V4_DIR);
   }
   return shared;

@@ -13,16 +13,22 @@
  *   3. PROJECTS                    the namespaces and their quotas;
  *   4. DATABASES                   MySQL, Redis, ClickHouse: on VMs today, in the cluster with one switch each;
  *   5. MODULES                     every module, one line each: name, project, ports, size, version, databases;
- *   6. PUBLIC_DOMAIN               the public domain's cut-over from the old physical production (pending).
- * Adding a module is one line in MODULES; nothing below the tables needs to change.
+ *   6. PUBLIC_DOMAIN               the public domain's cut-over from the old physical production (pending);
+ *   7. DELIVERY, STACKS            the estate repository, KubeSphere DevOps and GitOps, the release department,
+ *                                  and how each kind of module is built and tested: one release pipeline per module.
+ * Adding a module is one line in MODULES (its release pipeline comes with it); nothing below the tables needs to change.
  */
 import {
   AppService,
   BackupTarget,
+  CiSystem,
   ClusterRole,
+  Credential,
+  DeployMethod,
   Duration,
   Engine,
   ExternalOptions,
+  GitOpsTool,
   InClusterOptions,
   Issuer,
   LogFormat,

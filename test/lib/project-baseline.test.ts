@@ -1,5 +1,24 @@
-import { ClusterRole, Platform, Registry } from 'platform-cdk';
+import { ClusterRole, Issuer, Platform, Registry, TenantNetwork, Tls } from 'platform-cdk';
+import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
+import { canValidate, validator } from '../schemas';
+
+/** Synthesizes in memory and checks every object against Kubernetes 1.27 and the ecosystem CRDs. */
+function synth(platform: Platform): Map<string, KubeObject> {
+  const objects = synthObjects(platform);
+  const v = validator();
+  const findings: string[] = [];
+  for (const [key, o] of objects) {
+    if (!canValidate(o.apiVersion)) continue;
+    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
+  }
+  expect(findings).toEqual([]);
+  return objects;
+}
+
+/** The names of the NetworkPolicies in one namespace of one cluster, sorted. */
+const policiesIn = (objects: Map<string, KubeObject>, cluster: string, namespace: string): string[] =>
+  [...objects.keys()].filter((k) => k.startsWith(`${cluster}/NetworkPolicy/${namespace}/`)).map((k) => k.slice(k.lastIndexOf('/') + 1)).sort();
 
 describe('the baseline of every project namespace', () => {
   it('is a quota, a limit range and network policies in every namespace of the project', () => {
@@ -124,5 +143,122 @@ describe('quota validation', () => {
       '[acme/Environments/production] projectQuota.cpuLimitMillis: got 1.5; quotas must be positive whole numbers. Fix: set cpuLimitMillis to a whole number above 0.',
       '[acme/shop/web] quotaIn("staging"): got "staging"; the project is not placed in this environment (it is in: production). Fix: set quotas only for environments of the project.',
     ]);
+  });
+});
+
+describe('the tenant\'s network mode', () => {
+  it('opens the tenant\'s namespaces to each other by default (OPEN_WITHIN_TENANT)', () => {
+    const f = fixture();
+    const open = f.platform.addTenant('ads', { manager: 'bob', network: TenantNetwork.OPEN_WITHIN_TENANT });
+    open.addProject('banners', { environments: [f.test, f.production] });
+
+    const objects = synth(f.platform);
+    expect(f.tenant.network).toBe(TenantNetwork.OPEN_WITHIN_TENANT);
+    for (const ns of ['storefront', 'banners']) {
+      for (const cluster of ['host', 'member-test']) expect(policiesIn(objects, cluster, ns)).toEqual(['allow-dns', 'allow-same-tenant', 'default-deny']);
+    }
+    expect((objectAt(objects, 'host/NetworkPolicy/banners/allow-same-tenant').spec as any).ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'platform-cdk.io/tenant': 'ads' } } }] }]);
+  });
+
+  it('writes no allow-same-tenant policy with DECLARED_PATHS_ONLY, in any namespace of the tenant, and keeps the rest of the baseline', () => {
+    const f = fixture();
+    const strict = f.platform.addTenant('ads', { manager: 'bob', network: TenantNetwork.DECLARED_PATHS_ONLY });
+    const banners = strict.addProject('banners', { environments: [f.test, f.production] });
+    strict.addProject('reports', { environments: [f.production] });
+    banners.addService('banner', { image: Registry.at('harbor.example.com').image('ads/banner', '2.0.0'), ports: [{ port: 8080 }] }).expose({ subdomain: 'ads' });
+
+    const objects = synth(f.platform);
+    expect(policiesIn(objects, 'host', 'banners')).toEqual(['allow-acme-http01-solver', 'allow-dns', 'allow-ingress-controller', 'default-deny']);
+    expect(policiesIn(objects, 'member-test', 'banners')).toEqual(['allow-dns', 'allow-ingress-controller', 'default-deny']);
+    expect(policiesIn(objects, 'host', 'reports')).toEqual(['allow-dns', 'default-deny']);
+    expect(objectAt(objects, 'host/NetworkPolicy/banners/default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    // The namespace still carries the tenant label, for the other tenants' policies and KubeSphere.
+    expect(objectAt(objects, 'host/Namespace/-/banners').metadata.labels).toMatchObject({ 'platform-cdk.io/tenant': 'ads', 'kubesphere.io/workspace': 'ads' });
+    // The fixture's tenant is left open.
+    expect(policiesIn(objects, 'host', 'storefront')).toContain('allow-same-tenant');
+  });
+});
+
+describe('the ACME HTTP-01 solver policy', () => {
+  const SOLVER = 'allow-acme-http01-solver';
+  /** A platform whose host cluster runs its ingress controller in `ingress-nginx`, production with cert-manager TLS and test without TLS. */
+  function estate() {
+    const platform = new Platform('acme');
+    const host = platform.addCluster('host', { role: ClusterRole.HOST, ingressNamespace: 'ingress-nginx' });
+    const member = platform.addCluster('member', { role: ClusterRole.MEMBER });
+    const test = platform.addEnvironment('test', { clusters: [member], domain: 'test.example.com' });
+    const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true, tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
+    const tenant = platform.addTenant('shop', { manager: 'alice' });
+    const registry = Registry.at('harbor.example.com');
+    const project = (name: string) => tenant.addProject(name, { environments: [test, production] });
+    const service = (p: ReturnType<typeof project>, name: string) => p.addService(name, { image: registry.image(`shop/${name}`, '1.0.0'), ports: [{ port: 8080 }], perEnvironment: { production: { replicas: 2 } } });
+    return { platform, test, production, project, service };
+  }
+
+  it('lets the cluster\'s ingress controller reach cert-manager\'s solver pods on 8089, in the namespace of a service exposed with cert-manager TLS', () => {
+    const e = estate();
+    e.service(e.project('web'), 'site').expose();
+
+    const objects = synth(e.platform);
+    expect(objectAt(objects, `host/NetworkPolicy/web/${SOLVER}`).spec).toEqual({
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8089 }] }],
+    });
+    expect(objectAt(objects, `host/NetworkPolicy/web/${SOLVER}`).metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'platform-cdk', 'platform-cdk.io/tenant': 'shop', 'platform-cdk.io/environment': 'production' });
+    // Test has no TLS: no Certificate, so no solver to reach.
+    expect(objects.has(`member/NetworkPolicy/web/${SOLVER}`)).toBe(false);
+  });
+
+  it('comes from the default ingress namespace of a KubeSphere cluster', () => {
+    const f = fixture();
+    addService(f, 'web').expose();
+    const spec = objectAt(synth(f.platform), `host/NetworkPolicy/storefront/${SOLVER}`).spec as any;
+    expect(spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kubesphere-controls-system' } } }]);
+  });
+
+  it('follows the TLS of each exposure in each environment: cert-manager yes, an existing Secret or no TLS no', () => {
+    const e = estate();
+    // cert-manager TLS given on the exposure, in test too.
+    e.service(e.project('issued'), 'issued').expose({ tls: Tls.certManager(Issuer.namespaced('staging-ca')) });
+    // An existing Secret over the environment's cert-manager TLS.
+    e.service(e.project('wildcard'), 'wildcard').expose({ tls: Tls.existingSecret('wildcard-example-com') });
+    // Exposed only in test, which has no TLS.
+    e.service(e.project('plain'), 'plain').expose({ environments: [e.test] });
+    // Not exposed.
+    e.service(e.project('internal'), 'internal');
+    // Exposed in test only with cert-manager: the production namespace gets none.
+    e.service(e.project('preview'), 'preview').expose({ environments: [e.test], tls: Tls.certManager(Issuer.cluster('letsencrypt-staging')) });
+
+    const objects = synth(e.platform);
+    expect([...objects.keys()].filter((k) => k.split('/')[1] === 'NetworkPolicy' && k.endsWith(`/${SOLVER}`)).sort()).toEqual([
+      `host/NetworkPolicy/issued/${SOLVER}`,
+      `member/NetworkPolicy/issued/${SOLVER}`,
+      `member/NetworkPolicy/preview/${SOLVER}`,
+    ]);
+  });
+
+  it('exists exactly in the namespaces that have a Certificate, once however many services there use cert-manager', () => {
+    const e = estate();
+    const shop = e.project('shop');
+    e.service(shop, 'site').expose();
+    e.service(shop, 'api').expose({ path: '/api', subdomain: 'site' });
+    e.service(shop, 'admin').expose({ tls: Tls.existingSecret('admin-tls') });
+    e.service(e.project('docs'), 'docs').expose({ environments: [e.production], tls: Tls.existingSecret('docs-tls') });
+    e.service(e.project('status'), 'status').expose({ tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
+
+    const objects = synth(e.platform);
+    /** `<cluster>/<namespace>` of every object of a kind (and name), once each, sorted. */
+    const namespaces = (kind: string, name?: string): string[] => {
+      const out = new Set<string>();
+      for (const key of objects.keys()) {
+        const [cluster, k, namespace, n] = key.split('/');
+        if (k === kind && (name === undefined || n === name)) out.add(`${cluster}/${namespace}`);
+      }
+      return [...out].sort();
+    };
+    expect(namespaces('NetworkPolicy', SOLVER)).toEqual(['host/shop', 'host/status', 'member/status']);
+    expect(namespaces('NetworkPolicy', SOLVER)).toEqual(namespaces('Certificate'));
+    expect([...objects.keys()].filter((k) => k === `host/NetworkPolicy/shop/${SOLVER}`)).toHaveLength(1);
   });
 });
