@@ -1,11 +1,30 @@
 /**
- * The `platform-cdk` command line. `release` pins a module's image tag for an environment in the estate's
- * release pins (what a pipeline's deploy step runs before synthesizing).
+ * The `platform-cdk` command line: `synth`, `validate`, `diff`, `report` and `release`. It loads the estate
+ * program named in `cdk8s.yaml` (or `--app`), which exports `build(): Platform`.
+ *
+ * Exit codes: 0 done (warnings allowed), 1 findings (model errors, schema or policy errors, bad input; with
+ * `diff --exit-code`, differences), 2 usage (unknown option, missing program).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readReleasePins, releasePinsText } from '../constructs/delivery';
+import type { Platform } from '../constructs/platform';
+import type { CheckResult } from '../lib/check';
+import { planPlatform } from '../lib/plan';
+import { formatProblem, Problem, ValidationError } from '../lib/problems';
+import { renderPlatform, RenderedPlatform } from '../lib/render';
+import { validatePlatform } from '../lib/validate';
+import { ManifestStack } from '../stacks/manifest-stack';
+import { loadApp, UsageError } from './app';
+import { Progress } from './progress';
+
+// The engines of the estate commands load on first use, so that `release` (run in every deploy step) starts fast.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const checks = (): typeof import('../lib/check') => require('../lib/check') as typeof import('../lib/check');
+const diffs = (): typeof import('../lib/diff') => require('../lib/diff') as typeof import('../lib/diff');
+const reports = (): typeof import('../lib/report') => require('../lib/report') as typeof import('../lib/report');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exit codes: 0 done, 1 findings (the model or the input is wrong), 2 usage. */
 export const ExitCode = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
@@ -34,7 +53,7 @@ export function release(o: ReleaseOptions): string[] {
   if (!LABEL.test(o.env)) problems.push(`--env: got ${JSON.stringify(o.env)}; an environment name is a DNS-1123 label. Fix: name an environment of the platform, e.g. "test".`);
   const parts = o.service.split('/');
   if (parts.length !== 3 || !parts.every((p) => LABEL.test(p))) problems.push(`--service: got ${JSON.stringify(o.service)}; a module is named <tenant>/<project>/<module>. Fix: use e.g. "shop/storefront/web".`);
-  if (!TAG.test(o.tag)) problems.push(`--tag: got ${JSON.stringify(o.tag)}; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-". Fix: pass the commit's tag, e.g. "3f9c2a1b7d4e".`);
+  if (!TAG.test(o.tag) || o.tag === 'latest') problems.push(`--tag: got ${JSON.stringify(o.tag)}; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and not "latest" (it moves). Fix: pass the commit's tag, e.g. "3f9c2a1b7d4e".`);
   const current = readReleasePins(o.dir, o.env);
   if (current.error) problems.push(`${current.error.file}: ${current.error.message}. Fix: repair or remove the file.`);
   if (problems.length > 0) return problems;
@@ -46,17 +65,201 @@ export function release(o: ReleaseOptions): string[] {
   return [];
 }
 
+/** Options every estate command takes. */
+interface CommonOptions {
+  readonly app?: string;
+  readonly format: 'text' | 'json';
+  readonly quiet?: boolean;
+  readonly crds?: string[];
+}
+
+/** Where a command writes: stdout for results, stderr for messages and progress. */
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const STD_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+function json(io: Io, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Builds the model and checks it; model errors end the command with exit code 1. */
+function model(o: CommonOptions, io: Io): { platform: Platform; problems: Problem[]; file: string } {
+  const { platform, file } = loadApp(o.app);
+  const problems = validatePlatform(platform);
+  return { platform, problems, file };
+}
+
+function printProblems(o: CommonOptions, io: Io, problems: readonly Problem[]): void {
+  if (o.format === 'text') for (const p of problems) io.err(`${formatProblem(p)}\n`);
+}
+
+function check(platform: Platform, rendered: RenderedPlatform, o: CommonOptions, progress: Progress): CheckResult {
+  progress.step('schema and policy checks');
+  return checks().checkRendered(platform, rendered, { crdDirs: o.crds });
+}
+
+function findingsJson(r: CheckResult): unknown {
+  return { objects: r.objects, unvalidated: r.unvalidated, errors: r.findings.filter((f) => f.severity === 'error' && !f.waived).length, warnings: r.findings.filter((f) => f.severity === 'warning' && !f.waived).length, waived: r.findings.filter((f) => f.waived).length, findings: r.findings };
+}
+
+function printFindings(io: Io, r: CheckResult): void {
+  for (const f of r.findings) io.err(`${checks().formatFinding(f)}\n`);
+  const errors = r.findings.filter((f) => f.severity === 'error' && !f.waived).length;
+  const warnings = r.findings.filter((f) => f.severity === 'warning' && !f.waived).length;
+  const waived = r.findings.filter((f) => f.waived).length;
+  io.err(`platform-cdk: ${r.objects} objects checked: ${errors} errors, ${warnings} warnings, ${waived} waived\n`);
+}
+
 /**
  * Runs the command line.
  * @param argv the process arguments (`process.argv`)
+ * @param io where to write (tests capture it)
  * @returns the exit code
  */
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[], io: Io = STD_IO): number {
   const program = new Command('platform-cdk')
-    .description('platform-cdk: check, synthesize and release a platform estate')
+    .description('platform-cdk: synthesize, check, compare and report a platform estate; pin releases')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => io.err(s), writeOut: (s) => io.out(s) })
+    .addHelpText('after', '\nExit codes: 0 done (warnings allowed), 1 findings, 2 usage.\nThe program is --app <file>, else the one cdk8s.yaml names; it exports build(): Platform.');
   let code: number = ExitCode.OK;
+  const common = (c: Command): Command =>
+    c
+      .option('--app <file>', 'the estate program (default: the one cdk8s.yaml names)')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('-q, --quiet', 'no progress output (also when stderr is not a terminal)')
+      .option('--crds <folder...>', 'more CRD folders to validate against (e.g. the KubeSphere 4.1 CRDs)');
+  const run = (fn: () => number) => (): void => {
+    try {
+      code = fn();
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.err(`platform-cdk: ${e.message}\n`);
+        code = ExitCode.USAGE;
+      } else if (e instanceof ValidationError) {
+        io.err(`${e.message}\n`);
+        code = ExitCode.FINDINGS;
+      } else throw e;
+    }
+  };
+
+  common(program.command('synth'))
+    .description('synthesize the estate into one folder per cluster (atomically; a failed run leaves the previous output)')
+    .option('--env <environment>', 'only this environment (its namespaces and the cluster-wide objects of the clusters it owns)')
+    .option('--cluster <cluster>', 'only this cluster')
+    .option('--out <folder>', 'the output folder', 'dist')
+    .option('--no-check', 'skip the schema and policy checks')
+    .action((o: CommonOptions & { env?: string; cluster?: string; out: string; check: boolean }) =>
+      run(() => {
+        const progress = new Progress(io, o.quiet === true || o.format === 'json');
+        const { platform } = loadApp(o.app);
+        const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n) });
+        progress.step('model checks');
+        if (o.check) {
+          const rendered = stack.render();
+          const r = check(platform, rendered, o, progress);
+          if (checks().hasErrors(r.findings)) {
+            progress.done();
+            if (o.format === 'json') json(io, { ok: false, ...(findingsJson(r) as object) });
+            else printFindings(io, r);
+            return ExitCode.FINDINGS;
+          }
+        }
+        progress.step('writing');
+        const result = stack.synth();
+        progress.done();
+        if (o.format === 'json') {
+          json(io, { ok: true, outdir: result.outdir, objectCount: result.objectCount, clusters: result.clusters, warnings: result.warnings });
+        } else {
+          printProblems(o, io, result.warnings);
+          io.out(`platform-cdk: ${result.objectCount} objects for ${result.clusters.length} clusters written to ${path.relative(process.cwd(), result.outdir) || '.'}/\n`);
+          for (const c of result.clusters) io.out(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files\n`);
+        }
+        return ExitCode.OK;
+      })(),
+    );
+
+  common(program.command('validate'))
+    .description('check the model, then every synthesized object against its schema (strict) and the policy rules of its environment; writes nothing')
+    .action((o: CommonOptions) =>
+      run(() => {
+        const progress = new Progress(io, o.quiet === true || o.format === 'json');
+        progress.step('model checks');
+        const { platform, problems } = model(o, io);
+        const modelErrors = problems.filter((p) => p.severity === 'error');
+        if (modelErrors.length > 0) {
+          progress.done();
+          if (o.format === 'json') json(io, { ok: false, problems, findings: [] });
+          else io.err(`${new ValidationError(problems).message}\n`);
+          return ExitCode.FINDINGS;
+        }
+        const rendered = renderPlatform(platform, planPlatform(platform), { onCluster: (c, i, n) => progress.cluster(c, i, n) });
+        const r = check(platform, rendered, o, progress);
+        progress.done();
+        const ok = !checks().hasErrors(r.findings);
+        if (o.format === 'json') json(io, { ok, problems, ...(findingsJson(r) as object) });
+        else {
+          printProblems(o, io, problems);
+          printFindings(io, r);
+        }
+        return ok ? ExitCode.OK : ExitCode.FINDINGS;
+      })(),
+    );
+
+  common(program.command('diff'))
+    .description('compare the synthesis with an earlier output folder or git revision, or two environments')
+    .requiredOption('--against <folder|revision|environment>', 'an output folder, a git revision (its --out folder), or with --env another environment')
+    .option('--env <environment>', 'compare this environment with the --against environment, service by service')
+    .option('--out <folder>', 'the output folder inside the repository, for a git revision', 'dist')
+    .option('--exit-code', 'exit with 1 when there are differences')
+    .action((o: CommonOptions & { against: string; env?: string; out: string; exitCode?: boolean }) =>
+      run(() => {
+        const { platform } = loadApp(o.app);
+        const problems = validatePlatform(platform);
+        if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+        if (o.env !== undefined) {
+          for (const e of [o.env, o.against]) if (!platform.findEnvironment(e)) throw new UsageError(`no environment ${JSON.stringify(e)} (environments: ${platform.environments.map((x) => x.name).join(', ')})`);
+          const d = diffs().diffEnvironments(renderPlatform(platform), o.env, o.against);
+          if (o.format === 'json') json(io, d);
+          else io.out(diffs().formatEnvironmentDiff(d));
+          return o.exitCode && d.services.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+        }
+        const after = new ManifestStack(platform).files();
+        const before = fs.existsSync(o.against) && fs.statSync(o.against).isDirectory() ? diffs().readOutputFolder(o.against) : diffs().readGitRevision(o.against, o.out);
+        const d = diffs().diffOutputs(before, after);
+        if (o.format === 'json') json(io, d);
+        else io.out(diffs().formatOutputDiff(d));
+        return o.exitCode && !d.identical ? ExitCode.FINDINGS : ExitCode.OK;
+      })(),
+    );
+
+  common(program.command('report'))
+    .description('write one self-contained HTML page of the estate: topology, tenants, services, pipelines and findings')
+    .option('--out <file>', 'the HTML file', 'platform-report.html')
+    .action((o: CommonOptions & { out: string }) =>
+      run(() => {
+        const progress = new Progress(io, o.quiet === true || o.format === 'json');
+        progress.step('model checks');
+        const { platform, problems, file } = model(o, io);
+        if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+        const rendered = renderPlatform(platform, planPlatform(platform), { onCluster: (c, i, n) => progress.cluster(c, i, n) });
+        const r = check(platform, rendered, o, progress);
+        progress.step('writing the report');
+        const html = reports().renderReport({ platform, rendered, findings: r.findings, generatedFrom: path.relative(process.cwd(), file) });
+        const tmp = `${o.out}.${process.pid}.tmp`;
+        fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+        fs.writeFileSync(tmp, html);
+        fs.renameSync(tmp, o.out);
+        progress.done();
+        if (o.format === 'json') json(io, { ok: true, file: path.resolve(o.out), bytes: Buffer.byteLength(html), findings: r.findings.length });
+        else io.out(`platform-cdk: report of ${platform.node.id} written to ${o.out} (${Buffer.byteLength(html)} bytes, ${r.findings.length} findings)\n`);
+        return ExitCode.OK;
+      })(),
+    );
+
   program
     .command('release')
     .description('pin the image tag of a module in an environment (releases/<env>.json); the next synth deploys it')
@@ -68,11 +271,11 @@ export function main(argv: readonly string[]): number {
     .action((o: ReleaseOptions) => {
       const problems = release(o);
       if (problems.length > 0) {
-        for (const p of problems) process.stderr.write(`platform-cdk release: ${p}\n`);
+        for (const p of problems) io.err(`platform-cdk release: ${p}\n`);
         code = ExitCode.FINDINGS;
         return;
       }
-      process.stdout.write(`platform-cdk: ${o.service} ${o.tag} pinned for ${o.env} in ${path.join(o.dir, `${o.env}.json`)}\n`);
+      io.out(`platform-cdk: ${o.service} ${o.tag} pinned for ${o.env} in ${path.join(o.dir, `${o.env}.json`)}\n`);
     });
   try {
     program.parse([...argv]);

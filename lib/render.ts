@@ -42,6 +42,15 @@ export interface RenderedPlatform {
   readonly files: ReadonlyMap<string, string>;
 }
 
+/** Options of a render. */
+export interface RenderOptions {
+  /**
+   * Called before each cluster is rendered (for progress output).
+   * @default - nothing is called
+   */
+  readonly onCluster?: (cluster: string, index: number, total: number) => void;
+}
+
 /** The emitter of each target. */
 const EMITTERS: Record<Target, TargetEmitter> = {
   [Target.KUBESPHERE_V4_1]: kubeSphereV4Emitter,
@@ -66,14 +75,17 @@ const POD_SECURITY_LEVEL = 'restricted';
  * @param platform the platform
  * @param plan its per-cluster plan, when the caller has it already
  */
-export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): RenderedPlatform {
+export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform), options: RenderOptions = {}): RenderedPlatform {
   const emitter = emitterOf(platform);
   const app = new App({ outdir: 'unused' });
   const duplicates: Problem[] = [];
   const federated = multiClusterProjects(plan, emitter);
   const connections = indexConnections(platform);
   const delivery = deliveryObjects(platform);
-  const clusters = plan.map((p) => renderCluster(app, p, emitter, federated, connections, delivery, duplicates));
+  const clusters = plan.map((p, i) => {
+    options.onCluster?.(p.cluster.name, i, plan.length);
+    return renderCluster(app, p, emitter, federated, connections, delivery, duplicates);
+  });
   if (duplicates.length > 0) throw new ValidationError(duplicates);
   return { app, clusters, files: gitlabCiFiles(platform) };
 }

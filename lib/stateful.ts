@@ -7,6 +7,7 @@ import { s3EndpointPort, StatefulMode, StatefulService } from '../constructs/sta
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import { SecretRef } from '../constructs/secrets';
+import { TenantNetwork } from '../constructs/tenant';
 import { backupPodName } from './connections';
 import { serviceAddress } from '../constructs/connection';
 import { KubeObject, LabelKeys } from './manifest';
@@ -124,6 +125,20 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
       ],
     },
   });
+  if (replicas > 1 && stateful.project.tenant.network === TenantNetwork.DECLARED_PATHS_ONLY) {
+    // Replicas of an engine that replicates talk to each other; only declared paths are open in this tenant.
+    out.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `allow-peers-${stateful.name}`, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: selector } }] }],
+        egress: [{ to: [{ podSelector: { matchLabels: selector } }] }],
+      },
+    });
+  }
   out.push({
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

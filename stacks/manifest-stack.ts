@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Platform } from '../constructs/platform';
-import { planPlatform } from '../lib/plan';
+import { environmentOf } from '../lib/manifest';
+import { planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
@@ -14,6 +15,22 @@ export interface ManifestStackProps {
    * @default - `$CDK8S_OUTDIR` when set (as `cdk8s synth` sets it), else `dist`
    */
   readonly outdir?: string;
+  /**
+   * Write only this environment's objects (on its clusters), as `PulumiStack` deploys them: its namespaces, and
+   * the cluster-wide objects of the clusters it owns.
+   * @default - every environment
+   */
+  readonly environment?: string;
+  /**
+   * Write only this cluster's folder.
+   * @default - every cluster
+   */
+  readonly cluster?: string;
+  /**
+   * Called before each cluster is rendered (progress output).
+   * @default - nothing is called
+   */
+  readonly onCluster?: (cluster: string, index: number, total: number) => void;
 }
 
 /** What one cluster's folder holds. */
@@ -66,7 +83,10 @@ export class ManifestStack {
     props: ManifestStackProps = {},
   ) {
     this.outdir = path.resolve(props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+    this.props = props;
   }
+
+  private readonly props: ManifestStackProps;
 
   /** Checks the model; returns every problem (errors and warnings) without writing anything. */
   public check(): Problem[] {
@@ -80,13 +100,14 @@ export class ManifestStack {
 
   /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
   public files(): Map<string, string> {
-    return this.layout(this.render()).files;
+    const { rendered, scope } = this.validatedRender();
+    return this.layout(rendered, scope).files;
   }
 
   /** Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model is invalid. */
   public synth(): SynthResult {
-    const { problems, rendered } = this.validatedRender();
-    const { files, clusters } = this.layout(rendered);
+    const { problems, rendered, scope } = this.validatedRender();
+    const { files, clusters } = this.layout(rendered, scope);
     writeTreeAtomically(this.outdir, files, clusters.map((c) => c.cluster));
     return {
       outdir: this.outdir,
@@ -96,19 +117,42 @@ export class ManifestStack {
     };
   }
 
-  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform } {
+  /** The environment and cluster the output is limited to; unknown names are a validation error. */
+  private scope(): { environment?: StackScope; cluster?: string } {
+    const { environment, cluster } = this.props;
+    const problems: Problem[] = [];
+    const p = this.platform;
+    const scope = environment !== undefined ? stackScope(p, environment) : undefined;
+    if (environment !== undefined && (!scope || !scope.environment)) {
+      problems.push({ severity: 'error', path: p.node.path, property: 'environment', value: environment, message: `no environment of the platform has this name (environments: ${p.environments.map((e) => e.name).join(', ')})`, fix: 'name an environment of the platform' });
+    }
+    if (cluster !== undefined && !p.findCluster(cluster)) {
+      problems.push({ severity: 'error', path: p.node.path, property: 'cluster', value: cluster, message: `no cluster of the platform has this name (clusters: ${p.clusters.map((c) => c.name).join(', ')})`, fix: 'name a cluster of the platform' });
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+    return { environment: scope, cluster };
+  }
+
+  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform; scope: { environment?: StackScope; cluster?: string } } {
     const plan = planPlatform(this.platform);
     const problems = validatePlatform(this.platform, plan);
     if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
-    return { problems, rendered: renderPlatform(this.platform, plan) };
+    const scope = this.scope();
+    return { problems, rendered: renderPlatform(this.platform, plan, { onCluster: this.props.onCluster }), scope };
   }
 
-  private layout(rendered: RenderedPlatform): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
+  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string } = {}): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
     const files = new Map<string, string>();
     const clusters: SynthesizedCluster[] = [];
     for (const rc of rendered.clusters) {
+      if (scope.cluster !== undefined && rc.cluster.name !== scope.cluster) continue;
+      const env = scope.environment;
+      if (env && !env.clusters.includes(rc.cluster)) continue;
       const docs = new Map<string, string[]>();
+      let count = 0;
       for (const o of rc.objects) {
+        if (env && !stackIncludes(this.platform, env, rc.cluster, environmentOf(o.origin))) continue;
+        count++;
         const json = o.toJson();
         const ns = json.metadata.namespace;
         const file = `${rc.cluster.name}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
@@ -118,7 +162,7 @@ export class ManifestStack {
       }
       const names = [...docs.keys()].sort();
       for (const f of names) files.set(f, (docs.get(f) as string[]).join('---\n'));
-      clusters.push({ cluster: rc.cluster.name, files: names, objectCount: rc.objects.length });
+      clusters.push({ cluster: rc.cluster.name, files: names, objectCount: count });
     }
     for (const [f, text] of [...rendered.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) files.set(f, text);
     return { files, clusters };

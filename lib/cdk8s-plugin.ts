@@ -1,0 +1,73 @@
+/**
+ * The checks of `platform-cdk validate` as a cdk8s validation plugin, so that `cdk8s synth` fails on error
+ * findings. Declared in `cdk8s.yaml`:
+ *
+ * ```yaml
+ * validations:
+ *   - package: ./node_modules/platform-cdk/cdk8s-validation.js   # ./cdk8s-validation.js in this repository
+ *     version: 0.1.0
+ *     class: PlatformValidation
+ *     properties:
+ *       crds: []            # more CRD folders, e.g. the KubeSphere 4.1 CRDs
+ * ```
+ *
+ * The plugin reads the manifests cdk8s wrote (`<outdir>/<cluster>/*.yaml`) and loads the same program to name
+ * the construct path of each object and the profile of its environment.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
+import { loadApp } from '../cli/app';
+import { checkObjects, hasErrors, objectsOfFiles, validatorFor } from './check';
+import { planPlatform } from './plan';
+import { renderPlatform } from './render';
+
+/** Properties of the plugin, from `cdk8s.yaml`. */
+export interface PlatformValidationProps {
+  /**
+   * More CRD folders to validate against, relative to the project.
+   * @default - none
+   */
+  readonly crds?: string[];
+  /**
+   * The program, when it is not the `.ts` file of `cdk8s.yaml`'s `app` command.
+   * @default - the program `cdk8s.yaml` names
+   */
+  readonly app?: string;
+}
+
+/** The cdk8s validation plugin: schema and policy checks of the synthesized output. */
+export class PlatformValidation implements Validation {
+  /**
+   * @param props more CRD folders and the program
+   */
+  constructor(private readonly props: PlatformValidationProps = {}) {}
+
+  /**
+   * Checks the manifests and reports every finding that is not waived; fails on errors.
+   * @param context the manifests and the report
+   */
+  public async validate(context: ValidationContext): Promise<void> {
+    const files = new Map<string, string>();
+    const where = new Map<string, string>();
+    for (const m of context.manifests) {
+      const rel = `${path.basename(path.dirname(m))}/${path.basename(m)}`;
+      files.set(rel, fs.readFileSync(m, 'utf8'));
+      where.set(path.basename(path.dirname(m)), path.dirname(m));
+    }
+    const { platform } = loadApp(this.props.app);
+    const rendered = renderPlatform(platform, planPlatform(platform));
+    const result = checkObjects(objectsOfFiles(files, platform, rendered), validatorFor(platform.target, this.props.crds ?? []));
+    for (const f of result.findings) {
+      if (f.waived !== undefined) continue;
+      const dir = where.get(f.cluster);
+      context.report.addViolation({
+        ruleName: `${f.severity}: ${f.rule}`,
+        recommendation: `${f.message} (from ${f.source})`,
+        fix: f.fix,
+        violatingResources: [{ resourceName: f.object, locations: [f.at || '/'], manifestPath: dir ?? f.cluster }],
+      });
+    }
+    context.report.submit(hasErrors(result.findings) ? 'failure' : 'success', { objects: String(result.objects) });
+  }
+}
