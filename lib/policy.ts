@@ -81,7 +81,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   { id: 'secrets-no-inline', severity: 'error', profile: 'baseline', description: 'No Secret carries values, and no variable named like a secret has a literal value.' },
   { id: 'exposure-unique-host', severity: 'error', profile: 'baseline', description: 'A host belongs to one tenant per cluster, and a host and path to one Ingress.' },
   { id: 'exposure-tls', severity: 'warning', profile: 'baseline', description: 'Ingress hosts are served over TLS.' },
-  { id: 'production-tls', severity: 'error', profile: 'production', description: 'Ingress hosts of production environments are served over TLS.' },
   { id: 'production-replicas', severity: 'error', profile: 'production', description: 'Deployments of production environments run at least 2 replicas (or autoscale from 2).' },
   { id: 'production-disruption-budget', severity: 'error', profile: 'production', description: 'Deployments of production environments have a PodDisruptionBudget.' },
   { id: 'production-spread', severity: 'error', profile: 'production', description: 'Deployments of production environments spread their pods over nodes and zones.' },
@@ -333,10 +332,7 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
             if (first && first !== describeObject(o)) f.add('exposure-unique-host', `/spec/rules/${i}/http/paths/${j}`, `${key} is routed by ${first} already`, 'give each route its own host or path');
             else routes.set(key, describeObject(o));
           }
-          if (!tlsHosts.has(host)) {
-            if (c.production) f.add('production-tls', `/spec/rules/${i}/host`, `host ${host} of a production environment is served over plain HTTP`, 'give the exposure or the environment tls');
-            else f.add('exposure-tls', `/spec/rules/${i}/host`, `host ${host} is served over plain HTTP`, 'give the exposure or the environment tls');
-          }
+          if (!tlsHosts.has(host)) f.add('exposure-tls', `/spec/rules/${i}/host`, `host ${host} is served over plain HTTP`, 'give the exposure or the environment tls');
         });
       }
       if (c.production && o.kind === 'Deployment') checkProductionDeployment(c, f, inNamespace);
