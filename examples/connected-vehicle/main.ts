@@ -24,11 +24,13 @@ import {
   CiSystem,
   ClusterRole,
   Credential,
+  Department,
   DeployMethod,
   Duration,
   Engine,
   ExternalOptions,
   GitOpsTool,
+  Image,
   InClusterOptions,
   Issuer,
   LogFormat,
@@ -431,6 +433,71 @@ const PUBLIC_DOMAIN = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------
+// 7. Delivery. "Code in GitLab, images in Harbor. In KubeSphere one DevOps project holds one release pipeline
+//    per module … A developer commits to GitLab, then clicks "run" on the pipeline to release to test or
+//    production. Future plan: automated tests inside the release pipelines." Every module in MODULES gets its
+//    pipeline in the tenant's DevOps project: build and unit-test its repository, push
+//    `harbor.cv.example.com/connected-vehicle/<module>:<commit>`, deploy to test, run the automated tests against
+//    test, wait for the release department's approval, deploy to production. Deploying is no longer a shell
+//    script on a release server: the pipeline pins the new tag for the module in the environment, synthesizes
+//    this program and pushes the output to the estate repository, whose folders KubeSphere's GitOps syncs to
+//    the clusters. Credentials appear by id only; an operator creates them once (see README.md).
+// ---------------------------------------------------------------------------------------------------------
+
+const GITLAB = 'https://gitlab.cv.example.com';
+
+const DELIVERY = {
+  /** This program's repository: the estate's code and its synthesized output (`dist/<cluster>`), which GitOps syncs. */
+  estate: { repository: `${GITLAB}/platform/cv-estate.git`, credential: Credential.basicAuth('estate-git') },
+  /** The modules' repositories, `<group>/<module>.git`, read with one credential. */
+  sources: { group: `${GITLAB}/connected-vehicle`, credential: Credential.basicAuth('gitlab') },
+  /** Harbor's robot account that pushes to the `connected-vehicle` project. */
+  registryCredential: Credential.basicAuth('harbor-robot'),
+  /** The department that approves every release to production: the architect and the DevOps engineer. */
+  approvers: { name: 'release', displayName: 'Release managers', members: ['chen.jie', 'zhao.lei'] },
+  /** Mailed when a release pipeline fails. */
+  notify: ['cv-dev@cv.example.com'],
+  /** Node.js with git: the front-ends' builder, and the deploy step's image (it synthesizes this estate). */
+  node: harbor.image('ci/node', '20.19.5-bookworm'),
+  /** The automated tests reach back-ends through the API gateway, as the front-ends do: at this portal's `/api/`. */
+  apiEntry: 'ops-console',
+} as const;
+
+/** How a kind of module is built and tested: the builder image of its stack, and its tests with JUnit reports. */
+interface StackSpec {
+  readonly builder: Image;
+  readonly build: readonly string[];
+  readonly unitTests: { readonly commands: readonly string[]; readonly report: string };
+  /** The automated tests after the deploy to test, against the module's URL there. */
+  readonly testsAfter: { readonly image: Image; readonly commands: (url: string) => string[]; readonly report: string };
+}
+
+const STACKS: Record<ModuleSpec['kind'], StackSpec> = {
+  // Spring Boot back-ends: Maven; the API tests (a Postman collection in the repository) run with Newman.
+  backend: {
+    builder: harbor.image('ci/maven', '3.9.9-eclipse-temurin-17'),
+    build: ['mvn -B -DskipTests package'],
+    unitTests: { commands: ['mvn -B test'], report: 'target/surefire-reports/*.xml' },
+    testsAfter: {
+      image: harbor.image('ci/newman', '6.2.1'),
+      commands: (url) => [`newman run tests/api.postman_collection.json --env-var baseUrl=${url} --reporters cli,junit --reporter-junit-export reports/api-tests.xml`],
+      report: 'reports/api-tests.xml',
+    },
+  },
+  // nginx front-ends: a single-page app built with Node.js (Vitest unit tests); browser tests with Playwright.
+  frontend: {
+    builder: DELIVERY.node,
+    build: ['npm ci', 'npm run build'],
+    unitTests: { commands: ['npx vitest run --reporter=default --reporter=junit --outputFile.junit=reports/unit-tests.xml'], report: 'reports/unit-tests.xml' },
+    testsAfter: {
+      image: harbor.image('ci/playwright', 'v1.49.1-noble'),
+      commands: (url) => ['npm ci', `BASE_URL=${url} PLAYWRIGHT_JUNIT_OUTPUT_NAME=reports/e2e-tests.xml npx playwright test --reporter=junit`],
+      report: 'reports/e2e-tests.xml',
+    },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
 // Health checks and configuration per kind of module.
 // ---------------------------------------------------------------------------------------------------------
 
@@ -525,7 +592,44 @@ export function build(): Platform {
     }
   }
 
+  // 7. Delivery: KubeSphere DevOps runs the pipelines, KubeSphere's GitOps syncs each cluster's folder of the
+  //    estate repository; then one release pipeline per module, approved for production by the release department.
+  platform.configureDelivery({
+    estate: DELIVERY.estate,
+    ci: [CiSystem.KUBESPHERE_DEVOPS],
+    deployMethod: DeployMethod.GITOPS,
+    gitops: GitOpsTool.KUBESPHERE,
+    toolImages: { node: DELIVERY.node },
+  });
+  const approvers = tenant.addDepartment(DELIVERY.approvers.name, { displayName: DELIVERY.approvers.displayName, members: [...DELIVERY.approvers.members] });
+  for (const m of MODULES) addReleasePipeline(modules.get(m.name) as AppService, m, approvers);
+
   return platform;
+}
+
+/** Where the automated tests reach a module in test (over the office network): a front-end at its host, a back-end through the API gateway. */
+function testUrl(m: ModuleSpec): string {
+  const domain = ENVIRONMENTS.find((e) => e.name === 'test')?.domain;
+  const entry = m.kind === 'frontend' ? m : MODULES.find((x) => x.name === DELIVERY.apiEntry);
+  if (!entry?.subdomain) throw new Error(`the automated tests of ${m.name} reach it through ${entry?.name ?? DELIVERY.apiEntry}, which is no exposed front-end in MODULES`);
+  return m.kind === 'frontend' ? `http://${entry.subdomain}.${domain}` : `http://${entry.subdomain}.${domain}/api`;
+}
+
+/**
+ * The release pipeline of a module: build and unit-test its repository with its stack's builder, push its image to
+ * Harbor, deploy to test, run the automated tests there, then production once the release department approves.
+ */
+function addReleasePipeline(service: AppService, m: ModuleSpec, approvers: Department): void {
+  const stack = STACKS[m.kind];
+  service.addPipeline({
+    source: { repository: `${DELIVERY.sources.group}/${m.name}.git`, branch: 'main', credential: DELIVERY.sources.credential },
+    build: { image: stack.builder, commands: [...stack.build] },
+    unitTests: { commands: [...stack.unitTests.commands], report: stack.unitTests.report },
+    registryCredential: DELIVERY.registryCredential,
+    testsAfter: { test: { image: stack.testsAfter.image, commands: stack.testsAfter.commands(testUrl(m)), report: stack.testsAfter.report } },
+    approval: { approvers },
+    notify: { email: [...DELIVERY.notify] },
+  });
 }
 
 /** Adds one module: a front-end (nginx) or a back-end (Spring Boot), sized, probed, logging JSON, with its databases. */

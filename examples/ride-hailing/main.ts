@@ -10,14 +10,19 @@
  *   1. CLUSTERS      the host (control plane only) and the members, labelled by environment and partner;
  *   2. ENVIRONMENTS  development → test → staging → production, plus `partner` (see the note there);
  *   3. ACCESS        what each kind of department may do, per environment (one table for every domain);
- *   4. DOMAINS       the business domains: manager, quota, org chart, projects and their services.
- * Adding a service, a team or a member is one line in a table; nothing below the tables needs to change.
+ *   4. DOMAINS       the business domains: manager, quota, org chart, projects and their services;
+ *   5. DELIVERY, BUILDERS  the GitLab CI release pipeline of every service, and how each runtime is built.
+ * Adding a service, a team or a member is one line in a table (a service's pipeline comes with it); nothing
+ * below the tables needs to change.
  */
 import {
+  CiSystem,
   ClusterRole,
+  Credential,
   Department,
   Duration,
   Environment,
+  Image,
   Issuer,
   Platform,
   Probe,
@@ -165,7 +170,7 @@ const AUDITOR = ProjectRole.custom('auditor', {
 const SRE_WORKSPACE = WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] });
 
 /** The kinds of department found in every business domain. */
-type DepartmentKind = 'lead' | 'developer' | 'tester' | 'sre' | 'auditor';
+type DepartmentKind = 'lead' | 'developer' | 'tester' | 'sre' | 'auditor' | 'release';
 
 interface AccessProfile {
   /** The one workspace role of the department (KubeSphere keeps one per subject and workspace). */
@@ -201,6 +206,13 @@ const ACCESS: Record<DepartmentKind, AccessProfile> = {
   auditor: {
     workspace: WorkspaceRole.VIEWER,
     projects: { production: AUDITOR, partner: AUDITOR },
+  },
+  // Release managers: approve every release to a production environment (production, partner) in the release
+  // pipelines; they see the staging rehearsal and production to judge it. Their other rights come from their
+  // other departments.
+  release: {
+    workspace: WorkspaceRole.VIEWER,
+    projects: { staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER, partner: ProjectRole.VIEWER },
   },
 };
 
@@ -271,7 +283,10 @@ interface DomainSpec {
   readonly manager: string;
   /** What all the domain's namespaces on one cluster may use together. */
   readonly quota: ProjectQuota;
-  /** The org chart, besides the audit department every domain has. */
+  /**
+   * The org chart, besides the audit department every domain has. One top-level department of kind `release`
+   * approves the domain's releases to production.
+   */
   readonly departments: readonly DepartmentSpec[];
   readonly projects: readonly ProjectSpec[];
 }
@@ -298,6 +313,7 @@ const DOMAINS: readonly DomainSpec[] = [
       },
       { name: 'qa', displayName: 'Passenger QA', kind: 'tester', members: ['xu.ting', 'hu.bo'] },
       { name: 'sre', displayName: 'Passenger SRE', kind: 'sre', members: ['deng.kai'] },
+      { name: 'release', displayName: 'Passenger release managers', kind: 'release', members: ['li.ming', 'deng.kai'] },
     ],
     projects: [
       {
@@ -338,6 +354,7 @@ const DOMAINS: readonly DomainSpec[] = [
       },
       { name: 'qa', displayName: 'Driver QA', kind: 'tester', members: ['pan.li'] },
       { name: 'sre', displayName: 'Driver SRE', kind: 'sre', members: ['deng.kai', 'shi.lei'] },
+      { name: 'release', displayName: 'Driver release managers', kind: 'release', members: ['zhao.lei', 'shi.lei'] },
     ],
     projects: [
       {
@@ -379,6 +396,7 @@ const DOMAINS: readonly DomainSpec[] = [
       },
       { name: 'qa', displayName: 'Order QA', kind: 'tester', members: ['xu.ting', 'lu.qiang'] },
       { name: 'sre', displayName: 'Order SRE', kind: 'sre', members: ['shi.lei'] },
+      { name: 'release', displayName: 'Order release managers', kind: 'release', members: ['sun.hui', 'shi.lei'] },
     ],
     projects: [
       {
@@ -422,6 +440,7 @@ const DOMAINS: readonly DomainSpec[] = [
       },
       { name: 'qa', displayName: 'Payment QA', kind: 'tester', members: ['hu.bo'] },
       { name: 'sre', displayName: 'Payment SRE', kind: 'sre', members: ['deng.kai'] },
+      { name: 'release', displayName: 'Payment release managers', kind: 'release', members: ['zhou.min', 'deng.kai'] },
     ],
     projects: [
       {
@@ -446,6 +465,46 @@ const DOMAINS: readonly DomainSpec[] = [
     ],
   },
 ];
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Delivery. "Their own internal DevOps platform builds artifacts and, for containers, only publishes the
+//    image and scales replicas; KubeSphere takes over after release." The internal platform runs GitLab CI:
+//    every service gets a generated `.gitlab-ci.yml` (`_gitlab-ci/<domain>/<service>.gitlab-ci.yml` in the
+//    output) that builds and unit-tests its repository with its runtime's builder, publishes
+//    `harbor.rides.example.com/<domain>/<service>:<commit>`, and releases it through the environments of its
+//    project in the platform's promotion order — development → test → staging → production → partner, the
+//    order of ENVIRONMENTS — with the domain's release managers approving each production environment.
+//    Releasing pins the tag (releases/<env>.json), synthesizes this program and pushes the output to the estate
+//    repository; from there KubeSphere takes over: its GitOps (the default on KubeSphere) syncs each cluster's
+//    folder. No KubeSphere DevOps project: the builds stay on the internal platform.
+// ---------------------------------------------------------------------------------------------------------
+
+const GITLAB = 'https://gitlab.rides.example.com';
+
+const DELIVERY = {
+  /** This program's repository: the estate's code and its synthesized output (`dist/<cluster>`), which GitOps syncs. */
+  estate: { repository: `${GITLAB}/platform/estate.git`, credential: Credential.basicAuth('estate-git') },
+  /** The services' repositories are `<GITLAB>/<domain>/<service>.git` (GitLab CI checks them out itself). */
+  sourceCredential: Credential.basicAuth('gitlab'),
+  /** Harbor robot accounts, one per domain's Harbor project, set as CI/CD variables of each domain's GitLab group. */
+  registryCredential: Credential.basicAuth('harbor-robot'),
+} as const;
+
+/** How a runtime is built and unit-tested, with JUnit reports. GitLab CI starts every job from a fresh checkout. */
+const BUILDERS: Record<Runtime, { readonly image: Image; readonly build: readonly string[]; readonly unitTests: readonly string[]; readonly report: string }> = {
+  java: {
+    image: harbor.image('ci/maven', '3.9.9-eclipse-temurin-21'),
+    build: ['mvn -B -DskipTests package'],
+    unitTests: ['mvn -B test'],
+    report: 'target/surefire-reports/*.xml',
+  },
+  go: {
+    image: harbor.image('ci/golang', '1.23.4-bookworm'),
+    build: ['go vet ./...', 'go build ./...'],
+    unitTests: ['go run gotest.tools/gotestsum@v1.12.0 --junitfile reports/unit-tests.xml -- ./...'],
+    report: 'reports/unit-tests.xml',
+  },
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Health checks per runtime: Spring Boot's actuator groups for Java (with a startup probe, as the JVM starts
@@ -475,6 +534,7 @@ function runtimeEnv(runtime: Runtime, env: EnvName): Record<string, string> {
 
 /** Builds the ride-hailing estate of Case B. */
 export function build(): Platform {
+  // Releases move through the environments in the order of ENVIRONMENTS (the platform's default promotion order).
   const platform = new Platform('ride-hailing', {
     defaultResources: { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
   });
@@ -510,14 +570,21 @@ export function build(): Platform {
     }));
   }
 
-  // 3 + 4. One tenant per business domain: its org chart and grants, then its projects and services.
+  // 3 + 4. One tenant per business domain: its org chart and grants, then its projects and services, each
+  //        service with its release pipeline, approved for production by the domain's release managers.
   for (const d of DOMAINS) {
     const tenant = platform.addTenant(d.name, { manager: d.manager, displayName: d.displayName, description: d.description, quota: d.quota });
     const audit = tenant.addDepartment('audit', { displayName: `${d.displayName} audit`, members: [...AUDITORS] });
     grantProfile(tenant, audit, ACCESS.auditor);
-    for (const spec of d.departments) addDepartment(tenant, tenant, spec);
-    for (const p of d.projects) addProject(tenant, p);
+    const departments = d.departments.map((spec) => ({ kind: spec.kind, department: addDepartment(tenant, tenant, spec) }));
+    const approvers = departments.find((x) => x.kind === 'release')?.department;
+    if (!approvers) throw new Error(`domain ${d.name} needs a department of kind "release": it approves releases to production`);
+    for (const p of d.projects) addProject(tenant, p, approvers);
   }
+
+  // 5. Delivery: GitLab CI builds and releases (the files of the pipelines above); KubeSphere's GitOps, the
+  //    default on KubeSphere, syncs each cluster's folder of the estate repository.
+  platform.configureDelivery({ estate: DELIVERY.estate, ci: [CiSystem.GITLAB_CI] });
 
   // A person outside every department: the payment domain's external PCI DSS assessor sees the payment
   // workspace, and audits the payment gateway in production only.
@@ -534,10 +601,11 @@ export function build(): Platform {
  * roles: R&D (the leads) and the teams inside it get different ones, and nothing here relies on a parent
  * department's roles reaching the teams inside it.
  */
-function addDepartment(tenant: Tenant, parent: Tenant | Department, spec: DepartmentSpec): void {
+function addDepartment(tenant: Tenant, parent: Tenant | Department, spec: DepartmentSpec): Department {
   const department = parent.addDepartment(spec.name, { displayName: spec.displayName, members: [...spec.members] });
   grantProfile(tenant, department, ACCESS[spec.kind]);
   for (const team of spec.teams ?? []) addDepartment(tenant, department, team);
+  return department;
 }
 
 /**
@@ -553,8 +621,8 @@ function grantProfile(tenant: Tenant, department: Department, profile: AccessPro
   for (const [role, envs] of byRole) tenant.grantInProjects(department, role, { environments: envs });
 }
 
-/** Adds a project and its services, placed in its environments. */
-function addProject(tenant: Tenant, spec: ProjectSpec): void {
+/** Adds a project and its services, placed in its environments, each with its release pipeline. */
+function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): void {
   const project = tenant.addProject(spec.name, {
     environments: [...spec.environments],
     displayName: spec.displayName,
@@ -584,6 +652,17 @@ function addProject(tenant: Tenant, spec: ProjectSpec): void {
       });
     }
     if (s.expose) service.expose({ subdomain: s.expose.subdomain, hosts: s.expose.hosts as Record<string, string> | undefined });
+
+    // Release: build, unit tests, image, then development → … → production in the promotion order (the
+    // project's environments), approved before each production environment.
+    const builder = BUILDERS[s.runtime];
+    service.addPipeline({
+      source: { repository: `${GITLAB}/${tenant.name}/${s.name}.git`, credential: DELIVERY.sourceCredential },
+      build: { image: builder.image, commands: [...builder.build] },
+      unitTests: { commands: [...builder.unitTests], report: builder.report },
+      registryCredential: DELIVERY.registryCredential,
+      approval: { approvers },
+    });
   }
 }
 
