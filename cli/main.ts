@@ -86,7 +86,7 @@ function json(io: Io, value: unknown): void {
 }
 
 /** Builds the model and checks it; model errors end the command with exit code 1. */
-function model(o: CommonOptions, io: Io): { platform: Platform; problems: Problem[]; file: string } {
+function model(o: CommonOptions): { platform: Platform; problems: Problem[]; file: string } {
   const { platform, file } = loadApp(o.app);
   const problems = validatePlatform(platform);
   return { platform, problems, file };
@@ -188,7 +188,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
         progress.step('model checks');
-        const { platform, problems } = model(o, io);
+        const { platform, problems } = model(o);
         const modelErrors = problems.filter((p) => p.severity === 'error');
         if (modelErrors.length > 0) {
           progress.done();
@@ -243,7 +243,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
         progress.step('model checks');
-        const { platform, problems, file } = model(o, io);
+        const { platform, problems, file } = model(o);
         if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
         const rendered = renderPlatform(platform, planPlatform(platform), { onCluster: (c, i, n) => progress.cluster(c, i, n) });
         const r = check(platform, rendered, o, progress);
