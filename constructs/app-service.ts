@@ -7,8 +7,8 @@ import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './co
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
-import { assertNewChild, Platform } from './platform';
-import { Pipeline, PipelineProps } from './pipeline';
+import { Platform } from './platform';
+import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
@@ -558,7 +558,7 @@ export class AppService extends Construct implements IConnectable {
    * @param props source, build, tests, registry credential, approval and notifications
    */
   public addPipeline(props: PipelineProps): Pipeline {
-    assertNewChild(this, 'Pipeline', 'pipeline');
+    assertNoPipeline(this, 'Pipeline', this.name);
     return new Pipeline(this, 'Pipeline', { ...props, module: this.name, image: props.image ?? this.image, service: this });
   }
 

@@ -224,6 +224,9 @@ export interface ReleasePins {
   readonly error?: { readonly file: string; readonly message: string };
 }
 
+/** An image tag (as `Image` checks it). */
+const PIN_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 /**
  * Reads `<dir>/<environment>.json` (relative to the working directory), if it exists.
  * @param dir the releases folder
@@ -241,6 +244,9 @@ export function readReleasePins(dir: string, environment: string): ReleasePins {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.values(data).some((v) => typeof v !== 'string')) {
     return { error: { file, message: 'release pins are a JSON object of "<tenant>/<project>/<service>": "<image tag>"' } };
   }
+  // A pinned tag goes into the pod spec as it is: it must be a tag the image checks would accept.
+  const bad = Object.entries(data as Record<string, string>).find(([, tag]) => !PIN_TAG.test(tag) || tag === 'latest');
+  if (bad) return { error: { file, message: `${JSON.stringify(bad[0])} is pinned to ${JSON.stringify(bad[1])}, which is not an image tag (1-128 letters, digits, "_", "." or "-", not starting with "." or "-", not "latest")` } };
   return { pins: data as Record<string, string> };
 }
 
@@ -266,6 +272,7 @@ export function checkDelivery(problems: ProblemCollector, platform: Platform, d:
   checkGitSource(problems, p, 'delivery.estate', d.estate);
   if (d.deployMethod !== undefined && !Object.values(DeployMethod).includes(d.deployMethod)) problems.error({ path: p, property: 'delivery.deployMethod', value: d.deployMethod, message: 'unknown deploy method', fix: 'use DeployMethod.GITOPS, KUBECTL or PULUMI' });
   if (d.gitops !== undefined && !Object.values(GitOpsTool).includes(d.gitops)) problems.error({ path: p, property: 'delivery.gitops', value: d.gitops, message: 'unknown GitOps tool', fix: 'use GitOpsTool.KUBESPHERE, ARGO_CD or FLUX' });
+  else if (d.gitops === GitOpsTool.KUBESPHERE && platform.target === 'kubernetes') problems.error({ path: p, property: 'delivery.gitops', value: d.gitops, message: 'the plain Kubernetes target has no KubeSphere GitOps', fix: 'use GitOpsTool.ARGO_CD or GitOpsTool.FLUX on plain Kubernetes' });
   for (const [i, ci] of (d.ci ?? []).entries()) {
     if (!Object.values(CiSystem).includes(ci)) problems.error({ path: p, property: `delivery.ci[${i}]`, value: ci, message: 'unknown CI system', fix: 'use CiSystem.KUBESPHERE_DEVOPS or CiSystem.GITLAB_CI' });
   }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
-import type { ProblemCollector } from '../lib/problems';
+import { ProblemCollector, ValidationError } from '../lib/problems';
 import type { AppService } from './app-service';
-import { checkGitSource, CiSystem, Credential, CredentialKind, GitSourceOptions } from './delivery';
+import { checkGitSource, CiSystem, Credential, CredentialKind, GitSourceOptions, isGitUrl } from './delivery';
 import { Department } from './department';
 import type { Environment } from './environment';
 import type { Image } from './image';
-import { Platform } from './platform';
+import { assertNewChild, Platform } from './platform';
 import type { EnvironmentRef, Project } from './project';
 
 /** A step that runs commands in a container. */
@@ -173,6 +173,35 @@ export interface PipelineConstructProps extends PipelineProps {
 const PIPELINE = Symbol.for('platform-cdk.Pipeline');
 
 /**
+ * Top-level keys of a `.gitlab-ci.yml` that are not jobs (GitLab reads `image:` as the default image, not as a
+ * job), and the failure notification's job.
+ */
+const NOT_A_GITLAB_JOB_NAME = new Set(['image', 'services', 'cache', 'before_script', 'after_script', 'variables', 'stages', 'types', 'include', 'workflow', 'default', 'notify-failure']);
+
+/**
+ * The GitLab CI job of a stage: its name with "-" for spaces, and "-job" after a name GitLab reserves.
+ * @internal
+ */
+export function gitlabJobName(stage: string): string {
+  const name = stage.replace(/\s+/g, '-');
+  return NOT_A_GITLAB_JOB_NAME.has(name) ? `${name}-job` : name;
+}
+
+/**
+ * Throws when a module has its pipeline already at this id (or another construct has the id).
+ * @internal
+ */
+export function assertNoPipeline(scope: Construct, id: string, module: string): void {
+  const existing = scope.node.tryFindChild(id);
+  if (existing && Pipeline.isPipeline(existing)) {
+    throw new ValidationError([
+      { severity: 'error', path: scope.node.path, property: 'addPipeline', value: module, message: `the module has a release pipeline already (${existing.node.path})`, fix: 'give each module one pipeline (add stages or environments to it instead)' },
+    ]);
+  }
+  assertNewChild(scope, id, 'pipeline');
+}
+
+/**
  * A module's release pipeline: checkout, build, unit tests, image build and push (tag = the commit), an
  * optional scan, then for each environment in the platform's promotion order an approval where asked, a
  * deploy (synthesizing the estate with this run's tag and handing it to the clusters), and automated tests.
@@ -326,7 +355,8 @@ export class Pipeline extends Construct {
       else notify.webhook._check(problems, path, 'notify.webhook');
     }
     const source = p.source?.credential;
-    if (source instanceof Credential && typeof p.source.repository === 'string') {
+    // Only a Git URL says whether it is SSH or HTTPS; a malformed one is reported above.
+    if (source instanceof Credential && isGitUrl(p.source.repository)) {
       const ssh = !/^https?:/.test(p.source.repository);
       if (ssh && source.kind !== CredentialKind.SSH_AUTH) problems.error({ path, property: 'source.credential', value: source.kind, message: 'an SSH repository URL needs an SSH key credential', fix: 'use Credential.sshKey(...), or an HTTPS URL' });
       if (!ssh && source.kind !== CredentialKind.BASIC_AUTH) problems.error({ path, property: 'source.credential', value: source.kind, message: 'an HTTPS repository URL needs a user name and token credential', fix: 'use Credential.basicAuth(...), or an SSH URL' });
@@ -357,10 +387,14 @@ export class Pipeline extends Construct {
   }
 
   private checkStageNames(problems: ProblemCollector, path: string): void {
-    const seen = new Set<string>();
+    // GitLab CI names jobs with "-" for spaces: "unit tests" and "unit-tests" would be one job there.
+    const seen = new Map<string, string>();
     for (const s of this.stages) {
-      if (seen.has(s.name)) problems.error({ path, property: 'extraStages', value: s.name, message: 'the stage name is used twice in the pipeline', fix: 'give each stage its own name (fixed stages: checkout, build, unit tests, image, scan, approve/deploy/verify <environment>)' });
-      seen.add(s.name);
+      const key = gitlabJobName(s.name);
+      const first = seen.get(key);
+      if (first === s.name) problems.error({ path, property: 'extraStages', value: s.name, message: 'the stage name is used twice in the pipeline', fix: 'give each stage its own name (fixed stages: checkout, build, unit tests, image, scan, approve/deploy/verify <environment>)' });
+      else if (first !== undefined) problems.error({ path, property: 'extraStages', value: s.name, message: `the stage would be GitLab CI job ${key}, like stage "${first}"`, fix: 'give each stage a name of its own, apart from spaces and "-"' });
+      else seen.set(key, s.name);
     }
     (this.props.extraStages ?? []).forEach((s, i) => {
       if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/.test(s.name)) problems.error({ path, property: `extraStages[${i}].name`, value: s.name, message: 'a stage name is letters, digits, spaces, ".", "_" and "-" (at most 63)', fix: 'name the stage like "static analysis"' });

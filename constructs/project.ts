@@ -8,7 +8,7 @@ import type { Cluster } from './cluster';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
 import type { Image } from './image';
-import { Pipeline, PipelineProps } from './pipeline';
+import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import { RolloutStrategy } from './service-options';
 import { StatefulService, StatefulServiceProps } from './stateful-service';
 import { checkProjectGrant, Tenant } from './tenant';
@@ -167,7 +167,7 @@ export class Project extends Construct {
    */
   public addPipeline(module: string, props: PipelineProps & { readonly image: Image }): Pipeline {
     const id = `pipeline-${module}`;
-    assertNewChild(this, id, 'pipeline');
+    assertNoPipeline(this, id, module);
     return new Pipeline(this, id, { ...props, module });
   }
 
@@ -302,11 +302,15 @@ export class Project extends Construct {
         } else seen.set(key, g.role?.name);
       }
     }
+    // A tenant's pipelines share its DevOps project and GitLab CI folder, both keyed by module name: one
+    // pipeline per module name in the tenant. Each project reports its own pipelines.
     const modules = new Map<string, Pipeline>();
-    for (const pl of this.pipelines) {
+    for (const pl of this.tenant.projects.flatMap((x) => x.pipelines)) {
       const first = modules.get(pl.module);
-      if (first) problems.error({ path: pl.node.path, property: 'module', value: pl.module, message: `${first.node.path} is the pipeline of this module already`, fix: 'give each module one pipeline (add stages or environments to it instead)' });
-      else modules.set(pl.module, pl);
+      if (!first) modules.set(pl.module, pl);
+      else if (pl.project !== this) continue;
+      else if (first.project === this) problems.error({ path: pl.node.path, property: 'module', value: pl.module, message: `${first.node.path} is the pipeline of this module already`, fix: 'give each module one pipeline (add stages or environments to it instead)' });
+      else problems.error({ path: pl.node.path, property: 'module', value: pl.module, message: `${first.node.path} of project ${first.project.name} releases a module of this name already, and a tenant's pipelines share its DevOps project and GitLab CI folder by module name`, fix: 'give the modules of a tenant different names (e.g. prefix the project: "orders-api")' });
     }
     const names = new Map<string, AppService | StatefulService>();
     for (const s of [...this.services, ...this.statefulServices]) {

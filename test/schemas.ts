@@ -52,5 +52,5 @@ export function validator(): SchemaValidator {
 
 /** Whether the tests can validate an object's kind here (KubeSphere kinds need the shared CRDs). */
 export function canValidate(apiVersion: string): boolean {
-  return HAS_KUBESPHERE_V4 || !apiVersion.includes('kubesphere.io');
+  return HAS_KUBESPHERE_V4 || !apiVersion.includes('kubesphere.io') || /^(devops|gitops)\.kubesphere\.io\//.test(apiVersion);
 }

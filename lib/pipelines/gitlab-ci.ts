@@ -5,6 +5,7 @@
  */
 import { Credential, CredentialKind } from '../../constructs/delivery';
 import type { Environment } from '../../constructs/environment';
+import { gitlabJobName } from '../../constructs/pipeline';
 import type { Pipeline, PipelineStage } from '../../constructs/pipeline';
 import { Platform } from '../../constructs/platform';
 import { toYamlDocument, JsonObject } from '../yaml';
@@ -35,9 +36,14 @@ export function deploymentTier(environment: Environment): string {
   return 'other';
 }
 
-/** A job name: the stage's name with "-" for spaces. */
-export function jobName(stage: PipelineStage): string {
+/** A GitLab CI stage name: the stage's name with "-" for spaces. */
+export function stageName(stage: PipelineStage): string {
   return stage.name.replace(/\s+/g, '-');
+}
+
+/** A job name: the stage name, with "-job" after it when the stage name is a GitLab keyword (the image stage's job is `image-job`). */
+export function jobName(stage: PipelineStage): string {
+  return gitlabJobName(stage.name);
 }
 
 /**
@@ -52,12 +58,12 @@ export function renderGitlabCi(pipeline: Pipeline): string {
   const tag = `${TAG_VAR}="$(echo "$CI_COMMIT_SHA" | cut -c1-12)"`;
   const doc: JsonObject = {};
   doc.workflow = { rules: [{ if: `$CI_COMMIT_BRANCH == "${pipeline.props.source.branch ?? 'main'}"` }] };
-  doc.stages = stages.map(jobName);
+  doc.stages = stages.map(stageName);
   const approvals = new Map(pipeline.stages.filter((s): s is Extract<PipelineStage, { kind: 'approve' }> => s.kind === 'approve').map((s) => [s.environment, s]));
   let previous: string | undefined;
   for (const s of stages) {
     const name = jobName(s);
-    const job: JsonObject = { stage: name };
+    const job: JsonObject = { stage: stageName(s) };
     if (previous) job.needs = [previous];
     switch (s.kind) {
       case 'run':

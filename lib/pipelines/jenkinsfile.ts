@@ -35,11 +35,21 @@ function binding(credential: Credential, vars: Record<string, string>): string {
   }
 }
 
+/**
+ * Indents Groovy code, but not the lines inside a `'''` string (a shell script): padding there would become part
+ * of the script and break heredocs and multi-line commands. The closing `'''` line is indented (only whitespace
+ * is added before it). Inside a script `'''` never occurs raw (see `sh`).
+ */
 function indent(text: string, by: number): string {
   const pad = ' '.repeat(by);
+  let inScript = false;
   return text
     .split('\n')
-    .map((l) => (l === '' ? l : pad + l))
+    .map((l) => {
+      const starts = inScript;
+      if ((l.split("'''").length - 1) % 2 === 1) inScript = !inScript;
+      return l === '' || (starts && l.trim() !== "'''") ? l : pad + l;
+    })
     .join('\n');
 }
 
