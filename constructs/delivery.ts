@@ -146,7 +146,9 @@ export enum GitOpsTool {
 /** The images of the tools the generated pipelines run (pinned versions from named registries). */
 export interface ToolImages {
   /**
-   * Node.js with npm and git, for the deploy step (it synthesizes the estate).
+   * The deploy step's image: Node.js with npm and git (it synthesizes the estate), plus `kubectl` for
+   * `DeployMethod.KUBECTL` or for waiting on the rollout (kubeconfigs with GitOps), and `pulumi` for
+   * `DeployMethod.PULUMI` — a team's deployer image in those cases.
    * @default docker.io/library/node:20.19.5-bookworm
    */
   readonly node?: Image;
@@ -189,7 +191,9 @@ export interface DeliveryOptions {
    */
   readonly deployMethod?: DeployMethod;
   /**
-   * The kubeconfig credential of each cluster, by cluster name (for `DeployMethod.KUBECTL`).
+   * The kubeconfig credential of each cluster, by cluster name: required for `DeployMethod.KUBECTL`; with
+   * `DeployMethod.GITOPS` the deploy step uses them, when given, to wait until the cluster runs the release
+   * (so that tests after a deploy test the new version).
    * @default - none
    */
   readonly kubeconfigs?: Record<string, Credential>;
@@ -290,7 +294,8 @@ export function checkDelivery(problems: ProblemCollector, platform: Platform, d:
     else cred._check(problems, p, `delivery.kubeconfigs[${JSON.stringify(name)}]`);
   }
   if ((d.deployMethod ?? DeployMethod.GITOPS) === DeployMethod.KUBECTL) {
-    for (const c of platform.clusters) {
+    // Every cluster a deploy step applies to: those of the environments.
+    for (const c of platform.clusters.filter((x) => platform.environments.some((e) => e.clusters.includes(x)))) {
       if (!d.kubeconfigs?.[c.name]) problems.error({ path: p, property: `delivery.kubeconfigs[${JSON.stringify(c.name)}]`, value: undefined, message: `deploying with kubectl needs a kubeconfig credential for cluster ${c.name}`, fix: `add kubeconfigs: { ${JSON.stringify(c.name)}: Credential.kubeconfig("${c.name}-kubeconfig") }` });
     }
   }

@@ -141,6 +141,12 @@ export interface PipelineProps {
    */
   readonly notify?: NotifyOptions;
   /**
+   * Departments that may run the pipeline (the `operator` role in the tenant's KubeSphere DevOps project); the
+   * approvers get it too.
+   * @default - only the approvers
+   */
+  readonly operators?: Department[];
+  /**
    * Stages of the team's own.
    * @default - none
    */
@@ -346,6 +352,10 @@ export class Pipeline extends Construct {
     this.checkEnvironments(problems, path, platform);
     this.checkStageNames(problems, path);
     this.checkApproval(problems, path, platform);
+    (p.operators ?? []).forEach((d, i) => {
+      if (!Department.isDepartment(d) || d.node.root !== platform) problems.error({ path, property: `operators[${i}]`, value: (d as { node?: { path: string } } | undefined)?.node?.path ?? d, message: 'not a department of this platform', fix: 'name a department of the module\'s tenant' });
+      else if (d.tenant !== this.project.tenant) problems.error({ path, property: `operators[${i}]`, value: d.node.path, message: `the department belongs to tenant ${d.tenant.name}, and the module to tenant ${this.project.tenant.name}`, fix: 'name a department of the module\'s tenant' });
+    });
     const notify = p.notify;
     (notify?.email ?? []).forEach((m, i) => {
       if (typeof m !== 'string' || !/^[^\s@'"]+@[^\s@'"]+\.[^\s@'"]+$/.test(m)) problems.error({ path, property: `notify.email[${i}]`, value: m, message: 'not an e-mail address', fix: 'give addresses like "release@example.com"' });

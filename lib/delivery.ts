@@ -3,6 +3,7 @@
  * cluster's folder of the output with pruning, and the GitLab CI files of the modules.
  */
 import type { Cluster } from '../constructs/cluster';
+import type { Department } from '../constructs/department';
 import { CiSystem, GitOpsTool } from '../constructs/delivery';
 import type { Pipeline } from '../constructs/pipeline';
 import { Platform, Target } from '../constructs/platform';
@@ -68,6 +69,18 @@ export function devopsObjects(platform: Platform): { tenant: Tenant; objects: Ku
         spec: {},
       },
     ];
+    // Who may run and approve: the operator role of the DevOps project, bound to departments (KubeSphere groups).
+    const operators = new Map<string, Department>();
+    for (const p of pipelines) for (const d of [...(p.props.approval ? [p.props.approval.approvers] : []), ...(p.props.operators ?? [])]) operators.set(d.subjectName, d);
+    for (const group of [...operators.keys()].sort()) {
+      objects.push({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: `${group}-operator`, namespace: name, labels: labels({ [LabelKeys.TENANT]: tenant.name, 'iam.kubesphere.io/group-ref': group }) },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'operator' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+      });
+    }
     for (const p of pipelines) {
       objects.push({
         apiVersion: 'devops.kubesphere.io/v1alpha3',

@@ -100,6 +100,7 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
         `git push origin HEAD:${shellQuote(d.branch)} && break; }; ` +
         `[ "$attempt" = 5 ] && exit 1; sleep $((attempt * 5)); done`,
     );
+    lines.push(...waitForRollout(pipeline, environment, d));
     return lines;
   }
   lines.push(release);
@@ -114,6 +115,27 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
   return lines;
 }
 
+/**
+ * With GitOps and kubeconfigs, the lines that wait until each cluster of the environment runs the released
+ * tag of a service's Deployment and its rollout is complete (at most 15 minutes); nothing otherwise.
+ */
+function waitForRollout(pipeline: Pipeline, environment: Environment, d: ResolvedDelivery): string[] {
+  const service = pipeline.service;
+  if (!service || !environment.clusters.every((c) => d.options.kubeconfigs?.[c.name])) return [];
+  const namespace = `${service.project.namespace}${environment.namespaceSuffix}`;
+  const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:$${TAG_VAR}`;
+  const out: string[] = [];
+  for (const c of environment.clusters) {
+    const k = `kubectl --kubeconfig "$${kubeconfigVar(c.name)}" -n ${shellQuote(namespace)}`;
+    out.push(
+      `for i in $(seq 1 90); do ${k} get deployment ${shellQuote(service.name)} -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qxF "${image}" && break; ` +
+        `[ "$i" = 90 ] && { echo "cluster ${c.name} did not sync ${image} within 15 minutes" >&2; exit 1; }; sleep 10; done`,
+    );
+    out.push(`${k} rollout status deployment/${shellQuote(service.name)} --timeout=15m`);
+  }
+  return out;
+}
+
 /** The credentials a deploy step needs bound: the estate's, and for kubectl each cluster's kubeconfig. */
 export function deployCredentials(pipeline: Pipeline, environment: Environment): { readonly credential: Credential; readonly vars: Record<string, string> }[] {
   const d = resolveDelivery(Platform.of(pipeline));
@@ -121,7 +143,8 @@ export function deployCredentials(pipeline: Pipeline, environment: Environment):
   const out: { credential: Credential; vars: Record<string, string> }[] = [
     estate.kind === CredentialKind.SSH_AUTH ? { credential: estate, vars: { key: EstateVars.SSH_KEY } } : { credential: estate, vars: { user: EstateVars.USER, password: EstateVars.PASSWORD } },
   ];
-  if (d.deployMethod === DeployMethod.KUBECTL) {
+  const waits = d.deployMethod === DeployMethod.GITOPS && pipeline.service !== undefined && environment.clusters.every((c) => d.options.kubeconfigs?.[c.name]);
+  if (d.deployMethod === DeployMethod.KUBECTL || waits) {
     for (const c of environment.clusters) {
       const k = d.options.kubeconfigs?.[c.name];
       if (k) out.push({ credential: k, vars: { file: kubeconfigVar(c.name) } });

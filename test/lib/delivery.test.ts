@@ -456,3 +456,43 @@ describe('the Pulumi output', () => {
     expect(stack.objects.has('host/devops.kubesphere.io/v1alpha3/Pipeline/shop-devops/api')).toBe(true);
   });
 });
+
+describe('who may run and approve in KubeSphere DevOps', () => {
+  it('binds the operator role of the DevOps project to the approvers and the operators, valid against the schema', () => {
+    const d = delivered();
+    const developers = d.tenant.addDepartment('developers', { members: ['carol'] });
+    const web = addService(d, 'web');
+    web.addPipeline(props(d, d.releaseManagers, { operators: [developers] }));
+    const objects = synthObjects(d.platform);
+    const ns = devopsProjectName(d.tenant);
+    for (const group of ['shop-developers', 'shop-release-managers']) {
+      const binding = objectAt(objects, `host/RoleBinding/${ns}/${group}-operator`);
+      expect(binding).toMatchObject({ roleRef: { kind: 'Role', name: 'operator' }, subjects: [{ kind: 'Group', name: group }] });
+      expect(validator().validate(binding)).toEqual([]);
+    }
+    expect([...objects.keys()].filter((k) => k.startsWith(`host/RoleBinding/${ns}/`))).toHaveLength(2);
+  });
+
+  it('refuses operators of another tenant', () => {
+    const d = delivered();
+    const other = d.platform.addTenant('ops', { manager: 'dave' }).addDepartment('sre', { members: ['erin'] });
+    addService(d, 'web').addPipeline(props(d, d.releaseManagers, { operators: [other] }));
+    expect(() => new ManifestStack(d.platform).files()).toThrow(/operators\[0\]: got "acme\/ops\/sre"; the department belongs to tenant ops/);
+  });
+});
+
+describe('waiting for the release with GitOps', () => {
+  it('waits until each cluster of the environment runs the new tag, when kubeconfigs are given', () => {
+    const d = delivered({ kubeconfigs: { host: Credential.kubeconfig('host-kubeconfig'), 'member-test': Credential.kubeconfig('test-kubeconfig') } });
+    const script = deployScript(d.pipeline, d.test).join('\n');
+    expect(script).toContain(`kubectl --kubeconfig "$${kubeconfigVar('member-test')}" -n storefront get deployment api`);
+    expect(script).toContain('grep -qxF "harbor.example.com/shop/api:$IMAGE_TAG"');
+    expect(script).toContain('rollout status deployment/api --timeout=15m');
+    expect(renderJenkinsfile(d.pipeline)).toContain("kubeconfigFile(credentialsId: 'test-kubeconfig', variable: 'KUBECONFIG_MEMBER_TEST')");
+  });
+
+  it('does not wait without kubeconfigs', () => {
+    const d = delivered();
+    expect(deployScript(d.pipeline, d.test).join('\n')).not.toContain('rollout status');
+  });
+});
