@@ -53,6 +53,8 @@ export interface SynthResult {
   readonly warnings: readonly Problem[];
   /** The number of objects written in all. */
   readonly objectCount: number;
+  /** Every file written, relative to the output folder (the clusters' and the GitLab CI files). */
+  readonly files: readonly string[];
 }
 
 /** The file of a cluster's cluster-scoped objects (namespaces, workspaces); named to sort, and apply, first. */
@@ -112,6 +114,7 @@ export class ManifestStack {
     return {
       outdir: this.outdir,
       clusters,
+      files: [...files.keys()],
       warnings: problems,
       objectCount: clusters.reduce((n, c) => n + c.objectCount, 0),
     };
@@ -186,6 +189,8 @@ export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}
     for (const c of result.clusters) {
       process.stdout.write(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files\n`);
     }
+    const ci = [...result.files].filter((f) => f.startsWith('_gitlab-ci/')).length;
+    if (ci > 0) process.stdout.write(`  _gitlab-ci/  ${ci} GitLab CI files for the modules' repositories\n`);
     return result;
   } catch (e) {
     if (e instanceof ValidationError) {

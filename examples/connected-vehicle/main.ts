@@ -602,7 +602,9 @@ export function build(): Platform {
     toolImages: { node: DELIVERY.node },
   });
   const approvers = tenant.addDepartment(DELIVERY.approvers.name, { displayName: DELIVERY.approvers.displayName, members: [...DELIVERY.approvers.members] });
-  for (const m of MODULES) addReleasePipeline(modules.get(m.name) as AppService, m, approvers);
+  // Developers run the pipelines (a commit, then Run in the DevOps project); the release department approves.
+  const developers = tenant.departments.find((d) => d.name === 'developers') as Department;
+  for (const m of MODULES) addReleasePipeline(modules.get(m.name) as AppService, m, approvers, developers);
 
   return platform;
 }
@@ -619,7 +621,7 @@ function testUrl(m: ModuleSpec): string {
  * The release pipeline of a module: build and unit-test its repository with its stack's builder, push its image to
  * Harbor, deploy to test, run the automated tests there, then production once the release department approves.
  */
-function addReleasePipeline(service: AppService, m: ModuleSpec, approvers: Department): void {
+function addReleasePipeline(service: AppService, m: ModuleSpec, approvers: Department, developers: Department): void {
   const stack = STACKS[m.kind];
   service.addPipeline({
     source: { repository: `${DELIVERY.sources.group}/${m.name}.git`, branch: 'main', credential: DELIVERY.sources.credential },
@@ -628,6 +630,7 @@ function addReleasePipeline(service: AppService, m: ModuleSpec, approvers: Depar
     registryCredential: DELIVERY.registryCredential,
     testsAfter: { test: { image: stack.testsAfter.image, commands: stack.testsAfter.commands(testUrl(m)), report: stack.testsAfter.report } },
     approval: { approvers },
+    operators: [developers],
     notify: { email: [...DELIVERY.notify] },
   });
 }
