@@ -62,6 +62,31 @@ export interface ServicePort {
   readonly protocol: Protocol;
 }
 
+/**
+ * Ports with their defaults applied: the first is named `firstName` unless named, the others `port-<port>`; the
+ * container port is the Service port and the protocol TCP unless given.
+ * @param options the ports as given
+ * @param firstName the default name of the first port
+ */
+export function resolvePorts(options: readonly PortOptions[], firstName: string): ServicePort[] {
+  return options.map((p, i) => ({
+    name: p.name ?? (i === 0 ? firstName : `port-${p.port}`),
+    port: p.port,
+    containerPort: p.containerPort ?? p.port,
+    protocol: p.protocol ?? Protocol.TCP,
+  }));
+}
+
+/**
+ * A port by name or Service port number; the first port when none is named.
+ * @param ports the ports
+ * @param ref a port name or number
+ */
+export function findPortIn(ports: readonly ServicePort[], ref: string | number | undefined): ServicePort | undefined {
+  if (ref === undefined) return ports[0];
+  return ports.find((p) => (typeof ref === 'string' ? p.name === ref : p.port === ref));
+}
+
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
 export interface EnvironmentOverrides {
   /**
@@ -483,12 +508,7 @@ export class AppService extends Construct implements IConnectable {
 
   /** The ports with their defaults applied. */
   public get ports(): ServicePort[] {
-    return this.portOptions.map((p, i) => ({
-      name: p.name ?? (i === 0 ? 'http' : `port-${p.port}`),
-      port: p.port,
-      containerPort: p.containerPort ?? p.port,
-      protocol: p.protocol ?? Protocol.TCP,
-    }));
+    return resolvePorts(this.portOptions, 'http');
   }
 
   /**
@@ -496,9 +516,7 @@ export class AppService extends Construct implements IConnectable {
    * @param ref a port name or number
    */
   public findPort(ref: string | number | undefined): ServicePort | undefined {
-    const ports = this.ports;
-    if (ref === undefined) return ports[0];
-    return ports.find((p) => (typeof ref === 'string' ? p.name === ref : p.port === ref));
+    return findPortIn(this.ports, ref);
   }
 
   /**

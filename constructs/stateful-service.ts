@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { checkCron, checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkStorageSize, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
-import { PortOptions, Protocol, ServicePort } from './app-service';
+import { findPortIn, PortOptions, resolvePorts, ServicePort } from './app-service';
 import type { ConnectionPeer, IConnectable } from './connection';
 import type { Environment } from './environment';
 import { isIpv4 } from './exposure';
@@ -381,12 +381,7 @@ export class StatefulService extends Construct implements IConnectable {
 
   /** The engine's ports. */
   public get ports(): ServicePort[] {
-    return (this.engine?.portOptions ?? []).map((p, i) => ({
-      name: p.name ?? (i === 0 ? this.engine.name : `port-${p.port}`),
-      port: p.port,
-      containerPort: p.containerPort ?? p.port,
-      protocol: p.protocol ?? Protocol.TCP,
-    }));
+    return resolvePorts(this.engine?.portOptions ?? [], this.engine?.name);
   }
 
   /**
@@ -394,9 +389,7 @@ export class StatefulService extends Construct implements IConnectable {
    * @param ref a port name or number
    */
   public findPort(ref: string | number | undefined): ServicePort | undefined {
-    const ports = this.ports;
-    if (ref === undefined) return ports[0];
-    return ports.find((p) => (typeof ref === 'string' ? p.name === ref : p.port === ref));
+    return findPortIn(this.ports, ref);
   }
 
   /**

@@ -5,6 +5,7 @@
 import { ClusterRole, Issuer, ManifestStack, Platform, Registry, Target, Tls, ValidationError } from 'platform-cdk';
 import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
+import { canValidate, validator } from './schemas';
 
 /** The parts of the fixture platform. */
 export interface Fixture {
@@ -69,4 +70,24 @@ export function validationErrors(platform: Platform): string[] {
     throw e;
   }
   throw new Error('expected the platform to be invalid, and it synthesized');
+}
+
+/** Synthesizes in memory like `synthObjects` and checks every object against its schema (Kubernetes 1.27, the ecosystem and KubeSphere CRDs); fails the test on any finding. */
+export function synthValid(platform: Platform): Map<string, KubeObject> {
+  const objects = synthObjects(platform);
+  const v = validator();
+  const findings: string[] = [];
+  for (const [key, o] of objects) {
+    if (!canValidate(o.apiVersion)) continue;
+    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
+  }
+  expect(findings).toEqual([]);
+  return objects;
+}
+
+/** The one error line about a construct path and property; fails with every line when there is none. */
+export function lineFor(lines: string[], path: string, property: string): string {
+  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
+  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
+  return line;
 }

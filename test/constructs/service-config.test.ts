@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { Engine, ExistingSecret, Platform, literalSecretReason, SECRET_NAME_PATTERN, SecretRef, SecretStore } from 'platform-cdk';
 import type { AppServiceProps, ConfigValue, KubeObject } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
+import { addService, fixture, lineFor, objectAt, synthObjects, validationErrors } from '../fixture';
 import { canValidate, validator } from '../schemas';
 
 const HASH = 'platform-cdk.io/config-hash';
@@ -27,13 +27,6 @@ function synth(platform: Platform): Map<string, KubeObject> {
   const objects = synthObjects(platform);
   expectValid(objects);
   return objects;
-}
-
-/** The one error line about a construct path and property; fails with every line when there is none. */
-function lineFor(lines: string[], path: string, property: string): string {
-  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
-  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
-  return line;
 }
 
 function deployment(objects: Map<string, KubeObject>, key: string): any {

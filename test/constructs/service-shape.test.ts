@@ -5,29 +5,8 @@
  * image and probe mistakes reported with path, value and fix.
  */
 import { BackupTarget, Duration, Engine, ExistingSecret, Probe, Protocol, Registry, SecretStore, validatePlatform } from 'platform-cdk';
-import type { KubeObject, Platform } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
-import { canValidate, validator } from '../schemas';
-
-/** Synthesizes in memory and checks every object against Kubernetes 1.27 and the ecosystem CRDs. */
-function synth(platform: Platform): Map<string, KubeObject> {
-  const objects = synthObjects(platform);
-  const v = validator();
-  const findings: string[] = [];
-  for (const [key, o] of objects) {
-    if (!canValidate(o.apiVersion)) continue;
-    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
-  }
-  expect(findings).toEqual([]);
-  return objects;
-}
-
-/** The one error line about a construct path and property; fails with every line when there is none. */
-function lineFor(lines: string[], path: string, property: string): string {
-  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
-  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
-  return line;
-}
+import type { KubeObject } from 'platform-cdk';
+import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
 
 const at = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
 const API = 'acme/shop/storefront/api';

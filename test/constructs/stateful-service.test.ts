@@ -5,30 +5,9 @@
  * changes none of the consumers' objects.
  */
 import { BackupTarget, ClusterRole, Engine, ExistingSecret, SecretStore, StatefulMode, toYamlDocument, validatePlatform } from 'platform-cdk';
-import type { KubeObject, Platform, StatefulServiceProps } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
+import type { KubeObject, StatefulServiceProps } from 'platform-cdk';
+import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
 import type { Fixture } from '../fixture';
-import { canValidate, validator } from '../schemas';
-
-/** Synthesizes in memory and checks every object against Kubernetes 1.27 and the ecosystem CRDs. */
-function synth(platform: Platform): Map<string, KubeObject> {
-  const objects = synthObjects(platform);
-  const v = validator();
-  const findings: string[] = [];
-  for (const [key, o] of objects) {
-    if (!canValidate(o.apiVersion)) continue;
-    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
-  }
-  expect(findings).toEqual([]);
-  return objects;
-}
-
-/** The one error line about a construct path and property; fails with every line when there is none. */
-function lineFor(lines: string[], path: string, property: string): string {
-  const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
-  if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
-  return line;
-}
 
 const at = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
 /** The keys of the objects of one stateful service (by its name label) on a cluster, sorted. */

@@ -1,20 +1,6 @@
 import { ClusterRole, Issuer, Platform, Registry, TenantNetwork, Tls } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
-import { canValidate, validator } from '../schemas';
-
-/** Synthesizes in memory and checks every object against Kubernetes 1.27 and the ecosystem CRDs. */
-function synth(platform: Platform): Map<string, KubeObject> {
-  const objects = synthObjects(platform);
-  const v = validator();
-  const findings: string[] = [];
-  for (const [key, o] of objects) {
-    if (!canValidate(o.apiVersion)) continue;
-    for (const f of v.validate(o)) findings.push(`${key} ${f.path}: ${f.message}`);
-  }
-  expect(findings).toEqual([]);
-  return objects;
-}
+import { addService, fixture, objectAt, synthObjects, synthValid as synth, validationErrors } from '../fixture';
 
 /** The names of the NetworkPolicies in one namespace of one cluster, sorted. */
 const policiesIn = (objects: Map<string, KubeObject>, cluster: string, namespace: string): string[] =>
