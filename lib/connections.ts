@@ -3,7 +3,7 @@
  * exactly the declared paths (egress in the consumer's namespace, ingress in the target's).
  */
 import type { AppService, ServicePort } from '../constructs/app-service';
-import { defaultEnvPrefix, IConnectable, serviceAddress } from '../constructs/connection';
+import { ConnectionPeer, defaultEnvPrefix, IConnectable, serviceAddress } from '../constructs/connection';
 import type { Environment } from '../constructs/environment';
 import type { Platform } from '../constructs/platform';
 import type { Project, ProjectPlacement } from '../constructs/project';
@@ -103,53 +103,64 @@ export function connectionPolicies(placement: ProjectPlacement, index: Connectio
     if (!target.project.isPlacedIn(environment)) continue;
     const callers = all.filter((c) => !c.onlyIn || c.onlyIn(environment));
     const targetNs = namespaceIn(target.project, environment);
-    const local = callers.filter((c) => c.project.isPlacedIn(environment) && namespaceIn(c.project, environment) === namespace && c.project === placement.project);
-    if (local.length > 0) {
-      const ports = new Map<string, JsonObject>();
-      let peers: JsonObject[] = [];
-      for (const c of local) {
-        const p = target.peerIn(environment, c.port);
-        ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
-        if (p.peer.kind === 'pods') peers = [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: targetNs } }, podSelector: { matchLabels: { [LabelKeys.NAME]: p.peer.podName } } }];
-        else if (p.peer.kind === 'addresses') peers = [...p.peer.cidrs].sort().map((cidr) => ({ ipBlock: { cidr } }));
-        else peers = [{ ipBlock: { cidr: '0.0.0.0/0' } }];
-      }
-      const name = targetNs === namespace ? `egress-to-${target.name}` : `egress-to-${target.name}.${targetNs}`;
+    const local = callers.filter((c) => c.project === placement.project && c.project.isPlacedIn(environment) && namespaceIn(c.project, environment) === namespace);
+    // One egress policy per target port: a policy's rules apply to every pod it selects, so callers of different
+    // ports get separate policies, and each caller reaches exactly its own port.
+    const byPort = groupByPort(target, environment, local);
+    for (const group of byPort) {
+      const { peer } = group;
+      const peers: JsonObject[] =
+        peer.kind === 'pods'
+          ? [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: targetNs } }, podSelector: { matchLabels: { [LabelKeys.NAME]: peer.podName } } }]
+          : peer.kind === 'addresses'
+            ? [...peer.cidrs].sort().map((cidr) => ({ ipBlock: { cidr } }))
+            : [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+      const base = targetNs === namespace ? `egress-to-${target.name}` : `egress-to-${target.name}.${targetNs}`;
       out.push({
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
-        metadata: { name, namespace, labels },
+        metadata: { name: byPort.length === 1 ? base : `${base}-${group.portName}`, namespace, labels },
         spec: {
-          podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: unique(local.map((c) => c.podName)) }] },
+          podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: unique(group.callers.map((c) => c.podName)) }] },
           policyTypes: ['Egress'],
-          egress: [{ to: peers, ports: [...ports.keys()].sort().map((k) => ports.get(k) as JsonObject) }],
+          egress: [{ to: peers, ports: [group.port] }],
         },
       });
     }
     if (target.project !== placement.project || targetNs !== namespace) continue;
-    const inCluster = callers.filter((c) => c.project.isPlacedIn(environment));
-    const ports = new Map<string, JsonObject>();
-    const from = new Map<string, JsonObject>();
-    for (const c of inCluster) {
-      const p = target.peerIn(environment, c.port);
-      if (p.peer.kind !== 'pods') continue;
-      ports.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
-      const ns = namespaceIn(c.project, environment);
-      from.set(`${ns}/${c.podName}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } }, podSelector: { matchLabels: { [LabelKeys.NAME]: c.podName } } });
+    // The ingress side: one rule per port, admitting exactly the callers of that port.
+    const rules: JsonObject[] = [];
+    for (const group of groupByPort(target, environment, callers.filter((c) => c.project.isPlacedIn(environment)))) {
+      if (group.peer.kind !== 'pods') continue;
+      const from = new Map<string, JsonObject>();
+      for (const c of group.callers) {
+        const ns = namespaceIn(c.project, environment);
+        from.set(`${ns}/${c.podName}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } }, podSelector: { matchLabels: { [LabelKeys.NAME]: c.podName } } });
+      }
+      rules.push({ from: [...from.keys()].sort().map((k) => from.get(k) as JsonObject), ports: [group.port] });
     }
-    if (from.size === 0) continue;
+    if (rules.length === 0) continue;
     out.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: `ingress-to-${target.name}`, namespace, labels },
-      spec: {
-        podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [...from.keys()].sort().map((k) => from.get(k) as JsonObject), ports: [...ports.keys()].sort().map((k) => ports.get(k) as JsonObject) }],
-      },
+      spec: { podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } }, policyTypes: ['Ingress'], ingress: rules },
     });
   }
   return out;
+}
+
+/** Callers grouped by the target port they reach (as the target's pods or machines listen on it), sorted. */
+function groupByPort(target: IConnectable, environment: Environment, callers: readonly Caller[]): { port: JsonObject; portName: string; peer: ConnectionPeer; callers: Caller[] }[] {
+  const groups = new Map<string, { port: JsonObject; portName: string; peer: ConnectionPeer; callers: Caller[] }>();
+  for (const c of callers) {
+    const p = target.peerIn(environment, c.port);
+    const key = `${p.protocol}/${p.port}`;
+    const g = groups.get(key);
+    if (g) g.callers.push(c);
+    else groups.set(key, { port: { protocol: p.protocol, port: p.port }, portName: c.port.name, peer: p.peer, callers: [c] });
+  }
+  return [...groups.keys()].sort().map((k) => groups.get(k) as { port: JsonObject; portName: string; peer: ConnectionPeer; callers: Caller[] });
 }
 
 function unique(values: string[]): string[] {

@@ -204,7 +204,7 @@ function checkPod(c: CheckedObject, f: ObjectFindings): void {
       const caps = isObject(sc.capabilities) ? sc.capabilities : {};
       if (sc.privileged === true) f.add('pod-security-restricted', `${p}/securityContext/privileged`, `container ${name} is privileged`, 'remove privileged: true');
       if (sc.allowPrivilegeEscalation !== false) f.add('pod-security-restricted', `${p}/securityContext/allowPrivilegeEscalation`, `container ${name} may escalate privileges`, 'set allowPrivilegeEscalation: false');
-      if (sc.runAsNonRoot !== true && podSc.runAsNonRoot !== true) f.add('pod-security-restricted', `${p}/securityContext/runAsNonRoot`, `container ${name} may run as root`, 'set runAsNonRoot: true on the container or the pod');
+      if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) f.add('pod-security-restricted', `${p}/securityContext/runAsNonRoot`, `container ${name} may run as root`, 'set runAsNonRoot: true on the container or the pod');
       if (sc.runAsUser === 0 || (sc.runAsUser === undefined && podSc.runAsUser === 0)) f.add('pod-security-restricted', `${p}/securityContext/runAsUser`, `container ${name} runs as user 0`, 'run as a non-zero user id');
       if (!asArray(caps.drop).includes('ALL')) f.add('pod-security-restricted', `${p}/securityContext/capabilities/drop`, `container ${name} does not drop all capabilities`, 'set capabilities: { drop: ["ALL"] }');
       const added = asArray(caps.add).filter((x) => x !== 'NET_BIND_SERVICE');
@@ -311,7 +311,7 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
         const denies = inNamespace(ns, 'NetworkPolicy').some((p) => {
           const s = p.object.spec as JsonObject;
           const types = asArray(s?.policyTypes);
-          return isObject(s?.podSelector) && Object.keys(s.podSelector).length === 0 && types.includes('Ingress') && types.includes('Egress') && s.ingress === undefined && s.egress === undefined;
+          return isObject(s?.podSelector) && Object.keys(s.podSelector).length === 0 && types.includes('Ingress') && types.includes('Egress') && asArray(s.ingress).length === 0 && asArray(s.egress).length === 0;
         });
         if (!denies) f.add('tenancy-default-deny', '', `namespace ${ns} has no default-deny NetworkPolicy`, 'add a NetworkPolicy selecting every pod with policyTypes Ingress and Egress and no rules');
       }
@@ -358,10 +358,14 @@ function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamesp
   const pdb = inNamespace(ns, 'PodDisruptionBudget').some((x) => matches((x.object.spec as JsonObject)?.selector as JsonObject, podLabels));
   if (!pdb) f.add('production-disruption-budget', '', 'no PodDisruptionBudget selects the Deployment\'s pods in production', 'give the service a disruption budget, or waive with a reason');
   const pod = podSpecOf(o);
+  // A topology is covered by a spread constraint or by a pod anti-affinity term over it (required or preferred).
   const keys = new Set(asArray(pod?.spec.topologySpreadConstraints).map((t) => (isObject(t) ? t.topologyKey : undefined)));
-  const anti = isObject((pod?.spec.affinity as JsonObject | undefined)?.podAntiAffinity);
+  const anti = (pod?.spec.affinity as JsonObject | undefined)?.podAntiAffinity as JsonObject | undefined;
+  for (const term of [...asArray(anti?.requiredDuringSchedulingIgnoredDuringExecution), ...asArray(anti?.preferredDuringSchedulingIgnoredDuringExecution).map((t) => (isObject(t) ? t.podAffinityTerm : undefined))]) {
+    if (isObject(term)) keys.add(term.topologyKey);
+  }
   const missing = ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].filter((k) => !keys.has(k));
-  if (missing.length > 0 && !(anti && missing.length === 1 && missing[0] === 'topology.kubernetes.io/zone')) {
+  if (missing.length > 0) {
     f.add('production-spread', `${pod?.at ?? '/spec'}/topologySpreadConstraints`, `the pods are not spread over ${missing.map((k) => (k.endsWith('hostname') ? 'nodes' : 'zones')).join(' and ')} in production`, 'spread the service, or waive with a reason');
   }
 }

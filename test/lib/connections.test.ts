@@ -94,8 +94,16 @@ describe('connections', () => {
       addService(f, 'web').connectsTo(orders);
       addService(f, 'worker').connectsTo(orders, { port: 'grpc' });
 
-      const spec = at(synth(f.platform), 'host/NetworkPolicy/storefront/ingress-to-orders').spec;
-      expect(spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9000 }]);
+      const objects = synth(f.platform);
+      // Ingress: one rule per port, each admitting only the callers of that port.
+      const spec = at(objects, 'host/NetworkPolicy/storefront/ingress-to-orders').spec;
+      expect(spec.ingress.map((r: any) => [r.ports, r.from.map((x: any) => x.podSelector.matchLabels['app.kubernetes.io/name'])])).toEqual([
+        [[{ protocol: 'TCP', port: 8080 }], ['web']],
+        [[{ protocol: 'TCP', port: 9000 }], ['worker']],
+      ]);
+      // Egress: one policy per port, each selecting only the callers of that port.
+      expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-orders-http').spec).toMatchObject({ podSelector: { matchExpressions: [{ values: ['web'] }] }, egress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }] });
+      expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-orders-grpc').spec).toMatchObject({ podSelector: { matchExpressions: [{ values: ['worker'] }] }, egress: [{ ports: [{ protocol: 'TCP', port: 9000 }] }] });
     });
 
     it('write no connection policies for a project without connections', () => {
@@ -297,14 +305,21 @@ describe('backup paths by port', () => {
     const f = fixture();
     clickhouse(f, 'native');
 
+    // Each caller reaches exactly its own port: the consumer HTTP, the backup job the native port.
     const objects = synth(f.platform);
-    expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events').spec).toEqual({
-      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api', 'events-backup'] }] },
+    expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events-http').spec).toEqual({
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] }] },
       policyTypes: ['Egress'],
-      egress: [{ to: [pods('storefront', 'events')], ports: [{ protocol: 'TCP', port: 8123 }, { protocol: 'TCP', port: 9000 }] }],
+      egress: [{ to: [pods('storefront', 'events')], ports: [{ protocol: 'TCP', port: 8123 }] }],
+    });
+    expect(at(objects, 'host/NetworkPolicy/storefront/egress-to-events-native').spec).toEqual({
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['events-backup'] }] },
+      policyTypes: ['Egress'],
+      egress: [{ to: [pods('storefront', 'events')], ports: [{ protocol: 'TCP', port: 9000 }] }],
     });
     expect(at(objects, 'host/NetworkPolicy/storefront/ingress-to-events').spec.ingress).toEqual([
-      { from: [pods('storefront', 'api'), pods('storefront', 'events-backup')], ports: [{ protocol: 'TCP', port: 8123 }, { protocol: 'TCP', port: 9000 }] },
+      { from: [pods('storefront', 'api')], ports: [{ protocol: 'TCP', port: 8123 }] },
+      { from: [pods('storefront', 'events-backup')], ports: [{ protocol: 'TCP', port: 9000 }] },
     ]);
   });
 
