@@ -6,18 +6,27 @@
  *   b  hand-written: the same estate written by hand with cdk8s and cdk8s-plus-27 (one chart per cluster),
  *                    `app.synth()` writing cdk8s's own YAML (`handwritten.ts`)
  *   c  the floor:    the same objects as plain values, written with `JSON.stringify` in the same layout
+ *   v  validation:   build the model and render it, build the schema validator of its target (`validatorFor`),
+ *                    then check the whole output, schemas and policy rules (`checkRendered`); v's time is the
+ *                    check's own, reported beside a's as v / a (the issue's target: at most 1 at N = 3000), with
+ *                    the validator's build (once per process) reported apart (`child-v.ts`)
  * Each run is a fresh `node` process on JavaScript compiled once at start (no tsx in the children). The
  * child measures its wall time from before the model is built to after the output is written, and its peak
  * RSS; the parent measures the child's whole process. Medians over the runs are reported.
  *
- * The variants run in rotating order (a b c, b c a, c a b, ...). Before timing, the outputs of a and c at N = 60
+ * The variants run in rotating order (a b c v, b c v a, c v a b, ...). Before timing, the outputs of a and c at N = 60
  * are read back and compared object by object, and b's output is checked to hold the same objects (by cluster,
  * kind, namespace and name; not their contents, since cdk8s-plus-27 adds its own defaults); the bench stops with
- * exit code 1 if they differ.
+ * exit code 1 if they differ. Every run of v must find no error (waived findings and warnings are allowed: the
+ * estate serves its non-production hosts over plain HTTP, an `exposure-tls` warning each); the bench stops with
+ * exit code 1 otherwise.
  *
  *   BENCH_SIZES=60,600,3000  the N to run (default 60,600,3000)
  *   BENCH_RUNS=3             runs per variant and N (default 3)
  *   BENCH_B_MAX=3000         the largest N variant b runs at; above it b is "skipped" (default 3000)
+ *   BENCH_CRDS=dir,dir       more CRD folders v validates against (default the KubeSphere 4.1 CRDs in
+ *                            ../shared/schemas/kubesphere/v4 when that folder exists, as the tests; without them
+ *                            the KubeSphere kinds are not validated and v says so)
  *
  * Then, for the sizes in BENCH_PULUMI_SIZES (default 60,600):
  *   p  Pulumi:       build the model and register every environment's stack with `PulumiStack` under Pulumi's
@@ -28,11 +37,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ChildReport } from './child-protocol';
+import type { CheckReport, ChildReport } from './child-protocol';
 import { compareIdentities, compareOutputs } from './compare';
 
 /** A variant of the bench. */
-type Variant = 'a' | 'b' | 'c' | 'p';
+type Variant = 'a' | 'b' | 'c' | 'p' | 'v';
 
 /** One child run: its own report and its whole-process time as the parent saw it. */
 interface Run {
@@ -45,6 +54,7 @@ interface Results {
   readonly a: Summary;
   readonly b?: Summary;
   readonly c: Summary;
+  readonly v: CheckSummary;
 }
 
 /** The medians of one variant at one N. */
@@ -55,6 +65,17 @@ interface Summary {
   readonly rssMiB: number;
 }
 
+/** The medians of variant v at one N: `wallMs` is the check's own time. */
+interface CheckSummary extends Summary {
+  readonly validatorMs: number;
+  readonly againMs: number;
+  readonly modelAndRenderMs: number;
+  /** Of the last run (the same in every run). */
+  readonly warnings: number;
+  readonly byRule: Readonly<Record<string, number>>;
+  readonly unvalidated: readonly string[];
+}
+
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(ROOT, '.bench');
 const BUILD = path.join(WORK, 'build');
@@ -63,11 +84,23 @@ const CHILD: Record<Variant, string> = {
   b: path.join(BUILD, 'bench', 'child-b.js'),
   c: path.join(BUILD, 'bench', 'child-c.js'),
   p: path.join(BUILD, 'bench', 'child-p.js'),
+  v: path.join(BUILD, 'bench', 'child-v.js'),
 };
 const CHECK_N = 60;
 const TARGET_N = 3000;
 const TARGET_RATIO = 5;
 const TARGET_RSS_MIB = 1024;
+const TARGET_CHECK_RATIO = 1;
+/** Where the tests look for the KubeSphere 4.1 CRDs (not shipped), v's default extra CRD folder. */
+const KUBESPHERE_V4_DIR = path.resolve(ROOT, '..', 'shared', 'schemas', 'kubesphere', 'v4');
+
+/** The CRD folders v validates against besides the shipped ones: `BENCH_CRDS`, else the KubeSphere 4.1 CRDs if there. */
+function crdDirs(): string[] {
+  const text = process.env.BENCH_CRDS;
+  if (text !== undefined && text.trim() !== '') return text.split(',').map((d) => path.resolve(d.trim()));
+  return fs.existsSync(KUBESPHERE_V4_DIR) ? [KUBESPHERE_V4_DIR] : [];
+}
+const CRD_DIRS = crdDirs();
 
 function envList(name: string, fallback: number[]): number[] {
   const text = process.env[name];
@@ -102,13 +135,19 @@ function compile(): number {
 function runChild(variant: Variant, n: number, outdir: string): Run {
   fs.rmSync(outdir, { recursive: true, force: true });
   const start = performance.now();
-  const r = spawnSync(process.execPath, [CHILD[variant], String(n), outdir], { cwd: ROOT, encoding: 'utf8', env: childEnv() });
+  const args = [CHILD[variant], String(n), outdir, ...(variant === 'v' ? CRD_DIRS : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: childEnv() });
   const processMs = performance.now() - start;
   if (r.status !== 0 || r.error) {
     process.stderr.write(`bench: variant ${variant} at N=${n} failed (exit ${r.status})\n${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}\n`);
     process.exit(1);
   }
   const report = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ChildReport;
+  if (variant === 'v' && (report.check === undefined || report.check.errors > 0)) {
+    const errors = report.check?.firstErrors.map((e) => `  ${e}`).join('\n') ?? '  (no check report)';
+    process.stderr.write(`bench: the check of the bench estate at N=${n} found ${report.check?.errors ?? '?'} errors; it should find none:\n${errors}\n`);
+    process.exit(1);
+  }
   return { report, processMs };
 }
 
@@ -126,6 +165,23 @@ function summarize(runs: Run[]): Summary {
     rssMiB: median(runs.map((r) => r.report.maxRssKiB)) / 1024,
   };
 }
+
+function summarizeCheck(runs: Run[]): CheckSummary {
+  const checks = runs.map((r) => r.report.check as CheckReport);
+  const last = runs[runs.length - 1].report;
+  return {
+    ...summarize(runs),
+    validatorMs: median(checks.map((c) => c.validatorMs)),
+    againMs: median(checks.map((c) => c.againMs)),
+    modelAndRenderMs: median(checks.map((c) => c.modelAndRenderMs)),
+    warnings: last.warnings,
+    byRule: (last.check as CheckReport).byRule,
+    unvalidated: (last.check as CheckReport).unvalidated,
+  };
+}
+
+const describeFindings = (byRule: Readonly<Record<string, number>>): string =>
+  Object.keys(byRule).length === 0 ? 'no findings' : Object.entries(byRule).map(([k, count]) => `${count} ${k}`).join(', ');
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -154,6 +210,9 @@ function main(): void {
 
   const compileMs = compile();
   process.stdout.write(`bench: compiled with tsc to ${path.relative(ROOT, BUILD)}/ in ${ms(compileMs)} ms; node ${process.version}; ${runs} runs per variant and N; sizes ${sizes.join(', ')}; b up to N=${bMax}\n`);
+  process.stdout.write(
+    `bench: v validates against the shipped schemas${CRD_DIRS.length > 0 ? ` and ${CRD_DIRS.map((d) => path.relative(ROOT, d)).join(', ')}` : ' only (no KubeSphere 4.1 CRDs found: set BENCH_CRDS)'}\n`,
+  );
 
   // The proof that both variants write the same objects (also a warm-up of the file cache).
   const checkA = runChild('a', CHECK_N, path.join(WORK, 'out-check-a'));
@@ -187,12 +246,22 @@ function main(): void {
       `bench: at N=${CHECK_N} hand-written cdk8s-plus-27 writes the same ${ids.objects} objects (cluster, kind, namespace, name) in ${ids.files} files; contents not compared (cdk8s-plus defaults)\n`,
     );
   }
+  // The check of the estate: no error (runChild stops the bench otherwise), every object of a's output checked.
+  const checkV = runChild('v', CHECK_N, path.join(WORK, 'out-check-v'));
+  const vc = checkV.report.check as CheckReport;
+  if (checkV.report.objects !== checkA.report.objects) {
+    process.stderr.write(`bench: at N=${CHECK_N} the check saw ${checkV.report.objects} objects and platform-cdk wrote ${checkA.report.objects}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(
+    `bench: at N=${CHECK_N} the schema and policy check of the ${checkV.report.objects} objects finds no error (${describeFindings(vc.byRule)}${vc.waived > 0 ? `; ${vc.waived} waived` : ''}); kinds without a schema: ${vc.unvalidated.length === 0 ? 'none' : vc.unvalidated.join(', ')}\n`,
+  );
   process.stdout.write('\n');
 
   const results = new Map<number, Results>();
   for (const n of sizes) {
-    const variants: Variant[] = runsB(n) ? ['a', 'b', 'c'] : ['a', 'c'];
-    const byVariant: Record<Variant, Run[]> = { a: [], b: [], c: [], p: [] };
+    const variants: Variant[] = runsB(n) ? ['a', 'b', 'c', 'v'] : ['a', 'c', 'v'];
+    const byVariant: Record<Variant, Run[]> = { a: [], b: [], c: [], p: [], v: [] };
     for (let r = 0; r < runs; r++) {
       const order = variants.map((_, i) => variants[(i + r) % variants.length]);
       for (const v of order) byVariant[v].push(runChild(v, n, out(v, n)));
@@ -200,21 +269,25 @@ function main(): void {
     const a = summarize(byVariant.a);
     const b = runsB(n) ? summarize(byVariant.b) : undefined;
     const c = summarize(byVariant.c);
+    const v = summarizeCheck(byVariant.v);
+    if (a.objects !== v.objects) process.stderr.write(`bench: at N=${n} platform-cdk wrote ${a.objects} objects and the check saw ${v.objects}\n`);
     if (a.objects !== c.objects) process.stderr.write(`bench: at N=${n} platform-cdk wrote ${a.objects} objects and the floor ${c.objects}\n`);
     if (b && a.objects !== b.objects) process.stderr.write(`bench: at N=${n} platform-cdk wrote ${a.objects} objects and hand-written cdk8s-plus-27 ${b.objects}\n`);
-    results.set(n, { a, b, c });
+    results.set(n, { a, b, c, v });
     const bText = b ? `b ${ms(b.wallMs)} ms` : 'b skipped';
-    process.stdout.write(`bench: N=${n} done (a ${ms(a.wallMs)} ms, ${bText}, c ${ms(c.wallMs)} ms in-child, medians)\n`);
+    process.stdout.write(`bench: N=${n} done (a ${ms(a.wallMs)} ms, ${bText}, c ${ms(c.wallMs)} ms, v ${ms(v.wallMs)} ms in-child, medians)\n`);
   }
   const resultsAt = (n: number): Results => results.get(n) as Results;
 
   const rows = sizes.map((n) => {
-    const { a, c } = resultsAt(n);
+    const { a, c, v } = resultsAt(n);
     return [
       String(n),
       String(a.objects),
       ms(a.wallMs),
       ms(a.processMs),
+      ms(v.wallMs),
+      ratio(v.wallMs / a.wallMs),
       ms(c.wallMs),
       ms(c.processMs),
       ratio(a.wallMs / c.wallMs),
@@ -225,9 +298,38 @@ function main(): void {
     ];
   });
   process.stdout.write(
-    `\n${table(['N', 'objects', 'a ms', 'a proc ms', 'c ms', 'c proc ms', 'a/c', 'a/c proc', 'a RSS MB', 'c RSS MB', 'a us/obj'], rows)}\n`,
+    `\n${table(['N', 'objects', 'a ms', 'a proc ms', 'v ms', 'v/a', 'c ms', 'c proc ms', 'a/c', 'a/c proc', 'a RSS MB', 'c RSS MB', 'a us/obj'], rows)}\n`,
   );
-  process.stdout.write('  (ms: median in-child wall time, model build to files written; proc ms: whole child process as seen by the parent; RSS: peak)\n');
+  process.stdout.write('  (ms: median in-child wall time, model build to files written; v ms: the schema and policy check of the whole output alone; proc ms: whole child process as seen by the parent; RSS: peak)\n');
+
+  const vRows = sizes.map((n) => {
+    const { a, v } = resultsAt(n);
+    return [
+      String(n),
+      String(v.objects),
+      ms(a.wallMs),
+      ms(v.wallMs),
+      ratio(v.wallMs / a.wallMs),
+      ms(v.validatorMs),
+      ratio((v.validatorMs + v.wallMs) / a.wallMs),
+      ms(v.againMs),
+      ms(v.modelAndRenderMs),
+      ms(v.processMs),
+      v.rssMiB.toFixed(1),
+      ((v.wallMs * 1000) / v.objects).toFixed(1),
+      '0',
+      String(v.warnings),
+    ];
+  });
+  process.stdout.write(`\nSchema and policy check of the whole output (v; ${runs} runs per N, medians):\n`);
+  process.stdout.write(
+    `${table(['N', 'objects', 'a ms', 'v check ms', 'v/a', 'validator ms', '(validator+v)/a', 'v again ms', 'model+render ms', 'v proc ms', 'v RSS MB', 'v us/obj', 'errors', 'warnings'], vRows)}\n`,
+  );
+  process.stdout.write(
+    '  (v check ms: `checkRendered` over every object, compiling each kind\'s schema on its first object; validator ms: building the validator before it, once per process; v again ms: a second check in the same process, schemas compiled; v RSS: peak up to the end of the first check)\n',
+  );
+  const vLast = resultsAt(sizes[sizes.length - 1]).v;
+  process.stdout.write(`  findings at N=${sizes[sizes.length - 1]}: ${describeFindings(vLast.byRule)}; kinds without a schema: ${vLast.unvalidated.length === 0 ? 'none' : vLast.unvalidated.join(', ')}\n`);
 
   const SKIPPED = 'skipped';
   const bRows = sizes.map((n) => {
@@ -310,6 +412,11 @@ function main(): void {
   const met = (ok: boolean): string => (ok ? 'MET' : 'NOT MET');
   process.stdout.write(`  a within ${TARGET_RATIO}x the floor (whole-process ratio): ${ratio(procRatio)}  ${met(procRatio <= TARGET_RATIO)}\n`);
   process.stdout.write(`  a peak memory under 1 GiB: ${t.a.rssMiB.toFixed(1)} MB  ${met(t.a.rssMiB < TARGET_RSS_MIB)}\n`);
+  const checkRatio = t.v.wallMs / t.a.wallMs;
+  process.stdout.write(
+    `  v (schema and policy check of the whole output) in no more time than a's synthesis (in-child ratio): ${ratio(checkRatio)}  ${met(checkRatio <= TARGET_CHECK_RATIO)}` +
+      ` (with building the validator: ${ratio((t.v.validatorMs + t.v.wallMs) / t.a.wallMs)}; 0 errors in ${t.v.objects} objects)\n`,
+  );
 }
 
 main();

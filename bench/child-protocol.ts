@@ -4,20 +4,51 @@
 
 /** One measurement, taken inside a child process. */
 export interface ChildReport {
-  /** `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor) or `p` (Pulumi registration under mocks). */
-  readonly variant: 'a' | 'b' | 'c' | 'p';
+  /**
+   * `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor), `p` (Pulumi registration under mocks) or
+   * `v` (schema and policy check of platform-cdk's output).
+   */
+  readonly variant: 'a' | 'b' | 'c' | 'p' | 'v';
   /** The number of services. */
   readonly n: number;
-  /** Objects written. */
+  /** Objects written (v: objects checked). */
   readonly objects: number;
   /** Files written. */
   readonly files: number;
-  /** Warnings reported (platform-cdk only; the bench estate should have none). */
+  /**
+   * Warnings reported: a, the synthesis warnings (the bench estate should have none); v, the check's warning
+   * findings that are not waived (the bench estate's plain-HTTP hosts outside production give `exposure-tls`).
+   */
   readonly warnings: number;
-  /** Wall time from before the model (or the objects) was built to after the output was written, in ms. */
+  /**
+   * Wall time from before the model (or the objects) was built to after the output was written, in ms; for v,
+   * the time of `checkRendered` alone (the validator built before it).
+   */
   readonly wallMs: number;
   /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS`). */
   readonly maxRssKiB: number;
+  /** Variant v only: the rest of what the check measured and found. */
+  readonly check?: CheckReport;
+}
+
+/** What variant v reports besides the check's wall time. */
+export interface CheckReport {
+  /** Building the model and rendering it, before the check, in ms. */
+  readonly modelAndRenderMs: number;
+  /** Building the schema validator (loading ajv, the Kubernetes definitions and the CRD files), in ms. */
+  readonly validatorMs: number;
+  /** A second `checkRendered` of the same render in the same process, every kind's schema compiled, in ms. */
+  readonly againMs: number;
+  /** Error findings that are not waived (the bench fails unless there are none). */
+  readonly errors: number;
+  /** Waived findings. */
+  readonly waived: number;
+  /** Findings that are not waived, by `<severity> <rule>`. */
+  readonly byRule: Readonly<Record<string, number>>;
+  /** The kinds that had no schema, as `<apiVersion> <kind>`. */
+  readonly unvalidated: readonly string[];
+  /** The first error findings, as text, for the bench's message when there are any. */
+  readonly firstErrors: readonly string[];
 }
 
 /** Reads `<n> <outdir>` from the command line. */

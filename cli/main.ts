@@ -132,7 +132,8 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('-q, --quiet', 'no progress output (also when stderr is not a terminal)')
       .option('--crds <folder...>', 'more CRD folders to validate against (e.g. the KubeSphere 4.1 CRDs)');
-  const run = (fn: () => number) => (): void => {
+  // With --format json, model errors are a JSON document too (the shape of `validate` on model errors).
+  const run = (fn: () => number, format: CommonOptions['format'] = 'text') => (): void => {
     try {
       code = fn();
     } catch (e) {
@@ -140,11 +141,13 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         io.err(`platform-cdk: ${e.message}\n`);
         code = ExitCode.USAGE;
       } else if (e instanceof ValidationError) {
-        io.err(`${e.message}\n`);
+        if (format === 'json') json(io, { ok: false, problems: e.problems, findings: [] });
+        else io.err(`${e.message}\n`);
         code = ExitCode.FINDINGS;
       } else throw e;
     }
   };
+  const exitCodes = (one: string): string => `\nExit codes: 0 done (warnings allowed), 1 ${one}, 2 usage (unknown option, no program).`;
 
   common(program.command('synth'))
     .description('synthesize the estate into one folder per cluster (atomically; a failed run leaves the previous output)')
@@ -152,38 +155,44 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .option('--cluster <cluster>', 'only this cluster')
     .option('--out <folder>', 'the output folder', 'dist')
     .option('--no-check', 'skip the schema and policy checks')
+    .addHelpText('after', exitCodes('findings (model, schema or policy errors; nothing is written)'))
     .action((o: CommonOptions & { env?: string; cluster?: string; out: string; check: boolean }) =>
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
         const { platform } = loadApp(o.app);
         const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n) });
         progress.step('model checks');
+        let rendered: RenderedPlatform | undefined;
+        let checked: CheckResult | undefined;
         if (o.check) {
-          const rendered = stack.render();
-          const r = check(platform, rendered, o, progress);
-          if (checks().hasErrors(r.findings)) {
+          rendered = stack.render();
+          checked = check(platform, rendered, o, progress);
+          if (checks().hasErrors(checked.findings)) {
             progress.done();
-            if (o.format === 'json') json(io, { ok: false, ...(findingsJson(r) as object) });
-            else printFindings(io, r);
+            if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(checked) as object) });
+            else printFindings(io, checked);
             return ExitCode.FINDINGS;
           }
         }
         progress.step('writing');
-        const result = stack.synth();
+        const result = stack.synth(rendered);
         progress.done();
         if (o.format === 'json') {
           json(io, { ok: true, outdir: result.outdir, objectCount: result.objectCount, clusters: result.clusters, warnings: result.warnings });
         } else {
           printProblems(o, io, result.warnings);
+          const notes = checked ? checked.findings.filter((f) => f.severity === 'warning' || f.waived !== undefined).length : 0;
+          if (notes > 0) io.err(`platform-cdk: the checks found ${notes} warnings or waived findings; \`platform-cdk validate\` lists them\n`);
           io.out(`platform-cdk: ${result.objectCount} objects for ${result.clusters.length} clusters written to ${path.relative(process.cwd(), result.outdir) || '.'}/\n`);
           for (const c of result.clusters) io.out(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files\n`);
         }
         return ExitCode.OK;
-      })(),
+      }, o.format)(),
     );
 
   common(program.command('validate'))
     .description('check the model, then every synthesized object against its schema (strict) and the policy rules of its environment; writes nothing')
+    .addHelpText('after', exitCodes('findings (model, schema or policy errors)'))
     .action((o: CommonOptions) =>
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
@@ -206,7 +215,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           printFindings(io, r);
         }
         return ok ? ExitCode.OK : ExitCode.FINDINGS;
-      })(),
+      }, o.format)(),
     );
 
   common(program.command('diff'))
@@ -215,6 +224,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .option('--env <environment>', 'compare this environment with the --against environment, service by service')
     .option('--out <folder>', 'the output folder inside the repository, for a git revision', 'dist')
     .option('--exit-code', 'exit with 1 when there are differences')
+    .addHelpText('after', exitCodes('model errors or, with --exit-code, differences'))
     .action((o: CommonOptions & { against: string; env?: string; out: string; exitCode?: boolean }) =>
       run(() => {
         const { platform } = loadApp(o.app);
@@ -233,12 +243,13 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         if (o.format === 'json') json(io, d);
         else io.out(diffs().formatOutputDiff(d));
         return o.exitCode && !d.identical ? ExitCode.FINDINGS : ExitCode.OK;
-      })(),
+      }, o.format)(),
     );
 
   common(program.command('report'))
     .description('write one self-contained HTML page of the estate: topology, tenants, services, pipelines and findings')
     .option('--out <file>', 'the HTML file', 'platform-report.html')
+    .addHelpText('after', exitCodes('model errors (no report is written)'))
     .action((o: CommonOptions & { out: string }) =>
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
@@ -257,7 +268,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         if (o.format === 'json') json(io, { ok: true, file: path.resolve(o.out), bytes: Buffer.byteLength(html), findings: r.findings.length });
         else io.out(`platform-cdk: report of ${platform.node.id} written to ${o.out} (${Buffer.byteLength(html)} bytes, ${r.findings.length} findings)\n`);
         return ExitCode.OK;
-      })(),
+      }, o.format)(),
     );
 
   program

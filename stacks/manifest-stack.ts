@@ -106,9 +106,15 @@ export class ManifestStack {
     return this.layout(rendered, scope).files;
   }
 
-  /** Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model is invalid. */
-  public synth(): SynthResult {
-    const { problems, rendered, scope } = this.validatedRender();
+  /**
+   * Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model is invalid.
+   * @param rendered a render of this stack's platform made already (by `render()`), so that it is not made twice
+   */
+  public synth(rendered?: RenderedPlatform): SynthResult {
+    const checked = rendered ? { problems: this.check(), rendered, scope: this.scope() } : this.validatedRender();
+    if (rendered && checked.problems.some((p) => p.severity === 'error')) throw new ValidationError(checked.problems);
+    const { problems, scope } = checked;
+    rendered = checked.rendered;
     const { files, clusters } = this.layout(rendered, scope);
     writeTreeAtomically(this.outdir, files, clusters.map((c) => c.cluster));
     return {

@@ -154,7 +154,7 @@ const HOST_DEPLOYMENT = 'host/Deployment/storefront/api';
 /** The api container of the host's Deployment, as an init container (no probes or ports) with another name and image. */
 function initContainer(name: string, image: string): Json {
   const spec = ((ESTATE[indexOf(ESTATE, HOST_DEPLOYMENT)].object.spec as Json).template as Json).spec as Json;
-  const c = { ...structuredClone((spec.containers as Json[])[0]), name, image };
+  const c: Json = { ...structuredClone((spec.containers as Json[])[0]), name, image };
   delete c.readinessProbe;
   delete c.livenessProbe;
   delete c.ports;
