@@ -12,6 +12,7 @@ export * from './constructs/app-service';
 export * from './constructs/connection';
 export * from './constructs/delivery';
 export * from './constructs/pipeline';
+export * from './constructs/preview';
 export * from './constructs/exposure';
 export * from './constructs/secrets';
 export * from './constructs/service-options';

@@ -8,6 +8,7 @@ import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
 import { Platform } from './platform';
+import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
@@ -533,6 +534,7 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
+    if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
     for (const [k, v] of Object.entries(o.env ?? {})) env.set(k, v);
@@ -565,6 +567,11 @@ export class AppService extends Construct implements IConnectable {
     };
   }
 
+  /** The environments the service runs in: its project's, and the previews that run it. */
+  public get environments(): Environment[] {
+    return this.project.environments.filter((e) => !PreviewEnvironment.isPreview(e) || e.runs(this));
+  }
+
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
   public get releaseKey(): string {
     return `${this.project.tenant.name}/${this.project.name}/${this.name}`;
@@ -584,6 +591,33 @@ export class AppService extends Construct implements IConnectable {
   private releasedImage(image: Image, environment: Environment): Image {
     const tag = Platform.of(this).releasedTag(this.releaseKey, environment.name);
     return tag !== undefined && image && typeof image.withTag === 'function' ? image.withTag(tag) : image;
+  }
+
+  /**
+   * The settings in a preview: the baseline's, with the preview's image tag and configuration, its replicas and
+   * no autoscaling (a preview is small and not production).
+   */
+  private previewSettings(preview: PreviewEnvironment): ServiceSettings {
+    const base = preview.baseline;
+    const s = base ? this.settingsFor(base) : this.settingsFor(Platform.of(this).environments[0]);
+    const o = preview.overridden.get(this) ?? {};
+    const values = new Map(s.configValues);
+    for (const [k, v] of Object.entries(o.config?.values ?? {})) values.set(k, configText(v));
+    const files = new Map(s.configFiles);
+    for (const [k, v] of Object.entries(o.config?.files ?? {})) files.set(k, v);
+    const replicas = preview.replicas;
+    return {
+      ...s,
+      replicas,
+      maxReplicas: replicas,
+      image: o.tag !== undefined && s.image && typeof s.image.withTag === 'function' ? s.image.withTag(o.tag) : s.image,
+      configValues: byName(values),
+      configFiles: byName(files),
+      autoscaling: undefined,
+      disruptionBudget: undefined,
+      spread: undefined,
+      waivers: [],
+    };
   }
 
   /**
@@ -661,7 +695,7 @@ export class AppService extends Construct implements IConnectable {
       if (o.config) checkConfig(problems, path, `${property}.config`, o.config);
       checkScaling(problems, path, `${property}.`, o);
     }
-    for (const env of this.project.environments) {
+    for (const env of this.environments) {
       const settings = this.settingsFor(env);
       checkResources(problems, path, `resources (in ${env.name})`, undefined, settings.resources);
       const instance = instanceName(this.name, env.name);
@@ -810,8 +844,10 @@ export class AppService extends Construct implements IConnectable {
           fix: `in the code of tenant ${theirs.name}, call ${t.name}.acceptFrom(<tenant ${mine.name}>), or connect to a service of tenant ${mine.name}`,
         });
       }
-      for (const env of this.project.environments) {
-        if (!t.project.isPlacedIn(env)) {
+      for (const env of this.environments) {
+        // A preview reaches the baseline's instance of what it does not run.
+        const reached = PreviewEnvironment.isPreview(env) && !(AppService.isAppService(t) && env.runs(t)) ? env.baseline : env;
+        if (reached && !t.project.isPlacedIn(reached)) {
           problems.error({ path, property, value: t.node.path, message: `the target's project ${t.project.name} is not placed in environment ${env.name}, where this service runs`, fix: `place project ${t.project.name} in ${env.name}, or this project out of it` });
         }
       }
@@ -902,7 +938,7 @@ export class AppService extends Construct implements IConnectable {
   }
 
   private checkExposures(problems: ProblemCollector, path: string, platform: Platform): void {
-    for (const env of this.project.environments) {
+    for (const env of this.environments) {
       const issuers = new Set<string>();
       const legacies = new Set<string>();
       for (const x of this.exposureList) {
@@ -947,7 +983,7 @@ export class AppService extends Construct implements IConnectable {
           problems.error({ path, property: `${property}.hosts[${JSON.stringify(name)}]`, value: name, message: 'this is not an environment of the project', fix: 'key hosts by the names of the project\'s environments' });
         }
       }
-      for (const env of this.project.environments) {
+      for (const env of this.environments) {
         if (!x.covers(env)) continue;
         const host = x.hostIn(env);
         if (host === undefined) {

@@ -3,6 +3,7 @@ import type { ProblemCollector } from '../lib/problems';
 import type { AppService, ServicePort } from './app-service';
 import type { Environment } from './environment';
 import { Platform } from './platform';
+import { PreviewEnvironment } from './preview';
 import type { EnvironmentRef } from './project';
 
 /** A cert-manager issuer. */
@@ -174,6 +175,11 @@ export class Exposure {
 
   /** Whether the service is exposed in an environment. */
   public covers(environment: Environment): boolean {
+    if (PreviewEnvironment.isPreview(environment)) {
+      // A preview exposes what its baseline exposes, for the services it runs, under its own domain.
+      const base = environment.baseline;
+      return base !== undefined && environment.runs(this.service) && this.covers(base);
+    }
     if (!this.options.environments) return this.service.project.isPlacedIn(environment);
     const platform = Platform.of(this.service);
     return this.options.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);

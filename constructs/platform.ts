@@ -5,6 +5,8 @@ import { Environment, EnvironmentProps } from './environment';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 import { checkDelivery, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
 import type { EnvironmentRef } from './project';
+import type { PreviewEnvironment, PreviewProps } from './preview';
+import { previewSlug } from './preview-name';
 import { Tenant, TenantProps } from './tenant';
 
 /** What the output is for: the KubeSphere release whose API the objects use. */
@@ -48,6 +50,12 @@ export interface PlatformProps {
    * @default - the environments in the order they were added
    */
   readonly promotionOrder?: EnvironmentRef[];
+  /**
+   * The date previews are checked against, `YYYY-MM-DD`, so that a run is reproducible (`platform-cdk synth
+   * --now` sets it through `PLATFORM_CDK_NOW`).
+   * @default - `PLATFORM_CDK_NOW`, else today (UTC)
+   */
+  readonly today?: string;
 }
 
 const PLATFORM = Symbol.for('platform-cdk.Platform');
@@ -93,6 +101,9 @@ export class Platform extends Construct {
   private readonly clusterList: Cluster[] = [];
   private readonly environmentList: Environment[] = [];
   private readonly tenantList: Tenant[] = [];
+  private readonly previewList: PreviewEnvironment[] = [];
+  /** The date previews are checked against, `YYYY-MM-DD`. */
+  public readonly today: string;
 
   /**
    * @param id the platform's name; it starts every construct path in messages
@@ -105,6 +116,7 @@ export class Platform extends Construct {
     this.defaultResources = props.defaultResources;
     this.defaultProjectQuota = props.defaultProjectQuota;
     this.promotionRefs = props.promotionOrder ? [...props.promotionOrder] : undefined;
+    this.today = props.today ?? process.env.PLATFORM_CDK_NOW ?? new Date().toISOString().slice(0, 10);
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
   }
@@ -144,9 +156,43 @@ export class Platform extends Construct {
     return [...this.clusterList];
   }
 
-  /** Every environment, in the order they were added. */
+  /** Every environment, in the order they were added, then the previews that have not expired. */
   public get environments(): Environment[] {
-    return [...this.environmentList];
+    return [...this.environmentList, ...this.activePreviews];
+  }
+
+  /**
+   * Adds a preview environment for a branch: the services it overrides run in their own namespaces on the
+   * baseline's development cluster until it expires.
+   * @param branch the Git branch
+   * @param props baseline, owner, expiry and the services it overrides
+   */
+  public addPreview(branch: string, props: PreviewProps): PreviewEnvironment {
+    assertNewChild(this.environmentScope, `pv-${previewSlug(String(branch))}`, 'preview');
+    // Loaded here: a preview is an Environment, which needs this module loaded first.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PreviewEnvironment: Preview } = require('./preview') as typeof import('./preview');
+    return new Preview(this.environmentScope, branch, props);
+  }
+
+  /** Every preview, expired or not, in the order they were added. */
+  public get previews(): PreviewEnvironment[] {
+    return [...this.previewList];
+  }
+
+  /** The previews that have not expired on `today`: those that are synthesized. */
+  public get activePreviews(): PreviewEnvironment[] {
+    return this.previewList.filter((p) => !p.expiredOn(this.today));
+  }
+
+  /**
+   * Records a preview (its constructor calls it): previews are environments apart from the baseline ones.
+   * @internal
+   */
+  public _registerPreview(preview: PreviewEnvironment): void {
+    const i = this.environmentList.indexOf(preview);
+    if (i >= 0) this.environmentList.splice(i, 1);
+    this.previewList.push(preview);
   }
 
   /** Every tenant, in the order they were added. */
@@ -166,7 +212,7 @@ export class Platform extends Construct {
 
   /** The environments in the order releases move through them (unknown references are left out). */
   public get promotionOrder(): Environment[] {
-    if (!this.promotionRefs) return this.environments;
+    if (!this.promotionRefs) return [...this.environmentList];
     const out: Environment[] = [];
     for (const ref of this.promotionRefs) {
       const e = typeof ref === 'string' ? this.findEnvironment(ref) : ref;
@@ -213,7 +259,7 @@ export class Platform extends Construct {
    * @param name the environment's name
    */
   public findEnvironment(name: string): Environment | undefined {
-    return this.environmentList.find((e) => e.name === name);
+    return this.environmentList.find((e) => e.name === name) ?? this.previewList.find((e) => e.name === name);
   }
 
   /**

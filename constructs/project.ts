@@ -10,6 +10,7 @@ import { assertNewChild, Platform } from './platform';
 import type { Image } from './image';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import { RolloutStrategy } from './service-options';
+import { PreviewEnvironment } from './preview';
 import { StatefulService, StatefulServiceProps } from './stateful-service';
 import { checkProjectGrant, Tenant } from './tenant';
 
@@ -119,6 +120,8 @@ export class Project extends Construct {
     const platform = Platform.of(this);
     const covers = (g: ProjectGrant): boolean =>
       !g.environments || g.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
+    // A preview's namespaces: its owner is admin, and nobody else is granted anything there.
+    if (PreviewEnvironment.isPreview(environment)) return [{ subject: this.tenant._bind(environment.owner), role: environment.ownerRole }];
     return [...this.tenant.projectGrants, ...this.grantList].filter(covers);
   }
 
@@ -136,6 +139,15 @@ export class Project extends Construct {
    * @param environment an environment the project is placed in
    */
   public quotaFor(environment: Environment): ResolvedProjectQuota {
+    if (PreviewEnvironment.isPreview(environment)) {
+      // Smaller than the baseline: half of the project's quota there, unless the preview gives one.
+      const base = environment.baseline;
+      if (environment.previewProps.quota) return mergeProjectQuota(Platform.of(this).defaultProjectQuota, environment.previewProps.quota);
+      if (base) {
+        const q = this.quotaFor(base);
+        return { cpuRequestMillis: Math.ceil(q.cpuRequestMillis / 2), cpuLimitMillis: Math.ceil(q.cpuLimitMillis / 2), memoryRequestMiB: Math.ceil(q.memoryRequestMiB / 2), memoryLimitMiB: Math.ceil(q.memoryLimitMiB / 2), pods: Math.max(1, Math.ceil(q.pods / 2)) };
+      }
+    }
     const own = this.quotas.get(environment) ?? this.quotas.get(environment.name);
     return mergeProjectQuota(Platform.of(this).defaultProjectQuota, environment.projectQuota, this.quotas.get(undefined), own);
   }
@@ -195,15 +207,37 @@ export class Project extends Construct {
     return this.node.children.filter(AppService.isAppService);
   }
 
-  /** The environments the project is placed in (unknown references are left out; validation reports them). */
+  /**
+   * The environments the project is placed in (unknown references are left out; validation reports them), then
+   * the active previews that run some of its services.
+   */
   public get environments(): Environment[] {
     const platform = Platform.of(this);
     const out: Environment[] = [];
     for (const ref of this.environmentRefs) {
       const e = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
-      if (e && e.node.root === platform && !out.includes(e)) out.push(e);
+      if (e && e.node.root === platform && !out.includes(e) && !PreviewEnvironment.isPreview(e)) out.push(e);
     }
+    for (const p of platform.activePreviews) if (p.projects.includes(this)) out.push(p);
     return out;
+  }
+
+  /**
+   * The services that run in an environment: all of them, except in a preview, which runs those it overrides
+   * (and clones).
+   * @param environment the environment
+   */
+  public servicesIn(environment: Environment): AppService[] {
+    if (PreviewEnvironment.isPreview(environment)) return this.services.filter((s) => environment.runs(s));
+    return this.services;
+  }
+
+  /**
+   * The stateful services that run in an environment (a preview reaches the baseline's).
+   * @param environment the environment
+   */
+  public statefulServicesIn(environment: Environment): StatefulService[] {
+    return PreviewEnvironment.isPreview(environment) ? [] : this.statefulServices;
   }
 
   /** Whether the project is placed in an environment. */
@@ -236,13 +270,13 @@ export class Project extends Construct {
       need.memoryRequestMiB += pods * r.memoryRequestMiB;
       need.memoryLimitMiB += pods * r.memoryLimitMiB;
     };
-    for (const service of this.services) {
+    for (const service of this.servicesIn(env)) {
       const s = service.settingsFor(env);
       // Recreate stops the old pods before starting new ones: no surge.
       const surge = service.rollout === RolloutStrategy.RECREATE ? 0 : Math.ceil(s.maxReplicas / 4);
       add(s.maxReplicas + surge, service.podResourcesIn(env));
     }
-    for (const stateful of this.statefulServices) {
+    for (const stateful of this.statefulServicesIn(env)) {
       const s = stateful.settingsFor(env);
       if (s.inCluster) add(s.inCluster.replicas ?? 1, s.resources);
       if (s.inCluster?.backup) add(1, stateful.backupResourcesIn(env));

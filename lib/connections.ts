@@ -2,12 +2,13 @@
  * Declared dependencies between services: the consumer's address variables, and the network policies that open
  * exactly the declared paths (egress in the consumer's namespace, ingress in the target's).
  */
-import type { AppService, ServicePort } from '../constructs/app-service';
+import { AppService, ServicePort } from '../constructs/app-service';
 import { ConnectionPeer, defaultEnvPrefix, IConnectable, serviceAddress } from '../constructs/connection';
 import type { Environment } from '../constructs/environment';
-import type { Platform } from '../constructs/platform';
 import type { Project, ProjectPlacement } from '../constructs/project';
 import { StatefulService } from '../constructs/stateful-service';
+import { PreviewEnvironment } from '../constructs/preview';
+import { Platform } from '../constructs/platform';
 import { KubeObject, LabelKeys } from './manifest';
 import type { JsonObject } from './yaml';
 
@@ -22,8 +23,28 @@ export interface Caller {
   readonly project: Project;
   /** The target's Service port called. */
   readonly port: ServicePort;
+  /** The calling service, when the caller is one (backup jobs are not). */
+  readonly service?: AppService;
   /** The environments where the path exists, when not all of the project's. */
   readonly onlyIn?: (environment: Environment) => boolean;
+}
+
+/** Whether a caller runs in an environment (a preview runs only some services of a project). */
+function callerRunsIn(c: Caller, environment: Environment): boolean {
+  if (c.onlyIn && !c.onlyIn(environment)) return false;
+  return c.service ? c.service.environments.includes(environment) : c.project.isPlacedIn(environment);
+}
+
+/**
+ * The environment whose instance of a target a consumer in an environment reaches: its own, except in a
+ * preview, whose services reach the baseline's instance of what the preview does not run.
+ * @param target the target
+ * @param environment the consumer's environment
+ */
+export function targetEnvironment(target: IConnectable, environment: Environment): Environment {
+  if (!PreviewEnvironment.isPreview(environment)) return environment;
+  const runs = AppService.isAppService(target) && environment.runs(target);
+  return runs ? environment : (environment.baseline ?? environment);
 }
 
 /** Every declared path of a platform, by target. */
@@ -45,7 +66,7 @@ export function indexConnections(platform: Platform): ConnectionIndex {
       for (const service of project.services) {
         for (const c of service.connections) {
           const port = c.target?.findPort?.(c.options.port);
-          if (port) add(c.target, { podName: service.name, project, port });
+          if (port) add(c.target, { podName: service.name, project, port, service });
         }
       }
       for (const stateful of project.statefulServices) {
@@ -82,7 +103,7 @@ export function connectionEnv(service: AppService, environment: Environment): Js
     const port = c.target.findPort(c.options.port);
     if (!port) continue;
     const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name);
-    out.push({ name: `${prefix}_HOST`, value: serviceAddress(c.target.name, namespaceIn(c.target.project, environment)) });
+    out.push({ name: `${prefix}_HOST`, value: serviceAddress(c.target.name, namespaceIn(c.target.project, targetEnvironment(c.target, environment))) });
     out.push({ name: `${prefix}_PORT`, value: String(port.port) });
   }
   return out;
@@ -100,43 +121,57 @@ export function connectionPolicies(placement: ProjectPlacement, index: Connectio
   const { environment, namespace } = placement;
   const out: KubeObject[] = [];
   for (const [target, all] of index) {
-    if (!target.project.isPlacedIn(environment)) continue;
-    const callers = all.filter((c) => !c.onlyIn || c.onlyIn(environment));
-    const targetNs = namespaceIn(target.project, environment);
-    const local = callers.filter((c) => c.project === placement.project && c.project.isPlacedIn(environment) && namespaceIn(c.project, environment) === namespace);
-    // One egress policy per target port: a policy's rules apply to every pod it selects, so callers of different
-    // ports get separate policies, and each caller reaches exactly its own port.
-    const byPort = groupByPort(target, environment, local);
-    for (const group of byPort) {
-      const { peer } = group;
-      const peers: JsonObject[] =
-        peer.kind === 'pods'
-          ? [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: targetNs } }, podSelector: { matchLabels: { [LabelKeys.NAME]: peer.podName } } }]
-          : peer.kind === 'addresses'
-            ? [...peer.cidrs].sort().map((cidr) => ({ ipBlock: { cidr } }))
-            : [{ ipBlock: { cidr: '0.0.0.0/0' } }];
-      const base = targetNs === namespace ? `egress-to-${target.name}` : `egress-to-${target.name}.${targetNs}`;
-      out.push({
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: byPort.length === 1 ? base : `${base}-${group.portName}`, namespace, labels },
-        spec: {
-          podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: unique(group.callers.map((c) => c.podName)) }] },
-          policyTypes: ['Egress'],
-          egress: [{ to: peers, ports: [group.port] }],
-        },
-      });
+    // The consumers here: callers of this project that run in this environment.
+    const local = all.filter((c) => c.project === placement.project && callerRunsIn(c, environment) && namespaceIn(c.project, environment) === namespace);
+    const reached = targetEnvironment(target, environment);
+    if (local.length > 0 && target.project.isPlacedIn(reached)) {
+      const targetNs = namespaceIn(target.project, reached);
+      // One egress policy per target port: a policy's rules apply to every pod it selects, so callers of different
+      // ports get separate policies, and each caller reaches exactly its own port.
+      const byPort = groupByPort(target, reached, local);
+      for (const group of byPort) {
+        const { peer } = group;
+        const peers: JsonObject[] =
+          peer.kind === 'pods'
+            ? [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: targetNs } }, podSelector: { matchLabels: { [LabelKeys.NAME]: peer.podName } } }]
+            : peer.kind === 'addresses'
+              ? [...peer.cidrs].sort().map((cidr) => ({ ipBlock: { cidr } }))
+              : [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+        const base = targetNs === namespace ? `egress-to-${target.name}` : `egress-to-${target.name}.${targetNs}`;
+        out.push({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: byPort.length === 1 ? base : `${base}-${group.portName}`, namespace, labels },
+          spec: {
+            podSelector: { matchExpressions: [{ key: LabelKeys.NAME, operator: 'In', values: unique(group.callers.map((c) => c.podName)) }] },
+            policyTypes: ['Egress'],
+            egress: [{ to: peers, ports: [group.port] }],
+          },
+        });
+      }
     }
-    if (target.project !== placement.project || targetNs !== namespace) continue;
+    if (target.project !== placement.project || !target.project.isPlacedIn(environment) || namespaceIn(target.project, environment) !== namespace) continue;
+    if (AppService.isAppService(target) && !target.environments.includes(environment)) continue;
+    // The callers admitted here: those of this environment, and those of the previews on this cluster that reach
+    // this environment's instance of the target.
+    const admitted: { caller: Caller; ns: string }[] = [];
+    for (const c of all) if (callerRunsIn(c, environment)) admitted.push({ caller: c, ns: namespaceIn(c.project, environment) });
+    for (const p of Platform.of(placement.project).activePreviews) {
+      if (p.baseline !== environment || !p.clusters.includes(placement.cluster) || targetEnvironment(target, p) !== environment) continue;
+      for (const c of all) if (callerRunsIn(c, p)) admitted.push({ caller: c, ns: namespaceIn(c.project, p) });
+    }
     // The ingress side: one rule per port, admitting exactly the callers of that port.
     const rules: JsonObject[] = [];
-    for (const group of groupByPort(target, environment, callers.filter((c) => c.project.isPlacedIn(environment)))) {
+    for (const group of groupByPort(target, environment, admitted.map((a) => a.caller))) {
       if (group.peer.kind !== 'pods') continue;
       const from = new Map<string, JsonObject>();
       for (const c of group.callers) {
-        const ns = namespaceIn(c.project, environment);
-        from.set(`${ns}/${c.podName}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } }, podSelector: { matchLabels: { [LabelKeys.NAME]: c.podName } } });
+        for (const a of admitted.filter((x) => x.caller === c)) {
+          const ns = a.ns;
+          from.set(`${ns}/${c.podName}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } }, podSelector: { matchLabels: { [LabelKeys.NAME]: c.podName } } });
+        }
       }
+
       rules.push({ from: [...from.keys()].sort().map((k) => from.get(k) as JsonObject), ports: [group.port] });
     }
     if (rules.length === 0) continue;

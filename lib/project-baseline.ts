@@ -101,7 +101,7 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
     });
   }
 
-  const exposed = project.services.filter((s) => s.exposures.some((x) => x.covers(environment) && x.hostIn(environment) !== undefined && x.port));
+  const exposed = project.servicesIn(environment).filter((s) => s.exposures.some((x) => x.covers(environment) && x.hostIn(environment) !== undefined && x.port));
   if (exposed.length > 0) {
     const ports = new Map<string, { protocol: string; port: number }>();
     for (const s of exposed) {
@@ -130,7 +130,7 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
   }
   // cert-manager answers HTTP-01 challenges from a solver pod in the Certificate's namespace, reached through the
   // ingress controller on port 8089.
-  const acme = project.services.some((s) => s.exposures.some((x) => x.covers(environment) && x.tlsIn(environment)?.kind === 'cert-manager'));
+  const acme = project.servicesIn(environment).some((s) => s.exposures.some((x) => x.covers(environment) && x.tlsIn(environment)?.kind === 'cert-manager'));
   if (acme) {
     objects.push({
       apiVersion: 'networking.k8s.io/v1',
@@ -143,7 +143,7 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
       },
     });
   }
-  const scraped = project.services.filter((s) => s.metrics && s.findPort(s.metrics.port));
+  const scraped = project.servicesIn(environment).filter((s) => s.metrics && s.findPort(s.metrics.port));
   if (scraped.length > 0) {
     const ports = new Map<string, { protocol: string; port: number }>();
     for (const s of scraped) {

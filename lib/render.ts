@@ -18,7 +18,7 @@ import { renderProjectBaseline } from './project-baseline';
 import { connectionPolicies, ConnectionIndex, indexConnections } from './connections';
 import { clusterGitopsObjects, devopsObjects, gitlabCiFiles, hostGitopsObjects } from './delivery';
 import { renderStatefulService } from './stateful';
-import { projectLabels, renderAppService } from './workloads';
+import { previewAnnotations, projectLabels, renderAppService } from './workloads';
 
 /** One cluster's synthesized objects. */
 export interface RenderedCluster {
@@ -134,10 +134,10 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     for (const grant of grants) add(emitter.projectGrantObjects(placement, grant), origin, objects);
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
-    for (const service of placement.project.services) {
+    for (const service of placement.project.servicesIn(placement.environment)) {
       for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }
-    for (const service of placement.project.statefulServices) {
+    for (const service of placement.project.statefulServicesIn(placement.environment)) {
       for (const o of renderStatefulService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
     }
     namespaced.push(objects.sort(compareRendered));
@@ -189,7 +189,7 @@ function namespaceObject(placement: ProjectPlacement, emitter: TargetEmitter): K
         'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
         'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
       },
-      annotations: nonEmpty(target.annotations),
+      annotations: nonEmpty({ ...target.annotations, ...previewAnnotations(placement.environment) }),
     },
   };
 }

@@ -83,7 +83,7 @@ function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollect
         continue;
       }
       namespaces.set(placement.namespace, { project: placement.project, environment: placement.environment.name });
-      for (const service of placement.project.services) {
+      for (const service of placement.project.servicesIn(placement.environment)) {
         // Every host an exposure routes: during a pending cut-over also the service's own host beside the public one.
         for (const { host, exposure } of service.exposures.flatMap((x) => x.routesIn(placement.environment).map((r) => ({ host: r.host, exposure: x })))) {
           const tenant = placement.project.tenant.name;

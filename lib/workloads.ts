@@ -7,6 +7,8 @@ import { createHash } from 'crypto';
 import { AppService, Protocol, relaxedProductionRules, ServicePort, ServiceSettings } from '../constructs/app-service';
 import type { Exposure, Tls } from '../constructs/exposure';
 import { Probe } from '../constructs/probe';
+import type { Environment } from '../constructs/environment';
+import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { SecretRef } from '../constructs/secrets';
@@ -29,12 +31,24 @@ export const AnnotationKeys = {
 
 /** The labels of everything that belongs to a project in one environment. */
 export function projectLabels(placement: ProjectPlacement): Record<string, string> {
-  return {
+  const labels: Record<string, string> = {
     [LabelKeys.MANAGED_BY]: MANAGED_BY,
     [LabelKeys.PART_OF]: placement.project.name,
     [LabelKeys.TENANT]: placement.project.tenant.name,
     [LabelKeys.ENVIRONMENT]: placement.environment.name,
   };
+  const env = placement.environment;
+  if (PreviewEnvironment.isPreview(env)) {
+    labels[PreviewLabels.PREVIEW] = env.slug;
+    labels[PreviewLabels.OWNER] = env.owner.subjectName;
+    labels[PreviewLabels.EXPIRES] = env.expires;
+  }
+  return labels;
+}
+
+/** The annotations of a preview's namespaces: the branch (not a valid label value). */
+export function previewAnnotations(environment: Environment): Record<string, string> {
+  return PreviewEnvironment.isPreview(environment) ? { [PreviewLabels.BRANCH]: environment.branch } : {};
 }
 
 /** The pod selector of a service: its name, unique in the namespace and stable across releases. */

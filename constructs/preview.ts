@@ -1,0 +1,278 @@
+import type { Construct } from 'constructs';
+import { checkDns1123Label, checkLabelValue } from '../lib/names';
+import type { ProblemCollector } from '../lib/problems';
+import type { ISubject } from './access';
+import { ProjectRole } from './access';
+import type { AppService } from './app-service';
+import type { ClusterRef } from './environment';
+import { Environment } from './environment';
+import { Platform } from './platform';
+import type { EnvironmentRef, Project } from './project';
+import type { ProjectQuota } from './resources';
+import type { ConfigOptions } from './service-options';
+import { previewSlug, SLUG_MAX } from './preview-name';
+
+export { previewSlug };
+
+/** What a preview changes in one service. */
+export interface PreviewOverride {
+  /**
+   * The image tag the preview runs (the branch's build).
+   * @default - the baseline's image
+   */
+  readonly tag?: string;
+  /**
+   * Configuration values and files over the baseline's.
+   * @default - the baseline's configuration
+   */
+  readonly config?: ConfigOptions;
+}
+
+/** Where a preview's services find the services they call that the preview does not override. */
+export enum PreviewDependencies {
+  /** They call the baseline's services (consumers get the baseline's addresses). */
+  BASELINE = 'baseline',
+  /** The services they call (in the same tenant) are cloned into the preview too, recursively. */
+  CLONE = 'clone',
+}
+
+/** Properties of a {@link PreviewEnvironment}. */
+export interface PreviewProps {
+  /** The baseline environment it derives from (a development environment; never production). */
+  readonly baseline: EnvironmentRef;
+  /** Who owns it: a department or user of the services' tenant; it gets admin on the preview's namespaces. */
+  readonly owner: ISubject;
+  /** The last day it runs, `YYYY-MM-DD` (given explicitly, so that the output stays deterministic). */
+  readonly expires: string;
+  /**
+   * The services it overrides, by `<tenant>/<project>/<service>`, `<project>/<service>` or `<service>` (when the
+   * name is unique), with what changes.
+   */
+  readonly services: Record<string, PreviewOverride>;
+  /**
+   * Where the overridden services find the services they call.
+   * @default PreviewDependencies.BASELINE
+   */
+  readonly dependencies?: PreviewDependencies;
+  /**
+   * The cluster it runs on.
+   * @default - the baseline's first cluster
+   */
+  readonly cluster?: ClusterRef;
+  /**
+   * Replicas of each service.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * The quota of each of its namespaces.
+   * @default - half of the baseline project's quota
+   */
+  readonly quota?: ProjectQuota;
+}
+
+const PREVIEW = Symbol.for('platform-cdk.PreviewEnvironment');
+
+/** The label and annotation keys of preview objects. */
+export const PreviewLabels = {
+  /** The preview's slug. */
+  PREVIEW: 'platform-cdk.io/preview',
+  /** Its owner (a user or department group name). */
+  OWNER: 'platform-cdk.io/preview-owner',
+  /** Its last day, `YYYY-MM-DD`. */
+  EXPIRES: 'platform-cdk.io/preview-expires',
+  /** The branch (an annotation: branch names are not label values). */
+  BRANCH: 'platform-cdk.io/preview-branch',
+} as const;
+
+/**
+ * A self-service, non-baseline environment for one branch: the services it overrides (and, with
+ * `PreviewDependencies.CLONE`, those they call) run in their own namespaces `<project>-pv-<slug>` on the
+ * baseline's development cluster, smaller than the baseline, owned by a department or user, labelled with
+ * branch, owner and expiry, and left out of synthesis once expired (so that GitOps prunes it).
+ *
+ * @example
+ * platform.addPreview('feature/login', {
+ *   baseline: 'development',
+ *   owner: passengerDevelopers,
+ *   expires: '2026-12-15',
+ *   services: { 'rider-bff': { tag: 'sha-4f2a91c' } },
+ * });
+ */
+export class PreviewEnvironment extends Environment {
+  /** Whether a value is a PreviewEnvironment. */
+  public static isPreview(this: void, x: unknown): x is PreviewEnvironment {
+    return typeof x === 'object' && x !== null && PREVIEW in x;
+  }
+
+  /** The branch. */
+  public readonly branch: string;
+  /** The branch as a DNS label (see `previewSlug`). */
+  public readonly slug: string;
+  /** The owner. */
+  public readonly owner: ISubject;
+  /** The last day it runs, `YYYY-MM-DD`. */
+  public readonly expires: string;
+  /** Where its services find the services they call. */
+  public readonly dependencies: PreviewDependencies;
+  /** The properties as given. */
+  public readonly previewProps: PreviewProps;
+
+  /**
+   * @param scope the platform's environments scope
+   * @param branch the Git branch
+   * @param props baseline, owner, expiry and services
+   */
+  constructor(scope: Construct, branch: string, props: PreviewProps) {
+    const slug = previewSlug(String(branch));
+    const platform = Platform.of(scope);
+    const baseline = typeof props.baseline === 'string' ? platform.findEnvironment(props.baseline) : props.baseline;
+    const cluster = props.cluster ?? baseline?.clusters[0]?.name ?? '';
+    super(scope, `pv-${slug}`, {
+      clusters: [cluster],
+      domain: baseline?.domain !== undefined ? `${slug}.${baseline.domain}` : undefined,
+      replicas: props.replicas ?? 1,
+      resources: baseline?.resources,
+      namespaceSuffix: `-pv-${slug}`,
+      tls: baseline?.tls,
+    });
+    Object.defineProperty(this, PREVIEW, { value: true });
+    platform._registerPreview(this);
+    this.branch = branch;
+    this.slug = slug;
+    this.owner = props.owner;
+    this.expires = props.expires;
+    this.dependencies = props.dependencies ?? PreviewDependencies.BASELINE;
+    this.previewProps = props;
+  }
+
+  /** The baseline environment (undefined when the reference names none; validation reports it). */
+  public get baseline(): Environment | undefined {
+    const ref = this.previewProps.baseline;
+    const e = typeof ref === 'string' ? Platform.of(this).findEnvironment(ref) : ref;
+    return e && !PreviewEnvironment.isPreview(e) ? e : undefined;
+  }
+
+  /** The services it overrides, resolved (references that name no service are left out; validation reports them). */
+  public get overridden(): Map<AppService, PreviewOverride> {
+    const out = new Map<AppService, PreviewOverride>();
+    for (const [ref, o] of Object.entries(this.previewProps.services ?? {})) {
+      const found = findServices(Platform.of(this), ref);
+      if (found.length === 1) out.set(found[0], o ?? {});
+    }
+    return out;
+  }
+
+  /** Every service that runs in the preview: the overridden ones and, when cloning, those they call in their tenant. */
+  public get services(): AppService[] {
+    const overridden = [...this.overridden.keys()];
+    const out = new Set<AppService>(overridden);
+    if (this.dependencies === PreviewDependencies.CLONE) {
+      const queue = [...overridden];
+      while (queue.length > 0) {
+        const s = queue.shift() as AppService;
+        for (const c of s.connections) {
+          const t = c.target as AppService;
+          if (typeof (t as { settingsFor?: unknown }).settingsFor === 'function' && 'exposures' in t && t.project.tenant === s.project.tenant && !out.has(t)) {
+            out.add(t);
+            queue.push(t);
+          }
+        }
+      }
+    }
+    return [...out];
+  }
+
+  /** The projects it has namespaces for. */
+  public get projects(): Project[] {
+    return [...new Set(this.services.map((s) => s.project))];
+  }
+
+  /** Whether a service runs in the preview. */
+  public runs(service: AppService): boolean {
+    return this.services.includes(service);
+  }
+
+  /** Whether it is past its last day on a date (`YYYY-MM-DD`). */
+  public expiredOn(today: string): boolean {
+    return this.expires < today;
+  }
+
+  /** The grants of its namespaces: the owner is admin, and nobody else is granted anything. */
+  public get ownerRole(): ProjectRole {
+    return ProjectRole.ADMIN;
+  }
+
+  /** @internal */
+  public override _checkModel(problems: ProblemCollector): void {
+    super._checkModel(problems);
+    const path = this.node.path;
+    const platform = Platform.of(this);
+    const clean = this.branch
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
+    if (clean === '') problems.error({ path, property: 'branch', value: this.branch, message: 'the branch name has no letter or digit to name the preview after', fix: 'name the branch like "feature/login"' });
+    const base = this.baseline;
+    const ref = this.previewProps.baseline;
+    if (!base) {
+      problems.error({ path, property: 'baseline', value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no baseline environment of the platform has this name (environments: ${platform.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ')})`, fix: 'name the development environment the preview derives from' });
+    } else {
+      if (base.production) problems.error({ path, property: 'baseline', value: base.name, message: 'a preview of a production environment would run unreleased code beside production', fix: 'derive previews from a development environment' });
+      const c = this.clusters[0];
+      if (c && !base.clusters.includes(c)) problems.error({ path, property: 'cluster', value: c.name, message: `the cluster is not one of the baseline's (${base.clusters.map((x) => x.name).join(', ')})`, fix: 'run the preview on a cluster of its baseline environment' });
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(this.expires)) || Number.isNaN(Date.parse(`${this.expires}T00:00:00Z`))) {
+      problems.error({ path, property: 'expires', value: this.expires, message: 'the expiry is a date, YYYY-MM-DD', fix: 'give the last day the preview runs, e.g. "2026-12-15"' });
+    } else if (this.expiredOn(platform.today)) {
+      problems.warning({ path, property: 'expires', value: this.expires, message: `the preview of branch ${this.branch} expired before ${platform.today} and is left out of the output (GitOps prunes it)`, fix: 'remove the preview, or give it a later expiry' });
+    }
+    const services = Object.entries(this.previewProps.services ?? {});
+    if (services.length === 0) problems.error({ path, property: 'services', value: {}, message: 'a preview overrides at least one service', fix: 'name the services the branch changes, e.g. { "rider-bff": { tag: "sha-4f2a91c" } }' });
+    const tenants = new Set<string>();
+    for (const [key, o] of services) {
+      const property = `services[${JSON.stringify(key)}]`;
+      const found = findServices(platform, key);
+      if (found.length === 0) problems.error({ path, property, value: key, message: 'no service of the platform has this name', fix: 'name a service as <tenant>/<project>/<service>, <project>/<service> or <service>' });
+      else if (found.length > 1) problems.error({ path, property, value: key, message: `several services have this name (${found.map((s) => s.releaseKey).join(', ')})`, fix: 'name it as <tenant>/<project>/<service>' });
+      else {
+        const s = found[0];
+        tenants.add(s.project.tenant.name);
+        if (base && !s.project.isPlacedIn(base)) problems.error({ path, property, value: key, message: `the service does not exist in the baseline ${base.name} (its project ${s.project.name} is not placed there)`, fix: 'preview services of the baseline environment' });
+      }
+      if (o?.tag !== undefined && (typeof o.tag !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(o.tag) || o.tag === 'latest')) {
+        problems.error({ path, property: `${property}.tag`, value: o.tag, message: 'not an image tag (or "latest", which moves)', fix: 'give the branch build\'s tag, e.g. "sha-4f2a91c"' });
+      }
+    }
+    if (tenants.size > 1) problems.error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
+    const owner = this.owner;
+    if (!owner || typeof owner.subjectName !== 'string') problems.error({ path, property: 'owner', value: owner, message: 'a preview needs an owner', fix: 'give owner: User.named("alice") or a department' });
+    else {
+      const v = checkLabelValue(owner.subjectName);
+      if (v) problems.error({ path, property: 'owner', value: owner.subjectName, message: v, fix: 'name an owner whose name is a valid label value' });
+    }
+    const dns = checkDns1123Label(this.name);
+    if (dns) problems.error({ path, property: 'branch', value: this.branch, message: `the preview's name ${this.name} is invalid: ${dns}`, fix: 'shorten the branch name' });
+    if (this.dependencies !== PreviewDependencies.BASELINE && this.dependencies !== PreviewDependencies.CLONE) {
+      problems.error({ path, property: 'dependencies', value: this.dependencies, message: 'the dependencies are baseline or clone', fix: 'use PreviewDependencies.BASELINE or PreviewDependencies.CLONE' });
+    }
+    if (clean !== '' && clean !== this.slug) {
+      problems.warning({ path, property: 'branch', value: this.branch, message: `the branch name is longer than ${SLUG_MAX} characters as a DNS label; the preview is named ${this.name} and its namespaces end in -pv-${this.slug}`, fix: 'nothing to do, unless you want a shorter name: use a shorter branch name' });
+    }
+  }
+}
+
+/**
+ * The services a reference names: `<tenant>/<project>/<service>`, `<project>/<service>` or `<service>`.
+ * @param platform the platform
+ * @param ref the reference
+ */
+export function findServices(platform: Platform, ref: string): AppService[] {
+  const parts = String(ref).split('/');
+  const all = platform.tenants.flatMap((t) => t.projects.flatMap((p) => p.services));
+  return all.filter((s) => {
+    if (parts.length === 3) return s.project.tenant.name === parts[0] && s.project.name === parts[1] && s.name === parts[2];
+    if (parts.length === 2) return s.project.name === parts[0] && s.name === parts[1];
+    return s.name === parts[0];
+  });
+}
