@@ -13,6 +13,7 @@ export * from './constructs/connection';
 export * from './constructs/delivery';
 export * from './constructs/pipeline';
 export * from './constructs/preview';
+export * from './constructs/preview-sources';
 export * from './constructs/exposure';
 export * from './constructs/secrets';
 export * from './constructs/service-options';

@@ -131,7 +131,14 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       .option('--app <file>', 'the estate program (default: the one cdk8s.yaml names)')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('-q, --quiet', 'no progress output (also when stderr is not a terminal)')
-      .option('--crds <folder...>', 'more CRD folders to validate against (e.g. the KubeSphere 4.1 CRDs)');
+      .option('--crds <folder...>', 'more CRD folders to validate against (e.g. the KubeSphere 4.1 CRDs)')
+      .option('--now <YYYY-MM-DD>', 'the date previews expire against (default: today), so that a run is reproducible')
+      .hook('preAction', (cmd) => {
+        const now = (cmd.opts() as { now?: string }).now;
+        if (now === undefined) return;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(now) || Number.isNaN(Date.parse(`${now}T00:00:00Z`))) cmd.error(`platform-cdk: --now: got ${JSON.stringify(now)}; a date is YYYY-MM-DD`, { exitCode: ExitCode.USAGE });
+        process.env.PLATFORM_CDK_NOW = now;
+      });
   // With --format json, model errors are a JSON document too (the shape of `validate` on model errors).
   const run = (fn: () => number, format: CommonOptions['format'] = 'text') => (): void => {
     try {
@@ -271,6 +278,79 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       }, o.format)(),
     );
 
+  const preview = program.command('preview').description('preview environments: list them, or create and delete them in the estate\'s previews folder');
+  common(preview.command('list'))
+    .description('list every preview with its owner, expiry and state (active or expired, against --now or today)')
+    .action((o: CommonOptions) =>
+      run(() => {
+        const { platform } = loadApp(o.app);
+        const rows = platform.previews.map((p) => ({
+          name: p.name,
+          branch: p.branch,
+          owner: p.ownerName ?? null,
+          expires: p.expires,
+          state: p.expiredOn(platform.today) ? 'expired' : 'active',
+          baseline: p.baseline?.name ?? null,
+          cluster: p.clusters[0]?.name ?? null,
+          namespaces: p.projects.map((x) => `${x.namespace}${p.namespaceSuffix}`).sort(),
+          services: p.services.map((x) => x.releaseKey).sort(),
+          source: p.source.kind,
+        }));
+        if (o.format === 'json') json(io, { today: platform.today, previews: rows });
+        else if (rows.length === 0) io.out(`platform-cdk: no previews (${platform.today})\n`);
+        else {
+          io.out(`previews of ${platform.node.id} on ${platform.today}:\n`);
+          for (const r of rows) io.out(`  ${r.name}  branch ${r.branch}  owner ${r.owner}  expires ${r.expires} (${r.state})  on ${r.cluster}: ${r.namespaces.join(', ')}  services ${r.services.join(', ')}\n`);
+        }
+        return ExitCode.OK;
+      }, o.format)(),
+    );
+  preview
+    .command('create')
+    .description('write a preview into the previews folder (previews/<slug>.json); commit it, and the next synth deploys it')
+    .requiredOption('--branch <branch>', 'the branch, e.g. feature/login')
+    .requiredOption('--images <service=tag,...>', 'the services it overrides and their image tags')
+    .requiredOption('--owner <department|user:name>', 'who owns it')
+    .requiredOption('--expires <YYYY-MM-DD>', 'its last day')
+    .requiredOption('--baseline <environment>', 'the development environment it derives from')
+    .addOption(new Option('--dependencies <mode>', 'where its services find what they call').choices(['baseline', 'clone']).default('baseline'))
+    .option('--dir <folder>', 'the previews folder of the estate', 'previews')
+    .addHelpText('after', exitCodes('bad input (nothing written)'))
+    .action((o: { branch: string; images: string; owner: string; expires: string; baseline: string; dependencies: string; dir: string }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sources = require('../constructs/preview-sources') as typeof import('../constructs/preview-sources');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+      const parsed = sources.parseImages(o.images, '--images');
+      const problems = parsed.problems.map((p) => `${p.property}: got ${JSON.stringify(p.value)}; ${p.message}. Fix: ${p.fix}.`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expires)) problems.push(`--expires: got ${JSON.stringify(o.expires)}; a date is YYYY-MM-DD. Fix: give the preview's last day.`);
+      const slug = previewSlug(o.branch);
+      if (slug === '') problems.push(`--branch: got ${JSON.stringify(o.branch)}; the branch has no letter or digit. Fix: name the branch like feature/login.`);
+      if (problems.length > 0) {
+        for (const p of problems) io.err(`platform-cdk preview create: ${p}\n`);
+        code = ExitCode.FINDINGS;
+        return;
+      }
+      const file = path.join(o.dir, `${slug}.json`);
+      fs.mkdirSync(o.dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, sources.previewFileText({ branch: o.branch, baseline: o.baseline, owner: o.owner, expires: o.expires, services: parsed.services, dependencies: o.dependencies }));
+      fs.renameSync(tmp, file);
+      io.out(`platform-cdk: preview pv-${slug} of branch ${o.branch} written to ${file}\n`);
+    });
+  preview
+    .command('delete')
+    .description('remove a preview from the previews folder; the next synth leaves it out and GitOps prunes it')
+    .requiredOption('--branch <branch>', 'the branch')
+    .option('--dir <folder>', 'the previews folder of the estate', 'previews')
+    .action((o: { branch: string; dir: string }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+      const file = path.join(o.dir, `${previewSlug(o.branch)}.json`);
+      if (fs.existsSync(file)) fs.rmSync(file);
+      io.out(`platform-cdk: preview of branch ${o.branch} ${fs.existsSync(file) ? 'still there' : 'removed'} (${file})\n`);
+    });
+
   program
     .command('release')
     .description('pin the image tag of a module in an environment (releases/<env>.json); the next synth deploys it')
@@ -288,11 +368,16 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       }
       io.out(`platform-cdk: ${o.service} ${o.tag} pinned for ${o.env} in ${path.join(o.dir, `${o.env}.json`)}\n`);
     });
+  const now = process.env.PLATFORM_CDK_NOW;
   try {
     program.parse([...argv]);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     throw e;
+  } finally {
+    // --now holds for this run only.
+    if (now === undefined) delete process.env.PLATFORM_CDK_NOW;
+    else process.env.PLATFORM_CDK_NOW = now;
   }
   return code;
 }

@@ -6,6 +6,7 @@ import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resour
 import { checkDelivery, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
 import type { EnvironmentRef } from './project';
 import type { PreviewEnvironment, PreviewProps } from './preview';
+import type { PreviewFromEnvironmentOptions } from './preview-sources';
 import { previewSlug } from './preview-name';
 import { Tenant, TenantProps } from './tenant';
 
@@ -173,6 +174,27 @@ export class Platform extends Construct {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PreviewEnvironment: Preview } = require('./preview') as typeof import('./preview');
     return new Preview(this.environmentScope, branch, props);
+  }
+
+  /**
+   * Adds the preview a CI job describes in its environment (`PREVIEW_BRANCH`, `PREVIEW_IMAGES`,
+   * `PREVIEW_EXPIRES`, `PREVIEW_OWNER`, `PREVIEW_BASELINE`, `PREVIEW_DEPENDENCIES`); nothing when `PREVIEW_BRANCH` is
+   * not set.
+   * @param options the baseline and owner when the variables do not give them
+   */
+  public addPreviewFromEnvironment(options: PreviewFromEnvironmentOptions = {}): PreviewEnvironment | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./preview-sources') as typeof import('./preview-sources')).addPreviewFromEnvironment(this, options);
+  }
+
+  /**
+   * Adds the previews of the estate's previews folder (`<dir>/<slug>.json`, written by `platform-cdk preview
+   * create`), relative to the working directory.
+   * @param dir the folder
+   */
+  public loadPreviews(dir = 'previews'): PreviewEnvironment[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./preview-sources') as typeof import('./preview-sources')).loadPreviews(this, dir);
   }
 
   /** Every preview, expired or not, in the order they were added. */

@@ -69,6 +69,21 @@ export interface PreviewProps {
    * @default - half of the baseline project's quota
    */
   readonly quota?: ProjectQuota;
+  /**
+   * Where it was declared (set by `addPreviewFromEnvironment` and `loadPreviews`).
+   * @default - in code
+   */
+  readonly source?: PreviewSource;
+}
+
+/** Where a preview was declared, and what was wrong with the declaration. */
+export interface PreviewSource {
+  /** In code, in a CI job's environment (`PREVIEW_*` variables) or in a previews file. */
+  readonly kind: 'code' | 'environment' | 'file';
+  /** The file, for a previews file. */
+  readonly file?: string;
+  /** Problems of the declaration, by the variable or field they concern. */
+  readonly problems?: readonly { readonly property: string; readonly value: unknown; readonly message: string; readonly fix: string }[];
 }
 
 const PREVIEW = Symbol.for('platform-cdk.PreviewEnvironment');
@@ -117,6 +132,8 @@ export class PreviewEnvironment extends Environment {
   public readonly dependencies: PreviewDependencies;
   /** The properties as given. */
   public readonly previewProps: PreviewProps;
+  /** Where it was declared: in code, in a CI job's environment variables, or in a previews file. */
+  public readonly source: PreviewSource;
 
   /**
    * @param scope the platform's environments scope
@@ -144,6 +161,7 @@ export class PreviewEnvironment extends Environment {
     this.expires = props.expires;
     this.dependencies = props.dependencies ?? PreviewDependencies.BASELINE;
     this.previewProps = props;
+    this.source = props.source ?? { kind: 'code' };
   }
 
   /** The baseline environment (undefined when the reference names none; validation reports it). */
@@ -188,6 +206,13 @@ export class PreviewEnvironment extends Environment {
     return [...new Set(this.services.map((s) => s.project))];
   }
 
+  /** The owner's name as KubeSphere knows it (a department is `<tenant>-<department>`). */
+  public get ownerName(): string {
+    const tenant = this.services[0]?.project.tenant;
+    const owner = tenant && this.owner ? tenant._bind(this.owner) : this.owner;
+    return owner?.subjectName;
+  }
+
   /** Whether a service runs in the preview. */
   public runs(service: AppService): boolean {
     return this.services.includes(service);
@@ -213,22 +238,29 @@ export class PreviewEnvironment extends Environment {
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '');
     if (clean === '') problems.error({ path, property: 'branch', value: this.branch, message: 'the branch name has no letter or digit to name the preview after', fix: 'name the branch like "feature/login"' });
+    // A field the declaration already reported as missing or malformed is not reported twice.
+    const declared = new Set((this.source.problems ?? []).map((p) => p.property.replace(/^PREVIEW_/, '').toLowerCase()));
     const base = this.baseline;
     const ref = this.previewProps.baseline;
     if (!base) {
-      problems.error({ path, property: 'baseline', value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no baseline environment of the platform has this name (environments: ${platform.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ')})`, fix: 'name the development environment the preview derives from' });
+      if (!declared.has('baseline')) problems.error({ path, property: 'baseline', value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no baseline environment of the platform has this name (environments: ${platform.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ')})`, fix: 'name the development environment the preview derives from' });
     } else {
       if (base.production) problems.error({ path, property: 'baseline', value: base.name, message: 'a preview of a production environment would run unreleased code beside production', fix: 'derive previews from a development environment' });
       const c = this.clusters[0];
       if (c && !base.clusters.includes(c)) problems.error({ path, property: 'cluster', value: c.name, message: `the cluster is not one of the baseline's (${base.clusters.map((x) => x.name).join(', ')})`, fix: 'run the preview on a cluster of its baseline environment' });
     }
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(String(this.expires)) || Number.isNaN(Date.parse(`${this.expires}T00:00:00Z`))) {
+    if (declared.has('expires')) {
+      // reported with the variable's name
+    } else if (!/^\d{4}-\d{2}-\d{2}$/.test(String(this.expires)) || Number.isNaN(Date.parse(`${this.expires}T00:00:00Z`))) {
       problems.error({ path, property: 'expires', value: this.expires, message: 'the expiry is a date, YYYY-MM-DD', fix: 'give the last day the preview runs, e.g. "2026-12-15"' });
+    } else if (this.expiredOn(platform.today) && this.source.kind === 'environment') {
+      problems.error({ path, property: 'PREVIEW_EXPIRES', value: this.expires, message: `the expiry is before today (${platform.today})`, fix: 'give a later date' });
     } else if (this.expiredOn(platform.today)) {
       problems.warning({ path, property: 'expires', value: this.expires, message: `the preview of branch ${this.branch} expired before ${platform.today} and is left out of the output (GitOps prunes it)`, fix: 'remove the preview, or give it a later expiry' });
     }
+    for (const p of this.source.problems ?? []) problems.error({ path, ...p });
     const services = Object.entries(this.previewProps.services ?? {});
-    if (services.length === 0) problems.error({ path, property: 'services', value: {}, message: 'a preview overrides at least one service', fix: 'name the services the branch changes, e.g. { "rider-bff": { tag: "sha-4f2a91c" } }' });
+    if (services.length === 0 && !declared.has('images')) problems.error({ path, property: 'services', value: {}, message: 'a preview overrides at least one service', fix: 'name the services the branch changes, e.g. { "rider-bff": { tag: "sha-4f2a91c" } }' });
     const tenants = new Set<string>();
     for (const [key, o] of services) {
       const property = `services[${JSON.stringify(key)}]`;
@@ -246,10 +278,16 @@ export class PreviewEnvironment extends Environment {
     }
     if (tenants.size > 1) problems.error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
     const owner = this.owner;
-    if (!owner || typeof owner.subjectName !== 'string') problems.error({ path, property: 'owner', value: owner, message: 'a preview needs an owner', fix: 'give owner: User.named("alice") or a department' });
+    if (declared.has('owner')) {
+      // reported with the variable's name
+    } else if (!owner || typeof owner.subjectName !== 'string' || owner.subjectName === '') problems.error({ path, property: 'owner', value: owner, message: 'a preview needs an owner', fix: 'give owner: User.named("alice") or a department' });
     else {
       const v = checkLabelValue(owner.subjectName);
       if (v) problems.error({ path, property: 'owner', value: owner.subjectName, message: v, fix: 'name an owner whose name is a valid label value' });
+    }
+    const tenant = this.services[0]?.project.tenant;
+    if (tenant && owner && owner.subjectKind === 'Group' && !tenant.departments.some((d) => d.subjectName === this.ownerName)) {
+      problems.error({ path, property: 'owner', value: owner.subjectName, message: `no department of tenant ${tenant.name} has this name`, fix: `name a department of tenant ${tenant.name}, or a user` });
     }
     const dns = checkDns1123Label(this.name);
     if (dns) problems.error({ path, property: 'branch', value: this.branch, message: `the preview's name ${this.name} is invalid: ${dns}`, fix: 'shorten the branch name' });

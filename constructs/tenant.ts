@@ -2,12 +2,12 @@ import { Construct, IConstruct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
-import { assertNewChild, Platform } from './platform';
+import { assertNewChild, Platform, Target } from './platform';
 import { BoundDepartmentRef, DepartmentRef, ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
 import { checkUserName, Department, DepartmentProps } from './department';
 import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
-import { Project, ProjectProps } from './project';
+import { EnvironmentRef, Project, ProjectProps } from './project';
 
 /**
  * Clusters a tenant's workspace is placed on besides those where its projects land (for example a partner
@@ -84,6 +84,11 @@ export enum TenantNetwork {
 
 const TENANT = Symbol.for('platform-cdk.Tenant');
 
+/** Whether an environment is a preview (which shares its baseline's cluster by design). */
+function isPreviewEnvironment(e: Environment): boolean {
+  return Symbol.for('platform-cdk.PreviewEnvironment') in e;
+}
+
 /**
  * A tenant: one KubeSphere workspace, usually one business domain. Its placement on clusters is derived
  * from where its projects land, so it is never placed where it has nothing.
@@ -119,6 +124,7 @@ export class Tenant extends Construct {
   /** Which traffic between the tenant's own pods is allowed. */
   public readonly network: TenantNetwork;
   private readonly workspaceGrantList: WorkspaceGrant[] = [];
+  private readonly selfProvisioning: { subject: ISubject; environments: EnvironmentRef[] }[] = [];
   private readonly projectGrantList: ProjectGrant[] = [];
 
   /**
@@ -164,6 +170,34 @@ export class Tenant extends Construct {
     const g = { subject: this._bind(subject), role };
     this.workspaceGrantList.push(g);
     return g;
+  }
+
+  /**
+   * Lets a user or department create projects themselves (KubeSphere's `self-provisioner` workspace role) in some
+   * environments only — typically development, for previews. The binding is written to the member clusters of those
+   * environments, not to the host, so it does not reach the clusters of other environments; production
+   * environments, the host cluster and clusters shared with other environments are refused.
+   * @param subject a user or a department of this tenant
+   * @param environments the environments (or their names)
+   */
+  public allowSelfProvisioning(subject: ISubject, environments: EnvironmentRef[]): void {
+    this.selfProvisioning.push({ subject: this._bind(subject), environments: [...environments] });
+  }
+
+  /** The self-provisioning grants, with the environments they apply in. */
+  public get selfProvisioningGrants(): readonly { readonly subject: ISubject; readonly environments: readonly EnvironmentRef[] }[] {
+    return this.selfProvisioning;
+  }
+
+  /**
+   * The workspace grants written to one cluster's own output (self-provisioning in its environments).
+   * @param cluster the cluster
+   */
+  public clusterWorkspaceGrants(cluster: Cluster): WorkspaceGrant[] {
+    const platform = Platform.of(this);
+    return this.selfProvisioning
+      .filter((g) => g.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref)?.clusters.includes(cluster)))
+      .map((g) => ({ subject: g.subject, role: WorkspaceRole.SELF_PROVISIONER }));
   }
 
   /**
@@ -241,6 +275,27 @@ export class Tenant extends Construct {
     const m = checkDns1123Subdomain(this.manager);
     if (m) problems.error({ path, property: 'manager', value: this.manager, message: `a manager is a KubeSphere user name: ${m.replace('a domain name', 'a user name')}`, fix: 'name an existing user, e.g. "alice"' });
     checkProjectQuota(problems, path, 'quota', this.quota);
+    const platform = Platform.of(this);
+    this.selfProvisioning.forEach((g, i) => {
+      const property = `allowSelfProvisioning[${i}]`;
+      checkSubject(problems, path, `${property}.subject`, this, g.subject);
+      if (g.environments.length === 0) problems.error({ path, property: `${property}.environments`, value: [], message: 'self-provisioning needs the environments it applies in', fix: 'name the development environment' });
+      if (platform.target === Target.KUBERNETES) problems.error({ path, property, value: platform.target, message: 'self-provisioning is a KubeSphere workspace role', fix: 'create preview namespaces through previews (platform.addPreview) on plain Kubernetes' });
+      for (const ref of g.environments) {
+        const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
+        const label = typeof ref === 'string' ? ref : ref?.name;
+        if (!env) {
+          problems.error({ path, property: `${property}.environments`, value: label, message: 'no environment of the platform has this name', fix: 'name the development environment' });
+          continue;
+        }
+        if (env.production) problems.error({ path, property: `${property}.environments`, value: label, message: 'developers may not create projects in a production environment', fix: 'allow self-provisioning in development only' });
+        for (const c of env.clusters) {
+          if (c.isHost) problems.error({ path, property: `${property}.environments`, value: label, message: `cluster ${c.name} is the host, where a workspace role reaches every cluster`, fix: 'run the development environment on a member cluster of its own' });
+          const others = platform.environments.filter((e) => e !== env && !isPreviewEnvironment(e) && e.clusters.includes(c)).map((e) => e.name);
+          if (others.length > 0) problems.error({ path, property: `${property}.environments`, value: label, message: `cluster ${c.name} also serves ${others.join(', ')}, where the role would apply too`, fix: 'run the development environment on clusters of its own' });
+        }
+      }
+    });
     if (this.placement) {
       const platform = Platform.of(this);
       this.placement.clusterRefs.forEach((r, i) => {

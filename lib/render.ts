@@ -115,6 +115,10 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     for (const role of uniqueCustomRoles(tenant.workspaceGrants.map((g) => g.role))) add(emitter.workspaceRoleObjects(tenant, role), { tenant });
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantObjects(tenant, grant), { tenant });
   }
+  // Self-provisioning in some environments: bound on those environments' own clusters, not on the host.
+  for (const tenant of Platform.of(plan.cluster).tenants) {
+    for (const grant of tenant.clusterWorkspaceGrants(plan.cluster)) add(emitter.workspaceGrantObjects(tenant, grant), { tenant });
+  }
   if (plan.cluster.isHost) {
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
     for (const f of federated) clusterScoped.push(f);

@@ -40,7 +40,7 @@ export function projectLabels(placement: ProjectPlacement): Record<string, strin
   const env = placement.environment;
   if (PreviewEnvironment.isPreview(env)) {
     labels[PreviewLabels.PREVIEW] = env.slug;
-    labels[PreviewLabels.OWNER] = env.owner.subjectName;
+    labels[PreviewLabels.OWNER] = env.ownerName;
     labels[PreviewLabels.EXPIRES] = env.expires;
   }
   return labels;
