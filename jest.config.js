@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // Pins the date previews expire against (PLATFORM_CDK_NOW), unless already set, so that snapshots hold.
+  setupFiles: ['<rootDir>/test/setup-now.ts'],
   moduleNameMapper: { '^platform-cdk$': '<rootDir>/index.ts', '^platform-cdk/pulumi$': '<rootDir>/pulumi.ts' },
   snapshotFormat: { escapeString: false },
 };

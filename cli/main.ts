@@ -136,7 +136,9 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       .hook('preAction', (cmd) => {
         const now = (cmd.opts() as { now?: string }).now;
         if (now === undefined) return;
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(now) || Number.isNaN(Date.parse(`${now}T00:00:00Z`))) cmd.error(`platform-cdk: --now: got ${JSON.stringify(now)}; a date is YYYY-MM-DD`, { exitCode: ExitCode.USAGE });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { isCalendarDate } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+        if (!isCalendarDate(now)) cmd.error(`platform-cdk: --now: got ${JSON.stringify(now)}; a date is YYYY-MM-DD`, { exitCode: ExitCode.USAGE });
         process.env.PLATFORM_CDK_NOW = now;
       });
   // With --format json, model errors are a JSON document too (the shape of `validate` on model errors).
@@ -320,12 +322,14 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sources = require('../constructs/preview-sources') as typeof import('../constructs/preview-sources');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+      const { isCalendarDate, previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
       const parsed = sources.parseImages(o.images, '--images');
       const problems = parsed.problems.map((p) => `${p.property}: got ${JSON.stringify(p.value)}; ${p.message}. Fix: ${p.fix}.`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.expires)) problems.push(`--expires: got ${JSON.stringify(o.expires)}; a date is YYYY-MM-DD. Fix: give the preview's last day.`);
+      const today = process.env.PLATFORM_CDK_NOW ?? new Date().toISOString().slice(0, 10);
+      if (!isCalendarDate(o.expires)) problems.push(`--expires: got ${JSON.stringify(o.expires)}; a date is YYYY-MM-DD. Fix: give the preview's last day.`);
+      else if (o.expires < today) problems.push(`--expires: got ${JSON.stringify(o.expires)}; the expiry is before today (${today}), and the preview would be left out at once. Fix: give a later date.`);
       const slug = previewSlug(o.branch);
-      if (slug === '') problems.push(`--branch: got ${JSON.stringify(o.branch)}; the branch has no letter or digit. Fix: name the branch like feature/login.`);
+      if (!/[A-Za-z0-9]/.test(o.branch)) problems.push(`--branch: got ${JSON.stringify(o.branch)}; the branch has no letter or digit. Fix: name the branch like feature/login.`);
       if (problems.length > 0) {
         for (const p of problems) io.err(`platform-cdk preview create: ${p}\n`);
         code = ExitCode.FINDINGS;
@@ -347,8 +351,13 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
       const file = path.join(o.dir, `${previewSlug(o.branch)}.json`);
-      if (fs.existsSync(file)) fs.rmSync(file);
-      io.out(`platform-cdk: preview of branch ${o.branch} ${fs.existsSync(file) ? 'still there' : 'removed'} (${file})\n`);
+      if (!fs.existsSync(file)) {
+        // Nothing to do (a second run after the merge is fine), and said so.
+        io.out(`platform-cdk: no preview of branch ${o.branch} to remove (${file} does not exist)\n`);
+        return;
+      }
+      fs.rmSync(file);
+      io.out(`platform-cdk: preview of branch ${o.branch} removed (${file})\n`);
     });
 
   program

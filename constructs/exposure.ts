@@ -189,7 +189,13 @@ export class Exposure {
   public hostIn(environment: Environment): string | undefined {
     const explicit = this.options.hosts?.[environment.name];
     if (explicit !== undefined) return explicit;
-    return this.defaultHostIn(environment);
+    const host = this.defaultHostIn(environment);
+    if (host === undefined && PreviewEnvironment.isPreview(environment) && environment.baseline) {
+      // A preview of a baseline without a domain: under the baseline's host (given in hosts), `<slug>.<host>`.
+      const base = this.hostIn(environment.baseline);
+      return base === undefined ? undefined : `${environment.slug}.${base}`;
+    }
+    return host;
   }
 
   /** `<subdomain>.<domain>` in an environment, or `undefined` when the environment has no domain. */

@@ -18,3 +18,13 @@ export function previewSlug(branch: string): string {
   return `${clean.slice(0, SLUG_MAX - 7).replace(/-+$/, '')}-${hash}`.replace(/^-/, '');
 }
 
+
+/**
+ * Whether a text is a day of the calendar, `YYYY-MM-DD` (not `2026-02-30`).
+ * @param text the text
+ */
+export function isCalendarDate(text: unknown): boolean {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
+}

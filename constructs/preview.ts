@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { checkDns1123Label, checkLabelValue } from '../lib/names';
-import type { ProblemCollector } from '../lib/problems';
+import { ProblemCollector, ProblemDetails } from '../lib/problems';
 import type { ISubject } from './access';
 import { ProjectRole } from './access';
 import type { AppService } from './app-service';
@@ -8,9 +8,9 @@ import type { ClusterRef } from './environment';
 import { Environment } from './environment';
 import { Platform } from './platform';
 import type { EnvironmentRef, Project } from './project';
-import type { ProjectQuota } from './resources';
+import { checkProjectQuota, ProjectQuota } from './resources';
 import type { ConfigOptions } from './service-options';
-import { previewSlug, SLUG_MAX } from './preview-name';
+import { isCalendarDate, previewSlug, SLUG_MAX } from './preview-name';
 
 export { previewSlug };
 
@@ -230,73 +230,98 @@ export class PreviewEnvironment extends Environment {
 
   /** @internal */
   public override _checkModel(problems: ProblemCollector): void {
-    super._checkModel(problems);
+    // The environment's own checks, with its cluster named as the preview's `cluster` (and not reported when it
+    // only stems from a baseline that names no environment).
+    const own = new ProblemCollector();
+    super._checkModel(own);
+    for (const p of own.problems) {
+      if (!p.property.startsWith('clusters')) problems[p.severity](p);
+      else if (this.baseline || this.previewProps.cluster !== undefined) problems[p.severity]({ ...p, property: 'cluster' });
+    }
     const path = this.node.path;
     const platform = Platform.of(this);
+    // Problems of what a CI job's environment or a previews file declared name the variable or the file's field.
+    const error = (d: ProblemDetails): void => problems.error({ ...d, property: this.declaredAs(d.property) });
+    const warning = (d: ProblemDetails): void => problems.warning({ ...d, property: this.declaredAs(d.property) });
     const clean = this.branch
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '');
-    if (clean === '') problems.error({ path, property: 'branch', value: this.branch, message: 'the branch name has no letter or digit to name the preview after', fix: 'name the branch like "feature/login"' });
+    if (clean === '') error({ path, property: 'branch', value: this.branch, message: 'the branch name has no letter or digit to name the preview after', fix: 'name the branch like "feature/login"' });
     // A field the declaration already reported as missing or malformed is not reported twice.
-    const declared = new Set((this.source.problems ?? []).map((p) => p.property.replace(/^PREVIEW_/, '').toLowerCase()));
+    const declared = new Set((this.source.problems ?? []).map((p) => p.property.replace(/^PREVIEW_|^.*: /, '').toLowerCase()));
     const base = this.baseline;
     const ref = this.previewProps.baseline;
     if (!base) {
-      if (!declared.has('baseline')) problems.error({ path, property: 'baseline', value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no baseline environment of the platform has this name (environments: ${platform.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ')})`, fix: 'name the development environment the preview derives from' });
+      if (!declared.has('baseline')) error({ path, property: 'baseline', value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no baseline environment of the platform has this name (environments: ${platform.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ')})`, fix: 'name the development environment the preview derives from' });
     } else {
-      if (base.production) problems.error({ path, property: 'baseline', value: base.name, message: 'a preview of a production environment would run unreleased code beside production', fix: 'derive previews from a development environment' });
+      if (base.production) error({ path, property: 'baseline', value: base.name, message: 'a preview of a production environment would run unreleased code beside production', fix: 'derive previews from a development environment' });
       const c = this.clusters[0];
-      if (c && !base.clusters.includes(c)) problems.error({ path, property: 'cluster', value: c.name, message: `the cluster is not one of the baseline's (${base.clusters.map((x) => x.name).join(', ')})`, fix: 'run the preview on a cluster of its baseline environment' });
+      const production = platform.environments.filter((e) => e.production && c !== undefined && e.clusters.includes(c)).map((e) => e.name);
+      if (c && !base.clusters.includes(c)) error({ path, property: 'cluster', value: c.name, message: `the cluster is not one of the baseline's (${base.clusters.map((x) => x.name).join(', ')})`, fix: 'run the preview on a cluster of its baseline environment' });
+      else if (c && production.length > 0 && !base.production) error({ path, property: 'cluster', value: c.name, message: `the cluster also runs ${production.join(', ')}, and a preview would run unreleased code beside production`, fix: 'run previews on a development cluster (choose one of the baseline\'s with cluster, or derive them from an environment of its own clusters)' });
     }
     if (declared.has('expires')) {
       // reported with the variable's name
-    } else if (!/^\d{4}-\d{2}-\d{2}$/.test(String(this.expires)) || Number.isNaN(Date.parse(`${this.expires}T00:00:00Z`))) {
-      problems.error({ path, property: 'expires', value: this.expires, message: 'the expiry is a date, YYYY-MM-DD', fix: 'give the last day the preview runs, e.g. "2026-12-15"' });
+    } else if (!isCalendarDate(this.expires)) {
+      error({ path, property: 'expires', value: this.expires, message: 'the expiry is a date, YYYY-MM-DD', fix: 'give the last day the preview runs, e.g. "2026-12-15"' });
     } else if (this.expiredOn(platform.today) && this.source.kind === 'environment') {
-      problems.error({ path, property: 'PREVIEW_EXPIRES', value: this.expires, message: `the expiry is before today (${platform.today})`, fix: 'give a later date' });
+      error({ path, property: 'expires', value: this.expires, message: `the expiry is before today (${platform.today})`, fix: 'give a later date' });
     } else if (this.expiredOn(platform.today)) {
-      problems.warning({ path, property: 'expires', value: this.expires, message: `the preview of branch ${this.branch} expired before ${platform.today} and is left out of the output (GitOps prunes it)`, fix: 'remove the preview, or give it a later expiry' });
+      warning({ path, property: 'expires', value: this.expires, message: `the preview of branch ${this.branch} expired before ${platform.today} and is left out of the output (GitOps prunes it)`, fix: 'remove the preview, or give it a later expiry' });
     }
     for (const p of this.source.problems ?? []) problems.error({ path, ...p });
+    checkProjectQuota(problems, path, 'quota', this.previewProps.quota);
     const services = Object.entries(this.previewProps.services ?? {});
-    if (services.length === 0 && !declared.has('images')) problems.error({ path, property: 'services', value: {}, message: 'a preview overrides at least one service', fix: 'name the services the branch changes, e.g. { "rider-bff": { tag: "sha-4f2a91c" } }' });
+    if (services.length === 0 && !declared.has('images')) error({ path, property: 'services', value: {}, message: 'a preview overrides at least one service', fix: 'name the services the branch changes, e.g. { "rider-bff": { tag: "sha-4f2a91c" } }' });
     const tenants = new Set<string>();
     for (const [key, o] of services) {
       const property = `services[${JSON.stringify(key)}]`;
       const found = findServices(platform, key);
-      if (found.length === 0) problems.error({ path, property, value: key, message: 'no service of the platform has this name', fix: 'name a service as <tenant>/<project>/<service>, <project>/<service> or <service>' });
-      else if (found.length > 1) problems.error({ path, property, value: key, message: `several services have this name (${found.map((s) => s.releaseKey).join(', ')})`, fix: 'name it as <tenant>/<project>/<service>' });
+      if (found.length === 0) error({ path, property, value: key, message: 'no service of the platform has this name', fix: 'name a service as <tenant>/<project>/<service>, <project>/<service> or <service>' });
+      else if (found.length > 1) error({ path, property, value: key, message: `several services have this name (${found.map((s) => s.releaseKey).join(', ')})`, fix: 'name it as <tenant>/<project>/<service>' });
       else {
         const s = found[0];
         tenants.add(s.project.tenant.name);
-        if (base && !s.project.isPlacedIn(base)) problems.error({ path, property, value: key, message: `the service does not exist in the baseline ${base.name} (its project ${s.project.name} is not placed there)`, fix: 'preview services of the baseline environment' });
+        if (base && !s.project.isPlacedIn(base)) error({ path, property, value: key, message: `the service does not exist in the baseline ${base.name} (its project ${s.project.name} is not placed there)`, fix: 'preview services of the baseline environment' });
       }
       if (o?.tag !== undefined && (typeof o.tag !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(o.tag) || o.tag === 'latest')) {
-        problems.error({ path, property: `${property}.tag`, value: o.tag, message: 'not an image tag (or "latest", which moves)', fix: 'give the branch build\'s tag, e.g. "sha-4f2a91c"' });
+        error({ path, property: `${property}.tag`, value: o.tag, message: 'not an image tag (or "latest", which moves)', fix: 'give the branch build\'s tag, e.g. "sha-4f2a91c"' });
       }
     }
-    if (tenants.size > 1) problems.error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
+    if (tenants.size > 1) error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
     const owner = this.owner;
     if (declared.has('owner')) {
       // reported with the variable's name
-    } else if (!owner || typeof owner.subjectName !== 'string' || owner.subjectName === '') problems.error({ path, property: 'owner', value: owner, message: 'a preview needs an owner', fix: 'give owner: User.named("alice") or a department' });
+    } else if (!owner || typeof owner.subjectName !== 'string' || owner.subjectName === '') error({ path, property: 'owner', value: owner, message: 'a preview needs an owner', fix: 'give owner: User.named("alice") or a department' });
     else {
       const v = checkLabelValue(owner.subjectName);
-      if (v) problems.error({ path, property: 'owner', value: owner.subjectName, message: v, fix: 'name an owner whose name is a valid label value' });
+      if (v) error({ path, property: 'owner', value: owner.subjectName, message: v, fix: 'name an owner whose name is a valid label value' });
     }
     const tenant = this.services[0]?.project.tenant;
     if (tenant && owner && owner.subjectKind === 'Group' && !tenant.departments.some((d) => d.subjectName === this.ownerName)) {
-      problems.error({ path, property: 'owner', value: owner.subjectName, message: `no department of tenant ${tenant.name} has this name`, fix: `name a department of tenant ${tenant.name}, or a user` });
+      error({ path, property: 'owner', value: owner.subjectName, message: `no department of tenant ${tenant.name} has this name`, fix: `name a department of tenant ${tenant.name}, or a user` });
     }
     const dns = checkDns1123Label(this.name);
-    if (dns) problems.error({ path, property: 'branch', value: this.branch, message: `the preview's name ${this.name} is invalid: ${dns}`, fix: 'shorten the branch name' });
+    if (dns) error({ path, property: 'branch', value: this.branch, message: `the preview's name ${this.name} is invalid: ${dns}`, fix: 'shorten the branch name' });
     if (this.dependencies !== PreviewDependencies.BASELINE && this.dependencies !== PreviewDependencies.CLONE) {
-      problems.error({ path, property: 'dependencies', value: this.dependencies, message: 'the dependencies are baseline or clone', fix: 'use PreviewDependencies.BASELINE or PreviewDependencies.CLONE' });
+      error({ path, property: 'dependencies', value: this.dependencies, message: 'the dependencies are baseline or clone', fix: 'use PreviewDependencies.BASELINE or PreviewDependencies.CLONE' });
     }
     if (clean !== '' && clean !== this.slug) {
-      problems.warning({ path, property: 'branch', value: this.branch, message: `the branch name is longer than ${SLUG_MAX} characters as a DNS label; the preview is named ${this.name} and its namespaces end in -pv-${this.slug}`, fix: 'nothing to do, unless you want a shorter name: use a shorter branch name' });
+      warning({ path, property: 'branch', value: this.branch, message: `the branch name is longer than ${SLUG_MAX} characters as a DNS label; the preview is named ${this.name} and its namespaces end in -pv-${this.slug}`, fix: 'nothing to do, unless you want a shorter name: use a shorter branch name' });
     }
+  }
+
+  /**
+   * A property as the declaration names it: the variable of a CI job's environment (`services["api"].tag` is
+   * `PREVIEW_IMAGES["api"].tag`), or the field of a previews file; properties given in code stay as they are.
+   */
+  private declaredAs(property: string): string {
+    const field = /^[a-z]+/.exec(property)?.[0] ?? '';
+    if (!['branch', 'baseline', 'owner', 'expires', 'services', 'dependencies'].includes(field)) return property;
+    if (this.source.kind === 'environment') return `PREVIEW_${field === 'services' ? 'IMAGES' : field.toUpperCase()}${property.slice(field.length)}`;
+    if (this.source.kind === 'file' && this.source.file !== undefined) return `${this.source.file}: ${property}`;
+    return property;
   }
 }
 

@@ -151,7 +151,9 @@ export function connectionPolicies(placement: ProjectPlacement, index: Connectio
       }
     }
     if (target.project !== placement.project || !target.project.isPlacedIn(environment) || namespaceIn(target.project, environment) !== namespace) continue;
-    if (AppService.isAppService(target) && !target.environments.includes(environment)) continue;
+    // Only where the target's own instance runs: a preview reaches the baseline's instance of what it does not run
+    // (a stateful service always), so its namespace gets no ingress policy for it.
+    if (targetEnvironment(target, environment) !== environment) continue;
     // The callers admitted here: those of this environment, and those of the previews on this cluster that reach
     // this environment's instance of the target.
     const admitted: { caller: Caller; ns: string }[] = [];

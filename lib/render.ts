@@ -11,14 +11,14 @@ import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
-import { compareObjects, KubeObject, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
+import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
 import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
 import { connectionPolicies, ConnectionIndex, indexConnections } from './connections';
 import { clusterGitopsObjects, devopsObjects, gitlabCiFiles, hostGitopsObjects } from './delivery';
 import { renderStatefulService } from './stateful';
-import { previewAnnotations, projectLabels, renderAppService } from './workloads';
+import { previewAnnotations, previewLabels, projectLabels, renderAppService } from './workloads';
 
 /** One cluster's synthesized objects. */
 export interface RenderedCluster {
@@ -143,6 +143,13 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     }
     for (const service of placement.project.statefulServicesIn(placement.environment)) {
       for (const o of renderStatefulService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
+    }
+    // Every object of a preview's namespace carries its environment and preview labels, the owner's RoleBinding too
+    // (so that the preview's objects are found, deployed and pruned together).
+    const preview = previewLabels(placement.environment);
+    if (Object.keys(preview).length > 0) {
+      const labels = { [LabelKeys.ENVIRONMENT]: placement.environment.name, ...preview };
+      for (const r of objects) r.object.metadata = { ...r.object.metadata, labels: { ...(r.object.metadata.labels ?? {}), ...labels } };
     }
     namespaced.push(objects.sort(compareRendered));
   }

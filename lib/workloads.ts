@@ -37,13 +37,13 @@ export function projectLabels(placement: ProjectPlacement): Record<string, strin
     [LabelKeys.TENANT]: placement.project.tenant.name,
     [LabelKeys.ENVIRONMENT]: placement.environment.name,
   };
-  const env = placement.environment;
-  if (PreviewEnvironment.isPreview(env)) {
-    labels[PreviewLabels.PREVIEW] = env.slug;
-    labels[PreviewLabels.OWNER] = env.ownerName;
-    labels[PreviewLabels.EXPIRES] = env.expires;
-  }
-  return labels;
+  return { ...labels, ...previewLabels(placement.environment) };
+}
+
+/** The labels of every object of a preview (none elsewhere): its slug, owner and last day. */
+export function previewLabels(environment: Environment): Record<string, string> {
+  if (!PreviewEnvironment.isPreview(environment)) return {};
+  return { [PreviewLabels.PREVIEW]: environment.slug, [PreviewLabels.OWNER]: environment.ownerName, [PreviewLabels.EXPIRES]: environment.expires };
 }
 
 /** The annotations of a preview's namespaces: the branch (not a valid label value). */

@@ -11,11 +11,14 @@
  *   2. ENVIRONMENTS  development → test → staging → production, plus `partner` (see the note there);
  *   3. ACCESS        what each kind of department may do, per environment (one table for every domain);
  *   4. DOMAINS       the business domains: manager, quota, org chart, projects and their services;
- *   5. DELIVERY, BUILDERS  the GitLab CI release pipeline of every service, and how each runtime is built.
- * Adding a service, a team or a member is one line in a table (a service's pipeline comes with it); nothing
- * below the tables needs to change.
+ *   5. DELIVERY, BUILDERS  the GitLab CI release pipeline of every service, and how each runtime is built;
+ *   6. PREVIEWS     the branches running beside the development baseline (and those a CI job or the
+ *                   `previews/` folder adds).
+ * Adding a service, a team, a member or a preview is one line in a table (a service's pipeline comes with it);
+ * nothing below the tables needs to change.
  */
 import {
+  AppService,
   CiSystem,
   ClusterRole,
   Credential,
@@ -24,7 +27,10 @@ import {
   Environment,
   Image,
   Issuer,
+  ownerFromText,
   Platform,
+  PreviewDependencies,
+  PreviewOverride,
   Probe,
   ProjectQuota,
   ProjectRole,
@@ -175,6 +181,11 @@ type DepartmentKind = 'lead' | 'developer' | 'tester' | 'sre' | 'auditor' | 'rel
 interface AccessProfile {
   /** The one workspace role of the department (KubeSphere keeps one per subject and workspace). */
   readonly workspace: WorkspaceRole;
+  /**
+   * Where its members may create projects themselves (KubeSphere's `self-provisioner`), bound on those
+   * environments' own member clusters only.
+   */
+  readonly selfProvisioning?: readonly EnvName[];
   /** Its role in the domain's projects, per environment. */
   readonly projects: Partial<Record<EnvName, ProjectRole>>;
 }
@@ -186,10 +197,13 @@ const ACCESS: Record<DepartmentKind, AccessProfile> = {
     projects: { development: ProjectRole.ADMIN, test: ProjectRole.ADMIN, staging: ProjectRole.OPERATOR, production: TROUBLESHOOTER, partner: TROUBLESHOOTER },
   },
   // Developers: "in the development environment developers have enough rights to create, update and delete
-  // non-baseline environments themselves" — self-provisioners in the workspace, operators in development and
-  // test, viewers (logs, monitoring, events) in staging and production.
+  // non-baseline environments themselves" — self-provisioners in development only (bound on dev-bj1, not on the
+  // host, where the role would reach every cluster), regular members of the workspace elsewhere, operators in
+  // development and test, viewers (logs, monitoring, events) in staging and production. Their previews (6.) are
+  // owned by their department, or by one of them.
   developer: {
-    workspace: WorkspaceRole.SELF_PROVISIONER,
+    workspace: WorkspaceRole.REGULAR,
+    selfProvisioning: ['development'],
     projects: { development: ProjectRole.OPERATOR, test: ProjectRole.OPERATOR, staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER, partner: ProjectRole.VIEWER },
   },
   // QA: run the test environment and rehearse releases in staging; no production access.
@@ -244,6 +258,11 @@ interface ServiceSpec {
   readonly nextTag?: string;
   /** A gRPC port next to HTTP 8080, for calls between services. */
   readonly grpc?: boolean;
+  /**
+   * The services of the same domain it calls, by name: it gets `<NAME>_HOST` and `<NAME>_PORT` (the gRPC port
+   * where the target has one), and the network policies open exactly those paths.
+   */
+  readonly calls?: readonly string[];
   /** Replicas where they differ from the environment's default. */
   readonly replicas?: Partial<Record<EnvName, number>>;
   /** Container size in staging and production (`PRODUCTION_SIZED`); elsewhere the environment's defaults. */
@@ -319,7 +338,10 @@ const DOMAINS: readonly DomainSpec[] = [
       {
         name: 'passenger-app', displayName: 'Rider app', description: 'The back end of the rider app', environments: ALL,
         services: [
-          { name: 'rider-bff', runtime: 'java', tag: '3.12.0', nextTag: '3.13.0-rc.2', replicas: { production: 6 }, resources: JAVA_SIZE, expose: { subdomain: 'rider-api' } },
+          {
+            name: 'rider-bff', runtime: 'java', tag: '3.12.0', nextTag: '3.13.0-rc.2', calls: ['rider-profile', 'rider-notify'],
+            replicas: { production: 6 }, resources: JAVA_SIZE, expose: { subdomain: 'rider-api' },
+          },
           { name: 'rider-profile', runtime: 'go', tag: '2.4.1', grpc: true, resources: GO_SIZE },
           { name: 'rider-notify', runtime: 'go', tag: '1.9.3', resources: GO_SIZE, env: { PUSH_PROVIDERS: 'apns,fcm,getui' } },
         ],
@@ -409,8 +431,9 @@ const DOMAINS: readonly DomainSpec[] = [
       {
         name: 'order-pricing', displayName: 'Pricing', description: 'Fares and surge pricing', environments: ALL,
         services: [
-          { name: 'pricing', runtime: 'java', tag: '2.9.0', replicas: { production: 4 }, resources: JAVA_SIZE },
-          { name: 'surge', runtime: 'go', tag: '1.4.0', resources: GO_SIZE, env: { SURGE_WINDOW_SECONDS: '60' } },
+          { name: 'pricing', runtime: 'java', tag: '2.9.0', calls: ['surge'], replicas: { production: 4 }, resources: JAVA_SIZE },
+          // Surge reads the open trips (demand) from the trip state machine.
+          { name: 'surge', runtime: 'go', tag: '1.4.0', calls: ['trip-state'], resources: GO_SIZE, env: { SURGE_WINDOW_SECONDS: '60' } },
         ],
       },
       {
@@ -507,6 +530,50 @@ const BUILDERS: Record<Runtime, { readonly image: Image; readonly build: readonl
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// 6. Previews. "In the development environment developers have enough rights to create, update and delete
+//    non-baseline environments themselves, without knowing the underlying architecture, so features are
+//    developed and tested in parallel." A preview runs a branch's build of some services beside the development
+//    baseline, on dev-bj1, in namespaces of its own (`<project>-pv-<slug>`, `<slug>` the branch as a DNS label),
+//    at one replica and half the baseline's quota. Its owner — a department or a developer of the services'
+//    domain — is admin there, and nobody else is granted anything. After its last day, synthesis leaves it out
+//    and GitOps prunes it. The services it calls and does not run are the baseline's (BASELINE), or, with CLONE,
+//    run in the preview too (those of the same domain, recursively).
+//
+//    The table holds the previews declared in code. Developers add theirs without editing this file: a
+//    merge-request job runs `platform-cdk preview create` (a file in the estate's `previews/` folder, which the
+//    program reads), or a one-off synth describes one in PREVIEW_BRANCH, PREVIEW_IMAGES, … (see the README).
+// ---------------------------------------------------------------------------------------------------------
+
+/** The environment previews derive from and run beside (a development environment, on a cluster of its own). */
+const PREVIEW_BASELINE: EnvName = 'development';
+
+interface BranchPreview {
+  readonly branch: string;
+  /** A department of the services' domain, or `user:<name>` (as `platform-cdk preview create --owner` takes it). */
+  readonly owner: string;
+  /** The last day it runs, `YYYY-MM-DD`. */
+  readonly expires: string;
+  /** The services the branch changes, by name: its build's image tag, and configuration over the baseline's. */
+  readonly services: Record<string, PreviewOverride>;
+  /** Where the services it runs find those they call. */
+  readonly dependencies: PreviewDependencies;
+}
+
+const PREVIEWS: readonly BranchPreview[] = [
+  // The rider app team's new login flow: only rider-bff changes; it calls the baseline's rider-profile and rider-notify.
+  {
+    branch: 'feature/rider-login', owner: 'rider-app', expires: '2026-12-20', dependencies: PreviewDependencies.BASELINE,
+    services: { 'rider-bff': { tag: 'sha-4f2a91c', config: { values: { LOGIN_FLOW: 'sms-otp-v2' } } } },
+  },
+  // A new surge model in pricing: surge and trip-state, which it calls, are cloned into the preview, so that the
+  // experiment's load and trip state stay out of the baseline.
+  {
+    branch: 'feature/surge-model', owner: 'user:han.mei', expires: '2027-01-15', dependencies: PreviewDependencies.CLONE,
+    services: { pricing: { tag: 'sha-91be02d' } },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
 // Health checks per runtime: Spring Boot's actuator groups for Java (with a startup probe, as the JVM starts
 // slowly), /readyz and /healthz for Go.
 // ---------------------------------------------------------------------------------------------------------
@@ -571,7 +638,8 @@ export function build(): Platform {
   }
 
   // 3 + 4. One tenant per business domain: its org chart and grants, then its projects and services, each
-  //        service with its release pipeline, approved for production by the domain's release managers.
+  //        service with its release pipeline, approved for production by the domain's release managers, and the
+  //        calls between its services.
   for (const d of DOMAINS) {
     const tenant = platform.addTenant(d.name, { manager: d.manager, displayName: d.displayName, description: d.description, quota: d.quota });
     const audit = tenant.addDepartment('audit', { displayName: `${d.displayName} audit`, members: [...AUDITORS] });
@@ -579,7 +647,9 @@ export function build(): Platform {
     const departments = d.departments.map((spec) => ({ kind: spec.kind, department: addDepartment(tenant, tenant, spec) }));
     const approvers = departments.find((x) => x.kind === 'release')?.department;
     if (!approvers) throw new Error(`domain ${d.name} needs a department of kind "release": it approves releases to production`);
-    for (const p of d.projects) addProject(tenant, p, approvers);
+    const services = new Map<string, { spec: ServiceSpec; service: AppService }>();
+    for (const p of d.projects) for (const [spec, service] of addProject(tenant, p, approvers)) services.set(spec.name, { spec, service });
+    connectCalls(services);
   }
 
   // 5. Delivery: GitLab CI builds and releases (the files of the pipelines above); KubeSphere's GitOps, the
@@ -592,6 +662,15 @@ export function build(): Platform {
   const assessor = User.named('pci.assessor');
   payment.grant(assessor, WorkspaceRole.VIEWER);
   payment.projects.find((p) => p.name === 'payment-gateway')?.grant(assessor, AUDITOR, { environments: ['production'] });
+
+  // 6. Previews: those of the table; those of the estate's previews folder (`previews/<slug>.json`, written by
+  //    `platform-cdk preview create`; relative to the working directory, the estate repository's root); and the
+  //    one a CI job describes in its environment (PREVIEW_BRANCH, PREVIEW_IMAGES, PREVIEW_OWNER, PREVIEW_EXPIRES).
+  for (const p of PREVIEWS) {
+    platform.addPreview(p.branch, { baseline: PREVIEW_BASELINE, owner: ownerFromText(p.owner), expires: p.expires, services: p.services, dependencies: p.dependencies });
+  }
+  platform.loadPreviews();
+  platform.addPreviewFromEnvironment({ baseline: PREVIEW_BASELINE });
 
   return platform;
 }
@@ -619,16 +698,18 @@ function grantProfile(tenant: Tenant, department: Department, profile: AccessPro
     byRole.set(role, [...(byRole.get(role) ?? []), env]);
   }
   for (const [role, envs] of byRole) tenant.grantInProjects(department, role, { environments: envs });
+  if (profile.selfProvisioning) tenant.allowSelfProvisioning(department, [...profile.selfProvisioning]);
 }
 
-/** Adds a project and its services, placed in its environments, each with its release pipeline. */
-function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): void {
+/** Adds a project and its services, placed in its environments, each with its release pipeline; returns the services. */
+function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): [ServiceSpec, AppService][] {
   const project = tenant.addProject(spec.name, {
     environments: [...spec.environments],
     displayName: spec.displayName,
     description: spec.description,
   });
   for (const [env, quota] of Object.entries(spec.quota ?? {}) as [EnvName, ProjectQuota][]) project.quotaIn(env, quota);
+  const added: [ServiceSpec, AppService][] = [];
 
   for (const s of spec.services) {
     const image = harbor.image(`${tenant.name}/${s.name}`, s.tag);
@@ -663,6 +744,19 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): v
       registryCredential: DELIVERY.registryCredential,
       approval: { approvers },
     });
+    added.push([s, service]);
+  }
+  return added;
+}
+
+/** Connects every service of a domain to the services it calls, on their gRPC port where they have one. */
+function connectCalls(services: ReadonlyMap<string, { spec: ServiceSpec; service: AppService }>): void {
+  for (const { spec, service } of services.values()) {
+    for (const name of spec.calls ?? []) {
+      const target = services.get(name);
+      if (!target) throw new Error(`service ${spec.name} calls ${name}, which is no service of its domain`);
+      service.connectsTo(target.service, { port: target.spec.grpc ? 'grpc' : undefined });
+    }
   }
 }
 
