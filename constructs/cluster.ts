@@ -138,7 +138,8 @@ export class Cluster extends Construct {
     const out: Record<string, string> = {};
     if (this.group !== undefined) out[CLUSTER_GROUP_LABEL] = this.group;
     if (this.partner !== undefined) out[PARTNER_LABEL] = this.partner;
-    const environments = Platform.of(this).environments.filter((e) => e.clusters.includes(this));
+    // Previews share their baseline's cluster and do not count.
+    const environments = Platform.of(this).environments.filter((e) => e.clusters.includes(this) && !(Symbol.for('platform-cdk.PreviewEnvironment') in e));
     if (environments.length === 1) out[ENVIRONMENT_LABEL] = environments[0].name;
     return { ...out, ...this.labels };
   }

@@ -486,7 +486,8 @@ export class StatefulService extends Construct implements IConnectable {
         problems.error({ path, property: `perEnvironment[${JSON.stringify(label)}].mode`, value: o.mode, message: 'the mode is external or inCluster', fix: 'use StatefulMode.EXTERNAL or StatefulMode.IN_CLUSTER' });
       }
     }
-    for (const env of this.project.environments) {
+    // Previews reach the baseline's stateful services and run none.
+    for (const env of this.project.environments.filter((e) => !(Symbol.for('platform-cdk.PreviewEnvironment') in e))) {
       const s = this.settingsFor(env);
       const where = `in ${env.name}`;
       if (s.mode === StatefulMode.EXTERNAL) {

@@ -42,7 +42,7 @@ function estate(target?: Target, options: { expired?: boolean } = {}): Estate {
   const orders = f.tenant.addProject('orders', { environments: [f.test, f.production] });
   const cache = orders.addStatefulService('cache', {
     engine: Engine.redis(),
-    inCluster: { image: f.registry.image('library/redis', '7.2.4'), storage: '1Gi', storageClassName: 'ssd', credentials: ExistingSecret.named('redis').key('password'), backup: undefined },
+    inCluster: { image: f.registry.image('library/redis', '7.2.4'), storage: '1Gi', storageClassName: 'ssd', credentials: ExistingSecret.named('redis').key('password') },
   });
   const ordersApi = orders.addService('orders-api', { image: f.registry.image('shop/orders-api', '1.0.0'), ports: [{ port: 8080 }] });
   ordersApi.connectsTo(cache);
