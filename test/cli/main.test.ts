@@ -7,26 +7,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ExitCode, main } from '../../cli/main';
+import { ExitCode } from '../../cli/main';
+import { cli } from './run';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const QUICKSTART = path.join(ROOT, 'examples', 'quickstart', 'main.ts');
 const QUICKSTART_CLUSTERS = ['host', 'member-test'];
 
-/** What a run wrote and returned. */
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the command line with these arguments, capturing what it writes. */
-function cli(...args: string[]): Run {
-  let stdout = '';
-  let stderr = '';
-  const code = main([...process.argv.slice(0, 2), ...args], { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /** Runs with `--format json` and parses stdout, which must be one JSON document. */
 function cliJson(...args: string[]): { code: number; json: Record<string, unknown>; stderr: string } {

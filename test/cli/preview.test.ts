@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ExitCode, main } from '../../cli/main';
+import { ExitCode } from '../../cli/main';
+import { cli } from './run';
 import { User } from 'platform-cdk';
 import { addService, fixture, Fixture, lineFor, synthValid, validationErrors } from '../fixture';
 
@@ -22,20 +23,6 @@ afterAll(() => {
   else process.env.PLATFORM_CDK_NOW = SAVED_NOW;
 });
 
-/** What a run wrote and returned. */
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the command line with these arguments, capturing what it writes. */
-function cli(...args: string[]): Run {
-  let stdout = '';
-  let stderr = '';
-  const code = main([...process.argv.slice(0, 2), ...args], { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /** `preview list --format json` of a program, parsed. */
 function list(app: string, ...args: string[]): { today: string; previews: Record<string, unknown>[] } {

@@ -1,35 +1,15 @@
 import { CiSystem, Credential, DeployMethod, ManifestStack, StageAnchor, Target } from 'platform-cdk';
-import type { AppService, DeliveryOptions, Department, Pipeline, PipelineProps } from 'platform-cdk';
+import type { DeliveryOptions, Pipeline } from 'platform-cdk';
 import { parse } from 'yaml';
 import { deployScript } from '../../../lib/pipelines/common';
 import { ciVariables, deploymentTier, gitlabVariables, renderGitlabCi } from '../../../lib/pipelines/gitlab-ci';
 import { addService, fixture } from '../../fixture';
-import type { Fixture } from '../../fixture';
+import { deliveredWith, fullProps } from './fixture';
+import type { Delivered } from './fixture';
 
-const ESTATE = { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-repo') };
-
-/** The fixture with delivery through GitLab CI, a release-managers department (alice, bob) and a service `api`. */
-function delivered(delivery: Partial<DeliveryOptions> = {}, target?: Target): Fixture & { releaseManagers: Department; api: AppService } {
-  const f = fixture(target);
-  f.platform.configureDelivery({ estate: ESTATE, ci: [CiSystem.GITLAB_CI], ...delivery });
-  const releaseManagers = f.tenant.addDepartment('release-managers', { members: ['alice', 'bob'] });
-  return { ...f, releaseManagers, api: addService(f, 'api') };
-}
-
-/** A pipeline with every kind of stage. */
-function fullProps(f: Fixture & { releaseManagers: Department }, overrides: Partial<PipelineProps> = {}): PipelineProps {
-  return {
-    source: { repository: 'https://gitlab.example.com/shop/api.git', credential: Credential.basicAuth('gitlab') },
-    build: { image: f.registry.image('ci/maven', '3.9.9-eclipse-temurin-17'), commands: ['mvn -B -DskipTests package'] },
-    unitTests: { commands: ['mvn -B test'], report: 'target/surefire-reports/*.xml' },
-    registryCredential: Credential.basicAuth('harbor-robot'),
-    scan: true,
-    approval: { approvers: f.releaseManagers },
-    testsAfter: { test: { image: f.registry.image('ci/newman', '6.1.3'), commands: ['newman run tests/api.postman.json'], report: 'newman/*.xml' } },
-    notify: { email: ['shop-dev@example.com'], webhook: Credential.secretText('shop-chat') },
-    extraStages: [{ name: 'static analysis', after: StageAnchor.BUILD, commands: ['mvn -B spotbugs:check'] }],
-    ...overrides,
-  };
+/** The fixture with delivery through GitLab CI. */
+function delivered(delivery: Partial<DeliveryOptions> = {}, target?: Target): Delivered {
+  return deliveredWith(CiSystem.GITLAB_CI, 'estate-repo', delivery, target);
 }
 
 interface Job {
@@ -251,7 +231,7 @@ describe('GitLab CI helpers', () => {
 describe('the GitLab CI files in the output', () => {
   it('are written under _gitlab-ci/<tenant>/<module>.gitlab-ci.yml on plain Kubernetes by default (snapshot)', () => {
     const f = fixture(Target.KUBERNETES);
-    f.platform.configureDelivery({ estate: ESTATE });
+    f.platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-repo') } });
     const releaseManagers = f.tenant.addDepartment('release-managers', { members: ['alice', 'bob'] });
     const pipeline = addService(f, 'api').addPipeline(fullProps({ ...f, releaseManagers }));
     const files = new ManifestStack(f.platform).files();

@@ -1,35 +1,15 @@
-import { CiSystem, Credential, DeployMethod, StageAnchor } from 'platform-cdk';
-import type { AppService, DeliveryOptions, Department, Pipeline, PipelineProps } from 'platform-cdk';
+import { CiSystem, Credential, DeployMethod } from 'platform-cdk';
+import type { DeliveryOptions, Pipeline } from 'platform-cdk';
 import { parse } from 'yaml';
 import { deployScript } from '../../../lib/pipelines/common';
 import { groovy, renderJenkinsfile } from '../../../lib/pipelines/jenkinsfile';
-import { addService, fixture, objectAt, synthObjects } from '../../fixture';
-import type { Fixture } from '../../fixture';
+import { objectAt, synthObjects } from '../../fixture';
+import { deliveredWith, fullProps } from './fixture';
+import type { Delivered } from './fixture';
 
-const ESTATE = { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-git') };
-
-/** The fixture with delivery through KubeSphere DevOps, a release-managers department (alice, bob) and a service `api`. */
-function delivered(delivery: Partial<DeliveryOptions> = {}): Fixture & { releaseManagers: Department; api: AppService } {
-  const f = fixture();
-  f.platform.configureDelivery({ estate: ESTATE, ci: [CiSystem.KUBESPHERE_DEVOPS], ...delivery });
-  const releaseManagers = f.tenant.addDepartment('release-managers', { members: ['alice', 'bob'] });
-  return { ...f, releaseManagers, api: addService(f, 'api') };
-}
-
-/** A pipeline with every kind of stage. */
-function fullProps(f: Fixture & { releaseManagers: Department }, overrides: Partial<PipelineProps> = {}): PipelineProps {
-  return {
-    source: { repository: 'https://gitlab.example.com/shop/api.git', credential: Credential.basicAuth('gitlab') },
-    build: { image: f.registry.image('ci/maven', '3.9.9-eclipse-temurin-17'), commands: ['mvn -B -DskipTests package'] },
-    unitTests: { commands: ['mvn -B test'], report: 'target/surefire-reports/*.xml' },
-    registryCredential: Credential.basicAuth('harbor-robot'),
-    scan: true,
-    approval: { approvers: f.releaseManagers },
-    testsAfter: { test: { image: f.registry.image('ci/newman', '6.1.3'), commands: ['newman run tests/api.postman.json'], report: 'newman/*.xml' } },
-    notify: { email: ['shop-dev@example.com'], webhook: Credential.secretText('shop-chat') },
-    extraStages: [{ name: 'static analysis', after: StageAnchor.BUILD, commands: ['mvn -B spotbugs:check'] }],
-    ...overrides,
-  };
+/** The fixture with delivery through KubeSphere DevOps. */
+function delivered(delivery: Partial<DeliveryOptions> = {}): Delivered {
+  return deliveredWith(CiSystem.KUBESPHERE_DEVOPS, 'estate-git', delivery);
 }
 
 // --- A small reader of the Groovy the generator writes -------------------------------------------------------
