@@ -2,6 +2,8 @@
  * The one fixture helper of the test suite: a small valid platform (a host cluster running production, a
  * member running test, one tenant with one project) that a test extends, then synthesizes in memory.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { ClusterRole, Issuer, ManifestStack, Platform, Registry, Target, Tls, ValidationError } from 'platform-cdk';
 import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
@@ -90,4 +92,18 @@ export function lineFor(lines: string[], path: string, property: string): string
   const line = lines.find((l) => l.startsWith(`[${path}] ${property}: got `));
   if (!line) throw new Error(`no problem for [${path}] ${property}; problems:\n${lines.join('\n')}`);
   return line;
+}
+
+/** Every file under a folder with its text, by path relative to the folder, in sorted order. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
 }

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ExitCode } from '../../cli/main';
 import { cli } from './run';
+import { readTree as tree } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const QUICKSTART = path.join(ROOT, 'examples', 'quickstart', 'main.ts');
@@ -32,20 +33,6 @@ let n = 0;
 /** A new folder under the test's temporary folder. */
 function folder(name: string): string {
   return path.join(tmp, `${name}-${++n}`);
-}
-
-/** Every file under a folder, with its text. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 // Programs and CRDs the tests run against.

@@ -10,6 +10,7 @@ import { ManifestStack, Platform } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 import { canValidate, HAS_KUBESPHERE_V4, KUBESPHERE_V4_SKIPPED, validator } from '../schemas';
+import { readTree } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'main.ts'))).sort();
@@ -19,19 +20,6 @@ function load(example: string): () => Platform {
   const mod = require(path.join(ROOT, 'examples', example, 'main.ts')) as { build?: () => Platform };
   if (typeof mod.build !== 'function') throw new Error(`examples/${example}/main.ts must export build(): Platform`);
   return mod.build;
-}
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 it('finds the examples', () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { ClusterRole, ManifestStack, Platform, renderPlatform, synthesizeApp, ValidationError } from 'platform-cdk';
-import { addService, fixture } from '../fixture';
+import { addService, fixture, readTree as snapshotTree } from '../fixture';
 
 // Writing goes through a mock that calls the real fs, so that one test can make a write fail half-way.
 jest.mock('fs', () => {
@@ -13,19 +13,6 @@ jest.mock('fs', () => {
 
 function tmpOut(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-stack-')), 'dist');
-}
-
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 function validFixture(): ReturnType<typeof fixture> {
