@@ -1,0 +1,4 @@
+/** examples/connected-vehicle: synthesized, validated, snapshotted, and run with `cdk8s synth` and the command line. */
+import { describeExample } from './suite';
+
+describeExample('connected-vehicle');
