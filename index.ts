@@ -36,3 +36,5 @@ export type { SchemaFinding } from './lib/schema';
 export { toYamlDocument, toYamlStream } from './lib/yaml';
 export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';
+export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from './lib/isolation';
+export type { DeclaredPath, IsolationFinding, IsolationObject, IsolationOptions } from './lib/isolation';
