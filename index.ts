@@ -38,3 +38,8 @@ export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';
 export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from './lib/isolation';
 export type { DeclaredPath, IsolationFinding, IsolationObject, IsolationOptions } from './lib/isolation';
+export * from './constructs/node-plan';
+export * from './constructs/features';
+export { clusterFeatures, installFiles, installPlans, ksCoreValues, clusterConfiguration, EXTENSIONS, INSTALL_FOLDER, INSTALL_SECRETS, DEFAULT_KUBESPHERE_VERSION } from './lib/install';
+export type { ExtensionSpec, FeatureReason } from './lib/install';
+export { kubekeyCluster, kubekeyFile } from './lib/kubekey';

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
-import { Platform, Target } from './platform';
+import type { FeatureSwitches } from './features';
+import { checkNodePlan, NodePlan } from './node-plan';
+import { checkFeatureSwitches, Platform, Target } from './platform';
 
 /** A cluster's place in a KubeSphere multi-cluster estate. */
 export enum ClusterRole {
@@ -64,6 +66,18 @@ export interface ClusterProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * The machines the cluster is built on and how (roles, control-plane endpoint, Kubernetes version, runtime,
+   * network, registry): written as the KubeKey file `kk create cluster -f` takes. See docs/install.md.
+   * @default - none: the cluster exists already, and no KubeKey file is written
+   */
+  readonly nodePlan?: NodePlan;
+  /**
+   * KubeSphere features turned on or off on this cluster, over the platform's `features`. A feature left out is on
+   * where the model needs it.
+   * @default - the platform's switches
+   */
+  readonly features?: FeatureSwitches;
 }
 
 const CLUSTER = Symbol.for('platform-cdk.Cluster');
@@ -106,6 +120,10 @@ export class Cluster extends Construct {
   public readonly monitoringNamespace: string;
   /** The labels the cluster's Prometheus selects monitoring objects by. */
   public readonly monitoringLabels: Readonly<Record<string, string>>;
+  /** The node plan the cluster is built from, if recorded. */
+  public readonly nodePlan?: NodePlan;
+  /** KubeSphere features turned on or off on this cluster explicitly. */
+  public readonly features: Readonly<FeatureSwitches>;
 
   /**
    * @param scope the platform (or a construct inside it)
@@ -128,6 +146,8 @@ export class Cluster extends Construct {
     const plain = Platform.of(this).target === Target.KUBERNETES;
     this.monitoringNamespace = props.monitoringNamespace ?? (plain ? 'monitoring' : 'kubesphere-monitoring-system');
     this.monitoringLabels = { ...(props.monitoringLabels ?? (plain ? {} : { 'app.kubernetes.io/vendor': 'kubesphere' })) };
+    this.nodePlan = props.nodePlan;
+    this.features = { ...(props.features ?? {}) };
   }
 
   /**
@@ -179,6 +199,8 @@ export class Cluster extends Construct {
       const kp = checkLabelKey(k) ?? checkLabelValue(v);
       if (kp) problems.error({ path, property: `monitoringLabels[${JSON.stringify(k)}]`, value: v, message: kp, fix: 'use a label like "release: prometheus"' });
     }
+    if (this.nodePlan !== undefined) checkNodePlan(problems, path, this.nodePlan);
+    checkFeatureSwitches(problems, path, 'features', this.features);
     if (this.ingressClassName !== undefined) {
       const p = checkDns1123Subdomain(this.ingressClassName);
       if (p) problems.error({ path, property: 'ingressClassName', value: this.ingressClassName, message: p.replace('a domain name', 'an IngressClass name'), fix: 'name an IngressClass of the cluster, e.g. "nginx"' });

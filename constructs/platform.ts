@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ProblemCollector, ValidationError } from '../lib/problems';
 import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
+import { Feature, FeatureSwitches, InstallOptions } from './features';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 import { checkDelivery, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
 import type { EnvironmentRef } from './project';
@@ -57,6 +58,17 @@ export interface PlatformProps {
    * @default - `PLATFORM_CDK_NOW`, else today (UTC)
    */
   readonly today?: string;
+  /**
+   * KubeSphere features turned on or off on every cluster (a cluster's own `features` win). A feature left out is on
+   * where the model needs it: see {@link Feature}.
+   * @default - every feature where the model needs it
+   */
+  readonly features?: FeatureSwitches;
+  /**
+   * Options of the KubeSphere installation files (release, extension versions, telemetry).
+   * @default - the pinned release and extension versions, no telemetry
+   */
+  readonly install?: InstallOptions;
 }
 
 const PLATFORM = Symbol.for('platform-cdk.Platform');
@@ -105,6 +117,10 @@ export class Platform extends Construct {
   private readonly previewList: PreviewEnvironment[] = [];
   /** The date previews are checked against, `YYYY-MM-DD`. */
   public readonly today: string;
+  /** KubeSphere features turned on or off explicitly on every cluster. */
+  public readonly features: Readonly<FeatureSwitches>;
+  /** Options of the KubeSphere installation files. */
+  public readonly install: Readonly<InstallOptions>;
 
   /**
    * @param id the platform's name; it starts every construct path in messages
@@ -118,6 +134,8 @@ export class Platform extends Construct {
     this.defaultProjectQuota = props.defaultProjectQuota;
     this.promotionRefs = props.promotionOrder ? [...props.promotionOrder] : undefined;
     this.today = props.today ?? process.env.PLATFORM_CDK_NOW ?? new Date().toISOString().slice(0, 10);
+    this.features = { ...(props.features ?? {}) };
+    this.install = { ...(props.install ?? {}) };
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
   }
@@ -339,12 +357,36 @@ export class Platform extends Construct {
         if (error) problems.error({ path: this.node.path, property: `release pins of ${env.name}`, value: error.file, message: error.message, fix: 'fix or remove the file; `platform-cdk release` writes it' });
       }
     }
+    checkFeatureSwitches(problems, this.node.path, 'features', this.features);
+    const versions = this.install.extensionVersions ?? {};
+    for (const [name, version] of Object.entries(versions)) {
+      if (typeof version !== 'string' || !/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
+        problems.error({ path: this.node.path, property: `install.extensionVersions[${JSON.stringify(name)}]`, value: version, message: 'an extension version is a semantic version without "v", e.g. "1.1.1"', fix: 'use a version `kubectl get extensionversions` lists for the extension' });
+      }
+    }
+    if (this.install.kubesphereVersion !== undefined && !/^v\d+\.\d+\.\d+$/.test(this.install.kubesphereVersion)) {
+      problems.error({ path: this.node.path, property: 'install.kubesphereVersion', value: this.install.kubesphereVersion, message: 'a KubeSphere release is written like "v4.1.3"', fix: 'name a KubeSphere release, e.g. "v4.1.3" (or "v3.4.1" for Target.KUBESPHERE_V3_4)' });
+    }
     const envNames = new Map<string, Environment>();
     for (const e of this.environments) {
       const first = envNames.get(e.name);
       if (first) {
         problems.error({ path: e.node.path, property: 'name', value: e.name, message: `the environment ${first.node.path} has this name already`, fix: 'give each environment its own name' });
       } else envNames.set(e.name, e);
+    }
+  }
+}
+
+/**
+ * Checks feature switches: every key must be a {@link Feature} and every value a boolean.
+ * @internal
+ */
+export function checkFeatureSwitches(problems: ProblemCollector, path: string, property: string, switches: FeatureSwitches): void {
+  for (const [k, v] of Object.entries(switches)) {
+    if (!Object.values(Feature).includes(k as Feature)) {
+      problems.error({ path, property: `${property}[${JSON.stringify(k)}]`, value: k, message: 'not a KubeSphere feature', fix: `use one of ${Object.values(Feature).join(', ')}` });
+    } else if (typeof v !== 'boolean' && v !== undefined) {
+      problems.error({ path, property: `${property}[${JSON.stringify(k)}]`, value: v, message: 'a feature is switched on with true or off with false', fix: 'use true or false, or leave it out to have it where the model needs it' });
     }
   }
 }

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import type { Platform } from '../constructs/platform';
+import { INSTALL_FOLDER, installFiles } from '../lib/install';
 import { environmentOf } from '../lib/manifest';
-import { planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
+import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
@@ -53,7 +54,10 @@ export interface SynthResult {
   readonly warnings: readonly Problem[];
   /** The number of objects written in all. */
   readonly objectCount: number;
-  /** Every file written, relative to the output folder (the clusters' and the GitLab CI files). */
+  /**
+   * Every file written, relative to the output folder: the clusters' objects, the GitLab CI files (`_gitlab-ci/`) and
+   * the installation files (`_install/<cluster>/`: KubeKey files, ks-core values, InstallPlans; docs/install.md).
+   */
   readonly files: readonly string[];
 }
 
@@ -63,7 +67,9 @@ export const CLUSTER_SCOPED_FILE = '00-cluster.yaml';
 /**
  * Kubernetes YAML per cluster, for GitOps (Argo CD, Flux) and CI: one folder per cluster under the output
  * folder, holding `00-cluster.yaml` (namespaces and other cluster-scoped objects) and one
- * `10-<namespace>.yaml` per namespace, so that `kubectl apply -f <folder>` applies them in order.
+ * `10-<namespace>.yaml` per namespace, so that `kubectl apply -f <folder>` applies them in order. Beside them,
+ * `_install/<cluster>/` holds what installs each cluster and KubeSphere on it (KubeKey file, ks-core values, the
+ * host's InstallPlans), outside every folder a GitOps tool syncs.
  *
  * The model is validated first and every problem reported at once; nothing is written when it is invalid.
  * The folder is written atomically, and the same program always writes the same bytes.
@@ -102,8 +108,8 @@ export class ManifestStack {
 
   /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
   public files(): Map<string, string> {
-    const { rendered, scope } = this.validatedRender();
-    return this.layout(rendered, scope).files;
+    const { rendered, scope, plan } = this.validatedRender();
+    return this.layout(rendered, scope, plan).files;
   }
 
   /**
@@ -111,11 +117,11 @@ export class ManifestStack {
    * @param rendered a render of this stack's platform made already (by `render()`), so that it is not made twice
    */
   public synth(rendered?: RenderedPlatform): SynthResult {
-    const checked = rendered ? { problems: this.check(), rendered, scope: this.scope() } : this.validatedRender();
+    const checked = rendered ? { problems: this.check(), rendered, scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) } : this.validatedRender();
     if (rendered && checked.problems.some((p) => p.severity === 'error')) throw new ValidationError(checked.problems);
-    const { problems, scope } = checked;
+    const { problems, scope, plan } = checked;
     rendered = checked.rendered;
-    const { files, clusters } = this.layout(rendered, scope);
+    const { files, clusters } = this.layout(rendered, scope, plan);
     writeTreeAtomically(this.outdir, files, clusters.map((c) => c.cluster));
     return {
       outdir: this.outdir,
@@ -142,15 +148,15 @@ export class ManifestStack {
     return { environment: scope, cluster };
   }
 
-  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform; scope: { environment?: StackScope; cluster?: string } } {
+  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform; scope: { environment?: StackScope; cluster?: string }; plan: ClusterPlan[] } {
     const plan = planPlatform(this.platform);
     const problems = validatePlatform(this.platform, plan);
     if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
     const scope = this.scope();
-    return { problems, rendered: renderPlatform(this.platform, plan, { onCluster: this.props.onCluster }), scope };
+    return { problems, rendered: renderPlatform(this.platform, plan, { onCluster: this.props.onCluster }), scope, plan };
   }
 
-  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string } = {}): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
+  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string } = {}, plan: readonly ClusterPlan[] = planPlatform(this.platform)): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
     const files = new Map<string, string>();
     const clusters: SynthesizedCluster[] = [];
     for (const rc of rendered.clusters) {
@@ -174,6 +180,11 @@ export class ManifestStack {
       clusters.push({ cluster: rc.cluster.name, files: names, objectCount: count });
     }
     for (const [f, text] of [...rendered.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) files.set(f, text);
+    // Installation files of the clusters in scope (the host's InstallPlans go with the host).
+    const inScope = new Set(clusters.map((c) => c.cluster));
+    for (const [f, text] of installFiles(this.platform, plan)) {
+      if (inScope.has(f.slice(INSTALL_FOLDER.length + 1).split('/')[0])) files.set(f, text);
+    }
     return { files, clusters };
   }
 }
@@ -197,6 +208,11 @@ export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}
     }
     const ci = [...result.files].filter((f) => f.startsWith('_gitlab-ci/')).length;
     if (ci > 0) process.stdout.write(`  _gitlab-ci/  ${ci} GitLab CI files for the modules' repositories\n`);
+    const install = [...result.files].filter((f) => f.startsWith(`${INSTALL_FOLDER}/`));
+    if (install.length > 0) {
+      const n = new Set(install.map((f) => f.split('/')[1])).size;
+      process.stdout.write(`  ${INSTALL_FOLDER}/  ${install.length} installation files for ${n} ${n === 1 ? 'cluster' : 'clusters'} (KubeKey, KubeSphere; docs/install.md)\n`);
+    }
     return result;
   } catch (e) {
     if (e instanceof ValidationError) {

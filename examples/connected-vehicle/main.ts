@@ -23,17 +23,23 @@ import {
   BackupTarget,
   CiSystem,
   ClusterRole,
+  ContainerRuntime,
   Credential,
   Department,
   DeployMethod,
   Duration,
   Engine,
   ExternalOptions,
+  Feature,
   GitOpsTool,
   Image,
   InClusterOptions,
   Issuer,
+  LoadBalancerKind,
   LogFormat,
+  NetworkPlugin,
+  NodePlan,
+  NodeRole,
   Platform,
   Probe,
   Project,
@@ -55,9 +61,11 @@ type EnvName = 'test' | 'production';
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. Clusters and environments. "Two environments, test and production, on separate private-cloud clusters
-//    that are kept identical", each installed with KubeKey on six VMware VMs. Both clusters are built from the
-//    one CLUSTER_PLAN below, so they cannot drift apart in the model. Production runs on the host cluster (which
-//    also runs KubeSphere's multi-cluster control plane), test on a member managed from it.
+//    that are kept identical", each installed with KubeKey on six VMware VMs. Both clusters' node plans are built
+//    by one function (nodePlan) from the one CLUSTER_PLAN below, so they cannot drift apart in the model: only
+//    the subnet differs. Synthesis writes each cluster's KubeKey file and KubeSphere's installation to
+//    dist/_install/<cluster>/ (docs/install.md). Production runs on the host cluster (which also runs KubeSphere's
+//    multi-cluster control plane), test on a member managed from it.
 // ---------------------------------------------------------------------------------------------------------
 
 /** The plan of every cluster: "the same for test and production", six nodes. */
@@ -70,12 +78,47 @@ const CLUSTER_PLAN = {
   ingressClassName: 'nginx',
   /** The storage class KubeKey installs (OpenEBS local volumes), for databases once they run in the cluster. */
   storageClassName: 'local',
+  /** The last byte of each node's address in its environment's subnet (masters, then workers). */
+  hostNumbers: { 'kp-master01': 11, 'kp-master02': 12, 'kp-node01': 21, 'kp-node02': 22, 'kp-node03': 23, 'kp-node05': 25 },
+  /** The Kubernetes release KubeKey installs, and its container runtime and network. */
+  kubernetesVersion: 'v1.27.16',
+  containerRuntime: ContainerRuntime.CONTAINERD,
+  networkPlugin: NetworkPlugin.CALICO,
+  /** `kk` logs in as this user with the DevOps engineer's deploy key (a path on the release server, never the key). */
+  sshUser: 'kubekey',
+  privateKeyPath: '~/.ssh/kubekey_ed25519',
 } as const;
+
+/**
+ * The node plan of a cluster: the same six nodes in every environment, on the environment's subnet. Both masters run
+ * etcd too, as in the team's plan — two etcd members tolerate no failure, which synthesis reports as a warning
+ * (a third etcd member, e.g. on kp-node01, would tolerate one).
+ */
+function nodePlan(subnet: string): NodePlan {
+  const address = (name: keyof typeof CLUSTER_PLAN.hostNumbers): string => `${subnet}.${CLUSTER_PLAN.hostNumbers[name]}`;
+  return {
+    nodes: [
+      ...CLUSTER_PLAN.masters.map((name) => ({ name, address: address(name), roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD] })),
+      ...CLUSTER_PLAN.workers.map((name) => ({ name, address: address(name), roles: [NodeRole.WORKER] })),
+    ],
+    // Two API servers behind KubeKey's haproxy on every node, reached at the cluster's own domain.
+    controlPlaneEndpoint: { domain: 'lb.kubesphere.local', loadBalancer: LoadBalancerKind.HAPROXY },
+    kubernetesVersion: CLUSTER_PLAN.kubernetesVersion,
+    containerRuntime: CLUSTER_PLAN.containerRuntime,
+    networkPlugin: CLUSTER_PLAN.networkPlugin,
+    sshUser: CLUSTER_PLAN.sshUser,
+    privateKeyPath: CLUSTER_PLAN.privateKeyPath,
+    // The nodes pull the modules' images from Harbor; its robot account comes from the installing job's variables.
+    registry: { auths: [{ registry: 'harbor.cv.example.com', usernameEnv: 'HARBOR_USERNAME', passwordEnv: 'HARBOR_PASSWORD' }] },
+  };
+}
 
 interface EnvironmentSpec {
   readonly name: EnvName;
   /** The cluster that serves the environment (one per environment). */
   readonly cluster: string;
+  /** The /24 network of the cluster's nodes (the first three bytes). */
+  readonly subnet: string;
   readonly role: ClusterRole;
   /** Front-ends are exposed at `<subdomain>.<domain>`. */
   readonly domain: string;
@@ -85,10 +128,11 @@ interface EnvironmentSpec {
 }
 
 const ENVIRONMENTS: readonly EnvironmentSpec[] = [
-  { name: 'test', cluster: 'kp-test', role: ClusterRole.MEMBER, domain: 'test.cv.example.com', production: false },
+  { name: 'test', cluster: 'kp-test', subnet: '192.168.10', role: ClusterRole.MEMBER, domain: 'test.cv.example.com', production: false },
   {
     name: 'production',
     cluster: 'kp-prod',
+    subnet: '192.168.20',
     role: ClusterRole.HOST,
     domain: 'cv.example.com',
     production: true,
@@ -526,7 +570,11 @@ function javaProbes(port: string): { readiness: Probe; liveness: Probe; startup:
 
 /** Builds the connected-vehicle estate of Case A. */
 export function build(): Platform {
-  const platform = new Platform('connected-vehicle'); // KubeSphere 4.1, the default target
+  // KubeSphere 4.1, the default target. Logs go to the team's ELK (Filebeat reads the pods' labels and the
+  // co.elastic.logs annotations), so KubeSphere's own log collection stays off; the other features are on where the
+  // model needs them (DevOps for the pipelines, monitoring and alerting for the modules that declare them, the
+  // gateway for the exposed front-ends).
+  const platform = new Platform('connected-vehicle', { features: { [Feature.LOGGING]: false } });
 
   // 1. One cluster per environment, each from the same plan.
   for (const e of ENVIRONMENTS) {
@@ -535,6 +583,7 @@ export function build(): Platform {
       group: e.name,
       ingressClassName: CLUSTER_PLAN.ingressClassName,
       storageClassName: CLUSTER_PLAN.storageClassName,
+      nodePlan: nodePlan(e.subnet),
       description: `${e.production ? 'Production' : 'Test'} (KubeKey): control plane ${CLUSTER_PLAN.masters.join(', ')}; workers ${CLUSTER_PLAN.workers.join(', ')}`,
     });
     platform.addEnvironment(e.name, { clusters: [e.cluster], domain: e.domain, production: e.production, tls: e.tls });
