@@ -232,9 +232,10 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .requiredOption('--against <folder|revision|environment>', 'an output folder, a git revision (its --out folder), or with --env another environment')
     .option('--env <environment>', 'compare this environment with the --against environment, service by service')
     .option('--out <folder>', 'the output folder inside the repository, for a git revision', 'dist')
+    .option('--live', 'the --against folder holds objects exported from the clusters (kubectl get -o yaml, one folder per cluster): ignore what the server fills in')
     .option('--exit-code', 'exit with 1 when there are differences')
     .addHelpText('after', exitCodes('model errors or, with --exit-code, differences'))
-    .action((o: CommonOptions & { against: string; env?: string; out: string; exitCode?: boolean }) =>
+    .action((o: CommonOptions & { against: string; env?: string; out: string; live?: boolean; exitCode?: boolean }) =>
       run(() => {
         const { platform } = loadApp(o.app);
         const problems = validatePlatform(platform);
@@ -247,8 +248,10 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           return o.exitCode && d.services.length > 0 ? ExitCode.FINDINGS : ExitCode.OK;
         }
         const after = new ManifestStack(platform).files();
-        const before = fs.existsSync(o.against) && fs.statSync(o.against).isDirectory() ? diffs().readOutputFolder(o.against) : diffs().readGitRevision(o.against, o.out);
-        const d = diffs().diffOutputs(before, after);
+        const folder = fs.existsSync(o.against) && fs.statSync(o.against).isDirectory();
+        if (o.live && !folder) throw new UsageError(`--live: --against ${JSON.stringify(o.against)} is not a folder; with --live it is the folder of the objects exported from the clusters, one folder per cluster`);
+        const before = folder ? diffs().readOutputFolder(o.against) : diffs().readGitRevision(o.against, o.out);
+        const d = diffs().diffOutputs(before, after, { live: o.live === true });
         if (o.format === 'json') json(io, d);
         else io.out(diffs().formatOutputDiff(d));
         return o.exitCode && !d.identical ? ExitCode.FINDINGS : ExitCode.OK;

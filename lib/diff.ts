@@ -52,6 +52,24 @@ export interface OutputDiff {
   readonly clusters: readonly ClusterDiff[];
   /** Whether the two outputs hold the same objects. */
   readonly identical: boolean;
+  /** Whether the earlier side was objects exported from the clusters (see {@link DiffOutputOptions.live}). */
+  readonly live?: boolean;
+}
+
+/** Options of {@link diffOutputs}. */
+export interface DiffOutputOptions {
+  /**
+   * The earlier side is what runs: objects exported from the clusters with `kubectl get … -o yaml`, in one folder per
+   * cluster (a file may hold a `List`, as kubectl writes it). Then what the API server and the controllers add does
+   * not count: `status`; `metadata.uid`, `resourceVersion`, `generation`, `creationTimestamp`, `managedFields`,
+   * `selfLink`; kubectl's `last-applied-configuration` and Deployments' `revision` annotations; and every field
+   * that only the live object has (the defaults the server fills in). Objects that a controller creates — those with
+   * an owner (ReplicaSets, Pods, EndpointSlices of Services, Jobs of CronJobs), `Endpoints`, and each namespace's
+   * `default` ServiceAccount and `kube-root-ca.crt` ConfigMap — are left out. Objects only in the clusters are
+   * listed as `removed`: they are what the model does not (yet) declare.
+   * @default false
+   */
+  readonly live?: boolean;
 }
 
 /** One object of a service that differs between two environments. */
@@ -89,12 +107,14 @@ export interface EnvironmentDiff {
  * Files that are not `.yaml`, files outside a cluster folder, and folders whose name starts with `_` (the GitLab
  * CI files) are ignored. Objects are matched by cluster, apiVersion, kind, namespace and name, so an object that
  * moved to another file is not a change.
- * @param before the earlier output
+ * @param before the earlier output (or, with `live`, the objects exported from the clusters)
  * @param after the new output
+ * @param options whether the earlier side is exported live objects
  * @throws Error when a file is not valid YAML, naming the file
  */
-export function diffOutputs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): OutputDiff {
-  const was = indexOutput(before, 'before');
+export function diffOutputs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, options: DiffOutputOptions = {}): OutputDiff {
+  const live = options.live === true;
+  const was = indexOutput(before, live ? 'live' : 'before', live);
   const now = indexOutput(after, 'after');
   const clusters: ClusterDiff[] = [];
   for (const cluster of sortedUnion(was.keys(), now.keys())) {
@@ -109,7 +129,7 @@ export function diffOutputs(before: ReadonlyMap<string, string>, after: Readonly
         added.push(o);
         continue;
       }
-      const fields = diffValues(old.value, o.value);
+      const fields = diffValues(old.value, o.value, live ? LIVE : EXACT);
       if (fields.length > 0) changed.push({ object: o, fields });
     }
     for (const [key, o] of a) if (!b.has(key)) removed.push(o);
@@ -121,7 +141,7 @@ export function diffOutputs(before: ReadonlyMap<string, string>, after: Readonly
       changed: changed.sort((x, y) => compareIndexed(x.object, y.object)).map((c) => ({ object: c.object.label, fields: c.fields })),
     });
   }
-  return { clusters, identical: clusters.length === 0 };
+  return live ? { clusters, identical: clusters.length === 0, live } : { clusters, identical: clusters.length === 0 };
 }
 
 /** A parsed object of an output and how it is named. */
@@ -136,7 +156,7 @@ interface IndexedObject {
 }
 
 /** The objects of an output, per cluster, by identity. When an identity occurs twice, the later file wins (as it would on apply). */
-function indexOutput(files: ReadonlyMap<string, string>, side: string): Map<string, Map<string, IndexedObject>> {
+function indexOutput(files: ReadonlyMap<string, string>, side: string, live = false): Map<string, Map<string, IndexedObject>> {
   const out = new Map<string, Map<string, IndexedObject>>();
   for (const file of [...files.keys()].sort(compareStrings)) {
     const parts = file.split('/');
@@ -150,8 +170,12 @@ function indexOutput(files: ReadonlyMap<string, string>, side: string): Map<stri
       }
       const value = doc.toJS() as unknown;
       if (!isObject(value)) continue;
-      const o = indexed(value);
-      objects.set(`${o.apiVersion}\0${o.kind}\0${o.namespace}\0${o.name}`, o);
+      const items = live && Array.isArray(value.items) && asString(value.kind).endsWith('List') ? value.items : [value];
+      for (const item of items) {
+        if (!isObject(item) || (live && ownedByController(item))) continue;
+        const o = indexed(live ? withoutServerFields(item) : item);
+        objects.set(`${o.apiVersion}\0${o.kind}\0${o.namespace}\0${o.name}`, o);
+      }
     }
   }
   return out;
@@ -175,6 +199,45 @@ function compareIndexed(a: IndexedObject, b: IndexedObject): number {
     compareStrings(a.apiVersion, b.apiVersion) ||
     compareStrings(a.name, b.name)
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Live objects
+
+/** Metadata fields the API server sets. */
+const SERVER_METADATA: readonly string[] = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink'];
+/** Annotations kubectl and the controllers add. */
+const SERVER_ANNOTATIONS: readonly string[] = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
+
+/** Whether a live object is one a controller creates and owns, rather than one a user declares. */
+function ownedByController(o: JsonObject): boolean {
+  const metadata = isObject(o.metadata) ? o.metadata : {};
+  const kind = asString(o.kind);
+  const name = asString(metadata.name);
+  return (
+    (Array.isArray(metadata.ownerReferences) && metadata.ownerReferences.length > 0) ||
+    (kind === 'Endpoints' && asString(o.apiVersion) === 'v1') ||
+    (kind === 'ServiceAccount' && name === 'default') ||
+    (kind === 'ConfigMap' && name === 'kube-root-ca.crt')
+  );
+}
+
+/** A live object without its status and the metadata the API server and kubectl set. */
+function withoutServerFields(o: JsonObject): JsonObject {
+  const out: JsonObject = { ...o };
+  delete out.status;
+  if (isObject(o.metadata)) {
+    const metadata: JsonObject = { ...o.metadata };
+    for (const k of SERVER_METADATA) delete metadata[k];
+    if (isObject(metadata.annotations)) {
+      const annotations: JsonObject = { ...metadata.annotations };
+      for (const k of SERVER_ANNOTATIONS) delete annotations[k];
+      if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+      else delete metadata.annotations;
+    }
+    out.metadata = metadata;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -381,10 +444,14 @@ interface Comparison {
   readonly nameBefore: (name: string) => string;
   /** The identity of a named array item's `name` in the "after" value. */
   readonly nameAfter: (name: string) => string;
+  /** Whether a field (or named array item) that only the "before" value has counts as no change. */
+  readonly ignoreRemoved?: boolean;
 }
 
 /** Only equal values are equal. */
 const EXACT: Comparison = { same: () => false, nameBefore: (n) => n, nameAfter: (n) => n };
+/** Against a live object: what only the live object has (defaults, controllers' fields) is no change. */
+const LIVE: Comparison = { ...EXACT, ignoreRemoved: true };
 
 /**
  * The field-level changes from one value to another, in document order. Objects are compared key by key (sorted);
@@ -397,7 +464,9 @@ function diffValues(before: JsonValue, after: JsonValue, c: Comparison = EXACT, 
   if (isObject(before) && isObject(after)) {
     for (const k of sortedUnion(Object.keys(before), Object.keys(after))) {
       const p = `${pointer}/${escapePointer(k)}`;
-      if (!(k in after)) out.push({ path: p, before: before[k] });
+      if (!(k in after)) {
+        if (!c.ignoreRemoved) out.push({ path: p, before: before[k] });
+      }
       else if (!(k in before)) out.push({ path: p, after: after[k] });
       else diffValues(before[k], after[k], c, p, k, out);
     }
@@ -409,7 +478,9 @@ function diffValues(before: JsonValue, after: JsonValue, c: Comparison = EXACT, 
     } else {
       for (let i = 0; i < Math.max(before.length, after.length); i++) {
         const p = `${pointer}/${i}`;
-        if (i >= after.length) out.push({ path: p, before: before[i] });
+        if (i >= after.length) {
+          if (!c.ignoreRemoved) out.push({ path: p, before: before[i] });
+        }
         else if (i >= before.length) out.push({ path: p, after: after[i] });
         else diffValues(before[i], after[i], c, p, key, out);
       }
@@ -433,7 +504,7 @@ function diffNamedArrays(before: JsonValue[], a: string[], after: JsonValue[], b
     else diffValues(before[j], after[i], c, `${pointer}/${i}`, key, out);
   });
   a.forEach((n, j) => {
-    if (!b.includes(n)) out.push({ path: `${pointer}/${j}`, before: before[j] });
+    if (!b.includes(n) && !c.ignoreRemoved) out.push({ path: `${pointer}/${j}`, before: before[j] });
   });
 }
 
@@ -461,16 +532,17 @@ const MAX_VALUE_CHARS = 80;
 /**
  * The human text of an output diff: per cluster, `+` added, `-` removed (pruned) and `~` changed objects, each
  * changed object followed by its changed fields as `path: before → after` (JSON values; long ones shortened,
- * `(absent)` for a missing one). `no differences` when the outputs are identical.
+ * `(absent)` for a missing one). `no differences` when the outputs are identical. Against live objects, `-` objects
+ * are marked `(only in the cluster)`.
  * @param d the diff
  */
 export function formatOutputDiff(d: OutputDiff): string {
   if (d.identical) return 'no differences\n';
   const lines: string[] = [];
   for (const c of d.clusters) {
-    lines.push(`${c.cluster}: ${c.added.length} added, ${c.removed.length} removed, ${c.changed.length} changed`);
+    lines.push(`${c.cluster}: ${c.added.length} added, ${c.removed.length} ${d.live ? 'only in the cluster' : 'removed'}, ${c.changed.length} changed`);
     for (const o of c.added) lines.push(`  + ${o}`);
-    for (const o of c.removed) lines.push(`  - ${o} (pruned)`);
+    for (const o of c.removed) lines.push(`  - ${o} ${d.live ? '(only in the cluster)' : '(pruned)'}`);
     for (const o of c.changed) {
       lines.push(`  ~ ${o.object}`);
       for (const f of o.fields) lines.push(`      ${fieldLine(f)}`);

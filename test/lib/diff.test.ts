@@ -2,10 +2,14 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { ClusterRole, ManifestStack, Platform, Registry } from 'platform-cdk';
 import { build } from '../../examples/quickstart/main';
 import { diffEnvironments, diffOutputs, formatEnvironmentDiff, formatOutputDiff, readGitRevision, readOutputFolder } from '../../lib/diff';
 import type { OutputDiff } from '../../lib/diff';
+import { toYamlDocument } from '../../lib/yaml';
+import type { JsonObject } from '../../lib/yaml';
+import { cli } from '../cli/run';
 import { addService, fixture } from '../fixture';
 
 /** The files a platform synthesizes to, in memory. */
@@ -207,7 +211,8 @@ describeWithGit(`readGitRevision${hasGit ? '' : ' (skipped: git is not installed
 
   it('reads the output folder as committed, so that it compares with the working copy', () => {
     const committed = readGitRevision('HEAD', 'dist', repo);
-    expect([...committed.keys()]).toEqual(['host/00-cluster.yaml', 'host/10-storefront.yaml', 'member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']);
+    // Folders starting with `_` (installation values, GitLab CI files) are read too, and left out of the comparison.
+    expect([...committed.keys()].filter((k) => !k.startsWith('_'))).toEqual(['host/00-cluster.yaml', 'host/10-storefront.yaml', 'member-test/00-cluster.yaml', 'member-test/10-storefront.yaml']);
     expect(committed).toEqual(filesOf(fixtureWithReplicas(2)));
     const d = diffOutputs(committed, readOutputFolder(path.join(repo, 'dist')));
     expect(d.clusters.map((c) => [c.cluster, c.changed])).toEqual([
@@ -370,3 +375,87 @@ function fixtureWithReplicasIn(): Platform {
   addService(f, 'api', { perEnvironment: { production: { replicas: 3 } } });
   return f.platform;
 }
+
+/**
+ * The quick start's output as `kubectl get … -o yaml` exports it from the clusters: one `List` per cluster, each
+ * object with the fields the API server fills in (status, uid, resourceVersion, managed fields, defaults, kubectl's
+ * last-applied annotation), and the objects controllers create beside them.
+ */
+function liveExport(files: ReadonlyMap<string, string>, change: (o: JsonObject) => void = () => undefined): Map<string, string> {
+  const perCluster = new Map<string, JsonObject[]>();
+  for (const [file, text] of files) {
+    const cluster = file.split('/')[0];
+    if (cluster.startsWith('_') || !file.endsWith('.yaml')) continue;
+    const items = perCluster.get(cluster) ?? [];
+    perCluster.set(cluster, items);
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as JsonObject;
+      const metadata = o.metadata as JsonObject;
+      const live: JsonObject = {
+        ...o,
+        metadata: { ...metadata, uid: '6f1c…', resourceVersion: '48213', generation: 2, creationTimestamp: '2026-11-02T09:14:03Z', managedFields: [{ manager: 'kubectl', operation: 'Apply' }], annotations: { ...((metadata.annotations as JsonObject) ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
+        status: { observedGeneration: 2 },
+      };
+      if (o.kind === 'Deployment') {
+        const spec = live.spec as JsonObject;
+        live.spec = { ...spec, progressDeadlineSeconds: 600 };
+        (live.metadata as JsonObject).annotations = { ...((live.metadata as JsonObject).annotations as JsonObject), 'deployment.kubernetes.io/revision': '3' };
+        items.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${metadata.name as string}-7d9f`, namespace: metadata.namespace as string, ownerReferences: [{ kind: 'Deployment', name: metadata.name as string }] }, spec: {} });
+      }
+      if (o.kind === 'Namespace') {
+        items.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: metadata.name as string } });
+        items.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: metadata.name as string }, data: { 'ca.crt': '…' } });
+      }
+      if (o.kind === 'Service') items.push({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: metadata.name as string, namespace: metadata.namespace as string } });
+      change(live);
+      items.push(live);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [cluster, items] of perCluster) out.set(`${cluster}/exported.yaml`, toYamlDocument({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }));
+  return out;
+}
+
+describe('diffOutputs against live objects', () => {
+  it('finds no differences when the clusters run what the model declares, whatever the server and the controllers added', () => {
+    const files = filesOf(build());
+    expect(diffOutputs(liveExport(files), files, { live: true })).toEqual({ clusters: [], identical: true, live: true });
+    // Without `live`, the same export differs in every object.
+    expect(diffOutputs(liveExport(files), files).identical).toBe(false);
+  });
+
+  it('reports what differs, what the model adds and what runs only in the cluster', () => {
+    const files = filesOf(build());
+    const live = liveExport(files, (o) => {
+      const metadata = o.metadata as JsonObject;
+      if (o.kind === 'Deployment' && metadata.name === 'web') (o.spec as JsonObject).replicas = 5;
+    });
+    // One Deployment was made in the console and is not in the model; one object of the model is not running yet.
+    const host = live.get('host/exported.yaml') as string;
+    live.set('host/console.yaml', toYamlDocument({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'legacy-admin', namespace: 'storefront', uid: 'x' }, spec: { replicas: 1 }, status: {} }));
+    live.set('host/exported.yaml', host.replace(/kind: PodDisruptionBudget/, 'kind: PodDisruptionBudgetGone'));
+    const d = diffOutputs(live, files, { live: true });
+    const hostDiff = d.clusters.find((c) => c.cluster === 'host');
+    expect(hostDiff?.added).toEqual(['policy/v1 PodDisruptionBudget storefront/cart']);
+    expect(hostDiff?.removed).toEqual(['apps/v1 Deployment storefront/legacy-admin', 'policy/v1 PodDisruptionBudgetGone storefront/cart']);
+    expect(hostDiff?.changed).toEqual([{ object: 'apps/v1 Deployment storefront/web', fields: [{ path: '/spec/replicas', before: 5, after: 3 }] }]);
+    const text = formatOutputDiff(d);
+    expect(text).toContain('host: 1 added, 2 only in the cluster, 1 changed\n');
+    expect(text).toContain('  - apps/v1 Deployment storefront/legacy-admin (only in the cluster)\n');
+    expect(text).toContain('      /spec/replicas: 5 → 3\n');
+  });
+
+  it('compares with a folder of exported objects from the command line (diff --live)', () => {
+    const dir = tempDir();
+    for (const [file, text] of liveExport(filesOf(build()))) {
+      fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const app = path.join(__dirname, '..', '..', 'examples', 'quickstart', 'main.ts');
+    const same = cli('diff', '--app', app, '--against', dir, '--live', '--exit-code');
+    expect([same.code, same.stdout]).toEqual([0, 'no differences\n']);
+    const usage = cli('diff', '--app', app, '--against', 'HEAD', '--live');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--live: --against "HEAD" is not a folder');
+  });
+});
