@@ -65,8 +65,10 @@ export interface PlatformProps {
    */
   readonly features?: FeatureSwitches;
   /**
-   * Options of the KubeSphere installation files (release, extension versions, telemetry).
-   * @default - the pinned release and extension versions, no telemetry
+   * Writes KubeSphere's installation files (`_install/<cluster>/`: ks-core values and InstallPlans on 4.1, the
+   * ClusterConfiguration on 3.4) with these options (release, extension versions, telemetry); `{}` for the defaults.
+   * They are written too as soon as a cluster has a node plan. See docs/install.md.
+   * @default - installation files only when a cluster has a node plan, with the pinned versions and no telemetry
    */
   readonly install?: InstallOptions;
 }
@@ -119,8 +121,8 @@ export class Platform extends Construct {
   public readonly today: string;
   /** KubeSphere features turned on or off explicitly on every cluster. */
   public readonly features: Readonly<FeatureSwitches>;
-  /** Options of the KubeSphere installation files. */
-  public readonly install: Readonly<InstallOptions>;
+  /** Options of the KubeSphere installation files, when given. */
+  public readonly install?: Readonly<InstallOptions>;
 
   /**
    * @param id the platform's name; it starts every construct path in messages
@@ -135,7 +137,7 @@ export class Platform extends Construct {
     this.promotionRefs = props.promotionOrder ? [...props.promotionOrder] : undefined;
     this.today = props.today ?? process.env.PLATFORM_CDK_NOW ?? new Date().toISOString().slice(0, 10);
     this.features = { ...(props.features ?? {}) };
-    this.install = { ...(props.install ?? {}) };
+    this.install = props.install === undefined ? undefined : { ...props.install };
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
   }
@@ -358,14 +360,15 @@ export class Platform extends Construct {
       }
     }
     checkFeatureSwitches(problems, this.node.path, 'features', this.features);
-    const versions = this.install.extensionVersions ?? {};
+    const versions = this.install?.extensionVersions ?? {};
     for (const [name, version] of Object.entries(versions)) {
       if (typeof version !== 'string' || !/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(version)) {
         problems.error({ path: this.node.path, property: `install.extensionVersions[${JSON.stringify(name)}]`, value: version, message: 'an extension version is a semantic version without "v", e.g. "1.1.1"', fix: 'use a version `kubectl get extensionversions` lists for the extension' });
       }
     }
-    if (this.install.kubesphereVersion !== undefined && !/^v\d+\.\d+\.\d+$/.test(this.install.kubesphereVersion)) {
-      problems.error({ path: this.node.path, property: 'install.kubesphereVersion', value: this.install.kubesphereVersion, message: 'a KubeSphere release is written like "v4.1.3"', fix: 'name a KubeSphere release, e.g. "v4.1.3" (or "v3.4.1" for Target.KUBESPHERE_V3_4)' });
+    const ksVersion = this.install?.kubesphereVersion;
+    if (ksVersion !== undefined && !/^v\d+\.\d+\.\d+$/.test(ksVersion)) {
+      problems.error({ path: this.node.path, property: 'install.kubesphereVersion', value: ksVersion, message: 'a KubeSphere release is written like "v4.1.3"', fix: 'name a KubeSphere release, e.g. "v4.1.3" (or "v3.4.1" for Target.KUBESPHERE_V3_4)' });
     }
     const envNames = new Map<string, Environment>();
     for (const e of this.environments) {

@@ -161,7 +161,7 @@ function labels(): Record<string, string> {
  */
 export function installPlans(platform: Platform, features: Map<Cluster, FeatureReason[]> = clusterFeatures(platform)): KubeObject[] {
   if (platform.target !== Target.KUBESPHERE_V4_1) return [];
-  const versions = platform.install.extensionVersions ?? {};
+  const versions = platform.install?.extensionVersions ?? {};
   const out: KubeObject[] = [];
   for (const ext of EXTENSIONS) {
     const clusters = [...features.entries()].filter(([, reasons]) => reasons.some((r) => ext.features.includes(r.feature))).map(([c]) => c.name).sort();
@@ -200,7 +200,7 @@ export function ksCoreValues(platform: Platform, cluster: Cluster): JsonObject {
       adminPassword: cluster.isHost ? placeholder(INSTALL_SECRETS.adminPassword) : undefined,
       issuer: { jwtSecret: placeholder(INSTALL_SECRETS.jwtSecret) },
     },
-    telemetry: { enabled: platform.install.telemetry === true },
+    telemetry: { enabled: platform.install?.telemetry === true },
     ha: { enabled: ha },
     redisHA: { enabled: ha },
   };
@@ -220,7 +220,7 @@ export function clusterConfiguration(platform: Platform, cluster: Cluster, featu
   const etcd = plan ? nodesWithRole(plan, NodeRole.ETCD).map((n) => n.internalAddress) : [];
   const multiCluster = platform.clusters.length > 1;
   const search = on(Feature.LOGGING) || on(Feature.EVENTS) || on(Feature.AUDITING);
-  const version = platform.install.kubesphereVersion ?? DEFAULT_KUBESPHERE_VERSION[Target.KUBESPHERE_V3_4];
+  const version = platform.install?.kubesphereVersion ?? DEFAULT_KUBESPHERE_VERSION[Target.KUBESPHERE_V3_4];
   return {
     apiVersion: 'installer.kubesphere.io/v1alpha1',
     kind: 'ClusterConfiguration',
@@ -278,7 +278,8 @@ function variablesIn(text: string): string[] {
 }
 
 /**
- * The installation files of a platform, by path in the output (`_install/<cluster>/…`): for every cluster with a
+ * The installation files of a platform, by path in the output (`_install/<cluster>/…`), when it asks for them (its
+ * `install` options are set, or a cluster has a node plan): for every cluster with a
  * node plan its KubeKey file (`kubekey.yaml`, with the `ClusterConfiguration` on 3.4); on 4.1 each cluster's
  * `ks-core-values.yaml` and the host's `extensions.yaml` (its InstallPlans); on 3.4 the `cluster-configuration.yaml`
  * of clusters without a node plan. Nothing for the plain Kubernetes target.
@@ -288,11 +289,12 @@ function variablesIn(text: string): string[] {
 export function installFiles(platform: Platform, plans: readonly ClusterPlan[] = planPlatform(platform)): Map<string, string> {
   const out = new Map<string, string>();
   if (!installsKubeSphere(platform)) return out;
+  if (platform.install === undefined && !platform.clusters.some((c) => c.nodePlan !== undefined)) return out;
   // Loaded here: lib/kubekey embeds this module's ClusterConfiguration.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { kubekeyFile } = require('./kubekey') as typeof import('./kubekey');
   const features = clusterFeatures(platform, plans);
-  const version = platform.install.kubesphereVersion ?? DEFAULT_KUBESPHERE_VERSION[platform.target];
+  const version = platform.install?.kubesphereVersion ?? DEFAULT_KUBESPHERE_VERSION[platform.target];
   const add = (file: string, what: string, body: string): void => {
     out.set(file, header(what, variablesIn(body)) + body);
   };
