@@ -389,7 +389,7 @@ export function checkNodePlan(problems: ProblemCollector, path: string, given: N
     const nameProblem = checkDns1123Label(n.name);
     if (nameProblem) problems.error({ path, property: `${at}.name`, value: n.name, message: nameProblem, fix: 'name the node like "kp-master01"' });
     const first = names.get(n.name);
-    if (first !== undefined) problems.error({ path, property: `${at}.name`, value: n.name, message: `node ${first} has this name already`, fix: 'give each node its own name' });
+    if (first !== undefined) problems.error({ path, property: `${at}.name`, value: n.name, message: `nodePlan.nodes[${first}] has this name already`, fix: 'give each node its own name' });
     else names.set(n.name, i);
     for (const [prop, value] of [['address', n.address], ['internalAddress', n.internalAddress]] as const) {
       if (value === undefined && prop === 'internalAddress') continue;

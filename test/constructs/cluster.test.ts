@@ -1,5 +1,6 @@
-import { Cluster, ClusterRole } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects } from '../fixture';
+import { Cluster, ClusterRole, ContainerRuntime, LoadBalancerKind, NetworkPlugin, NodeRole, validatePlatform } from 'platform-cdk';
+import type { FeatureSwitches, NodePlan, NodeSpec, Problem } from 'platform-cdk';
+import { addService, fixture, lineFor, objectAt, synthObjects, validationErrors } from '../fixture';
 
 describe('Cluster', () => {
   it('is a host or a member, as its role says', () => {
@@ -71,5 +72,143 @@ describe('Cluster', () => {
 
     const ingress = objectAt(synthObjects(f.platform), 'member-test/Ingress/storefront/web') as any;
     expect(ingress.spec).not.toHaveProperty('ingressClassName');
+  });
+});
+
+describe('a cluster\'s node plan', () => {
+  /** A valid plan: three control-plane nodes with etcd behind haproxy, two workers. */
+  function plan(over: Partial<NodePlan> = {}): NodePlan {
+    return {
+      nodes: [
+        { name: 'cp1', address: '192.168.1.11', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD] },
+        { name: 'cp2', address: '192.168.1.12', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD] },
+        { name: 'cp3', address: '192.168.1.13', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD] },
+        { name: 'w1', address: '192.168.1.21', roles: [NodeRole.WORKER] },
+        { name: 'w2', address: '192.168.1.22', roles: [NodeRole.WORKER] },
+      ],
+      controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.HAPROXY },
+      kubernetesVersion: 'v1.27.16',
+      ...over,
+    };
+  }
+  const PATH = 'acme/Clusters/built';
+
+  function errorsOf(nodePlan: NodePlan): string[] {
+    const f = fixture();
+    f.platform.addCluster('built', { role: ClusterRole.MEMBER, nodePlan });
+    return validationErrors(f.platform);
+  }
+
+  function problemsOf(nodePlan: NodePlan): Problem[] {
+    const f = fixture();
+    f.platform.addCluster('built', { role: ClusterRole.MEMBER, nodePlan });
+    return validatePlatform(f.platform).filter((p) => p.path === PATH);
+  }
+
+  it('is kept on the cluster, and a valid one raises no problem', () => {
+    const f = fixture();
+    const c = f.platform.addCluster('built', { role: ClusterRole.MEMBER, nodePlan: plan() });
+
+    expect(c.nodePlan?.nodes.map((n) => n.name)).toEqual(['cp1', 'cp2', 'cp3', 'w1', 'w2']);
+    expect(validatePlatform(f.platform).filter((p) => p.path === PATH)).toEqual([]);
+  });
+
+  it('warns that an even number of etcd members tolerates no more failures than one fewer', () => {
+    const problems = problemsOf(plan({ nodes: plan().nodes.filter((n) => n.name !== 'cp3') }));
+
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'warning', property: 'nodePlan.nodes', value: ['cp1', 'cp2'], message: '2 etcd members tolerate no failure, no more than 1 member would (a quorum is 2 of 2)' }),
+    ]);
+  });
+
+  it('refuses haproxy with an address, as KubeKey does', () => {
+    const line = lineFor(errorsOf(plan({ controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.HAPROXY, address: '192.168.1.100' } })), PATH, 'nodePlan.controlPlaneEndpoint.address');
+
+    expect(line).toContain('KubeKey refuses an address with its internal haproxy load balancer');
+    expect(line).toContain('Fix: remove the address');
+  });
+
+  it('refuses kube-vip without its VIP, and a VIP that a node has', () => {
+    expect(lineFor(errorsOf(plan({ controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.KUBE_VIP } })), PATH, 'nodePlan.controlPlaneEndpoint.address')).toContain('kube-vip needs the virtual IP');
+    expect(lineFor(errorsOf(plan({ controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.KUBE_VIP, address: '192.168.1.11' } })), PATH, 'nodePlan.controlPlaneEndpoint.address')).toContain('node cp1 has this address, and a VIP must be free');
+  });
+
+  it('refuses overlapping pod and service ranges, and ranges that hold a node', () => {
+    expect(lineFor(errorsOf(plan({ podCidr: '10.0.0.0/8', serviceCidr: '10.96.0.0/12' })), PATH, 'nodePlan.serviceCidr')).toContain('it overlaps the pod CIDR 10.0.0.0/8');
+    expect(lineFor(errorsOf(plan({ podCidr: '192.168.0.0/16' })), PATH, 'nodePlan.podCidr')).toContain('it contains the address 192.168.1.11 of node cp1');
+    expect(lineFor(errorsOf(plan({ serviceCidr: '10.233.0.1/18' })), PATH, 'nodePlan.serviceCidr')).toContain('not an IPv4 CIDR');
+  });
+
+  it('refuses a node in no role', () => {
+    const nodes = [...plan().nodes, { name: 'idle', address: '192.168.1.30', roles: [] }];
+
+    expect(lineFor(errorsOf(plan({ nodes })), PATH, 'nodePlan.nodes[5].roles')).toContain('node idle has no role, so KubeKey would install nothing on it');
+  });
+
+  it('refuses duplicate node names and addresses', () => {
+    const nodes = [...plan().nodes, { name: 'w1', address: '192.168.1.40', roles: [NodeRole.WORKER] }, { name: 'w3', address: '192.168.1.21', roles: [NodeRole.WORKER] }];
+    const lines = errorsOf(plan({ nodes }));
+
+    expect(lineFor(lines, PATH, 'nodePlan.nodes[5].name')).toContain('nodePlan.nodes[3] has this name already');
+    expect(lineFor(lines, PATH, 'nodePlan.nodes[6].address')).toContain('node w1 has this address already');
+  });
+
+  it('refuses two or more control-plane nodes without an endpoint', () => {
+    const line = lineFor(errorsOf(plan({ controlPlaneEndpoint: undefined })), PATH, 'nodePlan.controlPlaneEndpoint');
+
+    expect(line).toContain('the plan has 3 control-plane nodes (cp1, cp2, cp3) and no endpoint');
+    expect(line).toContain('Fix: set controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.HAPROXY }');
+  });
+
+  it('refuses a plan without a control plane or etcd, and one without nodes', () => {
+    const workers = plan({ nodes: plan().nodes.filter((n) => n.roles.includes(NodeRole.WORKER)), controlPlaneEndpoint: undefined });
+    const lines = errorsOf(workers).filter((l) => l.startsWith(`[${PATH}] nodePlan.nodes: `));
+
+    expect(lines).toEqual([expect.stringContaining('no node has the control-plane role'), expect.stringContaining('no node has the etcd role')]);
+    expect(lineFor(errorsOf(plan({ nodes: [] })), PATH, 'nodePlan.nodes')).toContain('a node plan needs at least one node');
+  });
+
+  it('refuses a private key\'s content, a password and other secrets, and never repeats them', () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----';
+    const withPassword = { name: 'w9', address: '192.168.1.29', roles: [NodeRole.WORKER], password: 'hunter2' } as NodeSpec;
+    const lines = errorsOf(plan({ privateKeyPath: key, nodes: [...plan().nodes, withPassword] }));
+
+    expect(lineFor(lines, PATH, 'nodePlan.privateKeyPath')).toContain('this looks like the content of a private key');
+    expect(lineFor(lines, PATH, 'nodePlan.nodes[5].password')).toContain('passwords, keys and other secrets are never written');
+    expect(lines.join('\n')).not.toContain('BEGIN OPENSSH');
+    expect(lines.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses registry credentials given by value instead of by variable name', () => {
+    const lines = errorsOf(plan({ registry: { auths: [{ registry: 'harbor.example.com', usernameEnv: 'robot$ci', passwordEnv: 'Harbor12345' }] } }));
+
+    expect(lineFor(lines, PATH, 'nodePlan.registry.auths[0].usernameEnv')).toContain('never by value');
+    expect(lineFor(lines, PATH, 'nodePlan.registry.auths[0].passwordEnv')).toContain('never by value');
+  });
+
+  it('refuses bad versions, addresses, names, runtimes and networks, all at once', () => {
+    const bad = plan({
+      kubernetesVersion: '1.27',
+      containerRuntime: 'rkt' as ContainerRuntime,
+      networkPlugin: 'weave' as NetworkPlugin,
+      nodes: [...plan().nodes, { name: 'Bad_Name', address: '300.1.1.1', roles: [NodeRole.WORKER], port: 70000 }],
+    });
+    const lines = errorsOf(bad).filter((l) => l.startsWith(`[${PATH}]`));
+
+    expect(lines.map((l) => l.slice(PATH.length + 3).split(':')[0]).sort()).toEqual([
+      'nodePlan.containerRuntime',
+      'nodePlan.kubernetesVersion',
+      'nodePlan.networkPlugin',
+      'nodePlan.nodes[5].address',
+      'nodePlan.nodes[5].name',
+      'nodePlan.nodes[5].port',
+    ]);
+  });
+
+  it('refuses feature switches that are not features', () => {
+    const f = fixture();
+    f.platform.addCluster('built', { role: ClusterRole.MEMBER, features: { telepathy: true } as FeatureSwitches });
+
+    expect(lineFor(validationErrors(f.platform), PATH, 'features["telepathy"]')).toContain('not a KubeSphere feature');
   });
 });
