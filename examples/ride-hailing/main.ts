@@ -7,15 +7,17 @@
  *
  * How to read it: the estate is generated from the tables below (plain data), in the order a platform
  * engineer thinks about it —
- *   1. CLUSTERS      the host (control plane only) and the members, labelled by environment and partner;
- *   2. ENVIRONMENTS  development → test → staging → production, plus `partner` (see the note there);
+ *   1. CLUSTERS      the host (control plane only) and the members, grouped by environment and partner;
+ *   2. ENVIRONMENTS  development → test → staging → production, plus one per partner cluster (see the note there);
  *   3. ACCESS        what each kind of department may do, per environment (one table for every domain);
- *   4. DOMAINS       the business domains: manager, quota, org chart, projects and their services;
+ *   4. DOMAINS       the six business domains: manager, org chart, and projects with their services, one line
+ *                    per service (its calls into other domains, and which domains it accepts calls from);
  *   5. DELIVERY, BUILDERS  the GitLab CI release pipeline of every service, and how each runtime is built;
  *   6. PREVIEWS     the branches running beside the development baseline (and those a CI job or the
- *                   `previews/` folder adds).
- * Adding a service, a team, a member or a preview is one line in a table (a service's pipeline comes with it);
- * nothing below the tables needs to change.
+ *                   `previews/` folder adds);
+ *   7. OBSERVABILITY  metrics, alerts and logs per runtime, wired on every service.
+ * Adding a service, a team, a member or a preview is one line in a table (a service's pipeline, metrics and
+ * alerts come with it); nothing below the tables needs to change.
  */
 import {
   AppService,
@@ -25,8 +27,12 @@ import {
   Department,
   Duration,
   Environment,
+  ErrorRateOptions,
   Image,
   Issuer,
+  LogFormat,
+  LogOptions,
+  MetricsOptions,
   ownerFromText,
   Platform,
   PreviewDependencies,
@@ -49,108 +55,140 @@ import {
 //    to them. Member clusters are split by environment … and by tenant nature: some clusters serve
 //    third-party business partners." The host runs KubeSphere only, so it is in no environment: it holds
 //    the workspaces, departments and grants, and registers the members, but runs no business workload.
+//
+//    Two members serve partners, one per kind of partner: aggregator platforms (map and super apps that
+//    resell rides) and corporate travel (companies whose employees ride on the company's account). They are
+//    apart because what runs there differs (corporate billing runs only for corporate travel) and so that one
+//    partner's load or incident stays off the other's cluster.
 // ---------------------------------------------------------------------------------------------------------
 
 /** The names of the environments, in the order a release goes through them. */
-type EnvName = 'development' | 'test' | 'staging' | 'production' | 'partner';
+type EnvName = 'development' | 'test' | 'staging' | 'production' | 'partner-aggregator' | 'partner-corporate';
 
-/**
- * The label keys the platform team puts on the member clusters' KubeSphere `Cluster` objects, so that tooling and
- * policies pushed from the host can tell environments and partner-facing clusters apart.
- */
-const LABEL = {
-  environment: 'rides.example.com/environment',
-  partner: 'rides.example.com/partner',
-  region: 'rides.example.com/region',
-} as const;
+/** The label key the platform team puts on the member clusters' KubeSphere `Cluster` objects. */
+const REGION_LABEL = 'rides.example.com/region';
 
-/** A member cluster: the environment it serves, and whether it serves third-party partners. */
+/** A member cluster: the environment it serves, and the partner it is dedicated to, if any. */
 interface MemberClusterSpec {
   readonly name: string;
   readonly environment: EnvName;
-  readonly partner: boolean;
+  readonly region: string;
+  /** The business partner it serves (the cluster's `platform-cdk.io/partner` label). */
+  readonly partner?: string;
   readonly description: string;
 }
 
 const HOST_CLUSTER = 'host';
 
 const MEMBER_CLUSTERS: readonly MemberClusterSpec[] = [
-  { name: 'dev-bj1', environment: 'development', partner: false, description: 'Development: feature work, self-service projects for developers' },
-  { name: 'test-bj1', environment: 'test', partner: false, description: 'Test: integration and QA of every domain' },
-  { name: 'staging-bj1', environment: 'staging', partner: false, description: 'Pre-production: production-sized rehearsal of each release' },
-  { name: 'prod-bj1', environment: 'production', partner: false, description: 'Production: the rider and driver apps' },
-  { name: 'partner-bj1', environment: 'partner', partner: true, description: 'Production for third-party business partners (aggregator platforms, corporate travel)' },
+  { name: 'dev-bj1', environment: 'development', region: 'cn-north', description: 'Development: feature work, previews and self-service projects for developers' },
+  { name: 'test-bj1', environment: 'test', region: 'cn-north', description: 'Test: integration and QA of every domain' },
+  { name: 'staging-bj1', environment: 'staging', region: 'cn-north', description: 'Pre-production: production-sized rehearsal of each release' },
+  { name: 'prod-bj1', environment: 'production', region: 'cn-north', description: 'Production: the rider and driver apps' },
+  { name: 'partner-agg-bj1', environment: 'partner-aggregator', region: 'cn-north', partner: 'aggregators', description: 'Production for aggregator platforms that resell rides through the open API' },
+  { name: 'partner-corp-sh1', environment: 'partner-corporate', region: 'cn-east', partner: 'corporate-travel', description: 'Production for corporate-travel customers: the open API and enterprise billing' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Environments and their defaults. Each environment is one member cluster; development is small
 //    (one replica, small containers, small project quotas), production is large.
 //
-//    `partner` is production too (production: true), on the partner cluster. It is a deployment environment
-//    of its own only because a project is placed per environment, on every cluster of that environment: had
-//    production spanned prod-bj1 and partner-bj1, every production project would land on the partner
-//    cluster. Its cluster is labelled environment=production, partner=true.
+//    Each partner cluster is a production environment of its own (production: true), because a project is
+//    placed per environment, on every cluster of that environment: had one `partner` environment spanned both
+//    partner clusters, enterprise billing would run for the aggregators too; had `production` spanned them,
+//    every production project would land on them. The clusters are in the console's `partner` group.
 //
-//    Both production environments serve their hosts over HTTPS: cert-manager issues each exposed service a
-//    certificate from the `letsencrypt` ClusterIssuer.
+//    Every environment serves its hosts over HTTPS: cert-manager issues each exposed service a certificate, from
+//    the `letsencrypt` ClusterIssuer in the production environments, and from the company's internal CA (the
+//    `rides-internal-ca` ClusterIssuer, trusted by the company's devices) in development, test and staging, whose
+//    hosts are reachable from the office network only.
 // ---------------------------------------------------------------------------------------------------------
 
-/** The certificates of exposed hosts in production-like environments. */
+/** The certificates of exposed hosts in production environments. */
 const PUBLIC_TLS = Tls.certManager(Issuer.cluster('letsencrypt'));
+/** The certificates of exposed hosts in development, test and staging. */
+const INTERNAL_TLS = Tls.certManager(Issuer.cluster('rides-internal-ca'));
 
 interface EnvironmentSpec {
   readonly name: EnvName;
+  /** The cluster group in the KubeSphere console. */
+  readonly group: string;
   readonly domain: string;
   readonly production?: boolean;
   readonly replicas: number;
   /** The certificate of exposed hosts, if they are served over HTTPS. */
   readonly tls?: Tls;
-  /** Container defaults in this environment (a service's production sizing applies in production-like ones). */
+  /** Container defaults in this environment (a service's production size applies in `PRODUCTION_SIZED`). */
   readonly resources?: Resources;
   /** The quota of every project namespace in this environment. */
   readonly projectQuota: ProjectQuota;
 }
 
+/** The quota of a project in production: large enough for its services at their production size and replicas. */
+const PRODUCTION_PROJECT_QUOTA: ProjectQuota = { cpuRequestMillis: 32000, cpuLimitMillis: 128000, memoryRequestMiB: 65536, memoryLimitMiB: 131072, pods: 150 };
+/** The quota of a project on a partner cluster (two replicas per service). */
+const PARTNER_PROJECT_QUOTA: ProjectQuota = { cpuRequestMillis: 16000, cpuLimitMillis: 64000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 60 };
+
 const ENVIRONMENTS: readonly EnvironmentSpec[] = [
   {
     name: 'development',
+    group: 'development',
+    tls: INTERNAL_TLS,
     domain: 'dev.rides.example.com',
     replicas: 1,
     resources: { cpuRequestMillis: 50, cpuLimitMillis: 500, memoryRequestMiB: 256, memoryLimitMiB: 512 },
-    projectQuota: { cpuRequestMillis: 2000, cpuLimitMillis: 8000, memoryRequestMiB: 4096, memoryLimitMiB: 8192, pods: 20 },
+    projectQuota: { cpuRequestMillis: 4000, cpuLimitMillis: 12000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 40 },
   },
   {
     name: 'test',
+    group: 'test',
+    tls: INTERNAL_TLS,
     domain: 'test.rides.example.com',
     replicas: 1,
-    projectQuota: { cpuRequestMillis: 4000, cpuLimitMillis: 12000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 30 },
+    projectQuota: { cpuRequestMillis: 4000, cpuLimitMillis: 24000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 40 },
   },
   {
     name: 'staging',
+    group: 'staging',
+    tls: INTERNAL_TLS,
     domain: 'staging.rides.example.com',
     replicas: 2,
-    projectQuota: { cpuRequestMillis: 8000, cpuLimitMillis: 32000, memoryRequestMiB: 16384, memoryLimitMiB: 32768, pods: 40 },
+    projectQuota: { cpuRequestMillis: 16000, cpuLimitMillis: 64000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 60 },
   },
   {
     name: 'production',
+    group: 'production',
     domain: 'rides.example.com',
     production: true,
     replicas: 3,
     tls: PUBLIC_TLS,
-    projectQuota: { cpuRequestMillis: 16000, cpuLimitMillis: 64000, memoryRequestMiB: 32768, memoryLimitMiB: 65536, pods: 100 },
+    projectQuota: PRODUCTION_PROJECT_QUOTA,
   },
   {
-    name: 'partner',
-    domain: 'partner.rides.example.com',
+    name: 'partner-aggregator',
+    group: 'partner',
+    domain: 'agg.partner.rides.example.com',
     production: true,
     replicas: 2,
     tls: PUBLIC_TLS,
-    projectQuota: { cpuRequestMillis: 8000, cpuLimitMillis: 32000, memoryRequestMiB: 16384, memoryLimitMiB: 32768, pods: 40 },
+    projectQuota: PARTNER_PROJECT_QUOTA,
+  },
+  {
+    name: 'partner-corporate',
+    group: 'partner',
+    domain: 'corp.partner.rides.example.com',
+    production: true,
+    replicas: 2,
+    tls: PUBLIC_TLS,
+    projectQuota: PARTNER_PROJECT_QUOTA,
   },
 ];
 
-/** Where a service runs at its production size (its `resources` in the table); elsewhere the environment's defaults. */
-const PRODUCTION_SIZED: readonly EnvName[] = ['staging', 'production', 'partner'];
+/** The environments of the partner clusters. */
+const PARTNERS: readonly EnvName[] = ['partner-aggregator', 'partner-corporate'];
+
+/** Where a service runs at its production size (`SIZES[size]`); elsewhere the environment's defaults. */
+const PRODUCTION_SIZED: readonly EnvName[] = ['staging', 'production', ...PARTNERS];
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. Access. "Inside a workspace they model departments and grant each department different permissions on
@@ -190,21 +228,26 @@ interface AccessProfile {
   readonly projects: Partial<Record<EnvName, ProjectRole>>;
 }
 
+/** The same role in both partner environments. */
+function onPartners(role: ProjectRole): Partial<Record<EnvName, ProjectRole>> {
+  return Object.fromEntries(PARTNERS.map((e) => [e, role]));
+}
+
 const ACCESS: Record<DepartmentKind, AccessProfile> = {
   // R&D leads: own the projects in development and test, release in staging, look but do not touch in production.
   lead: {
     workspace: WorkspaceRole.REGULAR,
-    projects: { development: ProjectRole.ADMIN, test: ProjectRole.ADMIN, staging: ProjectRole.OPERATOR, production: TROUBLESHOOTER, partner: TROUBLESHOOTER },
+    projects: { development: ProjectRole.ADMIN, test: ProjectRole.ADMIN, staging: ProjectRole.OPERATOR, production: TROUBLESHOOTER, ...onPartners(TROUBLESHOOTER) },
   },
   // Developers: "in the development environment developers have enough rights to create, update and delete
   // non-baseline environments themselves" — self-provisioners in development only (bound on dev-bj1, not on the
   // host, where the role would reach every cluster), regular members of the workspace elsewhere, operators in
   // development and test, viewers (logs, monitoring, events) in staging and production. Their previews (6.) are
-  // owned by their department, or by one of them.
+  // owned by their department, or by one of them. On the partner clusters they see nothing: partners' data.
   developer: {
     workspace: WorkspaceRole.REGULAR,
     selfProvisioning: ['development'],
-    projects: { development: ProjectRole.OPERATOR, test: ProjectRole.OPERATOR, staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER, partner: ProjectRole.VIEWER },
+    projects: { development: ProjectRole.OPERATOR, test: ProjectRole.OPERATOR, staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER },
   },
   // QA: run the test environment and rehearse releases in staging; no production access.
   tester: {
@@ -214,19 +257,19 @@ const ACCESS: Record<DepartmentKind, AccessProfile> = {
   // SRE: operate everything production-like (scale, restart, open a container console); watch the rest.
   sre: {
     workspace: SRE_WORKSPACE,
-    projects: { development: ProjectRole.VIEWER, test: ProjectRole.VIEWER, staging: ProjectRole.OPERATOR, production: ProjectRole.OPERATOR, partner: ProjectRole.OPERATOR },
+    projects: { development: ProjectRole.VIEWER, test: ProjectRole.VIEWER, staging: ProjectRole.OPERATOR, production: ProjectRole.OPERATOR, ...onPartners(ProjectRole.OPERATOR) },
   },
-  // Internal audit: workspace viewers; the audit role in production only.
+  // Internal audit: workspace viewers; the audit role in the production environments only.
   auditor: {
     workspace: WorkspaceRole.VIEWER,
-    projects: { production: AUDITOR, partner: AUDITOR },
+    projects: { production: AUDITOR, ...onPartners(AUDITOR) },
   },
-  // Release managers: approve every release to a production environment (production, partner) in the release
-  // pipelines; they see the staging rehearsal and production to judge it. Their other rights come from their
-  // other departments.
+  // Release managers: approve every release to a production environment (production and the partner clusters)
+  // in the release pipelines; they see the staging rehearsal and production to judge it. Their other rights
+  // come from their other departments.
   release: {
     workspace: WorkspaceRole.VIEWER,
-    projects: { staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER, partner: ProjectRole.VIEWER },
+    projects: { staging: ProjectRole.VIEWER, production: ProjectRole.VIEWER, ...onPartners(ProjectRole.VIEWER) },
   },
 };
 
@@ -239,15 +282,36 @@ const AUDITORS = ['he.jing', 'luo.yan'];
 //    reshuffled without touching projects. "One project = one namespace per business domain" on each
 //    cluster of the environments it is placed in.
 //
-//    Delivery: the internal DevOps platform builds the images into Harbor and "only publishes the image and
-//    scales replicas"; here that is the pinned tag (production's), the release candidate that development and
-//    test run (`nextTag`), and the replicas per environment.
+//    Services, one line each. Delivery: the internal DevOps platform builds the images into Harbor and "only
+//    publishes the image and scales replicas"; here that is the pinned tag (production's), the release candidate
+//    that development and test run (`nextTag`), and the replicas per environment.
+//
+//    Calls between domains: a service names what it calls, `<service>` in its own domain or `<domain>/<service>`
+//    in another; the callee's row says which domains it `accepts` calls from (written in the callee's domain,
+//    as KubeSphere's tenants are isolated by default). The program connects them; the model refuses a call into
+//    another domain that the callee does not accept, a callee whose project is missing where the caller runs,
+//    and cycles.
 // ---------------------------------------------------------------------------------------------------------
 
 const harbor = Registry.at('harbor.rides.example.com');
 
-/** How the service's runtime reports health. */
+/** The business domains: one tenant each. */
+type DomainName = 'passenger' | 'driver' | 'order' | 'payment' | 'marketing' | 'risk';
+
+/** The service's runtime: how it is built, checked for health, and how it reports metrics. */
 type Runtime = 'java' | 'go';
+
+/** Container sizes, where a service runs at its production size (`PRODUCTION_SIZED`). */
+type Size = 'S' | 'M' | 'L';
+
+const SIZES: Record<Size, Resources> = {
+  S: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
+  M: { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
+  L: { cpuRequestMillis: 1000, cpuLimitMillis: 4000, memoryRequestMiB: 2048, memoryLimitMiB: 4096 },
+};
+
+/** The size of a service that gives none: Java services start a JVM. */
+const DEFAULT_SIZE: Record<Runtime, Size> = { java: 'M', go: 'S' };
 
 interface ServiceSpec {
   readonly name: string;
@@ -256,19 +320,24 @@ interface ServiceSpec {
   readonly tag: string;
   /** The release candidate running in development and test, if one is being tested. */
   readonly nextTag?: string;
-  /** A gRPC port next to HTTP 8080, for calls between services. */
+  /** A gRPC port next to HTTP 8080, for calls between services (which then use it). */
   readonly grpc?: boolean;
+  /** Its size where production-sized; default by runtime (`DEFAULT_SIZE`). */
+  readonly size?: Size;
   /**
-   * The services of the same domain it calls, by name: it gets `<NAME>_HOST` and `<NAME>_PORT` (the gRPC port
-   * where the target has one), and the network policies open exactly those paths.
+   * What it calls: `<service>` of its domain, or `<domain>/<service>`. It gets `<NAME>_HOST` and `<NAME>_PORT`
+   * (the gRPC port where the target has one), and the network policies open exactly those paths.
    */
   readonly calls?: readonly string[];
+  /** The other domains whose services may call it. */
+  readonly accepts?: readonly DomainName[];
   /** Replicas where they differ from the environment's default. */
   readonly replicas?: Partial<Record<EnvName, number>>;
-  /** Container size in staging and production (`PRODUCTION_SIZED`); elsewhere the environment's defaults. */
-  readonly resources?: Resources;
-  /** Exposed at `<subdomain>.<environment domain>`, or at `hosts[env]` where given. */
-  readonly expose?: { readonly subdomain: string; readonly hosts?: Partial<Record<EnvName, string>> };
+  /** Exposed at `<expose>.<environment domain>`, or at `hosts[env]` where given. */
+  readonly expose?: string;
+  readonly hosts?: Partial<Record<EnvName, string>>;
+  /** Serves users or partners directly: an error-rate alert besides the standard ones. */
+  readonly critical?: boolean;
   /** Literal environment variables, the same in every environment. */
   readonly env?: Record<string, string>;
   /** Why a production default (2 replicas, a disruption budget, spread) does not fit the service. */
@@ -295,13 +364,11 @@ interface DepartmentSpec {
 }
 
 interface DomainSpec {
-  readonly name: string;
+  readonly name: DomainName;
   readonly displayName: string;
   readonly description: string;
   /** The workspace's manager (its admin). */
   readonly manager: string;
-  /** What all the domain's namespaces on one cluster may use together. */
-  readonly quota: ProjectQuota;
   /**
    * The org chart, besides the audit department every domain has. One top-level department of kind `release`
    * approves the domain's releases to production.
@@ -310,48 +377,76 @@ interface DomainSpec {
   readonly projects: readonly ProjectSpec[];
 }
 
-const JAVA_SIZE: Resources = { cpuRequestMillis: 500, cpuLimitMillis: 2000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 };
-const GO_SIZE: Resources = { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 };
+/** Development, test, staging and production: where most projects run. */
 const ALL: readonly EnvName[] = ['development', 'test', 'staging', 'production'];
-const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 48000, cpuLimitMillis: 160000, memoryRequestMiB: 98304, memoryLimitMiB: 196608, pods: 300 };
+/** What all of a domain's namespaces on one cluster may use together. */
+const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 160000, cpuLimitMillis: 640000, memoryRequestMiB: 327680, memoryLimitMiB: 655360, pods: 600 };
+
+/** The org chart every domain shares the shape of: R&D (leads) with its teams, QA, SRE and release managers. */
+function orgChart(domain: string, org: { leads: string[]; teams: DepartmentSpec[]; qa: string[]; sre: string[]; release: string[] }): DepartmentSpec[] {
+  return [
+    { name: 'rd', displayName: `${domain} R&D`, kind: 'lead', members: org.leads, teams: org.teams },
+    { name: 'qa', displayName: `${domain} QA`, kind: 'tester', members: org.qa },
+    { name: 'sre', displayName: `${domain} SRE`, kind: 'sre', members: org.sre },
+    { name: 'release', displayName: `${domain} release managers`, kind: 'release', members: org.release },
+  ];
+}
+
+/** A developer team. */
+function team(name: string, displayName: string, members: string[], teams?: DepartmentSpec[]): DepartmentSpec {
+  return { name, displayName, kind: 'developer', members, teams };
+}
 
 const DOMAINS: readonly DomainSpec[] = [
   {
     name: 'passenger',
     displayName: 'Passenger',
-    description: 'Riders: the rider app back end, profiles, notifications, growth campaigns',
+    description: 'Riders: the rider app back end, accounts, growth campaigns and customer support',
     manager: 'li.ming',
-    quota: DOMAIN_QUOTA,
-    departments: [
-      {
-        name: 'rd', displayName: 'Passenger R&D', kind: 'lead', members: ['li.ming', 'wu.tao'],
-        teams: [
-          { name: 'rider-app', displayName: 'Rider app team', kind: 'developer', members: ['chen.yu', 'lin.xiao', 'guo.peng'] },
-          { name: 'growth', displayName: 'Growth team', kind: 'developer', members: ['ma.li', 'song.jia'] },
-        ],
-      },
-      { name: 'qa', displayName: 'Passenger QA', kind: 'tester', members: ['xu.ting', 'hu.bo'] },
-      { name: 'sre', displayName: 'Passenger SRE', kind: 'sre', members: ['deng.kai'] },
-      { name: 'release', displayName: 'Passenger release managers', kind: 'release', members: ['li.ming', 'deng.kai'] },
-    ],
+    departments: orgChart('Passenger', {
+      leads: ['li.ming', 'wu.tao'],
+      teams: [
+        team('rider-app', 'Rider app team', ['chen.yu', 'lin.xiao', 'guo.peng']),
+        team('growth', 'Growth team', ['ma.li', 'song.jia']),
+        team('support', 'Customer support engineering', ['bai.lu', 'kong.wei']),
+      ],
+      qa: ['xu.ting', 'hu.bo'],
+      sre: ['deng.kai'],
+      release: ['li.ming', 'deng.kai'],
+    }),
     projects: [
       {
         name: 'passenger-app', displayName: 'Rider app', description: 'The back end of the rider app', environments: ALL,
         services: [
-          {
-            name: 'rider-bff', runtime: 'java', tag: '3.12.0', nextTag: '3.13.0-rc.2', calls: ['rider-profile', 'rider-notify'],
-            replicas: { production: 6 }, resources: JAVA_SIZE, expose: { subdomain: 'rider-api' },
-          },
-          { name: 'rider-profile', runtime: 'go', tag: '2.4.1', grpc: true, resources: GO_SIZE },
-          { name: 'rider-notify', runtime: 'go', tag: '1.9.3', resources: GO_SIZE, env: { PUSH_PROVIDERS: 'apns,fcm,getui' } },
+          { name: 'rider-bff', runtime: 'java', tag: '3.12.0', nextTag: '3.13.0-rc.2', calls: ['rider-profile', 'rider-notify', 'rider-auth', 'order/order-api', 'marketing/coupon'], replicas: { production: 6 }, expose: 'rider-api', critical: true },
+          { name: 'rider-profile', runtime: 'go', tag: '2.4.1', grpc: true, accepts: ['order', 'marketing'] },
+          { name: 'rider-auth', runtime: 'go', tag: '1.15.0', grpc: true, critical: true },
+          { name: 'rider-notify', runtime: 'go', tag: '1.9.3', env: { PUSH_PROVIDERS: 'apns,fcm,getui' } },
+          { name: 'rider-settings', runtime: 'java', tag: '1.3.2', calls: ['rider-profile'] },
+          { name: 'rider-address', runtime: 'go', tag: '1.1.0' },
+          { name: 'rider-favorites', runtime: 'go', tag: '0.8.4', calls: ['rider-address'] },
+          { name: 'rider-wallet-view', runtime: 'java', tag: '1.0.6', calls: ['payment/wallet'] },
+          { name: 'emergency-contact', runtime: 'go', tag: '1.2.0', accepts: ['risk'] },
         ],
       },
       {
         // Growth experiments go from test straight to production behind feature flags: no staging.
-        name: 'passenger-growth', displayName: 'Growth', description: 'Coupons and referrals', environments: ['development', 'test', 'production'],
+        name: 'passenger-growth', displayName: 'Growth', description: 'Referrals, membership levels and rider tasks', environments: ['development', 'test', 'production'],
         services: [
-          { name: 'coupon', runtime: 'java', tag: '1.18.0', resources: JAVA_SIZE },
-          { name: 'referral', runtime: 'go', tag: '0.7.2', resources: GO_SIZE, expose: { subdomain: 'invite' } },
+          { name: 'referral', runtime: 'go', tag: '0.7.2', calls: ['marketing/points'], expose: 'invite' },
+          { name: 'member-level', runtime: 'java', tag: '1.4.0', calls: ['marketing/points'] },
+          { name: 'rider-tasks', runtime: 'java', tag: '0.5.1', calls: ['member-level'] },
+          { name: 'rider-survey', runtime: 'go', tag: '0.3.0' },
+        ],
+      },
+      {
+        name: 'passenger-support', displayName: 'Customer support', description: 'Tickets, chat with agents, lost and found', environments: ALL,
+        services: [
+          { name: 'ticket-center', runtime: 'java', tag: '2.6.1', calls: ['order/order-history'], expose: 'help' },
+          { name: 'im-gateway', runtime: 'go', tag: '1.8.0', calls: ['ticket-center'] },
+          { name: 'faq', runtime: 'go', tag: '1.0.3' },
+          { name: 'lost-found', runtime: 'java', tag: '1.1.4', calls: ['ticket-center'] },
+          { name: 'feedback', runtime: 'go', tag: '0.9.0' },
         ],
       },
     ],
@@ -359,44 +454,59 @@ const DOMAINS: readonly DomainSpec[] = [
   {
     name: 'driver',
     displayName: 'Driver',
-    description: 'Drivers: dispatch, ETA, live location, onboarding',
+    description: 'Drivers: dispatch, ETA, live location, the driver app, onboarding and service scores',
     manager: 'zhao.lei',
-    quota: DOMAIN_QUOTA,
-    departments: [
-      {
-        name: 'rd', displayName: 'Driver R&D', kind: 'lead', members: ['zhao.lei', 'qian.bin'],
-        teams: [
-          {
-            name: 'dispatch', displayName: 'Dispatch team', kind: 'developer', members: ['feng.rui', 'cao.yang'],
-            // Three levels: the dispatch algorithm group sits inside the dispatch team.
-            teams: [{ name: 'dispatch-algo', displayName: 'Dispatch algorithms', kind: 'developer', members: ['yuan.hao', 'tang.xin'] }],
-          },
-          { name: 'onboarding', displayName: 'Driver onboarding team', kind: 'developer', members: ['jiang.wen'] },
-        ],
-      },
-      { name: 'qa', displayName: 'Driver QA', kind: 'tester', members: ['pan.li'] },
-      { name: 'sre', displayName: 'Driver SRE', kind: 'sre', members: ['deng.kai', 'shi.lei'] },
-      { name: 'release', displayName: 'Driver release managers', kind: 'release', members: ['zhao.lei', 'shi.lei'] },
-    ],
+    departments: orgChart('Driver', {
+      leads: ['zhao.lei', 'qian.bin'],
+      teams: [
+        // Three levels: the dispatch algorithm group sits inside the dispatch team.
+        team('dispatch', 'Dispatch team', ['feng.rui', 'cao.yang'], [team('dispatch-algo', 'Dispatch algorithms', ['yuan.hao', 'tang.xin'])]),
+        team('driver-app', 'Driver app team', ['ye.fan', 'qin.lu']),
+        team('onboarding', 'Driver onboarding team', ['jiang.wen']),
+      ],
+      qa: ['pan.li'],
+      sre: ['deng.kai', 'shi.lei'],
+      release: ['zhao.lei', 'shi.lei'],
+    }),
     projects: [
       {
         name: 'driver-dispatch', displayName: 'Dispatch', description: 'Matching riders to drivers, ETA and live location', environments: ALL,
-        quota: { production: { cpuRequestMillis: 24000, cpuLimitMillis: 96000, memoryLimitMiB: 98304 } },
+        quota: { production: { cpuRequestMillis: 48000, cpuLimitMillis: 192000, memoryRequestMiB: 98304, memoryLimitMiB: 196608, pods: 150 } },
         services: [
-          {
-            name: 'dispatch-engine', runtime: 'go', tag: '5.2.0', nextTag: '5.3.0-rc.1', grpc: true,
-            replicas: { staging: 3, production: 12 }, resources: { cpuRequestMillis: 1000, cpuLimitMillis: 4000, memoryRequestMiB: 1024, memoryLimitMiB: 2048 },
-          },
-          { name: 'eta', runtime: 'java', tag: '4.0.3', grpc: true, replicas: { production: 6 }, resources: JAVA_SIZE },
-          { name: 'driver-location', runtime: 'go', tag: '2.11.0', replicas: { production: 8 }, resources: GO_SIZE, expose: { subdomain: 'driver-gw' } },
+          { name: 'dispatch-engine', runtime: 'go', tag: '5.2.0', nextTag: '5.3.0-rc.1', grpc: true, size: 'L', calls: ['eta', 'driver-location', 'supply-heatmap', 'order/trip-state'], accepts: ['order'], replicas: { staging: 3, production: 12 }, critical: true },
+          { name: 'eta', runtime: 'java', tag: '4.0.3', grpc: true, replicas: { production: 6 } },
+          { name: 'driver-location', runtime: 'go', tag: '2.11.0', accepts: ['risk'], replicas: { production: 8 }, expose: 'driver-gw', critical: true },
+          { name: 'supply-heatmap', runtime: 'go', tag: '1.6.2', calls: ['driver-location'] },
+          { name: 'dispatch-config', runtime: 'java', tag: '1.2.0' },
+          { name: 'order-broadcast', runtime: 'go', tag: '2.0.1', calls: ['dispatch-engine'], replicas: { production: 4 } },
+        ],
+      },
+      {
+        name: 'driver-app', displayName: 'Driver app', description: 'The back end of the driver app: profile, income, schedule, vehicles', environments: ALL,
+        services: [
+          { name: 'driver-bff', runtime: 'java', tag: '2.8.0', nextTag: '2.9.0-rc.1', calls: ['driver-profile', 'driver-income', 'driver-schedule', 'driver-notify'], replicas: { production: 4 }, expose: 'driver-api', critical: true },
+          { name: 'driver-profile', runtime: 'go', tag: '1.12.3', grpc: true, accepts: ['payment'] },
+          { name: 'driver-income', runtime: 'java', tag: '1.7.0', calls: ['payment/balance-ledger'] },
+          { name: 'driver-schedule', runtime: 'go', tag: '0.9.2' },
+          { name: 'vehicle-registry', runtime: 'java', tag: '1.3.1', calls: ['driver-profile'] },
+          { name: 'driver-notify', runtime: 'go', tag: '1.9.3', env: { PUSH_PROVIDERS: 'apns,fcm,getui' } },
         ],
       },
       {
         // Onboarding has no staging rehearsal: it changes rarely and is tested end to end in test.
         name: 'driver-onboarding', displayName: 'Driver onboarding', description: 'Sign-up, documents and background checks', environments: ['development', 'test', 'production'],
         services: [
-          { name: 'onboarding-portal', runtime: 'java', tag: '1.6.0', resources: JAVA_SIZE, expose: { subdomain: 'join' } },
-          { name: 'background-check', runtime: 'go', tag: '0.12.4', replicas: { production: 2 }, resources: GO_SIZE, env: { PROVIDER_TIMEOUT_SECONDS: '20' } },
+          { name: 'onboarding-portal', runtime: 'java', tag: '1.6.0', calls: ['document-ocr', 'background-check', 'training'], expose: 'join', critical: true },
+          { name: 'background-check', runtime: 'go', tag: '0.12.4', env: { PROVIDER_TIMEOUT_SECONDS: '20' } },
+          { name: 'document-ocr', runtime: 'go', tag: '0.6.0', size: 'M' },
+          { name: 'training', runtime: 'java', tag: '0.4.2' },
+        ],
+      },
+      {
+        name: 'driver-quality', displayName: 'Service quality', description: 'Ratings and service scores of drivers', environments: ALL,
+        services: [
+          { name: 'driver-rating', runtime: 'go', tag: '1.5.0' },
+          { name: 'service-score', runtime: 'java', tag: '2.1.0', calls: ['driver-rating'] },
         ],
       },
     ],
@@ -404,45 +514,63 @@ const DOMAINS: readonly DomainSpec[] = [
   {
     name: 'order',
     displayName: 'Order',
-    description: 'Trips: orders, trip state, pricing, and the open API for partners',
+    description: 'Trips: orders, trip state, pricing, carpooling, and the open API for partners',
     manager: 'sun.hui',
-    quota: DOMAIN_QUOTA,
-    departments: [
-      {
-        name: 'rd', displayName: 'Order R&D', kind: 'lead', members: ['sun.hui'],
-        teams: [
-          { name: 'trip', displayName: 'Trip team', kind: 'developer', members: ['wang.fang', 'liu.yang', 'zheng.hao'] },
-          { name: 'pricing', displayName: 'Pricing team', kind: 'developer', members: ['han.mei', 'du.jun'] },
-          { name: 'open-platform', displayName: 'Open platform team', kind: 'developer', members: ['xie.na'] },
-        ],
-      },
-      { name: 'qa', displayName: 'Order QA', kind: 'tester', members: ['xu.ting', 'lu.qiang'] },
-      { name: 'sre', displayName: 'Order SRE', kind: 'sre', members: ['shi.lei'] },
-      { name: 'release', displayName: 'Order release managers', kind: 'release', members: ['sun.hui', 'shi.lei'] },
-    ],
+    departments: orgChart('Order', {
+      leads: ['sun.hui'],
+      teams: [
+        team('trip', 'Trip team', ['wang.fang', 'liu.yang', 'zheng.hao']),
+        team('pricing', 'Pricing team', ['han.mei', 'du.jun']),
+        team('carpool', 'Carpool team', ['mo.xin']),
+        team('open-platform', 'Open platform team', ['xie.na', 'fu.qiang']),
+      ],
+      qa: ['xu.ting', 'lu.qiang'],
+      sre: ['shi.lei'],
+      release: ['sun.hui', 'shi.lei'],
+    }),
     projects: [
       {
-        name: 'order-core', displayName: 'Orders', description: 'Order intake and the trip state machine', environments: ALL,
+        name: 'order-core', displayName: 'Orders', description: 'Order intake, the trip state machine and order history', environments: ALL,
         services: [
-          { name: 'order-api', runtime: 'java', tag: '7.1.0', nextTag: '7.2.0-rc.1', replicas: { production: 6 }, resources: JAVA_SIZE, expose: { subdomain: 'order-api' } },
-          { name: 'trip-state', runtime: 'go', tag: '3.3.2', grpc: true, replicas: { production: 4 }, resources: GO_SIZE },
+          { name: 'order-api', runtime: 'java', tag: '7.1.0', nextTag: '7.2.0-rc.1', calls: ['trip-state', 'pricing', 'passenger/rider-profile', 'driver/dispatch-engine', 'risk/risk-engine', 'payment/pay-api'], accepts: ['passenger'], replicas: { production: 6 }, expose: 'order-api', critical: true },
+          { name: 'trip-state', runtime: 'go', tag: '3.3.2', grpc: true, accepts: ['driver', 'risk'], replicas: { production: 4 }, critical: true },
+          { name: 'order-history', runtime: 'java', tag: '2.0.4', accepts: ['passenger'] },
+          { name: 'order-cancel', runtime: 'java', tag: '1.9.0', calls: ['trip-state'] },
+          { name: 'order-events', runtime: 'go', tag: '1.4.1', calls: ['trip-state'] },
+          { name: 'trip-share', runtime: 'go', tag: '1.0.2', calls: ['trip-state'], expose: 'share' },
         ],
       },
       {
-        name: 'order-pricing', displayName: 'Pricing', description: 'Fares and surge pricing', environments: ALL,
+        name: 'order-pricing', displayName: 'Pricing', description: 'Fares, surge pricing and tolls', environments: ALL,
         services: [
-          { name: 'pricing', runtime: 'java', tag: '2.9.0', calls: ['surge'], replicas: { production: 4 }, resources: JAVA_SIZE },
+          { name: 'pricing', runtime: 'java', tag: '2.9.0', calls: ['surge', 'fare-rules', 'toll-estimator', 'marketing/coupon'], replicas: { production: 4 }, critical: true },
           // Surge reads the open trips (demand) from the trip state machine.
-          { name: 'surge', runtime: 'go', tag: '1.4.0', calls: ['trip-state'], resources: GO_SIZE, env: { SURGE_WINDOW_SECONDS: '60' } },
+          { name: 'surge', runtime: 'go', tag: '1.4.0', calls: ['trip-state'], env: { SURGE_WINDOW_SECONDS: '60' } },
+          { name: 'fare-rules', runtime: 'java', tag: '3.2.1' },
+          { name: 'toll-estimator', runtime: 'go', tag: '0.8.0' },
+          { name: 'price-audit', runtime: 'java', tag: '1.0.5', calls: ['fare-rules'] },
+        ],
+      },
+      {
+        // Carpooling is rehearsed in staging like the rest, but does not run for partners.
+        name: 'order-carpool', displayName: 'Carpool', description: 'Matching riders who share a route', environments: ALL,
+        services: [
+          { name: 'carpool-match', runtime: 'go', tag: '1.3.0', grpc: true, size: 'M', calls: ['carpool-route', 'trip-state'] },
+          { name: 'carpool-route', runtime: 'go', tag: '1.1.2' },
+          { name: 'carpool-seat', runtime: 'java', tag: '0.7.0', calls: ['carpool-match'] },
         ],
       },
       {
         // The open API for aggregator platforms and corporate-travel partners: integrated in test and staging,
-        // served in production from the partner cluster only.
-        name: 'order-open-api', displayName: 'Open API', description: 'Ordering rides on behalf of partner platforms', environments: ['test', 'staging', 'partner'],
+        // served in production from both partner clusters only.
+        name: 'order-open-api', displayName: 'Open API', description: 'Ordering rides on behalf of partner platforms', environments: ['test', 'staging', ...PARTNERS],
         services: [
-          { name: 'open-gateway', runtime: 'java', tag: '1.2.0', resources: JAVA_SIZE, expose: { subdomain: 'open', hosts: { partner: 'open.rides.example.com' } } },
-          { name: 'partner-callback', runtime: 'go', tag: '0.9.1', resources: GO_SIZE },
+          { name: 'open-gateway', runtime: 'java', tag: '1.2.0', calls: ['partner-auth', 'partner-order', 'partner-quote'], expose: 'open', hosts: { 'partner-aggregator': 'open.rides.example.com' }, critical: true },
+          { name: 'partner-auth', runtime: 'go', tag: '1.0.4', grpc: true },
+          { name: 'partner-order', runtime: 'java', tag: '1.2.0', grpc: true, calls: ['partner-callback', 'risk/kyc-verify'], accepts: ['payment'] },
+          { name: 'partner-quote', runtime: 'go', tag: '0.9.0' },
+          { name: 'partner-callback', runtime: 'go', tag: '0.9.1' },
+          { name: 'partner-status-sync', runtime: 'go', tag: '0.4.3', calls: ['partner-callback'] },
         ],
       },
     ],
@@ -450,39 +578,176 @@ const DOMAINS: readonly DomainSpec[] = [
   {
     name: 'payment',
     displayName: 'Payment',
-    description: 'Payments: the payment API, payment channels, settlement and reconciliation',
+    description: 'Payments: the payment API, payment channels, wallets, settlement, reconciliation and enterprise billing',
     manager: 'zhou.min',
-    quota: DOMAIN_QUOTA,
-    departments: [
-      {
-        name: 'rd', displayName: 'Payment R&D', kind: 'lead', members: ['zhou.min'],
-        teams: [
-          { name: 'checkout', displayName: 'Checkout team', kind: 'developer', members: ['yang.jie', 'gao.lin'] },
-          { name: 'settlement', displayName: 'Settlement team', kind: 'developer', members: ['lv.qing'] },
-        ],
-      },
-      { name: 'qa', displayName: 'Payment QA', kind: 'tester', members: ['hu.bo'] },
-      { name: 'sre', displayName: 'Payment SRE', kind: 'sre', members: ['deng.kai'] },
-      { name: 'release', displayName: 'Payment release managers', kind: 'release', members: ['zhou.min', 'deng.kai'] },
-    ],
+    departments: orgChart('Payment', {
+      leads: ['zhou.min'],
+      teams: [
+        team('checkout', 'Checkout team', ['yang.jie', 'gao.lin']),
+        team('wallet', 'Wallet team', ['cheng.yi']),
+        team('settlement', 'Settlement team', ['lv.qing', 'yin.hao']),
+      ],
+      qa: ['hu.bo'],
+      sre: ['deng.kai'],
+      release: ['zhou.min', 'deng.kai'],
+    }),
     projects: [
       {
         name: 'payment-gateway', displayName: 'Payment gateway', description: 'The payment API and the adapters to payment channels', environments: ALL,
         services: [
-          { name: 'pay-api', runtime: 'java', tag: '4.5.2', nextTag: '4.6.0-rc.3', replicas: { production: 4 }, resources: JAVA_SIZE, expose: { subdomain: 'pay' } },
-          { name: 'channel-adapter', runtime: 'java', tag: '3.0.7', resources: JAVA_SIZE, env: { CHANNELS: 'alipay,wechatpay,unionpay' } },
+          { name: 'pay-api', runtime: 'java', tag: '4.5.2', nextTag: '4.6.0-rc.3', calls: ['payment-router', 'cashier', 'risk/payment-risk'], accepts: ['order'], replicas: { production: 4 }, expose: 'pay', critical: true },
+          { name: 'payment-router', runtime: 'go', tag: '2.2.0', grpc: true, calls: ['channel-adapter'] },
+          { name: 'channel-adapter', runtime: 'java', tag: '3.0.7', env: { CHANNELS: 'alipay,wechatpay,unionpay' } },
+          { name: 'cashier', runtime: 'java', tag: '2.3.1' },
+          { name: 'refund', runtime: 'java', tag: '1.8.0', calls: ['payment-router'] },
+          { name: 'pay-callback', runtime: 'go', tag: '1.6.0', calls: ['pay-api'], expose: 'pay-notify', critical: true },
+        ],
+      },
+      {
+        name: 'payment-wallet', displayName: 'Wallets', description: 'Rider and driver balances, top-ups and withdrawals', environments: ALL,
+        services: [
+          { name: 'wallet', runtime: 'java', tag: '3.4.0', grpc: true, calls: ['balance-ledger'], accepts: ['passenger'] },
+          { name: 'balance-ledger', runtime: 'go', tag: '2.7.1', grpc: true, accepts: ['driver'], critical: true },
+          { name: 'withdrawal', runtime: 'java', tag: '1.5.2', calls: ['balance-ledger'] },
+          { name: 'top-up', runtime: 'java', tag: '1.3.0', calls: ['wallet'] },
         ],
       },
       {
         // Settlement runs against the test ledger at the earliest: no development namespace.
-        name: 'payment-settlement', displayName: 'Settlement', description: 'Driver payouts and daily reconciliation', environments: ['test', 'staging', 'production'],
+        name: 'payment-settlement', displayName: 'Settlement', description: 'Driver payouts, invoices, tax and daily reconciliation', environments: ['test', 'staging', 'production'],
         services: [
-          { name: 'settlement', runtime: 'java', tag: '2.2.0', resources: JAVA_SIZE },
+          { name: 'settlement', runtime: 'java', tag: '2.2.0' },
           // One reconciler per environment: it takes a ledger lock, so more replicas would only wait.
           {
-            name: 'reconciliation', runtime: 'java', tag: '1.8.3', replicas: { staging: 1, production: 1 }, resources: JAVA_SIZE,
+            name: 'reconciliation', runtime: 'java', tag: '1.8.3', replicas: { staging: 1, production: 1 },
             waivers: { replicas: 'singleton: reconciles payments under a ledger lock, so a second replica would only wait for it' },
           },
+          { name: 'driver-payout', runtime: 'java', tag: '1.4.0', calls: ['settlement', 'driver/driver-profile'] },
+          { name: 'invoice', runtime: 'java', tag: '2.0.0', calls: ['settlement'] },
+          { name: 'tax-report', runtime: 'go', tag: '0.6.1', calls: ['invoice'] },
+        ],
+      },
+      {
+        // Enterprise billing serves corporate travel only: monthly bills on the company's account.
+        name: 'payment-enterprise', displayName: 'Enterprise billing', description: 'Monthly bills and credit limits of corporate-travel customers', environments: ['test', 'staging', 'partner-corporate'],
+        services: [
+          { name: 'enterprise-billing', runtime: 'java', tag: '1.1.0', calls: ['credit-limit', 'order/partner-order'], expose: 'billing', critical: true },
+          { name: 'corp-invoice', runtime: 'java', tag: '1.0.2', calls: ['enterprise-billing'] },
+          { name: 'credit-limit', runtime: 'go', tag: '0.5.0' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'marketing',
+    displayName: 'Marketing',
+    description: 'Marketing: campaigns and coupons, audience reach, loyalty points and in-app ads',
+    manager: 'tian.ye',
+    departments: orgChart('Marketing', {
+      leads: ['tian.ye'],
+      teams: [
+        team('campaign', 'Campaign team', ['rao.jun', 'jin.yue']),
+        team('loyalty', 'Loyalty team', ['xia.qi']),
+        team('ads', 'Ads team', ['shen.bo', 'wei.na']),
+      ],
+      qa: ['lu.qiang'],
+      sre: ['shi.lei'],
+      release: ['tian.ye', 'shi.lei'],
+    }),
+    projects: [
+      {
+        name: 'marketing-campaign', displayName: 'Campaigns', description: 'Campaigns, coupons, promotion rules and A/B tests', environments: ALL,
+        services: [
+          { name: 'campaign-center', runtime: 'java', tag: '3.0.2', calls: ['promo-rules', 'coupon-issuer'], expose: 'campaign' },
+          { name: 'coupon', runtime: 'go', tag: '2.5.0', grpc: true, calls: ['promo-rules'], accepts: ['passenger', 'order'], replicas: { production: 4 }, critical: true },
+          { name: 'coupon-issuer', runtime: 'java', tag: '2.5.0', calls: ['coupon', 'risk/coupon-abuse'] },
+          { name: 'promo-rules', runtime: 'java', tag: '1.9.1' },
+          { name: 'ab-test', runtime: 'go', tag: '1.2.0' },
+        ],
+      },
+      {
+        name: 'marketing-reach', displayName: 'Reach', description: 'Audiences, and push and SMS campaigns to them', environments: ALL,
+        services: [
+          { name: 'audience', runtime: 'java', tag: '1.6.0', grpc: true, calls: ['passenger/rider-profile'] },
+          { name: 'push-campaign', runtime: 'go', tag: '1.3.2', calls: ['audience', 'message-template'] },
+          { name: 'sms-campaign', runtime: 'go', tag: '1.3.2', calls: ['audience', 'message-template'] },
+          { name: 'message-template', runtime: 'java', tag: '0.8.0' },
+        ],
+      },
+      {
+        // Loyalty goes from test to production behind feature flags, like passenger growth, which calls it.
+        name: 'marketing-loyalty', displayName: 'Loyalty', description: 'Points, the rewards mall and daily check-in', environments: ['development', 'test', 'production'],
+        services: [
+          { name: 'points', runtime: 'go', tag: '2.0.3', grpc: true, accepts: ['passenger'] },
+          { name: 'rewards-mall', runtime: 'java', tag: '1.4.1', calls: ['points'], expose: 'rewards' },
+          { name: 'member-benefit', runtime: 'java', tag: '1.0.0', calls: ['points'] },
+          { name: 'check-in', runtime: 'go', tag: '0.6.2', calls: ['points'] },
+        ],
+      },
+      {
+        name: 'marketing-ads', displayName: 'Ads', description: 'In-app ads, their creatives and attribution', environments: ALL,
+        services: [
+          { name: 'ad-server', runtime: 'go', tag: '3.1.0', size: 'M', calls: ['creative-review', 'attribution'], replicas: { production: 4 }, expose: 'ads' },
+          { name: 'ad-report', runtime: 'java', tag: '1.2.2', calls: ['attribution'] },
+          { name: 'creative-review', runtime: 'java', tag: '1.0.4' },
+          { name: 'attribution', runtime: 'go', tag: '0.9.3' },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'risk',
+    displayName: 'Risk',
+    description: 'Risk and safety: the decision engine, anti-fraud, trip safety and compliance checks',
+    manager: 'qiu.feng',
+    departments: orgChart('Risk', {
+      leads: ['qiu.feng'],
+      teams: [
+        team('decision', 'Decision engine team', ['lei.ming', 'hou.jie']),
+        team('antifraud', 'Anti-fraud team', ['bao.xin']),
+        team('safety', 'Trip safety team', ['tao.ran', 'xiang.yu']),
+      ],
+      qa: ['pan.li'],
+      sre: ['deng.kai'],
+      release: ['qiu.feng', 'deng.kai'],
+    }),
+    projects: [
+      {
+        name: 'risk-engine', displayName: 'Decision engine', description: 'Risk decisions over rules, device fingerprints and block lists', environments: ALL,
+        services: [
+          { name: 'risk-engine', runtime: 'go', tag: '4.2.0', grpc: true, size: 'M', calls: ['rule-center', 'device-fingerprint', 'blacklist', 'decision-log'], accepts: ['order'], replicas: { production: 6 }, critical: true },
+          { name: 'rule-center', runtime: 'java', tag: '2.3.0', expose: 'risk-rules' },
+          { name: 'decision-log', runtime: 'go', tag: '1.1.1' },
+          { name: 'device-fingerprint', runtime: 'go', tag: '1.7.0', grpc: true },
+          { name: 'blacklist', runtime: 'go', tag: '1.4.4', grpc: true },
+        ],
+      },
+      {
+        name: 'risk-antifraud', displayName: 'Anti-fraud', description: 'Payment risk, coupon abuse and fake orders', environments: ALL,
+        services: [
+          { name: 'fraud-detect', runtime: 'java', tag: '3.0.0', grpc: true, size: 'L', calls: ['risk-engine'] },
+          { name: 'payment-risk', runtime: 'go', tag: '2.1.0', grpc: true, calls: ['fraud-detect'], accepts: ['payment'], critical: true },
+          { name: 'coupon-abuse', runtime: 'go', tag: '1.2.3', calls: ['fraud-detect'], accepts: ['marketing'] },
+          { name: 'fake-order', runtime: 'java', tag: '1.5.0', calls: ['fraud-detect'] },
+        ],
+      },
+      {
+        name: 'risk-safety', displayName: 'Trip safety', description: 'Trip monitoring, route deviation, SOS and face checks', environments: ALL,
+        services: [
+          { name: 'trip-monitor', runtime: 'java', tag: '2.4.0', calls: ['route-deviation', 'order/trip-state'] },
+          { name: 'route-deviation', runtime: 'go', tag: '1.3.0', calls: ['driver/driver-location'] },
+          { name: 'sos-center', runtime: 'java', tag: '1.9.2', calls: ['trip-monitor', 'audio-evidence', 'passenger/emergency-contact'], expose: 'sos', critical: true },
+          { name: 'audio-evidence', runtime: 'go', tag: '0.8.1' },
+          { name: 'driver-face-check', runtime: 'go', tag: '1.0.0', size: 'M' },
+        ],
+      },
+      {
+        // KYC and sanction screening of partners' riders: tested in test and staging, run on the partner clusters.
+        name: 'risk-compliance', displayName: 'Compliance', description: 'KYC and sanction screening for partner orders', environments: ['test', 'staging', ...PARTNERS],
+        services: [
+          { name: 'kyc-verify', runtime: 'go', tag: '1.1.0', grpc: true, calls: ['sanction-screen'], accepts: ['order'] },
+          { name: 'sanction-screen', runtime: 'java', tag: '0.9.4' },
+          { name: 'compliance-report', runtime: 'java', tag: '0.4.0', calls: ['kyc-verify'] },
         ],
       },
     ],
@@ -495,8 +760,8 @@ const DOMAINS: readonly DomainSpec[] = [
 //    every service gets a generated `.gitlab-ci.yml` (`_gitlab-ci/<domain>/<service>.gitlab-ci.yml` in the
 //    output) that builds and unit-tests its repository with its runtime's builder, publishes
 //    `harbor.rides.example.com/<domain>/<service>:<commit>`, and releases it through the environments of its
-//    project in the platform's promotion order — development → test → staging → production → partner, the
-//    order of ENVIRONMENTS — with the domain's release managers approving each production environment.
+//    project in the platform's promotion order — development → test → staging → production → the partner clusters,
+//    the order of ENVIRONMENTS — with the domain's release managers approving each production environment.
 //    Releasing pins the tag (releases/<env>.json), synthesizes this program and pushes the output to the estate
 //    repository; from there KubeSphere takes over: its GitOps (the default on KubeSphere) syncs each cluster's
 //    folder. No KubeSphere DevOps project: the builds stay on the internal platform.
@@ -596,6 +861,31 @@ function runtimeEnv(runtime: Runtime, env: EnvName): Record<string, string> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 7. Observability. "Monitoring, logging and events are integrated per application." Every service is scraped
+//    by KubeSphere's Prometheus (a ServiceMonitor; Spring Boot's actuator for Java, /metrics for Go), has the
+//    standard alerts (replicas unavailable for 10 minutes, restarting more than 3 times in 15 minutes), and
+//    writes JSON logs that KubeSphere's logging parses, each record labelled with tenant, project, service and
+//    environment. Services that serve users or partners directly (`critical`) also alert on their error rate,
+//    over each runtime's request counter. Events need nothing: KubeSphere shows a project's events to whoever
+//    may see the project.
+// ---------------------------------------------------------------------------------------------------------
+
+const OBSERVABILITY: Record<Runtime, { readonly metrics: MetricsOptions; readonly errorRate: ErrorRateOptions; readonly logs: LogOptions }> = {
+  java: {
+    metrics: { path: '/actuator/prometheus', interval: Duration.seconds(30) },
+    // Micrometer's HTTP server timer, by status code.
+    errorRate: { threshold: 0.02, metric: 'http_server_requests_seconds_count', status: { label: 'status', failures: '5..' } },
+    logs: { format: LogFormat.JSON },
+  },
+  go: {
+    metrics: { path: '/metrics', interval: Duration.seconds(30) },
+    // The Prometheus client's HTTP handler counter, by code.
+    errorRate: { threshold: 0.02, metric: 'http_requests_total', status: { label: 'code', failures: '5..' } },
+    logs: { format: LogFormat.JSON },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
 // The estate, built from the tables.
 // ---------------------------------------------------------------------------------------------------------
 
@@ -614,10 +904,11 @@ export function build(): Platform {
     description: 'KubeSphere control plane: workspaces, IAM and the member clusters; no business workloads',
   });
   for (const c of MEMBER_CLUSTERS) {
-    const production = ENVIRONMENTS.find((e) => e.name === c.environment)?.production ?? false;
     platform.addCluster(c.name, {
       role: ClusterRole.MEMBER,
-      labels: { [LABEL.environment]: production ? 'production' : c.environment, [LABEL.partner]: String(c.partner), [LABEL.region]: 'cn-north' },
+      group: ENVIRONMENTS.find((e) => e.name === c.environment)?.group,
+      partner: c.partner,
+      labels: { [REGION_LABEL]: c.region },
       ingressClassName: 'nginx',
       description: c.description,
     });
@@ -638,19 +929,23 @@ export function build(): Platform {
   }
 
   // 3 + 4. One tenant per business domain: its org chart and grants, then its projects and services, each
-  //        service with its release pipeline, approved for production by the domain's release managers, and the
-  //        calls between its services.
+  //        service with its release pipeline, approved for production by the domain's release managers.
+  const tenants = new Map<DomainName, Tenant>();
+  const services = new Map<string, Added>();
   for (const d of DOMAINS) {
-    const tenant = platform.addTenant(d.name, { manager: d.manager, displayName: d.displayName, description: d.description, quota: d.quota });
+    const tenant = platform.addTenant(d.name, { manager: d.manager, displayName: d.displayName, description: d.description, quota: DOMAIN_QUOTA });
+    tenants.set(d.name, tenant);
     const audit = tenant.addDepartment('audit', { displayName: `${d.displayName} audit`, members: [...AUDITORS] });
     grantProfile(tenant, audit, ACCESS.auditor);
     const departments = d.departments.map((spec) => ({ kind: spec.kind, department: addDepartment(tenant, tenant, spec) }));
     const approvers = departments.find((x) => x.kind === 'release')?.department;
     if (!approvers) throw new Error(`domain ${d.name} needs a department of kind "release": it approves releases to production`);
-    const services = new Map<string, { spec: ServiceSpec; service: AppService }>();
-    for (const p of d.projects) for (const [spec, service] of addProject(tenant, p, approvers)) services.set(spec.name, { spec, service });
-    connectCalls(services);
+    for (const p of d.projects) {
+      for (const added of addProject(tenant, p, approvers)) services.set(`${d.name}/${added.spec.name}`, added);
+    }
   }
+  // The calls between services, within and across domains, each callee accepting the domains it names.
+  connectCalls(services, tenants);
 
   // 5. Delivery: GitLab CI builds and releases (the files of the pipelines above); KubeSphere's GitOps, the
   //    default on KubeSphere, syncs each cluster's folder of the estate repository.
@@ -658,7 +953,7 @@ export function build(): Platform {
 
   // A person outside every department: the payment domain's external PCI DSS assessor sees the payment
   // workspace, and audits the payment gateway in production only.
-  const payment = platform.tenants.find((t) => t.name === 'payment') as Tenant;
+  const payment = tenants.get('payment') as Tenant;
   const assessor = User.named('pci.assessor');
   payment.grant(assessor, WorkspaceRole.VIEWER);
   payment.projects.find((p) => p.name === 'payment-gateway')?.grant(assessor, AUDITOR, { environments: ['production'] });
@@ -675,6 +970,13 @@ export function build(): Platform {
   return platform;
 }
 
+/** A service added from its row. */
+interface Added {
+  readonly domain: DomainName;
+  readonly spec: ServiceSpec;
+  readonly service: AppService;
+}
+
 /**
  * Adds a department (and the teams inside it) with the grants of its kind. Every department is granted its own
  * roles: R&D (the leads) and the teams inside it get different ones, and nothing here relies on a parent
@@ -683,7 +985,7 @@ export function build(): Platform {
 function addDepartment(tenant: Tenant, parent: Tenant | Department, spec: DepartmentSpec): Department {
   const department = parent.addDepartment(spec.name, { displayName: spec.displayName, members: [...spec.members] });
   grantProfile(tenant, department, ACCESS[spec.kind]);
-  for (const team of spec.teams ?? []) addDepartment(tenant, department, team);
+  for (const t of spec.teams ?? []) addDepartment(tenant, department, t);
   return department;
 }
 
@@ -701,19 +1003,23 @@ function grantProfile(tenant: Tenant, department: Department, profile: AccessPro
   if (profile.selfProvisioning) tenant.allowSelfProvisioning(department, [...profile.selfProvisioning]);
 }
 
-/** Adds a project and its services, placed in its environments, each with its release pipeline; returns the services. */
-function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): [ServiceSpec, AppService][] {
+/**
+ * Adds a project and its services, placed in its environments, each with its observability and release
+ * pipeline; returns the services.
+ */
+function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): Added[] {
   const project = tenant.addProject(spec.name, {
     environments: [...spec.environments],
     displayName: spec.displayName,
     description: spec.description,
   });
   for (const [env, quota] of Object.entries(spec.quota ?? {}) as [EnvName, ProjectQuota][]) project.quotaIn(env, quota);
-  const added: [ServiceSpec, AppService][] = [];
+  const added: Added[] = [];
 
   for (const s of spec.services) {
     const image = harbor.image(`${tenant.name}/${s.name}`, s.tag);
     const probes = PROBES[s.runtime];
+    const observability = OBSERVABILITY[s.runtime];
     const service = project.addService(s.name, {
       image,
       ports: s.grpc ? [{ port: 8080 }, { port: 9090, name: 'grpc' }] : [{ port: 8080 }],
@@ -721,18 +1027,22 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): [
       liveness: probes.liveness,
       startup: probes.startup,
       env: { ...s.env },
+      metrics: { port: 'http', ...observability.metrics },
+      alerts: s.critical ? { errorRate: observability.errorRate } : true,
+      logs: observability.logs,
       waivers: s.waivers,
     });
+    const size = SIZES[s.size ?? DEFAULT_SIZE[s.runtime]];
     for (const env of spec.environments) {
       const preRelease = s.nextTag !== undefined && (env === 'development' || env === 'test');
       service.inEnvironment(env, {
         replicas: s.replicas?.[env],
-        resources: PRODUCTION_SIZED.includes(env) ? s.resources : undefined,
+        resources: PRODUCTION_SIZED.includes(env) ? size : undefined,
         image: preRelease ? image.withTag(s.nextTag as string) : undefined,
         env: runtimeEnv(s.runtime, env),
       });
     }
-    if (s.expose) service.expose({ subdomain: s.expose.subdomain, hosts: s.expose.hosts as Record<string, string> | undefined });
+    if (s.expose) service.expose({ subdomain: s.expose, hosts: s.hosts as Record<string, string> | undefined });
 
     // Release: build, unit tests, image, then development → … → production in the promotion order (the
     // project's environments), approved before each production environment.
@@ -744,17 +1054,23 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): [
       registryCredential: DELIVERY.registryCredential,
       approval: { approvers },
     });
-    added.push([s, service]);
+    added.push({ domain: tenant.name as DomainName, spec: s, service });
   }
   return added;
 }
 
-/** Connects every service of a domain to the services it calls, on their gRPC port where they have one. */
-function connectCalls(services: ReadonlyMap<string, { spec: ServiceSpec; service: AppService }>): void {
+/**
+ * Lets every service accept calls from the domains its row names, then connects every service to the services
+ * it calls (`<service>` of its domain, or `<domain>/<service>`), on their gRPC port where they have one.
+ */
+function connectCalls(services: ReadonlyMap<string, Added>, tenants: ReadonlyMap<DomainName, Tenant>): void {
   for (const { spec, service } of services.values()) {
-    for (const name of spec.calls ?? []) {
-      const target = services.get(name);
-      if (!target) throw new Error(`service ${spec.name} calls ${name}, which is no service of its domain`);
+    if (spec.accepts) service.acceptFrom(...spec.accepts.map((d) => tenants.get(d) as Tenant));
+  }
+  for (const { domain, spec, service } of services.values()) {
+    for (const call of spec.calls ?? []) {
+      const target = services.get(call.includes('/') ? call : `${domain}/${call}`);
+      if (!target) throw new Error(`service ${domain}/${spec.name} calls ${call}, which is no service of the DOMAINS table`);
       service.connectsTo(target.service, { port: target.spec.grpc ? 'grpc' : undefined });
     }
   }

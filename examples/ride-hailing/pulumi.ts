@@ -1,8 +1,8 @@
 /**
  * The ride-hailing estate deployed with Pulumi: one stack per environment (development, test, staging,
- * production, partner), plus `host` for the host cluster, which is in no environment, and one per preview
- * (`pv-<slug>`, on dev-bj1). The `host` stack owns the workspaces, departments, grants and member-cluster
- * registrations, so deploy it first.
+ * production, partner-aggregator, partner-corporate), plus `host` for the host cluster, which is in no
+ * environment, and one per preview (`pv-<slug>`, on dev-bj1). The `host` stack owns the workspaces,
+ * departments, grants and member-cluster registrations, so deploy it first.
  *
  *   cd examples/ride-hailing && pulumi up --stack host && pulumi up --stack development
  */
