@@ -825,13 +825,15 @@ interface BranchPreview {
 }
 
 const PREVIEWS: readonly BranchPreview[] = [
-  // The rider app team's new login flow: only rider-bff changes; it calls the baseline's rider-profile and rider-notify.
+  // The rider app team's new login flow: only rider-bff changes; it calls the baseline's rider-profile, rider-auth and
+  // rider-notify, and order-api and coupon of the order and marketing domains (which accept the passenger domain).
   {
     branch: 'feature/rider-login', owner: 'rider-app', expires: '2026-12-20', dependencies: PreviewDependencies.BASELINE,
     services: { 'rider-bff': { tag: 'sha-4f2a91c', config: { values: { LOGIN_FLOW: 'sms-otp-v2' } } } },
   },
-  // A new surge model in pricing: surge and trip-state, which it calls, are cloned into the preview, so that the
-  // experiment's load and trip state stay out of the baseline.
+  // A new surge model in pricing: what it calls in its domain (surge, fare-rules, toll-estimator, and trip-state,
+  // which surge calls) is cloned into the preview, so that the experiment's load and trip state stay out of the
+  // baseline; coupon, of the marketing domain, is the baseline's.
   {
     branch: 'feature/surge-model', owner: 'user:han.mei', expires: '2027-01-15', dependencies: PreviewDependencies.CLONE,
     services: { pricing: { tag: 'sha-91be02d' } },
