@@ -46,6 +46,16 @@ export interface BenchResources {
   readonly memoryLimitMiB: number;
 }
 
+/** The replica range of a service's HorizontalPodAutoscaler. */
+export interface BenchAutoscaling {
+  /** The fewest replicas. */
+  readonly minReplicas: number;
+  /** The most replicas. */
+  readonly maxReplicas: number;
+  /** The target average CPU use, in percent of the request. */
+  readonly cpuUtilization: number;
+}
+
 /** The quota of every project namespace. */
 export interface BenchProjectQuota extends BenchResources {
   /** The number of pods. */
@@ -100,19 +110,23 @@ export interface BenchEstateSpec {
   readonly imageTag: string;
   /** The one port of every service. */
   readonly port: number;
-  /** The environment variables of every service. */
-  readonly env: Readonly<Record<string, string>>;
+  /** The configuration values of every service (a ConfigMap, read by the container as environment variables). */
+  readonly config: Readonly<Record<string, string>>;
+  /** The autoscaling of every service outside production (a HorizontalPodAutoscaler on CPU). */
+  readonly autoscaling: BenchAutoscaling;
+  /** The autoscaling of every service in production. */
+  readonly productionAutoscaling: BenchAutoscaling;
+  /** The most pods of every service a voluntary disruption may take at once (a PodDisruptionBudget in every environment). */
+  readonly maxUnavailable: number;
   /** The resources of every container (the library's defaults, set explicitly). */
   readonly resources: BenchResources;
   /**
-   * The quota of every project namespace: the library's default but for the CPU limit, raised so that a
-   * project's 10 services fit at their production scale (3 replicas and 1 surge pod each, 500m apiece).
+   * The quota of every project namespace, raised so that a project's 10 services fit at their largest
+   * production scale (6 replicas and 1 surge pod each).
    */
   readonly projectQuota: BenchProjectQuota;
-  /** The environment whose replicas every service overrides. */
+  /** The environment whose autoscaling every service overrides. */
   readonly productionEnvironment: string;
-  /** The replicas every service has in production. */
-  readonly productionReplicas: number;
   /** Tenants of 5 projects of 10 services (the last one has fewer projects when N is not a multiple of 50). */
   readonly tenants: readonly BenchTenant[];
 }
@@ -162,11 +176,13 @@ export function benchEstateSpec(n: number): BenchEstateSpec {
     registry: 'harbor.example.com',
     imageTag: '1.4.2',
     port: 8080,
-    env: { LOG_LEVEL: 'info', POOL_SIZE: '16' },
+    config: { LOG_LEVEL: 'info', POOL_SIZE: '16', FEATURE_FLAGS: 'search,checkout' },
+    autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 },
+    productionAutoscaling: { minReplicas: 3, maxReplicas: 6, cpuUtilization: 70 },
+    maxUnavailable: 1,
     resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 },
-    projectQuota: { cpuRequestMillis: 4000, cpuLimitMillis: 20000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 50 },
+    projectQuota: { cpuRequestMillis: 8000, cpuLimitMillis: 40000, memoryRequestMiB: 10240, memoryLimitMiB: 20480, pods: 80 },
     productionEnvironment: 'production',
-    productionReplicas: 3,
     tenants,
   };
 }

@@ -7,9 +7,10 @@ import { benchEstateSpec } from './estate-spec';
 /**
  * Builds the bench estate: `n` services × 4 environments on 4 clusters (one host, three members), in tenants
  * of 5 projects of 10 services (see `benchEstateSpec`), every project placed in every environment and every
- * service exposed, so each service-environment yields a ServiceAccount, a Deployment, a Service and an Ingress
- * (in production also a PodDisruptionBudget and, production being served over HTTPS, a cert-manager
- * Certificate), and each project-environment a namespace with its quota, limit range and network policies.
+ * service configured, exposed, autoscaled and given a disruption budget, so each service-environment yields a
+ * ServiceAccount, a ConfigMap, a Deployment, a Service, an Ingress, a HorizontalPodAutoscaler and a
+ * PodDisruptionBudget (in production also, production being served over HTTPS, a cert-manager Certificate), and
+ * each project-environment a namespace with its quota, limit range and network policies.
  * @param n the number of services, a positive multiple of 10
  */
 export function buildBenchEstate(n: number): Platform {
@@ -34,8 +35,10 @@ export function buildBenchEstate(n: number): Platform {
         const service = project.addService(s.name, {
           image: registry.image(s.repository, spec.imageTag),
           ports: [{ port: spec.port }],
-          env: { ...spec.env },
-          perEnvironment: { [spec.productionEnvironment]: { replicas: spec.productionReplicas } },
+          config: { values: { ...spec.config } },
+          autoscaling: { ...spec.autoscaling },
+          disruptionBudget: { maxUnavailable: spec.maxUnavailable },
+          perEnvironment: { [spec.productionEnvironment]: { autoscaling: { ...spec.productionAutoscaling } } },
         });
         service.expose();
       }

@@ -3,6 +3,7 @@
  * written with `JSON.stringify`, in the same folder layout. No construct tree, no validation, no renderer, no
  * YAML writer: what any generator has to pay at least to write these objects.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BenchEnvironment, benchEstateSpec, BenchEstateSpec, BenchProject, BenchResources, BenchService } from './estate-spec';
@@ -91,8 +92,7 @@ export function buildFloorFiles(n: number): Map<string, PlainObject[]> {
           },
         });
         const objects: PlainObject[] = baselineObjects(spec, p, namespace, labels, t.name, e);
-        const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
-        for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e, replicas));
+        for (const s of p.services) objects.push(...serviceObjects(spec, s, namespace, labels, e));
         files.set(`${e.cluster}/10-${namespace}.yaml`, objects);
       }
     }
@@ -207,23 +207,24 @@ function containerResources(r: BenchResources): PlainObject {
 }
 
 /**
- * The objects of one exposed service in one environment: its ServiceAccount, Service, Deployment and Ingress;
- * in production a PodDisruptionBudget and pods spread over nodes and zones; with TLS a cert-manager Certificate.
+ * The objects of one service in one environment: its ServiceAccount, ConfigMap, Service, Deployment (reading
+ * the ConfigMap's values as environment variables, with the hash of its data as a pod annotation so that a
+ * change rolls the pods), Ingress, HorizontalPodAutoscaler and PodDisruptionBudget; in production pods spread
+ * over nodes and zones; with TLS a cert-manager Certificate.
  */
-function serviceObjects(
-  spec: BenchEstateSpec,
-  s: BenchService,
-  namespace: string,
-  projectLabels: Record<string, string>,
-  e: BenchEnvironment,
-  replicas: number,
-): PlainObject[] {
+function serviceObjects(spec: BenchEstateSpec, s: BenchService, namespace: string, projectLabels: Record<string, string>, e: BenchEnvironment): PlainObject[] {
   const labels = { ...projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${e.name}` };
   const podLabels = { ...labels, 'app.kubernetes.io/version': spec.imageTag };
   const selector = { 'app.kubernetes.io/name': s.name };
   const probe = { tcpSocket: { port: 'http' }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
   const host = `${s.name}.${e.domain}`;
   const tlsSecret = `${s.name}-tls`;
+  const configName = `${s.name}-config`;
+  const configKeys = Object.keys(spec.config).sort();
+  const data: Record<string, string> = {};
+  for (const k of configKeys) data[k] = spec.config[k];
+  const configHash = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+  const autoscaling = e.name === spec.productionEnvironment ? spec.productionAutoscaling : spec.autoscaling;
   const serviceAccount = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -249,11 +250,10 @@ function serviceObjects(
     kind: 'Deployment',
     metadata: { name: s.name, namespace, labels: podLabels },
     spec: {
-      replicas,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podLabels },
+        metadata: { labels: podLabels, annotations: { 'platform-cdk.io/config-hash': configHash } },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -264,7 +264,7 @@ function serviceObjects(
               image: `${spec.registry}/${s.repository}:${spec.imageTag}`,
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
-              env: Object.keys(spec.env).sort().map((name) => ({ name, value: spec.env[name] })),
+              env: configKeys.map((name) => ({ name, valueFrom: { configMapKeyRef: { name: configName, key: name } } })),
               resources: containerResources(spec.resources),
               readinessProbe: probe,
               livenessProbe: probe,
@@ -307,15 +307,25 @@ function serviceObjects(
       tls: e.tlsClusterIssuer === undefined ? undefined : [{ hosts: [host], secretName: tlsSecret }],
     },
   };
-  const objects: PlainObject[] = [serviceAccount, deployment, service, ingress];
-  if (e.production) {
-    objects.push({
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name: s.name, namespace, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-    });
-  }
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, namespace, labels }, data };
+  const autoscaler = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: s.name, namespace, labels },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: s.name },
+      minReplicas: autoscaling.minReplicas,
+      maxReplicas: autoscaling.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
+    },
+  };
+  const disruptionBudget = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: s.name, namespace, labels },
+    spec: { maxUnavailable: spec.maxUnavailable, selector: { matchLabels: selector } },
+  };
+  const objects: PlainObject[] = [serviceAccount, configMap, deployment, service, ingress, autoscaler, disruptionBudget];
   if (e.tlsClusterIssuer !== undefined) {
     objects.push({
       apiVersion: 'cert-manager.io/v1',

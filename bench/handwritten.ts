@@ -3,13 +3,15 @@
  * `cdk8s-plus-27`: one `Chart` per cluster; a `WorkspaceTemplate` per tenant, a KubeSphere `Cluster` per member
  * cluster, and per project and environment a `Namespace` with its `ResourceQuota`, `LimitRange` and
  * `NetworkPolicy`s, all as plain `ApiObject`s; and per service and environment a `kplus.ServiceAccount`, a
- * `kplus.Deployment` running as it, exposed with `exposeViaService`, and a `kplus.Ingress` to that Service; in
- * production a `PodDisruptionBudget` (cdk8s-plus-27 has no construct for it: the generated `k8s` class); with TLS
- * a cert-manager `Certificate` (an `ApiObject`) and the Ingress's TLS section. What cdk8s-plus cannot express
+ * `kplus.ConfigMap`, a `kplus.Deployment` running as it and reading the ConfigMap's values, exposed with
+ * `exposeViaService`, a `kplus.Ingress` to that Service, a `kplus.HorizontalPodAutoscaler` and a
+ * `PodDisruptionBudget` (cdk8s-plus-27 has no construct for it: the generated `k8s` class); with TLS a
+ * cert-manager `Certificate` (an `ApiObject`) and the Ingress's TLS section. What cdk8s-plus cannot express
  * (seccomp profiles, dropping ALL capabilities, revision history, service links, topology spread constraints) is
  * added with JSON patches, cdk8s's escape hatch. It reads only the plain data of `estate-spec.ts`, never the
  * library, and writes cdk8s's own YAML (`app.synth()`, one file per chart).
  */
+import { createHash } from 'crypto';
 import { ApiObject, App, Chart, Duration, JsonPatch, Size, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -29,9 +31,11 @@ interface ServiceProps {
 }
 
 /**
- * What a user would write once and reuse: a ServiceAccount without token, a Deployment running as it with the
- * restricted pod security profile, a ClusterIP Service for its port and an Ingress for its host; in production a
- * disruption budget and pods spread over nodes and zones; with TLS a certificate for the host.
+ * What a user would write once and reuse: a ServiceAccount without token, a ConfigMap of the configuration, a
+ * Deployment running as it with the restricted pod security profile and the ConfigMap's values as environment
+ * variables (the hash of its data as a pod annotation, so that a change rolls the pods), a ClusterIP Service for
+ * its port, an Ingress for its host, an autoscaler and a disruption budget; in production pods spread over nodes
+ * and zones; with TLS a certificate for the host.
  */
 class ExposedService extends Construct {
   constructor(scope: Construct, props: ServiceProps) {
@@ -39,15 +43,19 @@ class ExposedService extends Construct {
     super(scope, s.name);
     const labels = { ...props.projectLabels, 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/instance': `${s.name}-${e.name}` };
     const podLabels = { ...labels, 'app.kubernetes.io/version': spec.imageTag };
-    const replicas = e.name === spec.productionEnvironment ? spec.productionReplicas : e.production ? 2 : 1;
+    const autoscaling = e.name === spec.productionEnvironment ? spec.productionAutoscaling : spec.autoscaling;
     const probe = kplus.Probe.fromTcpSocket({
       port: spec.port,
       periodSeconds: Duration.seconds(10),
       timeoutSeconds: Duration.seconds(1),
       failureThreshold: 3,
     });
+    const data: Record<string, string> = {};
+    for (const k of Object.keys(spec.config).sort()) data[k] = spec.config[k];
+    const configHash = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+    const configMap = new kplus.ConfigMap(this, 'ConfigMap', { metadata: { name: `${s.name}-config`, namespace, labels }, data });
     const envVariables: Record<string, kplus.EnvValue> = {};
-    for (const [name, value] of Object.entries(spec.env)) envVariables[name] = kplus.EnvValue.fromValue(value);
+    for (const name of Object.keys(data)) envVariables[name] = kplus.EnvValue.fromConfigMap(configMap, name);
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp');
     const selector = { 'app.kubernetes.io/name': s.name };
     const host = `${s.name}.${e.domain}`;
@@ -60,8 +68,7 @@ class ExposedService extends Construct {
 
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: s.name, namespace, labels: podLabels },
-      podMetadata: { labels: podLabels },
-      replicas,
+      podMetadata: { labels: podLabels, annotations: { 'platform-cdk.io/config-hash': configHash } },
       serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true },
@@ -106,11 +113,18 @@ class ExposedService extends Construct {
           { labelSelector: { matchLabels: selector }, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
         ]),
       );
-      new kplus.k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-        metadata: { name: s.name, namespace, labels },
-        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-      });
     }
+    new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata: { name: s.name, namespace, labels },
+      target: deployment,
+      minReplicas: autoscaling.minReplicas,
+      maxReplicas: autoscaling.maxReplicas,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(autoscaling.cpuUtilization))],
+    });
+    new kplus.k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+      metadata: { name: s.name, namespace, labels },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(spec.maxUnavailable), selector: { matchLabels: selector } },
+    });
 
     const service = deployment.exposeViaService({
       name: s.name,

@@ -24,6 +24,12 @@ const PLAIN_QUANTITY = /^[1-9][0-9]*(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P)$/
 const RESERVED = /^(y|n|yes|no|on|off|true|false|null)$/i;
 // Characters YAML does not allow unescaped, or treats as line breaks in YAML 1.1, that JSON.stringify keeps.
 const UNSAFE_IN_QUOTES = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+/**
+ * A YAML reader takes at most 1024 characters as an implicit key (`key: value`); a longer key is written as an
+ * explicit one (`? key` and `: value` on the next line). Counted in UTF-16 units, which are never fewer than
+ * the characters a reader counts.
+ */
+const IMPLICIT_KEY_MAX = 1024;
 const INDENTS: string[] = [''];
 
 function spaces(n: number): string {
@@ -31,10 +37,29 @@ function spaces(n: number): string {
   return INDENTS[n];
 }
 
+/**
+ * Strings already written, with how they were written: manifests repeat their keys and many of their values
+ * (names, labels, kinds) in every object. Bounded: cleared when full, so memory does not grow with the output.
+ */
+const written = new Map<string, string>();
+const WRITTEN_MAX = 20_000;
+
 /** Writes a string as a plain scalar when that is unambiguous, otherwise as a double-quoted scalar. */
 export function yamlString(value: string): string {
+  let out = written.get(value);
+  if (out !== undefined) return out;
+  out = writeString(value);
+  if (value.length <= 256) {
+    if (written.size >= WRITTEN_MAX) written.clear();
+    written.set(value, out);
+  }
+  return out;
+}
+
+function writeString(value: string): string {
   if ((PLAIN.test(value) && !RESERVED.test(value)) || PLAIN_QUANTITY.test(value)) return value;
   const quoted = JSON.stringify(value);
+  UNSAFE_IN_QUOTES.lastIndex = 0;
   return UNSAFE_IN_QUOTES.test(quoted)
     ? quoted.replace(UNSAFE_IN_QUOTES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     : quoted;
@@ -54,66 +79,74 @@ function scalar(value: string | number | boolean | null | undefined): string {
   }
 }
 
-function presentKeys(obj: JsonObject, topLevel: boolean): string[] {
-  const keys: string[] = [];
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (v !== undefined && v !== null) keys.push(key);
+/** The keys of an object that are written (not `undefined` or `null`), sorted. */
+function presentKeys(obj: JsonObject): string[] {
+  const keys = Object.keys(obj);
+  let present = keys;
+  for (let i = 0; i < keys.length; i++) {
+    const v = obj[keys[i]];
+    if (v === undefined || v === null) {
+      present = keys.slice(0, i);
+      for (let j = i + 1; j < keys.length; j++) {
+        const w = obj[keys[j]];
+        if (w !== undefined && w !== null) present.push(keys[j]);
+      }
+      break;
+    }
   }
-  keys.sort();
-  if (topLevel) {
-    const first = TOP_LEVEL_FIRST.filter((k) => keys.includes(k));
-    return [...first, ...keys.filter((k) => !TOP_LEVEL_FIRST.includes(k))];
+  // Objects are often built in sorted order already: check before sorting.
+  for (let i = 1; i < present.length; i++) {
+    if (present[i - 1] > present[i]) return present.sort();
   }
-  return keys;
+  return present;
 }
 
-function writeValueAfterKey(value: JsonValue, indent: number, out: string[]): void {
-  if (Array.isArray(value)) {
-    if (value.length === 0) out.push(' []\n');
-    else {
-      out.push('\n');
-      writeSequence(value, indent, spaces(indent), out);
-    }
-  } else if (value !== null && typeof value === 'object') {
-    const keys = presentKeys(value, false);
-    if (keys.length === 0) out.push(' {}\n');
-    else {
-      out.push('\n');
-      writeMapping(value, keys, indent + 2, spaces(indent + 2), out);
-    }
-  } else {
-    out.push(' ', scalar(value), '\n');
-  }
+/** The keys of a document: `apiVersion`, `kind` and `metadata` first, the others sorted. */
+function topLevelKeys(doc: JsonObject): string[] {
+  const keys = presentKeys(doc);
+  const first: string[] = [];
+  const rest: string[] = [];
+  for (const k of TOP_LEVEL_FIRST) if (doc[k] !== undefined && doc[k] !== null) first.push(k);
+  if (first.length === 0) return keys;
+  for (const k of keys) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest.push(k);
+  return first.concat(rest);
 }
 
-function writeMapping(obj: JsonObject, keys: string[], indent: number, firstPrefix: string, out: string[]): void {
+/** Writes a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
+function valueAfterKey(value: JsonValue, indent: number): string {
+  if (typeof value !== 'object' || value === null) return ` ${scalar(value)}\n`;
+  if (Array.isArray(value)) return value.length === 0 ? ' []\n' : `\n${sequence(value, indent, spaces(indent))}`;
+  const keys = presentKeys(value);
+  return keys.length === 0 ? ' {}\n' : `\n${mapping(value, keys, indent + 2, spaces(indent + 2))}`;
+}
+
+function mapping(obj: JsonObject, keys: string[], indent: number, firstPrefix: string): string {
+  let out = '';
   let prefix = firstPrefix;
   const pad = spaces(indent);
   for (const key of keys) {
-    out.push(prefix, yamlString(key), ':');
-    writeValueAfterKey(obj[key], indent, out);
+    const k = yamlString(key);
+    out += k.length <= IMPLICIT_KEY_MAX ? `${prefix}${k}:${valueAfterKey(obj[key], indent)}` : `${prefix}? ${k}\n${pad}:${valueAfterKey(obj[key], indent)}`;
     prefix = pad;
   }
+  return out;
 }
 
-function writeSequence(items: JsonValue[], indent: number, firstPrefix: string, out: string[]): void {
+function sequence(items: JsonValue[], indent: number, firstPrefix: string): string {
+  let out = '';
   let prefix = firstPrefix;
   const pad = spaces(indent);
   for (const item of items) {
     const dash = `${prefix}- `;
-    if (Array.isArray(item)) {
-      if (item.length === 0) out.push(dash, '[]\n');
-      else writeSequence(item, indent + 2, dash, out);
-    } else if (item !== null && typeof item === 'object') {
-      const keys = presentKeys(item, false);
-      if (keys.length === 0) out.push(dash, '{}\n');
-      else writeMapping(item, keys, indent + 2, dash, out);
-    } else {
-      out.push(dash, scalar(item), '\n');
+    if (typeof item !== 'object' || item === null) out += `${dash}${scalar(item)}\n`;
+    else if (Array.isArray(item)) out += item.length === 0 ? `${dash}[]\n` : sequence(item, indent + 2, dash);
+    else {
+      const keys = presentKeys(item);
+      out += keys.length === 0 ? `${dash}{}\n` : mapping(item, keys, indent + 2, dash);
     }
     prefix = pad;
   }
+  return out;
 }
 
 /**
@@ -121,11 +154,9 @@ function writeSequence(items: JsonValue[], indent: number, firstPrefix: string, 
  * key sorted, `undefined` and `null` members left out.
  */
 export function toYamlDocument(doc: JsonObject): string {
-  const out: string[] = [];
-  const keys = presentKeys(doc, true);
+  const keys = topLevelKeys(doc);
   if (keys.length === 0) return '{}\n';
-  writeMapping(doc, keys, 0, '', out);
-  return out.join('');
+  return mapping(doc, keys, 0, '');
 }
 
 /** Writes several documents as one YAML stream, separated by `---`. */
