@@ -150,8 +150,12 @@ export function outputPaths(outdir: string, fileSystem: WriteFileSystem = nodeFi
  */
 export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, string>, dirs: readonly string[] = [], options: WriteOptions = {}): void {
   const fsys = options.fileSystem ?? nodeFileSystem;
-  const p = outputPaths(outdir, fsys);
-  const existing = fsys.lstat(p.target);
+  let p: OutputPaths = outputPaths(path.resolve(outdir), { ...fsys, lstat: () => undefined });
+  let existing: fs.Stats | undefined;
+  attempt(p.target, 'read', p.target, () => {
+    p = outputPaths(outdir, fsys);
+    existing = fsys.lstat(p.target);
+  });
   if (existing && !existing.isDirectory()) {
     throw new OutputWriteError(p.target, `the output path ${p.target} exists and is not a folder. Fix: remove it or choose another output folder`, 'ENOTDIR');
   }
@@ -399,6 +403,7 @@ function fail(outdir: string, action: string, where: string, e: unknown, undone 
     EROFS: 'the file system is read-only',
     EMFILE: 'too many open files',
     ENAMETOOLONG: 'the name is too long',
+    ENOTDIR: 'a part of the path is a file, not a folder',
   };
   const fixes: Record<string, string> = {
     ENOSPC: `free space on the disk that holds ${path.dirname(outdir)}, or choose an output folder on another disk`,
@@ -406,8 +411,10 @@ function fail(outdir: string, action: string, where: string, e: unknown, undone 
     EACCES: `make ${path.dirname(outdir)} and ${outdir} writable for this user, or choose another output folder`,
     EPERM: `make ${path.dirname(outdir)} and ${outdir} writable for this user, or choose another output folder`,
     EROFS: 'choose an output folder on a writable file system',
+    ENOTDIR: `choose an output folder whose parents are folders (${outdir})`,
   };
-  const cause = code && reason[code] ? `${reason[code]} (${code})` : e instanceof Error ? e.message : String(e);
+  const message = (e as { message?: unknown } | null)?.message;
+  const cause = code && reason[code] ? `${reason[code]} (${code})` : typeof message === 'string' ? message : String(e);
   const state = undone
     ? 'nothing was written and the previous output is unchanged'
     : `the previous output could not be put back; the next run restores it from ${path.join(path.dirname(outdir), `.${path.basename(outdir)}.previous`)}`;
