@@ -149,3 +149,35 @@ describe('synthesizeApp', () => {
     }
   });
 });
+
+describe('ManifestStack and the installation files', () => {
+  function installing(): ReturnType<typeof fixture> {
+    const f = validFixture();
+    (f.platform as { install?: object }).install = {};
+    return f;
+  }
+
+  it('returns them from files() and writes them in the same atomic write, under _install/, not in a cluster folder', () => {
+    const outdir = tmpOut();
+    const stack = new ManifestStack(installing().platform, { outdir });
+    const files = [...stack.files().keys()].filter((f) => f.startsWith('_install/'));
+    const result = stack.synth();
+
+    expect(files).toEqual(['_install/host/ks-core-values.yaml', '_install/host/extensions.yaml', '_install/member-test/ks-core-values.yaml']);
+    expect(result.files).toEqual(expect.arrayContaining(files));
+    expect(Object.keys(snapshotTree(outdir)).filter((f) => f.startsWith('_install/')).sort()).toEqual([...files].sort());
+    expect(result.clusters.flatMap((c) => c.files).some((f) => f.includes('install'))).toBe(false);
+  });
+
+  it('writes those of the clusters in scope only (the host\'s InstallPlans with the host)', () => {
+    const byCluster = [...new ManifestStack(installing().platform, { cluster: 'member-test' }).files().keys()].filter((f) => f.startsWith('_install/'));
+    const byEnvironment = [...new ManifestStack(installing().platform, { environment: 'production' }).files().keys()].filter((f) => f.startsWith('_install/'));
+
+    expect(byCluster).toEqual(['_install/member-test/ks-core-values.yaml']);
+    expect(byEnvironment).toEqual(['_install/host/ks-core-values.yaml', '_install/host/extensions.yaml']);
+  });
+
+  it('writes none when the estate asks for no installation', () => {
+    expect([...new ManifestStack(validFixture().platform).files().keys()].filter((f) => f.startsWith('_install/'))).toEqual([]);
+  });
+});
