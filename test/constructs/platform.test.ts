@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { ClusterRole, DEFAULT_RESOURCES, Platform, Target } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects } from '../fixture';
+import { ClusterRole, DEFAULT_RESOURCES, Feature, Platform, Target } from 'platform-cdk';
+import type { FeatureSwitches } from 'platform-cdk';
+import { addService, fixture, lineFor, objectAt, synthObjects, validationErrors } from '../fixture';
 
 describe('Platform', () => {
   it('lists its clusters, environments and tenants in the order they were added', () => {
@@ -101,5 +102,32 @@ describe('Platform', () => {
 
     expect(platform.defaultResources).toEqual({ cpuRequestMillis: 50 });
     expect(platform.target).toBe(Target.KUBESPHERE_V4_1);
+  });
+});
+
+describe('Platform features and install options', () => {
+  it('keeps copies of its feature switches and install options, and has none by default', () => {
+    const features = { [Feature.EVENTS]: true };
+    const platform = new Platform('acme', { features, install: { kubesphereVersion: 'v4.1.2' } });
+    features[Feature.EVENTS] = false;
+
+    expect(platform.features).toEqual({ [Feature.EVENTS]: true });
+    expect(platform.install).toEqual({ kubesphereVersion: 'v4.1.2' });
+    expect(new Platform('plain').features).toEqual({});
+    expect(new Platform('plain').install).toBeUndefined();
+  });
+
+  it('refuses unknown features, non-boolean switches, and malformed versions, all at once', () => {
+    const platform = new Platform('acme', {
+      features: { telepathy: true, [Feature.EVENTS]: 'yes' } as unknown as FeatureSwitches,
+      install: { kubesphereVersion: '4.1', extensionVersions: { devops: 'v1.1.1' } },
+    });
+    platform.addCluster('host', { role: ClusterRole.HOST });
+    const lines = validationErrors(platform);
+
+    expect(lineFor(lines, 'acme', 'features["telepathy"]')).toContain('not a KubeSphere feature');
+    expect(lineFor(lines, 'acme', 'features["events"]')).toContain('a feature is switched on with true or off with false');
+    expect(lineFor(lines, 'acme', 'install.kubesphereVersion')).toContain('a KubeSphere release is written like "v4.1.3"');
+    expect(lineFor(lines, 'acme', 'install.extensionVersions["devops"]')).toContain('without "v"');
   });
 });
