@@ -379,8 +379,12 @@ interface DomainSpec {
 
 /** Development, test, staging and production: where most projects run. */
 const ALL: readonly EnvName[] = ['development', 'test', 'staging', 'production'];
-/** What all of a domain's namespaces on one cluster may use together. */
-const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 160000, cpuLimitMillis: 640000, memoryRequestMiB: 327680, memoryLimitMiB: 655360, pods: 600 };
+/**
+ * What all of a domain's namespaces on one cluster may use together: sized for production, the largest (the driver
+ * domain's services there request 35 CPUs and limit 140, in 73 pods), with room for rolling updates. One quota for
+ * every cluster: a workspace quota does not vary per cluster.
+ */
+const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 262144, pods: 300 };
 
 /** The org chart every domain shares the shape of: R&D (leads) with its teams, QA, SRE and release managers. */
 function orgChart(domain: string, org: { leads: string[]; teams: DepartmentSpec[]; qa: string[]; sre: string[]; release: string[] }): DepartmentSpec[] {
