@@ -238,7 +238,7 @@ export interface ResolvedNodePlan {
   /** The Kubernetes version. */
   readonly kubernetesVersion: string;
   /** The control-plane endpoint. */
-  readonly controlPlaneEndpoint: { readonly domain: string; readonly address: string; readonly loadBalancer: LoadBalancerKind; readonly port: number };
+  readonly controlPlaneEndpoint: ResolvedEndpoint;
   /** The container runtime. */
   readonly containerRuntime: ContainerRuntime;
   /** The network plugin. */
@@ -251,6 +251,18 @@ export interface ResolvedNodePlan {
   readonly dnsDomain: string;
   /** The registry settings. */
   readonly registry: NodeRegistrySpec;
+}
+
+/** A control-plane endpoint with every default applied. */
+export interface ResolvedEndpoint {
+  /** The endpoint's domain name. */
+  readonly domain: string;
+  /** The load balancer's address, or "" (haproxy, or no endpoint). */
+  readonly address: string;
+  /** The load balancer in front of the API servers. */
+  readonly loadBalancer: LoadBalancerKind;
+  /** The API server port. */
+  readonly port: number;
 }
 
 /** A node with every default applied. */
@@ -327,7 +339,10 @@ export function nodesWithRole(plan: ResolvedNodePlan, role: NodeRole): ResolvedN
 // Addresses and ranges
 // ---------------------------------------------------------------------------------------------------------
 
-/** An IPv4 address as a number, or undefined when the text is not one. */
+/**
+ * An IPv4 address as a number, or undefined when the text is not one.
+ * @internal
+ */
 export function parseIpv4(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
@@ -337,7 +352,10 @@ export function parseIpv4(text: unknown): number | undefined {
   return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
 }
 
-/** An IPv4 CIDR as its first address and size, or undefined when the text is not one. */
+/**
+ * An IPv4 CIDR as its first address and size, or undefined when the text is not one.
+ * @internal
+ */
 export function parseCidr(text: unknown): { start: number; size: number } | undefined {
   if (typeof text !== 'string') return undefined;
   const [ip, bits, ...rest] = text.split('/');
@@ -366,6 +384,7 @@ const KEY_CONTENT = /-----BEGIN|PRIVATE KEY|[\r\n]|^[A-Za-z0-9+/=]{200,}$/;
  * @param problems where problems go
  * @param path the cluster's construct path
  * @param given the plan as given
+ * @internal
  */
 export function checkNodePlan(problems: ProblemCollector, path: string, given: NodePlan): void {
   const plan = resolveNodePlan(given);
