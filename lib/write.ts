@@ -255,6 +255,12 @@ function recover(p: OutputPaths, fsys: WriteFileSystem): string[] {
     }
     if (name !== stagingPrefix && !name.startsWith(`${stagingPrefix}-`)) continue;
     const leftover = path.join(parent, name);
+    if (name.endsWith('.previous') && !fsys.lstat(p.target)) {
+      // An earlier version's previous output (`.<base>.staging-XXXXXX.previous`), swapped away when its run was killed.
+      attempt(p.target, 'restore the previous output from', leftover, () => fsys.rename(leftover, p.target));
+      done.push(`restored the previous output of ${p.target} from ${leftover}, left by a run that was interrupted while swapping it`);
+      continue;
+    }
     attempt(p.target, 'remove the left-over staging folder', leftover, () => fsys.remove(leftover));
     done.push(`removed the staging folder ${leftover}, left by an interrupted run`);
   }

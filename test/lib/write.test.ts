@@ -175,6 +175,15 @@ describe('recovery of an interrupted run', () => {
     expect(recoverOutput(out)).toEqual([]);
   });
 
+  it('restores the previous output an earlier version of the writer left swapped away', () => {
+    const leftover = path.join(tmp, '.dist.staging-Xy12Z9.previous');
+    write(leftover, OLD);
+    fs.mkdirSync(path.join(tmp, '.dist.staging-Xy12Z9'));
+    recoverOutput(out);
+    expect(which(out)).toBe('old');
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
   it('removes the previous output when the new one was already in place, and the next write cleans up', () => {
     const p = outputPaths(out);
     write(out, NEW);
@@ -271,6 +280,7 @@ describe('a run killed with SIGKILL', () => {
       write(out, NEW, undefined, 1000);
       expect(fs.readdirSync(tmp).filter((f) => !f.startsWith('tree-'))).toEqual(['dist']);
     }
+    process.stdout.write(`write: a run killed before each of its ${ops} file operations left ${JSON.stringify(seen)}\n`);
     expect(seen.old).toBeGreaterThan(0);
     expect(seen.new).toBeGreaterThan(0);
     expect(seen.missing).toBe(1);
