@@ -293,7 +293,7 @@ function acquireLock(p: OutputPaths, fsys: WriteFileSystem, timeoutMs: number): 
     }
     const { holder, text } = readLock(p.lock, fsys);
     if (holder === 'stale') {
-      takeOverStale(p.lock, text, fsys);
+      attempt(p.target, 'take over the lock file of a run that no longer runs,', p.lock, () => takeOverStale(p.lock, text, fsys));
       continue;
     }
     if (Date.now() >= deadline) {
