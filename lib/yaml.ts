@@ -21,7 +21,9 @@ export interface JsonObject {
 const TOP_LEVEL_FIRST = ['apiVersion', 'kind', 'metadata'];
 const PLAIN = /^[A-Za-z/][A-Za-z0-9_./@=+-]*(:[A-Za-z0-9_./@=+-]+)*$/;
 const PLAIN_QUANTITY = /^[1-9][0-9]*(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P)$/;
-const RESERVED = /^(y|n|yes|no|on|off|true|false|null)$/i;
+// Plain words a reader takes for something else: YAML 1.1 and 1.2 booleans and null, and exponents without a
+// mantissa (`e3`, `E+5`), which the \`yaml\` package's YAML 1.1 rules read as (not-a-)numbers.
+const RESERVED = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
 // Characters YAML does not allow unescaped, or treats as line breaks in YAML 1.1, that JSON.stringify keeps.
 const UNSAFE_IN_QUOTES = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 /**

@@ -21,7 +21,7 @@ const TRICKY = [
   // booleans and nulls, YAML 1.1 and 1.2
   'yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'Yes', 'NO', 'On', 'OFF', 'true', 'false', 'True', 'FALSE', '~', 'null', 'Null', 'NULL', '',
   // numbers: octal, hex, binary, exponents, infinities, sexagesimal, underscores
-  '0644', '0755', '0o17', '0x1F', '0b101', '1e3', '1E3', '1e-3', '.5', '5.', '+1', '-1', '1_000', '.inf', '-.inf', '+.inf', '.Inf', '.nan', '.NaN',
+  '0644', '0755', '0o17', '0x1F', '0b101', '1e3', '1E3', '1e-3', 'e0', 'E5', 'e+5', 'e-12', '.5', '5.', '+1', '-1', '1_000', '.inf', '-.inf', '+.inf', '.Inf', '.nan', '.NaN',
   '1:30', '190:20:30', '-1:30', '12:00', '1.5', '0', '00', '-0',
   // timestamps
   '2026-12-03', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '2026-12-03T10:00:00Z',

@@ -69,6 +69,8 @@ describe('the YAML writer', () => {
     expect(yamlString('8080')).toBe('"8080"');
     expect(yamlString('true')).toBe('"true"');
     expect(yamlString('on')).toBe('"on"');
+    expect(yamlString('e0')).toBe('"e0"');
+    expect(yamlString('E+5')).toBe('"E+5"');
     expect(yamlString('a: b')).toBe('"a: b"');
     expect(yamlString('\u2028')).toBe('"\\u2028"');
   });
