@@ -393,3 +393,6 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
   }
   return code;
 }
+
+// Run directly (`npx tsx cli/main.ts …`), the module is the command line itself.
+if (require.main === module) process.exitCode = main(process.argv);
