@@ -525,7 +525,17 @@ export class AppService extends Construct implements IConnectable {
    * @param _environment the environment
    * @param port the Service port
    */
-  public peerIn(_environment: Environment, port: ServicePort): { peer: ConnectionPeer; port: number; protocol: string } {
+  public peerIn(
+    _environment: Environment,
+    port: ServicePort,
+  ): {
+    /** The service's pods. */
+    peer: ConnectionPeer;
+    /** The container port. */
+    port: number;
+    /** The port's protocol. */
+    protocol: string;
+  } {
     return { peer: { kind: 'pods', podName: this.name }, port: port.containerPort, protocol: port.protocol };
   }
 

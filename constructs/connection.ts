@@ -7,9 +7,22 @@ import type { Tenant } from './tenant';
 
 /** Where the pods behind a connection target are, for network policies. */
 export type ConnectionPeer =
-  | { readonly kind: 'pods'; readonly podName: string }
-  | { readonly kind: 'addresses'; readonly cidrs: readonly string[] }
-  | { readonly kind: 'anywhere' };
+  | {
+      /** The pods of a service. */
+      readonly kind: 'pods';
+      /** The service's name, which its pods are selected by. */
+      readonly podName: string;
+    }
+  | {
+      /** Addresses outside the cluster. */
+      readonly kind: 'addresses';
+      /** The networks, as CIDRs. */
+      readonly cidrs: readonly string[];
+    }
+  | {
+      /** Anywhere (a DNS name without known networks). */
+      readonly kind: 'anywhere';
+    };
 
 /** What another service can connect to: an app service or a stateful service. */
 export interface IConnectable extends IConstruct {
@@ -29,7 +42,17 @@ export interface IConnectable extends IConstruct {
    * @param environment the environment
    * @param port the Service port
    */
-  peerIn(environment: Environment, port: ServicePort): { readonly peer: ConnectionPeer; readonly port: number; readonly protocol: string };
+  peerIn(
+    environment: Environment,
+    port: ServicePort,
+  ): {
+    /** Where the target is. */
+    readonly peer: ConnectionPeer;
+    /** The port its pods or machines listen on. */
+    readonly port: number;
+    /** The port's protocol. */
+    readonly protocol: string;
+  };
 }
 
 /** One declared dependency: a consumer connects to a target. */

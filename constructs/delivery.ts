@@ -225,7 +225,12 @@ export interface ReleasePins {
   /** Image tags by `<tenant>/<project>/<service>`. */
   readonly pins?: Readonly<Record<string, string>>;
   /** What is wrong with the file. */
-  readonly error?: { readonly file: string; readonly message: string };
+  readonly error?: {
+    /** The file. */
+    readonly file: string;
+    /** What is wrong with it. */
+    readonly message: string;
+  };
 }
 
 /** An image tag (as `Image` checks it). */

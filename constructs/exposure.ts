@@ -224,7 +224,12 @@ export class Exposure {
    * The routes of this exposure in an environment: host, path and whether it goes to the legacy backend.
    * @param environment the environment
    */
-  public routesIn(environment: Environment): { host: string; legacy: boolean }[] {
+  public routesIn(environment: Environment): {
+    /** The host name. */
+    host: string;
+    /** Whether the host still routes to the legacy backend (a cut-over not done). */
+    legacy: boolean;
+  }[] {
     if (!this.covers(environment)) return [];
     const host = this.hostIn(environment);
     if (host === undefined) return [];

@@ -160,13 +160,72 @@ export interface PipelineProps {
 
 /** A resolved stage, in order. */
 export type PipelineStage =
-  | { readonly kind: 'checkout'; readonly name: string }
-  | { readonly kind: 'run'; readonly name: string; readonly image: Image; readonly commands: readonly string[]; readonly report?: string }
-  | { readonly kind: 'image'; readonly name: string }
-  | { readonly kind: 'scan'; readonly name: string; readonly severities: readonly string[]; readonly ignoreUnfixed: boolean }
-  | { readonly kind: 'approve'; readonly name: string; readonly environment: Environment; readonly approvers: Department }
-  | { readonly kind: 'deploy'; readonly name: string; readonly environment: Environment }
-  | { readonly kind: 'verify'; readonly name: string; readonly environment: Environment; readonly image: Image; readonly commands: readonly string[]; readonly report?: string };
+  | {
+      /** Checks out the source. */
+      readonly kind: 'checkout';
+      /** The stage's name. */
+      readonly name: string;
+    }
+  | {
+      /** Runs commands in a tool image (build, unit tests, extra stages). */
+      readonly kind: 'run';
+      /** The stage's name. */
+      readonly name: string;
+      /** The tool image. */
+      readonly image: Image;
+      /** The shell commands. */
+      readonly commands: readonly string[];
+      /** The JUnit XML report files, if any (a glob). */
+      readonly report?: string;
+    }
+  | {
+      /** Builds and pushes the module's image. */
+      readonly kind: 'image';
+      /** The stage's name. */
+      readonly name: string;
+    }
+  | {
+      /** Scans the image (Trivy). */
+      readonly kind: 'scan';
+      /** The stage's name. */
+      readonly name: string;
+      /** The severities that fail the pipeline. */
+      readonly severities: readonly string[];
+      /** Whether vulnerabilities without a fix are ignored. */
+      readonly ignoreUnfixed: boolean;
+    }
+  | {
+      /** Waits for an approval before an environment. */
+      readonly kind: 'approve';
+      /** The stage's name. */
+      readonly name: string;
+      /** The environment about to be deployed. */
+      readonly environment: Environment;
+      /** Who may approve. */
+      readonly approvers: Department;
+    }
+  | {
+      /** Deploys to an environment. */
+      readonly kind: 'deploy';
+      /** The stage's name. */
+      readonly name: string;
+      /** The environment. */
+      readonly environment: Environment;
+    }
+  | {
+      /** Tests an environment after its deploy. */
+      readonly kind: 'verify';
+      /** The stage's name. */
+      readonly name: string;
+      /** The environment. */
+      readonly environment: Environment;
+      /** The tool image. */
+      readonly image: Image;
+      /** The shell commands. */
+      readonly commands: readonly string[];
+      /** The JUnit XML report files, if any (a glob). */
+      readonly report?: string;
+    };
 
 /** @internal */
 export interface PipelineConstructProps extends PipelineProps {

@@ -37,7 +37,15 @@ export function ownerFromText(text: string): ISubject {
 }
 
 /** Parses `api=sha-123,web=sha-9` into service overrides; problems name the variable. */
-export function parseImages(text: string, variable: string): { services: Record<string, PreviewOverride>; problems: NonNullable<PreviewSource['problems']>[number][] } {
+export function parseImages(
+  text: string,
+  variable: string,
+): {
+  /** The overrides, by service. */
+  services: Record<string, PreviewOverride>;
+  /** What is wrong with the text. */
+  problems: NonNullable<PreviewSource['problems']>[number][];
+} {
   const services: Record<string, PreviewOverride> = {};
   const problems: NonNullable<PreviewSource['problems']>[number][] = [];
   for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {

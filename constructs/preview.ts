@@ -83,7 +83,16 @@ export interface PreviewSource {
   /** The file, for a previews file. */
   readonly file?: string;
   /** Problems of the declaration, by the variable or field they concern. */
-  readonly problems?: readonly { readonly property: string; readonly value: unknown; readonly message: string; readonly fix: string }[];
+  readonly problems?: readonly {
+    /** The variable or field concerned. */
+    readonly property: string;
+    /** The value received. */
+    readonly value: unknown;
+    /** What is wrong. */
+    readonly message: string;
+    /** How to fix it. */
+    readonly fix: string;
+  }[];
 }
 
 const PREVIEW = Symbol.for('platform-cdk.PreviewEnvironment');

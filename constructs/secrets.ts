@@ -5,8 +5,26 @@ const SECRET_REF = Symbol.for('platform-cdk.SecretRef');
 
 /** Where a secret value lives: a key of an external store, or a key of a Secret that exists in the namespace. */
 export type SecretSource =
-  | { readonly kind: 'store'; readonly store: SecretStore; readonly remoteKey: string; readonly property?: string; readonly version?: string }
-  | { readonly kind: 'existing'; readonly secretName: string; readonly key: string };
+  | {
+      /** A key of an external store. */
+      readonly kind: 'store';
+      /** The store. */
+      readonly store: SecretStore;
+      /** The key in the store. */
+      readonly remoteKey: string;
+      /** The property of the key's value (for stores that hold JSON objects), if one. */
+      readonly property?: string;
+      /** The version of the key, if not the latest. */
+      readonly version?: string;
+    }
+  | {
+      /** A key of a Secret that exists in the namespace. */
+      readonly kind: 'existing';
+      /** The Secret's name. */
+      readonly secretName: string;
+      /** The key in the Secret. */
+      readonly key: string;
+    };
 
 /**
  * A reference to one secret value. There is no way to make one from a literal value: a secret is always read,

@@ -199,7 +199,12 @@ export interface ErrorRateOptions {
    * The counter's status-code label, and its values that count as failures (a regular expression).
    * @default { label: "status", failures: "5.." }
    */
-  readonly status?: { readonly label: string; readonly failures: string };
+  readonly status?: {
+    /** The status-code label, e.g. `status`. */
+    readonly label: string;
+    /** The label values that count as failures, as a regular expression, e.g. `5..`. */
+    readonly failures: string;
+  };
 }
 
 /** How the service's logs are written, so that the cluster's log collector parses them. */
