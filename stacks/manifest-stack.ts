@@ -190,6 +190,26 @@ export class ManifestStack {
 }
 
 /**
+ * The lines that sum a synthesis up: the objects per cluster folder, then the GitLab CI files (`_gitlab-ci/`) and the
+ * installation files (`_install/`) when there are some.
+ * @param result the synthesis
+ * @param cwd the folder the output's path is shown relative to
+ */
+export function synthSummary(result: SynthResult, cwd: string = process.cwd()): string[] {
+  const where = path.relative(cwd, result.outdir) || '.';
+  const lines = [`platform-cdk: ${result.objectCount} objects for ${result.clusters.length} clusters written to ${where}/`];
+  for (const c of result.clusters) lines.push(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files`);
+  const ci = result.files.filter((f) => f.startsWith('_gitlab-ci/')).length;
+  if (ci > 0) lines.push(`  _gitlab-ci/  ${ci} GitLab CI files for the modules' repositories`);
+  const install = result.files.filter((f) => f.startsWith(`${INSTALL_FOLDER}/`));
+  if (install.length > 0) {
+    const n = new Set(install.map((f) => f.split('/')[1])).size;
+    lines.push(`  ${INSTALL_FOLDER}/  ${install.length} installation files for ${n} ${n === 1 ? 'cluster' : 'clusters'} (KubeKey, KubeSphere; docs/install.md)`);
+  }
+  return lines;
+}
+
+/**
  * The entry point of a synthesis program (`main.ts`): writes the YAML and prints a summary. When the model is
  * invalid it prints every problem, writes nothing, and sets the process's exit code to 1 instead of throwing,
  * so the user sees the problems and not a stack trace.
@@ -201,18 +221,7 @@ export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}
   try {
     const result = new ManifestStack(platform, props).synth();
     for (const w of result.warnings) process.stderr.write(`${formatProblem(w)}\n`);
-    const where = path.relative(process.cwd(), result.outdir) || '.';
-    process.stdout.write(`platform-cdk: ${result.objectCount} objects for ${result.clusters.length} clusters written to ${where}/\n`);
-    for (const c of result.clusters) {
-      process.stdout.write(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files\n`);
-    }
-    const ci = [...result.files].filter((f) => f.startsWith('_gitlab-ci/')).length;
-    if (ci > 0) process.stdout.write(`  _gitlab-ci/  ${ci} GitLab CI files for the modules' repositories\n`);
-    const install = [...result.files].filter((f) => f.startsWith(`${INSTALL_FOLDER}/`));
-    if (install.length > 0) {
-      const n = new Set(install.map((f) => f.split('/')[1])).size;
-      process.stdout.write(`  ${INSTALL_FOLDER}/  ${install.length} installation files for ${n} ${n === 1 ? 'cluster' : 'clusters'} (KubeKey, KubeSphere; docs/install.md)\n`);
-    }
+    for (const line of synthSummary(result)) process.stdout.write(`${line}\n`);
     return result;
   } catch (e) {
     if (e instanceof ValidationError) {
