@@ -36,7 +36,7 @@ export type { SchemaFinding } from './lib/schema';
 export { toYamlDocument, toYamlStream } from './lib/yaml';
 export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';
-export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from './lib/isolation';
+export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles, isolationObjectsOfRender } from './lib/isolation';
 export type { DeclaredPath, IsolationFinding, IsolationObject, IsolationOptions } from './lib/isolation';
 export * from './constructs/node-plan';
 export * from './constructs/features';

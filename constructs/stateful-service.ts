@@ -437,10 +437,13 @@ export class StatefulService extends Construct implements IConnectable {
   }
 
   /**
-   * The port the backup job connects to in an environment, if it has a backup there.
+   * The port the backup job connects to in an environment, if it has a backup there (never in a preview).
    * @param environment the environment
    */
   public backupPortIn(environment: Environment): ServicePort | undefined {
+    // A preview runs no stateful service (its consumers reach the baseline's), so no backup job either: a path for
+    // one would let pods of the preview reach the baseline's database.
+    if (Symbol.for('platform-cdk.PreviewEnvironment') in environment) return undefined;
     const b = this.settingsFor(environment).inCluster?.backup;
     return b ? this.findPort(b.port) : undefined;
   }

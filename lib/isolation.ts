@@ -15,6 +15,7 @@ import type { Platform } from '../constructs/platform';
 import { PreviewLabels } from '../constructs/preview';
 import { namespaceIn, NAMESPACE_NAME_LABEL, targetEnvironment } from './connections';
 import { KubeObject, LabelKeys } from './manifest';
+import type { RenderedPlatform } from './render';
 
 /** The isolation checks. */
 export enum IsolationCheck {
@@ -24,7 +25,7 @@ export enum IsolationCheck {
   TENANT_NETWORK = 'tenant-network',
   /** One Ingress host is claimed by namespaces of two tenants. */
   INGRESS_HOST = 'ingress-host',
-  /** A preview's binding lands outside its own namespaces, or a preview namespace grants someone besides its owner. */
+  /** A preview's binding (its owner's) lands outside the preview's own namespaces. */
   PREVIEW_ACCESS = 'preview-access',
   /** A network policy opens a path from a preview to a baseline namespace that no declared connection covers. */
   PREVIEW_NETWORK = 'preview-network',
@@ -84,7 +85,6 @@ interface NamespaceInfo {
   readonly labels: Record<string, string>;
   readonly tenant?: string;
   readonly preview?: string;
-  readonly previewOwner?: string;
 }
 
 /** A binding's subject, as RBAC and KubeSphere write it. */
@@ -135,6 +135,15 @@ export function isolationObjectsOfFiles(files: ReadonlyMap<string, string>): Iso
 }
 
 /**
+ * The objects of a render (`ManifestStack.render()`), as they are written: the same objects as
+ * `isolationObjectsOfFiles` reads back from the files, without parsing YAML.
+ * @param rendered the render
+ */
+export function isolationObjectsOfRender(rendered: RenderedPlatform): IsolationObject[] {
+  return rendered.clusters.flatMap((rc) => rc.objects.map((o) => ({ cluster: rc.cluster.name, object: o.toJson() })));
+}
+
+/**
  * The network paths a platform's model declares: every `connectsTo` to pods (services, in-cluster stateful
  * services), in every environment the caller runs in, previews included (a preview's caller reaches the
  * baseline's instance of what the preview does not run).
@@ -164,14 +173,14 @@ export function declaredPaths(platform: Platform): DeclaredPath[] {
 }
 
 /**
- * Synthesizes a platform in memory and checks its output, with the paths its model declares.
+ * Renders a platform in memory and checks its output, with the paths its model declares.
  * @param platform the platform (it must be valid: a `ValidationError` is thrown otherwise)
  */
 export function checkPlatformIsolation(platform: Platform): IsolationFinding[] {
   // Loaded here: the stacks import the constructs, which this module's importers may be loading.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ManifestStack } = require('../stacks/manifest-stack') as typeof import('../stacks/manifest-stack');
-  return checkIsolation(isolationObjectsOfFiles(new ManifestStack(platform).files()), { declaredPaths: declaredPaths(platform) });
+  return checkIsolation(isolationObjectsOfRender(new ManifestStack(platform).render()), { declaredPaths: declaredPaths(platform) });
 }
 
 /** A finding as one line: `[check] cluster: object: reason`. */
@@ -195,7 +204,6 @@ function indexNamespaces(objects: readonly IsolationObject[]): Map<string, Map<s
       labels,
       tenant: labels[LabelKeys.TENANT] ?? labels[WORKSPACE_LABEL],
       preview: labels[PreviewLabels.PREVIEW],
-      previewOwner: labels[PreviewLabels.OWNER],
     });
   }
   return out;
@@ -314,16 +322,14 @@ function checkAccess(objects: readonly IsolationObject[], namespaces: Map<string
         if (of.length > 0 && !of.includes(tenant)) add(IsolationCheck.TENANT_ACCESS, `gives ${subjectText(s)} of tenant ${of.join(', ')} rights in namespace ${namespace} of tenant ${tenant}`);
       }
     }
-    // Previews: a preview's binding stays in its own namespaces, and a preview namespace grants only its owner.
+    // Previews: the bindings of a preview (its owner's) stay in the preview's own namespaces.
     const ns = namespaces.get(cluster)?.get(namespace);
-    const preview = labelsOf(o)[PreviewLabels.PREVIEW];
-    if (preview !== undefined && ns?.preview !== preview) {
-      add(IsolationCheck.PREVIEW_ACCESS, `belongs to preview ${preview} and grants ${subjects.map(subjectText).join(', ')} rights in namespace ${namespace}, which ${ns?.preview ? `belongs to preview ${ns.preview}` : 'is a baseline namespace'}`);
-    }
-    if (ns?.preview !== undefined && ns.previewOwner !== undefined) {
-      for (const s of subjects) {
-        if (s.name !== ns.previewOwner) add(IsolationCheck.PREVIEW_ACCESS, `grants ${subjectText(s)} rights in namespace ${namespace} of preview ${ns.preview}, whose owner is ${ns.previewOwner} alone`);
-      }
+    const labels = labelsOf(o);
+    const preview = labels[PreviewLabels.PREVIEW];
+    const owner = labels[PreviewLabels.OWNER];
+    if ((preview !== undefined || owner !== undefined) && (ns?.preview === undefined || (preview !== undefined && ns.preview !== preview))) {
+      const whose = preview !== undefined ? `preview ${preview}` : `the owner of a preview (${owner})`;
+      add(IsolationCheck.PREVIEW_ACCESS, `belongs to ${whose} and grants ${subjects.map(subjectText).join(', ')} rights in namespace ${namespace}, which ${ns?.preview ? `belongs to preview ${ns.preview}` : 'is a baseline namespace'}`);
     }
   }
 }

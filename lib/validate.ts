@@ -61,13 +61,14 @@ function checkCycles(platform: Platform, problems: ProblemCollector): void {
 
 /**
  * Namespaces must be unique per cluster; an ingress host and path belong to one service per cluster, and a
- * host to one tenant per cluster.
+ * host to one tenant in the whole estate (two tenants' Ingresses for one public name, even on different
+ * clusters, would route it to whichever DNS points at).
  */
 function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollector): void {
+  const hosts = new Map<string, { tenant: string; service: IConstruct; cluster: string }>();
   for (const plan of plans) {
     const namespaces = new Map<string, { project: IConstruct; environment: string }>();
     const routes = new Map<string, { service: IConstruct; namespace: string }>();
-    const hosts = new Map<string, { tenant: string; service: IConstruct }>();
     for (const placement of plan.placements) {
       const first = namespaces.get(placement.namespace);
       if (first) {
@@ -89,8 +90,8 @@ function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollect
           const tenant = placement.project.tenant.name;
           const claim = hosts.get(host);
           if (claim && claim.tenant !== tenant) {
-            problems.error({ path: service.node.path, property: 'expose', value: host, message: `on cluster ${plan.cluster.name}, ${claim.service.node.path} of tenant ${claim.tenant} claims this host already; a host belongs to one tenant`, fix: 'give the service a host of its own tenant\'s domain' });
-          } else if (!claim) hosts.set(host, { tenant, service });
+            problems.error({ path: service.node.path, property: 'expose', value: host, message: `on cluster ${claim.cluster}, ${claim.service.node.path} of tenant ${claim.tenant} claims this host already; a host belongs to one tenant`, fix: 'give the service a host of its own tenant\'s domain' });
+          } else if (!claim) hosts.set(host, { tenant, service, cluster: plan.cluster.name });
           const key = `${host}${exposure.path}`;
           const owner = routes.get(key);
           if (owner) {

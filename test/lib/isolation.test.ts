@@ -242,12 +242,14 @@ describe('the preview checks', () => {
     expect(checksOf([...preview(), binding('RoleBinding', 'storefront-pv-x', 'shop-devs-admin', [{ kind: 'Group', name: 'shop-devs' }], previewLabels)])).toEqual([]);
   });
 
-  it('fails a preview\'s binding in a baseline namespace, and a binding of someone besides the owner in a preview namespace', () => {
+  it('fails a preview\'s binding in a baseline namespace or in another preview\'s, and a binding labelled with a preview owner in a baseline namespace', () => {
     expect(checksOf([
       ...preview(),
+      namespace('storefront-pv-y', 'shop', { slug: 'y', owner: 'alice' }),
       binding('RoleBinding', 'storefront', 'shop-devs-admin', [{ kind: 'Group', name: 'shop-devs' }], previewLabels),
-      binding('RoleBinding', 'storefront-pv-x', 'alice-admin', [{ kind: 'User', name: 'alice' }]),
-    ])).toEqual(['preview-access RoleBinding storefront-pv-x/alice-admin', 'preview-access RoleBinding storefront/shop-devs-admin']);
+      binding('RoleBinding', 'storefront-pv-y', 'shop-devs-admin', [{ kind: 'Group', name: 'shop-devs' }], previewLabels),
+      binding('RoleBinding', 'storefront', 'owner-admin', [{ kind: 'Group', name: 'shop-devs' }], { 'platform-cdk.io/preview-owner': 'shop-devs' }),
+    ])).toEqual(['preview-access RoleBinding storefront-pv-y/shop-devs-admin', 'preview-access RoleBinding storefront/owner-admin', 'preview-access RoleBinding storefront/shop-devs-admin']);
   });
 
   it('fails a path from a preview to its baseline beyond the declared dependencies, in either namespace\'s policy', () => {

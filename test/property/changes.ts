@@ -1,0 +1,172 @@
+/**
+ * Random invalid changes to a valid estate, made through the public API after the estate is built: each names
+ * the construct it breaks, whose path the validation error must name.
+ */
+import * as fc from 'fast-check';
+import { BackupTarget, Engine, ExistingSecret, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import type { AppService, Project, Tenant } from 'platform-cdk';
+import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
+
+/** The kinds of invalid change. */
+export const CHANGE_KINDS = [
+  'bad-tenant-name',
+  'bad-service-name',
+  'dangling-environment',
+  'dangling-cluster',
+  'environment-without-clusters',
+  'port-clash',
+  'port-out-of-range',
+  'quota-too-small',
+  'dependency-cycle',
+  'self-dependency',
+  'duplicate-host',
+  'bad-cron',
+  'latest-tag',
+  'request-above-limit',
+  'undeclared-cross-tenant',
+  'bad-env-name',
+  'secret-literal',
+  'preview-of-unknown-service',
+  'grant-in-unplaced-environment',
+  'host-of-another-tenant',
+  'duplicate-service-id',
+  'duplicate-namespace',
+  'bad-manager-name',
+  'bad-domain',
+  'autoscaling-min-above-max',
+  'production-preview',
+  'department-of-another-tenant',
+] as const;
+
+/** One invalid change: its kind and where in the estate it is made. */
+export interface InvalidChange {
+  readonly kind: (typeof CHANGE_KINDS)[number];
+  readonly at: number;
+}
+
+/** Random invalid changes. */
+export const invalidChange: fc.Arbitrary<InvalidChange> = fc.record({ kind: fc.constantFrom(...CHANGE_KINDS), at: fc.nat() });
+
+/**
+ * Makes the change on a built estate.
+ * @param built the estate built from `spec`
+ * @param spec its description
+ * @param change the change
+ * @param declare told the paths before a change that throws at once (a duplicate id) is made
+ * @returns the path of the construct the validation error must name (or the paths, one of which it must name)
+ */
+export function applyChange(built: BuiltEstate, spec: EstateSpec, change: InvalidChange, declare: (paths: string[]) => void = () => undefined): string | string[] {
+  const { platform } = built;
+  const projects = [...built.projects.values()];
+  const project: Project = projects[change.at % projects.length];
+  const tenant: Tenant = project.tenant;
+  const service = (p: Project, id: string, props: Partial<Parameters<Project['addService']>[1]> = {}): AppService =>
+    p.addService(id, { image: REGISTRY.image(`${p.tenant.name}/${id}`, '1.0.0'), ports: [{ port: 8080 }], ...props });
+  const env = project.environments[0];
+  switch (change.kind) {
+    case 'bad-tenant-name':
+      return platform.addTenant('Bad_Tenant', { manager: 'someone' }).node.path;
+    case 'bad-service-name':
+      return service(project, 'Api_Gateway').node.path;
+    case 'dangling-environment':
+      return tenant.addProject(`${tenant.name}-orphan`, { environments: ['nowhere'] }).node.path;
+    case 'dangling-cluster':
+      return platform.addEnvironment('extra', { clusters: ['nowhere'], domain: 'extra.example.com' }).node.path;
+    case 'environment-without-clusters':
+      return platform.addEnvironment('extra', { clusters: [], domain: 'extra.example.com' }).node.path;
+    case 'port-clash':
+      return service(project, 'clash', { ports: [{ port: 8080 }, { port: 8080, name: 'again' }] }).node.path;
+    case 'port-out-of-range':
+      return service(project, 'far', { ports: [{ port: 70000 }] }).node.path;
+    case 'quota-too-small':
+      service(project, 'hungry', { resources: { cpuRequestMillis: 200, cpuLimitMillis: 400, memoryRequestMiB: 256, memoryLimitMiB: 512 } });
+      project.quotaIn(env, { cpuRequestMillis: 100, cpuLimitMillis: 100, memoryRequestMiB: 64, memoryLimitMiB: 64, pods: 1 });
+      return project.node.path;
+    case 'dependency-cycle': {
+      const a = service(project, 'ping');
+      const b = service(project, 'pong');
+      a.connectsTo(b);
+      b.connectsTo(a);
+      return project.node.path;
+    }
+    case 'self-dependency': {
+      const a = service(project, 'narcissus');
+      a.connectsTo(a);
+      return a.node.path;
+    }
+    case 'duplicate-host':
+      service(project, 'first').expose({ subdomain: 'same' });
+      service(project, 'second').expose({ subdomain: 'same' });
+      return project.node.path;
+    case 'bad-cron':
+      return project.addStatefulService('nightly', {
+        engine: Engine.mysql(),
+        mode: StatefulMode.IN_CLUSTER,
+        inCluster: { image: REGISTRY.image('library/mysql', '8.0.36'), storage: '10Gi', credentials: ExistingSecret.named('nightly').key('password'), backup: { schedule: 'every night at 3', target: BackupTarget.volume('backups') } },
+      }).node.path;
+    case 'latest-tag':
+      return project.addService('moving', { image: REGISTRY.image(`${tenant.name}/moving`, 'latest'), ports: [{ port: 8080 }] }).node.path;
+    case 'request-above-limit':
+      return service(project, 'upside-down', { resources: { cpuRequestMillis: 900, cpuLimitMillis: 100 } }).node.path;
+    case 'undeclared-cross-tenant': {
+      const other = platform.addTenant('stranger', { manager: 'stranger.admin' });
+      const theirs = service(other.addProject('stranger-app', { environments: project.environments }), 'vault');
+      const mine = service(project, 'curious');
+      mine.connectsTo(theirs);
+      return mine.node.path;
+    }
+    case 'bad-env-name':
+      return service(project, 'shouty', { env: { '1-BAD NAME': 'x' } }).node.path;
+    case 'secret-literal':
+      return service(project, 'leaky', { env: { DB_PASSWORD: 'hunter2' } }).node.path;
+    case 'preview-of-unknown-service': {
+      const baseline = spec.environments.find((e) => !e.production) ?? spec.environments[0];
+      return platform.addPreview('feature/ghost', { baseline: baseline.name, owner: User.named(tenant.manager), expires: '2099-12-31', services: { 'no-such-service': { tag: '2.0.0' } } }).node.path;
+    }
+    case 'grant-in-unplaced-environment': {
+      const unplaced = platform.addEnvironment('elsewhere', { clusters: ['host'], domain: 'elsewhere.example.com', namespaceSuffix: '-elsewhere' });
+      project.grant(User.named(`${tenant.name}.auditor`), ProjectRole.VIEWER, { environments: [unplaced] });
+      return project.node.path;
+    }
+    case 'host-of-another-tenant': {
+      // The same public host, claimed by two tenants, in environments that may run on different clusters.
+      const last = spec.environments[spec.environments.length - 1].name;
+      const rival = platform.addTenant('rival', { manager: 'rival.admin' });
+      const theirs = service(rival.addProject('rival-app', { environments: [last] }), 'squatter');
+      theirs.expose({ hosts: { [last]: 'www.example.org' } });
+      const mine = service(project, 'home');
+      mine.expose({ hosts: { [env.name]: 'www.example.org' }, environments: [env.name] });
+      return [mine.node.path, theirs.node.path];
+    }
+    case 'duplicate-service-id': {
+      const first = [...built.services.values()].find((s) => s.project === project);
+      const id = first?.name ?? 'twice';
+      if (!first) service(project, id);
+      declare([project.node.path]);
+      service(project, id);
+      return project.node.path;
+    }
+    case 'duplicate-namespace': {
+      const copy = tenant.addProject(`${tenant.name}-copy`, { environments: project.environments.filter((e) => !('baseline' in e && e.baseline)), namespace: project.namespace });
+      return [copy.node.path, project.node.path];
+    }
+    case 'bad-manager-name':
+      return platform.addTenant('managed', { manager: 'Not A User!' }).node.path;
+    case 'bad-domain':
+      return platform.addEnvironment('extra', { clusters: ['host'], domain: 'not a domain', namespaceSuffix: '-extra' }).node.path;
+    case 'autoscaling-min-above-max':
+      return service(project, 'elastic', { autoscaling: { minReplicas: 5, maxReplicas: 2, cpuUtilization: 70 } }).node.path;
+    case 'production-preview': {
+      const live = platform.addEnvironment('live', { clusters: ['host'], production: true, domain: 'live.example.com', namespaceSuffix: '-live' });
+      const p = tenant.addProject(`${tenant.name}-live`, { environments: [live] });
+      service(p, 'shop');
+      return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
+    }
+    case 'department-of-another-tenant': {
+      const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
+      const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });
+      project.grant(dept, ProjectRole.OPERATOR, { environments: [env] });
+      return project.node.path;
+    }
+  }
+}
