@@ -110,4 +110,9 @@ function readTree(root: string): Map<string, string> {
     expect(cli).toContain('platform-cdk: 23 objects for 2 clusters written to out/');
     expect(readTree(path.join(consumer, 'out'))).toEqual(dist);
   });
+
+  it('checks the output against the shipped schemas with platform-cdk validate', () => {
+    const r = JSON.parse(run(consumer, path.join(consumer, 'node_modules', '.bin', 'platform-cdk'), 'validate', '--format', 'json')) as { ok: boolean; objects: number; errors: number };
+    expect(r).toMatchObject({ ok: true, objects: 23, errors: 0 });
+  });
 });
