@@ -13,6 +13,8 @@ export enum Feature {
   LOGGING = 'logging',
   /** Metrics (Prometheus and its dashboards): on clusters that run a service with metrics or alerts. */
   MONITORING = 'monitoring',
+  /** Resource metrics for autoscaling (metrics-server): on clusters that run a service that autoscales. */
+  METRICS_SERVER = 'metrics-server',
   /** Alert rules and their evaluation: on clusters that run a service with alerts. */
   ALERTING = 'alerting',
   /** Notification of alerts (e-mail, chat …): wherever alerting is. */

@@ -66,6 +66,7 @@ export const EXTENSIONS: readonly ExtensionSpec[] = [
   { name: 'whizard-telemetry', version: '1.2.2', features: [Feature.LOGGING, Feature.EVENTS, Feature.AUDITING, Feature.MONITORING, Feature.ALERTING, Feature.NOTIFICATION], hostOnly: true },
   { name: 'vector', version: '1.0.4', features: [Feature.LOGGING, Feature.EVENTS, Feature.AUDITING] },
   { name: 'opensearch', version: '2.11.1', features: [Feature.LOGGING, Feature.EVENTS, Feature.AUDITING] },
+  { name: 'metrics-server', version: '0.7.0', features: [Feature.METRICS_SERVER] },
   { name: 'whizard-monitoring', version: '1.1.0', features: [Feature.MONITORING] },
   { name: 'whizard-alerting', version: '1.0.3', features: [Feature.ALERTING] },
   { name: 'whizard-notification', version: '2.5.9', features: [Feature.NOTIFICATION], hostOnly: true },
@@ -118,6 +119,8 @@ export function clusterFeatures(platform: Platform, plans: readonly ClusterPlan[
     const alerts = services.filter((s) => s.service.alerts !== undefined).length;
     const metrics = services.filter((s) => s.service.metrics !== undefined || s.service.alerts !== undefined).length;
     if (metrics > 0) model(Feature.MONITORING, count(metrics, metrics === 1 ? 'declares metrics or alerts' : 'declare metrics or alerts'));
+    const scaling = services.filter((s) => s.service.settingsFor(s.environment).autoscaling !== undefined).length;
+    if (scaling > 0) model(Feature.METRICS_SERVER, count(scaling, scaling === 1 ? 'autoscales (a HorizontalPodAutoscaler reads resource metrics)' : 'autoscale (a HorizontalPodAutoscaler reads resource metrics)'));
     if (alerts > 0) {
       model(Feature.ALERTING, count(alerts, alerts === 1 ? 'declares alerts' : 'declare alerts'));
       model(Feature.NOTIFICATION, count(alerts, alerts === 1 ? 'declares alerts' : 'declare alerts'));
@@ -250,7 +253,7 @@ export function clusterConfiguration(platform: Platform, cluster: Cluster, featu
       devops: { enabled: on(Feature.DEVOPS) },
       events: { enabled: on(Feature.EVENTS) },
       logging: { enabled: on(Feature.LOGGING), logsidecar: { enabled: on(Feature.LOGGING), replicas: 2 } },
-      metrics_server: { enabled: on(Feature.MONITORING) },
+      metrics_server: { enabled: on(Feature.METRICS_SERVER) },
       monitoring: { storageClass: cluster.storageClassName ?? '' },
       multicluster: { clusterRole: !multiCluster ? 'none' : cluster.isHost ? 'host' : 'member' },
       network: { networkpolicy: { enabled: on(Feature.NETWORK) }, ippool: { type: on(Feature.NETWORK) && plan?.networkPlugin === 'calico' ? 'calico' : 'none' }, topology: { type: 'none' } },

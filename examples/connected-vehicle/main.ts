@@ -572,8 +572,8 @@ function javaProbes(port: string): { readiness: Probe; liveness: Probe; startup:
 export function build(): Platform {
   // KubeSphere 4.1, the default target. Logs go to the team's ELK (Filebeat reads the pods' labels and the
   // co.elastic.logs annotations), so KubeSphere's own log collection stays off; the other features are on where the
-  // model needs them (DevOps for the pipelines, monitoring and alerting for the modules that declare them, the
-  // gateway for the exposed front-ends).
+  // model needs them (DevOps for the pipelines, monitoring and alerting for the modules that declare them,
+  // metrics-server for those that autoscale, the gateway for the exposed front-ends).
   const platform = new Platform('connected-vehicle', { features: { [Feature.LOGGING]: false } });
 
   // 1. One cluster per environment, each from the same plan.

@@ -70,6 +70,15 @@ describe('the features each cluster needs', () => {
     expect(featuresByCluster(f.platform).edge).toEqual([]);
   });
 
+  it('include metrics-server where a service autoscales (in that environment only)', () => {
+    const f = fixture();
+    addService(f, 'api', { logs: { collect: false }, perEnvironment: { production: { autoscaling: { minReplicas: 2, maxReplicas: 6 } } } });
+    const host = clusterFeatures(f.platform).get(f.host) ?? [];
+
+    expect(featuresByCluster(f.platform)).toEqual({ host: [Feature.METRICS_SERVER], 'member-test': [] });
+    expect(host[0].why).toBe('1 service autoscales (a HorizontalPodAutoscaler reads resource metrics)');
+  });
+
   it('can be switched on or off for the platform, and per cluster over it', () => {
     const f = observed();
     (f.platform as { features: object }).features = { [Feature.EVENTS]: true, [Feature.LOGGING]: false };
