@@ -104,8 +104,8 @@ function keyOf(apiVersion: string, kind: string): string {
 }
 
 /**
- * Validates Kubernetes objects against the Kubernetes 1.27 definitions and any CRDs added. Schemas are
- * compiled once per kind, on first use.
+ * Validates Kubernetes objects against the Kubernetes 1.27 definitions and any CRDs added. CRD files are
+ * parsed, and schemas compiled, once per kind, on first use.
  *
  * @example
  * const validator = SchemaValidator.create({ crdFiles: ['crds/tenant.kubesphere.io_workspacetemplates.yaml'] });
@@ -124,14 +124,25 @@ export class SchemaValidator {
 
   private readonly ajv: AjvType;
   private readonly schemaRefs = new Map<string, object>();
+  /** The CRD file (by the order it was added in) each CRD schema comes from: a later file's schema wins. */
+  private readonly schemaSource = new Map<string, number>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /**
+   * CRD files added and not read yet, by the order they were added in. A file is read when a kind it may
+   * define is asked for (its text names the kind and the API group), or when a kind is found in none of them;
+   * so that a validator only parses the CRDs of the kinds it meets.
+   */
+  private readonly pendingCrds = new Map<number, string>();
+  private crdFilesAdded = 0;
 
   private constructor(definitionsFile: string) {
     const Ajv = loadAjv();
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
     strictKubernetes(doc.definitions);
-    this.ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
+    // The definitions shipped with the library are not checked against JSON Schema's meta-schema on every run
+    // (most of the time it takes to build a validator); other definitions files are.
+    this.ajv.addSchema({ $id: 'k8s', definitions: doc.definitions }, undefined, undefined, definitionsFile !== KUBERNETES_DEFINITIONS);
     for (const [name, def] of Object.entries(doc.definitions)) {
       const gvks = def['x-kubernetes-group-version-kind'];
       if (!Array.isArray(gvks)) continue;
@@ -143,21 +154,12 @@ export class SchemaValidator {
   }
 
   /**
-   * Adds the schemas of every served version of the CRDs in a YAML file.
+   * Adds the schemas of every served version of the CRDs in a YAML file. The file is read now and parsed when
+   * a kind it may define is first validated (or asked for with `hasSchema`).
    * @param file a file of CustomResourceDefinition documents
    */
   public addCrdFile(file: string): void {
-    for (const d of loadYaml().parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-      const crd = d.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Schema } }[] } };
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      for (const version of crd.spec.versions) {
-        const root = version.schema?.openAPIV3Schema;
-        if (version.served === false || !root) continue;
-        const schema = strictCrd(root) as Schema;
-        if (isSchema(schema.properties)) (schema.properties as Schema).metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
-        this.schemaRefs.set(keyOf(`${crd.spec.group}/${version.name}`, crd.spec.names.kind), schema);
-      }
-    }
+    this.pendingCrds.set(this.crdFilesAdded++, fs.readFileSync(file, 'utf8'));
   }
 
   /**
@@ -170,7 +172,43 @@ export class SchemaValidator {
 
   /** Whether there is a schema for an API version and kind. */
   public hasSchema(apiVersion: string, kind: string): boolean {
-    return this.schemaRefs.has(keyOf(apiVersion, kind));
+    return this.schemaOf(apiVersion, kind) !== undefined;
+  }
+
+  /**
+   * The schema of an API version and kind: the Kubernetes definitions' or a CRD's. Reads first the CRD files not
+   * read yet whose text names both the kind and the API group (any file that defines it does), and, when that
+   * finds none, every other file not read yet.
+   */
+  private schemaOf(apiVersion: string, kind: string): object | undefined {
+    const key = keyOf(apiVersion, kind);
+    if (this.pendingCrds.size > 0) {
+      const slash = apiVersion.lastIndexOf('/');
+      const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+      const candidates = [...this.pendingCrds].filter(([, text]) => group !== '' && text.includes(kind) && text.includes(group));
+      for (const [order, text] of candidates) this.readCrds(order, text);
+      if (!this.schemaRefs.has(key)) for (const [order, text] of [...this.pendingCrds]) this.readCrds(order, text);
+    }
+    return this.schemaRefs.get(key);
+  }
+
+  /** Parses one CRD file (the `order`th added) and records the schema of every served version it defines. */
+  private readCrds(order: number, text: string): void {
+    this.pendingCrds.delete(order);
+    for (const d of loadYaml().parseAllDocuments(text)) {
+      const crd = d.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: { name: string; served?: boolean; schema?: { openAPIV3Schema?: Schema } }[] } };
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const version of crd.spec.versions) {
+        const root = version.schema?.openAPIV3Schema;
+        if (version.served === false || !root) continue;
+        const key = keyOf(`${crd.spec.group}/${version.name}`, crd.spec.names.kind);
+        if ((this.schemaSource.get(key) ?? -1) > order) continue;
+        const schema = strictCrd(root) as Schema;
+        if (isSchema(schema.properties)) (schema.properties as Schema).metadata = { $ref: `k8s#/definitions/${OBJECT_META}` };
+        this.schemaRefs.set(key, schema);
+        this.schemaSource.set(key, order);
+      }
+    }
   }
 
   /**
@@ -183,7 +221,7 @@ export class SchemaValidator {
     const key = keyOf(object.apiVersion, object.kind);
     let fn = this.compiled.get(key);
     if (!fn) {
-      const schema = this.schemaRefs.get(key);
+      const schema = this.schemaOf(object.apiVersion, object.kind);
       if (!schema) return [{ object: id, path: '', message: `no schema for ${object.apiVersion} ${object.kind}` }];
       fn = this.ajv.compile(schema);
       this.compiled.set(key, fn);
