@@ -257,7 +257,7 @@ export interface ResolvedNodePlan {
 export interface ResolvedEndpoint {
   /** The endpoint's domain name. */
   readonly domain: string;
-  /** The load balancer's address, or "" (haproxy, or no endpoint). */
+  /** The load balancer's address, or "" (haproxy, or no endpoint: KubeKey then uses the first control-plane node's). */
   readonly address: string;
   /** The load balancer in front of the API servers. */
   readonly loadBalancer: LoadBalancerKind;
@@ -318,7 +318,8 @@ export function resolveNodePlan(plan: NodePlan): ResolvedNodePlan {
     controlPlaneEndpoint: {
       domain: endpoint.domain ?? DEFAULT_CONTROL_PLANE_DOMAIN,
       address,
-      loadBalancer: endpoint.loadBalancer ?? (address !== '' ? LoadBalancerKind.EXTERNAL : LoadBalancerKind.HAPROXY),
+      // No endpoint: no load balancer, and KubeKey points the domain at the first control-plane node.
+      loadBalancer: endpoint.loadBalancer ?? (address !== '' || plan.controlPlaneEndpoint === undefined ? LoadBalancerKind.EXTERNAL : LoadBalancerKind.HAPROXY),
       port: endpoint.port ?? 6443,
     },
     containerRuntime: plan.containerRuntime ?? ContainerRuntime.CONTAINERD,

@@ -159,3 +159,12 @@ describe('Case A (examples/connected-vehicle)', () => {
     expect(load('connected-vehicle')().features[Feature.LOGGING]).toBe(false);
   });
 });
+
+describe('the KubeKey file of a single control-plane node without an endpoint', () => {
+  it('writes no internal load balancer and no address, so KubeKey uses the node itself', () => {
+    const platform = new Platform('acme');
+    platform.addCluster('lab', { role: ClusterRole.HOST, nodePlan: { nodes: [{ name: 'n1', address: '10.1.0.5', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD, NodeRole.WORKER] }], kubernetesVersion: 'v1.27.16' } });
+
+    expect((kubekeyCluster(platform.clusters[0]).spec as JsonObject).controlPlaneEndpoint).toEqual({ internalLoadbalancer: '', domain: 'lb.kubesphere.local', externalDNS: false, address: '', port: 6443 });
+  });
+});
