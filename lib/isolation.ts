@@ -196,7 +196,7 @@ function indexNamespaces(objects: readonly IsolationObject[]): Map<string, Map<s
   const out = new Map<string, Map<string, NamespaceInfo>>();
   for (const { cluster, object: o } of objects) {
     if (o.kind !== 'Namespace' || o.apiVersion !== 'v1') continue;
-    const labels = { ...labelsOf(o), [NAMESPACE_NAME_LABEL]: o.metadata.name };
+    const labels: Record<string, string> = { ...labelsOf(o), [NAMESPACE_NAME_LABEL]: o.metadata.name };
     let byName = out.get(cluster);
     if (!byName) out.set(cluster, (byName = new Map()));
     byName.set(o.metadata.name, {

@@ -1,0 +1,107 @@
+/**
+ * The YAML and Pulumi outputs of random valid estates hold the same objects: under Pulumi's own mocks, the stacks
+ * of an estate register, together, exactly the objects of its YAML files (same keys, same bodies), each once, on
+ * the provider of its own cluster.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
+import type { KubeObject, Platform } from 'platform-cdk';
+import { buildEstate, validEstate } from './estate';
+
+/** The seed of the CI runs. */
+const SEED = 20261203;
+
+interface Recorded {
+  readonly type: string;
+  readonly inputs: Record<string, unknown>;
+  readonly provider: string;
+}
+
+const PROJECT = 'platform-cdk-property';
+const recorded: Recorded[] = [];
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    recorded.push({ type: args.type, inputs: args.inputs as Record<string, unknown>, provider: args.provider ?? '' });
+    return { id: `${args.name}-id`, state: args.inputs };
+  },
+  call(args) {
+    return args.inputs;
+  },
+};
+pulumi.runtime.setMocks(mocks, PROJECT, 'test', false);
+
+// @pulumi/kubernetes must be loaded after setMocks.
+type PulumiModule = typeof import('platform-cdk/pulumi');
+let mod: PulumiModule;
+beforeAll(async () => {
+  mod = await import('platform-cdk/pulumi');
+});
+
+function resolved<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+/** The cluster a provider reference (`urn::id`) names: providers are named after their cluster. */
+function providerCluster(ref: string): string {
+  const urn = ref.slice(0, ref.lastIndexOf('::'));
+  return urn.slice(urn.lastIndexOf('::') + 2);
+}
+
+const keyOf = (cluster: string, o: KubeObject): string => `${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
+
+/** Every stack of the platform deployed under the mocks: what each registered, by key, with a count of duplicates. */
+async function registeredByAllStacks(platform: Platform): Promise<{ objects: Map<string, KubeObject>; duplicates: string[] }> {
+  const objects = new Map<string, KubeObject>();
+  const duplicates: string[] = [];
+  for (const stack of stackNames(platform)) {
+    recorded.length = 0;
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    const clusters = stackScope(platform, stack)?.clusters.map((c) => c.name) ?? [];
+    pulumi.runtime.setAllConfig(Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c])), []);
+    const s = new mod.PulumiStack(platform);
+    for (const [, o] of s.objects) await resolved(o.resource.urn);
+    await pulumi.runtime.disconnect();
+    for (const r of recorded) {
+      if (!r.type.startsWith('kubernetes:')) continue;
+      const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
+      const annotations = object.metadata.annotations ?? {};
+      delete annotations['pulumi.com/patchFieldManager'];
+      if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
+      const key = keyOf(providerCluster(r.provider), object);
+      if (objects.has(key)) duplicates.push(`${key} (stack ${stack})`);
+      objects.set(key, object);
+    }
+  }
+  return { objects, duplicates };
+}
+
+/** Every object of the YAML output, by key. */
+function yamlObjects(platform: Platform): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const [file, text] of new ManifestStack(platform).files()) {
+    if (file.startsWith('_')) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as KubeObject;
+      out.set(keyOf(file.split('/')[0], o), o);
+    }
+  }
+  return out;
+}
+
+describe('random valid estates, YAML and Pulumi', () => {
+  it('register, over all their Pulumi stacks, exactly the objects and bodies of their YAML output, each once and on its own cluster', async () => {
+    await fc.assert(
+      fc.asyncProperty(validEstate, async (spec) => {
+        const { platform } = buildEstate(spec);
+        const yaml = yamlObjects(platform);
+        const { objects, duplicates } = await registeredByAllStacks(platform);
+        expect(duplicates).toEqual([]);
+        expect([...objects.keys()].sort()).toEqual([...yaml.keys()].sort());
+        for (const [key, o] of objects) expect(o).toEqual(yaml.get(key));
+      }),
+      { seed: SEED, numRuns: 8 },
+    );
+  }, 120_000);
+});
