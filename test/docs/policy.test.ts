@@ -14,7 +14,7 @@ it('docs/policy.md lists exactly the policy rules, as lib/policy.ts defines them
   const rows = DOC.slice(start)
     .split('\n')
     .slice(2)
-    .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')))
+    .filter((_, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')))
     .map((l) => l.split(' | ').map((c) => c.replace(/^\| |\|$/g, '').trim()));
   expect(rows).toEqual(POLICY_RULES.map((r) => [`\`${r.id}\``, r.severity, r.profile, r.description]));
 });
