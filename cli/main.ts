@@ -15,7 +15,7 @@ import { planPlatform } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
-import { ManifestStack } from '../stacks/manifest-stack';
+import { ManifestStack, synthSummary } from '../stacks/manifest-stack';
 import { loadApp, UsageError } from './app';
 import { Progress } from './progress';
 
@@ -192,8 +192,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           printProblems(o, io, result.warnings);
           const notes = checked ? checked.findings.filter((f) => f.severity === 'warning' || f.waived !== undefined).length : 0;
           if (notes > 0) io.err(`platform-cdk: the checks found ${notes} warnings or waived findings; \`platform-cdk validate\` lists them\n`);
-          io.out(`platform-cdk: ${result.objectCount} objects for ${result.clusters.length} clusters written to ${path.relative(process.cwd(), result.outdir) || '.'}/\n`);
-          for (const c of result.clusters) io.out(`  ${c.cluster}/  ${c.objectCount} objects in ${c.files.length} files\n`);
+          for (const line of synthSummary(result)) io.out(`${line}\n`);
         }
         return ExitCode.OK;
       }, o.format)(),

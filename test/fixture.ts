@@ -46,7 +46,7 @@ export function addService(f: Fixture, id: string, props: Partial<Parameters<Pro
 export function synthObjects(platform: Platform): Map<string, KubeObject> {
   const out = new Map<string, KubeObject>();
   for (const [file, text] of new ManifestStack(platform).files()) {
-    if (file.startsWith('_gitlab-ci/')) continue; // CI files for the modules' repositories, not Kubernetes objects
+    if (file.startsWith('_')) continue; // CI files for the modules' repositories (_gitlab-ci/) and installation files (_install/), not Kubernetes objects
     const cluster = file.split('/')[0];
     for (const doc of parseAllDocuments(text)) {
       const o = doc.toJS() as KubeObject;

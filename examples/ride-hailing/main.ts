@@ -28,6 +28,7 @@ import {
   Duration,
   Environment,
   ErrorRateOptions,
+  Feature,
   Image,
   Issuer,
   LogFormat,
@@ -900,6 +901,11 @@ export function build(): Platform {
   // Releases move through the environments in the order of ENVIRONMENTS (the platform's default promotion order).
   const platform = new Platform('ride-hailing', {
     defaultResources: { cpuRequestMillis: 100, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 512 },
+    // KubeSphere's installation files for every cluster (_install/<cluster>/: ks-core values, and on the host one
+    // InstallPlan per extension, placed where the model needs it). Developers read logs, monitoring and events of
+    // their applications in KubeSphere, so events are on too (nothing in the model asks for them by itself).
+    install: {},
+    features: { [Feature.EVENTS]: true },
   });
 
   // 1. The host: KubeSphere's control plane, in no environment (it is a Pulumi stack of its own, `host`).
