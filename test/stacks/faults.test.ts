@@ -1,7 +1,7 @@
 /**
  * Faults during synthesis: child processes synthesize a real estate (examples/ride-hailing, about 200 files)
  * over the output of another (examples/quickstart) and are killed with SIGKILL at random moments (a fixed
- * seed), some anywhere in the run and some while only the checks and the write remain. Whatever the moment,
+ * seed), half anywhere in the run and half while it writes. Whatever the moment,
  * the output folder holds the old tree or the new one, whole; the next run repairs anything left beside it.
  */
 import { ChildProcess, spawn } from 'child_process';
@@ -17,7 +17,8 @@ const CHILD = path.join(__dirname, 'faults-child.ts');
 const TSX = require.resolve('tsx/cjs');
 const OLD_EXAMPLE = 'quickstart';
 const NEW_EXAMPLE = 'ride-hailing';
-const KILLS = 12;
+/** Kills per run: 12 in CI; `PLATFORM_CDK_FAULT_KILLS=100 npx jest test/stacks/faults.test.ts` for a longer run. */
+const KILLS = Number(process.env.PLATFORM_CDK_FAULT_KILLS ?? 12);
 
 function files(example: string): Record<string, string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,20 +49,20 @@ interface Outcome {
 }
 
 /**
- * Runs the child; kills it `delayMs` after it starts, or after it prints `rendered` when `afterRendered`.
+ * Runs the child; kills it `delayMs` after it starts, or after it prints `writing` when `whileWriting`.
  * @returns how it ended
  */
-function runChild(example: string, outdir: string, kill?: { delayMs: number; afterRendered: boolean }): Promise<Outcome> {
+function runChild(example: string, outdir: string, kill?: { delayMs: number; whileWriting: boolean }): Promise<Outcome> {
   return new Promise((resolve) => {
     const c: ChildProcess = spawn(process.execPath, ['--require', TSX, CHILD, example, outdir], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     const arm = (): void => void setTimeout(() => c.kill('SIGKILL'), kill?.delayMs);
-    if (kill && !kill.afterRendered) arm();
+    if (kill && !kill.whileWriting) arm();
     c.stdout?.on('data', (d: Buffer) => {
       const before = stdout;
       stdout += d.toString();
-      if (kill?.afterRendered && !before.includes('rendered') && stdout.includes('rendered')) arm();
+      if (kill?.whileWriting && !before.includes('writing') && stdout.includes('writing')) arm();
     });
     c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     c.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -93,13 +94,12 @@ describe('a synthesis killed with SIGKILL', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it(`leaves the old or the new output whole, over ${KILLS} kills at random moments, and the next run repairs the rest`, async () => {
-    // One whole run first: how long the run and its checks-and-write phase take.
+    // One whole run first: how long the run and its write take.
     writeOld();
     const started = Date.now();
     const whole = await runChild(NEW_EXAMPLE, out);
     const total = Date.now() - started;
-    expect(whole.stderr).toBe('');
-    expect(whole.code).toBe(0);
+    expect({ code: whole.code, stderr: whole.stderr }).toEqual({ code: 0, stderr: '' });
     expect(state()).toBe('new');
     const writePhase = Number(/done (\d+)/.exec(whole.stdout)?.[1]);
 
@@ -107,10 +107,10 @@ describe('a synthesis killed with SIGKILL', () => {
     const seen: Record<string, number> = {};
     for (let i = 0; i < KILLS; i++) {
       writeOld();
-      // Even runs: anywhere in the whole run; odd runs: during the checks and the write.
-      const afterRendered = i % 2 === 1;
-      const delayMs = Math.floor(next() * (afterRendered ? writePhase : total));
-      const r = await runChild(NEW_EXAMPLE, out, { delayMs, afterRendered });
+      // Even runs: anywhere in the whole run; odd runs: while it writes.
+      const whileWriting = i % 2 === 1;
+      const delayMs = Math.floor(next() * (whileWriting ? writePhase : total));
+      const r = await runChild(NEW_EXAMPLE, out, { delayMs, whileWriting });
       const s = state();
       const left = fs.readdirSync(tmp).filter((f) => f !== 'dist');
       seen[`${s}${r.signal ? '' : ' (not killed: finished first)'}`] = (seen[`${s}${r.signal ? '' : ' (not killed: finished first)'}`] ?? 0) + 1;
@@ -123,17 +123,17 @@ describe('a synthesis killed with SIGKILL', () => {
     }
     // The next whole run writes the new output and leaves nothing beside it.
     const last = await runChild(NEW_EXAMPLE, out);
-    expect(last.code).toBe(0);
+    expect({ code: last.code, stderr: last.stderr }).toEqual({ code: 0, stderr: '' });
     expect(state()).toBe('new');
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
-    process.stdout.write(`faults: ${KILLS} kills of a ${total} ms synthesis (checks and write ${writePhase} ms): ${JSON.stringify(seen)}\n`);
+    process.stdout.write(`faults: ${KILLS} kills of a ${total} ms synthesis (writing ${writePhase} ms): ${JSON.stringify(seen)}\n`);
     expect(seen.mixed).toBeUndefined();
-  }, 300_000);
+  }, 60_000 + KILLS * 15_000);
 
   it('two syntheses at once into the same folder write one after the other: the output is one whole tree', async () => {
     writeOld();
     const [a, b] = await Promise.all([runChild(NEW_EXAMPLE, out), runChild(OLD_EXAMPLE, out)]);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a, b].map((r) => ({ code: r.code, stderr: r.stderr }))).toEqual([{ code: 0, stderr: '' }, { code: 0, stderr: '' }]);
     expect(['old', 'new']).toContain(state());
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   }, 120_000);
