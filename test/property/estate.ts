@@ -20,6 +20,7 @@ import {
   Issuer,
   Platform,
   PreviewDependencies,
+  Probe,
   ProjectRole,
   Registry,
   StatefulMode,
@@ -72,6 +73,12 @@ export interface TenantSpec {
   readonly network: 'open-within-tenant' | 'declared-paths-only';
   readonly departments: DepartmentSpec[];
   readonly projects: ProjectSpec[];
+  /** A workspace quota (KubeSphere targets). */
+  readonly quota?: boolean;
+  /** A user with the workspace's viewer role. */
+  readonly viewer?: string;
+  /** The environment where its first department may create projects itself (KubeSphere targets). */
+  readonly selfProvisioning?: string;
 }
 
 /** A project. */
@@ -96,6 +103,12 @@ export interface ServiceSpec {
   /** Keys (`<tenant>/<project>/<name>`) of the services and stateful services it calls. */
   readonly connectsTo: string[];
   readonly pipeline: boolean;
+  /** Its readiness probe. */
+  readonly readiness?: 'http' | 'tcp';
+  /** Whether its second port serves metrics (a ServiceMonitor), with the default alerts. */
+  readonly metrics?: boolean;
+  /** Replicas in one environment, over the service's. */
+  readonly replicasIn?: { readonly environment: string; readonly replicas: number };
 }
 
 /** A stateful service. */
@@ -115,6 +128,8 @@ export interface PreviewSpec {
   /** Keys of the services it overrides. */
   readonly services: string[];
   readonly dependencies: 'baseline' | 'clone';
+  /** Its last day: far ahead, or past (then it is left out, with a warning). */
+  readonly expires: string;
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -141,6 +156,9 @@ const rawService = fc.record({
   autoscaling: fc.option(fc.integer({ min: 2, max: 5 }), { nil: undefined }),
   calls: fc.array(fc.nat(), { maxLength: 2 }),
   pipeline: fc.boolean(),
+  readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
+  metrics: fc.boolean(),
+  replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
 });
 
 const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
@@ -149,14 +167,14 @@ const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: 
 
 const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }) });
 
-const rawTenant = fc.record({ declared: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
+const rawTenant = fc.record({ declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
   members: fc.integer({ min: 0, max: 2 }),
   environments: fc.array(fc.record({ production: fc.boolean(), cluster: fc.nat(), second: fc.option(fc.nat(), { nil: undefined }), tls: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   tenants: fc.array(rawTenant, { minLength: 1, maxLength: 3 }),
-  previews: fc.array(fc.record({ pick: fc.nat(), clone: fc.boolean(), user: fc.boolean() }), { maxLength: 2 }),
+  previews: fc.array(fc.record({ pick: fc.nat(), clone: fc.boolean(), user: fc.boolean(), expired: fc.boolean() }), { maxLength: 2 }),
   ci: fc.constantFrom(undefined, CiSystem.KUBESPHERE_DEVOPS, CiSystem.GITLAB_CI),
 });
 
@@ -196,6 +214,10 @@ export function normalize(raw: RawEstate): EstateSpec {
     return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}) };
   });
   const envNames = environments.map((e) => e.name);
+  // Self-provisioning: in a non-production environment whose clusters are members that no other environment uses.
+  const selfProvisioned = environments.find(
+    (e) => !e.production && e.clusters.every((c) => c !== 'host' && environments.every((o) => o === e || !o.clusters.includes(c))),
+  );
   const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[] } }[] = [];
   const tenants: TenantSpec[] = raw.tenants.map((t, ti) => {
     const name = TENANT_NAMES[ti];
@@ -236,11 +258,23 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.autoscaling !== undefined ? { autoscaling: { minReplicas: 2, maxReplicas: s.autoscaling } } : {}),
             connectsTo: [],
             pipeline: raw.ci !== undefined && s.pipeline,
+            ...(s.readiness ? { readiness: s.readiness } : {}),
+            ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
+            ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
           };
         }),
       };
     });
-    return { name, manager: `${name}.admin`, network: t.declared ? 'declared-paths-only' : 'open-within-tenant', departments, projects };
+    return {
+      name,
+      manager: `${name}.admin`,
+      network: t.declared ? 'declared-paths-only' : 'open-within-tenant',
+      departments,
+      projects,
+      ...(t.quota && raw.target !== Target.KUBERNETES ? { quota: true } : {}),
+      ...(t.viewer ? { viewer: `${name}.auditor` } : {}),
+      ...(t.selfProvisioning && selfProvisioned && raw.target !== Target.KUBERNETES ? { selfProvisioning: selfProvisioned.name } : {}),
+    };
   });
   // Connections: to services generated before the caller (no cycles), placed in every environment of the caller.
   const allServices = tenants.flatMap((t) => t.projects.flatMap((p) => p.services.map((s) => ({ t, p, s }))));
@@ -275,7 +309,7 @@ export function normalize(raw: RawEstate): EstateSpec {
     if (candidates.length === 0) return;
     const chosen = pick(candidates, pv.pick);
     const owner = pv.user ? `user:${chosen.t.manager}` : `department:${chosen.t.departments[0].name}`;
-    previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline' });
+    previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline', expires: pv.expired ? '2026-01-31' : '2099-12-31' });
   });
   // Known defect (lib/project-baseline.ts): allow-same-tenant lets a preview's pods reach every baseline namespace
   // of their tenant. Until it is fixed, tenants with previews declare their paths only, so that the isolation
@@ -299,6 +333,9 @@ export const REGISTRY = Registry.at('harbor.example.com');
 
 /** A quota every generated project fits in, whatever its services. */
 export const ROOMY_QUOTA = { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 524288, pods: 500 };
+
+/** A workspace quota every generated tenant fits in. */
+export const WORKSPACE_QUOTA = { cpuRequestMillis: 640000, cpuLimitMillis: 2560000, memoryRequestMiB: 1310720, memoryLimitMiB: 5242880, pods: 5000 };
 
 /** What was built, for the invalid changes to reach into. */
 export interface BuiltEstate {
@@ -334,8 +371,14 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
   const statefuls = new Map<string, StatefulService>();
   const departments = new Map<string, Department>();
   for (const t of spec.tenants) {
-    const tenant = platform.addTenant(t.name, { manager: t.manager, network: t.network === 'declared-paths-only' ? TenantNetwork.DECLARED_PATHS_ONLY : TenantNetwork.OPEN_WITHIN_TENANT });
+    const tenant = platform.addTenant(t.name, {
+      manager: t.manager,
+      network: t.network === 'declared-paths-only' ? TenantNetwork.DECLARED_PATHS_ONLY : TenantNetwork.OPEN_WITHIN_TENANT,
+      ...(t.quota ? { quota: WORKSPACE_QUOTA } : {}),
+    });
     tenants.set(t.name, tenant);
+    if (t.viewer) tenant.grant(User.named(t.viewer), WorkspaceRole.VIEWER);
+    const firstDepartment = (): Department => departments.get(`${t.name}/${t.departments[0].name}`) as Department;
     for (const d of t.departments) {
       const department = tenant.addDepartment(d.name, { members: d.members });
       departments.set(`${t.name}/${d.name}`, department);
@@ -343,6 +386,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       if (d.workspaceRole) tenant.grant(department, d.workspaceRole === 'regular' ? WorkspaceRole.REGULAR : WorkspaceRole.VIEWER);
       if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: d.projectRole.environments });
     }
+    if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
       const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}) });
@@ -371,6 +415,9 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.resources ? { resources: s.resources } : {}),
           ...(s.config ? { config: { values: s.config } } : {}),
           ...(s.autoscaling ? { autoscaling: { ...s.autoscaling, cpuUtilization: 70 } } : {}),
+          ...(s.readiness ? { readiness: s.readiness === 'http' ? Probe.http('/ready') : Probe.tcp() } : {}),
+          ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
+          ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
         });
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
@@ -407,7 +454,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
     platform.addPreview(pv.branch, {
       baseline: pv.baseline,
       owner,
-      expires: '2099-12-31',
+      expires: pv.expires,
       services: Object.fromEntries(pv.services.map((k) => [k, { tag: '2.0.0' }])),
       dependencies: pv.dependencies === 'clone' ? PreviewDependencies.CLONE : PreviewDependencies.BASELINE,
     });

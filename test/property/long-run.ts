@@ -70,7 +70,7 @@ function run(name: string, arb: fc.Arbitrary<unknown>, check: (value: unknown) =
       tally.kinds.set(kind, (tally.kinds.get(kind) ?? 0) + 1);
       tally.first ??= `${fc.stringify(value)}\n    ${problems.slice(0, 5).join('\n    ')}`;
     }
-    if (tally.cases % 500 === 0) process.stderr.write(`  ${name}: ${tally.cases}/${options.runs} cases, ${tally.failures} failures, ${Math.round((Date.now() - started) / 1000)} s\n`);
+    if (tally.cases % 100 === 0) process.stderr.write(`  ${name}: ${tally.cases}/${options.runs} cases, ${tally.failures} failures, ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   return tally;
 }
