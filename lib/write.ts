@@ -150,12 +150,9 @@ export function outputPaths(outdir: string, fileSystem: WriteFileSystem = nodeFi
  */
 export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, string>, dirs: readonly string[] = [], options: WriteOptions = {}): void {
   const fsys = options.fileSystem ?? nodeFileSystem;
-  let p: OutputPaths = outputPaths(path.resolve(outdir), { ...fsys, lstat: () => undefined });
-  let existing: fs.Stats | undefined;
-  attempt(p.target, 'read', p.target, () => {
-    p = outputPaths(outdir, fsys);
-    existing = fsys.lstat(p.target);
-  });
+  const resolved = path.resolve(outdir);
+  const p = attempt(resolved, 'read', resolved, () => outputPaths(outdir, fsys));
+  const existing = attempt(p.target, 'read', p.target, () => fsys.lstat(p.target));
   if (existing && !existing.isDirectory()) {
     throw new OutputWriteError(p.target, `the output path ${p.target} exists and is not a folder. Fix: remove it or choose another output folder`, 'ENOTDIR');
   }
@@ -380,10 +377,10 @@ function codeOf(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Runs one step; on failure runs `undo` (best effort) and throws an {@link OutputWriteError}. */
-function attempt(outdir: string, action: string, where: string, step: () => void, undo?: () => void): void {
+/** Runs one step and returns its result; on failure runs `undo` (best effort) and throws an {@link OutputWriteError}. */
+function attempt<T>(outdir: string, action: string, where: string, step: () => T, undo?: () => void): T {
   try {
-    step();
+    return step();
   } catch (e) {
     if (e instanceof OutputWriteError) throw e;
     let undone = true;
