@@ -414,7 +414,7 @@ function fail(outdir: string, action: string, where: string, e: unknown, undone 
     EACCES: `make ${path.dirname(outdir)} and ${outdir} writable for this user, or choose another output folder`,
     EPERM: `make ${path.dirname(outdir)} and ${outdir} writable for this user, or choose another output folder`,
     EROFS: 'choose an output folder on a writable file system',
-    ENOTDIR: `choose an output folder whose parents are folders (${outdir})`,
+    ENOTDIR: `remove the file that stands where a folder of ${outdir} should be, or choose another output folder`,
   };
   const message = (e as { message?: unknown } | null)?.message;
   const cause = code && reason[code] ? `${reason[code]} (${code})` : typeof message === 'string' ? message : String(e);

@@ -152,7 +152,7 @@ describe('a synthesis killed with SIGKILL', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(OutputWriteError);
-    expect((error as Error).message).toBe(`cannot write the output folder ${blocked}: a part of the path is a file, not a folder (ENOTDIR), when trying to read ${blocked}; nothing was written and the previous output is unchanged. Fix: choose an output folder whose parents are folders (${blocked})`);
+    expect((error as Error).message).toBe(`cannot write the output folder ${blocked}: a part of the path is a file, not a folder (ENOTDIR), when trying to read ${blocked}; nothing was written and the previous output is unchanged. Fix: remove the file that stands where a folder of ${blocked} should be, or choose another output folder`);
     expect(state()).toBe('old');
   });
 });
