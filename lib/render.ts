@@ -232,26 +232,56 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
  * written.
  */
 function checkUnique(cluster: string, groups: readonly Rendered[][], problems: Problem[]): boolean {
-  const seen = new Map<string, Rendered>();
   const before = problems.length;
+  const report = (r: Rendered, first: Rendered): void => {
+    const o = r.object;
+    const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
+    problems.push({
+      severity: 'error',
+      path: originPath(r.origin),
+      property: o.kind,
+      value: o.metadata.name,
+      message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
+      fix: 'rename one of the users, departments, roles or services whose names meet here',
+    });
+  };
+  // Each group is sorted by kind, API version, namespace and name, so the same object twice in one group is two
+  // neighbours; when no two groups share a namespace, that is the only place it can be. Otherwise every object
+  // is looked up by its identity.
+  const owner = new Map<string, number>();
+  let shared = false;
+  groups.forEach((group, g) => {
+    let last: string | undefined;
+    for (const r of group) {
+      const ns = r.object.metadata.namespace ?? '';
+      if (ns === last) continue;
+      last = ns;
+      const o = owner.get(ns);
+      if (o === undefined) owner.set(ns, g);
+      else if (o !== g) shared = true;
+    }
+  });
+  if (!shared) {
+    for (const group of groups) {
+      let first = group[0];
+      for (let i = 1; i < group.length; i++) {
+        const r = group[i];
+        const a = r.object;
+        const b = first.object;
+        if (a.kind === b.kind && a.apiVersion === b.apiVersion && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '')) report(r, first);
+        else first = r;
+      }
+    }
+    return problems.length === before;
+  }
+  const seen = new Map<string, Rendered>();
   for (const group of groups) {
     for (const r of group) {
       const o = r.object;
       const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       const first = seen.get(key);
-      if (!first) {
-        seen.set(key, r);
-        continue;
-      }
-      const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
-      problems.push({
-        severity: 'error',
-        path: originPath(r.origin),
-        property: o.kind,
-        value: o.metadata.name,
-        message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
-        fix: 'rename one of the users, departments, roles or services whose names meet here',
-      });
+      if (!first) seen.set(key, r);
+      else report(r, first);
     }
   }
   return problems.length === before;
