@@ -279,7 +279,7 @@ export function normalize(raw: RawEstate): EstateSpec {
   // Connections: to services generated before the caller (no cycles), placed in every environment of the caller.
   const allServices = tenants.flatMap((t) => t.projects.flatMap((p) => p.services.map((s) => ({ t, p, s }))));
   const statefuls = tenants.flatMap((t) => t.projects.flatMap((p) => p.stateful.map((s) => ({ key: `${t.name}/${p.name}/${s.name}`, environments: p.environments }))));
-  allServices.forEach(({ t, p, s }, i) => {
+  allServices.forEach(({ p, s }, i) => {
     const calls = services[i].spec.calls;
     const candidates = [
       ...services.slice(0, i).map((x) => ({ key: x.key, environments: x.environments })),
@@ -295,7 +295,6 @@ export function normalize(raw: RawEstate): EstateSpec {
       names.add(n);
       s.connectsTo.push(key);
     }
-    void t;
   });
   // Previews: on a non-production environment, of one or two services of one tenant placed there.
   const previews: PreviewSpec[] = [];
