@@ -64,7 +64,14 @@ export class BoundDepartmentRef implements ISubject {
   ) {}
 
   /** The department, if the tenant has one of this name. */
-  public get department(): (IConstruct & { readonly name: string; readonly subjectName: string }) | undefined {
+  public get department():
+    | (IConstruct & {
+        /** The department's name. */
+        readonly name: string;
+        /** The department's group name in KubeSphere. */
+        readonly subjectName: string;
+      })
+    | undefined {
     return this.departments().find((d) => d.name === this.departmentName);
   }
 

@@ -397,7 +397,17 @@ export class StatefulService extends Construct implements IConnectable {
    * @param environment the environment
    * @param port the Service port
    */
-  public peerIn(environment: Environment, port: ServicePort): { peer: ConnectionPeer; port: number; protocol: string } {
+  public peerIn(
+    environment: Environment,
+    port: ServicePort,
+  ): {
+    /** Where the database runs: its pods, or the addresses of its machines. */
+    peer: ConnectionPeer;
+    /** The port a client's traffic reaches. */
+    port: number;
+    /** The port's protocol. */
+    protocol: string;
+  } {
     const s = this.settingsFor(environment);
     if (s.mode === StatefulMode.IN_CLUSTER) return { peer: { kind: 'pods', podName: this.name }, port: port.containerPort, protocol: port.protocol };
     const x = s.external ?? {};

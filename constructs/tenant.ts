@@ -185,7 +185,12 @@ export class Tenant extends Construct {
   }
 
   /** The self-provisioning grants, with the environments they apply in. */
-  public get selfProvisioningGrants(): readonly { readonly subject: ISubject; readonly environments: readonly EnvironmentRef[] }[] {
+  public get selfProvisioningGrants(): readonly {
+    /** The department or user who may provision. */
+    readonly subject: ISubject;
+    /** The environments they may provision in. */
+    readonly environments: readonly EnvironmentRef[];
+  }[] {
     return this.selfProvisioning;
   }
 
