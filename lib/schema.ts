@@ -99,6 +99,23 @@ const goRegExp: RegExpEngine = Object.assign(
   { code: 'new RegExp' },
 );
 
+/** A CRD file added and not parsed yet: its text, and the values of its `group:` and `kind:` lines. */
+interface PendingCrdFile {
+  readonly text: string;
+  readonly groups: ReadonlySet<string>;
+  readonly kinds: ReadonlySet<string>;
+}
+
+const GROUP_LINE = /^[ \t-]*group:[ \t]*["']?([^"'\s#]+)/gm;
+const KIND_LINE = /^[ \t-]*kind:[ \t]*["']?([^"'\s#]+)/gm;
+
+/** The values of the lines of a text that a pattern (with one group) matches. */
+function valuesOf(text: string, line: RegExp): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(line)) out.add(m[1]);
+  return out;
+}
+
 function keyOf(apiVersion: string, kind: string): string {
   return `${apiVersion}:${kind}`;
 }
@@ -132,12 +149,16 @@ export class SchemaValidator {
    * define is asked for (its text names the kind and the API group), or when a kind is found in none of them;
    * so that a validator only parses the CRDs of the kinds it meets.
    */
-  private readonly pendingCrds = new Map<number, string>();
+  private readonly pendingCrds = new Map<number, PendingCrdFile>();
+  /** The kinds (`<apiVersion>:<kind>`) looked for in the CRD files not read yet: each is looked for once. */
+  private readonly looked = new Set<string>();
   private crdFilesAdded = 0;
 
   private constructor(definitionsFile: string) {
     const Ajv = loadAjv();
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
+    // Compiled code is not optimized (ajv's pass over the generated code): compiling a kind's schema, on its first
+    // object, takes about half as long, and the code checks objects as fast.
+    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp, optimize: false } });
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
     strictKubernetes(doc.definitions);
     // The definitions shipped with the library are not checked against JSON Schema's meta-schema on every run
@@ -159,7 +180,9 @@ export class SchemaValidator {
    * @param file a file of CustomResourceDefinition documents
    */
   public addCrdFile(file: string): void {
-    this.pendingCrds.set(this.crdFilesAdded++, fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    this.pendingCrds.set(this.crdFilesAdded++, { text, groups: valuesOf(text, GROUP_LINE), kinds: valuesOf(text, KIND_LINE) });
+    this.looked.clear();
   }
 
   /**
@@ -177,17 +200,19 @@ export class SchemaValidator {
 
   /**
    * The schema of an API version and kind: the Kubernetes definitions' or a CRD's. Reads first the CRD files not
-   * read yet whose text names both the kind and the API group (any file that defines it does), and, when that
-   * finds none, every other file not read yet.
+   * read yet that have a `group:` line with the API group and a `kind:` line with the kind (any block-style file
+   * that defines it does; a file without `group:` lines is always read), and, when that finds none, every other
+   * file not read yet.
    */
   private schemaOf(apiVersion: string, kind: string): object | undefined {
     const key = keyOf(apiVersion, kind);
-    if (this.pendingCrds.size > 0) {
+    if (this.pendingCrds.size > 0 && !this.looked.has(key)) {
+      this.looked.add(key);
       const slash = apiVersion.lastIndexOf('/');
       const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-      const candidates = [...this.pendingCrds].filter(([, text]) => group !== '' && text.includes(kind) && text.includes(group));
-      for (const [order, text] of candidates) this.readCrds(order, text);
-      if (!this.schemaRefs.has(key)) for (const [order, text] of [...this.pendingCrds]) this.readCrds(order, text);
+      const candidates = [...this.pendingCrds].filter(([, f]) => f.groups.size === 0 || (f.groups.has(group) && f.kinds.has(kind)));
+      for (const [order, f] of candidates) this.readCrds(order, f.text);
+      if (!this.schemaRefs.has(key)) for (const [order, f] of [...this.pendingCrds]) this.readCrds(order, f.text);
     }
     return this.schemaRefs.get(key);
   }
