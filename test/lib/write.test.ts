@@ -255,7 +255,7 @@ describe('a run killed with SIGKILL', () => {
     write(out, OLD);
     const whole = child(out, NEW);
     expect(whole.code).toBe(0);
-    const ops = Number(whole.stdout.trim());
+    const ops = Number(/ops (\d+)/.exec(whole.stdout)?.[1]);
     expect(ops).toBeGreaterThan(10);
     const seen: Record<string, number> = {};
     for (let n = 1; n <= ops; n++) {
@@ -288,35 +288,56 @@ describe('a run killed with SIGKILL', () => {
 });
 
 describe('two runs at once on the same output folder', () => {
-  const run = (tree: Tree, ...args: string[]): Promise<{ code: number | null; stderr: string }> => {
+  /** Starts a child writing `tree`; `locked` resolves when it holds the lock, `done` when it ends. */
+  const start = (tree: Tree, ...args: string[]): { locked: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } => {
     const file = path.join(tmp, `tree-${Math.random().toString(36).slice(2)}.json`);
     fs.writeFileSync(file, JSON.stringify(tree));
-    return new Promise((resolve) => {
-      const c = spawn(process.execPath, ['--require', TSX, CHILD, out, file, ...args]);
-      let stderr = '';
-      c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      c.on('close', (code) => resolve({ code, stderr }));
+    const c = spawn(process.execPath, ['--require', TSX, CHILD, out, file, ...args]);
+    let stdout = '';
+    let stderr = '';
+    let onLocked: () => void = () => undefined;
+    const locked = new Promise<void>((resolve) => (onLocked = resolve));
+    c.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('locked')) onLocked();
     });
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => c.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { locked, done };
   };
+  const attempts = (stdout: string): number => Number(/lock-attempts (\d+)/.exec(stdout)?.[1]);
 
-  it('write one after the other: the output is one run\'s whole tree', async () => {
+  it('write one after the other: the second waits for the first\'s lock, then writes its whole tree', async () => {
     write(out, OLD);
     const other: Tree = { files: { 'host/00-cluster.yaml': 'other\n', 'x/y.yaml': 'other y\n' }, dirs: ['host', 'x'] };
-    const [a, b] = await Promise.all([run(NEW, '--slow-ms', '10'), run(other, '--slow-ms', '10')]);
+    const first = start(NEW, '--slow-ms', '100'); // holds the lock for about 2 s
+    await first.locked;
+    const second = start(other);
+    const [a, b] = await Promise.all([first.done, second.done]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    const t = JSON.stringify(readTree(out));
-    expect([JSON.stringify(expected(NEW)), JSON.stringify(expected(other))]).toContain(t);
+    expect(attempts(a.stdout)).toBe(1);
+    expect(attempts(b.stdout)).toBeGreaterThan(1);
+    expect(JSON.stringify(readTree(out))).toBe(JSON.stringify(expected(other)));
+    expect(fs.readdirSync(tmp).filter((f) => !f.startsWith('tree-'))).toEqual(['dist']);
+  }, 60_000);
+
+  it('started together, they write one whole tree', async () => {
+    write(out, OLD);
+    const other: Tree = { files: { 'host/00-cluster.yaml': 'other\n', 'x/y.yaml': 'other y\n' }, dirs: ['host', 'x'] };
+    const [a, b] = await Promise.all([start(NEW, '--slow-ms', '10').done, start(other, '--slow-ms', '10').done]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([JSON.stringify(expected(NEW)), JSON.stringify(expected(other))]).toContain(JSON.stringify(readTree(out)));
     expect(fs.readdirSync(tmp).filter((f) => !f.startsWith('tree-'))).toEqual(['dist']);
   }, 60_000);
 
   it('the second fails clearly when the first holds the lock longer than its timeout', async () => {
     write(out, OLD);
-    const first = run(NEW, '--slow-ms', '150');
-    await new Promise((r) => setTimeout(r, 1200)); // the first run has taken the lock and is writing slowly
-    const second = await run(OLD, '--lock-timeout-ms', '100');
+    const first = start(NEW, '--slow-ms', '150');
+    await first.locked;
+    const second = await start(OLD, '--lock-timeout-ms', '100').done;
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/OutputWriteError: cannot write the output folder .*: process \d+ on .* has been writing it for longer than 100 ms/);
-    expect((await first).code).toBe(0);
+    expect((await first.done).code).toBe(0);
     expect(which(out)).toBe('new');
   }, 60_000);
 });
