@@ -158,7 +158,12 @@ function sequence(items: JsonValue[], indent: number, firstPrefix: string): stri
 export function toYamlDocument(doc: JsonObject): string {
   const keys = topLevelKeys(doc);
   if (keys.length === 0) return '{}\n';
-  return mapping(doc, keys, 0, '');
+  const text = mapping(doc, keys, 0, '');
+  // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
+  // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
+  // garbage collector) for as long as the document is.
+  text.charCodeAt(0);
+  return text;
 }
 
 /** Writes several documents as one YAML stream, separated by `---`. */
