@@ -6,6 +6,7 @@
 import type { ProjectPlacement } from '../constructs/project';
 import { mergeResources, renderQuotaHard } from '../constructs/resources';
 import { Platform } from '../constructs/platform';
+import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import { TenantNetwork } from '../constructs/tenant';
 import { KubeObject, LabelKeys } from './manifest';
 import { projectLabels, selectorOf } from './workloads';
@@ -42,7 +43,12 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
   const metadata = (name: string): KubeObject['metadata'] => ({ name, namespace, labels });
   const quota = project.quotaFor(environment);
   const defaults = mergeResources(Platform.of(project).defaultResources, environment.resources);
-  const tenantSelector = { matchLabels: { [LabelKeys.TENANT]: project.tenant.name } };
+  // The tenant's namespaces of this environment's kind: a baseline namespace admits its tenant's baseline namespaces
+  // and never a preview's (preview namespaces carry the tenant label too); a preview's admits its own preview's only.
+  // What crosses between a preview and its baseline is the declared connections' per-port policies.
+  const tenantSelector = PreviewEnvironment.isPreview(environment)
+    ? { matchLabels: { [LabelKeys.TENANT]: project.tenant.name, [PreviewLabels.PREVIEW]: environment.slug } }
+    : { matchLabels: { [LabelKeys.TENANT]: project.tenant.name }, matchExpressions: [{ key: PreviewLabels.PREVIEW, operator: 'DoesNotExist' }] };
 
   const objects: KubeObject[] = [
     {

@@ -9,7 +9,7 @@ import type { KubeObject } from 'platform-cdk';
 import { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from 'platform-cdk';
 import type { IsolationObject } from 'platform-cdk';
 import { matches } from '../../lib/isolation';
-import { addService, fixture } from '../fixture';
+import { addService, fixture, objectAt, synthObjects } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'main.ts'))).sort();
@@ -19,27 +19,23 @@ function buildExample(name: string): Platform {
   return (require(path.join(ROOT, 'examples', name, 'main.ts')) as { build: () => Platform }).build();
 }
 
-/**
- * Findings of a known defect, kept apart until it is fixed: every project namespace's `allow-same-tenant` policy
- * selects namespaces by the tenant label alone, which preview namespaces carry too, so a preview's pods can reach
- * every baseline namespace of their tenant on every port (and the baseline admits them). The fix belongs in
- * lib/project-baseline.ts: leave preview namespaces out of the baseline's selector and keep a preview's own
- * policy to the preview's namespaces.
- */
-function isKnownPreviewSameTenantFinding(f: { check: IsolationCheck; object: string }): boolean {
-  return f.check === IsolationCheck.PREVIEW_NETWORK && f.object.endsWith('/allow-same-tenant');
-}
-
 describe('isolation of the examples', () => {
-  it.each(EXAMPLES)('%s: no finding besides the known preview defect of allow-same-tenant', (name) => {
-    const findings = checkPlatformIsolation(buildExample(name)).filter((f) => !isKnownPreviewSameTenantFinding(f));
-    expect(findings.map(formatIsolationFinding)).toEqual([]);
+  it.each(EXAMPLES)('%s: no finding', (name) => {
+    expect(checkPlatformIsolation(buildExample(name)).map(formatIsolationFinding)).toEqual([]);
   });
 
-  it('ride-hailing: its previews reach their baselines only through allow-same-tenant (the known defect), never through a connection', () => {
-    const findings = checkPlatformIsolation(buildExample('ride-hailing'));
-    expect(findings.length).toBeGreaterThan(0);
-    expect(findings.every(isKnownPreviewSameTenantFinding)).toBe(true);
+  it('ride-hailing: a preview\'s allow-same-tenant admits its own namespaces only, a baseline\'s never a preview\'s', () => {
+    const objects = synthObjects(buildExample('ride-hailing'));
+    const selectors = (key: string): unknown[] => {
+      const spec = objectAt(objects, key).spec as { ingress: { from: { namespaceSelector: unknown }[] }[]; egress: { to: { namespaceSelector: unknown }[] }[] };
+      return [...spec.ingress.flatMap((r) => r.from), ...spec.egress.flatMap((r) => r.to)].map((x) => x.namespaceSelector);
+    };
+    for (const sel of selectors('dev-bj1/NetworkPolicy/order-pricing-pv-feature-surge-model/allow-same-tenant')) {
+      expect(sel).toEqual({ matchLabels: { 'platform-cdk.io/tenant': 'order', 'platform-cdk.io/preview': 'feature-surge-model' } });
+    }
+    for (const sel of selectors('dev-bj1/NetworkPolicy/order-pricing/allow-same-tenant')) {
+      expect(sel).toEqual({ matchLabels: { 'platform-cdk.io/tenant': 'order' }, matchExpressions: [{ key: 'platform-cdk.io/preview', operator: 'DoesNotExist' }] });
+    }
   });
 
   it('the declared paths of ride-hailing hold its previews\' BASELINE dependencies', () => {

@@ -52,7 +52,7 @@ describe('the baseline of every project namespace', () => {
       policyTypes: ['Egress'],
       egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
     });
-    const tenant = { namespaceSelector: { matchLabels: { 'platform-cdk.io/tenant': 'shop' } } };
+    const tenant = { namespaceSelector: { matchLabels: { 'platform-cdk.io/tenant': 'shop' }, matchExpressions: [{ key: 'platform-cdk.io/preview', operator: 'DoesNotExist' }] } };
     expect(objectAt(objects, 'host/NetworkPolicy/storefront/allow-same-tenant').spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
@@ -143,7 +143,7 @@ describe('the tenant\'s network mode', () => {
     for (const ns of ['storefront', 'banners']) {
       for (const cluster of ['host', 'member-test']) expect(policiesIn(objects, cluster, ns)).toEqual(['allow-dns', 'allow-same-tenant', 'default-deny']);
     }
-    expect((objectAt(objects, 'host/NetworkPolicy/banners/allow-same-tenant').spec as any).ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'platform-cdk.io/tenant': 'ads' } } }] }]);
+    expect((objectAt(objects, 'host/NetworkPolicy/banners/allow-same-tenant').spec as any).ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'platform-cdk.io/tenant': 'ads' }, matchExpressions: [{ key: 'platform-cdk.io/preview', operator: 'DoesNotExist' }] } }] }]);
   });
 
   it('writes no allow-same-tenant policy with DECLARED_PATHS_ONLY, in any namespace of the tenant, and keeps the rest of the baseline', () => {

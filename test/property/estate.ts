@@ -310,14 +310,9 @@ export function normalize(raw: RawEstate): EstateSpec {
     const owner = pv.user ? `user:${chosen.t.manager}` : `department:${chosen.t.departments[0].name}`;
     previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline', expires: pv.expired ? '2026-01-31' : '2099-12-31' });
   });
-  // Known defect (lib/project-baseline.ts): allow-same-tenant lets a preview's pods reach every baseline namespace
-  // of their tenant. Until it is fixed, tenants with previews declare their paths only, so that the isolation
-  // property checks everything else.
-  const withPreviews = new Set(previews.map((p) => p.services[0].split('/')[0]));
-  const finalTenants = tenants.map((t) => (withPreviews.has(t.name) ? { ...t, network: 'declared-paths-only' as const } : t));
   // Plain Kubernetes has no KubeSphere DevOps: its pipelines are GitLab CI's.
   const ci = raw.ci === undefined ? undefined : raw.target === Target.KUBERNETES ? CiSystem.GITLAB_CI : raw.ci;
-  return { target: raw.target, members, environments, tenants: finalTenants, previews, ...(ci ? { ci } : {}) };
+  return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
 
 /** Random valid estates. */

@@ -60,7 +60,7 @@ describe('regressions the properties found', () => {
     const from = ingress.ingress.flatMap((r) => r.from.map((x) => `${x.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${x.podSelector.matchLabels['app.kubernetes.io/name']}`));
     expect(from.sort()).toEqual(['storefront-pv-feature-x/api', 'storefront/api', 'storefront/db-backup']);
     expect([...objects.keys()].filter((k) => k.startsWith('member-test/NetworkPolicy/storefront-pv-feature-x/') && k.includes('db'))).toEqual(['member-test/NetworkPolicy/storefront-pv-feature-x/egress-to-db.storefront']);
-    expect(checkPlatformIsolation(f.platform).filter((x) => !x.object.endsWith('/allow-same-tenant')).map(formatIsolationFinding)).toEqual([]);
+    expect(checkPlatformIsolation(f.platform).map(formatIsolationFinding)).toEqual([]);
   });
 
   it('refuses a host claimed by two tenants on different clusters, naming the first claim and its cluster', () => {
