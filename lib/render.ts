@@ -121,7 +121,9 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
   }
   if (plan.cluster.isHost) {
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
-    for (const f of federated) clusterScoped.push(f);
+    // The FederatedNamespaces (with the namespaces they live in) among the cluster's objects, and what closes those
+    // namespaces with the other objects of namespaces that are not projects here.
+    for (const f of federated) if (f.object.metadata.namespace === undefined || f.object.kind === 'FederatedNamespace') clusterScoped.push(f);
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
     if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
@@ -155,7 +157,8 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
   }
   // Delivery objects in namespaces that are not projects: DevOps projects' and GitOps tools' namespaces.
   const others = new Map<string, Rendered[]>();
-  const deliveryHere = [...(plan.cluster.isHost ? delivery.host : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
+  const federatedNamespaced = plan.cluster.isHost ? federated.filter((f) => f.object.metadata.namespace !== undefined && f.object.kind !== 'FederatedNamespace') : [];
+  const deliveryHere = [...(plan.cluster.isHost ? delivery.host : []), ...federatedNamespaced, ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
   for (const r of deliveryHere) {
     const ns = r.object.metadata.namespace;
     if (ns === undefined) clusterScoped.push(r);

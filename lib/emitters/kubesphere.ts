@@ -216,7 +216,21 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
     // The FederatedNamespace lives in the namespace it federates, so the host has that namespace even when the
     // project does not run there.
     if (!spans.some((s) => s.cluster === host)) {
-      out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: first.name, labels: shared, annotations: first.annotations } });
+      // Nothing runs there: KubeSphere's label for such namespaces, a quota of no pods, and no traffic at all, so
+      // that the host's copy of a project is as closed as the tenancy baseline asks of every tenant namespace.
+      const name = first.name;
+      const labels = { ...shared, [KUBEFED_HOST_NAMESPACE_LABEL]: 'true' };
+      out.push(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations: first.annotations } },
+        { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'project-quota', namespace: name, labels: shared }, spec: { hard: { pods: '0' } } },
+        {
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: { name: 'project-limits', namespace: name, labels: shared },
+          spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '10m', memory: '16Mi' } }] },
+        },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: name, labels: shared }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+      );
     }
     out.push({
       apiVersion: 'types.kubefed.io/v1beta1',
@@ -252,6 +266,8 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
 }
 
 const IAM_GROUP = 'iam.kubesphere.io';
+/** KubeSphere 3.x's label of a host namespace that only holds a multi-cluster project's FederatedNamespace. */
+const KUBEFED_HOST_NAMESPACE_LABEL = 'kubesphere.io/kubefed-host-namespace';
 
 /** KubeSphere 4.1: tenant.kubesphere.io/v1beta1, iam.kubesphere.io/v1beta1 for workspace and project roles. */
 export const kubeSphereV4Emitter = kubeSphereEmitter({

@@ -201,15 +201,9 @@ export function normalize(raw: RawEstate): EstateSpec {
   const environments: EnvironmentSpec[] = raw.environments.map((e, i) => {
     const name = ENV_NAMES[i];
     const list = [pick(clusters, e.cluster)];
-    // Known defect (lib/emitters/kubesphere.ts with lib/policy.ts): on KubeSphere 3.4, a project of an environment
-    // spanning several clusters gets a FederatedNamespace in a namespace of its own on the host, and that namespace
-    // has no quota, limit range or default-deny policy, which the tenancy rules require. Until it is fixed, 3.4
-    // environments span one cluster and have namespaces of their own.
-    const multiCluster = raw.target !== Target.KUBESPHERE_V3_4;
-    if (multiCluster && e.second !== undefined && !list.includes(pick(clusters, e.second))) list.push(pick(clusters, e.second));
-    // Environments sharing a cluster need namespaces of their own there (and on 3.4 every environment gets its
-    // own, so that no namespace spans clusters: the defect above).
-    const shared = list.some((c) => used.has(c)) || !multiCluster;
+    if (e.second !== undefined && !list.includes(pick(clusters, e.second))) list.push(pick(clusters, e.second));
+    // Environments sharing a cluster need namespaces of their own there.
+    const shared = list.some((c) => used.has(c));
     list.forEach((c) => used.add(c));
     return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}) };
   });

@@ -1,6 +1,8 @@
 import { ClusterRole, Issuer, ManifestStack, Platform, ProjectRole, Registry, Target, Tls, User, WorkspaceRole } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
+import { checkRendered } from '../../../lib/check';
+import { renderPlatform } from 'platform-cdk';
 import { objectAt, synthObjects, validationErrors } from '../../fixture';
 import { validatorV3 } from '../../schemas';
 
@@ -92,7 +94,21 @@ describe('the KubeSphere 3.4 target', () => {
     const objects = synthObjects(platform);
     expect(objectAt(objects, 'host/Namespace/-/batch').metadata.labels).toMatchObject({ 'kubesphere.io/workspace': 'shop', 'platform-cdk.io/tenant': 'shop' });
     expect((objectAt(objects, 'host/FederatedNamespace/batch/batch').spec as { placement: unknown }).placement).toEqual({ clusters: [{ name: 'member' }, { name: 'member-2' }] });
-    expect(objects.has('host/ResourceQuota/batch/project-quota')).toBe(false);
+    // Nothing runs in the host's copy: KubeSphere's label for it, a quota of no pods, a limit range, no traffic.
+    expect(objectAt(objects, 'host/Namespace/-/batch').metadata.labels).toMatchObject({ 'kubesphere.io/kubefed-host-namespace': 'true' });
+    expect(objectAt(objects, 'host/ResourceQuota/batch/project-quota').spec).toEqual({ hard: { pods: '0' } });
+    expect(objects.has('host/LimitRange/batch/project-limits')).toBe(true);
+    expect(objectAt(objects, 'host/NetworkPolicy/batch/default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(objects.has('host/Deployment/batch/batch')).toBe(false);
+  });
+
+  it('passes the tenancy rules with a project on two members: the host\'s copy of its namespace is closed', () => {
+    const platform = v3Estate();
+    const second = platform.addCluster('member-2', { role: ClusterRole.MEMBER });
+    platform.addEnvironment('staging', { clusters: [second] });
+    platform.tenants[0].addProject('batch', { environments: ['test', 'staging'] });
+    const result = checkRendered(platform, renderPlatform(platform));
+    expect(result.findings.filter((f) => f.severity === 'error' && f.waived === undefined).map((f) => `${f.rule} ${f.object}: ${f.message}`)).toEqual([]);
   });
 
   it('refuses KubeSphere 4.x role template names', () => {
