@@ -1,4 +1,10 @@
-// The platform-cdk validation plugin for `cdk8s synth` (see lib/cdk8s-plugin.ts); cdk8s loads plugins as
-// JavaScript, so this file registers tsx and loads the TypeScript source.
+// The platform-cdk validation plugin for `cdk8s synth` (see lib/cdk8s-plugin.ts). cdk8s loads plugins as
+// JavaScript: installed from the package, this file loads the compiled plugin (build/); in a checkout of the
+// repository it loads the TypeScript source, so that a stale build/ is never run by mistake. Either way tsx is
+// registered first, because the plugin loads the user's estate program, which is TypeScript.
+const fs = require('fs');
+const path = require('path');
+
 require('tsx/cjs');
-module.exports = require('./lib/cdk8s-plugin.ts');
+const source = path.join(__dirname, 'lib', 'cdk8s-plugin.ts');
+module.exports = require(fs.existsSync(source) ? source : path.join(__dirname, 'build', 'lib', 'cdk8s-plugin.js'));

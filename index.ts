@@ -43,3 +43,5 @@ export * from './constructs/features';
 export { clusterFeatures, installFiles, installPlans, ksCoreValues, clusterConfiguration, EXTENSIONS, INSTALL_FOLDER, INSTALL_SECRETS, DEFAULT_KUBESPHERE_VERSION } from './lib/install';
 export type { ExtensionSpec, FeatureReason } from './lib/install';
 export { kubekeyCluster, kubekeyFile } from './lib/kubekey';
+export { OutputWriteError, recoverOutput, writeTreeAtomically } from './lib/write';
+export type { WriteFileSystem, WriteOptions } from './lib/write';

@@ -15,6 +15,7 @@ import { planPlatform } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
+import { OutputWriteError } from '../lib/write';
 import { ManifestStack, synthSummary } from '../stacks/manifest-stack';
 import { loadApp, UsageError } from './app';
 import { Progress } from './progress';
@@ -26,7 +27,7 @@ const diffs = (): typeof import('../lib/diff') => require('../lib/diff') as type
 const reports = (): typeof import('../lib/report') => require('../lib/report') as typeof import('../lib/report');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Exit codes: 0 done, 1 findings (the model or the input is wrong), 2 usage. */
+/** Exit codes: 0 done, 1 findings (the model or the input is wrong) or an output folder that could not be written, 2 usage. */
 export const ExitCode = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -152,6 +153,12 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       } else if (e instanceof ValidationError) {
         if (format === 'json') json(io, { ok: false, problems: e.problems, findings: [] });
         else io.err(`${e.message}\n`);
+        code = ExitCode.FINDINGS;
+      } else if (e instanceof OutputWriteError) {
+        // The output folder could not be written (a full disk, no permission, another run holding it): the
+        // previous output is intact, and the message says why and what to do.
+        if (format === 'json') json(io, { ok: false, error: e.message, code: e.code });
+        else io.err(`platform-cdk: ${e.message}\n`);
         code = ExitCode.FINDINGS;
       } else throw e;
     }

@@ -6,7 +6,7 @@ import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
-import { writeTreeAtomically } from '../lib/write';
+import { OutputWriteError, writeTreeAtomically } from '../lib/write';
 import { toYamlDocument } from '../lib/yaml';
 
 /** Properties of a {@link ManifestStack}. */
@@ -224,8 +224,8 @@ export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}
     for (const line of synthSummary(result)) process.stdout.write(`${line}\n`);
     return result;
   } catch (e) {
-    if (e instanceof ValidationError) {
-      process.stderr.write(`${e.message}\n`);
+    if (e instanceof ValidationError || e instanceof OutputWriteError) {
+      process.stderr.write(`${e instanceof OutputWriteError ? 'platform-cdk: ' : ''}${e.message}\n`);
       process.exitCode = 1;
       return undefined;
     }

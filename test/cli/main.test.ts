@@ -235,6 +235,21 @@ describe('synth', () => {
   });
 });
 
+describe('synth into a folder that cannot be written', () => {
+  it('says which folder and why, exits 1 and prints no stack trace, also as JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-cli-unwritable-'));
+    fs.writeFileSync(path.join(dir, 'file'), 'not a folder');
+    const out = path.join(dir, 'file', 'dist');
+    const r = cli('synth', '--app', QUICKSTART, '--out', out, '--quiet');
+    expect(r.code).toBe(ExitCode.FINDINGS);
+    expect(r.stderr).toMatch(/^platform-cdk: .*file/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const j = cli('synth', '--app', QUICKSTART, '--out', out, '--format', 'json');
+    expect(j.code).toBe(ExitCode.FINDINGS);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false });
+  });
+});
+
 describe('diff', () => {
   let before: string;
   beforeAll(() => {

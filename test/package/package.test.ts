@@ -76,7 +76,7 @@ function readTree(root: string): Map<string, string> {
 
   it('ships compiled JavaScript, type declarations, the schemas and the docs, and no sources, tests or examples', () => {
     // The schemas (with their licence notices) are read at run time, from build/schemas.
-    for (const f of packed) expect(f).toMatch(/^(build\/(?!schemas\/).+\.(js|d\.ts)|build\/schemas\/.+|bin\/platform-cdk\.js|docs\/[^/]+\.md|README\.md|package\.json)$/);
+    for (const f of packed) expect(f).toMatch(/^(build\/(?!schemas\/).+\.(js|d\.ts)|build\/schemas\/.+|bin\/platform-cdk\.js|cdk8s-validation\.js|docs\/[^/]+\.md|README\.md|package\.json)$/);
     expect(packed.filter((f) => /^build\/(test|examples|bench)\//.test(f))).toEqual([]);
     expect(packed).toEqual(expect.arrayContaining([
       'build/index.js', 'build/index.d.ts', 'build/pulumi.js', 'build/pulumi.d.ts', 'build/cli/main.js', 'bin/platform-cdk.js',
