@@ -9,27 +9,15 @@ import { parseAllDocuments } from 'yaml';
 import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
 import { buildEstate, validEstate } from './estate';
+import { recordingMocks } from '../pulumi-mocks';
+import type { Recorded } from '../pulumi-mocks';
 
 /** The seed of the CI runs. */
 const SEED = 20261203;
 
-interface Recorded {
-  readonly type: string;
-  readonly inputs: Record<string, unknown>;
-  readonly provider: string;
-}
-
 const PROJECT = 'platform-cdk-property';
 const recorded: Recorded[] = [];
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    recorded.push({ type: args.type, inputs: args.inputs as Record<string, unknown>, provider: args.provider ?? '' });
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call(args) {
-    return args.inputs;
-  },
-};
+const mocks = recordingMocks(recorded);
 pulumi.runtime.setMocks(mocks, PROJECT, 'test', false);
 
 // @pulumi/kubernetes must be loaded after setMocks.

@@ -11,25 +11,12 @@ import { ManifestStack, Platform, stackNames, stackScope, ValidationError } from
 import type { KubeObject } from 'platform-cdk';
 import { build as buildQuickstart } from '../../examples/quickstart/main';
 import { addService, fixture } from '../fixture';
-
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-  readonly provider: string;
-}
+import { recordingMocks } from '../pulumi-mocks';
+import type { Recorded } from '../pulumi-mocks';
 
 const PROJECT = 'platform-cdk-test';
 const recorded: Recorded[] = [];
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, provider: args.provider ?? '' });
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call(args) {
-    return args.inputs;
-  },
-};
+const mocks = recordingMocks(recorded);
 pulumi.runtime.setMocks(mocks, PROJECT, 'test', false);
 
 // @pulumi/kubernetes must be loaded after setMocks.
