@@ -27,6 +27,11 @@ export interface ChildReport {
   readonly wallMs: number;
   /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS`). */
   readonly maxRssKiB: number;
+  /**
+   * Variant a run with `warm` only: the wall time of a second synthesis of the same estate in the same process
+   * (a fresh model built, validated, rendered and written to another folder), the code compiled, in ms.
+   */
+  readonly warmWallMs?: number;
   /** Variant v only: the rest of what the check measured and found. */
   readonly check?: CheckReport;
 }

@@ -109,7 +109,8 @@ function baselineObjects(spec: BenchEstateSpec, p: BenchProject, namespace: stri
   const metadata = (name: string): PlainObject => ({ name, namespace, labels });
   const q = spec.projectQuota;
   const d = spec.resources;
-  const tenantSelector = { matchLabels: { 'platform-cdk.io/tenant': tenant } };
+  // The tenant's baseline namespaces, never a preview's (preview namespaces carry the tenant label too).
+  const tenantSelector = { matchLabels: { 'platform-cdk.io/tenant': tenant }, matchExpressions: [{ key: 'platform-cdk.io/preview', operator: 'DoesNotExist' }] };
   const ingressController = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': spec.ingressNamespace } } };
   const acmeSolver: PlainObject[] = e.tlsClusterIssuer === undefined ? [] : [
     {
