@@ -121,9 +121,6 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
   }
   if (plan.cluster.isHost) {
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
-    // The FederatedNamespaces (with the namespaces they live in) among the cluster's objects, and what closes those
-    // namespaces with the other objects of namespaces that are not projects here.
-    for (const f of federated) if (f.object.metadata.namespace === undefined || f.object.kind === 'FederatedNamespace') clusterScoped.push(f);
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
     if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
@@ -155,10 +152,10 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
     }
     namespaced.push(objects.sort(compareRendered));
   }
-  // Delivery objects in namespaces that are not projects: DevOps projects' and GitOps tools' namespaces.
+  // Objects in namespaces that are not projects here: DevOps projects' and GitOps tools' namespaces, and on the
+  // host the namespaces that only hold a multi-cluster project's FederatedNamespace.
   const others = new Map<string, Rendered[]>();
-  const federatedNamespaced = plan.cluster.isHost ? federated.filter((f) => f.object.metadata.namespace !== undefined && f.object.kind !== 'FederatedNamespace') : [];
-  const deliveryHere = [...(plan.cluster.isHost ? delivery.host : []), ...federatedNamespaced, ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
+  const deliveryHere = [...(plan.cluster.isHost ? [...delivery.host, ...federated] : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
   for (const r of deliveryHere) {
     const ns = r.object.metadata.namespace;
     if (ns === undefined) clusterScoped.push(r);
@@ -235,56 +232,26 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
  * written.
  */
 function checkUnique(cluster: string, groups: readonly Rendered[][], problems: Problem[]): boolean {
-  const before = problems.length;
-  const report = (r: Rendered, first: Rendered): void => {
-    const o = r.object;
-    const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
-    problems.push({
-      severity: 'error',
-      path: originPath(r.origin),
-      property: o.kind,
-      value: o.metadata.name,
-      message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
-      fix: 'rename one of the users, departments, roles or services whose names meet here',
-    });
-  };
-  // Each group is sorted by kind, API version, namespace and name, so the same object twice in one group is two
-  // neighbours; when no two groups share a namespace, that is the only place it can be. Otherwise every object
-  // is looked up by its identity.
-  const owner = new Map<string, number>();
-  let shared = false;
-  groups.forEach((group, g) => {
-    let last: string | undefined;
-    for (const r of group) {
-      const ns = r.object.metadata.namespace ?? '';
-      if (ns === last) continue;
-      last = ns;
-      const o = owner.get(ns);
-      if (o === undefined) owner.set(ns, g);
-      else if (o !== g) shared = true;
-    }
-  });
-  if (!shared) {
-    for (const group of groups) {
-      let first = group[0];
-      for (let i = 1; i < group.length; i++) {
-        const r = group[i];
-        const a = r.object;
-        const b = first.object;
-        if (a.kind === b.kind && a.apiVersion === b.apiVersion && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '')) report(r, first);
-        else first = r;
-      }
-    }
-    return problems.length === before;
-  }
   const seen = new Map<string, Rendered>();
+  const before = problems.length;
   for (const group of groups) {
     for (const r of group) {
       const o = r.object;
       const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       const first = seen.get(key);
-      if (!first) seen.set(key, r);
-      else report(r, first);
+      if (!first) {
+        seen.set(key, r);
+        continue;
+      }
+      const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
+      problems.push({
+        severity: 'error',
+        path: originPath(r.origin),
+        property: o.kind,
+        value: o.metadata.name,
+        message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
+        fix: 'rename one of the users, departments, roles or services whose names meet here',
+      });
     }
   }
   return problems.length === before;

@@ -156,7 +156,7 @@ export class ManifestStack {
     return { problems, rendered: renderPlatform(this.platform, plan, { onCluster: this.props.onCluster }), scope, plan };
   }
 
-  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string } = {}, plan: readonly ClusterPlan[] = planPlatform(this.platform)): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
+  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string }, plan: readonly ClusterPlan[]): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
     const files = new Map<string, string>();
     const clusters: SynthesizedCluster[] = [];
     for (const rc of rendered.clusters) {
