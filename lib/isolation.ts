@@ -14,7 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Platform } from '../constructs/platform';
 import { PreviewLabels } from '../constructs/preview';
 import { namespaceIn, NAMESPACE_NAME_LABEL, targetEnvironment } from './connections';
-import { KubeObject, LabelKeys } from './manifest';
+import { WORKSPACE_LABEL } from './emitters/kubesphere';
+import { KubeObject, LabelKeys, selectorMatches as matches } from './manifest';
 import type { RenderedPlatform } from './render';
 
 /** The isolation checks. */
@@ -77,7 +78,6 @@ export interface IsolationOptions {
 }
 
 /** The label a namespace's KubeSphere workspace is written in. */
-const WORKSPACE_LABEL = 'kubesphere.io/workspace';
 
 /** What is known of one namespace of one cluster. */
 interface NamespaceInfo {
@@ -426,36 +426,6 @@ function peerNamespaces(peer: Record<string, unknown>, self: NamespaceInfo, know
   if (peer.namespaceSelector === undefined) return [self];
   const selector = asObject(peer.namespaceSelector);
   return [...known.values()].filter((ns) => matches(selector, ns.labels));
-}
-
-/** Whether a label selector (matchLabels, matchExpressions) selects these labels; an empty selector selects all. */
-export function matches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
-  const matchLabels = asObject(selector.matchLabels);
-  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  for (const raw of expressions) {
-    const e = asObject(raw);
-    const key = String(e.key);
-    const values = stringList(e.values);
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
 }
 
 function portsOf(value: unknown): Port[] | 'all' {

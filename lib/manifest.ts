@@ -183,3 +183,33 @@ export function nonEmpty(map: Record<string, string>): Record<string, string> | 
   for (const _ in map) return map;
   return undefined;
 }
+
+/** Whether a label selector (matchLabels, matchExpressions) selects these labels, as Kubernetes decides; an empty selector selects all. */
+export function selectorMatches(selector: Record<string, unknown>, labels: Record<string, string>): boolean {
+  const record = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+  for (const [k, v] of Object.entries(record(selector.matchLabels))) if (labels[k] !== v) return false;
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const raw of expressions) {
+    const e = record(raw);
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    switch (e.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}

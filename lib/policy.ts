@@ -7,6 +7,7 @@
  * and listed with their reason.
  */
 import { SECRET_NAME_PATTERN } from '../constructs/secrets';
+import { selectorMatches } from './manifest';
 import type { KubeObject } from './manifest';
 import type { JsonObject, JsonValue } from './yaml';
 
@@ -341,12 +342,6 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
   return out;
 }
 
-function matches(selector: JsonObject | undefined, labels: Record<string, string> | undefined): boolean {
-  const m = isObject(selector?.matchLabels) ? (selector?.matchLabels as JsonObject) : undefined;
-  if (!m || !labels) return false;
-  return Object.entries(m).every(([k, v]) => labels[k] === v);
-}
-
 function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamespace: (ns: string, kind: string) => readonly CheckedObject[]): void {
   const o = c.object;
   const ns = o.metadata.namespace ?? '';
@@ -355,7 +350,11 @@ function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamesp
   const hpa = inNamespace(ns, 'HorizontalPodAutoscaler').find((x) => ((x.object.spec as JsonObject)?.scaleTargetRef as JsonObject)?.name === o.metadata.name);
   const replicas = hpa ? Number((hpa.object.spec as JsonObject).minReplicas ?? 1) : Number(spec.replicas ?? 1);
   if (replicas < 2) f.add('production-replicas', hpa ? '/spec' : '/spec/replicas', `the Deployment runs ${replicas} replica${replicas === 1 ? '' : 's'}${hpa ? ' at the autoscaler\'s minimum' : ''} in production`, 'run at least 2 replicas, or waive with a reason');
-  const pdb = inNamespace(ns, 'PodDisruptionBudget').some((x) => matches((x.object.spec as JsonObject)?.selector as JsonObject, podLabels));
+  // A PDB without a selector selects no pod (policy/v1); an empty selector selects every pod of the namespace.
+  const pdb = inNamespace(ns, 'PodDisruptionBudget').some((x) => {
+    const selector = (x.object.spec as JsonObject)?.selector;
+    return isObject(selector) && selectorMatches(selector, podLabels ?? {});
+  });
   if (!pdb) f.add('production-disruption-budget', '', 'no PodDisruptionBudget selects the Deployment\'s pods in production', 'give the service a disruption budget, or waive with a reason');
   const pod = podSpecOf(o);
   // A topology is covered by a spread constraint or by a pod anti-affinity term over it (required or preferred).

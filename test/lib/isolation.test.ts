@@ -8,7 +8,7 @@ import { ManifestStack, Platform, PreviewDependencies, ProjectRole, Target, Tena
 import type { KubeObject } from 'platform-cdk';
 import { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from 'platform-cdk';
 import type { IsolationObject } from 'platform-cdk';
-import { matches } from '../../lib/isolation';
+import { selectorMatches as matches } from '../../lib/manifest';
 import { addService, fixture, objectAt, synthObjects } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
