@@ -44,4 +44,4 @@ export { clusterFeatures, installFiles, installPlans, ksCoreValues, clusterConfi
 export type { ExtensionSpec, FeatureReason } from './lib/install';
 export { kubekeyCluster, kubekeyFile } from './lib/kubekey';
 export { OutputWriteError, recoverOutput, writeTreeAtomically } from './lib/write';
-export type { WriteFileSystem, WriteOptions } from './lib/write';
+export type { TreeContent, WriteFileSystem, WriteOptions } from './lib/write';

@@ -69,44 +69,121 @@ export function emitterOf(platform: Platform): TargetEmitter {
 const POD_SECURITY_LEVEL = 'restricted';
 
 /**
+ * One group of a cluster's rendered objects, in apply order: a namespace's objects (a project's, or another
+ * namespace's such as a DevOps project's), or the cluster-scoped objects.
+ */
+export interface RenderedGroup {
+  /** The namespace; `undefined` for the cluster-scoped objects. */
+  readonly namespace?: string;
+  /** The objects, sorted (see `compareObjects`). */
+  readonly objects: readonly RenderedObject[];
+}
+
+/** A finished object and where in the model it comes from. */
+export interface RenderedObject {
+  /** The object. */
+  readonly object: KubeObject;
+  /** Where in the model it comes from. */
+  readonly origin: ManifestOrigin;
+}
+
+/** What {@link renderGroups} hands on, cluster by cluster. */
+export interface RenderSink {
+  /**
+   * Called with each group of a cluster's objects as soon as it is complete: each project namespace in the order
+   * of the cluster's plan, then the other namespaces sorted by name, then the cluster-scoped objects. Not called
+   * once two objects are found to collide (the render ends with a `ValidationError`).
+   */
+  group(cluster: ClusterPlan, group: RenderedGroup): void;
+  /** Called after a cluster's last group. */
+  clusterDone?(cluster: ClusterPlan): void;
+}
+
+/**
  * Renders a platform into one cdk8s chart per cluster. The model should be valid (see `validatePlatform`);
  * `ManifestStack` checks that first. Throws a `ValidationError` when two objects of a cluster would have the
  * same kind, namespace and name.
  * @param platform the platform
  * @param plan its per-cluster plan, when the caller has it already
+ * @param options progress output
  */
 export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform), options: RenderOptions = {}): RenderedPlatform {
-  const emitter = emitterOf(platform);
   const app = new App({ outdir: 'unused' });
+  const clusters: RenderedCluster[] = [];
+  let groups: RenderedGroup[] = [];
+  renderGroups(platform, plan, options, {
+    group: (_cluster, group) => void groups.push(group),
+    clusterDone: (cluster) => {
+      clusters.push(chartOf(app, cluster, groups));
+      groups = [];
+    },
+  });
+  return { app, clusters, files: gitlabCiFiles(platform) };
+}
+
+/**
+ * The render itself, streamed: renders the platform cluster by cluster and hands each group of objects to `sink`
+ * as soon as it is complete, so that a caller writing them as they come (`ManifestStack.synth()`) holds one
+ * namespace's objects at a time rather than the whole estate. `renderPlatform` collects the same groups into
+ * cdk8s charts. Every cluster is rendered even after a collision is found, so that all of them are reported in
+ * the one `ValidationError` thrown at the end.
+ * @param platform the platform (valid: see `validatePlatform`)
+ * @param plan its per-cluster plan
+ * @param options progress output
+ * @param sink what receives the groups
+ */
+export function renderGroups(platform: Platform, plan: readonly ClusterPlan[], options: RenderOptions, sink: RenderSink): void {
+  const emitter = emitterOf(platform);
   const duplicates: Problem[] = [];
-  const federated = multiClusterProjects(plan, emitter);
-  const connections = indexConnections(platform);
-  const delivery = deliveryObjects(platform);
-  const clusters = plan.map((p, i) => {
+  const context: RenderContext = { emitter, federated: multiClusterProjects(plan, emitter), connections: indexConnections(platform), delivery: deliveryObjects(platform) };
+  plan.forEach((p, i) => {
     options.onCluster?.(p.cluster.name, i, plan.length);
-    return renderCluster(app, p, emitter, federated, connections, delivery, duplicates);
+    renderCluster(p, context, duplicates, sink);
   });
   if (duplicates.length > 0) throw new ValidationError(duplicates);
-  return { app, clusters, files: gitlabCiFiles(platform) };
+}
+
+/** What every cluster's render shares. */
+interface RenderContext {
+  readonly emitter: TargetEmitter;
+  readonly federated: readonly RenderedObject[];
+  readonly connections: ConnectionIndex;
+  readonly delivery: DeliveryRendered;
 }
 
 /** The delivery objects of the host (DevOps projects, pipelines, KubeSphere GitOps applications), rendered once. */
 interface DeliveryRendered {
-  readonly host: readonly Rendered[];
+  readonly host: readonly RenderedObject[];
   readonly platform: Platform;
 }
 
 function deliveryObjects(platform: Platform): DeliveryRendered {
-  const host: Rendered[] = [];
+  const host: RenderedObject[] = [];
   for (const { tenant, objects } of devopsObjects(platform)) for (const object of objects) host.push({ object, origin: { tenant } });
   for (const object of hostGitopsObjects(platform)) host.push({ object, origin: {} });
   return { host, platform };
 }
 
-function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, federated: readonly Rendered[], connections: ConnectionIndex, delivery: DeliveryRendered, duplicates: Problem[]): RenderedCluster {
+/** A cluster's groups as a cdk8s chart: the cluster-scoped objects first, then each namespace's. */
+function chartOf(app: App, plan: ClusterPlan, groups: readonly RenderedGroup[]): RenderedCluster {
   const chart = new Chart(app, plan.cluster.name, { disableResourceNameHashes: true });
-  const clusterScoped: Rendered[] = [];
-  const add = (objects: KubeObject[], origin: ManifestOrigin, into: Rendered[] = clusterScoped): void => {
+  const out: ManifestObject[] = [];
+  const ordered = [...groups.filter((g) => g.namespace === undefined), ...groups.filter((g) => g.namespace !== undefined)];
+  for (const { namespace, objects } of ordered) {
+    const scope = namespace === undefined ? chart : (chart.node.tryFindChild(namespace) ?? new Construct(chart, namespace));
+    for (const r of objects) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
+  }
+  return { cluster: plan.cluster, plan, chart, objects: out };
+}
+
+function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Problem[], sink: RenderSink): void {
+  const { emitter, connections, delivery } = context;
+  const seen = new Map<string, ManifestOrigin>();
+  const hand = (group: RenderedGroup): void => {
+    if (checkUnique(plan.cluster.name, group.objects, seen, duplicates) && duplicates.length === 0) sink.group(plan, group);
+  };
+  const clusterScoped: RenderedObject[] = [];
+  const add = (objects: KubeObject[], origin: ManifestOrigin, into: RenderedObject[] = clusterScoped): void => {
     for (const object of objects) into.push({ object, origin });
   };
   for (const tenant of plan.tenants) {
@@ -125,11 +202,10 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
     if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
   }
-  const namespaced: Rendered[][] = [];
   for (const placement of plan.placements) {
     const tenant = placement.project.tenant;
     clusterScoped.push({ object: namespaceObject(placement, emitter), origin: { tenant, placement } });
-    const objects: Rendered[] = [];
+    const objects: RenderedObject[] = [];
     const origin = { tenant, placement };
     add(renderProjectBaseline(placement), origin, objects);
     const grants = placement.project.grantsIn(placement.environment);
@@ -150,32 +226,20 @@ function renderCluster(app: App, plan: ClusterPlan, emitter: TargetEmitter, fede
       const labels = { [LabelKeys.ENVIRONMENT]: placement.environment.name, ...preview };
       for (const r of objects) r.object.metadata = { ...r.object.metadata, labels: { ...(r.object.metadata.labels ?? {}), ...labels } };
     }
-    namespaced.push(objects.sort(compareRendered));
+    hand({ namespace: placement.namespace, objects: objects.sort(compareRendered) });
   }
   // Objects in namespaces that are not projects here: DevOps projects' and GitOps tools' namespaces, and on the
   // host the namespaces that only hold a multi-cluster project's FederatedNamespace.
-  const others = new Map<string, Rendered[]>();
-  const deliveryHere = [...(plan.cluster.isHost ? [...delivery.host, ...federated] : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
+  const others = new Map<string, RenderedObject[]>();
+  const deliveryHere = [...(plan.cluster.isHost ? [...delivery.host, ...context.federated] : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
   for (const r of deliveryHere) {
     const ns = r.object.metadata.namespace;
     if (ns === undefined) clusterScoped.push(r);
     else others.set(ns, [...(others.get(ns) ?? []), r]);
   }
-  const otherNamespaces = [...others.keys()].sort();
-  for (const ns of otherNamespaces) others.get(ns)?.sort(compareRendered);
-  clusterScoped.sort(compareRendered);
-  const out: ManifestObject[] = [];
-  if (!checkUnique(plan.cluster.name, [clusterScoped, ...namespaced, ...otherNamespaces.map((ns) => others.get(ns) as Rendered[])], duplicates)) return { cluster: plan.cluster, plan, chart, objects: out };
-  for (const r of clusterScoped) out.push(new ManifestObject(chart, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
-  plan.placements.forEach((placement, i) => {
-    const scope = new Construct(chart, placement.namespace);
-    for (const r of namespaced[i]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
-  });
-  for (const ns of otherNamespaces) {
-    const scope = chart.node.tryFindChild(ns) ?? new Construct(chart, ns);
-    for (const r of others.get(ns) as Rendered[]) out.push(new ManifestObject(scope, `${r.object.kind}.${r.object.metadata.name}`, r.object, r.origin));
-  }
-  return { cluster: plan.cluster, plan, chart, objects: out };
+  for (const ns of [...others.keys()].sort()) hand({ namespace: ns, objects: (others.get(ns) as RenderedObject[]).sort(compareRendered) });
+  hand({ objects: clusterScoped.sort(compareRendered) });
+  sink.clusterDone?.(plan);
 }
 
 /** The custom roles among some roles, each once (by name), in the order first seen. */
@@ -206,7 +270,7 @@ function namespaceObject(placement: ProjectPlacement, emitter: TargetEmitter): K
 }
 
 /** What the host holds for each project namespace that exists on several clusters (target-specific; often nothing). */
-function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmitter): Rendered[] {
+function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmitter): RenderedObject[] {
   const host = plans.find((p) => p.cluster.isHost)?.cluster;
   if (!host) return [];
   const spans = new Map<string, ProjectPlacement[]>();
@@ -216,7 +280,7 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
       spans.set(key, [...(spans.get(key) ?? []), placement]);
     }
   }
-  const out: Rendered[] = [];
+  const out: RenderedObject[] = [];
   for (const placements of spans.values()) {
     if (placements.length < 2) continue;
     const sorted = [...placements].sort((a, b) => (a.cluster.name < b.cluster.name ? -1 : a.cluster.name > b.cluster.name ? 1 : 0));
@@ -229,30 +293,28 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
 /**
  * Two objects of one kind may not have the same name in one namespace of a cluster (names built from the model,
  * such as `<subject>-<role>`, can meet). Reported like any model error, naming both sources, before anything is
- * written.
+ * written. Returns whether the group added no collision.
+ * @param seen the objects of the cluster's earlier groups, by apiVersion, kind, namespace and name
  */
-function checkUnique(cluster: string, groups: readonly Rendered[][], problems: Problem[]): boolean {
-  const seen = new Map<string, Rendered>();
+function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: Map<string, ManifestOrigin>, problems: Problem[]): boolean {
   const before = problems.length;
-  for (const group of groups) {
-    for (const r of group) {
-      const o = r.object;
-      const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-      const first = seen.get(key);
-      if (!first) {
-        seen.set(key, r);
-        continue;
-      }
-      const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
-      problems.push({
-        severity: 'error',
-        path: originPath(r.origin),
-        property: o.kind,
-        value: o.metadata.name,
-        message: `on cluster ${cluster}, ${originPath(first.origin)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
-        fix: 'rename one of the users, departments, roles or services whose names meet here',
-      });
+  for (const r of objects) {
+    const o = r.object;
+    const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, r.origin);
+      continue;
     }
+    const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
+    problems.push({
+      severity: 'error',
+      path: originPath(r.origin),
+      property: o.kind,
+      value: o.metadata.name,
+      message: `on cluster ${cluster}, ${originPath(first)} writes a ${o.kind} of this name ${where}already (names are built from the model: <subject>-<role>, <group>-<user> …)`,
+      fix: 'rename one of the users, departments, roles or services whose names meet here',
+    });
   }
   return problems.length === before;
 }
@@ -261,12 +323,6 @@ function originPath(origin: ManifestOrigin): string {
   return (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path ?? '-';
 }
 
-/** An object and where it comes from, before it is put into its chart. */
-interface Rendered {
-  readonly object: KubeObject;
-  readonly origin: ManifestOrigin;
-}
-
-function compareRendered(a: Rendered, b: Rendered): number {
+function compareRendered(a: RenderedObject, b: RenderedObject): number {
   return compareObjects(a.object, b.object);
 }

@@ -140,15 +140,22 @@ export function outputPaths(outdir: string, fileSystem: WriteFileSystem = nodeFi
 }
 
 /**
+ * What {@link writeTreeAtomically} writes: every file's content by relative path, or a function that produces
+ * the files one by one (each handed to `write` as soon as it is made, so that the whole tree need not be held
+ * in memory). When the function throws, nothing it wrote is kept and its error is thrown on.
+ */
+export type TreeContent = ReadonlyMap<string, string> | ((write: (file: string, content: string) => void) => void);
+
+/**
  * Replaces `outdir` with a folder holding exactly `files` (paths relative to `outdir`) and `dirs`, atomically
  * and under a lock (see the module's documentation). Throws an {@link OutputWriteError}, and leaves the
  * previous output as it was, when the folder cannot be written or another run holds the lock too long.
  * @param outdir the output folder; created if missing, replaced whole if present
- * @param files file contents by relative path
+ * @param files file contents by relative path, or a function that produces them (see {@link TreeContent})
  * @param dirs folders to create even when empty (relative paths)
  * @param options the lock's timeout and the file operations
  */
-export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, string>, dirs: readonly string[] = [], options: WriteOptions = {}): void {
+export function writeTreeAtomically(outdir: string, files: TreeContent, dirs: readonly string[] = [], options: WriteOptions = {}): void {
   const fsys = options.fileSystem ?? nodeFileSystem;
   const resolved = path.resolve(outdir);
   const p = attempt(resolved, 'read', resolved, () => outputPaths(outdir, fsys));
@@ -168,14 +175,21 @@ export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, s
         current = path.join(p.staging, d);
         attempt(p.target, 'create the folder', current, () => fsys.mkdir(current));
       }
-      for (const [rel, content] of files) {
+      const made = new Set<string>([p.staging, ...dirs.map((d) => path.join(p.staging, d))]);
+      const write = (rel: string, content: string): void => {
         current = path.join(p.staging, rel);
         const file = current;
+        const dir = path.dirname(file);
         attempt(p.target, 'write', file, () => {
-          fsys.mkdir(path.dirname(file));
+          if (!made.has(dir)) {
+            fsys.mkdir(dir);
+            made.add(dir);
+          }
           fsys.writeFile(file, content);
         });
-      }
+      };
+      if (typeof files === 'function') files(write);
+      else for (const [rel, content] of files) write(rel, content);
     } catch (e) {
       try {
         fsys.remove(p.staging);

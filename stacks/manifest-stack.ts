@@ -1,10 +1,11 @@
 import * as path from 'path';
 import type { Platform } from '../constructs/platform';
 import { INSTALL_FOLDER, installFiles } from '../lib/install';
-import { environmentOf } from '../lib/manifest';
+import { environmentOf, KubeObject, ManifestOrigin } from '../lib/manifest';
+import { gitlabCiFiles } from '../lib/delivery';
 import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderPlatform, RenderedPlatform } from '../lib/render';
+import { renderGroups, renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { OutputWriteError, writeTreeAtomically } from '../lib/write';
 import { toYamlDocument } from '../lib/yaml';
@@ -103,37 +104,58 @@ export class ManifestStack {
 
   /** Validates, then renders one cdk8s chart per cluster. Throws a `ValidationError` listing every error. */
   public render(): RenderedPlatform {
-    return this.validatedRender().rendered;
+    return this.validatedRender();
   }
 
   /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
   public files(): Map<string, string> {
-    const { rendered, scope, plan } = this.validatedRender();
-    return this.layout(rendered, scope, plan).files;
+    const files = new Map<string, string>();
+    this.produce(this.validated(), (f, text) => void files.set(f, text));
+    return files;
   }
 
   /**
-   * Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model is invalid.
-   * @param rendered a render of this stack's platform made already (by `render()`), so that it is not made twice
+   * Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model
+   * is invalid.
+   *
+   * Without `rendered`, the objects are rendered, written as YAML and released one namespace at a time, straight
+   * into the staging folder that replaces the output folder at the end (see `writeTreeAtomically`), so that memory
+   * does not hold the whole estate; the files are the same bytes either way.
+   * @param rendered a render of this stack's platform made already (by `render()`, perhaps changed with JSON
+   *   patches), so that it is not made twice
    */
   public synth(rendered?: RenderedPlatform): SynthResult {
-    const checked = rendered ? { problems: this.check(), rendered, scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) } : this.validatedRender();
-    if (rendered && checked.problems.some((p) => p.severity === 'error')) throw new ValidationError(checked.problems);
+    let checked: Checked;
+    if (rendered) {
+      checked = { problems: this.check(), scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) };
+      if (checked.problems.some((p) => p.severity === 'error')) throw new ValidationError(checked.problems);
+    } else checked = this.validated();
     const { problems, scope, plan } = checked;
-    rendered = checked.rendered;
-    const { files, clusters } = this.layout(rendered, scope, plan);
-    writeTreeAtomically(this.outdir, files, clusters.map((c) => c.cluster));
+    const dirs = plan.filter((p) => inScope(p, scope)).map((p) => p.cluster.name);
+    const written: string[] = [];
+    let clusters: SynthesizedCluster[] = [];
+    writeTreeAtomically(
+      this.outdir,
+      (write) => {
+        written.length = 0;
+        clusters = this.produce(checked, (f, text) => {
+          written.push(f);
+          write(f, text);
+        }, rendered);
+      },
+      dirs,
+    );
     return {
       outdir: this.outdir,
       clusters,
-      files: [...files.keys()],
+      files: written,
       warnings: problems,
       objectCount: clusters.reduce((n, c) => n + c.objectCount, 0),
     };
   }
 
   /** The environment and cluster the output is limited to; unknown names are a validation error. */
-  private scope(): { environment?: StackScope; cluster?: string } {
+  private scope(): Scope {
     const { environment, cluster } = this.props;
     const problems: Problem[] = [];
     const p = this.platform;
@@ -148,44 +170,104 @@ export class ManifestStack {
     return { environment: scope, cluster };
   }
 
-  private validatedRender(): { problems: Problem[]; rendered: RenderedPlatform; scope: { environment?: StackScope; cluster?: string }; plan: ClusterPlan[] } {
+  /** Plans and validates; throws a `ValidationError` listing every error. */
+  private validated(): Checked {
     const plan = planPlatform(this.platform);
     const problems = validatePlatform(this.platform, plan);
     if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
-    const scope = this.scope();
-    return { problems, rendered: renderPlatform(this.platform, plan, { onCluster: this.props.onCluster }), scope, plan };
+    return { problems, scope: this.scope(), plan };
   }
 
-  private layout(rendered: RenderedPlatform, scope: { environment?: StackScope; cluster?: string }, plan: readonly ClusterPlan[]): { files: Map<string, string>; clusters: SynthesizedCluster[] } {
-    const files = new Map<string, string>();
+  private validatedRender(): RenderedPlatform {
+    const { plan } = this.validated();
+    return renderPlatform(this.platform, plan, { onCluster: this.props.onCluster });
+  }
+
+  /**
+   * Makes the output's files and hands each to `write` in order: each cluster's folder (its files sorted), the
+   * GitLab CI files, then the installation files. From `rendered` when given (its objects' JSON, patches applied),
+   * else rendered and written as they come, one namespace at a time.
+   */
+  private produce(checked: Checked, write: (file: string, content: string) => void, rendered?: RenderedPlatform): SynthesizedCluster[] {
+    const { scope, plan } = checked;
     const clusters: SynthesizedCluster[] = [];
-    for (const rc of rendered.clusters) {
-      if (scope.cluster !== undefined && rc.cluster.name !== scope.cluster) continue;
-      const env = scope.environment;
-      if (env && !env.clusters.includes(rc.cluster)) continue;
-      const docs = new Map<string, string[]>();
-      let count = 0;
-      for (const o of rc.objects) {
-        if (env && !stackIncludes(this.platform, env, rc.cluster, environmentOf(o.origin))) continue;
-        count++;
-        const json = o.toJson();
-        const ns = json.metadata.namespace;
-        const file = `${rc.cluster.name}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
-        let list = docs.get(file);
-        if (!list) docs.set(file, (list = []));
-        list.push(toYamlDocument(json));
+    const include = (cluster: ClusterPlan, origin: ManifestOrigin): boolean => !scope.environment || stackIncludes(this.platform, scope.environment, cluster.cluster, environmentOf(origin));
+    let ciFiles: ReadonlyMap<string, string>;
+    if (rendered) {
+      for (const rc of rendered.clusters) {
+        if (!inScope(rc.plan, scope)) continue;
+        const folder = new ClusterFolder(rc.cluster.name);
+        for (const o of rc.objects) if (include(rc.plan, o.origin)) folder.add(o.toJson());
+        clusters.push(folder.finish(write));
       }
-      const names = [...docs.keys()].sort();
-      for (const f of names) files.set(f, (docs.get(f) as string[]).join('---\n'));
-      clusters.push({ cluster: rc.cluster.name, files: names, objectCount: count });
+      ciFiles = rendered.files;
+    } else {
+      let folder: ClusterFolder | undefined;
+      renderGroups(this.platform, plan, { onCluster: this.props.onCluster }, {
+        group: (cluster, group) => {
+          if (!inScope(cluster, scope)) return;
+          folder ??= new ClusterFolder(cluster.cluster.name);
+          for (const r of group.objects) if (include(cluster, r.origin)) folder.add(r.object);
+        },
+        clusterDone: (cluster) => {
+          if (!inScope(cluster, scope)) return;
+          clusters.push((folder ?? new ClusterFolder(cluster.cluster.name)).finish(write));
+          folder = undefined;
+        },
+      });
+      ciFiles = gitlabCiFiles(this.platform);
     }
-    for (const [f, text] of [...rendered.files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) files.set(f, text);
+    for (const [f, text] of [...ciFiles.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) write(f, text);
     // Installation files of the clusters in scope (the host's InstallPlans go with the host).
-    const inScope = new Set(clusters.map((c) => c.cluster));
+    const names = new Set(clusters.map((c) => c.cluster));
     for (const [f, text] of installFiles(this.platform, plan)) {
-      if (inScope.has(f.slice(INSTALL_FOLDER.length + 1).split('/')[0])) files.set(f, text);
+      if (names.has(f.slice(INSTALL_FOLDER.length + 1).split('/')[0])) write(f, text);
     }
-    return { files, clusters };
+    return clusters;
+  }
+}
+
+/** The environment and cluster a stack is limited to. */
+interface Scope {
+  readonly environment?: StackScope;
+  readonly cluster?: string;
+}
+
+/** A validated model's problems (warnings only), scope and plan. */
+interface Checked {
+  readonly problems: Problem[];
+  readonly scope: Scope;
+  readonly plan: readonly ClusterPlan[];
+}
+
+/** Whether a cluster's folder is written in a scope. */
+function inScope(plan: ClusterPlan, scope: Scope): boolean {
+  if (scope.cluster !== undefined && plan.cluster.name !== scope.cluster) return false;
+  return !scope.environment || scope.environment.clusters.includes(plan.cluster);
+}
+
+/** One cluster's folder as it is made: each object's YAML document, by file, until the cluster is finished. */
+class ClusterFolder {
+  private readonly docs = new Map<string, string[]>();
+  private count = 0;
+
+  constructor(private readonly cluster: string) {}
+
+  /** Adds an object to its file: `00-cluster.yaml` when it is cluster-scoped, else `10-<namespace>.yaml`. */
+  public add(object: KubeObject): void {
+    this.count++;
+    const ns = object.metadata.namespace;
+    const file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+    let list = this.docs.get(file);
+    if (!list) this.docs.set(file, (list = []));
+    list.push(toYamlDocument(object));
+  }
+
+  /** Hands the folder's files to `write`, sorted by name, and sums the folder up. */
+  public finish(write: (file: string, content: string) => void): SynthesizedCluster {
+    const names = [...this.docs.keys()].sort();
+    for (const f of names) write(f, (this.docs.get(f) as string[]).join('---\n'));
+    return { cluster: this.cluster, files: names, objectCount: this.count };
   }
 }
 

@@ -100,6 +100,23 @@ describe('writeTreeAtomically', () => {
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
 
+  it('takes the files from a function as it makes them, and keeps the previous output when the function throws', () => {
+    write(out, OLD);
+    writeTreeAtomically(out, (put) => {
+      for (const [f, text] of Object.entries(NEW.files)) put(f, text);
+    }, NEW.dirs);
+    expect(which(out)).toBe('new');
+    const failure = new Error('a collision found half-way');
+    expect(() =>
+      writeTreeAtomically(out, (put) => {
+        put('host/00-cluster.yaml', 'half\n');
+        throw failure;
+      }),
+    ).toThrow(failure);
+    expect(which(out)).toBe('new');
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
   it('refuses an output path that is a file, naming it', () => {
     fs.writeFileSync(out, 'x');
     expect(thrown(() => write(out, NEW)).message).toBe(`the output path ${out} exists and is not a folder. Fix: remove it or choose another output folder`);

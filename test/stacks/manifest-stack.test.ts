@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { ClusterRole, ManifestStack, Platform, renderPlatform, synthesizeApp, ValidationError } from 'platform-cdk';
+import { ClusterRole, ManifestStack, Platform, ProjectRole, renderPlatform, synthesizeApp, User, ValidationError } from 'platform-cdk';
 import { addService, fixture, readTree as snapshotTree } from '../fixture';
 
 // Writing goes through a mock that calls the real fs, so that one test can make a write fail half-way.
@@ -119,6 +119,45 @@ describe('ManifestStack', () => {
     f.platform.addTenant('empty', { manager: 'bob' });
     const result = new ManifestStack(f.platform, { outdir: tmpOut() }).synth();
     expect(result.warnings.map((w) => w.path)).toEqual(['acme/empty']);
+  });
+
+  it('writes the same files when it renders as it writes, from a render made before, and in files()', () => {
+    const platform = validFixture().platform;
+    const streamed = tmpOut();
+    const fromRender = tmpOut();
+    new ManifestStack(platform, { outdir: streamed }).synth();
+    const stack = new ManifestStack(platform, { outdir: fromRender });
+    stack.synth(stack.render());
+    expect(snapshotTree(fromRender)).toEqual(snapshotTree(streamed));
+    expect(Object.fromEntries([...stack.files()].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(snapshotTree(streamed));
+  });
+
+  it('reports every name collision of every cluster at once when it renders as it writes, and leaves an earlier output as it was', () => {
+    const outdir = tmpOut();
+    new ManifestStack(validFixture().platform, { outdir }).synth();
+    const before = snapshotTree(outdir);
+    const f = validFixture();
+    f.project.grant(f.tenant.addDepartment('backend'), ProjectRole.VIEWER);
+    f.project.grant(User.named('shop-backend'), ProjectRole.VIEWER);
+    let error: unknown;
+    try {
+      new ManifestStack(f.platform, { outdir }).synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.message.split(',')[0])).toEqual(['on cluster host', 'on cluster member-test']);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  it('writes a JSON patch added to a render when it is given that render', () => {
+    const outdir = tmpOut();
+    const stack = new ManifestStack(validFixture().platform, { outdir });
+    const rendered = stack.render();
+    rendered.clusters[0].objects.find((o) => o.kind === 'Deployment')?.addJsonPatch(JsonPatch.add('/spec/minReadySeconds', 10));
+    stack.synth(rendered);
+    expect(fs.readFileSync(path.join(outdir, 'host', '10-storefront.yaml'), 'utf8')).toContain('  minReadySeconds: 10\n');
   });
 
   it('keeps cdk8s escape hatches: a JSON patch on a rendered object is applied', () => {
