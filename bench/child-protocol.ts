@@ -5,10 +5,10 @@
 /** One measurement, taken inside a child process. */
 export interface ChildReport {
   /**
-   * `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor), `p` (Pulumi registration under mocks) or
-   * `v` (schema and policy check of platform-cdk's output).
+   * `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor), `p` (Pulumi registration under mocks),
+   * `v` (schema and policy check of platform-cdk's output) or `w` (platform-cdk after a warm-up synthesis).
    */
-  readonly variant: 'a' | 'b' | 'c' | 'p' | 'v';
+  readonly variant: 'a' | 'b' | 'c' | 'p' | 'v' | 'w';
   /** The number of services. */
   readonly n: number;
   /** Objects written (v: objects checked). */
@@ -28,10 +28,10 @@ export interface ChildReport {
   /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS`). */
   readonly maxRssKiB: number;
   /**
-   * Variant a run with `warm` only: the wall time of a second synthesis of the same estate in the same process
-   * (a fresh model built, validated, rendered and written to another folder), the code compiled, in ms.
+   * Variant w only: the wall time of the warm-up synthesis that ran before the timed one, in the same process,
+   * in ms (the timed synthesis is `wallMs`).
    */
-  readonly warmWallMs?: number;
+  readonly warmupMs?: number;
   /** Variant v only: the rest of what the check measured and found. */
   readonly check?: CheckReport;
 }
