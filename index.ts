@@ -26,7 +26,7 @@ export { ValidationError, formatProblem } from './lib/problems';
 export type { Problem, Severity } from './lib/problems';
 export { validatePlatform } from './lib/validate';
 export { renderPlatform } from './lib/render';
-export type { RenderedCluster, RenderedPlatform } from './lib/render';
+export type { RenderedCluster, RenderedObject, RenderedPlatform } from './lib/render';
 export { clusterOwner, planPlatform, stackNames, stackScope } from './lib/plan';
 export type { ClusterPlan, StackScope } from './lib/plan';
 export { LabelKeys, ManifestObject } from './lib/manifest';

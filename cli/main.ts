@@ -10,13 +10,14 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { readReleasePins, releasePinsText } from '../constructs/delivery';
 import type { Platform } from '../constructs/platform';
-import type { CheckResult } from '../lib/check';
+import type { Checker, CheckResult } from '../lib/check';
+import type { Cluster } from '../constructs/cluster';
 import { planPlatform } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderPlatform, RenderedPlatform } from '../lib/render';
+import { renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { OutputWriteError } from '../lib/write';
-import { ManifestStack, synthSummary } from '../stacks/manifest-stack';
+import { ManifestStack, SynthesisStopped, SynthResult, synthSummary } from '../stacks/manifest-stack';
 import { loadApp, UsageError } from './app';
 import { Progress } from './progress';
 
@@ -176,22 +177,26 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
         const { platform } = loadApp(o.app);
-        const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n) });
+        // The checks look at each cluster's objects as soon as it is rendered, before its files are written; an
+        // error anywhere stops the synthesis once every cluster is checked, and nothing is written. The validator
+        // is built when the first cluster is checked, after the model checks.
+        let checker: Checker | undefined;
+        const newChecker = (): Checker => new (checks().Checker)(checks().validatorFor(platform.target, o.crds));
+        const inspect = o.check ? (cluster: Cluster, objects: readonly RenderedObject[]): boolean => (checker ??= newChecker()).add(checks().checkedObjectsOf(platform, cluster.name, objects)) : undefined;
+        const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n), inspect });
         progress.step('model checks');
-        let rendered: RenderedPlatform | undefined;
-        let checked: CheckResult | undefined;
-        if (o.check) {
-          rendered = stack.render();
-          checked = check(platform, rendered, o, progress);
-          if (checks().hasErrors(checked.findings)) {
-            progress.done();
-            if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(checked) as object) });
-            else printFindings(io, checked);
-            return ExitCode.FINDINGS;
-          }
+        let result: SynthResult;
+        try {
+          result = stack.synth();
+        } catch (e) {
+          if (!(e instanceof SynthesisStopped) || !checker) throw e;
+          const checked = checker.result();
+          progress.done();
+          if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(checked) as object) });
+          else printFindings(io, checked);
+          return ExitCode.FINDINGS;
         }
-        progress.step('writing');
-        const result = stack.synth(rendered);
+        const checked = o.check ? (checker ?? newChecker()).result() : undefined;
         progress.done();
         if (o.format === 'json') {
           json(io, { ok: true, outdir: result.outdir, objectCount: result.objectCount, clusters: result.clusters, warnings: result.warnings });
@@ -220,8 +225,8 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           else io.err(`${new ValidationError(problems).message}\n`);
           return ExitCode.FINDINGS;
         }
-        const rendered = renderPlatform(platform, planPlatform(platform), { onCluster: (c, i, n) => progress.cluster(c, i, n) });
-        const r = check(platform, rendered, o, progress);
+        progress.step('schema and policy checks');
+        const r = checks().checkPlatform(platform, { crdDirs: o.crds, onCluster: (c, i, n) => progress.cluster(c, i, n) });
         progress.done();
         const ok = !checks().hasErrors(r.findings);
         if (o.format === 'json') json(io, { ok, problems, ...(findingsJson(r) as object) });

@@ -6,11 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Platform, Target } from '../constructs/platform';
-import type { ManifestObject } from './manifest';
 import { CheckedObject, checkPolicies, describeObject, Finding } from './policy';
-import type { RenderedPlatform } from './render';
+import { planPlatform } from './plan';
+import { renderGroups } from './render';
+import type { RenderedObject, RenderedPlatform, RenderOptions } from './render';
 import { SchemaValidator } from './schema';
-import type { KubeObject } from './manifest';
+import type { KubeObject, ManifestOrigin } from './manifest';
 
 /** The schema folders shipped with platform-cdk. */
 export const SCHEMA_DIRS = {
@@ -69,16 +70,73 @@ export function validatorFor(target: Target, crdDirs: readonly string[] = []): S
 export function checkedObjects(platform: Platform, rendered: RenderedPlatform): CheckedObject[] {
   const out: CheckedObject[] = [];
   for (const rc of rendered.clusters) {
-    for (const o of rc.objects) out.push(checkedObject(platform, rc.cluster.name, o));
+    for (const o of rc.objects) out.push(checkedObject(platform, rc.cluster.name, o.toJson(), o.origin));
   }
   return out;
 }
 
-function checkedObject(platform: Platform, cluster: string, o: ManifestObject): CheckedObject {
-  const origin = o.origin;
+/**
+ * One cluster's rendered objects, with their construct path and profile, as `ManifestStack`'s `inspect` hook
+ * receives them.
+ * @param platform the platform
+ * @param cluster the cluster's name
+ * @param objects its objects
+ */
+export function checkedObjectsOf(platform: Platform, cluster: string, objects: readonly RenderedObject[]): CheckedObject[] {
+  return objects.map((r) => checkedObject(platform, cluster, r.object, r.origin));
+}
+
+function checkedObject(platform: Platform, cluster: string, object: KubeObject, origin: ManifestOrigin): CheckedObject {
   const source = (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path;
-  const env = origin.placement?.environment ?? (o.manifest.metadata.labels?.['platform-cdk.io/environment'] ? platform.findEnvironment(o.manifest.metadata.labels['platform-cdk.io/environment']) : undefined);
-  return { cluster, object: o.toJson(), source, production: env?.production ?? false };
+  const envName = object.metadata.labels?.['platform-cdk.io/environment'];
+  const env = origin.placement?.environment ?? (envName ? platform.findEnvironment(envName) : undefined);
+  return { cluster, object, source, production: env?.production ?? false };
+}
+
+/**
+ * A check made in parts: objects are added a cluster at a time (the policy rules look at one cluster's objects
+ * together) and the result is the same as one check of them all, so that a synthesis can check each cluster as it
+ * is rendered instead of holding the whole estate.
+ */
+export class Checker {
+  private readonly findings: Finding[] = [];
+  private readonly unvalidated = new Set<string>();
+  private objects = 0;
+
+  /** @param validator the schema validator */
+  constructor(private readonly validator: SchemaValidator) {}
+
+  /**
+   * Checks objects against their schemas and the policy rules.
+   * @param objects every object of one or more whole clusters
+   * @returns whether they gave no error (waived findings and warnings aside)
+   */
+  public add(objects: readonly CheckedObject[]): boolean {
+    const before = this.findings.length;
+    this.objects += objects.length;
+    for (const c of objects) {
+      const o = c.object;
+      if (!this.validator.hasSchema(o.apiVersion, o.kind)) {
+        this.unvalidated.add(`${o.apiVersion} ${o.kind}`);
+        continue;
+      }
+      for (const f of this.validator.validate(o)) {
+        this.findings.push({ rule: 'schema', severity: 'error', cluster: c.cluster, object: describeObject(o), source: c.source ?? '-', at: f.path, message: f.message, fix: 'correct the field (see the schema of the kind); if it comes from a JSON patch, fix the patch' });
+      }
+    }
+    this.findings.push(...checkPolicies(objects));
+    return !hasErrors(this.findings.slice(before));
+  }
+
+  /** Everything found so far, sorted, with a warning per kind that had no schema. */
+  public result(): CheckResult {
+    const findings = [...this.findings];
+    const unvalidated = [...this.unvalidated].sort();
+    for (const kind of unvalidated) {
+      findings.push({ rule: 'schema-missing', severity: 'warning', cluster: '-', object: kind, source: '-', at: '', message: `objects of ${kind} were not validated: no schema is loaded for the kind`, fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)' });
+    }
+    return { findings: sortFindings(findings), objects: this.objects, unvalidated };
+  }
 }
 
 /**
@@ -87,23 +145,29 @@ function checkedObject(platform: Platform, cluster: string, o: ManifestObject): 
  * @param validator the schema validator
  */
 export function checkObjects(objects: readonly CheckedObject[], validator: SchemaValidator): CheckResult {
-  const findings: Finding[] = [];
-  const unvalidated = new Set<string>();
-  for (const c of objects) {
-    const o = c.object;
-    if (!validator.hasSchema(o.apiVersion, o.kind)) {
-      unvalidated.add(`${o.apiVersion} ${o.kind}`);
-      continue;
-    }
-    for (const f of validator.validate(o)) {
-      findings.push({ rule: 'schema', severity: 'error', cluster: c.cluster, object: describeObject(o), source: c.source ?? '-', at: f.path, message: f.message, fix: 'correct the field (see the schema of the kind); if it comes from a JSON patch, fix the patch' });
-    }
-  }
-  for (const kind of [...unvalidated].sort()) {
-    findings.push({ rule: 'schema-missing', severity: 'warning', cluster: '-', object: kind, source: '-', at: '', message: `objects of ${kind} were not validated: no schema is loaded for the kind`, fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)' });
-  }
-  findings.push(...checkPolicies(objects));
-  return { findings: sortFindings(findings), objects: objects.length, unvalidated: [...unvalidated].sort() };
+  const checker = new Checker(validator);
+  checker.add(objects);
+  return checker.result();
+}
+
+/**
+ * Renders a platform and checks it a cluster at a time, each cluster's objects released once checked (what
+ * `platform-cdk validate` runs): the same findings as `checkRendered` of a whole render, in the memory of one
+ * cluster. Throws a `ValidationError` when two rendered objects collide (see `renderPlatform`).
+ * @param platform the platform (valid: see `validatePlatform`)
+ * @param options more CRD folders, and progress output
+ */
+export function checkPlatform(platform: Platform, options: CheckOptions & RenderOptions = {}): CheckResult {
+  const checker = new Checker(validatorFor(platform.target, options.crdDirs));
+  let objects: RenderedObject[] = [];
+  renderGroups(platform, planPlatform(platform), options, {
+    group: (_cluster, group) => void objects.push(...group.objects),
+    clusterDone: (cluster) => {
+      checker.add(checkedObjectsOf(platform, cluster.cluster.name, objects));
+      objects = [];
+    },
+  });
+  return checker.result();
 }
 
 /**

@@ -1,11 +1,12 @@
 import * as path from 'path';
+import type { Cluster } from '../constructs/cluster';
 import type { Platform } from '../constructs/platform';
 import { INSTALL_FOLDER, installFiles } from '../lib/install';
 import { environmentOf, KubeObject, ManifestOrigin } from '../lib/manifest';
 import { gitlabCiFiles } from '../lib/delivery';
 import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderGroups, renderPlatform, RenderedPlatform } from '../lib/render';
+import { renderGroups, renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { OutputWriteError, writeTreeAtomically } from '../lib/write';
 import { toYamlDocument } from '../lib/yaml';
@@ -33,6 +34,29 @@ export interface ManifestStackProps {
    * @default - nothing is called
    */
   readonly onCluster?: (cluster: string, index: number, total: number) => void;
+  /**
+   * Called with every object of each cluster once the cluster is rendered, before its files are written (the
+   * command line's schema and policy checks use it, a cluster at a time). Return `false` to stop the synthesis:
+   * the remaining clusters are still rendered and inspected, so that every finding is known, and then `synth()`
+   * throws a {@link SynthesisStopped} and writes nothing. Called for every cluster, also outside `cluster` and
+   * `environment`.
+   * @default - nothing is called
+   */
+  readonly inspect?: (cluster: Cluster, objects: readonly RenderedObject[]) => boolean;
+}
+
+/** A synthesis stopped by its `inspect` hook (see {@link ManifestStackProps.inspect}); nothing was written. */
+export class SynthesisStopped extends Error {
+  /**
+   * @param clusters the clusters whose inspection stopped the synthesis
+   */
+  constructor(
+    /** The clusters whose inspection stopped the synthesis. */
+    public readonly clusters: readonly string[],
+  ) {
+    super(`the synthesis was stopped by the inspection of ${clusters.join(', ')}; nothing was written`);
+    this.name = 'SynthesisStopped';
+  }
 }
 
 /** What one cluster's folder holds. */
@@ -192,16 +216,33 @@ export class ManifestStack {
     const { scope, plan } = checked;
     const clusters: SynthesizedCluster[] = [];
     const include = (cluster: ClusterPlan, origin: ManifestOrigin): boolean => !scope.environment || stackIncludes(this.platform, scope.environment, cluster.cluster, environmentOf(origin));
+    const inspect = this.props.inspect;
+    const stopped: string[] = [];
+    /** Inspects a whole cluster's objects, then writes its folder unless an inspection has stopped the synthesis. */
+    const whole = (cluster: ClusterPlan, objects: readonly RenderedObject[]): void => {
+      if (inspect && !inspect(cluster.cluster, objects)) stopped.push(cluster.cluster.name);
+      if (stopped.length > 0 || !inScope(cluster, scope)) return;
+      const folder = new ClusterFolder(cluster.cluster.name);
+      for (const r of objects) if (include(cluster, r.origin)) folder.add(r.object);
+      clusters.push(folder.finish(write));
+    };
     let ciFiles: ReadonlyMap<string, string>;
     if (rendered) {
-      for (const rc of rendered.clusters) {
-        if (!inScope(rc.plan, scope)) continue;
-        const folder = new ClusterFolder(rc.cluster.name);
-        for (const o of rc.objects) if (include(rc.plan, o.origin)) folder.add(o.toJson());
-        clusters.push(folder.finish(write));
-      }
+      for (const rc of rendered.clusters) whole(rc.plan, rc.objects.map((o) => ({ object: o.toJson(), origin: o.origin })));
       ciFiles = rendered.files;
+    } else if (inspect) {
+      // The inspection sees a whole cluster at once: its objects are held until the cluster is rendered.
+      let objects: RenderedObject[] = [];
+      renderGroups(this.platform, plan, { onCluster: this.props.onCluster }, {
+        group: (_cluster, group) => void objects.push(...group.objects),
+        clusterDone: (cluster) => {
+          whole(cluster, objects);
+          objects = [];
+        },
+      });
+      ciFiles = gitlabCiFiles(this.platform);
     } else {
+      // Each group is written as YAML as soon as it is rendered, and released.
       let folder: ClusterFolder | undefined;
       renderGroups(this.platform, plan, { onCluster: this.props.onCluster }, {
         group: (cluster, group) => {
@@ -217,6 +258,7 @@ export class ManifestStack {
       });
       ciFiles = gitlabCiFiles(this.platform);
     }
+    if (stopped.length > 0) throw new SynthesisStopped(stopped);
     for (const [f, text] of [...ciFiles.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) write(f, text);
     // Installation files of the clusters in scope (the host's InstallPlans go with the host).
     const names = new Set(clusters.map((c) => c.cluster));

@@ -3,10 +3,11 @@
  * with findings that name the construct path; and every example passes them.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ManifestStack, Platform, Target } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkedObjects, checkObjects, checkRendered, formatFinding, hasErrors, objectsOfFiles, sortFindings, validatorFor } from '../../lib/check';
+import { checkedObjects, checkedObjectsOf, Checker, checkObjects, checkPlatform, checkRendered, formatFinding, hasErrors, objectsOfFiles, sortFindings, validatorFor } from '../../lib/check';
 import type { CheckedObject, Finding } from '../../lib/policy';
 import { addService, fixture } from '../fixture';
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, KUBESPHERE_V4_SKIPPED } from '../schemas';
@@ -249,5 +250,26 @@ describe('the examples', () => {
     const byRule = [...new Set(warnings.map((f) => f.rule))].map((r) => `${r} ${warnings.filter((f) => f.rule === r).length}`).join(', ');
     // eslint-disable-next-line no-console
     console.log(`examples/${example}: ${result.objects} objects, 0 errors, ${warnings.length} warnings (${byRule || 'none'}), ${waived.length} waived${HAS_KUBESPHERE_V4 ? '' : `; ${KUBESPHERE_V4_SKIPPED}`}`);
+  });
+
+  it.each(examples)('examples/%s: checked a cluster at a time as it is synthesized (the command line\'s synth) or rendered (validate), the findings are those of one check of the whole render', (example) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { build } = require(path.join(ROOT, 'examples', example, 'main.ts')) as { build: () => Platform };
+    const platform = build();
+    const options = { crdDirs: platform.target === Target.KUBESPHERE_V4_1 ? crdDirs : [] };
+    const whole = checkRendered(platform, new ManifestStack(platform).render(), options);
+    const checker = new Checker(validatorFor(platform.target, options.crdDirs));
+    const seen: string[] = [];
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-checker-')), 'dist');
+    new ManifestStack(platform, {
+      outdir,
+      inspect: (cluster, objects) => {
+        seen.push(cluster.name);
+        return checker.add(checkedObjectsOf(platform, cluster.name, objects));
+      },
+    }).synth();
+    expect(seen).toEqual(platform.clusters.map((c) => c.name).sort());
+    expect(checker.result()).toEqual(whole);
+    expect(checkPlatform(platform, options)).toEqual(whole);
   });
 });

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { ClusterRole, ManifestStack, Platform, ProjectRole, renderPlatform, synthesizeApp, User, ValidationError } from 'platform-cdk';
+import { ClusterRole, ManifestStack, Platform, ProjectRole, renderPlatform, SynthesisStopped, synthesizeApp, User, ValidationError } from 'platform-cdk';
+import type { RenderedObject } from 'platform-cdk';
 import { addService, fixture, readTree as snapshotTree } from '../fixture';
 
 // Writing goes through a mock that calls the real fs, so that one test can make a write fail half-way.
@@ -147,6 +148,32 @@ describe('ManifestStack', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems.map((p) => p.message.split(',')[0])).toEqual(['on cluster host', 'on cluster member-test']);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  it('hands each cluster\'s objects to inspect before writing them, every cluster also outside the scope, and writes nothing once an inspection says no', () => {
+    const outdir = tmpOut();
+    new ManifestStack(validFixture().platform, { outdir }).synth();
+    const before = snapshotTree(outdir);
+    const platform = validFixture().platform;
+    const seen: string[] = [];
+    const count = (cluster: string, objects: readonly RenderedObject[]): boolean => {
+      seen.push(`${cluster} ${objects.length}`);
+      return true;
+    };
+    const result = new ManifestStack(platform, { outdir: tmpOut(), cluster: 'member-test', inspect: (c, objects) => count(c.name, objects) }).synth();
+    expect(seen).toEqual(['host 16', 'member-test 11']);
+    expect(result.clusters.map((c) => c.cluster)).toEqual(['member-test']);
+
+    let error: unknown;
+    try {
+      new ManifestStack(platform, { outdir, inspect: (c) => c.name !== 'host' }).synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SynthesisStopped);
+    expect((error as SynthesisStopped).clusters).toEqual(['host']);
     expect(snapshotTree(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
