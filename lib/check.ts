@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Platform, Target } from '../constructs/platform';
 import { CheckedObject, checkPolicies, describeObject, Finding } from './policy';
 import { planPlatform } from './plan';
-import { renderGroups } from './render';
+import { renderClusters } from './render';
 import type { RenderedObject, RenderedPlatform, RenderOptions } from './render';
 import { SchemaValidator } from './schema';
 import type { KubeObject, ManifestOrigin } from './manifest';
@@ -159,14 +159,7 @@ export function checkObjects(objects: readonly CheckedObject[], validator: Schem
  */
 export function checkPlatform(platform: Platform, options: CheckOptions & RenderOptions = {}): CheckResult {
   const checker = new Checker(validatorFor(platform.target, options.crdDirs));
-  let objects: RenderedObject[] = [];
-  renderGroups(platform, planPlatform(platform), options, {
-    group: (_cluster, group) => void objects.push(...group.objects),
-    clusterDone: (cluster) => {
-      checker.add(checkedObjectsOf(platform, cluster.cluster.name, objects));
-      objects = [];
-    },
-  });
+  renderClusters(platform, planPlatform(platform), options, (cluster, groups) => void checker.add(checkedObjectsOf(platform, cluster.cluster.name, groups.flatMap((g) => g.objects))));
   return checker.result();
 }
 

@@ -110,15 +110,27 @@ export interface RenderSink {
 export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform), options: RenderOptions = {}): RenderedPlatform {
   const app = new App({ outdir: 'unused' });
   const clusters: RenderedCluster[] = [];
+  renderClusters(platform, plan, options, (cluster, groups) => void clusters.push(chartOf(app, cluster, groups)));
+  return { app, clusters, files: gitlabCiFiles(platform) };
+}
+
+/**
+ * {@link renderGroups} a whole cluster at a time: `done` receives each cluster's groups once the cluster is
+ * rendered, for a caller that needs a cluster's objects together (its charts, the checks) but not the estate's.
+ * @param platform the platform (valid: see `validatePlatform`)
+ * @param plan its per-cluster plan
+ * @param options progress output
+ * @param done what receives each cluster's groups
+ */
+export function renderClusters(platform: Platform, plan: readonly ClusterPlan[], options: RenderOptions, done: (cluster: ClusterPlan, groups: readonly RenderedGroup[]) => void): void {
   let groups: RenderedGroup[] = [];
   renderGroups(platform, plan, options, {
     group: (_cluster, group) => void groups.push(group),
     clusterDone: (cluster) => {
-      clusters.push(chartOf(app, cluster, groups));
+      done(cluster, groups);
       groups = [];
     },
   });
-  return { app, clusters, files: gitlabCiFiles(platform) };
 }
 
 /**

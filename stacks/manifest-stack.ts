@@ -6,7 +6,7 @@ import { environmentOf, KubeObject, ManifestOrigin } from '../lib/manifest';
 import { gitlabCiFiles } from '../lib/delivery';
 import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderGroups, renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
+import { renderClusters, renderGroups, renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { OutputWriteError, writeTreeAtomically } from '../lib/write';
 import { toYamlDocument } from '../lib/yaml';
@@ -128,7 +128,7 @@ export class ManifestStack {
 
   /** Validates, then renders one cdk8s chart per cluster. Throws a `ValidationError` listing every error. */
   public render(): RenderedPlatform {
-    return this.validatedRender();
+    return renderPlatform(this.platform, this.validated().plan, { onCluster: this.props.onCluster });
   }
 
   /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
@@ -161,7 +161,6 @@ export class ManifestStack {
     writeTreeAtomically(
       this.outdir,
       (write) => {
-        written.length = 0;
         clusters = this.produce(checked, (f, text) => {
           written.push(f);
           write(f, text);
@@ -202,11 +201,6 @@ export class ManifestStack {
     return { problems, scope: this.scope(), plan };
   }
 
-  private validatedRender(): RenderedPlatform {
-    const { plan } = this.validated();
-    return renderPlatform(this.platform, plan, { onCluster: this.props.onCluster });
-  }
-
   /**
    * Makes the output's files and hands each to `write` in order: each cluster's folder (its files sorted), the
    * GitLab CI files, then the installation files. From `rendered` when given (its objects' JSON, patches applied),
@@ -232,14 +226,7 @@ export class ManifestStack {
       ciFiles = rendered.files;
     } else if (inspect) {
       // The inspection sees a whole cluster at once: its objects are held until the cluster is rendered.
-      let objects: RenderedObject[] = [];
-      renderGroups(this.platform, plan, { onCluster: this.props.onCluster }, {
-        group: (_cluster, group) => void objects.push(...group.objects),
-        clusterDone: (cluster) => {
-          whole(cluster, objects);
-          objects = [];
-        },
-      });
+      renderClusters(this.platform, plan, { onCluster: this.props.onCluster }, (cluster, groups) => whole(cluster, groups.flatMap((g) => g.objects)));
       ciFiles = gitlabCiFiles(this.platform);
     } else {
       // Each group is written as YAML as soon as it is rendered, and released.
