@@ -237,3 +237,137 @@ export interface ProjectGrant extends ProjectGrantOptions {
   /** Which role. */
   readonly role: ProjectRole;
 }
+
+/** Where one user is given a role in a tenant's namespaces (a RoleBinding in the output). */
+export interface UserBinding {
+  /** The user. */
+  readonly user: string;
+  /** The tenant whose namespaces the binding lands in. */
+  readonly tenant: string;
+  /** The construct path of the grant. */
+  readonly path: string;
+  /** The property of the grant, e.g. `grant[0]`, `grantInProjects[1]` or `owner`. */
+  readonly property: string;
+  /** A grant, or the ownership of a preview (admin in its namespaces). */
+  readonly kind: 'grant' | 'owner';
+}
+
+/** The parts of a tenant the membership rules read (a structural view, so that this module imports no construct). */
+interface TenantView {
+  readonly name: string;
+  readonly manager: string;
+  readonly node: { readonly path: string };
+  readonly workspaceGrants: readonly WorkspaceGrant[];
+  readonly projectGrants: readonly ProjectGrant[];
+  readonly selfProvisioningGrants: readonly { readonly subject: ISubject }[];
+  readonly departments: readonly { readonly name: string; readonly members: readonly string[] }[];
+  readonly projects: readonly { readonly node: { readonly path: string }; readonly grants: readonly ProjectGrant[] }[];
+}
+
+/** What the membership rules read of a platform. */
+export interface MembershipView {
+  /** Whether the target is plain Kubernetes (no workspace objects: nothing makes a user a tenant's member). */
+  readonly plainKubernetes: boolean;
+  /** The tenants. */
+  readonly tenants: readonly TenantView[];
+  /** The previews that are written, with their tenant and owner. */
+  readonly previews: readonly { readonly path: string; readonly property: string; readonly tenant?: string; readonly owner?: ISubject }[];
+}
+
+/**
+ * Which tenants each user belongs to, and how: its manager, a workspace role (or self-provisioning), a member of
+ * a department. These are what KubeSphere writes at the workspace level (the WorkspaceTemplate's manager, a
+ * WorkspaceRoleBinding, a GroupBinding).
+ * @param view the platform's tenants
+ * @internal
+ */
+export function userMemberships(view: MembershipView): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  const join = (user: unknown, tenant: string, how: string): void => {
+    if (typeof user !== 'string') return;
+    const m = out.get(user) ?? new Map<string, string>();
+    if (!m.has(tenant)) m.set(tenant, how);
+    out.set(user, m);
+  };
+  for (const t of view.tenants) {
+    join(t.manager, t.name, 'its manager');
+    for (const g of t.workspaceGrants) if (g?.subject?.subjectKind === 'User') join(g.subject.subjectName, t.name, `workspace role ${g.role?.name}`);
+    for (const g of t.selfProvisioningGrants) if (g?.subject?.subjectKind === 'User') join(g.subject.subjectName, t.name, 'self-provisioning');
+    for (const d of t.departments) for (const m of d.members) join(m, t.name, `a member of department ${d.name}`);
+  }
+  return out;
+}
+
+/**
+ * Every place a user (not a department) is bound in a tenant's namespaces: project grants, grants in every
+ * project, preview owners, and on plain Kubernetes workspace roles (written as RoleBindings in each namespace).
+ * @param view the platform's tenants and previews
+ * @internal
+ */
+export function userBindings(view: MembershipView): UserBinding[] {
+  const out: UserBinding[] = [];
+  const add = (subject: ISubject | undefined, tenant: string, path: string, property: string, kind: 'grant' | 'owner' = 'grant'): void => {
+    if (subject?.subjectKind === 'User' && typeof subject.subjectName === 'string') out.push({ user: subject.subjectName, tenant, path, property, kind });
+  };
+  for (const t of view.tenants) {
+    if (view.plainKubernetes) t.workspaceGrants.forEach((g, i) => add(g?.subject, t.name, t.node.path, `grant[${i}]`));
+    t.projectGrants.forEach((g, i) => add(g?.subject, t.name, t.node.path, `grantInProjects[${i}]`));
+    for (const p of t.projects) p.grants.forEach((g, i) => add(g?.subject, t.name, p.node.path, `grant[${i}]`));
+  }
+  for (const p of view.previews) if (p.tenant !== undefined) add(p.owner, p.tenant, p.path, p.property, 'owner');
+  return out;
+}
+
+/** A cross-tenant binding of a user, as a model problem's fields. */
+export interface CrossTenantBinding {
+  /** The binding. */
+  readonly binding: UserBinding;
+  /** What is wrong. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/**
+ * The user bindings that cross tenants, as `checkIsolation` would find them in the output: a user who belongs to
+ * other tenants (manager, workspace role, department member) and not to the binding's; a user who belongs to no
+ * tenant and is bound in several (KubeSphere targets); on plain Kubernetes, where nothing in the output makes a
+ * user a member of several tenants, any user bound in more than one tenant.
+ * @param view the platform's tenants and previews
+ * @internal
+ */
+export function crossTenantBindings(view: MembershipView): CrossTenantBinding[] {
+  const members = userMemberships(view);
+  const bindings = userBindings(view);
+  const tenantsOf = new Map<string, Set<string>>();
+  for (const b of bindings) tenantsOf.set(b.user, (tenantsOf.get(b.user) ?? new Set<string>()).add(b.tenant));
+  const out: CrossTenantBinding[] = [];
+  for (const b of bindings) {
+    const of = members.get(b.user);
+    const bound = [...(tenantsOf.get(b.user) ?? [])].filter((t) => t !== b.tenant).sort();
+    const memberOf = of ? [...of.keys()].sort() : [];
+    if (memberOf.length > 0 && !memberOf.includes(b.tenant)) {
+      const how = memberOf.map((t) => `${t} (${of?.get(t)})`).join(', ');
+      const what = b.kind === 'owner' ? `owning the preview would give another tenant's user admin rights in its namespaces of ${b.tenant}` : `this would give another tenant's user rights in ${b.tenant}'s namespaces`;
+      const instead = b.kind === 'owner' ? `make a department of tenant ${b.tenant} the owner` : `grant the role to a department of tenant ${b.tenant}`;
+      out.push({
+        binding: b,
+        message: `user ${b.user} belongs to tenant ${how} and not to tenant ${b.tenant}, so ${what}`,
+        fix: view.plainKubernetes
+          ? `${instead}, or one of its own users`
+          : `${instead}, or make the user a member of ${b.tenant} first (${b.tenant}.grant(User.named(${JSON.stringify(b.user)}), WorkspaceRole.REGULAR))`,
+      });
+    } else if (bound.length > 0 && (view.plainKubernetes || memberOf.length === 0)) {
+      out.push({
+        binding: b,
+        message: view.plainKubernetes
+          ? `user ${b.user} is bound in tenant ${b.tenant} and in tenant ${bound.join(', ')}, and on plain Kubernetes nothing in the output makes a user a member of several tenants`
+          : `user ${b.user} is bound in tenant ${b.tenant} and in tenant ${bound.join(', ')}, and is a member of neither workspace`,
+        fix: view.plainKubernetes
+          ? 'bind the user in one tenant only, and grant departments (groups of the identity provider) in the others'
+          : `make the user a member of each tenant's workspace (tenant.grant(User.named(${JSON.stringify(b.user)}), WorkspaceRole.REGULAR)), or grant departments instead`,
+      });
+    }
+  }
+  return out;
+}

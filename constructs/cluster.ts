@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
+import { estateNamespaces, reservedNamespace } from '../lib/reserved';
 import type { FeatureSwitches } from './features';
 import { checkNodePlan, NodePlan } from './node-plan';
 import { checkFeatureSwitches, Platform, Target } from './platform';
@@ -169,6 +170,38 @@ export class Cluster extends Construct {
     return this.role === ClusterRole.HOST;
   }
 
+  /**
+   * The ingress and monitoring namespaces are admitted by every tenant's network policies: they may not be a
+   * tenant's namespace (whose pods would then reach every tenant's services), nor a namespace where no cluster
+   * service belongs (`default`, the estate's DevOps and GitOps namespaces, the GitOps tools').
+   */
+  private checkServiceNamespaces(problems: ProblemCollector, path: string): void {
+    const platform = Platform.of(this);
+    const projects = new Map<string, string>();
+    for (const tenant of platform.tenants) {
+      for (const project of tenant.projects) {
+        for (const x of project.placements) if (!projects.has(x.namespace)) projects.set(x.namespace, `the namespace of project ${project.node.path} of tenant ${tenant.name} in environment ${x.environment.name}`);
+      }
+    }
+    const estate = estateNamespaces(platform);
+    for (const property of ['ingressNamespace', 'monitoringNamespace'] as const) {
+      const ns = this[property];
+      const what = property === 'ingressNamespace' ? 'the ingress controller' : 'Prometheus';
+      const admitted = property === 'ingressNamespace' ? 'every tenant\'s exposed ports' : 'every tenant\'s metrics ports';
+      const fix = `set ${property} to the namespace where ${what} of the cluster runs (default ${property === 'ingressNamespace' ? '"kubesphere-controls-system"; "ingress-nginx" on plain Kubernetes' : '"kubesphere-monitoring-system"; "monitoring" on plain Kubernetes'})`;
+      const owner = projects.get(ns);
+      const fixed = reservedNamespace(ns);
+      const own = estate.get(ns);
+      if (owner !== undefined) {
+        problems.error({ path, property, value: ns, message: `it is ${owner}: every tenant's network policies admit the pods of ${what}'s namespace to ${admitted}, so that tenant's pods would reach them`, fix: `${fix}, or give the project another namespace` });
+      } else if (fixed && !fixed.clusterServices) {
+        problems.error({ path, property, value: ns, message: `namespace ${ns} is reserved (${fixed.name}: ${fixed.purpose}) and is not where ${what} runs: its pods would be admitted to ${admitted}`, fix });
+      } else if (!fixed && own && own.cluster === undefined) {
+        problems.error({ path, property, value: ns, message: `namespace ${ns} is ${own.entry.purpose}, and not where ${what} runs: its pods would be admitted to ${admitted}`, fix });
+      }
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -191,6 +224,7 @@ export class Cluster extends Construct {
     if (ns) problems.error({ path, property: 'ingressNamespace', value: this.ingressNamespace, message: ns, fix: 'name the namespace of the ingress controller, e.g. "ingress-nginx"' });
     const mns = checkDns1123Label(this.monitoringNamespace);
     if (mns) problems.error({ path, property: 'monitoringNamespace', value: this.monitoringNamespace, message: mns, fix: 'name the namespace of the cluster\'s Prometheus, e.g. "monitoring"' });
+    if (!ns && !mns) this.checkServiceNamespaces(problems, path);
     if (this.storageClassName !== undefined) {
       const sc = checkDns1123Subdomain(this.storageClassName);
       if (sc) problems.error({ path, property: 'storageClassName', value: this.storageClassName, message: sc, fix: 'name a StorageClass of the cluster, e.g. "local-path"' });

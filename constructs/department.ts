@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
-import { assertNewChild } from './platform';
+import { assertNewChild, Platform, Target } from './platform';
 import type { ISubject } from './access';
 import { Tenant } from './tenant';
 
@@ -96,6 +96,21 @@ export class Department extends Construct implements ISubject {
     return this.memberNames;
   }
 
+  /**
+   * On plain Kubernetes a group has no object of its own: it belongs to the tenant its `<tenant>-<department>` name
+   * starts with, the longest tenant name first. A department whose group name starts with another, longer tenant's
+   * name and "-" (department `eu-ops` of `shop` beside a tenant `shop-eu`) would be read as that tenant's.
+   */
+  private checkGroupTenant(problems: ProblemCollector, path: string): void {
+    const platform = Platform.of(this);
+    if (platform.target !== Target.KUBERNETES) return;
+    const group = this.subjectName;
+    const other = platform.tenants.find((t) => t !== this.tenant && typeof t.name === 'string' && t.name.length > this.tenant.name.length && group.startsWith(`${t.name}-`));
+    if (other) {
+      problems.error({ path, property: 'name', value: this.name, message: `on plain Kubernetes a group belongs to the tenant its name starts with, and the group ${group} starts with the name of tenant ${other.name}, so its bindings would cross tenants`, fix: `rename the department (or tenant ${other.name}) so that ${group} does not start with "${other.name}-"` });
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -104,6 +119,7 @@ export class Department extends Construct implements ISubject {
     else if (this.subjectName.length > 63) {
       problems.error({ path, property: 'name', value: this.name, message: `the KubeSphere group name ${this.subjectName} (the tenant's name, "-", the department's) has ${this.subjectName.length} characters, above 63`, fix: `shorten the department name to at most ${62 - this.tenant.name.length} characters` });
     }
+    else this.checkGroupTenant(problems, path);
     const seen = new Set<string>();
     this.memberNames.forEach((m, i) => {
       const u = checkUserName(m);

@@ -1,12 +1,14 @@
 import type { Construct } from 'constructs';
 import { checkDns1123Label, checkLabelValue } from '../lib/names';
 import { ProblemCollector, ProblemDetails } from '../lib/problems';
+import { estateNamespaces, namespaceReservation, reservationMessage } from '../lib/reserved';
 import type { ISubject } from './access';
-import { ProjectRole } from './access';
+import { crossTenantBindings, ProjectRole } from './access';
 import type { AppService } from './app-service';
 import type { ClusterRef } from './environment';
 import { Environment } from './environment';
 import { Platform } from './platform';
+import { membershipView } from './tenant';
 import type { EnvironmentRef, Project } from './project';
 import { checkProjectQuota, ProjectQuota } from './resources';
 import type { ConfigOptions } from './service-options';
@@ -311,6 +313,13 @@ export class PreviewEnvironment extends Environment {
     if (tenant && owner && owner.subjectKind === 'Group' && !tenant.departments.some((d) => d.subjectName === this.ownerName)) {
       error({ path, property: 'owner', value: owner.subjectName, message: `no department of tenant ${tenant.name} has this name`, fix: `name a department of tenant ${tenant.name}, or a user` });
     }
+    if (tenant && owner?.subjectKind === 'User' && !declared.has('owner')) {
+      // A user of another tenant may not own a preview of this one (its RoleBinding would cross tenants).
+      for (const c of crossTenantBindings(membershipView(platform))) {
+        if (c.binding.path === path) error({ path, property: 'owner', value: c.binding.user, message: c.message, fix: c.fix });
+      }
+    }
+    this.checkReservedNamespaces(error, path, platform);
     const dns = checkDns1123Label(this.name);
     if (dns) error({ path, property: 'branch', value: this.branch, message: `the preview's name ${this.name} is invalid: ${dns}`, fix: 'shorten the branch name' });
     if (this.dependencies !== PreviewDependencies.BASELINE && this.dependencies !== PreviewDependencies.CLONE) {
@@ -318,6 +327,19 @@ export class PreviewEnvironment extends Environment {
     }
     if (clean !== '' && clean !== this.slug) {
       warning({ path, property: 'branch', value: this.branch, message: `the branch name is longer than ${SLUG_MAX} characters as a DNS label; the preview is named ${this.name} and its namespaces end in -pv-${this.slug}`, fix: 'nothing to do, unless you want a shorter name: use a shorter branch name' });
+    }
+  }
+
+  /**
+   * Its namespaces (`<project namespace>-pv-<slug>`) may not be reserved names (lib/reserved.ts); a cluster's
+   * ingress or monitoring namespace is reported by the cluster.
+   */
+  private checkReservedNamespaces(error: (d: ProblemDetails) => void, path: string, platform: Platform): void {
+    const estate = estateNamespaces(platform);
+    for (const project of this.projects) {
+      const ns = `${project.namespace}${this.namespaceSuffix}`;
+      const r = checkDns1123Label(ns) ? undefined : namespaceReservation(platform, ns, estate);
+      if (r && r.cluster === undefined) error({ path, property: 'branch', value: this.branch, message: `the preview's namespace for project ${project.name} would be ${ns}: ${reservationMessage(ns, r)}`, fix: 'name the branch differently, or rename the project' });
     }
   }
 

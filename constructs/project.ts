@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
 import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota, ResolvedResources } from './resources';
 import type { ProblemCollector } from '../lib/problems';
+import { estateNamespaces, namespaceReservation, reservationMessage } from '../lib/reserved';
 import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from './access';
 import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
@@ -293,6 +294,26 @@ export class Project extends Construct {
     }
   }
 
+  /**
+   * A project may not claim a reserved namespace (lib/reserved.ts): a system or KubeSphere namespace, a GitOps
+   * tool's, or one the estate creates for something else (a tenant's DevOps project, the GitOps applications).
+   * A cluster's ingress or monitoring namespace is reported by the cluster (its setting names the namespace);
+   * preview namespaces by their preview.
+   */
+  private checkReservedNamespaces(problems: ProblemCollector, path: string, platform: Platform): void {
+    const estate = estateNamespaces(platform);
+    const placements = this.placements.filter((x) => !PreviewEnvironment.isPreview(x.environment));
+    const names = new Map<string, string[]>();
+    for (const x of placements) names.set(x.namespace, [...(names.get(x.namespace) ?? []), x.environment.name]);
+    if (placements.length === 0) names.set(this.namespace, []);
+    for (const [ns, environments] of names) {
+      const r = namespaceReservation(platform, ns, estate);
+      if (!r || r.cluster !== undefined) continue;
+      const where = ns === this.namespace ? '' : ` (in environment${environments.length > 1 ? 's' : ''} ${environments.join(', ')})`;
+      problems.error({ path, property: 'namespace', value: ns, message: `${reservationMessage(ns, r)}${where}`, fix: `give the project another name or \`namespace\` (the reserved names are listed in docs/tenancy.md)` });
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -315,6 +336,7 @@ export class Project extends Construct {
       const n = checkDns1123Label(placement.namespace);
       if (n && !p) problems.error({ path, property: 'namespace', value: placement.namespace, message: `in environment ${placement.environment.name}: ${n}`, fix: 'shorten the project name or the environment\'s namespaceSuffix' });
     }
+    if (!p) this.checkReservedNamespaces(problems, path, platform);
     for (const [ref, quota] of this.quotas) {
       const label = ref === undefined ? 'quota' : `quotaIn(${JSON.stringify(typeof ref === 'string' ? ref : ref.name)})`;
       checkProjectQuota(problems, path, label, quota);

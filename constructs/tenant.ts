@@ -1,9 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
+import { DEVOPS_SUFFIX, reservedNamespace, reservedTenantName } from '../lib/reserved';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform, Target } from './platform';
-import { BoundDepartmentRef, DepartmentRef, ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
+import { BoundDepartmentRef, crossTenantBindings, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
 import { checkUserName, Department, DepartmentProps } from './department';
 import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
@@ -272,11 +273,28 @@ export class Tenant extends Construct {
     return [...named, ...selected];
   }
 
+  /**
+   * A tenant may not take a reserved workspace or namespace name (lib/reserved.ts), and its DevOps project's
+   * namespace (`<tenant>-devops`) may not be a reserved namespace.
+   */
+  private checkReservedNames(problems: ProblemCollector, path: string): void {
+    const r = reservedTenantName(this.name);
+    if (r) {
+      const family = r.name.endsWith('*') ? ` (${r.name})` : '';
+      problems.error({ path, property: 'name', value: this.name, message: `the name is reserved${family}: ${r.purpose}, owned by ${r.owner}; a tenant may not take it`, fix: 'name the tenant after its business domain, e.g. "payments" (the reserved names are listed in docs/tenancy.md)' });
+      return;
+    }
+    const devops = `${this.name}${DEVOPS_SUFFIX}`;
+    const d = reservedNamespace(devops);
+    if (d) problems.error({ path, property: 'name', value: this.name, message: `the tenant's DevOps project would be namespace ${devops}, which is reserved (${d.name}): ${d.purpose}, owned by ${d.owner}`, fix: 'give the tenant another name' });
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
     const p = checkDns1123Label(this.name);
     if (p) problems.error({ path, property: 'name', value: this.name, message: p, fix: 'name the tenant after its business domain, e.g. "payments"' });
+    else this.checkReservedNames(problems, path);
     const m = checkDns1123Subdomain(this.manager);
     if (m) problems.error({ path, property: 'manager', value: this.manager, message: `a manager is a KubeSphere user name: ${m.replace('a domain name', 'a user name')}`, fix: 'name an existing user, e.g. "alice"' });
     checkProjectQuota(problems, path, 'quota', this.quota);
@@ -334,6 +352,11 @@ export class Tenant extends Construct {
       } else granted.set(key, i);
     });
     this.projectGrantList.forEach((g, i) => checkProjectGrant(problems, path, `grantInProjects[${i}]`, this, g));
+    // Users bound in this tenant's namespaces who belong to another tenant (grants of the tenant and of its projects).
+    const own = new Set([path, ...this.projects.map((x) => x.node.path)]);
+    for (const c of crossTenantBindings(membershipView(Platform.of(this)))) {
+      if (own.has(c.binding.path)) problems.error({ path: c.binding.path, property: `${c.binding.property}.subject`, value: c.binding.user, message: c.message, fix: c.fix });
+    }
     checkCustomRoleNames(problems, path, [
       ...this.workspaceGrantList.map((g) => g.role),
       ...this.projectGrantList.map((g) => g.role),
@@ -408,6 +431,20 @@ function checkCustomRoleNames(problems: ProblemCollector, path: string, roles: (
       problems.error({ path, property: 'roles', value: role.name, message: `two custom ${role.scope} roles of this tenant are named ${role.name}, with different templates (${first.templates.join(', ')} and ${role.templates.join(', ')})`, fix: 'give each custom role its own name, or reuse one role object' });
     }
   }
+}
+
+/**
+ * What the cross-tenant rules read of a platform: its tenants, its written previews with their tenant and owner,
+ * and whether the target has workspaces.
+ * @param platform the platform
+ * @internal
+ */
+export function membershipView(platform: Platform): MembershipView {
+  return {
+    plainKubernetes: platform.target === Target.KUBERNETES,
+    tenants: platform.tenants,
+    previews: platform.activePreviews.map((p) => ({ path: p.node.path, property: 'owner', tenant: p.services[0]?.project.tenant.name, owner: p.owner })),
+  };
 }
 
 function matches(cluster: Cluster, selector: Readonly<Record<string, string>>): boolean {

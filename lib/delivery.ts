@@ -11,6 +11,7 @@ import type { Tenant } from '../constructs/tenant';
 import { CONTROLLER_MANAGED_FIELDS } from './controller-fields';
 import { KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { resolveDelivery } from './pipelines/common';
+import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from './reserved';
 import { renderGitlabCi } from './pipelines/gitlab-ci';
 import { renderJenkinsfile } from './pipelines/jenkinsfile';
 import type { JsonObject } from './yaml';
@@ -20,11 +21,11 @@ export const GITLAB_CI_FOLDER = '_gitlab-ci';
 
 /** The name of a tenant's DevOps project (and of its namespace). */
 export function devopsProjectName(tenant: Tenant): string {
-  return `${tenant.name}-devops`;
+  return `${tenant.name}${DEVOPS_SUFFIX}`;
 }
 
-/** The DevOps project of the platform's GitOps applications (KubeSphere GitOps). */
-export const GITOPS_PROJECT = 'platform-gitops';
+/** The DevOps project of the platform's GitOps applications (KubeSphere GitOps); a reserved namespace. */
+export const GITOPS_PROJECT = GITOPS_NAMESPACE;
 
 /** The CI systems of a platform's pipelines, with the target's default. */
 export function ciSystems(platform: Platform): CiSystem[] {
