@@ -10,6 +10,7 @@ import { Platform, Target } from '../constructs/platform';
 import type { Tenant } from '../constructs/tenant';
 import { CONTROLLER_MANAGED_FIELDS } from './controller-fields';
 import { KubeObject, LabelKeys, MANAGED_BY } from './manifest';
+import { renderClosedNamespaceBaseline } from './project-baseline';
 import { resolveDelivery } from './pipelines/common';
 import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from './reserved';
 import { renderGitlabCi } from './pipelines/gitlab-ci';
@@ -69,6 +70,8 @@ export function devopsObjects(platform: Platform): { tenant: Tenant; objects: Ku
         metadata: { name, labels: labels({ 'kubesphere.io/workspace': tenant.name, [LabelKeys.TENANT]: tenant.name }), annotations: { 'kubesphere.io/description': `Release pipelines of tenant ${tenant.name}` } },
         spec: {},
       },
+      // KubeSphere creates the namespace; nothing of the estate runs there (pipelines run in kubesphere-devops-worker).
+      ...renderClosedNamespaceBaseline(name, labels({ [LabelKeys.TENANT]: tenant.name })),
     ];
     // Who may run and approve: the operator role of the DevOps project, bound to departments (KubeSphere groups).
     const operators = new Map<string, Department>();
@@ -141,6 +144,8 @@ export function hostGitopsObjects(platform: Platform): KubeObject[] {
       metadata: { name: GITOPS_PROJECT, labels: labels(), annotations: { 'kubesphere.io/description': 'GitOps applications that sync each cluster\'s folder of the platform output' } },
       spec: {},
     },
+    // KubeSphere creates the namespace; Argo CD, in its own namespace, syncs the applications: no pod runs here.
+    ...renderClosedNamespaceBaseline(GITOPS_PROJECT, labels()),
   ];
   for (const cluster of [...platform.clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     objects.push({

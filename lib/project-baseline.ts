@@ -34,6 +34,29 @@ export const BaselineNames = {
 import { NAMESPACE_NAME_LABEL } from './connections';
 
 /**
+ * The baseline of a namespace where the estate writes objects but runs no pod: a quota of no pods, a limit range
+ * and a default-deny policy, so that it is as closed as the tenancy baseline asks of every namespace. The
+ * namespaces of KubeSphere DevOps projects (`<tenant>-devops`, `platform-gitops`) get it — their pipelines run in
+ * KubeSphere's `kubesphere-devops-worker` and their applications are synced by Argo CD in `argocd`, so nothing
+ * runs there — and on KubeSphere 3.4 the host's copy of a multi-cluster project.
+ * @param namespace the namespace
+ * @param labels the labels of the objects
+ */
+export function renderClosedNamespaceBaseline(namespace: string, labels: Record<string, string>): KubeObject[] {
+  const metadata = (name: string): KubeObject['metadata'] => ({ name, namespace, labels: { ...labels } });
+  return [
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: metadata(BaselineNames.QUOTA), spec: { hard: { pods: '0' } } },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: metadata(BaselineNames.LIMITS),
+      spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '10m', memory: '16Mi' } }] },
+    },
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(BaselineNames.DEFAULT_DENY), spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+  ];
+}
+
+/**
  * The quota, limit range and network policies of one project namespace.
  * @param placement the namespace, environment and cluster
  */

@@ -7,6 +7,7 @@ import type { ProjectPlacement } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
 import { KubeObject, LabelKeys, MANAGED_BY, nonEmpty } from '../manifest';
 import { checkDns1123Label } from '../names';
+import { renderClosedNamespaceBaseline } from '../project-baseline';
 import type { ProblemCollector } from '../problems';
 import type { MetadataParts, TargetEmitter } from './emitter';
 
@@ -220,17 +221,7 @@ function kubeSphereEmitter(release: Release): TargetEmitter {
       // that the host's copy of a project is as closed as the tenancy baseline asks of every tenant namespace.
       const name = first.name;
       const labels = { ...shared, [KUBEFED_HOST_NAMESPACE_LABEL]: 'true' };
-      out.push(
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations: first.annotations } },
-        { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'project-quota', namespace: name, labels: shared }, spec: { hard: { pods: '0' } } },
-        {
-          apiVersion: 'v1',
-          kind: 'LimitRange',
-          metadata: { name: 'project-limits', namespace: name, labels: shared },
-          spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '10m', memory: '16Mi' } }] },
-        },
-        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: name, labels: shared }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
-      );
+      out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations: first.annotations } }, ...renderClosedNamespaceBaseline(name, shared));
     }
     out.push({
       apiVersion: 'types.kubefed.io/v1beta1',
