@@ -38,6 +38,8 @@ export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';
 export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles, isolationObjectsOfRender } from './lib/isolation';
 export type { DeclaredPath, IsolationFinding, IsolationObject, IsolationOptions } from './lib/isolation';
+export { DEVOPS_SUFFIX, estateNamespaces, GITOPS_NAMESPACE, matchesReserved, namespaceReservation, RESERVED_NAMESPACES, RESERVED_WORKSPACES, reservedNamespace, reservedTenantName } from './lib/reserved';
+export type { Reservation, ReservedName } from './lib/reserved';
 export * from './constructs/node-plan';
 export * from './constructs/features';
 export { clusterFeatures, installFiles, installPlans, ksCoreValues, clusterConfiguration, EXTENSIONS, INSTALL_FOLDER, INSTALL_SECRETS, DEFAULT_KUBESPHERE_VERSION } from './lib/install';

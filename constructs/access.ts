@@ -238,7 +238,10 @@ export interface ProjectGrant extends ProjectGrantOptions {
   readonly role: ProjectRole;
 }
 
-/** Where one user is given a role in a tenant's namespaces (a RoleBinding in the output). */
+/**
+ * Where one user is given a role in a tenant's namespaces (a RoleBinding in the output).
+ * @internal
+ */
 export interface UserBinding {
   /** The user. */
   readonly user: string;
@@ -264,7 +267,10 @@ interface TenantView {
   readonly projects: readonly { readonly node: { readonly path: string }; readonly grants: readonly ProjectGrant[] }[];
 }
 
-/** What the membership rules read of a platform. */
+/**
+ * What the membership rules read of a platform.
+ * @internal
+ */
 export interface MembershipView {
   /** Whether the target is plain Kubernetes (no workspace objects: nothing makes a user a tenant's member). */
   readonly plainKubernetes: boolean;
@@ -318,7 +324,10 @@ export function userBindings(view: MembershipView): UserBinding[] {
   return out;
 }
 
-/** A cross-tenant binding of a user, as a model problem's fields. */
+/**
+ * A cross-tenant binding of a user, as a model problem's fields.
+ * @internal
+ */
 export interface CrossTenantBinding {
   /** The binding. */
   readonly binding: UserBinding;

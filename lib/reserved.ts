@@ -152,6 +152,7 @@ export function namespaceReservation(platform: Platform, name: string, estate: M
 
 /**
  * The problem's message for a reserved namespace: whose it is and why a tenant may not take it.
+ * @internal
  * @param name the namespace
  * @param r the reservation
  */
