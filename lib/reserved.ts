@@ -44,7 +44,7 @@ export const RESERVED_NAMESPACES: readonly ReservedName[] = [
   { name: 'kubesphere-alerting-system', owner: 'KubeSphere', purpose: 'alerting (KubeSphere 3.0)', clusterServices: true },
   { name: 'kubesphere-federated-system', owner: 'KubeSphere', purpose: 'multi-cluster federation', clusterServices: true },
   { name: 'kubesphere-*', owner: 'KubeSphere', purpose: 'every namespace KubeSphere names kubesphere-…', clusterServices: true },
-  { name: 'extension-*', owner: 'KubeSphere', purpose: 'the namespaces of KubeSphere 4.x extensions (extension-<name>)', clusterServices: true },
+  { name: 'extension-*', owner: 'KubeSphere', purpose: 'the namespaces KubeSphere 4.x installs its extensions in (extension-…)', clusterServices: true },
   { name: 'kubekey-system', owner: 'KubeKey', purpose: 'the installer\'s cluster objects', clusterServices: true },
   { name: 'istio-system', owner: 'KubeSphere service mesh (Istio)', purpose: 'the mesh control plane and gateways', clusterServices: true },
   { name: 'kubeedge', owner: 'KubeSphere edge nodes (KubeEdge)', purpose: 'CloudCore', clusterServices: true },

@@ -124,6 +124,19 @@ export function build(): Platform {
   });
 });
 
+describe('the reserved names in docs/tenancy.md', () => {
+  it('are the exported lists, row for row', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'tenancy.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Reserved names'), doc.indexOf('## Cross-tenant access'));
+    const rows = section.split('\n').filter((l) => /^\| `[^`]+` \|/.test(l) && !l.includes('<tenant>') && !l.includes('platform-gitops') && !l.includes('ingressNamespace'));
+    const expected = [
+      ...RESERVED_NAMESPACES.map((e) => `| \`${e.name}\` | ${e.owner} | ${e.purpose} | ${e.clusterServices ? 'yes' : 'no'} |`),
+      ...RESERVED_WORKSPACES.map((e) => `| \`${e.name}\` | ${e.owner} | ${e.purpose} |`),
+    ];
+    expect(rows).toEqual(expected);
+  });
+});
+
 describe('reserved workspace names', () => {
   it.each([...new Set(['system-workspace', ...RESERVED_WORKSPACES.map((e) => e.name)]), 'kube-system', 'kubesphere-system', 'platform-gitops'])('a tenant may not be named %s', (name) => {
     const f = fixture();
