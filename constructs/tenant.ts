@@ -352,10 +352,12 @@ export class Tenant extends Construct {
       } else granted.set(key, i);
     });
     this.projectGrantList.forEach((g, i) => checkProjectGrant(problems, path, `grantInProjects[${i}]`, this, g));
-    // Users bound in this tenant's namespaces who belong to another tenant (grants of the tenant and of its projects).
-    const own = new Set([path, ...this.projects.map((x) => x.node.path)]);
-    for (const c of crossTenantBindings(membershipView(Platform.of(this)))) {
-      if (own.has(c.binding.path)) problems.error({ path: c.binding.path, property: `${c.binding.property}.subject`, value: c.binding.user, message: c.message, fix: c.fix });
+    // Users bound in a tenant's namespaces who belong to another tenant: the rule reads the whole estate, so the
+    // platform's first tenant reports it once for the grants of every tenant and project (previews report their own).
+    if (platform.tenants[0] === this) {
+      for (const c of crossTenantBindings(membershipView(platform))) {
+        if (c.binding.kind === 'grant') problems.error({ path: c.binding.path, property: `${c.binding.property}.subject`, value: c.binding.user, message: c.message, fix: c.fix });
+      }
     }
     checkCustomRoleNames(problems, path, [
       ...this.workspaceGrantList.map((g) => g.role),
@@ -442,9 +444,30 @@ function checkCustomRoleNames(problems: ProblemCollector, path: string, roles: (
 export function membershipView(platform: Platform): MembershipView {
   return {
     plainKubernetes: platform.target === Target.KUBERNETES,
-    tenants: platform.tenants,
+    tenants: platform.tenants.map((t) => ({
+      name: t.name,
+      manager: t.manager,
+      node: t.node,
+      workspaceGrants: t.workspaceGrants,
+      projectGrants: t.projectGrants,
+      selfProvisioningGrants: t.selfProvisioningGrants,
+      departments: departmentsOf(t),
+      projects: t.projects,
+    })),
     previews: platform.activePreviews.map((p) => ({ path: p.node.path, property: 'owner', tenant: p.services[0]?.project.tenant.name, owner: p.owner })),
   };
+}
+
+/** A tenant's departments, nested ones included, found by walking departments only (not the services). */
+function departmentsOf(tenant: Tenant): Department[] {
+  const out: Department[] = [];
+  const queue = tenant.node.children.filter(Department.isDepartment);
+  while (queue.length > 0) {
+    const d = queue.shift() as Department;
+    out.push(d);
+    queue.push(...d.node.children.filter(Department.isDepartment));
+  }
+  return out;
 }
 
 function matches(cluster: Cluster, selector: Readonly<Record<string, string>>): boolean {
