@@ -516,3 +516,28 @@ describe('DepartmentRef', () => {
     ]);
   });
 });
+
+describe('grants across tenants', () => {
+  it('refuse a user who belongs to another tenant, in a project and in every project of a tenant', () => {
+    const f = fixture();
+    f.platform.addTenant('pay', { manager: 'bob' }).addProject('api', { environments: [f.test] });
+    f.project.grant(User.named('bob'), ProjectRole.VIEWER, { environments: [f.test] });
+    f.tenant.grantInProjects(User.named('bob'), ProjectRole.VIEWER, { environments: [f.production] });
+    
+    const lines = validationErrors(f.platform);
+
+    expect(lines).toEqual([
+      '[acme/shop] grantInProjects[0].subject: got "bob"; user bob belongs to tenant pay (its manager) and not to tenant shop, so this would give another tenant\'s user rights in shop\'s namespaces. Fix: grant the role to a department of tenant shop, or make the user a member of shop first (shop.grant(User.named("bob"), WorkspaceRole.REGULAR)).',
+      '[acme/shop/storefront] grant[0].subject: got "bob"; user bob belongs to tenant pay (its manager) and not to tenant shop, so this would give another tenant\'s user rights in shop\'s namespaces. Fix: grant the role to a department of tenant shop, or make the user a member of shop first (shop.grant(User.named("bob"), WorkspaceRole.REGULAR)).',
+    ]);
+  });
+
+  it('accept a user who is a member of both tenants on KubeSphere', () => {
+    const f = fixture();
+    f.platform.addTenant('pay', { manager: 'bob' }).addProject('api', { environments: [f.test] });
+    f.tenant.grant(User.named('bob'), WorkspaceRole.VIEWER);
+    f.project.grant(User.named('bob'), ProjectRole.OPERATOR);
+
+    expect(() => synthObjects(f.platform)).not.toThrow();
+  });
+});

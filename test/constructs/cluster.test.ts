@@ -212,3 +212,29 @@ describe('a cluster\'s node plan', () => {
     expect(lineFor(validationErrors(f.platform), PATH, 'features["telepathy"]')).toContain('not a KubeSphere feature');
   });
 });
+
+describe('the ingress and monitoring namespaces of a cluster', () => {
+  it('may not be a tenant\'s namespace, nor default or an estate namespace, and may be a system namespace', () => {
+    const f = fixture();
+    f.platform.addCluster('a', { role: ClusterRole.MEMBER, ingressNamespace: 'storefront', monitoringNamespace: 'default' });
+    f.platform.addCluster('b', { role: ClusterRole.MEMBER, ingressNamespace: 'platform-gitops', monitoringNamespace: 'shop-devops' });
+    f.platform.addCluster('c', { role: ClusterRole.MEMBER, ingressNamespace: 'kube-system', monitoringNamespace: 'istio-system' });
+    const lines = validationErrors(f.platform);
+
+    expect(lineFor(lines, 'acme/Clusters/a', 'ingressNamespace')).toContain('it is the namespace of project acme/shop/storefront of tenant shop in environment test');
+    expect(lineFor(lines, 'acme/Clusters/a', 'monitoringNamespace')).toContain('namespace default is reserved (default: where objects without a namespace land) and is not where Prometheus runs');
+    expect(lineFor(lines, 'acme/Clusters/b', 'ingressNamespace')).toContain('namespace platform-gitops is the KubeSphere DevOps project of the GitOps applications');
+    expect(lineFor(lines, 'acme/Clusters/b', 'monitoringNamespace')).toContain('namespace shop-devops is the KubeSphere DevOps project of tenant shop');
+    expect(lines.filter((l) => l.startsWith('[acme/Clusters/c]'))).toEqual([]);
+  });
+
+  it('are reserved for the cluster: a project there is reported once, at the cluster', () => {
+    const f = fixture();
+    f.tenant.addProject('ingress-nginx', { environments: [f.test] });
+    f.platform.addCluster('edge', { role: ClusterRole.MEMBER, ingressNamespace: 'ingress-nginx' });
+    const lines = validationErrors(f.platform);
+
+    expect(lines).toHaveLength(1);
+    expect(lineFor(lines, 'acme/Clusters/edge', 'ingressNamespace')).toContain('it is the namespace of project acme/shop/ingress-nginx');
+  });
+});

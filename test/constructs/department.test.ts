@@ -1,4 +1,4 @@
-import { Department, ProjectRole, User, WorkspaceRole } from 'platform-cdk';
+import { Department, ProjectRole, Target, User, WorkspaceRole } from 'platform-cdk';
 import { fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const IAM = 'iam.kubesphere.io/v1beta1';
@@ -214,5 +214,26 @@ describe('department validation', () => {
     const objects = synthObjects(f.platform);
     expect(objectAt(objects, 'host/WorkspaceRoleBinding/-/shop-backend-shop-regular').subjects).toEqual([{ kind: 'Group', apiGroup: 'iam.kubesphere.io', name: 'shop-backend' }]);
     expect(objectAt(objects, 'member-test/RoleBinding/storefront/shop-backend-operator').subjects).toEqual([{ kind: 'Group', apiGroup: 'iam.kubesphere.io', name: 'shop-backend' }]);
+  });
+});
+
+describe('departments on plain Kubernetes', () => {
+  it('may not have a group name that reads as another, longer tenant\'s', () => {
+    const f = fixture(Target.KUBERNETES);
+    f.platform.addTenant('shop-eu', { manager: 'zed' }).addProject('eu', { environments: [f.test] });
+    f.tenant.addDepartment('eu-ops');
+    f.tenant.addDepartment('backend');
+
+    expect(validationErrors(f.platform)).toEqual([
+      '[acme/shop/eu-ops] name: got "eu-ops"; on plain Kubernetes a group belongs to the tenant its name starts with, and the group shop-eu-ops starts with the name of tenant shop-eu, so its bindings would cross tenants. Fix: rename the department (or tenant shop-eu) so that shop-eu-ops does not start with "shop-eu-".',
+    ]);
+  });
+
+  it('may on KubeSphere, where the group is an object of its tenant', () => {
+    const f = fixture();
+    f.platform.addTenant('shop-eu', { manager: 'zed' }).addProject('eu', { environments: [f.test] });
+    f.tenant.addDepartment('eu-ops');
+
+    expect(() => synthObjects(f.platform)).not.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { Project } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects } from '../fixture';
+import { addService, fixture, lineFor, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const RESTRICTED = {
   'pod-security.kubernetes.io/enforce': 'restricted',
@@ -102,5 +102,20 @@ describe('Project', () => {
     expect(f.project.tenant).toBe(f.tenant);
     expect(Project.isProject(f.project)).toBe(true);
     expect(Project.isProject(f.tenant)).toBe(false);
+  });
+});
+
+describe('the namespace of a project', () => {
+  it('may not be a reserved one, and each is reported with whose it is', () => {
+    const f = fixture();
+    f.tenant.addProject('a', { environments: [f.test], namespace: 'kube-system' });
+    f.tenant.addProject('b', { environments: [f.test], namespace: 'kubesphere-anything' });
+    f.tenant.addProject('c', { environments: [f.test], namespace: 'shop-devops' });
+    const lines = validationErrors(f.platform);
+
+    expect(lines).toHaveLength(3);
+    expect(lineFor(lines, 'acme/shop/a', 'namespace')).toContain('namespace kube-system is reserved: the control plane and cluster add-ons, owned by Kubernetes');
+    expect(lineFor(lines, 'acme/shop/b', 'namespace')).toContain('namespace kubesphere-anything is reserved (kubesphere-*): every namespace KubeSphere names kubesphere-…, owned by KubeSphere');
+    expect(lineFor(lines, 'acme/shop/c', 'namespace')).toContain('namespace shop-devops is reserved: the KubeSphere DevOps project of tenant shop');
   });
 });

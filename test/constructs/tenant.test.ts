@@ -112,3 +112,16 @@ describe('Tenant', () => {
     expect(f.tenant.projects).toEqual([f.project, orders]);
   });
 });
+
+describe('the name of a tenant', () => {
+  it('may not be a reserved workspace or namespace name', () => {
+    const f = fixture();
+    for (const name of ['system-workspace', 'kube-system', 'kubesphere-x']) f.platform.addTenant(name, { manager: 'zed' }).addProject(`p-${name}`, { environments: [f.test] });
+
+    expect(validatePlatform(f.platform).filter((p) => p.severity === 'error').map(formatProblem)).toEqual([
+      '[acme/kube-system] name: got "kube-system"; the name is reserved: the control plane and cluster add-ons, owned by Kubernetes; a tenant may not take it. Fix: name the tenant after its business domain, e.g. "payments" (the reserved names are listed in docs/tenancy.md).',
+      '[acme/kubesphere-x] name: got "kubesphere-x"; the name is reserved (kubesphere-*): every namespace KubeSphere names kubesphere-…, owned by KubeSphere; a tenant may not take it. Fix: name the tenant after its business domain, e.g. "payments" (the reserved names are listed in docs/tenancy.md).',
+      '[acme/system-workspace] name: got "system-workspace"; the name is reserved: the workspace of KubeSphere\'s and Kubernetes\' system namespaces, owned by KubeSphere; a tenant may not take it. Fix: name the tenant after its business domain, e.g. "payments" (the reserved names are listed in docs/tenancy.md).',
+    ]);
+  });
+});

@@ -126,6 +126,32 @@ describe('KubeSphere DevOps objects', () => {
   });
 });
 
+describe('the namespaces of the DevOps projects', () => {
+  it('get a quota of no pods, a limit range and a default-deny policy: the tenant\'s and platform-gitops, schema-valid on 4.1 and 3.4', () => {
+    for (const [target, v] of [[Target.KUBESPHERE_V4_1, validator()], [Target.KUBESPHERE_V3_4, validatorV3()]] as const) {
+      const objects = synthObjects(delivered({}, target).platform);
+      for (const [ns, labels] of [
+        ['shop-devops', { 'app.kubernetes.io/managed-by': 'platform-cdk', 'platform-cdk.io/tenant': 'shop' }],
+        [GITOPS_PROJECT, { 'app.kubernetes.io/managed-by': 'platform-cdk' }],
+      ] as const) {
+        const quota = objectAt(objects, `host/ResourceQuota/${ns}/project-quota`);
+        expect(quota).toEqual({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'project-quota', namespace: ns, labels }, spec: { hard: { pods: '0' } } });
+        const limits = objectAt(objects, `host/LimitRange/${ns}/project-limits`);
+        expect(limits.spec).toEqual({ limits: [{ type: 'Container', defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '10m', memory: '16Mi' } }] });
+        const deny = objectAt(objects, `host/NetworkPolicy/${ns}/default-deny`);
+        expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+        for (const o of [quota, limits, deny]) expect({ target, findings: v.validate(o) }).toEqual({ target, findings: [] });
+      }
+    }
+  });
+
+  it('are not written when there is no DevOps project: GitLab CI and Argo CD on plain Kubernetes', () => {
+    const objects = synthObjects(delivered({}, Target.KUBERNETES).platform);
+
+    expect([...objects.keys()].filter((k) => /\/(shop-devops|platform-gitops|argocd)\//.test(k) && !k.includes('/Application/'))).toEqual([]);
+  });
+});
+
 describe('the GitOps handoff', () => {
   it('on KubeSphere: a GitOps Application per cluster on the host, in the platform-gitops DevOps project, syncing dist/<cluster> with prune', () => {
     const f = delivered();

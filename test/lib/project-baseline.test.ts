@@ -1,6 +1,7 @@
 import { ClusterRole, Issuer, Platform, Registry, TenantNetwork, Tls } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, objectAt, synthObjects, synthValid as synth, validationErrors } from '../fixture';
+import { renderClosedNamespaceBaseline } from '../../lib/project-baseline';
 
 /** The names of the NetworkPolicies in one namespace of one cluster, sorted. */
 const policiesIn = (objects: Map<string, KubeObject>, cluster: string, namespace: string): string[] =>
@@ -246,5 +247,21 @@ describe('the ACME HTTP-01 solver policy', () => {
     expect(namespaces('NetworkPolicy', SOLVER)).toEqual(['host/shop', 'host/status', 'member/status']);
     expect(namespaces('NetworkPolicy', SOLVER)).toEqual(namespaces('Certificate'));
     expect([...objects.keys()].filter((k) => k === `host/NetworkPolicy/shop/${SOLVER}`)).toHaveLength(1);
+  });
+});
+
+describe('the baseline of a namespace where nothing runs', () => {
+  it('is a quota of no pods, a limit range and a default-deny policy, with the labels given', () => {
+    const labels = { 'app.kubernetes.io/managed-by': 'platform-cdk' };
+    expect(renderClosedNamespaceBaseline('platform-gitops', labels)).toEqual([
+      { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'project-quota', namespace: 'platform-gitops', labels }, spec: { hard: { pods: '0' } } },
+      {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'project-limits', namespace: 'platform-gitops', labels },
+        spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '10m', memory: '16Mi' } }] },
+      },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'platform-gitops', labels }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+    ]);
   });
 });
