@@ -255,7 +255,7 @@ function cleanClusterCrd(item: JsonObject): JsonObject {
  */
 export function kubeSphereCrdsInCluster(context?: string, kubectl: string = 'kubectl'): StoredCrd[] {
   const args = ['get', 'crd', '-o', 'yaml', ...(context !== undefined ? ['--context', context] : [])];
-  const run = spawnSync(kubectl, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const run = spawnSync(kubectl, args, { encoding: 'utf8', env: process.env, maxBuffer: 512 * 1024 * 1024 });
   if (run.error !== undefined) {
     const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new SchemaStoreError(
