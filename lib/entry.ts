@@ -16,7 +16,10 @@ import { fileURLToPath } from 'url';
  */
 export function callerFileOf(fn: (...args: never[]) => unknown): string | undefined {
   const original = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
   try {
+    // One frame is enough, and is needed even where the stack traces were turned off (`stackTraceLimit` 0).
+    Error.stackTraceLimit = Math.max(typeof limit === 'number' ? limit : 0, 1);
     Error.prepareStackTrace = (_error, frames) => frames;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, fn);
@@ -24,6 +27,7 @@ export function callerFileOf(fn: (...args: never[]) => unknown): string | undefi
     return frames?.[0]?.getFileName() ?? undefined;
   } finally {
     Error.prepareStackTrace = original;
+    Error.stackTraceLimit = limit;
   }
 }
 

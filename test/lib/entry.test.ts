@@ -28,8 +28,16 @@ function whoCalls(): string | undefined {
   return callerFileOf(whoCalls);
 }
 
-it('finds the file of the calling function', () => {
+it('finds the file of the calling function, even with stack traces turned off', () => {
   expect(whoCalls()).toBe(__filename);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    expect(whoCalls()).toBe(__filename);
+    expect(Error.stackTraceLimit).toBe(0);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 });
 
 it('compares the script the process was started with, as a path or a file: URL, with or without its extension', () => {
