@@ -20,6 +20,7 @@ import { OutputWriteError } from '../lib/write';
 import { ManifestStack, SynthesisStopped, SynthResult, synthSummary } from '../stacks/manifest-stack';
 import { loadApp, UsageError } from './app';
 import { Progress } from './progress';
+import { registerSchemasCommand } from './schemas';
 
 // The engines of the estate commands load on first use, so that `release` (run in every deploy step) starts fast.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -391,6 +392,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       }
       io.out(`platform-cdk: ${o.service} ${o.tag} pinned for ${o.env} in ${path.join(o.dir, `${o.env}.json`)}\n`);
     });
+  registerSchemasCommand(program, io, (c) => (code = c));
   const now = process.env.PLATFORM_CDK_NOW;
   try {
     program.parse([...argv]);

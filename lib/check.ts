@@ -11,6 +11,7 @@ import { planPlatform } from './plan';
 import { renderClusters } from './render';
 import type { RenderedObject, RenderedPlatform, RenderOptions } from './render';
 import { SchemaValidator } from './schema';
+import { isKubeSphereGroup, rememberedSchemas } from './schema-store';
 import type { KubeObject, ManifestOrigin } from './manifest';
 
 /** The schema folders shipped with platform-cdk. */
@@ -50,10 +51,13 @@ const validators = new Map<string, SchemaValidator>();
  * @param crdDirs more CRD folders
  */
 export function validatorFor(target: Target, crdDirs: readonly string[] = []): SchemaValidator {
-  const key = `${target}|${crdDirs.join('|')}`;
+  // The project's own schemas come first: the KubeSphere 4.1 CRDs `platform-cdk schemas fetch` stored, its Kubernetes version.
+  const project = rememberedSchemas(target);
+  crdDirs = [...project.crdDirs, ...crdDirs];
+  const key = `${target}|${project.kubernetesDefinitions}|${crdDirs.join('|')}`;
   let v = validators.get(key);
   if (!v) {
-    v = SchemaValidator.create();
+    v = SchemaValidator.create({ kubernetesDefinitions: project.kubernetesDefinitions });
     v.addCrdFolder(SCHEMA_DIRS.ECOSYSTEM);
     v.addCrdFolder(SCHEMA_DIRS.KUBESPHERE_DEVOPS);
     if (target === Target.KUBESPHERE_V3_4) v.addCrdFolder(SCHEMA_DIRS.KUBESPHERE_V3);
@@ -133,10 +137,23 @@ export class Checker {
     const findings = [...this.findings];
     const unvalidated = [...this.unvalidated].sort();
     for (const kind of unvalidated) {
-      findings.push({ rule: 'schema-missing', severity: 'warning', cluster: '-', object: kind, source: '-', at: '', message: `objects of ${kind} were not validated: no schema is loaded for the kind`, fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)' });
+      findings.push({ rule: 'schema-missing', severity: 'warning', cluster: '-', object: kind, source: '-', at: '', message: `objects of ${kind} were not validated: no schema is loaded for the kind`, fix: schemaMissingFix(kind) });
     }
     return { findings: sortFindings(findings), objects: this.objects, unvalidated };
   }
+}
+
+/**
+ * How to get the schema of a kind that had none: KubeSphere's kinds from `platform-cdk schemas fetch`, others
+ * from a CRD folder given with `--crds`.
+ * @param kind `<apiVersion> <kind>`
+ */
+export function schemaMissingFix(kind: string): string {
+  const apiVersion = kind.split(' ')[0];
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return isKubeSphereGroup(group)
+    ? 'fetch the KubeSphere 4.1 CRDs into the project once: `platform-cdk schemas fetch --from <folder of the CRD files>` or `platform-cdk schemas fetch --from-cluster` (docs/schemas.md)'
+    : 'pass the folder of its CRD with --crds';
 }
 
 /**

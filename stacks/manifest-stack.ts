@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Cluster } from '../constructs/cluster';
 import type { Platform } from '../constructs/platform';
+import { callerFileOf, isEntryFile } from '../lib/entry';
 import { INSTALL_FOLDER, installFiles } from '../lib/install';
 import { environmentOf, KubeObject, ManifestOrigin } from '../lib/manifest';
 import { gitlabCiFiles } from '../lib/delivery';
@@ -324,13 +325,24 @@ export function synthSummary(result: SynthResult, cwd: string = process.cwd()): 
  * The entry point of a synthesis program (`main.ts`): writes the YAML and prints a summary. When the model is
  * invalid it prints every problem, writes nothing, and sets the process's exit code to 1 instead of throwing,
  * so the user sees the problems and not a stack trace.
- * @param platform the estate
+ *
+ * Given the `build` function rather than a platform (`synthesizeApp(build);` at the end of `main.ts`), it builds
+ * and synthesizes only when the file that calls it is the program being run (`tsx main.ts`, `cdk8s synth`), and
+ * does nothing when the file is imported (by `platform-cdk synth`, the cdk8s validation plugin, a Pulumi program
+ * or a test). This works alike in CommonJS and ECMAScript-module (`"type": "module"`) projects, where
+ * `require.main === module` does not exist.
+ * @param platform the estate, or the function that builds it
  * @param props where to write
- * @returns the result, or `undefined` when the model was invalid
+ * @returns the result, or `undefined` when the model was invalid (or, given a function, when the calling file
+ *   is not the program being run)
  */
-export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}): SynthResult | undefined {
+export function synthesizeApp(platform: Platform | (() => Platform), props: ManifestStackProps = {}): SynthResult | undefined {
+  if (typeof platform === 'function') {
+    const caller = callerFileOf(synthesizeApp);
+    if (caller === undefined || !isEntryFile(caller)) return undefined;
+  }
   try {
-    const result = new ManifestStack(platform, props).synth();
+    const result = new ManifestStack(typeof platform === 'function' ? platform() : platform, props).synth();
     for (const w of result.warnings) process.stderr.write(`${formatProblem(w)}\n`);
     for (const line of synthSummary(result)) process.stdout.write(`${line}\n`);
     return result;

@@ -1,6 +1,7 @@
 /**
- * The README shows a program next to the YAML it writes, and the errors a broken version prints; this test
- * keeps all three true.
+ * The README shows a program next to the first file it writes; docs/output.md shows the rest of its output and
+ * docs/concepts.md the errors a broken version prints. This test keeps all of them true, and the README a front
+ * door: the two commands at the top, at most 250 lines.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,13 +10,15 @@ import { build } from '../examples/readme/main';
 
 const ROOT = path.resolve(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const OUTPUT = fs.readFileSync(path.join(ROOT, 'docs', 'output.md'), 'utf8');
+const CONCEPTS = fs.readFileSync(path.join(ROOT, 'docs', 'concepts.md'), 'utf8');
 
-/** The fenced block after a marker line `<!-- name -->`, or the first block of a language after a phrase. */
-function blockAfter(marker: string, lang: string): string {
-  const start = README.indexOf(marker);
+/** The fenced block of a page after a marker line `<!-- name -->`, or the first block of a language after a phrase. */
+function blockAfter(marker: string, lang: string, page: string = README): string {
+  const start = page.indexOf(marker);
   expect(start).toBeGreaterThanOrEqual(0);
-  const open = README.indexOf(`\`\`\`${lang}\n`, start) + lang.length + 4;
-  return README.slice(open, README.indexOf('```\n', open));
+  const open = page.indexOf(`\`\`\`${lang}\n`, start) + lang.length + 4;
+  return page.slice(open, page.indexOf('```\n', open));
 }
 
 it('starts with the two commands a newcomer runs', () => {
@@ -24,15 +27,18 @@ it('starts with the two commands a newcomer runs', () => {
   expect(head).toContain('npm ci && npm test');
 });
 
+it('is a front door of at most 250 lines', () => {
+  expect(README.split('\n').length - 1).toBeLessThanOrEqual(250);
+});
+
 it('shows examples/readme/main.ts as it is', () => {
   expect(blockAfter('`examples/readme/main.ts`:', 'ts')).toBe(fs.readFileSync(path.join(ROOT, 'examples', 'readme', 'main.ts'), 'utf8'));
 });
 
-it('shows exactly the YAML that program writes', () => {
+it('shows exactly the YAML that program writes (the README its first file, docs/output.md the next)', () => {
   const files = new ManifestStack(build()).files();
-  for (const file of ['host/00-cluster.yaml', 'host/10-checkout.yaml']) {
-    expect(blockAfter(`<!-- dist/${file} -->`, 'yaml')).toBe(files.get(file));
-  }
+  expect(blockAfter('<!-- dist/host/00-cluster.yaml -->', 'yaml')).toBe(files.get('host/00-cluster.yaml'));
+  expect(blockAfter('<!-- dist/host/10-checkout.yaml -->', 'yaml', OUTPUT)).toBe(files.get('host/10-checkout.yaml'));
 });
 
 it('shows exactly the errors of the broken program', () => {
@@ -55,5 +61,5 @@ it('shows exactly the errors of the broken program', () => {
     expect(e).toBeInstanceOf(ValidationError);
     message = (e as Error).message;
   }
-  expect(`${message}\n`).toBe(blockAfter('and the program prints this, and writes nothing:', 'text'));
+  expect(`${message}\n`).toBe(blockAfter('and the program prints this, and writes nothing:', 'text', CONCEPTS));
 });

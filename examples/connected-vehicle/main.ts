@@ -733,4 +733,4 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
   return service;
 }
 
-if (require.main === module) synthesizeApp(build());
+synthesizeApp(build);

@@ -52,4 +52,4 @@ export function build(): Platform {
   return platform;
 }
 
-if (require.main === module) synthesizeApp(build());
+synthesizeApp(build);

@@ -28,4 +28,4 @@ export function build(): Platform {
   return platform;
 }
 
-if (require.main === module) synthesizeApp(build());
+synthesizeApp(build);

@@ -1088,4 +1088,4 @@ function connectCalls(services: ReadonlyMap<string, Added>, tenants: ReadonlyMap
   }
 }
 
-if (require.main === module) synthesizeApp(build());
+synthesizeApp(build);

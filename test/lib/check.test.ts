@@ -85,7 +85,7 @@ describe('schema checks', () => {
         source: '-',
         at: '',
         message: 'objects of cluster.kubesphere.io/v1alpha1 Cluster were not validated: no schema is loaded for the kind',
-        fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)',
+        fix: 'fetch the KubeSphere 4.1 CRDs into the project once: `platform-cdk schemas fetch --from <folder of the CRD files>` or `platform-cdk schemas fetch --from-cluster` (docs/schemas.md)',
       },
       {
         rule: 'schema-missing',
@@ -95,7 +95,7 @@ describe('schema checks', () => {
         source: '-',
         at: '',
         message: 'objects of tenant.kubesphere.io/v1beta1 WorkspaceTemplate were not validated: no schema is loaded for the kind',
-        fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)',
+        fix: 'fetch the KubeSphere 4.1 CRDs into the project once: `platform-cdk schemas fetch --from <folder of the CRD files>` or `platform-cdk schemas fetch --from-cluster` (docs/schemas.md)',
       },
     ]);
     expect(hasErrors(twice.findings)).toBe(false);

@@ -1,7 +1,9 @@
 /**
  * A user's estate program, in a project of its own that installs platform-cdk from the packed tarball: the
- * package test copies this folder out of the repository, type-checks it against the shipped declarations and
- * synthesizes it with `cdk8s synth` and the `platform-cdk` command line.
+ * package test copies this folder out of the repository twice, into a CommonJS project and into an ES-module
+ * project (`"type": "module"`), type-checks it there against the shipped declarations and synthesizes it with
+ * `cdk8s synth` and the `platform-cdk` command line. The same file works in both: `synthesizeApp(build)` needs
+ * neither `require.main` nor `import.meta`.
  */
 import { ClusterRole, Platform, Probe, Registry, synthesizeApp } from 'platform-cdk';
 import type { SynthResult } from 'platform-cdk';
@@ -25,7 +27,9 @@ export function build(): Platform {
   return platform;
 }
 
-if (require.main === module) {
-  const result: SynthResult | undefined = synthesizeApp(build());
-  if (!result) process.exitCode = 1;
+/** The result's types are part of the declarations too. */
+export function objectsWritten(result: SynthResult | undefined): number {
+  return result?.objectCount ?? 0;
 }
+
+objectsWritten(synthesizeApp(build));
