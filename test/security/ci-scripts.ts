@@ -346,6 +346,8 @@ export function runScripts(scripts: readonly string[]): RunResult {
     const driver = [
       'stub_call() { printf \'%s\' "$1" >> "$STUB_LOG"; shift; for stub_a in "$@"; do printf \'\\037%s\' "$stub_a" >> "$STUB_LOG"; done; printf \'\\036\' >> "$STUB_LOG"; return 0; }',
       ...TOOLS.map((t) => `${t.replace(/-/g, '_')}() { stub_call ${t} "$@"; }`),
+      // `git diff --cached --quiet` says there are changes, so that the deploy step commits and pushes.
+      'git() { stub_call git "$@"; [ "$1" != diff ]; }',
       ...scripts.map((_, i) => `( cd "$WORK" && . ../script-${i}.sh ) </dev/null >/dev/null 2>&1; printf '\\035' >> "$STUB_LOG"`),
       'exit 0',
     ].join('\n');
@@ -489,5 +491,6 @@ function expectedArguments(c: CiCase): [string, string][] {
     if (c.method === 'kubectl') out.push(['kubectl', `${v['delivery.outdir']}/member-test/`]);
   }
   if (v['delivery.synthCommand'] !== undefined && gitops) out.push(['sh', v['delivery.synthCommand']]);
+  if (gitops) out.push(['git', `release shop/storefront/api ${tag} to test`]);
   return out;
 }
