@@ -93,9 +93,9 @@ export function groovyString(value: string): string {
 
 /**
  * A Groovy triple-single-quoted string literal holding a shell script: `'''` + LF + the script + LF + `'''`, with
- * every `\` doubled, every run of three `'` escaped and CR written as `\r`. Its value is the script between two line breaks (which the
- * shell ignores). No interpolation; nothing in the script (`'''`, `"""`, a trailing backslash, `${…}`) can end
- * the literal, so the script stays in its own step.
+ * every `\` doubled, every run of three `'` escaped and CR written as `\r`. Its value is the script between two
+ * line breaks (which the shell ignores). No interpolation; nothing in the script (`'''`, `"""`, a trailing
+ * backslash, `${…}`) can end the literal, so the script stays in its own step.
  * @param script the script's text (the user's commands as given, and quoted values)
  */
 export function groovyScript(script: string): string {
