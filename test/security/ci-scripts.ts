@@ -182,6 +182,8 @@ function refusedUnder(name: OptionName): RegExp {
       return /^(members|approval|.*member)/;
     case 'extraStages.name':
       return /^extraStages/;
+    case 'extraStages.commands':
+      return /^extraStages\[\d+\]\.commands/;
     case 'delivery.estate.repository':
     case 'delivery.estate.branch':
       return /^delivery\.estate/;
