@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { branchNameProblem } from '../lib/pipelines/identifiers';
 import type { ProblemCollector } from '../lib/problems';
 import type { Image } from './image';
 import { Registry } from './image';
@@ -108,9 +109,8 @@ export function checkGitSource(problems: ProblemCollector, path: string, propert
     return;
   }
   if (!isGitUrl(s.repository)) problems.error({ path, property: `${property}.repository`, value: s.repository, message: 'not a Git URL', fix: 'give an HTTPS URL like "https://gitlab.example.com/team/app.git" or an SSH one like "git@gitlab.example.com:team/app.git"' });
-  if (s.branch !== undefined && (typeof s.branch !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(s.branch) || s.branch.includes('..') || s.branch.startsWith('/') || s.branch.endsWith('/'))) {
-    problems.error({ path, property: `${property}.branch`, value: s.branch, message: 'not a Git branch name', fix: 'use a branch like "main" or "release/2.x"' });
-  }
+  const branch = s.branch === undefined ? undefined : branchNameProblem(s.branch);
+  if (branch) problems.error({ path, property: `${property}.branch`, value: s.branch, message: 'not a Git branch name', fix: 'use a branch like "main" or "release/2.x"' });
   if (!(s.credential instanceof Credential)) problems.error({ path, property: `${property}.credential`, value: s.credential, message: 'a Git source needs a credential reference', fix: 'give credential: Credential.basicAuth("gitlab") (or Credential.sshKey for an SSH URL)' });
   else s.credential._check(problems, path, `${property}.credential`);
 }

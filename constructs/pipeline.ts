@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
+import { isTrivySeverity, repositoryPathProblem, TRIVY_SEVERITIES } from '../lib/pipelines/identifiers';
 import { ProblemCollector, ValidationError } from '../lib/problems';
 import type { AppService } from './app-service';
 import { checkGitSource, CiSystem, Credential, CredentialKind, GitSourceOptions, isGitUrl } from './delivery';
@@ -38,7 +39,7 @@ export interface BuildStepOptions extends PipelineStepOptions {
 /** An image scan with Trivy after the push. */
 export interface ImageScanOptions {
   /**
-   * The severities that fail the pipeline.
+   * The severities that fail the pipeline: Trivy's `UNKNOWN`, `LOW`, `MEDIUM`, `HIGH` and `CRITICAL`.
    * @default ["HIGH", "CRITICAL"]
    */
   readonly severities?: string[];
@@ -403,11 +404,7 @@ export class Pipeline extends Construct {
     for (const [property, image] of [['unitTests.image', p.unitTests?.image], ...(p.extraStages ?? []).map((s, i) => [`extraStages[${i}].image`, s.image]), ...Object.entries(p.testsAfter ?? {}).map(([e, t]) => [`testsAfter[${JSON.stringify(e)}].image`, t.image])] as [string, Image | undefined][]) {
       if (image !== undefined) image._check(problems, path, property);
     }
-    for (const [k, v] of [['dockerfile', p.dockerfile], ['context', p.context]] as const) {
-      if (v !== undefined && (typeof v !== 'string' || v === '' || v.startsWith('/') || v.split('/').includes('..') || /\s/.test(v))) {
-        problems.error({ path, property: k, value: v, message: 'a path inside the repository, relative to its root', fix: k === 'dockerfile' ? 'use e.g. "Dockerfile" or "docker/Dockerfile"' : 'use e.g. "." or "services/api"' });
-      }
-    }
+    this.checkIdentifiers(problems, path);
     this.checkEnvironments(problems, path, platform);
     this.checkStageNames(problems, path);
     this.checkApproval(problems, path, platform);
@@ -429,6 +426,25 @@ export class Pipeline extends Construct {
       const ssh = !/^https?:/.test(p.source.repository);
       if (ssh && source.kind !== CredentialKind.SSH_AUTH) problems.error({ path, property: 'source.credential', value: source.kind, message: 'an SSH repository URL needs an SSH key credential', fix: 'use Credential.sshKey(...), or an HTTPS URL' });
       if (!ssh && source.kind !== CredentialKind.BASIC_AUTH) problems.error({ path, property: 'source.credential', value: source.kind, message: 'an HTTPS repository URL needs a user name and token credential', fix: 'use Credential.basicAuth(...), or an SSH URL' });
+    }
+  }
+
+  /** The options that are identifiers, not code: the scan's severities and the paths of the image build. */
+  private checkIdentifiers(problems: ProblemCollector, path: string): void {
+    const p = this.props;
+    for (const [k, v] of [['dockerfile', p.dockerfile], ['context', p.context]] as const) {
+      const problem = v === undefined ? undefined : repositoryPathProblem(v);
+      if (problem) problems.error({ path, property: k, value: v, message: 'a path inside the repository, relative to its root', fix: k === 'dockerfile' ? 'use e.g. "Dockerfile" or "docker/Dockerfile"' : 'use e.g. "." or "services/api"' });
+    }
+    if (typeof p.scan === 'object' && p.scan !== null && p.scan.severities !== undefined) {
+      const severities: unknown = p.scan.severities;
+      if (!Array.isArray(severities) || severities.length === 0) {
+        problems.error({ path, property: 'scan.severities', value: severities, message: 'the severities that fail the pipeline are a non-empty list', fix: `list some of ${TRIVY_SEVERITIES.join(', ')}, e.g. ["HIGH", "CRITICAL"]` });
+      } else {
+        severities.forEach((v: unknown, i) => {
+          if (!isTrivySeverity(v)) problems.error({ path, property: `scan.severities[${i}]`, value: v, message: `not a Trivy severity (${TRIVY_SEVERITIES.join(', ')})`, fix: 'use one of Trivy\'s severities, in upper case, e.g. "CRITICAL"' });
+        });
+      }
     }
   }
 

@@ -7,6 +7,9 @@ import { Credential, CredentialKind, DEFAULT_TOOL_IMAGES, DeliveryOptions, Deplo
 import type { Environment } from '../../constructs/environment';
 import type { Pipeline } from '../../constructs/pipeline';
 import { Platform } from '../../constructs/platform';
+import { shellQuote, shellVar, shellWord } from '../quote';
+
+export { shellQuote } from '../quote';
 
 /** The variable that holds the image tag of a run: the commit's first 12 hex digits, the same in every CI system. */
 export const TAG_VAR = 'IMAGE_TAG';
@@ -65,11 +68,6 @@ export function resolveDelivery(platform: Platform): ResolvedDelivery {
   };
 }
 
-/** Quotes a value for POSIX shell (single quotes). */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * The shell lines of a deploy step: clone the estate, pin this run's tag for the module in the environment,
  * synthesize, and hand the output over (commit and push for GitOps, `kubectl apply` per cluster, or
@@ -93,10 +91,10 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
     lines.push(
       `for attempt in 1 2 3 4 5; do ` +
         `git fetch origin ${shellQuote(d.branch)} && git reset --hard FETCH_HEAD && ` +
-        `${release} && ${d.synthCommand} && ` +
+        `${release} && sh -c ${shellQuote(d.synthCommand)} && ` +
         `git add -A ${shellQuote(d.releasesDir)} ${shellQuote(d.outdir)} && ` +
         `{ git diff --cached --quiet && break; ` +
-        `git -c user.name='platform-cdk release' -c user.email='release@platform-cdk.invalid' commit -m ${shellQuote(`release ${pipeline.releaseKey}`)}" $${TAG_VAR} to ${environment.name}" && ` +
+        `git -c user.name='platform-cdk release' -c user.email='release@platform-cdk.invalid' commit -m ${shellQuote(`release ${pipeline.releaseKey}`)}${shellWord(' ', shellVar(TAG_VAR), ` to ${environment.name}`)} && ` +
         `git push origin HEAD:${shellQuote(d.branch)} && break; }; ` +
         `[ "$attempt" = 5 ] && exit 1; sleep $((attempt * 5)); done`,
     );
@@ -123,13 +121,13 @@ function waitForRollout(pipeline: Pipeline, environment: Environment, d: Resolve
   const service = pipeline.service;
   if (!service || !environment.clusters.every((c) => d.options.kubeconfigs?.[c.name])) return [];
   const namespace = `${service.project.namespace}${environment.namespaceSuffix}`;
-  const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:$${TAG_VAR}`;
+  const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:`;
   const out: string[] = [];
   for (const c of environment.clusters) {
     const k = `kubectl --kubeconfig "$${kubeconfigVar(c.name)}" -n ${shellQuote(namespace)}`;
     out.push(
-      `for i in $(seq 1 90); do ${k} get deployment ${shellQuote(service.name)} -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qxF "${image}" && break; ` +
-        `[ "$i" = 90 ] && { echo "cluster ${c.name} did not sync ${image} within 15 minutes" >&2; exit 1; }; sleep 10; done`,
+      `for i in $(seq 1 90); do ${k} get deployment ${shellQuote(service.name)} -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qxF ${shellWord(image, shellVar(TAG_VAR))} && break; ` +
+        `[ "$i" = 90 ] && { echo ${shellWord(`cluster ${c.name} did not sync ${image}`, shellVar(TAG_VAR), ' within 15 minutes')} >&2; exit 1; }; sleep 10; done`,
     );
     out.push(`${k} rollout status deployment/${shellQuote(service.name)} --timeout=15m`);
   }
@@ -151,4 +149,15 @@ export function deployCredentials(pipeline: Pipeline, environment: Environment):
     }
   }
   return out;
+}
+
+/**
+ * The JSON body of the failure notification as one shell word: `{"text": "Release pipeline <module> failed: <url>"}`
+ * with the URL read from a CI variable; the module's name is JSON-escaped, then the whole shell-quoted.
+ * @param pipeline the pipeline
+ * @param urlVariable the CI variable holding the run's URL
+ */
+export function failureMessage(pipeline: Pipeline, urlVariable: string): string {
+  const text = JSON.stringify(`Release pipeline ${pipeline.module} failed: `).slice(0, -1);
+  return shellWord(`{"text": ${text}`, shellVar(urlVariable), '"}');
 }

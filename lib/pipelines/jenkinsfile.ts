@@ -7,17 +7,19 @@ import { Credential, CredentialKind } from '../../constructs/delivery';
 import type { Image } from '../../constructs/image';
 import type { Pipeline, PipelineStage } from '../../constructs/pipeline';
 import { Platform } from '../../constructs/platform';
-import { deployCredentials, deployScript, resolveDelivery, shellQuote, TAG_COMMAND, TAG_VAR } from './common';
+import { commentText, groovyScript, groovyString, shellQuote, shellVar, shellWord } from '../quote';
+import { yamlString } from '../yaml';
+import { deployCredentials, deployScript, failureMessage, resolveDelivery, TAG_COMMAND, TAG_VAR } from './common';
 
-/** A Groovy single-quoted string literal. */
-export function groovy(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
-}
+/** A Groovy single-quoted string literal (`groovyString`). */
+export const groovy = groovyString;
 
-/** A `sh` step: a Groovy triple-single-quoted string (no Groovy interpolation), run with `set -eu`. */
+/**
+ * A `sh` step: the lines (the user's commands as given, and lines of quoted values) in a Groovy
+ * triple-single-quoted string (no Groovy interpolation, every `\` and `'` escaped), run with `set -eu`.
+ */
 function sh(lines: readonly string[]): string {
-  const body = ['set -eu', ...lines].join('\n').replace(/\\/g, '\\\\').replace(/'''/g, "\\'\\'\\'");
-  return `sh '''\n${body}\n'''`;
+  return `sh ${groovyScript(['set -eu', ...lines].join('\n'))}`;
 }
 
 /** The `withCredentials` binding of a credential to variables. */
@@ -76,7 +78,7 @@ export function renderJenkinsfile(pipeline: Pipeline): string {
     'kind: Pod',
     'spec:',
     '  containers:',
-    ...[...images.entries()].flatMap(([image, name]) => [`  - name: ${name}`, `    image: ${image}`, '    command: ["sleep"]', '    args: ["infinity"]']),
+    ...[...images.entries()].flatMap(([image, name]) => [`  - name: ${name}`, `    image: ${yamlString(image)}`, '    command: ["sleep"]', '    args: ["infinity"]']),
   ].join('\n');
   const target = `${pipeline.image.registry.host}/${pipeline.image.repository}`;
   const registry = pipeline.props.registryCredential;
@@ -105,8 +107,8 @@ export function renderJenkinsfile(pipeline: Pipeline): string {
               indent(
                 sh([
                   `echo "$REGISTRY_PASSWORD" | docker login ${shellQuote(pipeline.image.registry.host)} -u "$REGISTRY_USER" --password-stdin`,
-                  `docker build -f ${shellQuote(pipeline.props.dockerfile ?? 'Dockerfile')} -t "${target}:$${TAG_VAR}" ${shellQuote(pipeline.props.context ?? '.')}`,
-                  `docker push "${target}:$${TAG_VAR}"`,
+                  `docker build -f ${shellQuote(pipeline.props.dockerfile ?? 'Dockerfile')} -t ${shellWord(`${target}:`, shellVar(TAG_VAR))} ${shellQuote(pipeline.props.context ?? '.')}`,
+                  `docker push ${shellWord(`${target}:`, shellVar(TAG_VAR))}`,
                 ]),
                 2,
               ),
@@ -123,7 +125,7 @@ export function renderJenkinsfile(pipeline: Pipeline): string {
           indent(
             [
               `withCredentials([${binding(registry, { user: 'TRIVY_USERNAME', password: 'TRIVY_PASSWORD' })}]) {`,
-              indent(sh([`trivy image --exit-code 1 --severity ${s.severities.join(',')}${s.ignoreUnfixed ? ' --ignore-unfixed' : ''} "${target}:$${TAG_VAR}"`]), 2),
+              indent(sh([`trivy image --exit-code 1 --severity ${shellQuote(s.severities.join(','))}${s.ignoreUnfixed ? ' --ignore-unfixed' : ''} ${shellWord(`${target}:`, shellVar(TAG_VAR))}`]), 2),
               '}',
             ].join('\n'),
             2,
@@ -157,19 +159,20 @@ export function renderJenkinsfile(pipeline: Pipeline): string {
   const notify = pipeline.props.notify;
   const failure: string[] = [];
   if (notify?.email?.length) {
-    failure.push(`mail(to: ${groovy(notify.email.join(','))}, subject: "Release pipeline ${pipeline.module} failed: \${env.BUILD_TAG}", body: "See \${env.BUILD_URL}")`);
+    // Single-quoted literals joined with the build's variables: no GString interpolates a value of the model.
+    failure.push(`mail(to: ${groovy(notify.email.join(','))}, subject: ${groovy(`Release pipeline ${pipeline.module} failed: `)} + env.BUILD_TAG, body: 'See ' + env.BUILD_URL)`);
   }
   if (notify?.webhook) {
     failure.push(
       `withCredentials([${binding(notify.webhook, { text: 'WEBHOOK_URL' })}]) {\n` +
-        indent(sh([`curl -fsS -X POST -H 'Content-Type: application/json' -d "{\\"text\\": \\"Release pipeline ${pipeline.module} failed: $BUILD_URL\\"}" "$WEBHOOK_URL"`]), 2) +
+        indent(sh([`curl -fsS -X POST -H 'Content-Type: application/json' -d ${failureMessage(pipeline, 'BUILD_URL')} "$WEBHOOK_URL"`]), 2) +
         '\n}',
     );
   }
   const post = failure.length > 0 ? `\npost {\n  failure {\n${indent(failure.join('\n'), 4)}\n  }\n}` : '';
   const kubernetesAgent = ['kubernetes {', "  inheritFrom 'base'", `  yaml ${groovy(pod)}`, '}'].join('\n');
   return [
-    `// Release pipeline of ${pipeline.releaseKey}, generated by platform-cdk from ${pipeline.node.path}. Do not edit: change the model.`,
+    `// Release pipeline of ${commentText(pipeline.releaseKey)}, generated by platform-cdk from ${commentText(pipeline.node.path)}. Do not edit: change the model.`,
     'pipeline {',
     indent(`agent {\n${indent(kubernetesAgent, 2)}\n}`, 2),
     indent("options {\n  disableConcurrentBuilds()\n  buildDiscarder(logRotator(numToKeepStr: '30'))\n}", 2),

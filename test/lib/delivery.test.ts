@@ -280,7 +280,7 @@ describe('the deploy script', () => {
       'cd estate',
       'npm ci',
       'for attempt in 1 2 3 4 5; do git fetch origin main && git reset --hard FETCH_HEAD && ' +
-        'npx platform-cdk release --dir releases --env test --service shop/storefront/api --tag "$IMAGE_TAG" && npm run synth && ' +
+        'npx platform-cdk release --dir releases --env test --service shop/storefront/api --tag "$IMAGE_TAG" && sh -c \'npm run synth\' && ' +
         'git add -A releases dist && { git diff --cached --quiet && break; ' +
         `git -c user.name='platform-cdk release' -c user.email='release@platform-cdk.invalid' commit -m 'release shop/storefront/api'" $IMAGE_TAG to test" && ` +
         'git push origin HEAD:main && break; }; [ "$attempt" = 5 ] && exit 1; sleep $((attempt * 5)); done',
@@ -299,7 +299,7 @@ describe('the deploy script', () => {
     expect(script[0]).toBe('export GIT_SSH_COMMAND="ssh -i $ESTATE_GIT_SSH_KEY -o StrictHostKeyChecking=accept-new"');
     expect(script[1]).toBe('rm -rf estate && git clone --branch release/2.x git@gitlab.example.com:platform/estate.git estate');
     expect(script[4]).toContain('git fetch origin release/2.x && git reset --hard FETCH_HEAD && npx platform-cdk release --dir pins --env production');
-    expect(script[4]).toContain('&& npx tsx main.ts && git add -A pins out && ');
+    expect(script[4]).toContain("&& sh -c 'npx tsx main.ts' && git add -A pins out && ");
     expect(script[4]).toContain('git push origin HEAD:release/2.x && break');
   });
 

@@ -10,6 +10,7 @@
  * when any case failed.
  */
 import * as fc from 'fast-check';
+import { ciCase, ciCaseOutcome } from '../security/ci-scripts';
 import { invalidChange } from './changes';
 import { validEstate } from './estate';
 import { invalidChangeProblems, PreviousOutput, validEstateProblems } from './properties';
@@ -98,6 +99,9 @@ function main(): void {
     } finally {
       previous.remove();
     }
+  }
+  if (options.only === undefined) {
+    tallies.push(run('hostile pipeline options: refused, or CI scripts that run without injection', ciCase, (v) => ciCaseOutcome(v as Parameters<typeof ciCaseOutcome>[0]).problems, options));
   }
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   let failed = false;

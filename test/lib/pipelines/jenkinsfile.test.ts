@@ -254,7 +254,7 @@ describe('renderJenkinsfile', () => {
   it('mails and calls the webhook when a run fails', () => {
     const failure = child(child(child(blocks(jenkinsfile), 'pipeline'), 'post'), 'failure');
 
-    expect(failure.text).toContain("mail(to: 'shop-dev@example.com', subject: \"Release pipeline api failed: ${env.BUILD_TAG}\", body: \"See ${env.BUILD_URL}\")");
+    expect(failure.text).toContain("mail(to: 'shop-dev@example.com', subject: 'Release pipeline api failed: ' + env.BUILD_TAG, body: 'See ' + env.BUILD_URL)");
     expect(shells(failure.text)).toEqual([['set -eu', 'curl -fsS -X POST -H \'Content-Type: application/json\' -d "{\\"text\\": \\"Release pipeline api failed: $BUILD_URL\\"}" "$WEBHOOK_URL"']]);
   });
 
