@@ -39,12 +39,18 @@ export function resolveAppFile(app: string | undefined, cwd: string = process.cw
     doc = yaml.parse(fs.readFileSync(config, 'utf8'));
   } catch (e) {
     // The parser's message names the line and column (and quotes the line of cdk8s.yaml, the user's own file).
-    throw new UsageError(`cdk8s.yaml is not valid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`, 'correct cdk8s.yaml (it holds e.g. `app: npx tsx main.ts`), or pass --app <program.ts>');
+    throw new UsageError(`cdk8s.yaml is not valid YAML: ${oneLine((e instanceof Error ? e.message : String(e)).split('\n')[0]).replace(/:$/, '')}`, 'correct cdk8s.yaml (it holds e.g. `app: npx tsx main.ts`), or pass --app <program.ts>');
   }
   const command = typeof doc === 'object' && doc !== null && typeof (doc as { app?: unknown }).app === 'string' ? (doc as { app: string }).app : '';
   const file = command.split(/\s+/).find((t) => /\.(ts|js|mts|cts|mjs|cjs)$/.test(t));
   if (!file) throw new UsageError(`cdk8s.yaml's app command ${JSON.stringify(command)} names no .ts or .js program`, 'set `app: npx tsx <program.ts>` in cdk8s.yaml, or pass --app <program.ts>');
   return path.resolve(cwd, file);
+}
+
+/** A file as the messages name it: relative to the working folder when inside it, else absolute. */
+function shownPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
 /** The folders of platform-cdk's own code, whose stack frames are not the program's. */
@@ -63,7 +69,7 @@ export function userFrame(e: unknown, cwd: string = process.cwd()): string | und
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
     if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`) || OWN_CODE.some((d) => file.startsWith(d))) continue;
-    return `${path.relative(cwd, file) || file}:${m[2]}:${m[3]}`;
+    return `${shownPath(file, cwd)}:${m[2]}:${m[3]}`;
   }
   return undefined;
 }
@@ -75,7 +81,7 @@ export function userFrame(e: unknown, cwd: string = process.cwd()): string | und
  */
 export function loadApp(app: string | undefined, cwd: string = process.cwd()): LoadedApp {
   const file = resolveAppFile(app, cwd);
-  const shown = path.relative(cwd, file) || file;
+  const shown = shownPath(file, cwd);
   if (!fs.existsSync(file)) throw new UsageError(`the program ${shown} does not exist`, app !== undefined ? 'pass --app <program.ts> with the path of the estate program' : "correct the program's path in cdk8s.yaml's app command, or pass --app <program.ts>");
   if (fs.statSync(file).isDirectory()) throw new UsageError(`the program ${shown} is a folder`, 'pass --app <program.ts> with the file of the estate program');
   let platform: unknown;
@@ -101,7 +107,7 @@ function programError(e: unknown, shown: string, cwd: string): UsageError {
   let error: UsageError;
   if (/^Transform failed/.test(message)) {
     // esbuild (through tsx): "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <what>"
-    const detail = message.split('\n').slice(1).map((l) => l.replace(/^(.*?):(\d+):(\d+): ERROR: /, (_m, f: string, l2: string, c: string) => `${path.relative(cwd, f) || f}:${l2}:${c}: `));
+    const detail = message.split('\n').slice(1).map((l) => l.replace(/^(.*?):(\d+):(\d+): ERROR: /, (_m, f: string, l2: string, c: string) => `${shownPath(f, cwd)}:${l2}:${c}: `));
     error = new UsageError(`the program ${shown} does not compile: ${oneLine(detail.join('\n'))}`, 'correct the syntax error at that line (npx tsc --noEmit lists every type error too)');
   } else if (err.code === 'MODULE_NOT_FOUND' || err.code === 'ERR_MODULE_NOT_FOUND') {
     error = new UsageError(`the program ${shown} imports a module that cannot be found: ${oneLine(message.split('\n')[0])}`, 'install the package (npm install) or correct the import path');

@@ -105,10 +105,21 @@ export class Progress {
     if (this.clusters) {
       const { name, done, total } = this.clusters;
       const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH);
-      text = `rendering ${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${done}/${total} clusters, now ${name}${this.note ? ` (${this.note})` : ''}`;
+      text = `rendering ${done}/${total} clusters: ${name}${this.note ? `, ${this.note}` : ''}… ${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
     } else text = `${this.stepName ?? 'starting'}…`;
     const line = `platform-cdk [${seconds}s] ${text}`;
     return line.length < this.columns ? line : `${line.slice(0, this.columns - 2)}…`;
+  }
+
+  /**
+   * Prints a message (a warning) on a line of its own, above the status line, which is drawn again below it.
+   * @param text the message, ending in a line break
+   */
+  public print(text: string): void {
+    if (this.enabled && this.drawn) this.io.err('\r\u001b[2K');
+    this.io.err(text);
+    this.drawn = false;
+    if (this.stepName !== undefined || this.clusters) this.draw();
   }
 
   private draw(): void {
