@@ -498,8 +498,8 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           }
           const unknown = unknownRelease(platform, o.env, o.service);
           if (unknown) problems.push(`--${unknown.property}: got ${JSON.stringify(unknown.property === 'env' ? o.env : o.service)}; ${unknown.message}. Fix: ${unknown.fix}.`);
-          if (problems.length === 0) problems.push(...release(o));
         }
+        if (problems.length === 0) problems.push(...release(o));
         if (problems.length > 0) {
           for (const p of problems) io.err(`${errorLine(`release: ${p}`)}\n`);
           return ExitCode.USAGE;

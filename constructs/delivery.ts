@@ -273,8 +273,9 @@ export function releasePinsFile(dir: string, environment: string): string | unde
 
 /** Where in a JSON text the parser stopped, without quoting the text (the file could be anything). */
 function jsonErrorPlace(text: string, e: unknown): string {
-  const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
-  if (!m) return text.trim() === '' ? 'the file is empty' : 'the JSON ends early';
+  const message = e instanceof Error ? e.message : '';
+  const m = /position (\d+)/.exec(message);
+  if (!m) return text.trim() === '' ? 'the file is empty' : /end of JSON/i.test(message) ? 'the JSON ends early' : 'a syntax error';
   const at = Number(m[1]);
   const before = text.slice(0, at).split('\n');
   return `a syntax error at line ${before.length}, column ${before[before.length - 1].length + 1}`;

@@ -195,42 +195,42 @@ describe('the release pins', () => {
 
 describe('main()', () => {
   it('pins the tag and says so, exiting 0', () => {
-    const r = run('release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
+    const r = run('release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
 
     expect(r).toEqual({ code: ExitCode.OK, stdout: 'platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n', stderr: '' });
     expect(JSON.parse(fs.readFileSync('releases/test.json', 'utf8'))).toEqual({ 'shop/storefront/api': '3f9c2a1b7d4e' });
   });
 
   it('takes the releases folder from --dir', () => {
-    expect(run('release', '--dir', 'estate/pins', '--env', 'production', '--service', 'shop/storefront/api', '--tag', 'v2').code).toBe(ExitCode.OK);
+    expect(run('release', '--no-check', '--dir', 'estate/pins', '--env', 'production', '--service', 'shop/storefront/api', '--tag', 'v2').code).toBe(ExitCode.OK);
     expect(files()).toEqual(['estate/pins/production.json']);
   });
 
-  it('refuses bad input with exit code 1, every problem on stderr and nothing written', () => {
+  it('refuses bad input with exit code 2, every problem on stderr and nothing written', () => {
     const r = run('release', '--env', 'Prod', '--service', 'api', '--tag', 'a b');
 
-    expect(r.code).toBe(ExitCode.FINDINGS);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
-      'platform-cdk release: --env: got "Prod"; an environment name is a DNS-1123 label. Fix: name an environment of the platform, e.g. "test".',
-      'platform-cdk release: --service: got "api"; a module is named <tenant>/<project>/<module>. Fix: use e.g. "shop/storefront/web".',
-      'platform-cdk release: --tag: got "a b"; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and not "latest" (it moves). Fix: pass the commit\'s tag, e.g. "3f9c2a1b7d4e".',
+      'error: release: --env: got "Prod"; an environment name is a DNS-1123 label. Fix: name an environment of the platform, e.g. "test"',
+      'error: release: --service: got "api"; a module is named <tenant>/<project>/<module>. Fix: use e.g. "shop/storefront/web"',
+      'error: release: --tag: got "a b"; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and not "latest" (it moves). Fix: pass the commit\'s tag, e.g. "3f9c2a1b7d4e"',
     ]);
     expect(files()).toEqual([]);
   });
 
-  it('refuses to change a malformed pins file with exit code 1', () => {
+  it('refuses to change a malformed pins file with exit code 2, without quoting it', () => {
     write('releases/test.json', 'not json');
-    const r = run('release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc');
+    const r = run('release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc');
 
-    expect(r.code).toBe(ExitCode.FINDINGS);
-    expect(r.stderr).toMatch(/^platform-cdk release: releases\/test\.json: not JSON: /);
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toBe('error: release: releases/test.json: not JSON: a syntax error. Fix: repair or remove the file\n');
     expect(fs.readFileSync('releases/test.json', 'utf8')).toBe('not json');
   });
 
   it.each([
-    ['a required option is missing', ['release', '--env', 'test', '--service', 'shop/storefront/api'], /required option '--tag <tag>' not specified/],
-    ['an option is unknown', ['release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc', '--force'], /unknown option '--force'/],
+    ['a required option is missing', ['release', '--env', 'test', '--service', 'shop/storefront/api'], /^error: required option '--tag <tag>' not specified\. Fix: see `platform-cdk release --help`\n$/],
+    ['an option is unknown', ['release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc', '--force'], /^error: unknown option '--force'\. Fix: see `platform-cdk release --help`\n$/],
     ['the command is unknown', ['deploy'], /unknown command 'deploy'/],
     ['no command is given', [], /Usage: platform-cdk/],
   ])('exits 2 when %s, writing nothing', (_what, args, message) => {
@@ -246,13 +246,15 @@ describe('main()', () => {
 
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toContain('Usage: platform-cdk release [options]');
-    expect(r.stdout).toContain('Exit codes: 0 pinned, 1 bad input (nothing written), 2 usage.');
+    expect(r.stdout).toContain('Exit codes: 0 pinned, 2 usage or input error (a value, an unknown environment or module, a malformed pins file, a program that cannot be loaded; nothing written), 3 internal fault.');
+    expect(r.stdout).toContain('--no-check');
+    expect(r.stdout).toContain('Example:\n  $ platform-cdk release --env test --service shop/storefront/web --tag 3f9c2a1b7d4e');
   });
 });
 
 describe('the platform-cdk command', () => {
   it('runs `release` from bin/platform-cdk.js in the working directory, with the exit code of main()', () => {
-    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8' });
 
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toBe('platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n');
