@@ -63,7 +63,7 @@ const OWN_CODE = ['cli', 'lib', 'constructs', 'stacks'].map((d) => path.join(pat
  * @param cwd the working folder
  */
 export function userFrame(e: unknown, cwd: string = process.cwd()): string | undefined {
-  const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
+  const stack = typeof e === 'object' && e !== null && typeof (e as { stack?: unknown }).stack === 'string' ? (e as { stack: string }).stack : '';
   for (const line of stack.split('\n').slice(1)) {
     const m = /\(?((?:[A-Za-z]:)?[^\s():]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
@@ -100,20 +100,33 @@ export function loadApp(app: string | undefined, cwd: string = process.cwd()): L
   return { file, platform };
 }
 
+/** Text without terminal colour codes. */
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
 /** The usage error for an exception thrown while the program was loaded or built. */
 function programError(e: unknown, shown: string, cwd: string): UsageError {
-  const message = e instanceof Error ? e.message : String(e);
-  const err = e as NodeJS.ErrnoException;
+  // Duck-typed: what the program throws may come from another realm (a test runner's compiler).
+  const err = (typeof e === 'object' && e !== null ? e : {}) as Partial<NodeJS.ErrnoException>;
+  const message = typeof err.message === 'string' ? err.message : String(e);
+  const name = typeof err.name === 'string' ? err.name : undefined;
   let error: UsageError;
-  if (/^Transform failed/.test(message)) {
+  if (name === 'TSError' || /^⨯ Unable to compile TypeScript/.test(message)) {
+    // ts-node and ts-jest (the test runner's compiler): "<file>:<line>:<col> - error TS1005: ';' expected."
+    const first = stripAnsi(message).split('\n').find((l) => /:\d+:\d+ - error TS\d+/.test(l)) ?? stripAnsi(message).split('\n')[0];
+    const located = first.replace(/^(.*?):(\d+):(\d+) - error (TS\d+): /, (_m, f: string, l2: string, c: string) => `${shownPath(path.resolve(cwd, f), cwd)}:${l2}:${c}: `);
+    error = new UsageError(`the program ${shown} does not compile: ${oneLine(located)}`, 'correct the syntax error at that line (npx tsc --noEmit lists every type error too)');
+  } else if (/^Transform failed/.test(message)) {
     // esbuild (through tsx): "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: <what>"
     const detail = message.split('\n').slice(1).map((l) => l.replace(/^(.*?):(\d+):(\d+): ERROR: /, (_m, f: string, l2: string, c: string) => `${shownPath(f, cwd)}:${l2}:${c}: `));
     error = new UsageError(`the program ${shown} does not compile: ${oneLine(detail.join('\n'))}`, 'correct the syntax error at that line (npx tsc --noEmit lists every type error too)');
   } else if (err.code === 'MODULE_NOT_FOUND' || err.code === 'ERR_MODULE_NOT_FOUND') {
-    error = new UsageError(`the program ${shown} imports a module that cannot be found: ${oneLine(message.split('\n')[0])}`, 'install the package (npm install) or correct the import path');
+    error = new UsageError(`the program ${shown} imports a module that cannot be found: ${oneLine(stripAnsi(message).split('\n')[0].replace(/^Error: /, ''))}`, 'install the package (npm install) or correct the import path');
   } else {
     const where = userFrame(e, cwd);
-    error = new UsageError(`the program ${shown} threw ${e instanceof Error ? e.name : 'a value'} while building the estate${where ? ` at ${where}` : ''}: ${oneLine(message)}`, 'correct the program there (run with --debug for the stack)');
+    error = new UsageError(`the program ${shown} threw ${name ?? 'a value'} while building the estate${where ? ` at ${where}` : ''}: ${oneLine(stripAnsi(message))}`, 'correct the program there (run with --debug for the stack)');
   }
   (error as { cause?: unknown }).cause = e;
   return error;

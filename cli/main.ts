@@ -205,7 +205,8 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     if (e instanceof UsageError) {
       if (format === 'json') json(io, { ok: false, error: oneLine(e.message) });
       io.err(`${errorLine(e.message)}\n`);
-      if (debug && e.cause instanceof Error && e.cause.stack) io.err(`${e.cause.stack}\n`);
+      const stack = (e.cause as { stack?: unknown } | undefined)?.stack;
+      if (debug && typeof stack === 'string') io.err(`${stack}\n`);
       return ExitCode.USAGE;
     }
     if (e instanceof ValidationError) {
