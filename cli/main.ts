@@ -174,7 +174,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       writeErr: (t) => io.err(t),
       writeOut: (t) => io.out(t),
       // Commander's own errors (unknown option, missing argument) on one line, with the fix.
-      outputError: (t, write) => write(`${oneLine(t)}. Fix: see \`platform-cdk ${commandPath(args)}--help\`\n`),
+      outputError: (t, write) => write(`${oneLine(t)}. Fix: see \`platform-cdk ${commandPath(program, args)}--help\`\n`),
     })
     .addHelpText('after', `\n${EXIT_CODES_HELP}\nThe program is --app <file>, else the one cdk8s.yaml names; it exports build(): Platform.\nResults go to stdout; progress and diagnostics to stderr. docs/cli.md has the details.\n\nExample:\n  $ platform-cdk validate && platform-cdk synth --out dist`);
   let code: number = ExitCode.OK;
@@ -219,6 +219,14 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       // must not be replaced): the previous output is intact, and the message says why and what to do.
       if (format === 'json') json(io, { ok: false, error: e.message, code: e.code });
       io.err(`${errorLine(e.message)}\n`);
+      return ExitCode.USAGE;
+    }
+    if (e instanceof Error && /\. Fix: \S/.test(e.message)) {
+      // An error of the library that words its cause and its fix (the house style for the user's mistakes, e.g. an
+      // output folder that must not be replaced): an input error, not a fault.
+      if (format === 'json') json(io, { ok: false, error: oneLine(e.message) });
+      io.err(`${errorLine(e.message)}\n`);
+      if (debug && e.stack) io.err(`${e.stack}\n`);
       return ExitCode.USAGE;
     }
     for (const line of internalFaultLines(e, debug)) io.err(`${line}\n`);
@@ -530,12 +538,15 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
   return code;
 }
 
-/** The command path of the arguments (e.g. `preview create `), for the hint of a usage error. */
-function commandPath(argv: readonly string[]): string {
+/** The known commands the arguments name (e.g. `preview create `), for the hint of a usage error. */
+function commandPath(program: Command, argv: readonly string[]): string {
   const words: string[] = [];
+  let command = program;
   for (const a of argv.slice(2)) {
-    if (a.startsWith('-') || !/^[a-z]+$/.test(a) || words.length === 2) break;
+    const sub = command.commands.find((c) => c.name() === a);
+    if (!sub) break;
     words.push(a);
+    command = sub;
   }
   return words.map((w) => `${w} `).join('');
 }

@@ -192,7 +192,7 @@ describe('user errors: one line with the cause and the fix, exit code 2, no stac
   it.each([
     ['an unknown option', ['synth', '--bogus'], "error: unknown option '--bogus'. Fix: see `platform-cdk synth --help`\n"],
     ['an option of another command', ['diff', '--against', 'dist', '--quiet'], "error: unknown option '--quiet'. Fix: see `platform-cdk diff --help`\n"],
-    ['an unknown command', ['deploy'], "error: unknown command 'deploy'. Fix: see `platform-cdk deploy --help`\n"],
+    ['an unknown command', ['deploy'], "error: unknown command 'deploy'. Fix: see `platform-cdk --help`\n"],
     ['a --now that is not a date', ['preview', 'list', '--app', QUICKSTART, '--now', 'tomorrow'], 'error: --now: got "tomorrow"; a date is YYYY-MM-DD. Fix: pass a calendar date such as 2026-01-31, or leave --now out\n'],
   ])('%s', (_what, args, stderr) => {
     expect(cli(...args)).toEqual({ code: ExitCode.USAGE, stdout: '', stderr });
@@ -359,5 +359,18 @@ describe('help', () => {
 
   it.each([['create'], ['delete']])('of preview %s has an example', (command) => {
     expect(cli('preview', command, '--help').stdout).toMatch(new RegExp(`Example:\\n {2}\\$ platform-cdk preview ${command} --branch feature/login`));
+  });
+});
+
+describe('errors of the library that word a cause and a fix', () => {
+  it('are input errors: one line, exit code 2', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const render = require('../../lib/render') as typeof import('../../lib/render');
+    jest.spyOn(render, 'renderPlatform').mockImplementation(() => {
+      throw new Error('the folder dist holds files platform-cdk did not write. Fix: pass an empty folder with --out');
+    });
+    const r = cli('diff', '--app', QUICKSTART, '--env', 'production', '--against', 'test');
+
+    expect(r).toEqual({ code: ExitCode.USAGE, stdout: '', stderr: 'error: the folder dist holds files platform-cdk did not write. Fix: pass an empty folder with --out\n' });
   });
 });

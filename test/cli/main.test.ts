@@ -356,7 +356,7 @@ describe('release', () => {
 describe('usage errors exit 2 with a message', () => {
   it.each([
     ['an unknown option', ['validate', '--app', QUICKSTART, '--bogus'], "error: unknown option '--bogus'. Fix: see `platform-cdk validate --help`\n"],
-    ['an unknown command', ['deploy'], "error: unknown command 'deploy'. Fix: see `platform-cdk deploy --help`\n"],
+    ['an unknown command', ['deploy'], "error: unknown command 'deploy'. Fix: see `platform-cdk --help`\n"],
     ['diff without --against', ['diff', '--app', QUICKSTART], "error: required option '--against <folder|revision|environment>' not specified. Fix: see `platform-cdk diff --help`\n"],
     ['an unknown format', ['validate', '--app', QUICKSTART, '--format', 'yaml'], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json. Fix: see `platform-cdk validate --help`\n"],
   ])('%s', (_what, args, message) => {
