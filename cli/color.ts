@@ -52,7 +52,7 @@ export function paint(on: boolean, color: Color, text: string): string {
  */
 export function colorSeverity(on: boolean, line: string): string {
   if (!on) return line;
-  const m = /^(error|warning:?|waived \([^)]*\))( |$)/.exec(line);
+  const m = /^(error:?|warning:?|waived \([^)]*\))( |$)/.exec(line);
   if (m) {
     const color: Color = m[1].startsWith('error') ? 'red' : m[1].startsWith('warning') ? 'yellow' : 'dim';
     return paint(on, color, m[1]) + line.slice(m[1].length);

@@ -105,12 +105,15 @@ interface Io {
   err(text: string): void;
   /** Whether stdout is a terminal (colour); default: no. */
   readonly outIsTTY?: boolean;
+  /** Whether stderr is a terminal (colour); default: no. */
+  readonly errIsTTY?: boolean;
 }
 
-const STD_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), outIsTTY: process.stdout.isTTY === true };
+const STD_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), outIsTTY: process.stdout.isTTY === true, errIsTTY: process.stderr.isTTY === true };
 
-/** Whether the severities of this run are coloured (set by `main`). */
+/** Whether the severities of this run are coloured on stdout and on stderr (set by `main`). */
 let colored = false;
+let coloredErr = false;
 
 function json(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
@@ -123,15 +126,15 @@ function model(o: CommonOptions): { platform: Platform; problems: Problem[]; fil
   return { platform, problems, file };
 }
 
-function printProblems(o: CommonOptions, write: (text: string) => void, problems: readonly Problem[]): void {
-  if (o.format === 'text') for (const p of problems) write(`${colorSeverity(colored, formatProblem(p))}\n`);
+function printProblems(o: CommonOptions, write: (text: string) => void, problems: readonly Problem[], color: boolean): void {
+  if (o.format === 'text') for (const p of problems) write(`${colorSeverity(color, formatProblem(p))}\n`);
 }
 
 /** A model's errors, as `ValidationError` words them, with the severities coloured. */
-function modelErrorsText(problems: readonly Problem[]): string {
+function modelErrorsText(problems: readonly Problem[], color: boolean): string {
   return `${new ValidationError(problems).message
     .split('\n')
-    .map((l) => (l.startsWith('  - ') ? `  - ${colorSeverity(colored, l.slice(4))}` : l))
+    .map((l) => (l.startsWith('  - ') ? `  - ${colorSeverity(color, l.slice(4))}` : l))
     .join('\n')}\n`;
 }
 
@@ -144,8 +147,8 @@ function findingsJson(r: CheckResult): unknown {
   return { objects: r.objects, unvalidated: r.unvalidated, errors: r.findings.filter((f) => f.severity === 'error' && !f.waived).length, warnings: r.findings.filter((f) => f.severity === 'warning' && !f.waived).length, waived: r.findings.filter((f) => f.waived).length, findings: r.findings };
 }
 
-function printFindings(write: (text: string) => void, r: CheckResult): void {
-  for (const f of r.findings) write(`${colorSeverity(colored, checks().formatFinding(f))}\n`);
+function printFindings(write: (text: string) => void, r: CheckResult, color: boolean): void {
+  for (const f of r.findings) write(`${colorSeverity(color, checks().formatFinding(f))}\n`);
   const errors = r.findings.filter((f) => f.severity === 'error' && !f.waived).length;
   const warnings = r.findings.filter((f) => f.severity === 'warning' && !f.waived).length;
   const waived = r.findings.filter((f) => f.waived).length;
@@ -163,6 +166,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
   const beforeDashes = args.slice(0, args.includes('--') ? args.indexOf('--') : args.length);
   const debug = debugEnabled(args);
   colored = useColor({ noColorOption: beforeDashes.includes('--no-color'), isTTY: io.outIsTTY === true });
+  coloredErr = useColor({ noColorOption: beforeDashes.includes('--no-color'), isTTY: io.errIsTTY === true });
   const program = new Command('platform-cdk')
     .description('platform-cdk: synthesize, check, compare and report a platform estate; manage previews; pin releases')
     .exitOverride()
@@ -174,7 +178,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       writeErr: (t) => io.err(t),
       writeOut: (t) => io.out(t),
       // Commander's own errors (unknown option, missing argument) on one line, with the fix.
-      outputError: (t, write) => write(`${oneLine(t)}. Fix: see \`platform-cdk ${commandPath(program, args)}--help\`\n`),
+      outputError: (t, write) => write(`${colorSeverity(coloredErr, `${oneLine(t)}. Fix: see \`platform-cdk ${commandPath(program, args)}--help\``)}\n`),
     })
     .addHelpText('after', `\n${EXIT_CODES_HELP}\nThe program is --app <file>, else the one cdk8s.yaml names; it exports build(): Platform.\nResults go to stdout; progress and diagnostics to stderr. docs/cli.md has the details.\n\nExample:\n  $ platform-cdk validate && platform-cdk synth --out dist`);
   let code: number = ExitCode.OK;
@@ -204,32 +208,32 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
   const fail = (e: unknown, format: CommonOptions['format'] = 'text'): number => {
     if (e instanceof UsageError) {
       if (format === 'json') json(io, { ok: false, error: oneLine(e.message) });
-      io.err(`${errorLine(e.message)}\n`);
+      io.err(`${colorSeverity(coloredErr, errorLine(e.message))}\n`);
       const stack = (e.cause as { stack?: unknown } | undefined)?.stack;
       if (debug && typeof stack === 'string') io.err(`${stack}\n`);
       return ExitCode.USAGE;
     }
     if (e instanceof ValidationError) {
       if (format === 'json') json(io, { ok: false, problems: e.problems, findings: [] });
-      else io.err(modelErrorsText(e.problems));
+      else io.err(modelErrorsText(e.problems, coloredErr));
       return ExitCode.FINDINGS;
     }
     if (e instanceof OutputWriteError) {
       // The output folder could not be written (a full disk, no permission, another run holding it, a folder that
       // must not be replaced): the previous output is intact, and the message says why and what to do.
       if (format === 'json') json(io, { ok: false, error: e.message, code: e.code });
-      io.err(`${errorLine(e.message)}\n`);
+      io.err(`${colorSeverity(coloredErr, errorLine(e.message))}\n`);
       return ExitCode.USAGE;
     }
     if (e instanceof Error && /\. Fix: \S/.test(e.message)) {
       // An error of the library that words its cause and its fix (the house style for the user's mistakes, e.g. an
       // output folder that must not be replaced): an input error, not a fault.
       if (format === 'json') json(io, { ok: false, error: oneLine(e.message) });
-      io.err(`${errorLine(e.message)}\n`);
+      io.err(`${colorSeverity(coloredErr, errorLine(e.message))}\n`);
       if (debug && e.stack) io.err(`${e.stack}\n`);
       return ExitCode.USAGE;
     }
-    for (const line of internalFaultLines(e, debug)) io.err(`${line}\n`);
+    for (const line of internalFaultLines(e, debug)) io.err(`${colorSeverity(coloredErr, line)}\n`);
     return ExitCode.INTERNAL;
   };
   // With --format json, model errors are a JSON document too (the shape of `validate` on model errors).
@@ -256,7 +260,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         const { platform } = loadApp(o.app);
         // The GitOps objects and the pipelines name the output folder: they follow --out (docs/cli.md).
         const note = followOutputFolder(platform, o.out);
-        if (note && o.format === 'text') progress.print(`${colorSeverity(colored, `warning: ${note}`)}\n`);
+        if (note && o.format === 'text') progress.print(`${colorSeverity(coloredErr, `warning: ${note}`)}\n`);
         // The checks look at each cluster's objects as soon as it is rendered, before its files are written; an
         // error anywhere stops the synthesis once every cluster is checked, and nothing is written. The validator
         // is built when the first cluster is checked, after the model checks.
@@ -281,7 +285,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
           const checked = checker.result();
           progress.done();
           if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(checked) as object) });
-          else printFindings((t) => io.err(t), checked);
+          else printFindings((t) => io.err(t), checked, coloredErr);
           return ExitCode.FINDINGS;
         }
         const checked = o.check ? (checker ?? newChecker()).result() : undefined;
@@ -289,7 +293,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         if (o.format === 'json') {
           json(io, { ok: true, outdir: result.outdir, objectCount: result.objectCount, clusters: result.clusters, warnings: result.warnings });
         } else {
-          printProblems(o, (t) => io.err(t), result.warnings);
+          printProblems(o, (t) => io.err(t), result.warnings, coloredErr);
           const notes = checked ? checked.findings.filter((f) => f.severity === 'warning' || f.waived !== undefined).length : 0;
           if (notes > 0) io.err(`platform-cdk: the checks found ${notes} warnings or waived findings; \`platform-cdk validate\` lists them\n`);
           for (const line of synthSummary(result)) io.out(`${line}\n`);
@@ -314,7 +318,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         if (modelErrors.length > 0) {
           progress.done();
           if (o.format === 'json') json(io, { ok: false, problems, findings: [] });
-          else io.out(modelErrorsText(problems));
+          else io.out(modelErrorsText(problems, colored));
           return ExitCode.FINDINGS;
         }
         progress.step('preparing the schema checks');
@@ -324,8 +328,8 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         const ok = !checks().hasErrors(r.findings);
         if (o.format === 'json') json(io, { ok, problems, ...(findingsJson(r) as object) });
         else {
-          printProblems(o, (t) => io.out(t), problems);
-          printFindings((t) => io.out(t), r);
+          printProblems(o, (t) => io.out(t), problems, colored);
+          printFindings((t) => io.out(t), r, colored);
         }
         return ok ? ExitCode.OK : ExitCode.FINDINGS;
       }, o.format)(),
@@ -510,7 +514,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         }
         if (problems.length === 0) problems.push(...release(o));
         if (problems.length > 0) {
-          for (const p of problems) io.err(`${errorLine(`release: ${p}`)}\n`);
+          for (const p of problems) io.err(`${colorSeverity(coloredErr, errorLine(`release: ${p}`))}\n`);
           return ExitCode.USAGE;
         }
         io.out(`platform-cdk: ${o.service} ${o.tag} pinned for ${o.env} in ${path.join(o.dir, `${o.env}.json`)}\n`);

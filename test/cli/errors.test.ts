@@ -102,7 +102,7 @@ describe('user errors: one line with the cause and the fix, exit code 2, no stac
   });
 
   it('a program with a syntax error, run by the platform-cdk command (tsx), names the line and column', () => {
-    const r = spawnSync(process.execPath, [BIN, 'validate', '--app', SYNTAX], { encoding: 'utf8', cwd: tmp });
+    const r = spawnSync(process.execPath, [BIN, 'validate', '--app', SYNTAX], { encoding: 'utf8', cwd: tmp, env: { ...process.env } });
 
     expect(r.status).toBe(ExitCode.USAGE);
     expect(r.stdout).toBe('');
@@ -237,7 +237,7 @@ describe('--version', () => {
   });
 
   it('works from bin/platform-cdk.js', () => {
-    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', env: { ...process.env } });
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });
   });
 });
@@ -306,7 +306,7 @@ describe('a closed stdout pipe', () => {
   /** Runs the command with stdout closed by the reader at once; resolves with the exit code and stderr. */
   function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env } });
       child.stdout.destroy();
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -372,5 +372,13 @@ describe('errors of the library that word a cause and a fix', () => {
     const r = cli('diff', '--app', QUICKSTART, '--env', 'production', '--against', 'test');
 
     expect(r).toEqual({ code: ExitCode.USAGE, stdout: '', stderr: 'error: the folder dist holds files platform-cdk did not write. Fix: pass an empty folder with --out\n' });
+  });
+});
+
+describe('colour on stderr', () => {
+  it('colours the error line when FORCE_COLOR is set, and not with --no-color', () => {
+    process.env.FORCE_COLOR = '1';
+    expect(cli('synth', '--bogus').stderr).toBe("\u001b[31merror:\u001b[39m unknown option '--bogus'. Fix: see `platform-cdk synth --help`\n");
+    expect(cli('validate', '--app', path.join(tmp, 'missing.ts'), '--no-color').stderr).toMatch(/^error: /);
   });
 });

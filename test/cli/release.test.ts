@@ -10,6 +10,9 @@ import { validatePlatform } from '../../lib/validate';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+// The messages are asserted as plain text, whatever colour the test runner asks its workers for.
+delete process.env.FORCE_COLOR;
+delete process.env.NO_COLOR;
 const ESTATE = { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-git') };
 
 // Release pins are read relative to the working directory: every test runs in a temporary one.
@@ -256,7 +259,7 @@ describe('main()', () => {
 
 describe('the platform-cdk command', () => {
   it('runs `release` from bin/platform-cdk.js in the working directory, with the exit code of main()', () => {
-    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8', env: { ...process.env } });
 
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toBe('platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n');
