@@ -236,19 +236,76 @@ export interface ReleasePins {
 /** An image tag (as `Image` checks it). */
 const PIN_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/** An environment's name: a DNS-1123 label, so that `<environment>.json` is a file name and never a path. */
+const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /**
- * Reads `<dir>/<environment>.json` (relative to the working directory), if it exists.
+ * Whether a string can name an environment's release pins file: a DNS-1123 label (no "/", "..", NUL or
+ * anything else a path could be made of).
+ * @param environment the environment's name
+ */
+export function isReleaseEnvironmentName(environment: unknown): environment is string {
+  return typeof environment === 'string' && ENVIRONMENT_NAME.test(environment);
+}
+
+/**
+ * The release pins file of an environment, `<dir>/<environment>.json`, or `undefined` when the name is not a
+ * DNS-1123 label or the file would not be inside `dir` (through a symbolic link, for instance).
+ * @param dir the releases folder
+ * @param environment the environment's name
+ */
+export function releasePinsFile(dir: string, environment: string): string | undefined {
+  if (!isReleaseEnvironmentName(environment) || typeof dir !== 'string' || dir.includes('\0')) return undefined;
+  const file = path.join(dir, `${environment}.json`);
+  const inside = (folder: string, f: string): boolean => {
+    const rel = path.relative(folder, f);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.includes(path.sep);
+  };
+  if (!inside(path.resolve(dir), path.resolve(file))) return undefined;
+  // Through links: the real file must be in the real folder too.
+  try {
+    if (fs.existsSync(file) && !inside(fs.realpathSync(dir), fs.realpathSync(file))) return undefined;
+  } catch {
+    return undefined;
+  }
+  return file;
+}
+
+/** Where in a JSON text the parser stopped, without quoting the text (the file could be anything). */
+function jsonErrorPlace(text: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : '';
+  const m = /position (\d+)/.exec(message);
+  if (!m) return text.trim() === '' ? 'the file is empty' : /end of JSON/i.test(message) ? 'the JSON ends early' : 'a syntax error';
+  const at = Number(m[1]);
+  const before = text.slice(0, at).split('\n');
+  return `a syntax error at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+/**
+ * Reads `<dir>/<environment>.json` (relative to the working directory), if it exists. Only a file inside `dir`
+ * is ever opened: an environment name that is not a DNS-1123 label, or a file that resolves outside `dir`, is an
+ * error, and no error quotes the file's bytes.
  * @param dir the releases folder
  * @param environment the environment's name
  */
 export function readReleasePins(dir: string, environment: string): ReleasePins {
-  const file = path.join(dir, `${environment}.json`);
+  const file = releasePinsFile(dir, environment);
+  if (file === undefined) {
+    return { error: { file: dir, message: `no pins read for environment ${JSON.stringify(String(environment)).slice(0, 80)}: an environment name is a DNS-1123 label naming a file of the releases folder, and the pins file must not lead outside it` } };
+  }
   if (!fs.existsSync(file)) return {};
+  let text: string;
+  try {
+    if (!fs.statSync(file).isFile()) return { error: { file, message: 'not a file' } };
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return { error: { file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` } };
+  }
   let data: unknown;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
-    return { error: { file, message: `not JSON: ${(e as Error).message}` } };
+    return { error: { file, message: `not JSON: ${jsonErrorPlace(text, e)}` } };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.values(data).some((v) => typeof v !== 'string')) {
     return { error: { file, message: 'release pins are a JSON object of "<tenant>/<project>/<service>": "<image tag>"' } };
@@ -257,6 +314,88 @@ export function readReleasePins(dir: string, environment: string): ReleasePins {
   const bad = Object.entries(data as Record<string, string>).find(([, tag]) => !PIN_TAG.test(tag) || tag === 'latest');
   if (bad) return { error: { file, message: `${JSON.stringify(bad[0])} is pinned to ${JSON.stringify(bad[1])}, which is not an image tag (1-128 letters, digits, "_", "." or "-", not starting with "." or "-", not "latest")` } };
   return { pins: data as Record<string, string> };
+}
+
+/**
+ * What can be released to an environment, by release key (`<tenant>/<project>/<module>`): the services that
+ * run there (a pin sets their image tag) and the modules whose release pipelines deploy there.
+ * @param platform the platform
+ * @param environment the environment's name
+ */
+export function releaseKeysOf(platform: Platform, environment: string): Set<string> {
+  const keys = new Set<string>();
+  for (const t of platform.tenants) {
+    for (const p of t.projects) {
+      for (const s of p.services) if (s.environments.some((e) => e.name === environment)) keys.add(s.releaseKey);
+      for (const pl of p.pipelines) if (pl.environments.some((e) => e.name === environment)) keys.add(pl.releaseKey);
+    }
+  }
+  return keys;
+}
+
+/**
+ * Why a release of a module to an environment would do nothing, or `undefined` when it is known there: the
+ * environment is not one of the platform's (previews take their tags from their own files), or no service or
+ * pipeline of that key runs in it. `platform-cdk release` refuses such a release.
+ * @param platform the platform
+ * @param environment the environment's name
+ * @param key the module's release key
+ */
+export function unknownRelease(platform: Platform, environment: string, key: string): { property: 'env' | 'service'; message: string; fix: string } | undefined {
+  const names = platform.environments.map((e) => e.name);
+  if (!names.includes(environment)) {
+    return { property: 'env', message: `the platform has no environment of this name (environments: ${names.join(', ') || 'none'})`, fix: 'name an environment of the platform (a preview takes its tags from `platform-cdk preview create --images`)' };
+  }
+  if (releaseKeysOf(platform, environment).has(key)) return undefined;
+  const elsewhere = names.filter((e) => e !== environment && releaseKeysOf(platform, e).has(key));
+  if (elsewhere.length > 0) return { property: 'service', message: `the module does not run in ${environment} (it runs in: ${elsewhere.join(', ')})`, fix: `release it to an environment it runs in, or place its project in ${environment}` };
+  const known = new Set<string>();
+  for (const e of names) for (const k of releaseKeysOf(platform, e)) known.add(k);
+  const list = [...known].sort();
+  return { property: 'service', message: `no service or release pipeline of the platform has this key (modules: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, and ${list.length - 10} more` : ''}${list.length === 0 ? 'none' : ''})`, fix: 'name a module as <tenant>/<project>/<module>, as its pipeline does' };
+}
+
+/**
+ * Checks the release pins against the model: a malformed pins file is an error; a pin that matches no service or
+ * pipeline of its environment, a pins file of an environment the platform does not have, and pins left unread
+ * because the platform does not configure delivery are warnings (synth goes on, and says that they do nothing).
+ * @internal
+ */
+export function checkReleasePins(problems: ProblemCollector, platform: Platform): void {
+  const p = platform.node.path;
+  const d = platform.delivery;
+  const dir = d?.releasesDir ?? 'releases';
+  if (typeof dir !== 'string') return;
+  let files: string[] = [];
+  try {
+    if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    files = [];
+  }
+  if (!d) {
+    if (files.length > 0) {
+      problems.warning({ path: p, property: 'release pins', value: `${dir}/`, message: `${files.length} release pins ${files.length === 1 ? 'file is' : 'files are'} ignored, because the platform does not configure delivery (pins are read only then)`, fix: 'call platform.configureDelivery({ estate: ... }), or remove the releases folder' });
+    }
+    return;
+  }
+  for (const env of platform.environments) {
+    if (!isReleaseEnvironmentName(env.name)) continue;
+    const pins = readReleasePins(dir, env.name);
+    if (pins.error) {
+      problems.error({ path: p, property: `release pins of ${env.name}`, value: pins.error.file, message: pins.error.message, fix: 'fix or remove the file; `platform-cdk release` writes it' });
+      continue;
+    }
+    const keys = releaseKeysOf(platform, env.name);
+    for (const key of Object.keys(pins.pins ?? {}).sort()) {
+      if (keys.has(key)) continue;
+      problems.warning({ path: p, property: `release pins of ${env.name}`, value: key, message: `the pin in ${path.join(dir, `${env.name}.json`)} matches no service or release pipeline running in ${env.name}, and does nothing`, fix: 'remove the pin, or correct its <tenant>/<project>/<module> key' });
+    }
+  }
+  const envFiles = new Set(platform.environments.map((e) => `${e.name}.json`));
+  for (const f of files) {
+    if (envFiles.has(f)) continue;
+    problems.warning({ path: p, property: 'release pins', value: path.join(dir, f), message: `the platform has no environment ${f.slice(0, -'.json'.length)}, so these pins do nothing (environments: ${platform.environments.map((e) => e.name).join(', ')})`, fix: 'remove the file, or rename it after an environment' });
+  }
 }
 
 /**

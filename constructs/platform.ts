@@ -4,7 +4,7 @@ import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
 import { Feature, FeatureSwitches, InstallOptions } from './features';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
-import { checkDelivery, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
+import { checkDelivery, checkReleasePins, DeliveryOptions, readReleasePins, ReleasePins } from './delivery';
 import type { EnvironmentRef } from './project';
 import type { PreviewEnvironment, PreviewProps } from './preview';
 import type { PreviewFromEnvironmentOptions } from './preview-sources';
@@ -351,14 +351,8 @@ export class Platform extends Construct {
       const e = typeof ref === 'string' ? this.findEnvironment(ref) : ref;
       if (!e || e.node.root !== this) problems.error({ path: this.node.path, property: `promotionOrder[${i}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${this.environments.map((x) => x.name).join(', ')})`, fix: 'list environments of the platform' });
     });
-    if (this.deliveryOptions) {
-      checkDelivery(problems, this, this.deliveryOptions);
-      for (const env of this.environments) {
-        this.releasedTag('', env.name);
-        const error = this.releasePins.get(env.name)?.error;
-        if (error) problems.error({ path: this.node.path, property: `release pins of ${env.name}`, value: error.file, message: error.message, fix: 'fix or remove the file; `platform-cdk release` writes it' });
-      }
-    }
+    if (this.deliveryOptions) checkDelivery(problems, this, this.deliveryOptions);
+    checkReleasePins(problems, this);
     checkFeatureSwitches(problems, this.node.path, 'features', this.features);
     const versions = this.install?.extensionVersions ?? {};
     for (const [name, version] of Object.entries(versions)) {

@@ -106,11 +106,11 @@ function findingKeys(f: unknown): string[] {
 }
 
 describe('validate', () => {
-  it('checks the quick start and exits 0, with the findings and a summary on stderr and nothing on stdout', () => {
+  it('checks the quick start and exits 0, with the findings and a summary on stdout and nothing on stderr', () => {
     const r = cli('validate', '--app', QUICKSTART);
     expect(r.code).toBe(ExitCode.OK);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trim().split('\n');
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
     expect(lines[lines.length - 1]).toBe('platform-cdk: 39 objects checked: 0 errors, 5 warnings, 0 waived');
     expect(lines.slice(0, -1).map((l) => l.slice(0, l.indexOf(']') + 1))).toEqual([
       'warning [schema-missing]',
@@ -162,15 +162,15 @@ describe('validate', () => {
 
     const text = cli('validate', '--app', QUICKSTART, '--crds', STRICT_CRDS, '--quiet');
     expect(text.code).toBe(ExitCode.FINDINGS);
-    expect(text.stderr).toContain('error [schema] host: cluster.kubesphere.io/v1alpha1 Cluster member-test /spec: unknown field "connection".');
-    expect(text.stderr).toContain('platform-cdk: 39 objects checked: 1 errors, 4 warnings, 0 waived');
+    expect(text.stdout).toContain('error [schema] host: cluster.kubesphere.io/v1alpha1 Cluster member-test /spec: unknown field "connection".');
+    expect(text.stdout).toContain('platform-cdk: 39 objects checked: 1 errors, 4 warnings, 0 waived');
   });
 
   it('exits 1 on model errors, naming each with its construct path', () => {
     const text = cli('validate', '--app', INVALID);
     expect(text.code).toBe(ExitCode.FINDINGS);
-    expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/^The platform model has 1 error; nothing was written\.\n {2}- \[broken\/shop\/storefront\/api\] replicas \(in production\): got 1; /);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toMatch(/^The platform model has 1 error; nothing was written\.\n {2}- \[broken\/shop\/storefront\/api\] replicas \(in production\): got 1; /);
 
     const { code, json } = cliJson('validate', '--app', INVALID);
     expect(code).toBe(ExitCode.FINDINGS);
@@ -237,16 +237,16 @@ describe('synth', () => {
 });
 
 describe('synth into a folder that cannot be written', () => {
-  it('says which folder and why, exits 1 and prints no stack trace, also as JSON', () => {
+  it('says which folder and why, exits 2 and prints no stack trace, also as JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-cli-unwritable-'));
     fs.writeFileSync(path.join(dir, 'file'), 'not a folder');
     const out = path.join(dir, 'file', 'dist');
     const r = cli('synth', '--app', QUICKSTART, '--out', out, '--quiet');
-    expect(r.code).toBe(ExitCode.FINDINGS);
-    expect(r.stderr).toMatch(/^platform-cdk: .*file/);
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toMatch(/^error: .*file.*\. Fix: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const j = cli('synth', '--app', QUICKSTART, '--out', out, '--format', 'json');
-    expect(j.code).toBe(ExitCode.FINDINGS);
+    expect(j.code).toBe(ExitCode.USAGE);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false });
   });
 });
@@ -312,7 +312,7 @@ describe('diff', () => {
 
   it('exits 2 on an environment the platform does not have', () => {
     const r = cli('diff', '--app', QUICKSTART, '--env', 'staging', '--against', 'test');
-    expect(r).toEqual({ code: ExitCode.USAGE, stdout: '', stderr: 'platform-cdk: no environment "staging" (environments: test, production)\n' });
+    expect(r).toEqual({ code: ExitCode.USAGE, stdout: '', stderr: 'error: no environment "staging" (environments: test, production). Fix: name two environments of the platform with --env and --against\n' });
   });
 });
 
@@ -338,28 +338,28 @@ describe('report', () => {
 });
 
 describe('release', () => {
-  it('exits 0 when it pins, 1 on bad input and 2 on a missing option', () => {
+  it('exits 0 when it pins, 2 on bad input and on a missing option', () => {
     const dir = folder('releases');
-    expect(cli('release', '--dir', dir, '--env', 'test', '--service', 'shop/storefront/web', '--tag', '3f9c2a1b7d4e')).toEqual({
+    expect(cli('release', '--app', QUICKSTART, '--dir', dir, '--env', 'test', '--service', 'shop/storefront/web', '--tag', '3f9c2a1b7d4e')).toEqual({
       code: ExitCode.OK,
       stdout: `platform-cdk: shop/storefront/web 3f9c2a1b7d4e pinned for test in ${path.join(dir, 'test.json')}\n`,
       stderr: '',
     });
-    const bad = cli('release', '--dir', dir, '--env', 'test', '--service', 'shop/storefront/web', '--tag', 'latest');
-    expect(bad.code).toBe(ExitCode.FINDINGS);
-    expect(bad.stderr).toContain('platform-cdk release: --tag: got "latest"');
+    const bad = cli('release', '--app', QUICKSTART, '--dir', dir, '--env', 'test', '--service', 'shop/storefront/web', '--tag', 'latest');
+    expect(bad.code).toBe(ExitCode.USAGE);
+    expect(bad.stderr).toContain('error: release: --tag: got "latest"');
     const missing = cli('release', '--dir', dir, '--env', 'test', '--service', 'shop/storefront/web');
     expect(missing.code).toBe(ExitCode.USAGE);
-    expect(missing.stderr).toBe("error: required option '--tag <tag>' not specified\n");
+    expect(missing.stderr).toBe("error: required option '--tag <tag>' not specified. Fix: see `platform-cdk release --help`\n");
   });
 });
 
 describe('usage errors exit 2 with a message', () => {
   it.each([
-    ['an unknown option', ['validate', '--app', QUICKSTART, '--bogus'], "error: unknown option '--bogus'\n"],
-    ['an unknown command', ['deploy'], "error: unknown command 'deploy'\n"],
-    ['diff without --against', ['diff', '--app', QUICKSTART], "error: required option '--against <folder|revision|environment>' not specified\n"],
-    ['an unknown format', ['validate', '--app', QUICKSTART, '--format', 'yaml'], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n"],
+    ['an unknown option', ['validate', '--app', QUICKSTART, '--bogus'], "error: unknown option '--bogus'. Fix: see `platform-cdk validate --help`\n"],
+    ['an unknown command', ['deploy'], "error: unknown command 'deploy'. Fix: see `platform-cdk --help`\n"],
+    ['diff without --against', ['diff', '--app', QUICKSTART], "error: required option '--against <folder|revision|environment>' not specified. Fix: see `platform-cdk diff --help`\n"],
+    ['an unknown format', ['validate', '--app', QUICKSTART, '--format', 'yaml'], "error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, json. Fix: see `platform-cdk validate --help`\n"],
   ])('%s', (_what, args, message) => {
     expect(cli(...args)).toEqual({ code: ExitCode.USAGE, stdout: '', stderr: message });
   });
@@ -367,13 +367,13 @@ describe('usage errors exit 2 with a message', () => {
   it('a program that exports no build()', () => {
     const r = cli('validate', '--app', NO_BUILD);
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toMatch(/^platform-cdk: .*no-build\.ts exports no build\(\): Platform\. Fix: export function build\(\): Platform \{ \.\.\. \} and synthesize only under `if \(require\.main === module\)`\n$/);
+    expect(r.stderr).toMatch(/^error: .*no-build\.ts exports no build\(\): Platform\. Fix: export function build\(\): Platform \{ \.\.\. \} and synthesize only under `if \(require\.main === module\)`\n$/);
   });
 
   it('a program that does not exist', () => {
     const r = cli('synth', '--app', path.join(tmp, 'missing.ts'));
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toBe(`platform-cdk: the program ${path.join(tmp, 'missing.ts')} does not exist. Fix: pass --app <program.ts>, or correct cdk8s.yaml\n`);
+    expect(r.stderr).toBe(`error: the program ${path.join(tmp, 'missing.ts')} does not exist. Fix: pass --app <program.ts> with the path of the estate program\n`);
   });
 
   describe('in a folder', () => {
@@ -391,7 +391,7 @@ describe('usage errors exit 2 with a message', () => {
       process.chdir(empty);
       const r = cli('validate');
       expect(r.code).toBe(ExitCode.USAGE);
-      expect(r.stderr).toBe(`platform-cdk: no --app was given and there is no cdk8s.yaml in ${process.cwd()}. Fix: pass --app <program.ts>, or run in the estate's folder\n`);
+      expect(r.stderr).toBe(`error: no --app was given and there is no cdk8s.yaml in ${process.cwd()}. Fix: pass --app <program.ts>, or run in the estate's folder\n`);
     });
 
     it('but not with the program cdk8s.yaml names', () => {
@@ -411,7 +411,8 @@ describe('--help', () => {
     const r = cli(...command, '--help');
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toContain(`Usage: platform-cdk ${command.length > 0 ? `${command[0]} ` : ''}[options]`);
-    expect(r.stdout).toMatch(/Exit codes: 0 \w+.*, 1 .*, 2 usage/);
+    expect(r.stdout).toMatch(/Exit codes: 0 \w+.*, (1 .*, )?2 usage or input error.*, 3 internal fault/);
+    expect(r.stdout).toMatch(/Example:\n {2}\$ platform-cdk /);
   });
 
   it('lists the options of docs/checks.md', () => {

@@ -128,7 +128,7 @@ describe('platform-cdk preview list', () => {
     for (const now of ['2026-02-30', 'tomorrow', '2026-1-5']) {
       const r = cli('preview', 'list', '--app', app, '--now', now);
       expect(r.code).toBe(ExitCode.USAGE);
-      expect(r.stderr).toContain(`platform-cdk: --now: got ${JSON.stringify(now)}; a date is YYYY-MM-DD`);
+      expect(r.stderr).toContain(`error: --now: got ${JSON.stringify(now)}; a date is YYYY-MM-DD. Fix: `);
     }
     expect(process.env.PLATFORM_CDK_NOW).toBe(TODAY);
   });

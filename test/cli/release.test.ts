@@ -5,9 +5,14 @@ import * as path from 'path';
 import { Credential, readReleasePins, releasePinsText } from 'platform-cdk';
 import type { DeliveryOptions, KubeObject } from 'platform-cdk';
 import { ExitCode, main, release } from '../../cli/main';
+import { formatProblem } from '../../lib/problems';
+import { validatePlatform } from '../../lib/validate';
 import { addService, fixture, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+// The messages are asserted as plain text, whatever colour the test runner asks its workers for.
+delete process.env.FORCE_COLOR;
+delete process.env.NO_COLOR;
 const ESTATE = { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-git') };
 
 // Release pins are read relative to the working directory: every test runs in a temporary one.
@@ -195,42 +200,42 @@ describe('the release pins', () => {
 
 describe('main()', () => {
   it('pins the tag and says so, exiting 0', () => {
-    const r = run('release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
+    const r = run('release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
 
     expect(r).toEqual({ code: ExitCode.OK, stdout: 'platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n', stderr: '' });
     expect(JSON.parse(fs.readFileSync('releases/test.json', 'utf8'))).toEqual({ 'shop/storefront/api': '3f9c2a1b7d4e' });
   });
 
   it('takes the releases folder from --dir', () => {
-    expect(run('release', '--dir', 'estate/pins', '--env', 'production', '--service', 'shop/storefront/api', '--tag', 'v2').code).toBe(ExitCode.OK);
+    expect(run('release', '--no-check', '--dir', 'estate/pins', '--env', 'production', '--service', 'shop/storefront/api', '--tag', 'v2').code).toBe(ExitCode.OK);
     expect(files()).toEqual(['estate/pins/production.json']);
   });
 
-  it('refuses bad input with exit code 1, every problem on stderr and nothing written', () => {
+  it('refuses bad input with exit code 2, every problem on stderr and nothing written', () => {
     const r = run('release', '--env', 'Prod', '--service', 'api', '--tag', 'a b');
 
-    expect(r.code).toBe(ExitCode.FINDINGS);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
-      'platform-cdk release: --env: got "Prod"; an environment name is a DNS-1123 label. Fix: name an environment of the platform, e.g. "test".',
-      'platform-cdk release: --service: got "api"; a module is named <tenant>/<project>/<module>. Fix: use e.g. "shop/storefront/web".',
-      'platform-cdk release: --tag: got "a b"; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and not "latest" (it moves). Fix: pass the commit\'s tag, e.g. "3f9c2a1b7d4e".',
+      'error: release: --env: got "Prod"; an environment name is a DNS-1123 label. Fix: name an environment of the platform, e.g. "test"',
+      'error: release: --service: got "api"; a module is named <tenant>/<project>/<module>. Fix: use e.g. "shop/storefront/web"',
+      'error: release: --tag: got "a b"; an image tag is 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and not "latest" (it moves). Fix: pass the commit\'s tag, e.g. "3f9c2a1b7d4e"',
     ]);
     expect(files()).toEqual([]);
   });
 
-  it('refuses to change a malformed pins file with exit code 1', () => {
+  it('refuses to change a malformed pins file with exit code 2, without quoting it', () => {
     write('releases/test.json', 'not json');
-    const r = run('release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc');
+    const r = run('release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc');
 
-    expect(r.code).toBe(ExitCode.FINDINGS);
-    expect(r.stderr).toMatch(/^platform-cdk release: releases\/test\.json: not JSON: /);
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toBe('error: release: releases/test.json: not JSON: a syntax error. Fix: repair or remove the file\n');
     expect(fs.readFileSync('releases/test.json', 'utf8')).toBe('not json');
   });
 
   it.each([
-    ['a required option is missing', ['release', '--env', 'test', '--service', 'shop/storefront/api'], /required option '--tag <tag>' not specified/],
-    ['an option is unknown', ['release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc', '--force'], /unknown option '--force'/],
+    ['a required option is missing', ['release', '--env', 'test', '--service', 'shop/storefront/api'], /^error: required option '--tag <tag>' not specified\. Fix: see `platform-cdk release --help`\n$/],
+    ['an option is unknown', ['release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', 'abc', '--force'], /^error: unknown option '--force'\. Fix: see `platform-cdk release --help`\n$/],
     ['the command is unknown', ['deploy'], /unknown command 'deploy'/],
     ['no command is given', [], /Usage: platform-cdk/],
   ])('exits 2 when %s, writing nothing', (_what, args, message) => {
@@ -246,16 +251,157 @@ describe('main()', () => {
 
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toContain('Usage: platform-cdk release [options]');
-    expect(r.stdout).toContain('Exit codes: 0 pinned, 1 bad input (nothing written), 2 usage.');
+    expect(r.stdout).toContain('Exit codes: 0 pinned, 2 usage or input error (a value, an unknown environment or module, a malformed pins file, a program that cannot be loaded; nothing written), 3 internal fault.');
+    expect(r.stdout).toContain('--no-check');
+    expect(r.stdout).toContain('Example:\n  $ platform-cdk release --env test --service shop/storefront/web --tag 3f9c2a1b7d4e');
   });
 });
 
 describe('the platform-cdk command', () => {
   it('runs `release` from bin/platform-cdk.js in the working directory, with the exit code of main()', () => {
-    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'platform-cdk.js'), 'release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e'], { cwd: dir, encoding: 'utf8', env: { ...process.env } });
 
     expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ok.stdout).toBe('platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n');
     expect(fs.readFileSync(path.join(dir, 'releases', 'test.json'), 'utf8')).toBe('{\n  "shop/storefront/api": "3f9c2a1b7d4e"\n}\n');
+  });
+});
+
+describe('release, checked against the estate program', () => {
+  /** Writes an estate program into the working directory: test and production, one module in production only. */
+  function program(body = ''): string {
+    const index = JSON.stringify(path.join(ROOT, 'index'));
+    write(
+      'estate.ts',
+      `import { ClusterRole, Credential, Platform, Registry } from ${index};
+
+export function build(): Platform {
+  ${body}
+  const platform = new Platform('acme');
+  const host = platform.addCluster('host', { role: ClusterRole.HOST });
+  const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
+  const test = platform.addEnvironment('test', { clusters: [member] });
+  const production = platform.addEnvironment('production', { clusters: [host], production: true });
+  platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate-git') } });
+  const shop = platform.addTenant('shop', { manager: 'alice' });
+  const registry = Registry.at('harbor.example.com');
+  shop.addProject('storefront', { environments: [test, production] }).addService('api', { image: registry.image('shop/api', '1.0.0'), ports: [{ port: 8080 }], replicas: 2 });
+  shop.addProject('backoffice', { environments: [production] }).addService('admin', { image: registry.image('shop/admin', '1.0.0'), ports: [{ port: 8080 }], replicas: 2 });
+  return platform;
+}
+`,
+    );
+    return 'estate.ts';
+  }
+
+  it('pins a module of the estate in an environment it runs in', () => {
+    const app = program();
+    const r = run('release', '--app', app, '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
+
+    expect(r).toEqual({ code: ExitCode.OK, stdout: 'platform-cdk: shop/storefront/api 3f9c2a1b7d4e pinned for test in releases/test.json\n', stderr: '' });
+  });
+
+  it('refuses an environment the estate does not have, writing nothing', () => {
+    const app = program();
+    const r = run('release', '--app', app, '--env', 'nosuchenv', '--service', 'nope/nope/nope', '--tag', '3f9c2a1b7d4e');
+
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toBe('error: release: --env: got "nosuchenv"; the platform has no environment of this name (environments: test, production). Fix: name an environment of the platform (a preview takes its tags from `platform-cdk preview create --images`)\n');
+    expect(files()).toEqual(['estate.ts']);
+  });
+
+  it('refuses a module the estate does not have, listing the modules', () => {
+    const app = program();
+    const r = run('release', '--app', app, '--env', 'production', '--service', 'nope/nope/nope', '--tag', '3f9c2a1b7d4e');
+
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toBe('error: release: --service: got "nope/nope/nope"; no service or release pipeline of the platform has this key (modules: shop/backoffice/admin, shop/storefront/api). Fix: name a module as <tenant>/<project>/<module>, as its pipeline does\n');
+    expect(files()).toEqual(['estate.ts']);
+  });
+
+  it('refuses a module in an environment it does not run in', () => {
+    const app = program();
+    const r = run('release', '--app', app, '--env', 'test', '--service', 'shop/backoffice/admin', '--tag', '3f9c2a1b7d4e');
+
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toBe('error: release: --service: got "shop/backoffice/admin"; the module does not run in test (it runs in: production). Fix: release it to an environment it runs in, or place its project in test\n');
+  });
+
+  it('refuses when the estate program cannot be loaded, unless --no-check is given', () => {
+    const r = run('release', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
+
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toMatch(/^error: release: the estate program could not be loaded to check --env and --service \(no --app was given and there is no cdk8s\.yaml in .+\)\. Fix: run in the estate repository \(where cdk8s\.yaml is\), pass --app <program\.ts>, or pass --no-check to pin without the check\n$/);
+    expect(files()).toEqual([]);
+    expect(run('release', '--no-check', '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e').code).toBe(ExitCode.OK);
+  });
+
+  it('refuses when the estate program throws, naming the exception', () => {
+    const app = program("if (Date.now() > 0) throw new Error('not today');");
+    const r = run('release', '--app', app, '--env', 'test', '--service', 'shop/storefront/api', '--tag', '3f9c2a1b7d4e');
+
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toMatch(/^error: release: the estate program could not be loaded to check --env and --service \(the program estate\.ts threw Error while building the estate at estate\.ts:\d+:\d+: not today\)\. Fix: /);
+    expect(files()).toEqual(['estate.ts']);
+  });
+
+  it('takes the estate program from cdk8s.yaml', () => {
+    program();
+    write('cdk8s.yaml', 'app: npx tsx estate.ts\n');
+
+    expect(run('release', '--env', 'production', '--service', 'shop/backoffice/admin', '--tag', 'v2').code).toBe(ExitCode.OK);
+    expect(run('release', '--env', 'test', '--service', 'shop/backoffice/admin', '--tag', 'v2').code).toBe(ExitCode.USAGE);
+  });
+});
+
+describe('release pins that do nothing are warnings at synth', () => {
+  /** The model warnings of a platform, formatted. */
+  function warnings(platform: Parameters<typeof validatePlatform>[0]): string[] {
+    return validatePlatform(platform)
+      .filter((p) => p.severity === 'warning' && p.property.startsWith('release pins'))
+      .map(formatProblem);
+  }
+
+  it('a pin that matches no service of its environment', () => {
+    write('releases/test.json', JSON.stringify({ 'shop/storefront/api': '3f9c2a1b7d4e', 'nope/nope/nope': '1.0.0' }));
+    const f = fixture();
+    f.platform.configureDelivery({ estate: ESTATE });
+    addService(f, 'api');
+
+    expect(warnings(f.platform)).toEqual([
+      'warning: [acme] release pins of test: got "nope/nope/nope"; the pin in releases/test.json matches no service or release pipeline running in test, and does nothing. Fix: remove the pin, or correct its <tenant>/<project>/<module> key.',
+    ]);
+  });
+
+  it('a pins file of an environment the platform does not have', () => {
+    write('releases/nosuchenv.json', JSON.stringify({ 'nope/nope/nope': '1.0.0' }));
+    const f = fixture();
+    f.platform.configureDelivery({ estate: ESTATE });
+    addService(f, 'api');
+
+    expect(warnings(f.platform)).toEqual([
+      'warning: [acme] release pins: got "releases/nosuchenv.json"; the platform has no environment nosuchenv, so these pins do nothing (environments: test, production). Fix: remove the file, or rename it after an environment.',
+    ]);
+  });
+
+  it('pins that are ignored because the platform does not configure delivery', () => {
+    write('releases/test.json', JSON.stringify({ 'shop/storefront/api': '3f9c2a1b7d4e' }));
+    const f = fixture();
+    addService(f, 'api');
+
+    expect(warnings(f.platform)).toEqual([
+      'warning: [acme] release pins: got "releases/"; 1 release pins file is ignored, because the platform does not configure delivery (pins are read only then). Fix: call platform.configureDelivery({ estate: ... }), or remove the releases folder.',
+    ]);
+    // Still a warning, not an error: the synthesis goes on.
+    expect(synthObjects(f.platform).size).toBeGreaterThan(0);
+  });
+
+  it('none when every pin matches', () => {
+    write('releases/test.json', JSON.stringify({ 'shop/storefront/api': '3f9c2a1b7d4e' }));
+    const f = fixture();
+    f.platform.configureDelivery({ estate: ESTATE });
+    addService(f, 'api');
+
+    expect(warnings(f.platform)).toEqual([]);
   });
 });

@@ -3,6 +3,12 @@
  */
 import { main } from '../../cli/main';
 
+// Colour follows FORCE_COLOR and NO_COLOR, which a test runner on a terminal may set for its workers: the tests
+// assert plain text, and those about colour set them themselves. (Jest gives each test file its own copy of
+// process.env: a command the tests spawn gets it only with `env: { ...process.env }`.)
+delete process.env.FORCE_COLOR;
+delete process.env.NO_COLOR;
+
 /** What a run wrote and returned. */
 export interface Run {
   readonly code: number;
