@@ -271,6 +271,11 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         // as soon as it is rendered, before its files are written; an error anywhere stops the synthesis once every
         // cluster is checked, and nothing is written. --no-check is the stack's `checks: false`.
         const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n), checks: o.check, crdDirs: o.crds, program: file });
+        if (o.check) {
+          // The validator the stack's checks use (one per process), made now so that its start-up is a step of its own.
+          progress.step('preparing the schema checks');
+          checks().validatorFor(platform.target, o.crds);
+        }
         progress.step('model checks and planning');
         let result: SynthResult;
         try {

@@ -333,6 +333,16 @@ export function releaseKeysOf(platform: Platform, environment: string): Set<stri
   return keys;
 }
 
+/** Why {@link unknownRelease} refuses a release. */
+export interface UnknownRelease {
+  /** The option at fault: the environment (`env`) or the module (`service`). */
+  readonly property: 'env' | 'service';
+  /** What is wrong, in the user's terms. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
 /**
  * Why a release of a module to an environment would do nothing, or `undefined` when it is known there: the
  * environment is not one of the platform's (previews take their tags from their own files), or no service or
@@ -341,7 +351,7 @@ export function releaseKeysOf(platform: Platform, environment: string): Set<stri
  * @param environment the environment's name
  * @param key the module's release key
  */
-export function unknownRelease(platform: Platform, environment: string, key: string): { property: 'env' | 'service'; message: string; fix: string } | undefined {
+export function unknownRelease(platform: Platform, environment: string, key: string): UnknownRelease | undefined {
   const names = platform.environments.map((e) => e.name);
   if (!names.includes(environment)) {
     return { property: 'env', message: `the platform has no environment of this name (environments: ${names.join(', ') || 'none'})`, fix: 'name an environment of the platform (a preview takes its tags from `platform-cdk preview create --images`)' };

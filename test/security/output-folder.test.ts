@@ -207,7 +207,7 @@ describe('platform-cdk synth --out', () => {
     const before = snapshot(tmp);
     const r = cli('synth', '--app', program, '--out', outdir(), '--quiet');
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toMatch(/^platform-cdk: error: refusing to use \/.*\n$/);
+    expect(r.stderr).toMatch(/^error: refusing to use \/.*\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
     expect(snapshot(tmp)).toEqual(before);

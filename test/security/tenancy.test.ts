@@ -106,9 +106,9 @@ export function build(): Platform {
       );
       const r = cli('validate', '--app', app);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('The platform model has 2 errors; nothing was written.');
-      expect(r.stderr).toContain('[claims/shop/sys] namespace: got "kube-system"; namespace kube-system is reserved');
-      expect(r.stderr).toContain('[claims/system-workspace] name: got "system-workspace"; the name is reserved');
+      expect(r.stdout).toContain('The platform model has 2 errors; nothing was written.');
+      expect(r.stdout).toContain('[claims/shop/sys] namespace: got "kube-system"; namespace kube-system is reserved');
+      expect(r.stdout).toContain('[claims/system-workspace] name: got "system-workspace"; the name is reserved');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
