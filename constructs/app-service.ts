@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
+import { checkWritablePath } from '../lib/values';
 import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
@@ -927,6 +928,7 @@ export class AppService extends Construct implements IConnectable {
     const probes: [string, Probe | undefined][] = [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]];
     for (const [property, probe] of probes) {
       if (!probe) continue;
+      if (typeof probe._check === 'function') probe._check(problems, path, property);
       const o = probe.options;
       for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
         const e = checkSeconds(o[k], min);
@@ -1142,9 +1144,12 @@ function checkScaling(problems: ProblemCollector, path: string, prefix: string, 
 }
 
 function checkPaths(problems: ProblemCollector, path: string, property: string, paths: readonly string[]): void {
+  if (!Array.isArray(paths)) {
+    problems.error({ path, property, value: paths, message: 'the writable paths are a list of folders', fix: 'use e.g. ["/var/cache/app"]' });
+    return;
+  }
   paths.forEach((p, i) => {
-    if (typeof p !== 'string' || !p.startsWith('/') || p === '/' || p === '/tmp' || /\s/.test(p)) {
-      problems.error({ path, property: `${property}[${i}]`, value: p, message: 'a writable path is an absolute folder other than "/" and "/tmp" (which is always writable)', fix: 'use a path like "/var/cache/app"' });
-    }
+    const e = checkWritablePath(p);
+    if (e) problems.error({ path, property: `${property}[${i}]`, value: p, message: `a writable path is an absolute, normalised folder: ${e}`, fix: 'use a folder of the application such as "/var/cache/app"' });
   });
 }

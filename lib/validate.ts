@@ -37,6 +37,7 @@ export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[
   }
   checkPlacements(plan, problems);
   checkCycles(platform, problems);
+  checkAcceptedTenants(platform, problems);
   try {
     emitterOf(platform).checkTarget(platform, problems);
   } catch (e) {
@@ -56,6 +57,31 @@ function checkCycles(platform: Platform, problems: ProblemCollector): void {
       message: 'these services connect to each other in a cycle, so none of them can be created first',
       fix: 'remove one of the connections of the cycle (a callback is often better as an event or a queue)',
     });
+  }
+}
+
+/**
+ * A service accepts connections only from tenants of its own platform: a tenant of another `Platform` root is
+ * another estate, whose namespaces and users this one knows nothing of.
+ */
+function checkAcceptedTenants(platform: Platform, problems: ProblemCollector): void {
+  const tenants = new Set(platform.tenants);
+  for (const tenant of platform.tenants) {
+    for (const project of tenant.projects) {
+      for (const service of [...project.services, ...project.statefulServices]) {
+        (service.acceptedTenants ?? []).forEach((t, i) => {
+          if (tenants.has(t)) return;
+          const where = t?.node?.path;
+          problems.error({
+            path: service.node.path,
+            property: `acceptFrom[${i}]`,
+            value: where ?? t,
+            message: where === undefined ? 'this is not a tenant' : `the tenant belongs to another platform (${t.node.root.node.id}), and a service admits only tenants of its own platform`,
+            fix: `accept a tenant of platform ${platform.node.id} (platform.addTenant(…)), or declare both estates in one Platform`,
+          });
+        });
+      }
+    }
   }
 }
 
