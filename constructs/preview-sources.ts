@@ -212,7 +212,7 @@ export function checkPreviewSpec(spec: PreviewSpec, today: string): PreviewSpecP
   if (typeof spec.branch !== 'string' || !/[A-Za-z0-9]/.test(spec.branch)) out.push({ field: 'branch', value: spec.branch, message: 'the branch has no letter or digit', fix: 'name the branch like feature/login' });
   else {
     const b = checkBranchName(spec.branch);
-    if (b) out.push({ field: 'branch', value: spec.branch.length > 80 ? `${spec.branch.slice(0, 60)}… (${spec.branch.length} characters)` : spec.branch, message: b, fix: 'pass the Git branch name, e.g. feature/login' });
+    if (b) out.push({ field: 'branch', value: spec.branch, message: b, fix: 'pass the Git branch name, e.g. feature/login' });
   }
   const owner = spec.owner;
   if (owner.startsWith('user:')) {

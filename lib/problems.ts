@@ -25,12 +25,13 @@ export interface Problem {
 export type ProblemDetails = Omit<Problem, 'severity'>;
 
 /**
- * Renders a value received from the user for a message: strings quoted, objects as JSON, short. Numbers that
+ * Renders a value received from the user for a message: strings quoted (a long one cut, with its length), objects
+ * as JSON, short. Numbers that
  * JSON cannot hold are shown as themselves (`NaN`, `Infinity`, `-Infinity`, `12n`), at any depth.
  */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > 200 ? `${JSON.stringify(value.slice(0, 120)).slice(0, -1)}…" (${value.length} characters)` : JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return typeof value === 'bigint' ? `${value}n` : String(value);
   let text: string;
