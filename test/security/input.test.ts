@@ -78,6 +78,19 @@ describe('values used as paths, lines and annotations (regressions)', () => {
     expect(lines.every((l) => l.length < 2000)).toBe(true);
   });
 
+  it('refuses descriptions and waiver reasons above the 256 KiB of an object\'s annotations, and a display name that is not text', () => {
+    const f = fixture();
+    f.tenant.addProject('p2', { environments: ['test'], description: 'd'.repeat(300_000) });
+    f.platform.addTenant('t2', { manager: 'bob', displayName: 5 as unknown as string });
+    addService(f, 'api', { replicas: 1, waivers: { replicas: 'r'.repeat(300_000) } });
+
+    const lines = validationErrors(f.platform);
+
+    expect(lineFor(lines, 'acme/shop/p2', 'description')).toContain('(300000 characters); the text is written as the annotation kubesphere.io/description: an object\'s annotations hold at most 262144 bytes');
+    expect(lineFor(lines, 'acme/t2', 'displayName')).toContain('got 5; the text is written as the annotation kubesphere.io/alias-name: an annotation value must be a string');
+    expect(lines.filter((l) => l.startsWith(`[${API}] waivers.replicas (in `))).toHaveLength(1);
+  });
+
   it('refuses a registry port outside 1-65535', () => {
     const f = fixture();
     addService(f, 'api', { image: Registry.at('harbor.example.com:99999').image('shop/api', '1.0.0') });
@@ -208,6 +221,7 @@ describe('random strings used as paths, names and annotations', () => {
     ['a writable path', 'writablePaths[0]', (f, s) => addService(f, 'api', { writablePaths: [s] })],
     ['an image tag', 'image.tag', (f, s) => addService(f, 'api', { image: f.registry.image('shop/api', s) })],
     ['a registry host', 'image.registry', (f, s) => addService(f, 'api', { image: Registry.at(s).image('shop/api', '1.0.0') })],
+    ['a project description (an annotation)', 'description', (f, s) => void f.tenant.addProject('p2', { environments: ['test'], description: s })],
     ['a preview owner', 'owner', (f, s) => {
       addService(f, 'api');
       f.platform.addPreview('feature/p', { baseline: 'test', owner: User.named(s), expires: '2099-12-31', services: { api: { tag: 'sha-1' } } });
