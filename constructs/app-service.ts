@@ -932,7 +932,7 @@ export class AppService extends Construct implements IConnectable {
       const o = probe.options;
       for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
         const e = checkSeconds(o[k], min);
-        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString(), message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
+        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString() || 'NaN', message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
       }
       const ft = o.failureThreshold === undefined ? undefined : checkWholeNumber(o.failureThreshold, 1);
       if (ft) problems.error({ path, property: `${property}.failureThreshold`, value: o.failureThreshold, message: ft, fix: 'set failureThreshold to 1 or more, e.g. 3' });
@@ -1054,6 +1054,8 @@ function checkSeconds(d: Duration | undefined, min: number): string | undefined 
   } catch {
     return 'the time is written in whole seconds';
   }
+  if (!Number.isFinite(seconds)) return `the time must be a finite number of seconds, not ${String(seconds)}`;
+  if (seconds > 2147483647) return 'the time must be at most 2147483647 seconds';
   return seconds < min ? `the time must be at least ${min} second${min === 1 ? '' : 's'}` : undefined;
 }
 
