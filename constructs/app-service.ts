@@ -8,7 +8,7 @@ import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './co
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
-import { Platform } from './platform';
+import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
@@ -424,6 +424,7 @@ export class AppService extends Construct implements IConnectable {
    * @param port the Service port and its options
    */
   public addPort(port: PortOptions): ServicePort {
+    assertObjectArgument(this, `ports[${this.portOptions.length}]`, port, 'give the port as an object, e.g. { port: 8080 }');
     this.portOptions.push(port);
     return this.ports[this.ports.length - 1];
   }
@@ -458,6 +459,7 @@ export class AppService extends Construct implements IConnectable {
    * @param overrides what changes there
    */
   public inEnvironment(environment: EnvironmentRef, overrides: EnvironmentOverrides): void {
+    assertObjectArgument(this, `perEnvironment[${JSON.stringify(typeof environment === 'string' ? environment : environment?.node?.path)}]`, overrides, 'give the overrides as an object, e.g. { replicas: 3 }');
     const before = this.overrides.get(environment);
     this.overrides.set(environment, before ? mergeOverrides(before, overrides) : overrides);
   }
@@ -468,6 +470,7 @@ export class AppService extends Construct implements IConnectable {
    * @param options host, path, port, TLS, environments and cut-over
    */
   public expose(options: ExposeOptions = {}): Exposure {
+    assertObjectArgument(this, `expose[${this.exposureList.length}]`, options, 'give the exposure\'s options as an object, or leave them out');
     const exposure = new Exposure(this, options);
     this.exposureList.push(exposure);
     return exposure;
@@ -486,6 +489,8 @@ export class AppService extends Construct implements IConnectable {
    * @param options port and variable prefix
    */
   public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
+    assertObjectArgument(this, `connectsTo[${this.connectionList.length}]`, target, 'connect to an AppService or StatefulService of the platform');
+    assertObjectArgument(this, `connectsTo[${this.connectionList.length}].options`, options, 'give the options as an object, or leave them out');
     this.connectionList.push({ target, options });
   }
 
@@ -594,6 +599,7 @@ export class AppService extends Construct implements IConnectable {
    * @param props source, build, tests, registry credential, approval and notifications
    */
   public addPipeline(props: PipelineProps): Pipeline {
+    assertObjectArgument(this, 'addPipeline', props, 'give the pipeline\'s properties as an object, e.g. { repository: … }');
     assertNoPipeline(this, 'Pipeline', this.name);
     return new Pipeline(this, 'Pipeline', { ...props, module: this.name, image: props.image ?? this.image, service: this });
   }

@@ -130,6 +130,12 @@ export class Platform extends Construct {
    * @param props options
    */
   constructor(id: string, props: PlatformProps = {}) {
+    if (typeof id !== 'string' || id.trim() === '' || id.includes('/')) {
+      throw new ValidationError([{ severity: 'error', path: '(platform)', property: 'id', value: id, message: 'the platform\'s name starts every construct path and message: a non-empty string without "/"', fix: 'name the platform, e.g. new Platform("acme")' }]);
+    }
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw new ValidationError([{ severity: 'error', path: id, property: 'props', value: props, message: 'the properties of a platform are an object', fix: 'pass the platform\'s properties as an object, or leave them out' }]);
+    }
     super(undefined as unknown as Construct, id);
     Object.defineProperty(this, PLATFORM, { value: true });
     this.target = props.target ?? Target.KUBESPHERE_V4_1;
@@ -431,6 +437,21 @@ export function checkFeatureSwitches(problems: ProblemCollector, path: string, p
       problems.error({ path, property: `${property}[${JSON.stringify(k)}]`, value: v, message: 'a feature is switched on with true or off with false', fix: 'use true or false, or leave it out to have it where the model needs it' });
     }
   }
+}
+
+/**
+ * Throws at once, as a `ValidationError` naming the construct and the argument, when an argument that must be an
+ * object is not (`null`, `undefined`, a string …): a bad call is reported where it is made, never as a raw
+ * `TypeError` later.
+ * @param scope the construct called
+ * @param property the argument, as the message names it
+ * @param value the value given
+ * @param fix how to fix it
+ * @internal
+ */
+export function assertObjectArgument(scope: IConstruct, property: string, value: unknown, fix: string): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  throw new ValidationError([{ severity: 'error', path: scope.node.path, property, value, message: 'this argument is an object', fix }]);
 }
 
 /**

@@ -157,6 +157,23 @@ describe('raw exceptions become model errors (regressions)', () => {
     }
   });
 
+  it('refuses null and undefined arguments of the methods that take objects, naming the construct and the argument', () => {
+    for (const v of [null, undefined]) {
+      const f = fixture();
+      const api = addService(f, 'api');
+      const calls: [string, () => unknown][] = [
+        ['ports[1]', () => api.addPort(v as never)],
+        ['perEnvironment["test"]', () => api.inEnvironment('test', v as never)],
+        ['connectsTo[0]', () => api.connectsTo(v as never)],
+        ['addPipeline', () => api.addPipeline(v as never)],
+      ];
+      if (v === null) calls.push(['expose[0]', () => api.expose(v as never)]);
+      for (const [property, call] of calls) expect(call).toThrow(`[${API}] ${property}: got ${describeValue(v)}; this argument is an object`);
+    }
+    expect(() => new Platform('')).toThrow('[(platform)] id: got ""');
+    expect(() => new Platform('acme', null as never)).toThrow('[acme] props: got null; the properties of a platform are an object');
+  });
+
   it('validates a chain of 6,000 connected services without a RangeError, in a few seconds', () => {
     const f = fixture();
     let previous: AppService | undefined;
