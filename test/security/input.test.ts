@@ -59,6 +59,20 @@ describe('values used as paths, lines and annotations (regressions)', () => {
     for (let i = 3; i < 10; i++) expect(lineFor(lines, API, `writablePaths[${i}]`)).toContain('a writable path is an absolute, normalised folder');
   });
 
+  it('refuses the same paths as a generic engine\'s data folder and writable paths', () => {
+    const f = fixture();
+    f.project.addStatefulService('db', {
+      engine: Engine.generic({ name: 'pg', ports: [{ port: 5432 }], dataPath: '/proc/data', runAsUser: 70, writablePaths: ['/var/run/docker.sock', '/var/run/postgresql'] }),
+      inCluster: { image: f.registry.image('library/postgres', '16.2'), storage: '10Gi' },
+    });
+
+    const lines = validationErrors(f.platform);
+
+    expect(lineFor(lines, 'acme/shop/storefront/db', 'engine.dataPath')).toContain('/proc belongs to the kernel');
+    expect(lineFor(lines, 'acme/shop/storefront/db', 'engine.writablePaths[0]')).toContain('socket');
+    expect(lines.filter((l) => l.includes('engine.writablePaths[1]'))).toEqual([]);
+  });
+
   it('keeps the writable paths applications use', () => {
     const f = fixture();
     addService(f, 'api', { writablePaths: ['/var/cache/nginx', '/etc/nginx/conf.d', '/var/run/envoy', '/var/run', '/data'] });
