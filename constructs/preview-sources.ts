@@ -118,6 +118,7 @@ export function addPreviewFromEnvironment(platform: Platform, options: PreviewFr
  * @param dir the folder
  */
 export function loadPreviews(platform: Platform, dir: string): PreviewEnvironment[] {
+  const staged = holder[STAGED];
   const stage = staged !== undefined && path.resolve(dir) === staged.dir ? staged : undefined;
   if (!fs.existsSync(dir) && !stage) return [];
   const out: PreviewEnvironment[] = [];
@@ -163,7 +164,16 @@ export function previewFileText(spec: PreviewSpec): string {
 }
 
 /** A preview file `platform-cdk preview create` is about to write, seen by `loadPreviews` as if it were written. */
-let staged: { dir: string; name: string; text: string; seen: boolean } | undefined;
+interface StagedPreview {
+  dir: string;
+  name: string;
+  text: string;
+  seen: boolean;
+}
+
+/** Held on the global object, so that the command line and the estate program share it across copies of the library. */
+const STAGED = Symbol.for('platform-cdk.stagedPreview');
+const holder = globalThis as { [STAGED]?: StagedPreview };
 
 /**
  * Makes `loadPreviews` of a folder see one file as if it were written (`text` under `name`), so that
@@ -173,8 +183,9 @@ let staged: { dir: string; name: string; text: string; seen: boolean } | undefin
  * @internal
  */
 export function _stagePreview(stage: { dir: string; name: string; text: string } | undefined): boolean {
-  const seen = staged?.seen === true;
-  staged = stage === undefined ? undefined : { dir: path.resolve(stage.dir), name: stage.name, text: stage.text, seen: false };
+  const seen = holder[STAGED]?.seen === true;
+  if (stage === undefined) delete holder[STAGED];
+  else holder[STAGED] = { dir: path.resolve(stage.dir), name: stage.name, text: stage.text, seen: false };
   return seen;
 }
 
