@@ -241,7 +241,23 @@ export function checkPreviewSpec(spec: PreviewSpec, today: string): PreviewSpecP
 }
 
 /** A file of a previews folder that holds a preview's name: the file of a branch, or a file that names no branch. */
-export type PreviewFileOwner = { readonly kind: 'branch'; readonly file: string; readonly branch: string } | { readonly kind: 'unknown'; readonly file: string; readonly reason: string };
+export type PreviewFileOwner =
+  | {
+      /** The file names its branch. */
+      readonly kind: 'branch';
+      /** The file. */
+      readonly file: string;
+      /** The branch it names. */
+      readonly branch: string;
+    }
+  | {
+      /** The file names no branch, or is not JSON. */
+      readonly kind: 'unknown';
+      /** The file. */
+      readonly file: string;
+      /** Why it is not known whose it is. */
+      readonly reason: string;
+    };
 
 /**
  * Who holds a preview's name in a previews folder: the file `<slug>.json` and every other file whose branch has
