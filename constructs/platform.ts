@@ -416,7 +416,10 @@ function checkPreviewBranch(problems: ProblemCollector, preview: PreviewEnvironm
   const source = preview.source;
   const property = source.kind === 'environment' ? 'PREVIEW_BRANCH' : source.kind === 'file' && source.file !== undefined ? `${source.file}: branch` : 'branch';
   const e = checkBranchName(branch);
-  if (e) problems.error({ path: preview.node.path, property, value: branch, message: e, fix: 'name the preview after the Git branch it previews, e.g. "feature/login"' });
+  if (e) {
+    problems.error({ path: preview.node.path, property, value: branch, message: e, fix: 'name the preview after the Git branch it previews, e.g. "feature/login"' });
+    return;
+  }
   for (const a of checkAnnotations({ [PREVIEW_BRANCH_ANNOTATION]: branch })) {
     problems.error({ path: preview.node.path, property, value: branch, message: `the branch is written as the annotation ${PREVIEW_BRANCH_ANNOTATION} of the preview's namespaces: ${a.message}`, fix: 'use a shorter branch name' });
   }
