@@ -7,7 +7,7 @@
  */
 import * as fc from 'fast-check';
 import { Duration } from 'cdk8s';
-import { ClusterRole, Engine, ExistingSecret, ManifestStack, Platform, Probe, Registry, User, ValidationError } from 'platform-cdk';
+import { ClusterRole, Engine, ExistingSecret, LoadBalancerKind, ManifestStack, NodeRole, Platform, Probe, Registry, User, ValidationError } from 'platform-cdk';
 import type { AppService } from 'platform-cdk';
 import { describeValue } from '../../lib/problems';
 import { validatePlatform } from '../../lib/validate';
@@ -114,6 +114,26 @@ describe('values used as paths, lines and annotations (regressions)', () => {
 
     expect(lineFor(lines, API, 'image.registry')).toContain('got "harbor.example.com:99999"; a registry\'s port must be between 1 and 65535');
     expect(lineFor(lines, 'acme/shop/storefront/web', 'image.registry')).toContain('port must be between 1 and 65535');
+  });
+
+  it('refuses a node plan\'s registry port outside 1-65535', () => {
+    const platform = new Platform('acme');
+    platform.addCluster('prod', {
+      role: ClusterRole.HOST,
+      nodePlan: {
+        nodes: [{ name: 'kp-master01', address: '192.168.10.11', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD, NodeRole.WORKER] }],
+        controlPlaneEndpoint: { loadBalancer: LoadBalancerKind.HAPROXY },
+        kubernetesVersion: 'v1.27.16',
+        sshUser: 'kubekey',
+        privateKeyPath: '~/.ssh/kubekey_ed25519',
+        registry: { privateRegistry: 'harbor.example.com:70000', auths: [{ registry: 'harbor.example.com:0', usernameEnv: 'HARBOR_USERNAME', passwordEnv: 'HARBOR_PASSWORD' }] },
+      },
+    });
+
+    const lines = validationErrors(platform);
+
+    expect(lineFor(lines, 'acme/Clusters/prod', 'nodePlan.registry.privateRegistry')).toContain('got "harbor.example.com:70000"; not a registry host: a registry\'s port must be between 1 and 65535');
+    expect(lineFor(lines, 'acme/Clusters/prod', 'nodePlan.registry.auths[0].registry')).toContain('(this one is 0)');
   });
 
   it('refuses acceptFrom a tenant of another platform', () => {
