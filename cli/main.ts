@@ -14,7 +14,7 @@ import { readReleasePins, ReleasePins, releasePinsText, unknownRelease } from '.
 import type { Platform } from '../constructs/platform';
 import type { CheckResult } from '../lib/check';
 import { planPlatform } from '../lib/plan';
-import { formatProblem, Problem, ValidationError } from '../lib/problems';
+import { describeValue, formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { OutputWriteError, UnsafeOutputFolderError } from '../lib/write';
@@ -153,6 +153,39 @@ function printFindings(write: (text: string) => void, r: CheckResult, color: boo
   const warnings = r.findings.filter((f) => f.severity === 'warning' && !f.waived).length;
   const waived = r.findings.filter((f) => f.waived).length;
   write(`platform-cdk: ${r.objects} objects checked: ${errors} errors, ${warnings} warnings, ${waived} waived\n`);
+}
+
+/**
+ * The model errors a new preview would cause: the estate program is built twice, as it is and with the preview's
+ * file seen in the previews folder (nothing is written), and the errors of the second build that the first does
+ * not have are returned, each formatted. A program that does not load the folder is an error too: the preview
+ * would never be deployed. Throws `UsageError` when there is no program.
+ * @param app the `--app` option
+ * @param dir the previews folder
+ * @param name the preview file's name
+ * @param text the preview file's text
+ */
+function previewEstateProblems(app: string | undefined, dir: string, name: string, text: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { _stagePreview } = require('../constructs/preview-sources') as typeof import('../constructs/preview-sources');
+  const build = (stage: boolean): { errors: string[]; seen: boolean; file?: string } => {
+    _stagePreview(stage ? { dir, name, text } : undefined);
+    try {
+      const loaded = loadApp(app);
+      const seen = _stagePreview(undefined);
+      return { errors: validatePlatform(loaded.platform).filter((p) => p.severity === 'error').map(formatProblem), seen, file: loaded.file };
+    } catch (e) {
+      _stagePreview(undefined);
+      if (e instanceof ValidationError) return { errors: e.problems.filter((p) => p.severity === 'error').map(formatProblem), seen: true };
+      throw e;
+    }
+  };
+  const before = new Set(build(false).errors);
+  const after = build(true);
+  if (!after.seen) {
+    return [`--dir: got ${JSON.stringify(dir)}; the estate program ${after.file ?? ''} does not load previews from this folder, so the preview would never be deployed. Fix: pass --dir the folder the program's platform.loadPreviews() reads (or --app the estate's program).`];
+  }
+  return after.errors.filter((e) => !before.has(e)).map((e) => `the estate would not synthesize with this preview: ${e}`);
 }
 
 /**
@@ -436,7 +469,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     );
   preview
     .command('create')
-    .description('write a preview into the previews folder (previews/<slug>.json); commit it, and the next synth deploys it')
+    .description('write a preview into the previews folder (previews/<slug>.json) once the estate builds with it; commit it, and the next synth deploys it')
     .requiredOption('--branch <branch>', 'the branch, e.g. feature/login')
     .requiredOption('--images <service=tag,...>', 'the services it overrides and their image tags')
     .requiredOption('--owner <department|user:name>', 'who owns it')
@@ -444,29 +477,67 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .requiredOption('--baseline <environment>', 'the development environment it derives from')
     .addOption(new Option('--dependencies <mode>', 'where its services find what they call').choices(['baseline', 'clone']).default('baseline'))
     .option('--dir <folder>', 'the previews folder of the estate', 'previews')
-    .addHelpText('after', exitCodes('bad input (nothing written)'))
-    .action((o: { branch: string; images: string; owner: string; expires: string; baseline: string; dependencies: string; dir: string }) => {
+    .option('--app <file>', 'the estate program, built with the new preview before it is written (default: the one cdk8s.yaml names)')
+    .addHelpText('after', exitCodes('bad input, a branch whose preview name another branch holds, or model errors the preview would cause (nothing written)'))
+    .action((o: { branch: string; images: string; owner: string; expires: string; baseline: string; dependencies: string; dir: string; app?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sources = require('../constructs/preview-sources') as typeof import('../constructs/preview-sources');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { isCalendarDate, previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+      const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
+      const refuse = (lines: readonly string[], exit: number = ExitCode.FINDINGS): void => {
+        for (const p of lines) io.err(`platform-cdk preview create: ${p}\n`);
+        code = exit;
+      };
+      // 1. The values, with the rules the model applies at synthesis.
       const parsed = sources.parseImages(o.images, '--images');
-      const problems = parsed.problems.map((p) => `${p.property}: got ${JSON.stringify(p.value)}; ${p.message}. Fix: ${p.fix}.`);
       const today = process.env.PLATFORM_CDK_NOW ?? new Date().toISOString().slice(0, 10);
-      if (!isCalendarDate(o.expires)) problems.push(`--expires: got ${JSON.stringify(o.expires)}; a date is YYYY-MM-DD. Fix: give the preview's last day.`);
-      else if (o.expires < today) problems.push(`--expires: got ${JSON.stringify(o.expires)}; the expiry is before today (${today}), and the preview would be left out at once. Fix: give a later date.`);
+      const spec = { branch: o.branch, baseline: o.baseline, owner: o.owner, expires: o.expires, services: parsed.services, dependencies: o.dependencies };
+      const problems = [
+        ...parsed.problems.map((p) => `${p.property}: got ${describeValue(p.value)}; ${p.message}. Fix: ${p.fix}.`),
+        ...sources.checkPreviewSpec(spec, today).map((p) => `--${p.field}: got ${describeValue(p.value)}; ${p.message}. Fix: ${p.fix}.`),
+      ];
+      if (problems.length > 0) return refuse(problems);
+      // 2. The preview's name belongs to this branch, or to nobody.
       const slug = previewSlug(o.branch);
-      if (!/[A-Za-z0-9]/.test(o.branch)) problems.push(`--branch: got ${JSON.stringify(o.branch)}; the branch has no letter or digit. Fix: name the branch like feature/login.`);
-      if (problems.length > 0) {
-        for (const p of problems) io.err(`platform-cdk preview create: ${p}\n`);
-        code = ExitCode.FINDINGS;
-        return;
-      }
       const file = path.join(o.dir, `${slug}.json`);
+      const clash = (): string | undefined => {
+        const other = sources.previewFileOwners(o.dir, slug, o.branch).find((x) => x.kind !== 'branch' || x.branch !== o.branch);
+        if (!other) return undefined;
+        return other.kind === 'branch'
+          ? `--branch: got ${JSON.stringify(o.branch)}; ${other.file} holds the preview of branch ${JSON.stringify(other.branch)}, and both branches name the preview pv-${slug} (lowercase letters, digits and "-"), so writing it would replace that branch's preview. Fix: rename the branch so that it differs from ${JSON.stringify(other.branch)} in more than case and punctuation, or remove the other preview first (platform-cdk preview delete --branch ${JSON.stringify(other.branch)}).`
+          : `--branch: got ${JSON.stringify(o.branch)}; ${other.file} holds the name of the preview pv-${slug}, but ${other.reason}, so it is not known whose it is. Fix: check the file and remove it by hand, then run the command again.`;
+      };
+      const taken = clash();
+      if (taken) return refuse([taken]);
+      // 3. The estate builds with the preview and has no model error it did not have before.
+      const text = sources.previewFileText(spec);
+      let estate: string[];
+      try {
+        estate = previewEstateProblems(o.app, o.dir, `${slug}.json`, text);
+      } catch (e) {
+        if (e instanceof UsageError) return refuse([`${e.message} (the estate is built with the preview before it is written)`], ExitCode.USAGE);
+        throw e;
+      }
+      if (estate.length > 0) return refuse(estate);
+      // 4. Written atomically: a new file is linked into place only if no other run wrote that name meanwhile.
       fs.mkdirSync(o.dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, sources.previewFileText({ branch: o.branch, baseline: o.baseline, owner: o.owner, expires: o.expires, services: parsed.services, dependencies: o.dependencies }));
-      fs.renameSync(tmp, file);
+      try {
+        fs.writeFileSync(tmp, text);
+        if (fs.existsSync(file)) fs.renameSync(tmp, file);
+        else {
+          try {
+            fs.linkSync(tmp, file);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+            const now = clash();
+            if (now) return refuse([now]);
+            fs.renameSync(tmp, file);
+          }
+        }
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
       io.out(`platform-cdk: preview pv-${slug} of branch ${o.branch} written to ${file}\n`);
     });
   preview
@@ -474,11 +545,25 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .description('remove a preview from the previews folder; the next synth leaves it out and GitOps prunes it')
     .requiredOption('--branch <branch>', 'the branch')
     .option('--dir <folder>', 'the previews folder of the estate', 'previews')
+    .addHelpText('after', exitCodes('the preview\'s file belongs to another branch or names none (nothing removed)'))
     .action((o: { branch: string; dir: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sources = require('../constructs/preview-sources') as typeof import('../constructs/preview-sources');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { previewSlug } = require('../constructs/preview-name') as typeof import('../constructs/preview-name');
-      const file = path.join(o.dir, `${previewSlug(o.branch)}.json`);
-      if (!fs.existsSync(file)) {
+      const slug = previewSlug(o.branch);
+      const file = path.join(o.dir, `${slug}.json`);
+      const holder = sources.previewFileOwners(o.dir, slug, o.branch).find((x) => x.file === file);
+      if (holder && (holder.kind !== 'branch' || holder.branch !== o.branch)) {
+        io.err(
+          holder.kind === 'branch'
+            ? `platform-cdk preview delete: --branch: got ${JSON.stringify(o.branch)}; ${file} holds the preview of branch ${JSON.stringify(holder.branch)} (both branches name the preview pv-${slug}), not of this branch, so it is left alone. Fix: nothing to remove for this branch; to remove the other preview, run platform-cdk preview delete --branch ${JSON.stringify(holder.branch)}.\n`
+            : `platform-cdk preview delete: --branch: got ${JSON.stringify(o.branch)}; ${file} holds the name of the preview pv-${slug}, but ${holder.reason}, so it is not known whose it is and it is left alone. Fix: check the file and remove it by hand.\n`,
+        );
+        code = ExitCode.FINDINGS;
+        return;
+      }
+      if (!holder) {
         // Nothing to do (a second run after the merge is fine), and said so.
         io.out(`platform-cdk: no preview of branch ${o.branch} to remove (${file} does not exist)\n`);
         return;

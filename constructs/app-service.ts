@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
+import { checkWritablePath } from '../lib/values';
 import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
-import { Platform } from './platform';
+import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
@@ -423,6 +424,7 @@ export class AppService extends Construct implements IConnectable {
    * @param port the Service port and its options
    */
   public addPort(port: PortOptions): ServicePort {
+    assertObjectArgument(this, `ports[${this.portOptions.length}]`, port, 'give the port as an object, e.g. { port: 8080 }');
     this.portOptions.push(port);
     return this.ports[this.ports.length - 1];
   }
@@ -457,6 +459,7 @@ export class AppService extends Construct implements IConnectable {
    * @param overrides what changes there
    */
   public inEnvironment(environment: EnvironmentRef, overrides: EnvironmentOverrides): void {
+    assertObjectArgument(this, `perEnvironment[${JSON.stringify(typeof environment === 'string' ? environment : environment?.node?.path)}]`, overrides, 'give the overrides as an object, e.g. { replicas: 3 }');
     const before = this.overrides.get(environment);
     this.overrides.set(environment, before ? mergeOverrides(before, overrides) : overrides);
   }
@@ -467,6 +470,7 @@ export class AppService extends Construct implements IConnectable {
    * @param options host, path, port, TLS, environments and cut-over
    */
   public expose(options: ExposeOptions = {}): Exposure {
+    assertObjectArgument(this, `expose[${this.exposureList.length}]`, options, 'give the exposure\'s options as an object, or leave them out');
     const exposure = new Exposure(this, options);
     this.exposureList.push(exposure);
     return exposure;
@@ -485,6 +489,8 @@ export class AppService extends Construct implements IConnectable {
    * @param options port and variable prefix
    */
   public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
+    assertObjectArgument(this, `connectsTo[${this.connectionList.length}]`, target, 'connect to an AppService or StatefulService of the platform');
+    assertObjectArgument(this, `connectsTo[${this.connectionList.length}].options`, options, 'give the options as an object, or leave them out');
     this.connectionList.push({ target, options });
   }
 
@@ -593,6 +599,7 @@ export class AppService extends Construct implements IConnectable {
    * @param props source, build, tests, registry credential, approval and notifications
    */
   public addPipeline(props: PipelineProps): Pipeline {
+    assertObjectArgument(this, 'addPipeline', props, 'give the pipeline\'s properties as an object, e.g. { repository: … }');
     assertNoPipeline(this, 'Pipeline', this.name);
     return new Pipeline(this, 'Pipeline', { ...props, module: this.name, image: props.image ?? this.image, service: this });
   }
@@ -927,10 +934,11 @@ export class AppService extends Construct implements IConnectable {
     const probes: [string, Probe | undefined][] = [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]];
     for (const [property, probe] of probes) {
       if (!probe) continue;
+      if (typeof probe._check === 'function') probe._check(problems, path, property);
       const o = probe.options;
       for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
         const e = checkSeconds(o[k], min);
-        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString(), message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
+        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString() || 'NaN', message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
       }
       const ft = o.failureThreshold === undefined ? undefined : checkWholeNumber(o.failureThreshold, 1);
       if (ft) problems.error({ path, property: `${property}.failureThreshold`, value: o.failureThreshold, message: ft, fix: 'set failureThreshold to 1 or more, e.g. 3' });
@@ -1052,6 +1060,8 @@ function checkSeconds(d: Duration | undefined, min: number): string | undefined 
   } catch {
     return 'the time is written in whole seconds';
   }
+  if (!Number.isFinite(seconds)) return `the time must be a finite number of seconds, not ${String(seconds)}`;
+  if (seconds > 2147483647) return 'the time must be at most 2147483647 seconds';
   return seconds < min ? `the time must be at least ${min} second${min === 1 ? '' : 's'}` : undefined;
 }
 
@@ -1142,9 +1152,12 @@ function checkScaling(problems: ProblemCollector, path: string, prefix: string, 
 }
 
 function checkPaths(problems: ProblemCollector, path: string, property: string, paths: readonly string[]): void {
+  if (!Array.isArray(paths)) {
+    problems.error({ path, property, value: paths, message: 'the writable paths are a list of folders', fix: 'use e.g. ["/var/cache/app"]' });
+    return;
+  }
   paths.forEach((p, i) => {
-    if (typeof p !== 'string' || !p.startsWith('/') || p === '/' || p === '/tmp' || /\s/.test(p)) {
-      problems.error({ path, property: `${property}[${i}]`, value: p, message: 'a writable path is an absolute folder other than "/" and "/tmp" (which is always writable)', fix: 'use a path like "/var/cache/app"' });
-    }
+    const e = checkWritablePath(p);
+    if (e) problems.error({ path, property: `${property}[${i}]`, value: p, message: `a writable path is an absolute, normalised folder: ${e}`, fix: 'use a folder of the application such as "/var/cache/app"' });
   });
 }

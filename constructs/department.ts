@@ -79,7 +79,7 @@ export class Department extends Construct implements ISubject {
    * @param props console name and members
    */
   public addDepartment(id: string, props: DepartmentProps = {}): Department {
-    assertNewChild(this, id, 'department');
+    assertNewChild(this, id, 'department', props);
     return new Department(this, id, props);
   }
 

@@ -1,8 +1,7 @@
 import type { ProblemCollector } from '../lib/problems';
+import { checkImageTag, checkRegistryHost } from '../lib/values';
 
-const REGISTRY_HOST = /^(?=.{1,253}(:|$))[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]{1,5})?$/;
 const REPOSITORY = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
@@ -91,9 +90,10 @@ export class Image {
    * @internal
    */
   public _check(problems: ProblemCollector, path: string, property: string): void {
-    const host = this.registry.host;
-    if (typeof host !== 'string' || !REGISTRY_HOST.test(host)) {
-      problems.error({ path, property: `${property}.registry`, value: host, message: 'a registry must be a host name with an optional port', fix: 'use Registry.at("harbor.example.com") or Registry.at("registry.local:5000")' });
+    const host = this.registry?.host;
+    const h = checkRegistryHost(host);
+    if (h) {
+      problems.error({ path, property: `${property}.registry`, value: host, message: h, fix: 'use Registry.at("harbor.example.com") or Registry.at("registry.local:5000")' });
     }
     if (typeof this.repository !== 'string' || !REPOSITORY.test(this.repository)) {
       problems.error({ path, property: `${property}.repository`, value: this.repository, message: 'a repository must be lowercase path components (letters, digits, ".", "_", "-") separated by "/"', fix: 'use a repository path such as "shop/web"' });
@@ -101,12 +101,9 @@ export class Image {
     if (this.tag === undefined && this.digest === undefined) {
       problems.error({ path, property: `${property}.tag`, value: this.tag, message: 'an image needs a tag or a digest', fix: 'give the version, e.g. registry.image("shop/web", "1.4.2")' });
     }
-    if (this.tag !== undefined) {
-      if (typeof this.tag !== 'string' || !TAG.test(this.tag)) {
-        problems.error({ path, property: `${property}.tag`, value: this.tag, message: 'a tag must be 1-128 letters, digits, "_", "." or "-", not starting with "." or "-"', fix: 'use a tag such as "1.4.2"' });
-      } else if (this.tag === 'latest') {
-        problems.error({ path, property: `${property}.tag`, value: this.tag, message: '"latest" moves, so the output would not say what runs', fix: 'pin a version tag or a digest' });
-      }
+    const t = this.tag === undefined ? undefined : checkImageTag(this.tag);
+    if (t) {
+      problems.error({ path, property: `${property}.tag`, value: this.tag, message: t, fix: this.tag === 'latest' ? 'pin a version tag or a digest' : 'use a tag such as "1.4.2"' });
     }
     if (this.digest !== undefined && (typeof this.digest !== 'string' || !DIGEST.test(this.digest))) {
       problems.error({ path, property: `${property}.digest`, value: this.digest, message: 'a digest must be "sha256:" and 64 lowercase hex digits', fix: 'copy the digest from the registry' });

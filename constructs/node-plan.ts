@@ -8,6 +8,7 @@
  * installing pipeline sets.
  */
 import { checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkLabelKey, checkLabelValue } from '../lib/names';
+import { checkRegistryHost } from '../lib/values';
 import type { ProblemCollector } from '../lib/problems';
 
 /** What a node does in the cluster. A node may have several roles (KubeKey's `roleGroups`). */
@@ -527,8 +528,8 @@ export function checkNodePlan(problems: ProblemCollector, path: string, given: N
 
 function checkRegistry(problems: ProblemCollector, path: string, registry: NodeRegistrySpec): void {
   checkSecretLike(problems, path, 'nodePlan.registry', registry as unknown as Record<string, unknown>);
-  if (registry.privateRegistry !== undefined && checkDns1123Subdomain(registry.privateRegistry.split(':')[0])) {
-    problems.error({ path, property: 'nodePlan.registry.privateRegistry', value: registry.privateRegistry, message: 'not a registry host', fix: 'use a host like "harbor.example.com" (no scheme, no path)' });
+  if (registry.privateRegistry !== undefined && (checkDns1123Subdomain(String(registry.privateRegistry).split(':')[0]) || checkRegistryHost(registry.privateRegistry))) {
+    problems.error({ path, property: 'nodePlan.registry.privateRegistry', value: registry.privateRegistry, message: `not a registry host: ${checkRegistryHost(registry.privateRegistry) ?? 'a host name is lowercase DNS labels'}`, fix: 'use a host like "harbor.example.com" (no scheme, no path)' });
   }
   (registry.mirrors ?? []).forEach((m, i) => {
     if (!/^https?:\/\/[^\s/]+/.test(m)) problems.error({ path, property: `nodePlan.registry.mirrors[${i}]`, value: m, message: 'a mirror is a URL', fix: 'use a URL like "https://mirror.example.com"' });
@@ -536,7 +537,7 @@ function checkRegistry(problems: ProblemCollector, path: string, registry: NodeR
   (registry.auths ?? []).forEach((a, i) => {
     const at = `nodePlan.registry.auths[${i}]`;
     checkSecretLike(problems, path, at, a as unknown as Record<string, unknown>);
-    if (checkDns1123Subdomain(String(a.registry).split(':')[0])) problems.error({ path, property: `${at}.registry`, value: a.registry, message: 'not a registry host', fix: 'use a host like "harbor.example.com"' });
+    if (checkDns1123Subdomain(String(a.registry).split(':')[0]) || checkRegistryHost(a.registry)) problems.error({ path, property: `${at}.registry`, value: a.registry, message: `not a registry host: ${checkRegistryHost(a.registry) ?? 'a host name is lowercase DNS labels'}`, fix: 'use a host like "harbor.example.com"' });
     for (const prop of ['usernameEnv', 'passwordEnv'] as const) {
       if (checkEnvVarName(a[prop]) || !/^[A-Z_][A-Z0-9_]*$/.test(String(a[prop]))) {
         problems.error({ path, property: `${at}.${prop}`, value: a[prop], message: 'credentials are given by the name of the environment variable that holds them when kk runs, never by value', fix: 'name a variable like "HARBOR_PASSWORD" (upper case, digits and "_")' });

@@ -9,6 +9,7 @@ import type { EnvironmentRef } from './project';
 import type { PreviewEnvironment, PreviewProps } from './preview';
 import type { PreviewFromEnvironmentOptions } from './preview-sources';
 import { previewSlug } from './preview-name';
+import { checkAnnotations, checkBranchName } from '../lib/values';
 import { Tenant, TenantProps } from './tenant';
 
 /** What the output is for: the KubeSphere release whose API the objects use. */
@@ -129,6 +130,12 @@ export class Platform extends Construct {
    * @param props options
    */
   constructor(id: string, props: PlatformProps = {}) {
+    if (typeof id !== 'string' || id.trim() === '' || id.includes('/')) {
+      throw new ValidationError([{ severity: 'error', path: '(platform)', property: 'id', value: id, message: 'the platform\'s name starts every construct path and message: a non-empty string without "/"', fix: 'name the platform, e.g. new Platform("acme")' }]);
+    }
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      throw new ValidationError([{ severity: 'error', path: id, property: 'props', value: props, message: 'the properties of a platform are an object', fix: 'pass the platform\'s properties as an object, or leave them out' }]);
+    }
     super(undefined as unknown as Construct, id);
     Object.defineProperty(this, PLATFORM, { value: true });
     this.target = props.target ?? Target.KUBESPHERE_V4_1;
@@ -148,7 +155,7 @@ export class Platform extends Construct {
    * @param props role, labels and ingress class
    */
   public addCluster(id: string, props: ClusterProps): Cluster {
-    assertNewChild(this.clusterScope, id, 'cluster');
+    assertNewChild(this.clusterScope, id, 'cluster', props);
     return new Cluster(this.clusterScope, id, props);
   }
 
@@ -158,7 +165,7 @@ export class Platform extends Construct {
    * @param props the clusters it spans and its defaults
    */
   public addEnvironment(id: string, props: EnvironmentProps): Environment {
-    assertNewChild(this.environmentScope, id, 'environment');
+    assertNewChild(this.environmentScope, id, 'environment', props);
     return new Environment(this.environmentScope, id, props);
   }
 
@@ -168,7 +175,7 @@ export class Platform extends Construct {
    * @param props its manager
    */
   public addTenant(id: string, props: TenantProps): Tenant {
-    assertNewChild(this, id, 'tenant');
+    assertNewChild(this, id, 'tenant', props);
     return new Tenant(this, id, props);
   }
 
@@ -189,7 +196,24 @@ export class Platform extends Construct {
    * @param props baseline, owner, expiry and the services it overrides
    */
   public addPreview(branch: string, props: PreviewProps): PreviewEnvironment {
-    assertNewChild(this.environmentScope, `pv-${previewSlug(String(branch))}`, 'preview');
+    if (typeof branch !== 'string') {
+      throw new ValidationError([{ severity: 'error', path: this.environmentScope.node.path, property: 'branch', value: branch, message: 'a preview is named after its Git branch, a string', fix: 'pass the branch name, e.g. "feature/login"' }]);
+    }
+    const slug = previewSlug(branch);
+    const taken = this.previewList.find((p) => p.slug === slug);
+    if (taken && taken.branch !== branch) {
+      throw new ValidationError([
+        {
+          severity: 'error',
+          path: taken.node.path,
+          property: 'branch',
+          value: branch,
+          message: `the branches ${JSON.stringify(taken.branch)} and ${JSON.stringify(branch)} both name the preview pv-${slug} (a preview is named after its branch in lowercase letters, digits and "-"), so one would replace the other's namespaces`,
+          fix: `rename one of the branches so that they differ in more than case and punctuation, or remove the preview of ${JSON.stringify(taken.branch)} first`,
+        },
+      ]);
+    }
+    assertNewChild(this.environmentScope, `pv-${slug}`, 'preview', props);
     // Loaded here: a preview is an Environment, which needs this module loaded first.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PreviewEnvironment: Preview } = require('./preview') as typeof import('./preview');
@@ -364,6 +388,7 @@ export class Platform extends Construct {
     if (ksVersion !== undefined && !/^v\d+\.\d+\.\d+$/.test(ksVersion)) {
       problems.error({ path: this.node.path, property: 'install.kubesphereVersion', value: ksVersion, message: 'a KubeSphere release is written like "v4.1.3"', fix: 'name a KubeSphere release, e.g. "v4.1.3" (or "v3.4.1" for Target.KUBESPHERE_V3_4)' });
     }
+    for (const preview of this.previews) checkPreviewBranch(problems, preview);
     const envNames = new Map<string, Environment>();
     for (const e of this.environments) {
       const first = envNames.get(e.name);
@@ -373,6 +398,29 @@ export class Platform extends Construct {
     }
   }
 }
+
+/**
+ * The branch of a preview becomes an annotation of its namespaces and a line of `platform-cdk preview list`: it is
+ * a Git branch name of at most 255 characters, and the annotations it is written to stay within Kubernetes' limits.
+ * (A branch without a letter or digit is reported by the preview itself.)
+ */
+function checkPreviewBranch(problems: ProblemCollector, preview: PreviewEnvironment): void {
+  const branch = preview.branch;
+  if (typeof branch !== 'string' || !/[A-Za-z0-9]/.test(branch)) return;
+  const source = preview.source;
+  const property = source.kind === 'environment' ? 'PREVIEW_BRANCH' : source.kind === 'file' && source.file !== undefined ? `${source.file}: branch` : 'branch';
+  const e = checkBranchName(branch);
+  if (e) {
+    problems.error({ path: preview.node.path, property, value: branch, message: e, fix: 'name the preview after the Git branch it previews, e.g. "feature/login"' });
+    return;
+  }
+  for (const a of checkAnnotations({ [PREVIEW_BRANCH_ANNOTATION]: branch })) {
+    problems.error({ path: preview.node.path, property, value: branch, message: `the branch is written as the annotation ${PREVIEW_BRANCH_ANNOTATION} of the preview's namespaces: ${a.message}`, fix: 'use a shorter branch name' });
+  }
+}
+
+/** The annotation the branch of a preview is written to (PreviewLabels.BRANCH; the preview module loads after this one). */
+const PREVIEW_BRANCH_ANNOTATION = 'platform-cdk.io/preview-branch';
 
 /**
  * Checks feature switches: every key must be a {@link Feature} and every value a boolean.
@@ -389,13 +437,39 @@ export function checkFeatureSwitches(problems: ProblemCollector, path: string, p
 }
 
 /**
- * Throws at once when a construct id is taken: the tree cannot be built with two children of one id.
+ * Throws at once, as a `ValidationError` naming the construct and the argument, when an argument that must be an
+ * object is not (`null`, `undefined`, a string …): a bad call is reported where it is made, never as a raw
+ * `TypeError` later.
+ * @param scope the construct called
+ * @param property the argument, as the message names it
+ * @param value the value given
+ * @param fix how to fix it
  * @internal
  */
-export function assertNewChild(scope: Construct, id: string, what: string): void {
-  if (scope.node.tryFindChild(id)) {
-    throw new ValidationError([
-      { severity: 'error', path: scope.node.path, property: 'id', value: id, message: `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} or other construct with this id exists already here`, fix: `give each ${what} its own id` },
-    ]);
+export function assertObjectArgument(scope: IConstruct, property: string, value: unknown, fix: string): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  throw new ValidationError([{ severity: 'error', path: scope.node.path, property, value, message: 'this argument is an object', fix }]);
+}
+
+/**
+ * Throws at once, as a `ValidationError` naming the scope and the id, when a construct cannot be added: its id is
+ * not a non-empty string, the id is taken (the tree cannot hold two children of one id), or, when `props` is
+ * given, the properties are not an object (`null`, `undefined`, a string …), so that a bad call never surfaces as
+ * a raw `TypeError` from deep inside a constructor.
+ * @param scope where the construct goes
+ * @param id its id
+ * @param what what it is, for the message (`tenant`, `service` …)
+ * @param props its properties, when the method takes them
+ * @internal
+ */
+export function assertNewChild(scope: Construct, id: string, what: string, ...props: unknown[]): void {
+  const a = /^[aeiou]/.test(what) ? 'an' : 'a';
+  const fail = (property: string, value: unknown, message: string, fix: string, path = scope.node.path): never => {
+    throw new ValidationError([{ severity: 'error', path, property, value, message, fix }]);
+  };
+  if (typeof id !== 'string' || id.trim() === '') fail('id', id, `${a} ${what}'s id must be a non-empty string (it names the ${what} and starts its construct path)`, `give the ${what} a name, e.g. "${what === 'tenant' ? 'payments' : what === 'cluster' ? 'host' : 'api'}"`);
+  if (scope.node.tryFindChild(id)) fail('id', id, `${a} ${what} or other construct with this id exists already here`, `give each ${what} its own id`);
+  if (props.length > 0 && (typeof props[0] !== 'object' || props[0] === null || Array.isArray(props[0]))) {
+    fail('props', props[0], `the properties of ${a} ${what} are an object`, `pass the ${what}'s properties as an object`, `${scope.node.path}/${id}`);
   }
 }

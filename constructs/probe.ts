@@ -1,4 +1,6 @@
 import { Duration } from 'cdk8s';
+import type { ProblemCollector } from '../lib/problems';
+import { checkHttpPath, checkPort } from '../lib/values';
 import type { JsonObject } from '../lib/yaml';
 
 /** Timing of a probe. */
@@ -51,7 +53,7 @@ export class Probe {
    * @param options port and timing
    */
   public static http(path: string, options: PortProbeOptions = {}): Probe {
-    return new Probe('http', options, path, undefined);
+    return new Probe('http', options ?? {}, path, undefined);
   }
 
   /**
@@ -59,7 +61,7 @@ export class Probe {
    * @param options port and timing
    */
   public static tcp(options: PortProbeOptions = {}): Probe {
-    return new Probe('tcp', options, undefined, undefined);
+    return new Probe('tcp', options ?? {}, undefined, undefined);
   }
 
   /**
@@ -68,7 +70,7 @@ export class Probe {
    * @param options timing
    */
   public static exec(command: string[], options: ProbeOptions = {}): Probe {
-    return new Probe('exec', options, undefined, command);
+    return new Probe('exec', options ?? {}, undefined, command);
   }
 
   private constructor(
@@ -81,6 +83,27 @@ export class Probe {
     /** The command, for `exec` probes. */
     public readonly command: string[] | undefined,
   ) {}
+
+  /**
+   * Reports what is wrong with the probe's own values: the HTTP path (it becomes the request line the kubelet
+   * sends, so a newline or a space would break it), a port number, the command of an exec probe. The timing and
+   * the port's existence are checked by the service.
+   * @internal
+   */
+  public _check(problems: ProblemCollector, path: string, property: string): void {
+    if (this.kind === 'http') {
+      const e = checkHttpPath(this.path);
+      if (e) problems.error({ path, property: `${property}.path`, value: this.path, message: e, fix: 'use a path like "/healthz" (percent-encode other characters)' });
+    }
+    const port = this.options.port;
+    if (port !== undefined && typeof port !== 'string') {
+      const e = checkPort(port);
+      if (e) problems.error({ path, property: `${property}.port`, value: port, message: e, fix: 'name a port of the service, or give its container port' });
+    }
+    if (this.kind === 'exec' && (!Array.isArray(this.command) || this.command.length === 0 || this.command.some((c) => typeof c !== 'string'))) {
+      problems.error({ path, property: `${property}.command`, value: this.command, message: 'an exec probe runs a command: a non-empty list of strings', fix: 'give the command and its arguments, e.g. ["/bin/healthcheck"]' });
+    }
+  }
 
   /**
    * The Kubernetes probe object.

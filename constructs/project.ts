@@ -159,7 +159,7 @@ export class Project extends Construct {
    * @param props image, ports and the rest
    */
   public addService(id: string, props: AppServiceProps): AppService {
-    assertNewChild(this, id, 'service');
+    assertNewChild(this, id, 'service', props);
     return new AppService(this, id, props);
   }
 
@@ -169,7 +169,7 @@ export class Project extends Construct {
    * @param props engine, external and in-cluster settings, and the switch
    */
   public addStatefulService(id: string, props: StatefulServiceProps): StatefulService {
-    assertNewChild(this, id, 'stateful service');
+    assertNewChild(this, id, 'stateful service', props);
     return new StatefulService(this, id, props);
   }
 
@@ -283,7 +283,8 @@ export class Project extends Construct {
       if (s.inCluster?.backup) add(1, stateful.backupResourcesIn(env));
     }
     for (const key of Object.keys(need) as (keyof typeof need)[]) {
-      if (need[key] <= quota[key]) continue;
+      // A number that is not finite is reported at its own field (replicas, resources, quota), not summed here again.
+      if (!Number.isFinite(need[key]) || !Number.isFinite(quota[key]) || need[key] <= quota[key]) continue;
       problems.error({
         path,
         property: `quota.${key} (in ${env.name})`,

@@ -50,8 +50,9 @@ function mergeLayers<T extends object>(defaults: Required<T>, layers: readonly (
 function checkPositiveWholeNumbers<T extends object>(problems: ProblemCollector, path: string, property: string, keys: readonly (keyof T & string)[], given: T, what: string): void {
   for (const key of keys) {
     const v: unknown = given[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) {
-      problems.error({ path, property: `${property}.${key}`, value: v, message: `${what} must be positive whole numbers`, fix: `set ${key} to a whole number above 0` });
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > Number.MAX_SAFE_INTEGER)) {
+      const huge = typeof v === 'number' && Number.isInteger(v) && v > Number.MAX_SAFE_INTEGER ? ` of at most ${Number.MAX_SAFE_INTEGER}` : '';
+      problems.error({ path, property: `${property}.${key}`, value: v, message: `${what} must be positive whole numbers${huge}`, fix: `set ${key} to a whole number above 0` });
     }
   }
 }

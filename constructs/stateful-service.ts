@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkCron, checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkStorageSize, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
+import { checkWritablePath } from '../lib/values';
 import { findPortIn, PortOptions, resolvePorts, ServicePort } from './app-service';
 import type { ConnectionPeer, IConnectable } from './connection';
 import type { Environment } from './environment';
@@ -482,7 +483,15 @@ export class StatefulService extends Construct implements IConnectable {
       if (e) problems.error({ path, property: `engine.ports[${i}]`, value: p.port, message: e, fix: 'give ports between 1 and 65535' });
     });
     if (this.ports.length === 0) problems.error({ path, property: 'engine.ports', value: [], message: 'the engine has no port', fix: 'give the engine at least one port' });
-    if (!this.engine.dataPath.startsWith('/')) problems.error({ path, property: 'engine.dataPath', value: this.engine.dataPath, message: 'the data folder is an absolute path', fix: 'use a path like "/var/lib/postgresql/data"' });
+    if (typeof this.engine.dataPath !== 'string' || !this.engine.dataPath.startsWith('/')) problems.error({ path, property: 'engine.dataPath', value: this.engine.dataPath, message: 'the data folder is an absolute path', fix: 'use a path like "/var/lib/postgresql/data"' });
+    else {
+      const data = checkWritablePath(this.engine.dataPath);
+      if (data) problems.error({ path, property: 'engine.dataPath', value: this.engine.dataPath, message: `the data volume is mounted there, and a writable path is an absolute, normalised folder: ${data}`, fix: 'use a path like "/var/lib/postgresql/data"' });
+    }
+    (Array.isArray(this.engine.writablePaths) ? this.engine.writablePaths : []).forEach((p, i) => {
+      const e = checkWritablePath(p);
+      if (e) problems.error({ path, property: `engine.writablePaths[${i}]`, value: p, message: `a writable path is an absolute, normalised folder: ${e}`, fix: 'use a folder of the engine such as "/var/run/postgresql"' });
+    });
     if (this.engine.credentialEnv !== undefined && checkEnvVarName(this.engine.credentialEnv)) problems.error({ path, property: 'engine.credentialEnv', value: this.engine.credentialEnv, message: 'not a variable name', fix: 'use a name like "POSTGRES_PASSWORD"' });
     const uid = checkWholeNumber(this.engine.runAsUser, 1);
     if (uid) problems.error({ path, property: 'engine.runAsUser', value: this.engine.runAsUser, message: `${uid}; the restricted profile forbids root (0)`, fix: 'give the user id the image runs as, e.g. 999' });

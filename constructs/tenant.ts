@@ -152,7 +152,7 @@ export class Tenant extends Construct {
    * @param props console name and members
    */
   public addDepartment(id: string, props: DepartmentProps = {}): Department {
-    assertNewChild(this, id, 'department');
+    assertNewChild(this, id, 'department', props);
     return new Department(this, id, props);
   }
 
@@ -242,7 +242,7 @@ export class Tenant extends Construct {
    * @param props the environments it is placed in
    */
   public addProject(id: string, props: ProjectProps): Project {
-    assertNewChild(this, id, 'project');
+    assertNewChild(this, id, 'project', props);
     return new Project(this, id, props);
   }
 

@@ -205,28 +205,42 @@ function unique(values: string[]): string[] {
 }
 
 /**
- * The cycles among declared connections, each as the services' paths from a service back to itself.
+ * The cycles among declared connections, each as the services' paths from a service back to itself. The walk
+ * is iterative (an explicit stack), so that a chain of any length is checked without exhausting the call stack.
  * @param platform the platform
  */
 export function connectionCycles(platform: Platform): AppService[][] {
   const services = platform.tenants.flatMap((t) => t.projects.flatMap((p) => p.services));
+  const known = new Set<AppService>(services);
   const state = new Map<AppService, 'visiting' | 'done'>();
   const cycles: AppService[][] = [];
-  const stack: AppService[] = [];
-  const visit = (s: AppService): void => {
+  // The path from the root of the current walk, each with the index of the next connection to follow.
+  const path: { service: AppService; next: number }[] = [];
+  const onPath = new Map<AppService, number>();
+  const enter = (s: AppService): void => {
     state.set(s, 'visiting');
-    stack.push(s);
-    for (const c of s.connections) {
-      const t = c.target;
-      if (!t || StatefulService.isStatefulService(t) || !services.includes(t as AppService)) continue;
+    onPath.set(s, path.length);
+    path.push({ service: s, next: 0 });
+  };
+  for (const root of services) {
+    if (state.has(root)) continue;
+    enter(root);
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      const connections = top.service.connections ?? [];
+      if (top.next >= connections.length) {
+        path.pop();
+        onPath.delete(top.service);
+        state.set(top.service, 'done');
+        continue;
+      }
+      const t = connections[top.next++]?.target;
+      if (!t || StatefulService.isStatefulService(t) || !known.has(t as AppService)) continue;
       const next = t as AppService;
       const st = state.get(next);
-      if (st === 'visiting') cycles.push([...stack.slice(stack.indexOf(next)), next]);
-      else if (st === undefined) visit(next);
+      if (st === 'visiting') cycles.push([...path.slice(onPath.get(next)).map((x) => x.service), next]);
+      else if (st === undefined) enter(next);
     }
-    stack.pop();
-    state.set(s, 'done');
-  };
-  for (const s of services) if (!state.has(s)) visit(s);
+  }
   return cycles;
 }

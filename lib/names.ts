@@ -86,11 +86,15 @@ export function checkPort(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A whole number at least `min`. */
-export function checkWholeNumber(value: unknown, min: number): string | undefined {
+/**
+ * A whole number from `min` to `max` (by default the largest 32-bit integer, the limit of Kubernetes' counts:
+ * replicas, thresholds, budgets). `NaN` and `Infinity` are not whole numbers.
+ */
+export function checkWholeNumber(value: unknown, min: number, max = 2147483647): string | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     return `the value must be a whole number of at least ${min}`;
   }
+  if (value > max) return `the value must be a whole number from ${min} to ${max}`;
   return undefined;
 }
 

@@ -24,14 +24,27 @@ export interface Problem {
 /** The fields of a problem as a check reports it; the severity is given by the reporting method. */
 export type ProblemDetails = Omit<Problem, 'severity'>;
 
-/** Renders a value received from the user for a message: strings quoted, objects as JSON, short. */
+/**
+ * Renders a value received from the user for a message: strings quoted (a long one cut, with its length), objects
+ * as JSON, short. Numbers that
+ * JSON cannot hold are shown as themselves (`NaN`, `Infinity`, `-Infinity`, `12n`), at any depth.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > 200 ? `${JSON.stringify(value.slice(0, 120)).slice(0, -1)}…" (${value.length} characters)` : JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol') return typeof value === 'bigint' ? `${value}n` : String(value);
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    const marks: string[] = [];
+    const json = JSON.stringify(value, (_k, v: unknown) => {
+      if ((typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint') {
+        marks.push(typeof v === 'bigint' ? `${v}n` : String(v));
+        return `\u0000${marks.length - 1}\u0000`;
+      }
+      return v;
+    });
+    text = json === undefined ? String(value) : json.replace(/"\\u0000(\d+)\\u0000"/g, (m, i: string) => marks[Number(i)] ?? m);
   } catch {
     text = String(value);
   }

@@ -8,6 +8,9 @@ import { connectionCycles } from './connections';
 import { ClusterPlan, planPlatform } from './plan';
 import { emitterOf } from './render';
 import { Problem, ProblemCollector } from './problems';
+import { ALIAS_NAME_ANNOTATION, DESCRIPTION_ANNOTATION } from './emitters/kubesphere';
+import { checkAnnotations } from './values';
+import { AnnotationKeys } from './workloads';
 
 interface ModelCheck {
   _checkModel(problems: ProblemCollector): void;
@@ -37,6 +40,8 @@ export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[
   }
   checkPlacements(plan, problems);
   checkCycles(platform, problems);
+  checkAcceptedTenants(platform, problems);
+  checkAnnotationText(platform, problems);
   try {
     emitterOf(platform).checkTarget(platform, problems);
   } catch (e) {
@@ -56,6 +61,77 @@ function checkCycles(platform: Platform, problems: ProblemCollector): void {
       message: 'these services connect to each other in a cycle, so none of them can be created first',
       fix: 'remove one of the connections of the cycle (a callback is often better as an event or a queue)',
     });
+  }
+}
+
+/**
+ * Text a user gives that is written as annotations (the console's display names and descriptions of tenants,
+ * departments and projects, the reasons of a service's waivers in each environment): each a string, and together
+ * within Kubernetes' limit of 256 KiB per object, so that the API server never refuses an object the model wrote.
+ * (A preview's branch is checked by the platform.)
+ */
+function checkAnnotationText(platform: Platform, problems: ProblemCollector): void {
+  const report = (c: IConstruct, annotations: Record<string, unknown>, property: (key: string) => string): boolean => {
+    const found = checkAnnotations(annotations);
+    for (const a of found) {
+      // The whole is too large: name the longest text, the one to shorten.
+      const key = a.key ?? Object.keys(annotations).sort((x, y) => String(annotations[y]).length - String(annotations[x]).length)[0];
+      const text = typeof annotations[key] === 'string';
+      problems.error({ path: c.node.path, property: property(key), value: annotations[key], message: `the text is written as the annotation ${key}: ${a.message}`, fix: text ? 'shorten the text (a description is a sentence or two; a waiver\'s reason one line)' : 'give the text as a string' });
+    }
+    return found.length > 0;
+  };
+  const consoleText = (c: IConstruct & { readonly displayName?: unknown; readonly description?: unknown }): void => {
+    const annotations: Record<string, unknown> = {};
+    if (c.displayName !== undefined) annotations[ALIAS_NAME_ANNOTATION] = c.displayName;
+    if (c.description !== undefined) annotations[DESCRIPTION_ANNOTATION] = c.description;
+    report(c, annotations, (k) => (k === ALIAS_NAME_ANNOTATION ? 'displayName' : 'description'));
+  };
+  for (const tenant of platform.tenants) {
+    consoleText(tenant);
+    for (const d of tenant.departments) consoleText(d);
+    for (const project of tenant.projects) {
+      consoleText(project);
+      for (const service of project.services) {
+        for (const env of service.environments) {
+          let waivers: readonly (readonly [string, unknown])[];
+          try {
+            waivers = service.settingsFor(env).waivers;
+          } catch {
+            continue; // reported by the service's own checks
+          }
+          const annotations: Record<string, unknown> = {};
+          for (const [rule, reason] of waivers) annotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+          // Once per service: the waivers are the same text in every environment that relaxes a default.
+          if (report(service, annotations, (k) => `waivers.${k.slice(AnnotationKeys.WAIVER_PREFIX.length).replace(/^production-/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())} (in ${env.name})`)) break;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A service accepts connections only from tenants of its own platform: a tenant of another `Platform` root is
+ * another estate, whose namespaces and users this one knows nothing of.
+ */
+function checkAcceptedTenants(platform: Platform, problems: ProblemCollector): void {
+  const tenants = new Set(platform.tenants);
+  for (const tenant of platform.tenants) {
+    for (const project of tenant.projects) {
+      for (const service of [...project.services, ...project.statefulServices]) {
+        (service.acceptedTenants ?? []).forEach((t, i) => {
+          if (tenants.has(t)) return;
+          const where = t?.node?.path;
+          problems.error({
+            path: service.node.path,
+            property: `acceptFrom[${i}]`,
+            value: where ?? t,
+            message: where === undefined ? 'this is not a tenant' : `the tenant belongs to another platform (${t.node.root.node.id}), and a service admits only tenants of its own platform`,
+            fix: `accept a tenant of platform ${platform.node.id} (platform.addTenant(…)), or declare both estates in one Platform`,
+          });
+        });
+      }
+    }
   }
 }
 

@@ -138,7 +138,7 @@ describe('platform-cdk preview create and delete', () => {
   it('writes previews/<slug>.json, which the program\'s loadPreviews picks up, and delete removes it', () => {
     const { app, dir } = program();
 
-    const created = cli('preview', 'create', '--branch', 'feature/Pay-Now', '--images', 'web=sha-77,api=sha-78', '--owner', 'user:carol', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir);
+    const created = cli('preview', 'create', '--branch', 'feature/Pay-Now', '--images', 'web=sha-77,api=sha-78', '--owner', 'user:carol', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir, '--app', app);
 
     expect(created).toEqual({ code: ExitCode.OK, stdout: `platform-cdk: preview pv-feature-pay-now of branch feature/Pay-Now written to ${path.join(dir, 'feature-pay-now.json')}\n`, stderr: '' });
     expect(fs.readdirSync(dir)).toEqual(['feature-pay-now.json']);
@@ -175,7 +175,7 @@ describe('platform-cdk preview create and delete', () => {
 
   it('writes a clone preview, replacing an earlier file of the branch', () => {
     const { app, dir } = program();
-    const args = ['--branch', 'feature/pay', '--owner', 'developers', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir];
+    const args = ['--branch', 'feature/pay', '--owner', 'developers', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir, '--app', app];
     expect(cli('preview', 'create', '--images', 'web=sha-1', ...args).code).toBe(ExitCode.OK);
 
     expect(cli('preview', 'create', '--images', 'api=sha-2', '--dependencies', 'clone', ...args).code).toBe(ExitCode.OK);
@@ -220,7 +220,7 @@ describe('platform-cdk preview create and delete', () => {
 
   it('synthesizes a created preview with synth --env pv-<slug>: only its namespace on the baseline\'s cluster', () => {
     const { app, dir } = program();
-    expect(cli('preview', 'create', '--branch', 'feature/pay', '--images', 'web=sha-7', '--owner', 'user:carol', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir).code).toBe(ExitCode.OK);
+    expect(cli('preview', 'create', '--branch', 'feature/pay', '--images', 'web=sha-7', '--owner', 'user:carol', '--expires', '2026-12-31', '--baseline', 'test', '--dir', dir, '--app', app).code).toBe(ExitCode.OK);
     const out = path.join(tmp, `dist-${++n}`);
 
     const r = cli('synth', '--app', app, '--now', TODAY, '--env', 'pv-feature-pay', '--out', out, '--format', 'json');

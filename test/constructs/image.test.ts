@@ -1,5 +1,5 @@
 import { Image, Registry } from 'platform-cdk';
-import { addService, fixture, objectAt, synthObjects } from '../fixture';
+import { addService, fixture, lineFor, objectAt, synthObjects, validationErrors } from '../fixture';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -58,5 +58,28 @@ describe('Image', () => {
     const imageAt = (key: string): string => (objectAt(objects, key) as any).spec.template.spec.containers[0].image;
     expect(imageAt('host/Deployment/storefront/web')).toBe(`harbor.example.com/shop/web:1.4.2@${DIGEST}`);
     expect(imageAt('member-test/Deployment/storefront/web')).toBe('harbor.example.com/shop/web:1.5.0-rc.1');
+  });
+
+  it('takes a registry port from 1 to 65535 and refuses one outside, naming the registry', () => {
+    const f = fixture();
+    addService(f, 'ok', { image: Registry.at('registry.local:65535').image('team/ok', '1.0.0') });
+    addService(f, 'high', { image: Registry.at('registry.local:99999').image('team/high', '1.0.0') });
+    addService(f, 'zero', { image: Registry.at('registry.local:0').image('team/zero', '1.0.0') });
+
+    const lines = validationErrors(f.platform);
+
+    expect(lineFor(lines, 'acme/shop/storefront/high', 'image.registry')).toContain('got "registry.local:99999"; a registry\'s port must be between 1 and 65535 (this one is 99999)');
+    expect(lineFor(lines, 'acme/shop/storefront/zero', 'image.registry')).toContain('(this one is 0)');
+    expect(lines.filter((l) => l.startsWith('[acme/shop/storefront/ok]'))).toEqual([]);
+  });
+
+  it('refuses a tag that would run a shell command or move', () => {
+    const f = fixture();
+    addService(f, 'web', { image: f.registry.image('shop/web', '$(id)'), perEnvironment: { test: { image: f.registry.image('shop/web', 'latest') } } });
+
+    const lines = validationErrors(f.platform);
+
+    expect(lineFor(lines, 'acme/shop/storefront/web', 'image.tag')).toContain('got "$(id)"; a tag must be 1-128 letters');
+    expect(lineFor(lines, 'acme/shop/storefront/web', 'perEnvironment["test"].image.tag')).toContain('"latest" moves');
   });
 });

@@ -213,7 +213,7 @@ describe('PreviewEnvironment', () => {
     f.platform.addPreview('feature/login', { baseline: 'test', owner: f.developers, expires: '2026-12-15', services: { api: {} } });
 
     expect(() => f.platform.addPreview('Feature_Login', { baseline: 'test', owner: f.developers, expires: '2026-12-15', services: { web: {} } })).toThrow(
-      /\[acme\/Environments\] id: got "pv-feature-login"; a preview or other construct with this id exists already here\. Fix: give each preview its own id\./,
+      /\[acme\/Environments\/pv-feature-login\] branch: got "Feature_Login"; the branches "feature\/login" and "Feature_Login" both name the preview pv-feature-login .*Fix: rename one of the branches/,
     );
   });
 });

@@ -8,6 +8,7 @@ import { BackupTarget, Engine, ExistingSecret, StatefulMode, TenantNetwork, vali
 import type { KubeObject, Platform } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
 import type { Fixture } from '../fixture';
+import { connectionCycles } from '../../lib/connections';
 
 const at = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
 const envOf = (objects: Map<string, KubeObject>, key: string): any[] => at(objects, key).spec.template.spec.containers[0].env ?? [];
@@ -284,6 +285,20 @@ describe('connections', () => {
       expect(validatePlatform(f.platform).filter((p) => p.severity === 'error')).toEqual([]);
       expect(at(synth(f.platform), 'host/NetworkPolicy/storefront/ingress-to-db').spec.ingress[0].from).toEqual([pods('storefront', 'a'), pods('storefront', 'b')]);
     });
+  });
+});
+
+describe('cycles of connections', () => {
+  it('are found in a chain of 6,000 services without recursion, each once, from the service that closes it', () => {
+    const f = fixture();
+    const all = Array.from({ length: 6000 }, (_, i) => addService(f, `s${i}`));
+    for (let i = 1; i < all.length; i++) all[i - 1].connectsTo(all[i]);
+    all[5999].connectsTo(all[5997]);
+    all[10].connectsTo(all[3]);
+
+    const cycles = connectionCycles(f.platform).map((c) => c.map((s) => s.name));
+
+    expect(cycles).toEqual([['s5997', 's5998', 's5999', 's5997'], ['s3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's3']]);
   });
 });
 
