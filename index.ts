@@ -38,6 +38,7 @@ export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';
 export { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, isIsolationObject, IsolationCheck, isolationObjectsOfFiles, isolationObjectsOfRender } from './lib/isolation';
 export type { CheckResult } from './lib/check';
+export type { Finding, FindingSeverity } from './lib/policy';
 export type { DeclaredPath, IsolationFinding, IsolationObject, IsolationOptions } from './lib/isolation';
 export { DEVOPS_SUFFIX, estateNamespaces, GITOPS_NAMESPACE, matchesReserved, namespaceReservation, RESERVED_NAMESPACES, RESERVED_WORKSPACES, reservedNamespace, reservedTenantName } from './lib/reserved';
 export type { Reservation, ReservedName } from './lib/reserved';

@@ -54,7 +54,9 @@ export function checkImageTag(value: unknown): string | undefined {
 
 /**
  * A registry as image references name it: a host name (or IPv4 address) with an optional port from 1 to 65535,
- * e.g. `harbor.example.com` or `registry.local:5000`.
+ * e.g. `harbor.example.com` or `registry.local:5000`. A container runtime reads the first part of an image
+ * reference as a registry only when it has a "." or a port, or is `localhost` (otherwise `team/app` is a Docker Hub
+ * repository), so a host without either is refused.
  */
 export function checkRegistryHost(value: unknown): string | undefined {
   const bad = 'a registry must be a host name with an optional port';
@@ -66,6 +68,9 @@ export function checkRegistryHost(value: unknown): string | undefined {
   if (m[2] !== undefined) {
     const port = Number(m[2]);
     if (port < 1 || port > 65535) return `a registry's port must be between 1 and 65535 (this one is ${m[2]})`;
+  }
+  if (!host.includes('.') && m[2] === undefined && host !== 'localhost') {
+    return 'a registry host needs a "." or a port (or is localhost); without either, a container runtime reads it as a Docker Hub repository';
   }
   return undefined;
 }
