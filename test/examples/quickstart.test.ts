@@ -1,4 +1,4 @@
 /** examples/quickstart: synthesized, validated, snapshotted, and run with `cdk8s synth` and the command line. */
 import { describeExample } from './suite';
 
-describeExample('quickstart');
+describeExample('quickstart', { snapshot: 'whole' });
