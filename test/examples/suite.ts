@@ -267,7 +267,7 @@ export function describeExample(example: string, options: ExampleOptions): void 
     entryPoints('synthesizes with `cdk8s synth`, through the validation plugin, to the same files', () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), `pcdk-cdk8s-${example}-`));
       try {
-        execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--app', `npx tsx examples/${example}/main.ts`, '--output', out], {
+        execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--app', `${path.join(ROOT, 'node_modules', '.bin', 'tsx')} examples/${example}/main.ts`, '--output', out], {
           cwd: ROOT,
           encoding: 'utf8',
           stdio: 'pipe',
