@@ -8,7 +8,7 @@ import * as path from 'path';
 import { AppService, ClusterRole, Department, Environment, LogFormat, PreviewEnvironment, stackNames } from 'platform-cdk';
 import { describeExample, ROOT, synthesize } from './suite';
 
-describeExample('ride-hailing', { snapshot: 'representatives', entryPointsInQuickTier: false });
+describeExample('ride-hailing', { snapshot: 'representatives', quickTier: [] });
 
 describe('the ride-hailing estate (Case B)', () => {
   const { platform } = synthesize('ride-hailing');

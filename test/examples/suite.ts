@@ -192,11 +192,12 @@ export interface ExampleOptions {
    */
   readonly snapshot: 'whole' | 'representatives';
   /**
-   * Whether the command line and `cdk8s synth` run in the quick tier (`npm test`); they always run in the full tier
-   * (`npm run test:full`). A large example's output through them is the same code as a small one's.
-   * @default true
+   * The entry points other than the API that run in the quick tier (`npm test`): the command line (`cli`) and
+   * `cdk8s synth` (`cdk8s`); every entry point runs in the full tier (`npm run test:full`). A large example's output
+   * through them is the same code as a small one's.
+   * @default - both
    */
-  readonly entryPointsInQuickTier?: boolean;
+  readonly quickTier?: readonly ('cli' | 'cdk8s')[];
 }
 
 /** Declares the checks of one example. */
@@ -250,9 +251,10 @@ export function describeExample(example: string, options: ExampleOptions): void 
       for (const text of s().files.values()) expect(text).not.toMatch(/^kind: Workspace$/m);
     });
 
-    const entryPoints = FULL || options.entryPointsInQuickTier !== false ? it : it.skip;
+    const quick = options.quickTier ?? ['cli', 'cdk8s'];
+    const inTier = (entry: 'cli' | 'cdk8s'): jest.It => (FULL || quick.includes(entry) ? it : it.skip);
 
-    entryPoints('synthesizes with the command line, `platform-cdk synth --app examples/<example>/main.ts`, to the same files', () => {
+    inTier('cli')('synthesizes with the command line, `platform-cdk synth --app examples/<example>/main.ts`, to the same files', () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), `pcdk-cli-${example}-`));
       try {
         const r = cli('synth', '--app', path.join(ROOT, 'examples', example, 'main.ts'), '--out', out, '--quiet');
@@ -264,7 +266,7 @@ export function describeExample(example: string, options: ExampleOptions): void 
       }
     });
 
-    entryPoints('synthesizes with `cdk8s synth`, through the validation plugin, to the same files', () => {
+    inTier('cdk8s')('synthesizes with `cdk8s synth`, through the validation plugin, to the same files', () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), `pcdk-cdk8s-${example}-`));
       try {
         execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--app', `${path.join(ROOT, 'node_modules', '.bin', 'tsx')} examples/${example}/main.ts`, '--output', out], {
