@@ -6,8 +6,9 @@
  * The cost is Pulumi's own (registering a resource under the mocks, several times slower under jest than in plain
  * node), so the file registers each stack once: one mocks runtime, `@pulumi/kubernetes` loaded once, the
  * quick start's production stack deployed once for the tests that only read it, each estate's YAML synthesized
- * once. The quick tier checks one stack per example (the smallest with a Deployment) and runs one stack of each
- * example's Pulumi program; the full tier (`npm run test:full`) checks every stack and every program's stack.
+ * once. The quick tier checks one stack per example (the smallest with a Deployment) and runs the quick start's
+ * Pulumi program as one stack; the full tier (`npm run test:full`) checks every stack and runs every program as
+ * every stack.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -352,12 +353,14 @@ describe('the Pulumi programs of the examples', () => {
     expect(programs.filter(([d]) => d === 'quickstart').map(([, env]) => env).sort()).toEqual(['production', 'test']);
   });
 
-  // The quick tier runs each program once, as its stack with the fewest objects; the full tier as every stack.
+  // Every program is the same three lines (`new PulumiStack(build())` and two exports) over its example, whose
+  // registration the parity tests above check: the quick tier runs the quick start's program, as its stack with the
+  // fewest objects; the full tier runs every program as every stack.
   const run = FULL
     ? programs
     : programs.filter(([d, stack]) => {
         const platform = examplePlatform(path.join(ROOT, 'examples', d));
-        return stack === smallestStack(platform, yamlObjects(platform));
+        return d === 'quickstart' && stack === smallestStack(platform, yamlObjects(platform));
       });
 
   it.each(run)('%s runs as stack %s with the configuration of its Pulumi.<stack>.yaml', async (example, stackName) => {
