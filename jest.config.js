@@ -1,11 +1,18 @@
-/** Jest runs the TypeScript sources through ts-jest; `npm test` type-checks the whole project with tsc first. */
+/**
+ * The quick tier (`npm test`): every test file except `*.full.test.ts` and the package test (which packs, builds and
+ * installs the package into fresh projects; it runs in the full tier), each at its quick size (see test/tier.ts).
+ * Jest runs the TypeScript sources through ts-jest; `npm test` type-checks the whole project with tsc first.
+ * The full tier is jest.full.config.js (`npm run test:full`).
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.full\\.test\\.ts$', '<rootDir>/test/package/'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   // Pins the date previews expire against (PLATFORM_CDK_NOW), unless already set, so that snapshots hold.
   setupFiles: ['<rootDir>/test/setup-now.ts'],
   moduleNameMapper: { '^platform-cdk$': '<rootDir>/index.ts', '^platform-cdk/pulumi$': '<rootDir>/pulumi.ts' },
   snapshotFormat: { escapeString: false },
+  globals: { PLATFORM_CDK_FULL_TESTS: false },
 };

@@ -59,7 +59,9 @@ export interface CheckResult {
 const validators = new Map<string, SchemaValidator>();
 
 /**
- * The validator of a target with extra CRD folders, built once per process.
+ * The validator of a target with extra CRD folders, built once per process. Each kind's schema is compiled on its
+ * first object, and the compiled code is kept between runs (see `SchemaCache`), so that a run compiles only the
+ * kinds no earlier run with the same schemas has met.
  * @param target the platform's target
  * @param crdDirs more CRD folders
  */

@@ -10,6 +10,7 @@ import type AjvType from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types';
 import type { KubeObject } from './manifest';
+import { defaultSchemaCacheDir, GO_REGEXP_MODULE, SchemaCache, sha256 } from './schema-cache';
 
 // Loaded on first use, so that synthesis, which does not validate schemas, does not pay for loading them.
 function loadAjv(): typeof AjvType {
@@ -19,6 +20,10 @@ function loadAjv(): typeof AjvType {
 function loadYaml(): typeof import('yaml') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('yaml') as typeof import('yaml');
+}
+function loadStandalone(): typeof import('ajv/dist/standalone').default {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
 }
 
 /** One way an object does not match its schema. */
@@ -96,14 +101,39 @@ const goRegExp: RegExpEngine = Object.assign(
       return new RegExp('', f);
     }
   },
-  { code: 'new RegExp' },
+  // How standalone code (the validator cache) gets the engine: see SchemaCache.load.
+  { code: `require(${JSON.stringify(GO_REGEXP_MODULE)})` },
 );
+
+/** The options of the ajv instance (part of the validator cache's key). */
+const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: false } as const;
+
+/** The inputs, other than the schemas, that compiled code depends on: ajv's version and options, and this code. */
+function codeFingerprint(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  const sources = [__filename, path.join(__dirname, `schema-cache${path.extname(__filename)}`)].map((f) => (fs.existsSync(f) ? sha256(fs.readFileSync(f)) : f));
+  return [`ajv ${ajvVersion}`, `options ${JSON.stringify(AJV_OPTIONS)} optimize=false`, ...sources];
+}
 
 /** A CRD file added and not parsed yet: its text, and the values of its `group:` and `kind:` lines. */
 interface PendingCrdFile {
   readonly text: string;
   readonly groups: ReadonlySet<string>;
   readonly kinds: ReadonlySet<string>;
+}
+
+/** Options of `SchemaValidator.create`. */
+export interface SchemaValidatorOptions {
+  /** CRD files (YAML, one or more CustomResourceDefinitions each). @default - none */
+  readonly crdFiles?: readonly string[];
+  /** The Kubernetes definitions (`_definitions.json`). @default KUBERNETES_DEFINITIONS (1.27) */
+  readonly kubernetesDefinitions?: string;
+  /**
+   * Where compiled validators are kept between runs (see `SchemaCache`), or `false` for no cache.
+   * @default - `$PLATFORM_CDK_CACHE`, else `node_modules/.cache/platform-cdk`, else the OS temporary folder
+   */
+  readonly cacheDir?: string | false;
 }
 
 const GROUP_LINE = /^[ \t-]*group:[ \t]*["']?([^"'\s#]+)/gm;
@@ -133,17 +163,26 @@ export class SchemaValidator {
    * A validator for the Kubernetes definitions shipped with the library plus the CRD files given.
    * @param options CRD files (YAML, one or more CustomResourceDefinitions each) and the definitions to use
    */
-  public static create(options: { readonly crdFiles?: readonly string[]; readonly kubernetesDefinitions?: string } = {}): SchemaValidator {
-    const v = new SchemaValidator(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS);
+  public static create(options: SchemaValidatorOptions = {}): SchemaValidator {
+    const cacheDir = options.cacheDir === undefined ? defaultSchemaCacheDir() : options.cacheDir || undefined;
+    const v = new SchemaValidator(options.kubernetesDefinitions ?? KUBERNETES_DEFINITIONS, cacheDir);
     for (const f of options.crdFiles ?? []) v.addCrdFile(f);
     return v;
   }
 
-  private readonly ajv: AjvType;
+  /** The ajv instance, with the Kubernetes definitions: made on the first kind compiled (not at all when every kind is cached). */
+  private ajvInstance?: AjvType;
+  /** Whether the Kubernetes definitions' kinds are in `schemaRefs` yet. */
+  private definitionsRead = false;
+  /** The hashes of the schema files, in the order they were added (the validator cache's key). */
+  private readonly fileHashes: string[] = [];
+  /** The validator cache of the schemas added so far: opened on first use, closed when a file is added. */
+  private cache?: SchemaCache | null;
   private readonly schemaRefs = new Map<string, object>();
   /** The CRD file (by the order it was added in) each CRD schema comes from: a later file's schema wins. */
   private readonly schemaSource = new Map<string, number>();
-  private readonly compiled = new Map<string, ValidateFunction>();
+  /** The validator of each kind met (`null`: the kind has no schema, as far as the files added so far say). */
+  private readonly compiled = new Map<string, ValidateFunction | null>();
   /**
    * CRD files added and not read yet, by the order they were added in. A file is read when a kind it may
    * define is asked for (its text names the kind and the API group), or when a kind is found in none of them;
@@ -154,24 +193,58 @@ export class SchemaValidator {
   private readonly looked = new Set<string>();
   private crdFilesAdded = 0;
 
-  private constructor(definitionsFile: string) {
-    const Ajv = loadAjv();
-    // Compiled code is not optimized (ajv's pass over the generated code): compiling a kind's schema, on its first
-    // object, takes about half as long, and the code checks objects as fast.
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp, optimize: false } });
-    const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
-    strictKubernetes(doc.definitions);
-    // The definitions shipped with the library are not checked against JSON Schema's meta-schema on every run
-    // (most of the time it takes to build a validator); other definitions files are.
-    this.ajv.addSchema({ $id: 'k8s', definitions: doc.definitions }, undefined, undefined, definitionsFile !== KUBERNETES_DEFINITIONS);
-    for (const [name, def] of Object.entries(doc.definitions)) {
-      const gvks = def['x-kubernetes-group-version-kind'];
-      if (!Array.isArray(gvks)) continue;
-      for (const gvk of gvks as { group: string; version: string; kind: string }[]) {
-        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        this.schemaRefs.set(keyOf(apiVersion, gvk.kind), { $ref: `k8s#/definitions/${name}` });
+  private constructor(
+    private readonly definitionsFile: string,
+    private readonly cacheDir: string | undefined,
+  ) {
+    if (cacheDir !== undefined) this.fileHashes.push(`definitions ${sha256(fs.readFileSync(definitionsFile))}`);
+  }
+
+  /**
+   * The ajv instance, made on first use with the Kubernetes definitions (strict). The definitions shipped with the
+   * library are not checked against JSON Schema's meta-schema (most of the time it takes to build a validator);
+   * other definitions files are.
+   */
+  private ajv(): AjvType {
+    if (!this.ajvInstance) {
+      const Ajv = loadAjv();
+      // Compiled code is not optimized (ajv's pass over the generated code): compiling a kind's schema, on its first
+      // object, takes about half as long, and the code checks objects as fast.
+      this.ajvInstance = new Ajv({ ...AJV_OPTIONS, code: { regExp: goRegExp, optimize: false, source: this.cacheDir !== undefined } });
+      this.ajvInstance.addSchema({ $id: 'k8s', definitions: this.definitions() }, undefined, undefined, this.definitionsFile !== KUBERNETES_DEFINITIONS);
+    }
+    return this.ajvInstance;
+  }
+
+  private definitionsDoc?: Record<string, Schema>;
+
+  /** The Kubernetes definitions, strict; their kinds are recorded in `schemaRefs` (a CRD's schema of the same kind wins). */
+  private definitions(): Record<string, Schema> {
+    if (!this.definitionsDoc) {
+      const doc = JSON.parse(fs.readFileSync(this.definitionsFile, 'utf8')) as { definitions: Record<string, Schema> };
+      strictKubernetes(doc.definitions);
+      this.definitionsDoc = doc.definitions;
+    }
+    if (!this.definitionsRead) {
+      this.definitionsRead = true;
+      for (const [name, def] of Object.entries(this.definitionsDoc)) {
+        const gvks = def['x-kubernetes-group-version-kind'];
+        if (!Array.isArray(gvks)) continue;
+        for (const gvk of gvks as { group: string; version: string; kind: string }[]) {
+          const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+          const key = keyOf(apiVersion, gvk.kind);
+          if (!this.schemaRefs.has(key)) this.schemaRefs.set(key, { $ref: `k8s#/definitions/${name}` });
+        }
       }
     }
+    return this.definitionsDoc;
+  }
+
+  /** The validator cache of the schemas added so far (`undefined` when off or not writable). */
+  private cacheNow(): SchemaCache | undefined {
+    if (this.cacheDir === undefined) return undefined;
+    if (this.cache === undefined) this.cache = SchemaCache.open(this.cacheDir, [...codeFingerprint(), ...this.fileHashes]) ?? null;
+    return this.cache ?? undefined;
   }
 
   /**
@@ -183,6 +256,10 @@ export class SchemaValidator {
     const text = fs.readFileSync(file, 'utf8');
     this.pendingCrds.set(this.crdFilesAdded++, { text, groups: valuesOf(text, GROUP_LINE), kinds: valuesOf(text, KIND_LINE) });
     this.looked.clear();
+    // A kind without a schema may have one now; and the compiled code of a kind may differ (a later file wins).
+    for (const [key, fn] of this.compiled) if (fn === null) this.compiled.delete(key);
+    if (this.cacheDir !== undefined) this.fileHashes.push(`crd ${sha256(text)}`);
+    this.cache = undefined;
   }
 
   /**
@@ -195,7 +272,37 @@ export class SchemaValidator {
 
   /** Whether there is a schema for an API version and kind. */
   public hasSchema(apiVersion: string, kind: string): boolean {
-    return this.schemaOf(apiVersion, kind) !== undefined;
+    const key = keyOf(apiVersion, kind);
+    const known = this.compiled.has(key) ? this.compiled.get(key) : this.cached(key);
+    if (known !== undefined) return known !== null;
+    const has = this.schemaOf(apiVersion, kind) !== undefined;
+    if (!has) this.cacheNow()?.store(key, null);
+    return has;
+  }
+
+  /** A kind's validator, or `null` (no schema), from the validator cache; `undefined` when it is not cached. */
+  private cached(key: string): ValidateFunction | null | undefined {
+    const fn = this.cacheNow()?.load(key, goRegExp);
+    if (fn !== undefined) this.compiled.set(key, fn);
+    return fn;
+  }
+
+  /** A kind's validator: compiled on first use (or loaded from the validator cache); `null` when it has no schema. */
+  private validatorOf(apiVersion: string, kind: string): ValidateFunction | null {
+    const key = keyOf(apiVersion, kind);
+    const known = this.compiled.has(key) ? this.compiled.get(key) : this.cached(key);
+    if (known !== undefined) return known;
+    const schema = this.schemaOf(apiVersion, kind);
+    const cache = this.cacheNow();
+    if (!schema) {
+      cache?.store(key, null);
+      this.compiled.set(key, null);
+      return null;
+    }
+    const fn = this.ajv().compile(schema);
+    this.compiled.set(key, fn);
+    if (cache) cache.store(key, loadStandalone()(this.ajv(), fn));
+    return fn;
   }
 
   /**
@@ -205,6 +312,7 @@ export class SchemaValidator {
    * file not read yet.
    */
   private schemaOf(apiVersion: string, kind: string): object | undefined {
+    this.definitions();
     const key = keyOf(apiVersion, kind);
     if (this.pendingCrds.size > 0 && !this.looked.has(key)) {
       this.looked.add(key);
@@ -212,7 +320,8 @@ export class SchemaValidator {
       const group = slash < 0 ? '' : apiVersion.slice(0, slash);
       const candidates = [...this.pendingCrds].filter(([, f]) => f.groups.size === 0 || (f.groups.has(group) && f.kinds.has(kind)));
       for (const [order, f] of candidates) this.readCrds(order, f.text);
-      if (!this.schemaRefs.has(key)) for (const [order, f] of [...this.pendingCrds]) this.readCrds(order, f.text);
+      // A file that defines the kind names it (`kind: <Kind>`, in whatever style): the others need no parsing.
+      if (!this.schemaRefs.has(key)) for (const [order, f] of [...this.pendingCrds]) if (f.text.includes(kind)) this.readCrds(order, f.text);
     }
     return this.schemaRefs.get(key);
   }
@@ -243,14 +352,8 @@ export class SchemaValidator {
    */
   public validate(object: KubeObject): SchemaFinding[] {
     const id = `${object.apiVersion} ${object.kind} ${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name}`;
-    const key = keyOf(object.apiVersion, object.kind);
-    let fn = this.compiled.get(key);
-    if (!fn) {
-      const schema = this.schemaOf(object.apiVersion, object.kind);
-      if (!schema) return [{ object: id, path: '', message: `no schema for ${object.apiVersion} ${object.kind}` }];
-      fn = this.ajv.compile(schema);
-      this.compiled.set(key, fn);
-    }
+    const fn = this.validatorOf(object.apiVersion, object.kind);
+    if (!fn) return [{ object: id, path: '', message: `no schema for ${object.apiVersion} ${object.kind}` }];
     if (fn(object)) return [];
     return (fn.errors ?? []).map((e) => ({
       object: id,

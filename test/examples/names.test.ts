@@ -1,9 +1,10 @@
 /**
  * Upgrade safety: the names of every object each example synthesizes, per cluster, are recorded in
- * test/examples/names/<example>.txt, and a change that renames or drops one fails here until the record says
- * so. A new name for an object makes Kubernetes (and Argo CD or Flux, pruning) delete the live object and
- * create another: a Deployment's pods restart, a PersistentVolumeClaim's volume is lost, a Service's address
- * changes. Renames must be meant.
+ * test/examples/names/<example>.txt, and a change that renames or drops one fails (in the example's own test
+ * file, on the synthesis it makes anyway: see ./names-record.ts and ./suite.ts) until the record says so. A new
+ * name for an object makes Kubernetes (and Argo CD or Flux, pruning) delete the live object and create another: a
+ * Deployment's pods restart, a PersistentVolumeClaim's volume is lost, a Service's address changes. Renames must
+ * be meant.
  *
  * To declare an intended rename or removal, run
  *
@@ -19,86 +20,17 @@ import * as path from 'path';
 import { ManifestStack } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
+import { checkNames, COMMAND, namesOf, namesProblems, readRecord, RECORDS, UPDATE } from './names-record';
 import { EXAMPLES, load, ROOT } from './suite';
-
-const RECORDS = path.join(__dirname, 'names');
-const UPDATE = process.env.UPDATE_NAMES === '1';
-const COMMAND = 'UPDATE_NAMES=1 npx jest test/examples/names.test.ts';
-const CHANGES_HEADING = '## renamed or removed (old -> new, or old -> (removed)); every line was meant';
-
-/** An object's name line: `<cluster> <Kind>[.<group>] [<namespace>/]<name>`, as kubectl names kinds. */
-function nameOf(cluster: string, o: KubeObject): string {
-  const group = o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '';
-  const ns = o.metadata.namespace;
-  return `${cluster} ${o.kind}${group} ${ns === undefined ? '' : `${ns}/`}${o.metadata.name}`;
-}
 
 /** The names of every object an example synthesizes, sorted. */
 function synthesizedNames(example: string): string[] {
-  const names: string[] = [];
+  const objects: { cluster: string; object: KubeObject }[] = [];
   for (const [file, text] of new ManifestStack(load(example)()).files()) {
     if (file.startsWith('_')) continue; // CI files for the modules' repositories, not Kubernetes objects
-    const cluster = file.split('/')[0];
-    for (const doc of parseAllDocuments(text)) names.push(nameOf(cluster, doc.toJS() as KubeObject));
+    for (const doc of parseAllDocuments(text)) objects.push({ cluster: file.split('/')[0], object: doc.toJS() as KubeObject });
   }
-  return [...new Set(names)].sort();
-}
-
-/** A record file: the names, and the renames and removals declared so far. */
-interface NameRecord {
-  readonly names: string[];
-  readonly changes: string[];
-}
-
-function header(example: string): string {
-  return [
-    `# The names of every object examples/${example} synthesizes: <cluster> <Kind>[.<group>] [<namespace>/]<name>.`,
-    '# A name that goes away deletes the live object and creates another (see test/examples/names.test.ts).',
-    `# Renamed or removed on purpose? Run \`${COMMAND}\`, review the lines it adds at the end, commit this file.`,
-  ].join('\n');
-}
-
-function readRecord(file: string): NameRecord | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  const at = lines.indexOf(CHANGES_HEADING);
-  const names = (at < 0 ? lines : lines.slice(0, at)).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  const changes = at < 0 ? [] : lines.slice(at + 1).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  return { names, changes };
-}
-
-function writeRecord(file: string, example: string, r: NameRecord): void {
-  const changes = r.changes.length > 0 ? `\n${CHANGES_HEADING}\n${r.changes.join('\n')}\n` : '';
-  fs.writeFileSync(file, `${header(example)}\n${r.names.join('\n')}\n${changes}`);
-}
-
-/** `old -> new` when exactly one name of the same cluster and kind went away and one came, else `old -> (removed)`. */
-function declare(gone: string[], added: string[]): string[] {
-  const key = (n: string): string => n.split(' ').slice(0, 2).join(' ');
-  return gone.map((g) => {
-    const sameGone = gone.filter((x) => key(x) === key(g));
-    const sameAdded = added.filter((x) => key(x) === key(g));
-    return sameGone.length === 1 && sameAdded.length === 1 ? `${g} -> ${sameAdded[0]}` : `${g} -> (removed)`;
-  });
-}
-
-/** What the test reports when names went away or came (empty when neither). */
-function namesProblems(example: string, rel: string, gone: string[], added: string[]): string[] {
-  const problems: string[] = [];
-  const declared = declare(gone, added);
-  if (gone.length > 0) {
-    problems.push(
-      `${gone.length} object(s) of examples/${example} are renamed or removed; each one's live object would be deleted (and a renamed one created anew):`,
-      ...declared.map((l) => `  ${l}`),
-      `Fix: if this is wrong, keep the names (construct ids and names are a public contract). If it is meant, run \`${COMMAND}\`: it records the new names and adds the lines above to the end of ${rel}; check them and commit the file with the change.`,
-    );
-  }
-  const targets = new Set(declared.map((l) => l.split(' -> ')[1]));
-  const fresh = added.filter((n) => !targets.has(n));
-  if (fresh.length > 0) {
-    problems.push(`${fresh.length} new object(s) of examples/${example} are not recorded yet:`, ...fresh.map((l) => `  ${l}`), `Fix: run \`${COMMAND}\` and commit ${rel}.`);
-  }
-  return problems;
+  return namesOf(objects);
 }
 
 describe('the names of the examples\' objects (upgrade safety)', () => {
@@ -116,23 +48,9 @@ describe('the names of the examples\' objects (upgrade safety)', () => {
     expect(namesProblems('shop', rel, [], [])).toEqual([]);
   });
 
-  it.each(EXAMPLES)('examples/%s renames or drops no object without saying so', (example) => {
-    const file = path.join(RECORDS, `${example}.txt`);
-    const rel = path.relative(ROOT, file);
-    const now = synthesizedNames(example);
-    const recorded = readRecord(file);
-    const before = new Set(recorded?.names ?? []);
-    const after = new Set(now);
-    const gone = [...before].filter((n) => !after.has(n));
-    const added = now.filter((n) => !before.has(n));
-    if (UPDATE) {
-      fs.mkdirSync(RECORDS, { recursive: true });
-      writeRecord(file, example, { names: now, changes: [...(recorded?.changes ?? []), ...declare(gone, added)] });
-      return;
-    }
-    if (!recorded) throw new Error(`${rel} does not exist: the names of examples/${example}'s objects are not recorded. Fix: run \`${COMMAND}\` and commit ${rel}.`);
-    const problems = namesProblems(example, rel, gone, added);
-    if (problems.length > 0) throw new Error(problems.join('\n'));
+  // Each example's test file checks its names on the synthesis it makes anyway; here they are rewritten on request.
+  if (UPDATE) it.each(EXAMPLES)('examples/%s: the record is rewritten (UPDATE_NAMES=1)', (example) => {
+    checkNames(example, synthesizedNames(example), ROOT);
   });
 
   it('declares only renames and removals that the examples\' output agrees with', () => {

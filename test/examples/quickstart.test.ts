@@ -1,4 +1,7 @@
-/** examples/quickstart: synthesized, validated, snapshotted, and run with `cdk8s synth` and the command line. */
+/**
+ * examples/quickstart: synthesized, validated, snapshotted, and run with the command line; `cdk8s synth` runs it
+ * through cdk8s.yaml in ./examples.test.ts (and here too in the full tier).
+ */
 import { describeExample } from './suite';
 
-describeExample('quickstart');
+describeExample('quickstart', { snapshot: 'whole', quickTier: ['cli'] });

@@ -1,17 +1,17 @@
 /**
- * examples/ride-hailing: synthesized, validated, snapshotted, and run with `cdk8s synth` and the command line; and
+ * examples/ride-hailing: synthesized, validated, counted and snapshotted by kind (see ./suite.ts); and
  * the parts of Case B it must keep showing (clusters, domains, rights per environment, 100+ services with calls
  * across domains, observability, a Pulumi stack file per stack), so that a change of the tables cannot lose them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { AppService, ClusterRole, Department, Environment, LogFormat, PreviewEnvironment, stackNames } from 'platform-cdk';
-import { describeExample, load, ROOT } from './suite';
+import { describeExample, ROOT, synthesize } from './suite';
 
-describeExample('ride-hailing');
+describeExample('ride-hailing', { snapshot: 'representatives', quickTier: [] });
 
 describe('the ride-hailing estate (Case B)', () => {
-  const platform = load('ride-hailing')();
+  const { platform } = synthesize('ride-hailing');
   const environments = platform.environments.filter((e) => !PreviewEnvironment.isPreview(e));
   const services: AppService[] = platform.tenants.flatMap((t) => t.projects.flatMap((p) => p.services));
   const env = (name: string): Environment => environments.find((e) => e.name === name) as Environment;

@@ -1,8 +1,8 @@
 /**
  * Property-based tests of the whole API (fast-check, fixed seed, bounded runs): random valid estates synthesize
  * to schema-valid, policy-clean, deterministic and isolated output; random invalid changes to them are always a
- * ValidationError naming the construct, and write nothing. `long-run.ts` runs the same properties on many more
- * cases. Regression tests of what the properties found follow.
+ * ValidationError naming the construct, and write nothing. The quick tier runs a few cases of each, the full tier
+ * (`npm run test:full`) more; `long-run.ts` (`npm run test:long`) runs the same properties on many more cases. Regression tests of what the properties found follow.
  */
 import * as fc from 'fast-check';
 import { PreviewDependencies } from 'platform-cdk';
@@ -12,6 +12,7 @@ import { BackupTarget, Engine, ExistingSecret, StatefulMode, TenantNetwork, User
 import { invalidChange } from './changes';
 import { validEstate } from './estate';
 import { invalidChangeProblems, PreviousOutput, validEstateProblems } from './properties';
+import { tiered } from '../tier';
 
 /** The seed of the CI runs; a failure prints the seed and path that replay it. */
 const SEED = 20261203;
@@ -22,7 +23,7 @@ describe('random valid estates', () => {
       fc.property(validEstate, (spec) => {
         expect(validEstateProblems(spec)).toEqual([]);
       }),
-      { seed: SEED, numRuns: 30 },
+      { seed: SEED, numRuns: tiered(8, 30) },
     );
   });
 });
@@ -37,7 +38,7 @@ describe('random invalid changes to valid estates', () => {
         previous.write(spec);
         expect(invalidChangeProblems(spec, change, previous)).toEqual([]);
       }),
-      { seed: SEED, numRuns: 100 },
+      { seed: SEED, numRuns: tiered(25, 100) },
     );
   });
 });

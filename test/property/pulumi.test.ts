@@ -1,7 +1,8 @@
 /**
  * The YAML and Pulumi outputs of random valid estates hold the same objects: under Pulumi's own mocks, the stacks
  * of an estate register, together, exactly the objects of its YAML files (same keys, same bodies), each once, on
- * the provider of its own cluster.
+ * the provider of its own cluster. The quick tier deploys a few estates, the full tier (`npm run test:full`) more;
+ * the cost is Pulumi's own (registering resources under the mocks), so each estate is synthesized once.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as fc from 'fast-check';
@@ -11,6 +12,7 @@ import type { KubeObject, Platform } from 'platform-cdk';
 import { buildEstate, validEstate } from './estate';
 import { recordingMocks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
+import { tiered } from '../tier';
 
 /** The seed of the CI runs. */
 const SEED = 20261203;
@@ -89,7 +91,7 @@ describe('random valid estates, YAML and Pulumi', () => {
         expect([...objects.keys()].sort()).toEqual([...yaml.keys()].sort());
         for (const [key, o] of objects) expect(o).toEqual(yaml.get(key));
       }),
-      { seed: SEED, numRuns: 8 },
+      { seed: SEED, numRuns: tiered(3, 12) },
     );
-  }, 120_000);
+  }, tiered(120_000, 600_000));
 });

@@ -2,6 +2,13 @@
  * The Pulumi output, under Pulumi's own mocks (there is no Pulumi CLI or cluster in CI): what each stack
  * registers must be exactly what the YAML output holds for that stack's environment, every object bound to its
  * own cluster's provider, connections kept secret, and bad stacks or configuration reported clearly.
+ *
+ * The cost is Pulumi's own (registering a resource under the mocks, several times slower under jest than in plain
+ * node), so the file registers each stack once: one mocks runtime, `@pulumi/kubernetes` loaded once, the
+ * quick start's production stack deployed once for the tests that only read it, each estate's YAML synthesized
+ * once. The quick tier checks one stack per example (the smallest with a Deployment) and runs the quick start's
+ * Pulumi program as one stack; the full tier (`npm run test:full`) checks every stack and runs every program as
+ * every stack.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,6 +20,7 @@ import { build as buildQuickstart } from '../../examples/quickstart/main';
 import { addService, fixture } from '../fixture';
 import { recordingMocks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
+import { FULL } from '../tier';
 
 const PROJECT = 'platform-cdk-test';
 const recorded: Recorded[] = [];
@@ -47,6 +55,22 @@ async function deploy(platform: Platform, stack: string, config: Record<string, 
   return { stack: s, urns, recorded: [...recorded] };
 }
 
+type Deployed = Awaited<ReturnType<typeof deploy>>;
+let quickstart: Promise<Deployed & { platform: Platform; before: Map<string, string> }> | undefined;
+
+/**
+ * The quick start's production stack, deployed once for the tests that only read what it registered (with its
+ * YAML files from before the deployment).
+ */
+function quickstartProduction(): Promise<Deployed & { platform: Platform; before: Map<string, string> }> {
+  quickstart ??= (async () => {
+    const platform = buildQuickstart();
+    const before = new ManifestStack(platform).files();
+    return { platform, before, ...(await deploy(platform, 'production', contexts('host'))) };
+  })();
+  return quickstart;
+}
+
 const contexts = (...clusters: string[]): Record<string, string> => Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c]));
 
 /** The cluster a provider URN reference (`urn::id`) names: providers are named after their cluster. */
@@ -75,31 +99,78 @@ function registeredObjects(rec: readonly Recorded[]): Map<string, { cluster: str
  * environment on the environment's clusters, and unlabelled objects of clusters the stack owns (the first
  * environment that spans a cluster owns its cluster-wide objects; a cluster in no environment owns itself).
  */
-function yamlObjectsOf(platform: Platform, stack: string): Map<string, KubeObject> {
+function yamlObjectsOf(platform: Platform, objects: readonly YamlObject[], stack: string): Map<string, KubeObject> {
   const env = platform.environments.find((e) => e.name === stack);
   const owner = (cluster: string): string => platform.environments.find((e) => e.clusters.some((c) => c.name === cluster))?.name ?? cluster;
   const clusters = env ? env.clusters.map((c) => c.name) : [stack];
   const out = new Map<string, KubeObject>();
-  for (const [file, text] of new ManifestStack(platform).files()) {
-    const cluster = file.split('/')[0];
+  for (const { cluster, object: o } of objects) {
     if (!clusters.includes(cluster)) continue;
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS() as KubeObject;
-      const label = o.metadata.labels?.['platform-cdk.io/environment'];
-      if (label === undefined ? owner(cluster) === stack : label === stack) {
-        out.set(`${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
-      }
+    const label = o.metadata.labels?.['platform-cdk.io/environment'];
+    if (label === undefined ? owner(cluster) === stack : label === stack) {
+      out.set(`${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
     }
   }
   return out;
 }
 
+/** An object of the YAML output, with its cluster. */
+interface YamlObject {
+  readonly cluster: string;
+  readonly object: KubeObject;
+}
+
+/** The YAML objects of each platform synthesized so far (so that no estate is synthesized twice). */
+const yamlOf = new WeakMap<Platform, YamlObject[]>();
+
+/** Every object of a platform's YAML output (CI files aside), synthesized once. */
+function yamlObjects(platform: Platform): YamlObject[] {
+  const known = yamlOf.get(platform);
+  if (known) return known;
+  const out: YamlObject[] = [];
+  yamlOf.set(platform, out);
+  for (const [file, text] of new ManifestStack(platform).files()) {
+    if (file.startsWith('_')) continue;
+    for (const doc of parseAllDocuments(text)) out.push({ cluster: file.split('/')[0], object: doc.toJS() as KubeObject });
+  }
+  return out;
+}
+
+/**
+ * The stacks a tier checks: every stack in the full tier; in the quick tier, every stack of a small estate and the
+ * smallest stack with a Deployment of an example.
+ */
+function stacksToCheck(platform: Platform, objects: readonly YamlObject[], every: boolean): string[] {
+  const names = stackNames(platform);
+  if (FULL || every) return names;
+  return [smallestStack(platform, objects, (o) => o.some((x) => x.kind === 'Deployment'))];
+}
+
+/** The stack of a platform with the fewest objects, among those whose objects pass `filter` (if any does). */
+function smallestStack(platform: Platform, objects: readonly YamlObject[], filter: (objects: KubeObject[]) => boolean = () => true): string {
+  const sized = stackNames(platform).map((name) => ({ name, objects: [...yamlObjectsOf(platform, objects, name).values()] }));
+  const kept = sized.filter((x) => filter(x.objects));
+  return (kept.length > 0 ? kept : sized).sort((a, b) => a.objects.length - b.objects.length || (a.name < b.name ? -1 : 1))[0].name;
+}
+
+/** The platform of each example, built once. */
+const examplePlatforms = new Map<string, Platform>();
+function examplePlatform(dir: string): Platform {
+  let p = examplePlatforms.get(dir);
+  if (!p) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    p = (require(path.join(dir, 'main.ts')) as { build: () => Platform }).build();
+    examplePlatforms.set(dir, p);
+  }
+  return p;
+}
+
 describe('PulumiStack parity with the YAML output', () => {
   const ROOT = path.resolve(__dirname, '..', '..');
   const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'main.ts'))).sort();
-  const estates: [string, () => Platform][] = [
+  const estates: [string, () => Platform, boolean][] = [
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ...examples.map((d): [string, () => Platform] => [`the example ${d}`, (require(path.join(ROOT, 'examples', d, 'main.ts')) as { build: () => Platform }).build]),
+    ...examples.map((d): [string, () => Platform, boolean] => [`the example ${d}`, () => examplePlatform(path.join(ROOT, 'examples', d)), false]),
     [
       'an estate whose host cluster is in no environment',
       () => {
@@ -112,19 +183,21 @@ describe('PulumiStack parity with the YAML output', () => {
         addService(f, 'web').expose();
         return p;
       },
+      true,
     ],
   ];
 
-  describe.each(estates)('%s', (_title, build) => {
-    it('registers, per stack, exactly the objects and bodies the YAML holds for it, and all of them once over all stacks', async () => {
+  describe.each(estates)('%s', (_title, build, every) => {
+    it(`registers, per stack, exactly the objects and bodies the YAML holds for it${FULL || every ? ', and all of them once over all stacks' : ' (one stack; every stack in the full tier)'}`, async () => {
       const platform = build();
-      const names = stackNames(platform);
+      const objects = yamlObjects(platform);
+      const names = stacksToCheck(platform, objects, every);
       const seen = new Map<string, string>();
       for (const name of names) {
         const clusters = stackScope(platform, name)?.clusters.map((c) => c.name) ?? [];
         const { recorded: rec } = await deploy(platform, name, contexts(...clusters));
         const registered = registeredObjects(rec);
-        const expected = yamlObjectsOf(platform, name);
+        const expected = yamlObjectsOf(platform, objects, name);
         expect([...registered.keys()].sort()).toEqual([...expected.keys()].sort());
         for (const [key, { object }] of registered) expect(object).toEqual(expected.get(key));
         for (const key of registered.keys()) {
@@ -132,15 +205,13 @@ describe('PulumiStack parity with the YAML output', () => {
           seen.set(key, name);
         }
       }
-      let total = 0;
-      for (const [file, text] of new ManifestStack(platform).files()) if (!file.startsWith('_')) total += parseAllDocuments(text).length;
-      expect(seen.size).toBe(total);
+      if (names.length === stackNames(platform).length) expect(seen.size).toBe(objects.length);
+      else expect(seen.size).toBeGreaterThan(0);
     });
   });
 
   it('binds every object to the provider of its own cluster', async () => {
-    const platform = buildQuickstart();
-    const { recorded: rec } = await deploy(platform, 'production', contexts('host'));
+    const { recorded: rec } = await quickstartProduction();
     const k8sResources = rec.filter((r) => r.type.startsWith('kubernetes:'));
     expect(k8sResources.length).toBeGreaterThan(0);
     for (const r of k8sResources) {
@@ -155,7 +226,7 @@ describe('PulumiStack parity with the YAML output', () => {
 
 describe('PulumiStack', () => {
   it('registers built-in kinds as typed resources and CRDs as CustomResources', async () => {
-    const { recorded: rec } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    const { recorded: rec } = await quickstartProduction();
     const types = new Set(rec.map((r) => r.type));
     expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
       'kubernetes:apps/v1:Deployment',
@@ -177,7 +248,7 @@ describe('PulumiStack', () => {
   });
 
   it('groups resources so that a preview reads platform → cluster → tenant → project → service', async () => {
-    const { stack, urns } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    const { stack, urns } = await quickstartProduction();
     // Pulumi's mocks put only the parent's own type in a URN (the engine writes the whole chain), so walk up.
     const parentType = (urn: string | undefined): string => {
       const types = (urn ?? '').split('::')[2].split('$');
@@ -199,7 +270,7 @@ describe('PulumiStack', () => {
   });
 
   it('orders the workspace before its namespaces, namespaces before their objects, and Services before Ingresses', async () => {
-    const { stack } = await deploy(buildQuickstart(), 'production', contexts('host'));
+    const { stack } = await quickstartProduction();
     expect(stack.objects.get('host/v1/Namespace/-/storefront')?.dependsOn).toEqual(['host/tenant.kubesphere.io/v1beta1/WorkspaceTemplate/-/shop']);
     expect(stack.objects.get('host/apps/v1/Deployment/storefront/web')?.dependsOn).toEqual(['host/v1/Namespace/-/storefront']);
     expect(stack.objects.get('host/networking.k8s.io/v1/Ingress/storefront/web')?.dependsOn).toEqual(['host/v1/Namespace/-/storefront', 'host/v1/Service/storefront/web']);
@@ -218,9 +289,7 @@ describe('PulumiStack', () => {
   });
 
   it('does not change the objects the YAML output writes', async () => {
-    const platform = buildQuickstart();
-    const before = new ManifestStack(platform).files();
-    await deploy(platform, 'production', contexts('host'));
+    const { platform, before } = await quickstartProduction();
     expect(new ManifestStack(platform).files()).toEqual(before);
   });
 
@@ -284,7 +353,17 @@ describe('the Pulumi programs of the examples', () => {
     expect(programs.filter(([d]) => d === 'quickstart').map(([, env]) => env).sort()).toEqual(['production', 'test']);
   });
 
-  it.each(programs)('%s runs as stack %s with the configuration of its Pulumi.<stack>.yaml', async (example, stackName) => {
+  // Every program is the same three lines (`new PulumiStack(build())` and two exports) over its example, whose
+  // registration the parity tests above check: the quick tier runs the quick start's program, as its stack with the
+  // fewest objects; the full tier runs every program as every stack.
+  const run = FULL
+    ? programs
+    : programs.filter(([d, stack]) => {
+        const platform = examplePlatform(path.join(ROOT, 'examples', d));
+        return d === 'quickstart' && stack === smallestStack(platform, yamlObjects(platform));
+      });
+
+  it.each(run)('%s runs as stack %s with the configuration of its Pulumi.<stack>.yaml', async (example, stackName) => {
     const dir = path.join(ROOT, 'examples', example);
     const project = parse(fs.readFileSync(path.join(dir, 'Pulumi.yaml'), 'utf8')) as { main: string };
     const stackConfig = (parse(fs.readFileSync(path.join(dir, `Pulumi.${stackName}.yaml`), 'utf8')) as { config: Record<string, string> }).config;
@@ -292,14 +371,19 @@ describe('the Pulumi programs of the examples', () => {
     pulumi.runtime.setMocks(mocks, PROJECT, stackName, false);
     pulumi.runtime.setAllConfig(stackConfig, []);
     let exported: { clusters?: string[]; objectCount?: number } = {};
+    // The program runs anew (its module is evaluated again), on the modules this file loaded already: loading
+    // Pulumi and the library again for each program is most of what running it costs.
+    for (const name of ['@pulumi/pulumi', '@pulumi/kubernetes', 'platform-cdk', 'platform-cdk/pulumi']) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require(name) as unknown;
+      jest.doMock(name, () => loaded);
+    }
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       exported = require(path.join(dir, project.main)) as typeof exported;
     });
     expect(exported.objectCount).toBeGreaterThan(0);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { build } = require(path.join(dir, 'main.ts')) as { build: () => Platform };
-    expect(exported.clusters).toEqual(stackScope(build(), stackName)?.clusters.map((c) => c.name));
+    expect(exported.clusters).toEqual(stackScope(examplePlatform(dir), stackName)?.clusters.map((c) => c.name));
   });
 });
 
