@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { ProblemCollector } from '../lib/problems';
 import type { Image } from './image';
 import { Registry } from './image';
+import { checkNoLiteralSecret } from './secrets';
 import type { Platform } from './platform';
 
 /** The kind of a credential, as KubeSphere DevOps stores it (a Secret of type `credential.devops.kubesphere.io/<kind>`). */
@@ -107,7 +108,9 @@ export function checkGitSource(problems: ProblemCollector, path: string, propert
     problems.error({ path, property, value: undefined, message: 'a Git source is needed', fix: 'give { repository: "https://gitlab.example.com/team/app.git", credential: Credential.basicAuth("gitlab") }' });
     return;
   }
-  if (!isGitUrl(s.repository)) problems.error({ path, property: `${property}.repository`, value: s.repository, message: 'not a Git URL', fix: 'give an HTTPS URL like "https://gitlab.example.com/team/app.git" or an SSH one like "git@gitlab.example.com:team/app.git"' });
+  // A URL with credentials (user:token@, ?private_token=, #token=) is reported without the token, and only so.
+  const secret = checkNoLiteralSecret(problems, path, `${property}.repository`, s.repository, 'remove the credentials from the URL and give them as a credential reference: credential: Credential.basicAuth("gitlab")');
+  if (!secret && !isGitUrl(s.repository)) problems.error({ path, property: `${property}.repository`, value: s.repository, message: 'not a Git URL', fix: 'give an HTTPS URL like "https://gitlab.example.com/team/app.git" or an SSH one like "git@gitlab.example.com:team/app.git"' });
   if (s.branch !== undefined && (typeof s.branch !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(s.branch) || s.branch.includes('..') || s.branch.startsWith('/') || s.branch.endsWith('/'))) {
     problems.error({ path, property: `${property}.branch`, value: s.branch, message: 'not a Git branch name', fix: 'use a branch like "main" or "release/2.x"' });
   }

@@ -9,6 +9,7 @@ import { Environment } from './environment';
 import { Platform } from './platform';
 import type { EnvironmentRef, Project } from './project';
 import { checkProjectQuota, ProjectQuota } from './resources';
+import { checkConfigLiterals, checkNoLiteralSecret } from './secrets';
 import type { ConfigOptions } from './service-options';
 import { isCalendarDate, previewSlug, SLUG_MAX } from './preview-name';
 
@@ -298,6 +299,7 @@ export class PreviewEnvironment extends Environment {
         error({ path, property: `${property}.tag`, value: o.tag, message: 'not an image tag (or "latest", which moves)', fix: 'give the branch build\'s tag, e.g. "sha-4f2a91c"' });
       }
     }
+    this.checkLiteralSecrets(error);
     if (tenants.size > 1) error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
     const owner = this.owner;
     if (declared.has('owner')) {
@@ -319,6 +321,22 @@ export class PreviewEnvironment extends Environment {
     if (clean !== '' && clean !== this.slug) {
       warning({ path, property: 'branch', value: this.branch, message: `the branch name is longer than ${SLUG_MAX} characters as a DNS label; the preview is named ${this.name} and its namespaces end in -pv-${this.slug}`, fix: 'nothing to do, unless you want a shorter name: use a shorter branch name' });
     }
+  }
+
+  /**
+   * The overrides' configuration values and files, tags and the branch (an annotation) are written as they are:
+   * none may hold a secret.
+   */
+  private checkLiteralSecrets(error: (d: ProblemDetails) => void): void {
+    const found = new ProblemCollector();
+    const path = this.node.path;
+    checkNoLiteralSecret(found, path, 'branch', this.branch, 'name the branch without credentials');
+    for (const [key, o] of Object.entries(this.previewProps.services ?? {})) {
+      const property = `services[${JSON.stringify(key)}]`;
+      checkNoLiteralSecret(found, path, `${property}.tag`, o?.tag, 'give the branch build\'s tag, e.g. "sha-4f2a91c"');
+      checkConfigLiterals(found, path, `${property}.config`, o?.config);
+    }
+    for (const p of found.problems) error(p);
   }
 
   /**
