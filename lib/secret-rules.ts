@@ -200,6 +200,9 @@ function highEntropy(value: string): boolean {
   return v.length >= ENTROPY_MIN_LENGTH && run >= ENTROPY_MIN_RUN && !/\s/.test(v) && /[A-Za-z]/.test(v) && /[0-9]/.test(v) && shannonEntropy(v) >= ENTROPY_THRESHOLD;
 }
 
+/** The format rules with their patterns compiled once for repeated matching. */
+const GLOBAL_RULES: readonly (readonly [FormatRule, RegExp])[] = FORMAT_RULES.map((r) => [r, new RegExp(r.pattern.source, `${r.pattern.flags.replace('g', '')}g`)] as const);
+
 const RULE_BY_ID = new Map(SECRET_RULES.map((r) => [r.id, r]));
 
 function match(id: string): SecretMatch {
@@ -260,8 +263,8 @@ export function findSecret(value: unknown, options: FindSecretOptions = {}): Sec
     if (kind === 'weak' && highEntropy(text)) return match('secret-name-entropy');
   }
   if (text === '') return undefined;
-  for (const rule of FORMAT_RULES) {
-    const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`);
+  for (const [rule, re] of GLOBAL_RULES) {
+    re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
