@@ -105,7 +105,7 @@ const NAME_RULES: readonly SecretRuleInfo[] = [
   {
     id: 'secret-name',
     description: 'a literal value under a name like a secret\'s',
-    matches: 'A variable or key whose name ends in PASSWORD, PASSWD, PASS, PWD, PASSPHRASE, SECRET(S), TOKEN, CREDENTIAL(S), CREDS, APIKEY, DSN, or API_KEY, PRIVATE_KEY, SECRET_KEY, ACCESS_KEY, SIGNING_KEY, ENCRYPTION_KEY, MASTER_KEY, CLIENT_KEY, SESSION_KEY, HMAC_KEY, or holds SECRET or CREDENTIAL anywhere, with a literal value (not empty, not a reference such as `${VAR}`, `$(VAR)`, `$VAR`, `{{ … }}`, not true/false/null).',
+    matches: 'A variable or key whose name ends in PASSWORD, PASSWD, PASS, PWD, PASSPHRASE, SECRET(S), TOKEN, CREDENTIAL(S), CREDS, APIKEY, DSN, or API_KEY, PRIVATE_KEY, SECRET_KEY, ACCESS_KEY, SIGNING_KEY, ENCRYPTION_KEY, MASTER_KEY, CLIENT_KEY, SESSION_KEY, HMAC_KEY, AUTH_KEY, or holds SECRET or CREDENTIAL anywhere, with a literal value (not empty, not a reference such as `${VAR}`, `$(VAR)`, `$VAR`, `{{ … }}`, not true/false/null).',
   },
   {
     id: 'secret-name-entropy',
@@ -197,6 +197,8 @@ export function shannonEntropy(text: string): number {
 function highEntropy(value: string): boolean {
   const v = value.trim();
   const run = Math.max(0, ...(v.match(/[A-Za-z0-9]+/g) ?? []).map((r) => r.length));
+  // A number (`-8.6e+177`, `0x1F…`) is no key, however its digits spread.
+  if (v.trim() !== '' && !Number.isNaN(Number(v))) return false;
   return v.length >= ENTROPY_MIN_LENGTH && run >= ENTROPY_MIN_RUN && !/\s/.test(v) && /[A-Za-z]/.test(v) && /[0-9]/.test(v) && shannonEntropy(v) >= ENTROPY_THRESHOLD;
 }
 
@@ -223,8 +225,9 @@ function unquote(v: string): string {
 
 // `name=value` at a boundary (start, space, ;, &, |, ?, comma, brace, paren), with `-D` or `--` before the name.
 const ASSIGN_EQ = /(?:^|[\s;&|?,{(])(?:-D|--|export\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*=\s*("[^"\n]*"?|'[^'\n]*'?|[^\s;&|,}]*)/g;
-// `name: value` at the start of a line (YAML, headers) or after `{` or `,` (JSON, flow maps), the name possibly quoted.
-const ASSIGN_COLON = /(?:^\s*(?:-\s+)?|[{,]\s*)["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:(?!\/\/)[ \t]*("[^"\n]*"?|'[^'\n]*'?|[^\n,}#]*)/gm;
+// `name: value` at the start of a line (YAML, headers), after a space (a sentence, a command) or after `{` or `,`
+// (JSON, flow maps), the name possibly quoted.
+const ASSIGN_COLON = /(?:^\s*(?:-\s+)?|[{,\s]\s*)["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:(?!\/\/)[ \t]*("[^"\n]*"?|'[^'\n]*'?|[^\n,}#]*)/gm;
 
 function assignedSecret(text: string): boolean {
   for (const re of [ASSIGN_EQ, ASSIGN_COLON]) {
