@@ -53,16 +53,16 @@ export const ENTROPY_MIN_RUN = 12;
 
 const FORMAT_RULES: readonly FormatRule[] = [
   { id: 'private-key', description: 'a private key', matches: 'A PEM private key block: `-----BEGIN … PRIVATE KEY-----` (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted) or `-----BEGIN PGP PRIVATE KEY BLOCK-----`.', pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----/ },
-  { id: 'github-pat', description: 'a GitHub personal access token', matches: 'A GitHub personal access token: `ghp_` and 36 letters or digits, or a fine-grained `github_pat_…`.', pattern: /ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}/ },
-  { id: 'github-token', description: 'a GitHub OAuth, app or refresh token', matches: 'A GitHub OAuth, user-to-server, server-to-server or refresh token: `gho_`, `ghu_`, `ghs_`, `ghr_` and 36 or more letters or digits.', pattern: /gh[ousr]_[A-Za-z0-9]{36}/ },
-  { id: 'gitlab-token', description: 'a GitLab token', matches: 'A GitLab token: personal, project or group access (`glpat-`), pipeline trigger (`glptt-`), deploy (`gldt-`), runner (`glrt-`, `GR1348941`), feed, OAuth or incoming-mail token, with 20 or more characters.', pattern: /(?:glpat|glptt|gldt|glrt|glsoat|glcbt|glft|glimt|gloas|glagent)-[A-Za-z0-9_-]{20,}|GR1348941[A-Za-z0-9_-]{20,}/ },
+  { id: 'github-pat', description: 'a GitHub personal access token', matches: 'A GitHub personal access token: `ghp_` and 36 letters or digits, or a fine-grained `github_pat_…`.', pattern: /(?<![A-Za-z0-9_-])(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})/ },
+  { id: 'github-token', description: 'a GitHub OAuth, app or refresh token', matches: 'A GitHub OAuth, user-to-server, server-to-server or refresh token: `gho_`, `ghu_`, `ghs_`, `ghr_` and 36 or more letters or digits.', pattern: /(?<![A-Za-z0-9_-])gh[ousr]_[A-Za-z0-9]{36}/ },
+  { id: 'gitlab-token', description: 'a GitLab token', matches: 'A GitLab token: personal, project or group access (`glpat-`), pipeline trigger (`glptt-`), deploy (`gldt-`), runner (`glrt-`, `GR1348941`), feed, OAuth or incoming-mail token, with 20 or more characters.', pattern: /(?<![A-Za-z0-9_-])(?:(?:glpat|glptt|gldt|glrt|glsoat|glcbt|glft|glimt|gloas|glagent)-|GR1348941)[A-Za-z0-9_-]{20,}/ },
   { id: 'aws-access-key-id', description: 'an AWS access key id', matches: 'An AWS access key id: `AKIA`, `ASIA`, `ABIA`, `ACCA` or `A3T?` and 16 upper-case letters or digits.', pattern: /(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/ },
   { id: 'aws-secret-access-key', description: 'an AWS secret access key', matches: 'A 40-character AWS secret access key after `aws…secret…` or `aws…key…` and `=` or `:`.', pattern: /aws[A-Za-z0-9_.-]{0,30}(?:secret|key)[A-Za-z0-9_.-]{0,20}["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/i },
-  { id: 'slack-token', description: 'a Slack token or webhook', matches: 'A Slack token (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`, `xoxs-`, `xapp-`) or an incoming webhook URL (`hooks.slack.com/services/…`).', pattern: /xox[baprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/]{20,}/ },
-  { id: 'google-api-key', description: 'a Google API key', matches: 'A Google API key: `AIza` and 35 letters, digits, `_` or `-`.', pattern: /AIza[0-9A-Za-z_-]{35}/ },
-  { id: 'stripe-key', description: 'a Stripe secret key', matches: 'A Stripe secret or restricted key: `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` and 16 or more letters or digits.', pattern: /[sr]k_(?:live|test)_[0-9A-Za-z]{16,}/ },
-  { id: 'npm-token', description: 'an npm access token', matches: 'An npm access token: `npm_` and 36 letters or digits.', pattern: /npm_[A-Za-z0-9]{36}/ },
-  { id: 'jwt', description: 'a JSON Web Token', matches: 'A JSON Web Token: `eyJ…` header, `.eyJ…` payload and a signature, base64url.', pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/ },
+  { id: 'slack-token', description: 'a Slack token or webhook', matches: 'A Slack token (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`, `xoxs-`, `xapp-`) or an incoming webhook URL (`hooks.slack.com/services/…`).', pattern: /(?<![A-Za-z0-9_-])(?:xox[baprs]|xapp-\d)-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/]{20,}/ },
+  { id: 'google-api-key', description: 'a Google API key', matches: 'A Google API key: `AIza` and 35 letters, digits, `_` or `-`.', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}/ },
+  { id: 'stripe-key', description: 'a Stripe secret key', matches: 'A Stripe secret or restricted key: `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` and 16 or more letters or digits.', pattern: /(?<![A-Za-z0-9_-])[sr]k_(?:live|test)_[0-9A-Za-z]{16,}/ },
+  { id: 'npm-token', description: 'an npm access token', matches: 'An npm access token: `npm_` and 36 letters or digits.', pattern: /(?<![A-Za-z0-9_-])npm_[A-Za-z0-9]{36}/ },
+  { id: 'jwt', description: 'a JSON Web Token', matches: 'A JSON Web Token: `eyJ…` header, `.eyJ…` payload and a signature, base64url.', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/ },
   {
     id: 'authorization-header',
     description: 'an Authorization header with a credential',
@@ -75,7 +75,7 @@ const FORMAT_RULES: readonly FormatRule[] = [
       return /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded);
     },
   },
-  { id: 'url-credentials', description: 'a URL with a password', matches: 'A URL with a user and password (`scheme://user:password@host`), unless the password is a reference such as `${DB_PASSWORD}`.', pattern: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@?#]*:([^/\s@?#]+)@/i, accept: (m) => !isExpansion(m[1]) },
+  { id: 'url-credentials', description: 'a URL with a password', matches: 'A URL with a user and password (`scheme://user:password@host`), unless the password is a reference such as `${DB_PASSWORD}`.', pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}:\/\/[^/\s:@?#]{0,256}:([^/\s@?#]{1,1024})@/i, accept: (m) => !isExpansion(m[1]) },
   {
     id: 'url-token-parameter',
     description: 'a URL with a token parameter',
@@ -87,7 +87,7 @@ const FORMAT_RULES: readonly FormatRule[] = [
     id: 'command-password',
     description: 'a password on a command line',
     matches: 'A password or token given to a command: `docker login -p`/`--password`, `--password`/`--token`/`--secret` and their kin followed by a value, `mysql -p<value>`, `sshpass -p`, `curl -u user:password`.',
-    pattern: /\b(?:docker|podman|buildah|helm|skopeo|oras|nerdctl)\b[^\n;&|]*?\blogin\b[^\n;&|]*?\s(?:-p|--password)(?:=|\s+)(\S+)|(?:^|\s)--?(?:[a-z]+-)*(?:password|passwd|pass|pwd|token|secret|api-?key|client-secret)(?:=|\s+)(?!-)(\S+)|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mariadb-admin)\b[^\n;&|]*?\s-p(?!\s)(\S+)|\bsshpass\s+-p\s*(\S+)|(?:^|\s)(?:-u|--user)(?:=|\s+)["']?[^\s:"']+:([^\s"'@]+)/i,
+    pattern: /\b(?:docker|podman|buildah|helm|skopeo|oras|nerdctl)\b[^\n;&|]{0,200}?\blogin\b[^\n;&|]{0,200}?\s(?:-p|--password)(?:=|\s+)(\S+)|(?:^|\s)--?(?:[a-z]+-)*(?:password|passwd|pass|pwd|token|secret|api-?key|client-secret)(?:=|\s+)(?!-)(\S+)|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mariadb-admin)\b[^\n;&|]{0,200}?\s-p(?!\s)(\S+)|\bsshpass\s+-p\s*(\S+)|(?:^|\s)(?:-u|--user)(?:=|\s+)["']?[^\s:"']+:([^\s"'@]+)/i,
     accept: (m) => {
       const v = m.slice(1).find((x) => x !== undefined) ?? '';
       return !isExpansion(v.replace(/^["']|["']$/g, ''));
@@ -224,17 +224,18 @@ function unquote(v: string): string {
 }
 
 // `name=value` at a boundary (start, space, ;, &, |, ?, comma, brace, paren), with `-D` or `--` before the name.
-const ASSIGN_EQ = /(?:^|[\s;&|?,{(])(?:-D|--|export\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*=\s*("[^"\n]*"?|'[^'\n]*'?|[^\s;&|,}]*)/g;
+const ASSIGN_EQ = /(?:^|[\s;&|?,{(])(?:-D|--|export[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]{0,16}=[ \t]{0,16}("[^"\n]*"?|'[^'\n]*'?|[^\s;&|,}]*)/g;
 // `name: value` at the start of a line (YAML, headers), after a space (a sentence, a command) or after `{` or `,`
 // (JSON, flow maps), the name possibly quoted.
-const ASSIGN_COLON = /(?:^\s*(?:-\s+)?|[{,\s]\s*)["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*:(?!\/\/)[ \t]*("[^"\n]*"?|'[^'\n]*'?|[^\n,}#]*)/gm;
+const ASSIGN_COLON = /(?:^[ \t]{0,64}(?:-[ \t]{1,8})?|[{,\s][ \t]{0,16})["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]{0,16}:(?!\/\/)[ \t]*("[^"\n]*"?|'[^'\n]*'?|[^\n,}#]*)/gm;
 
 function assignedSecret(text: string): boolean {
   for (const re of [ASSIGN_EQ, ASSIGN_COLON]) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
-      if (m[0].length === 0) re.lastIndex++;
+      // The value may hold an assignment of its own (`note: password: …`): look on from its start.
+      re.lastIndex = m.index + 1;
       const kind = secretNameKind(m[1]);
       if (!kind) continue;
       const v = unquote(m[2]);

@@ -8,6 +8,8 @@
 import fc from 'fast-check';
 import { BackupTarget, Credential, Engine, findSecret, formatProblem, PreviewEnvironment, Probe, SECRET_RULES, SecretStore, validatePlatform } from 'platform-cdk';
 import type { Platform } from 'platform-cdk';
+import { renderReport } from '../../lib/report';
+import { renderPlatform } from '../../lib/render';
 import { addService, fixture, synthObjects } from '../fixture';
 import type { Fixture } from '../fixture';
 
@@ -292,5 +294,24 @@ describe('one controller per Secret (defect 8)', () => {
     const objects = synthObjects(f.platform);
     expect(objects.has('host/ExternalSecret/storefront/api-vault')).toBe(true);
     expect(objects.has('host/Certificate/storefront/api-tls')).toBe(true);
+  });
+});
+
+describe('the report and the rules themselves', () => {
+  it('never shows a flagged value in the HTML report', () => {
+    const f = harness();
+    const token = 'QueryT0kenValue9';
+    addService(f, 'api').addPipeline(pipelineProps(f, { repository: `https://gitlab.example.com/shop/api.git?private_token=${token}` }));
+    const html = renderReport({ platform: f.platform, rendered: renderPlatform(f.platform), findings: [] });
+    expect(html).toContain('value withheld');
+    expect(html).not.toContain(token);
+  });
+
+  it('judges pathological texts in linear time (no catastrophic backtracking)', () => {
+    for (const text of [' '.repeat(200_000), 'eyJ'.repeat(50_000), 'a-'.repeat(100_000), 'docker '.repeat(20_000), 'xoxb-'.repeat(40_000), 'x=1\n'.repeat(50_000), 'password: '.repeat(20_000), '?token'.repeat(30_000)]) {
+      const start = Date.now();
+      findSecret(text);
+      expect(Date.now() - start).toBeLessThan(3000);
+    }
   });
 });
