@@ -4,6 +4,7 @@ import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVa
 import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
 import { checkWritablePath } from '../lib/values';
+import { externalSecretName } from '../lib/pod';
 import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
@@ -14,7 +15,7 @@ import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
-import { literalSecretReason, SecretRef } from './secrets';
+import { checkNoLiteralSecret, SecretRef } from './secrets';
 import { ProductionRules } from './service-options';
 import type {
   AlertOptions, AutoscalingOptions, ConfigOptions, ConfigValue, ConnectOptions, ContainerOptions, DisruptionBudgetOptions,
@@ -724,6 +725,7 @@ export class AppService extends Construct implements IConnectable {
     }
     if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
     this.checkContainers(problems, path);
+    this.checkLiteralSecrets(problems, path);
     this.checkProbes(problems, path);
     this.checkExposures(problems, path, platform);
     this.checkConnections(problems, path);
@@ -828,6 +830,26 @@ export class AppService extends Construct implements IConnectable {
       checkPaths(problems, path, `${property}.writablePaths`, c?.writablePaths ?? []);
     }
     checkPaths(problems, path, 'writablePaths', this.writablePaths);
+  }
+
+  /** Commands, arguments, probe commands and waiver reasons are written as they are: none may hold a secret. */
+  private checkLiteralSecrets(problems: ProblemCollector, path: string): void {
+    const fix = 'pass the secret in an environment variable read from a secret (secrets: { … }) and refer to it as $(VAR)';
+    const lists: [string, unknown][] = [['command', this.command], ['args', this.args]];
+    for (const [property, c] of [...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]), ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c])]) {
+      lists.push([`${property}.command`, c?.command], [`${property}.args`, c?.args]);
+    }
+    for (const [property, probe] of [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]] as const) {
+      if (probe?.kind === 'exec') lists.push([`${property}.command`, probe.command]);
+    }
+    for (const [property, list] of lists) {
+      if (Array.isArray(list)) checkNoLiteralSecret(problems, path, property, list, fix);
+    }
+    const waivers: [string, Waivers | undefined][] = [['waivers', this.base.waivers]];
+    for (const [env, o] of this.overrides) waivers.push([`perEnvironment[${JSON.stringify(typeof env === 'string' ? env : env.name)}].waivers`, o.waivers]);
+    for (const [property, w] of waivers) {
+      for (const [k, reason] of Object.entries(w ?? {})) checkNoLiteralSecret(problems, path, `${property}.${k}`, reason, 'say why the default is relaxed, without credentials (the reason is written as an annotation)');
+    }
   }
 
   private checkConnections(problems: ProblemCollector, path: string): void {
@@ -955,6 +977,27 @@ export class AppService extends Construct implements IConnectable {
     }
   }
 
+  /**
+   * The Secret a cert-manager Certificate writes (`<service>-tls`) or an existing TLS Secret must not be the one an
+   * ExternalSecret of the service writes (`<service>-<store>`): two controllers would overwrite each other.
+   */
+  private checkTlsSecretOwner(problems: ProblemCollector, path: string, env: Environment): void {
+    const stores = new Map<string, string>();
+    for (const [k, ref] of this.settingsFor(env).secrets) if (SecretRef.isSecretRef(ref) && ref.source.kind === 'store') stores.set(externalSecretName(this.name, ref.source.store), `secrets["${k}"]`);
+    [...this.initContainers, ...this.sidecars].forEach((c) => {
+      for (const [k, ref] of Object.entries(c?.secrets ?? {})) if (SecretRef.isSecretRef(ref) && ref.source.kind === 'store') stores.set(externalSecretName(this.name, ref.source.store), `${c.name}.secrets["${k}"]`);
+    });
+    this.exposureList.forEach((x, i) => {
+      const tls = x.covers(env) ? x.tlsIn(env) : undefined;
+      const secret = tls ? tls.secretNameFor(this.name) : undefined;
+      const by = secret !== undefined ? stores.get(secret) : undefined;
+      if (tls && by) {
+        const what = tls.kind === 'cert-manager' ? 'the cert-manager Certificate of the service\'s hosts writes' : 'the exposure serves the existing TLS Secret';
+        problems.error({ path, property: `expose[${i}].tls (in ${env.name})`, value: secret, message: `${what} Secret ${secret}, and the ExternalSecret of the store read by ${by} writes a Secret of the same name; two controllers would overwrite each other`, fix: 'read the secret from a store of another name (a store named "tls" clashes with the certificate\'s <service>-tls), or name another TLS Secret' });
+      }
+    });
+  }
+
   private checkExposures(problems: ProblemCollector, path: string, platform: Platform): void {
     for (const env of this.environments) {
       const issuers = new Set<string>();
@@ -966,6 +1009,7 @@ export class AppService extends Construct implements IConnectable {
         const cut = x.pendingCutOverIn(env);
         if (cut) legacies.add(JSON.stringify(cut.legacy));
       }
+      this.checkTlsSecretOwner(problems, path, env);
       if (issuers.size > 1) problems.error({ path, property: 'expose', value: [...issuers].join(', '), message: `the service's hosts in ${env.name} name different cert-manager issuers, and it has one Certificate per environment`, fix: 'use one issuer for all of the service\'s hosts in an environment' });
       if (legacies.size > 1) problems.error({ path, property: 'expose', value: legacies.size, message: `the service's pending cut-overs in ${env.name} name different legacy backends`, fix: 'point every pending cut-over of the service in an environment at one legacy backend' });
     }
@@ -1088,8 +1132,7 @@ function checkEnv(problems: ProblemCollector, path: string, property: string, va
     const e = checkEnvVarName(k);
     if (e) problems.error({ path, property: p, value: k, message: e, fix: 'use a name like "LOG_LEVEL"' });
     if (typeof v !== 'string') problems.error({ path, property: p, value: v, message: 'an environment variable\'s value is a string', fix: 'give the value as text, e.g. "8"' });
-    const secret = literalSecretReason(k, v);
-    if (secret) problems.error({ path, property: p, value: '<a literal value, not shown>', message: secret, fix: `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") } or ExistingSecret.named("…").key("…")` });
+    checkNoLiteralSecret(problems, path, p, v, `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") } or ExistingSecret.named("…").key("…")`, k);
   }
 }
 
@@ -1099,15 +1142,14 @@ function checkConfig(problems: ProblemCollector, path: string, property: string,
     const e = checkEnvVarName(k);
     if (e) problems.error({ path, property: p, value: k, message: `a value becomes an environment variable: ${e}`, fix: 'use a name like "LOG_LEVEL"' });
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problems.error({ path, property: p, value: v, message: 'a configuration value is a string, number or boolean', fix: 'give the value as text, a number or a boolean; put structured configuration in `files`' });
-    const secret = literalSecretReason(k, typeof v === 'string' ? v : String(v));
-    if (secret) problems.error({ path, property: p, value: '<a literal value, not shown>', message: secret, fix: `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") }` });
+    checkNoLiteralSecret(problems, path, p, v, `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") }`, k);
   }
   for (const [k, v] of Object.entries(config.files ?? {})) {
     const p = `${property}.files[${JSON.stringify(k)}]`;
     // Kubernetes refuses a volume item path starting with ".." (the kubelet's own `..data` link lives there).
     if (!/^[-._a-zA-Z0-9]+$/.test(k) || k === '.' || k.startsWith('..')) problems.error({ path, property: p, value: k, message: 'a file name is letters, digits, "-", "_" and "." (no folders), not "." and not starting with ".."', fix: 'name the file like "application.yaml"' });
     if (typeof v !== 'string') problems.error({ path, property: p, value: v, message: 'a file\'s content is a string', fix: 'give the content as text' });
-    else if (literalSecretReason('', v)) problems.error({ path, property: p, value: '<content not shown>', message: 'the file holds a private key or a URL with a password', fix: 'mount the secret from a SecretStore or an existing Secret instead' });
+    else checkNoLiteralSecret(problems, path, p, v, 'keep the secret out of the file: read it from a secret (secrets: { … }) and refer to it as ${VAR}, or mount a Secret filled from a SecretStore');
   }
   for (const k of Object.keys(config.files ?? {})) {
     if (config.values && k in config.values) problems.error({ path, property: `${property}.files[${JSON.stringify(k)}]`, value: k, message: 'a value has this name already, and values and files share the ConfigMap', fix: 'rename the file or the value' });

@@ -9,6 +9,7 @@ import { branchNameProblem } from '../lib/pipelines/identifiers';
 import type { ProblemCollector } from '../lib/problems';
 import type { Image } from './image';
 import { Registry } from './image';
+import { checkNoLiteralSecret } from './secrets';
 import type { Platform } from './platform';
 
 /** The kind of a credential, as KubeSphere DevOps stores it (a Secret of type `credential.devops.kubesphere.io/<kind>`). */
@@ -108,7 +109,9 @@ export function checkGitSource(problems: ProblemCollector, path: string, propert
     problems.error({ path, property, value: undefined, message: 'a Git source is needed', fix: 'give { repository: "https://gitlab.example.com/team/app.git", credential: Credential.basicAuth("gitlab") }' });
     return;
   }
-  if (!isGitUrl(s.repository)) problems.error({ path, property: `${property}.repository`, value: s.repository, message: 'not a Git URL', fix: 'give an HTTPS URL like "https://gitlab.example.com/team/app.git" or an SSH one like "git@gitlab.example.com:team/app.git"' });
+  // A URL with credentials (user:token@, ?private_token=, #token=) is reported without the token, and only so.
+  const secret = checkNoLiteralSecret(problems, path, `${property}.repository`, s.repository, 'remove the credentials from the URL and give them as a credential reference: credential: Credential.basicAuth("gitlab")');
+  if (!secret && !isGitUrl(s.repository)) problems.error({ path, property: `${property}.repository`, value: s.repository, message: 'not a Git URL', fix: 'give an HTTPS URL like "https://gitlab.example.com/team/app.git" or an SSH one like "git@gitlab.example.com:team/app.git"' });
   const branch = s.branch === undefined ? undefined : branchNameProblem(s.branch);
   if (branch) problems.error({ path, property: `${property}.branch`, value: s.branch, message: 'not a Git branch name', fix: 'use a branch like "main" or "release/2.x"' });
   if (!(s.credential instanceof Credential)) problems.error({ path, property: `${property}.credential`, value: s.credential, message: 'a Git source needs a credential reference', fix: 'give credential: Credential.basicAuth("gitlab") (or Credential.sshKey for an SSH URL)' });

@@ -2,9 +2,11 @@ import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
 import { isTrivySeverity, repositoryPathProblem, TRIVY_SEVERITIES } from '../lib/pipelines/identifiers';
 import { ProblemCollector, ValidationError } from '../lib/problems';
+import { findSecretIn } from '../lib/secret-rules';
 import type { AppService } from './app-service';
 import { checkGitSource, CiSystem, Credential, CredentialKind, GitSourceOptions, isGitUrl } from './delivery';
 import { Department } from './department';
+import { checkNoLiteralSecret } from './secrets';
 import type { Environment } from './environment';
 import type { Image } from './image';
 import { assertNewChild, Platform } from './platform';
@@ -398,7 +400,11 @@ export class Pipeline extends Construct {
     for (const [property, commands] of commandsOf) {
       if (property.startsWith('unitTests') && !p.unitTests) continue;
       if (!Array.isArray(commands) || commands.length === 0 || commands.some((c) => typeof c !== 'string' || c.trim() === '')) {
-        problems.error({ path, property, value: commands, message: 'a step needs at least one non-empty command', fix: 'give the shell commands, e.g. ["mvn -B package"]' });
+        problems.error({ path, property, value: Array.isArray(commands) && findSecretIn(commands) ? '<commands withheld>' : commands, message: 'a step needs at least one non-empty command', fix: 'give the shell commands, e.g. ["mvn -B package"]' });
+      }
+      // Commands are written into the Jenkinsfile and .gitlab-ci.yml as they are.
+      if (Array.isArray(commands)) {
+        commands.forEach((c, i) => checkNoLiteralSecret(problems, path, `${property}[${i}]`, c, 'read the secret from a CI credential variable (e.g. `echo "$REGISTRY_PASSWORD" | docker login -u "$REGISTRY_USER" --password-stdin`)'));
       }
     }
     for (const [property, image] of [['unitTests.image', p.unitTests?.image], ...(p.extraStages ?? []).map((s, i) => [`extraStages[${i}].image`, s.image]), ...Object.entries(p.testsAfter ?? {}).map(([e, t]) => [`testsAfter[${JSON.stringify(e)}].image`, t.image])] as [string, Image | undefined][]) {

@@ -11,6 +11,7 @@ import { Platform } from './platform';
 import { membershipView } from './tenant';
 import type { EnvironmentRef, Project } from './project';
 import { checkProjectQuota, ProjectQuota } from './resources';
+import { checkConfigLiterals, checkNoLiteralSecret } from './secrets';
 import type { ConfigOptions } from './service-options';
 import { isCalendarDate, previewSlug, SLUG_MAX } from './preview-name';
 
@@ -300,6 +301,7 @@ export class PreviewEnvironment extends Environment {
         error({ path, property: `${property}.tag`, value: o.tag, message: 'not an image tag (or "latest", which moves)', fix: 'give the branch build\'s tag, e.g. "sha-4f2a91c"' });
       }
     }
+    this.checkLiteralSecrets(error);
     if (tenants.size > 1) error({ path, property: 'services', value: [...tenants].sort().join(', '), message: 'a preview belongs to one tenant, and these services belong to several', fix: 'make one preview per tenant' });
     const owner = this.owner;
     if (declared.has('owner')) {
@@ -341,6 +343,22 @@ export class PreviewEnvironment extends Environment {
       const r = checkDns1123Label(ns) ? undefined : namespaceReservation(platform, ns, estate);
       if (r && r.cluster === undefined) error({ path, property: 'branch', value: this.branch, message: `the preview's namespace for project ${project.name} would be ${ns}: ${reservationMessage(ns, r)}`, fix: 'name the branch differently, or rename the project' });
     }
+  }
+
+  /**
+   * The overrides' configuration values and files, tags and the branch (an annotation) are written as they are:
+   * none may hold a secret.
+   */
+  private checkLiteralSecrets(error: (d: ProblemDetails) => void): void {
+    const found = new ProblemCollector();
+    const path = this.node.path;
+    checkNoLiteralSecret(found, path, 'branch', this.branch, 'name the branch without credentials');
+    for (const [key, o] of Object.entries(this.previewProps.services ?? {})) {
+      const property = `services[${JSON.stringify(key)}]`;
+      checkNoLiteralSecret(found, path, `${property}.tag`, o?.tag, 'give the branch build\'s tag, e.g. "sha-4f2a91c"');
+      checkConfigLiterals(found, path, `${property}.config`, o?.config);
+    }
+    for (const p of found.problems) error(p);
   }
 
   /**

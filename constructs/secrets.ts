@@ -1,5 +1,10 @@
 import type { ProblemCollector } from '../lib/problems';
 import { checkDns1123Subdomain } from '../lib/names';
+import { findSecret, findSecretIn, withheld } from '../lib/secret-rules';
+import type { SecretMatch } from '../lib/secret-rules';
+
+export { ENTROPY_MIN_LENGTH, ENTROPY_MIN_RUN, ENTROPY_THRESHOLD, EXEMPT_NAME_SUFFIXES, findSecret, SECRET_RULES } from '../lib/secret-rules';
+export type { FindSecretOptions, SecretMatch, SecretRuleInfo } from '../lib/secret-rules';
 
 const SECRET_REF = Symbol.for('platform-cdk.SecretRef');
 
@@ -165,26 +170,58 @@ export class ExistingSecret {
 }
 
 /**
- * Variable names that hold secrets by convention: a literal value for one of them is refused.
- * Matches names that are, or end in, PASSWORD, PASSWD, PWD, SECRET, TOKEN, API_KEY, APIKEY, PRIVATE_KEY,
- * ACCESS_KEY, SECRET_KEY, CREDENTIAL(S) or DSN (`DB_PASSWORD`, `GITLAB_TOKEN`; not `TOKEN_TTL`).
- */
-export const SECRET_NAME_PATTERN = /(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY|SECRET_KEY|CREDENTIALS?|DSN)$/i;
-
-/** Values that are secrets whatever their name: private keys and URLs with a password in them. */
-const SECRET_VALUE_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----|^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
-
-/**
- * Why a literal variable looks like a secret, or `undefined` when it does not.
- * @param name the variable's name
+ * Why a literal value looks like a secret, or `undefined` when it does not. The reason names the rule of
+ * `SECRET_RULES` that matched and never holds the value.
+ * @param name the name the value is given under (a variable's or key's), or `''` for none
  * @param value its literal value
  */
 export function literalSecretReason(name: string, value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '' && SECRET_NAME_PATTERN.test(name)) {
-    return 'a variable named like a secret has a literal value, which would be written into the manifests in clear text';
+  const found = findSecret(value, name === '' ? {} : { name });
+  return found ? secretMessage(found) : undefined;
+}
+
+/** The message of a problem for a value that looks like a secret (the value is never part of it). */
+function secretMessage(found: SecretMatch): string {
+  return `the value looks like ${found.description} (rule ${found.rule}) and would be written into the output in clear text`;
+}
+
+/**
+ * Records an error when a value a user gave looks like a secret: the problem names the field and the rule, and
+ * withholds the value.
+ * @param problems where problems go
+ * @param path the construct path
+ * @param property the field
+ * @param value the value (a string, or the strings of a command or of a list)
+ * @param fix how to pass the secret instead
+ * @param name the name the value is given under, if any
+ * @returns whether the value looks like a secret
+ * @internal
+ */
+export function checkNoLiteralSecret(problems: ProblemCollector, path: string, property: string, value: unknown, fix: string, name?: string): boolean {
+  const found = Array.isArray(value) ? findSecretIn(value) : findSecret(value, name === undefined ? {} : { name });
+  if (!found) return false;
+  problems.error({ path, property, value: withheld(found), message: secretMessage(found), fix });
+  return true;
+}
+
+/** How to keep a secret out of a configuration file. */
+const FILE_FIX = 'keep the secret out of the file: read it from a secret (secrets: { … }) and refer to it as ${VAR}, or mount a Secret filled from a SecretStore';
+
+/**
+ * Records an error for each configuration value or file that looks like a secret (values are judged with their
+ * names, files line by line).
+ * @param problems where problems go
+ * @param path the construct path
+ * @param property the configuration's property, e.g. `config`
+ * @param config the values and files
+ * @internal
+ */
+export function checkConfigLiterals(problems: ProblemCollector, path: string, property: string, config: { readonly values?: Readonly<Record<string, unknown>>; readonly files?: Readonly<Record<string, unknown>> } | undefined): void {
+  if (typeof config !== 'object' || config === null) return;
+  for (const [k, v] of Object.entries(config.values ?? {})) {
+    checkNoLiteralSecret(problems, path, `${property}.values[${JSON.stringify(k)}]`, v, `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") }`, k);
   }
-  if (typeof value === 'string' && SECRET_VALUE_PATTERN.test(value)) {
-    return 'the value holds a private key or a URL with a password, which would be written into the manifests in clear text';
+  for (const [k, v] of Object.entries(config.files ?? {})) {
+    checkNoLiteralSecret(problems, path, `${property}.files[${JSON.stringify(k)}]`, v, FILE_FIX);
   }
-  return undefined;
 }

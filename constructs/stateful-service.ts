@@ -10,7 +10,7 @@ import type { Image } from './image';
 import { Platform } from './platform';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
-import { ExistingSecret, SecretRef } from './secrets';
+import { checkNoLiteralSecret, ExistingSecret, SecretRef } from './secrets';
 import type { Tenant } from './tenant';
 
 /** Options of a stateful engine not known to platform-cdk. */
@@ -587,7 +587,8 @@ export class StatefulService extends Construct implements IConnectable {
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.target.s3.bucket)) problems.error({ path, property: `${property}.backup.target.bucket`, value: b.target.s3.bucket, message: 'not an S3 bucket name', fix: 'use a bucket name like "db-backups"' });
         if (!(b.target.s3.credentials instanceof ExistingSecret)) problems.error({ path, property: `${property}.backup.target.credentials`, value: '<not a reference>', message: 'the S3 credentials are an existing Secret, never values', fix: 'use ExistingSecret.named("backup-s3")' });
         const endpoint = b.target.s3.endpoint;
-        if (endpoint !== undefined && !/^https?:\/\/[^\s/?#]+(\/\S*)?$/.test(endpoint)) problems.error({ path, property: `${property}.backup.target.endpoint`, value: endpoint, message: 'the endpoint is an http(s) URL', fix: 'give the endpoint like "https://s3.example.com" or "http://minio.example.com:9000"' });
+        const secret = checkNoLiteralSecret(problems, path, `${property}.backup.target.endpoint`, endpoint, 'give the endpoint without credentials; the job reads them from the credentials Secret');
+        if (!secret && endpoint !== undefined && !/^https?:\/\/[^\s/?#]+(\/\S*)?$/.test(endpoint)) problems.error({ path, property: `${property}.backup.target.endpoint`, value: endpoint, message: 'the endpoint is an http(s) URL', fix: 'give the endpoint like "https://s3.example.com" or "http://minio.example.com:9000"' });
         if ((b.target.s3.cidrs?.length ?? 0) === 0) problems.warning({ path, property: `${property}.backup.target.cidrs`, value: endpoint ?? 'AWS', message: `the backup job may reach any address on port ${s3EndpointPort(endpoint)}, because a network policy cannot name the endpoint`, fix: 'give the networks of the endpoint in cidrs' });
         (b.target.s3.cidrs ?? []).forEach((c, i) => {
           const [ip, bits] = String(c).split('/');
@@ -598,6 +599,7 @@ export class StatefulService extends Construct implements IConnectable {
       if (b.command === undefined && defaultCommand === undefined) {
         problems.error({ path, property: `${property}.backup.command`, value: undefined, message: `there is no default backup command for ${this.engine.name} to this target`, fix: 'give the command that writes the backup (it gets DB_HOST, DB_PORT, DB_NAME and DB_PASSWORD)' });
       }
+      if (Array.isArray(b.command)) checkNoLiteralSecret(problems, path, `${property}.backup.command`, b.command, 'read the secret from a variable (the job gets DB_PASSWORD from the credentials) and refer to it as "$DB_PASSWORD"');
       if (b.image !== undefined) b.image._check(problems, path, `${property}.backup.image`);
       if (b.port !== undefined && !this.findPort(b.port)) problems.error({ path, property: `${property}.backup.port`, value: b.port, message: `the engine has no port of this name or number (ports: ${this.ports.map((p) => `${p.name}=${p.port}`).join(', ')})`, fix: 'name one of the engine\'s ports' });
       checkResources(problems, path, `${property}.backup.resources`, b.resources, this.backupResourcesIn(env));

@@ -6,8 +6,9 @@
  * waived on one object by the annotation `waiver.platform-cdk.io/<rule id>: <reason>`; waived findings are kept
  * and listed with their reason.
  */
-import { SECRET_NAME_PATTERN } from '../constructs/secrets';
 import { selectorMatches } from './manifest';
+import { findSecret, findSecretIn } from './secret-rules';
+import type { SecretMatch } from './secret-rules';
 import type { KubeObject } from './manifest';
 import type { JsonObject, JsonValue } from './yaml';
 
@@ -79,7 +80,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   { id: 'rbac-no-wildcard', severity: 'error', profile: 'baseline', description: 'Roles grant no "*" verb, resource or API group.' },
   { id: 'rbac-no-cross-tenant', severity: 'error', profile: 'baseline', description: 'A binding in a tenant\'s namespace or workspace binds only that tenant\'s departments.' },
   { id: 'rbac-no-cluster-binding', severity: 'error', profile: 'baseline', description: 'No ClusterRoleBinding binds users or groups (tenant users get rights in their namespaces and workspaces).' },
-  { id: 'secrets-no-inline', severity: 'error', profile: 'baseline', description: 'No Secret carries values, and no variable named like a secret has a literal value.' },
+  { id: 'secrets-no-inline', severity: 'error', profile: 'baseline', description: 'No Secret carries values, and no environment value, container command or argument, probe, ConfigMap entry or annotation holds a secret (the secret rules of docs/services.md).' },
+  { id: 'secrets-one-owner', severity: 'error', profile: 'baseline', description: 'No two objects create the same Secret in a namespace (ExternalSecret targets, cert-manager Certificates).' },
   { id: 'exposure-unique-host', severity: 'error', profile: 'baseline', description: 'A host belongs to one tenant per cluster, and a host and path to one Ingress.' },
   { id: 'exposure-tls', severity: 'warning', profile: 'baseline', description: 'Ingress hosts are served over TLS.' },
   { id: 'production-replicas', severity: 'error', profile: 'production', description: 'Deployments of production environments run at least 2 replicas (or autoscale from 2).' },
@@ -132,6 +134,47 @@ export function imagePinned(image: string): boolean {
   const colon = image.indexOf(':', lastSlash + 1);
   if (colon < 0) return false;
   return image.slice(colon + 1) !== 'latest';
+}
+
+/** How a finding says that a value looks like a secret, without the value. */
+function looksLike(found: SecretMatch): string {
+  return `holds a value withheld here: it looks like ${found.description} (rule ${found.rule})`;
+}
+
+/** Escapes a key for a JSON pointer. */
+function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The annotations of an object and its ConfigMap data hold no secret. */
+function checkLiteralSecrets(o: KubeObject, f: ObjectFindings): void {
+  for (const [k, v] of Object.entries(o.metadata?.annotations ?? {})) {
+    const found = typeof v === 'string' ? findSecret(v, { name: k.slice(k.lastIndexOf('/') + 1) }) : undefined;
+    if (found) f.add('secrets-no-inline', `/metadata/annotations/${pointer(k)}`, `annotation ${k} ${looksLike(found)}`, 'keep secrets out of annotations');
+  }
+  if (o.kind !== 'ConfigMap' || o.apiVersion !== 'v1') return;
+  for (const field of ['data', 'binaryData'] as const) {
+    const data = (o as unknown as Record<string, JsonValue | undefined>)[field];
+    if (!isObject(data)) continue;
+    for (const [k, v] of Object.entries(data)) {
+      const text = field === 'binaryData' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v;
+      const found = typeof text === 'string' ? findSecret(text, { name: k }) : undefined;
+      if (found) f.add('secrets-no-inline', `/${field}/${pointer(k)}`, `entry ${k} of the ConfigMap ${looksLike(found)}`, 'read the value from a Secret filled from a secret store, and keep secrets out of configuration files');
+    }
+  }
+}
+
+/** The Secrets an object makes a controller create: an ExternalSecret's target, a Certificate's secretName. */
+function claimedSecret(o: KubeObject): string | undefined {
+  const spec = isObject(o.spec as JsonValue) ? (o.spec as JsonObject) : undefined;
+  if (!spec) return undefined;
+  if (o.kind === 'ExternalSecret' && o.apiVersion.startsWith('external-secrets.io/')) {
+    const target = isObject(spec.target) ? spec.target : {};
+    if (target.creationPolicy === 'Merge' || target.creationPolicy === 'None') return undefined;
+    return typeof target.name === 'string' && target.name !== '' ? target.name : o.metadata.name;
+  }
+  if (o.kind === 'Certificate' && o.apiVersion.startsWith('cert-manager.io/')) return typeof spec.secretName === 'string' ? spec.secretName : undefined;
+  return undefined;
 }
 
 /** Collects findings for one object, honouring its waivers. */
@@ -230,10 +273,22 @@ function checkPod(c: CheckedObject, f: ObjectFindings): void {
         if (missing.length > 0) f.add('probes', p, `container ${name} has no ${missing.join(' and ')}`, 'give the service readiness and liveness probes');
       }
       asArray(raw.env).forEach((e, j) => {
-        if (isObject(e) && typeof e.name === 'string' && typeof e.value === 'string' && e.value !== '' && SECRET_NAME_PATTERN.test(e.name)) {
-          f.add('secrets-no-inline', `${p}/env/${j}`, `variable ${e.name} of container ${name} has a literal value`, 'read it from a Secret (secretKeyRef) filled from a secret store');
-        }
+        const found = isObject(e) && typeof e.name === 'string' && typeof e.value === 'string' ? findSecret(e.value, { name: e.name }) : undefined;
+        if (found) f.add('secrets-no-inline', `${p}/env/${j}/value`, `variable ${String((e as JsonObject).name)} of container ${name} ${looksLike(found)}`, 'read it from a Secret (secretKeyRef) filled from a secret store');
       });
+      for (const k of ['command', 'args'] as const) {
+        const found = findSecretIn(asArray(raw[k]));
+        if (found) f.add('secrets-no-inline', `${p}/${k}`, `the ${k === 'args' ? 'arguments' : k} of container ${name} ${looksLike(found)}`, 'pass the secret in a variable read from a Secret and refer to it as $(VAR)');
+      }
+      for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+        const probe = isObject(raw[k]) ? (raw[k] as JsonObject) : undefined;
+        const exec = probe && isObject(probe.exec) ? findSecretIn(asArray(probe.exec.command)) : undefined;
+        if (exec) f.add('secrets-no-inline', `${p}/${k}/exec/command`, `the ${k} command of container ${name} ${looksLike(exec)}`, 'read the secret in the command from a variable filled from a Secret');
+        asArray(probe && isObject(probe.httpGet) ? probe.httpGet.httpHeaders : undefined).forEach((h, j) => {
+          const header = isObject(h) && typeof h.name === 'string' && typeof h.value === 'string' ? findSecret(h.value, { name: h.name }) ?? findSecret(`${h.name}: ${h.value}`) : undefined;
+          if (header) f.add('secrets-no-inline', `${p}/${k}/httpGet/httpHeaders/${j}/value`, `a header of the ${k} of container ${name} ${looksLike(header)}`, 'probe an endpoint that needs no credentials');
+        });
+      }
     });
   }
 }
@@ -294,6 +349,7 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
       else index.set(key, [c]);
     }
     const inNamespace = (ns: string, kind: string): readonly CheckedObject[] => index.get(`${ns}/${kind}`) ?? [];
+    const secretOwners = new Map<string, string>();
     const hosts = new Map<string, { tenant: string; object: string }>();
     const routes = new Map<string, string>();
     for (const c of list) {
@@ -302,6 +358,14 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
       f.checkWaivers();
       checkPod(c, f);
       checkRbac(c, f, tenantOfNamespace, tenants);
+      checkLiteralSecrets(o, f);
+      const claimed = claimedSecret(o);
+      if (claimed !== undefined) {
+        const key = `${o.metadata.namespace ?? ''}/${claimed}`;
+        const first = secretOwners.get(key);
+        if (first === undefined) secretOwners.set(key, describeObject(o));
+        else f.add('secrets-one-owner', o.kind === 'Certificate' ? '/spec/secretName' : '/spec/target/name', `Secret ${claimed} is created by ${first} already, and two controllers would overwrite each other's data`, 'give each ExternalSecret and Certificate its own Secret name (rename the secret store or the service)');
+      }
       if (o.kind === 'Secret' && o.apiVersion === 'v1' && (o.data !== undefined || o.stringData !== undefined)) {
         f.add('secrets-no-inline', o.data !== undefined ? '/data' : '/stringData', 'the Secret carries its values in the manifest', 'let an ExternalSecret create it from a secret store, or have an operator create it');
       }

@@ -1,6 +1,7 @@
 /**
  * Problems found in a platform model, collected across the whole tree and reported together.
  */
+import { findSecret, findSecretIn, withheld } from './secret-rules';
 
 /** How serious a problem is: an `error` stops synthesis, a `warning` is printed and synthesis goes on. */
 export type Severity = 'error' | 'warning';
@@ -57,18 +58,25 @@ export function formatProblem(problem: Problem): string {
   return `${prefix}[${problem.path}] ${problem.property}: got ${describeValue(problem.value)}; ${problem.message}. Fix: ${problem.fix}.`;
 }
 
+/** A problem whose value (a string, or a list of them) looks like a secret has the value withheld, whatever check reports it. */
+function withholdSecret(details: ProblemDetails): ProblemDetails {
+  const v = details.value;
+  const found = typeof v === 'string' ? findSecret(v) : Array.isArray(v) ? findSecretIn(v) : undefined;
+  return found ? { ...details, value: withheld(found) } : details;
+}
+
 /** Collects problems while the model is checked. */
 export class ProblemCollector {
   private readonly items: Problem[] = [];
 
   /** Records a problem that stops synthesis. */
   public error(details: ProblemDetails): void {
-    this.items.push({ severity: 'error', ...details });
+    this.items.push({ severity: 'error', ...withholdSecret(details) });
   }
 
   /** Records a problem that is reported but does not stop synthesis. */
   public warning(details: ProblemDetails): void {
-    this.items.push({ severity: 'warning', ...details });
+    this.items.push({ severity: 'warning', ...withholdSecret(details) });
   }
 
   /** Every problem recorded, errors and warnings, in a stable order (path, then property, then message). */

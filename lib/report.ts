@@ -24,6 +24,7 @@ import { StatefulMode, StatefulService } from '../constructs/stateful-service';
 import type { Tenant } from '../constructs/tenant';
 import type { Finding } from './policy';
 import type { RenderedPlatform } from './render';
+import { maskSecret } from './secret-rules';
 
 /** What a report shows. */
 export interface ReportInput {
@@ -55,9 +56,13 @@ export function renderReport(input: ReportInput): string {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for HTML content and quoted attribute values. */
+/**
+ * Escapes text for HTML content and quoted attribute values. A text that the secret rules flag (a token, a URL with
+ * credentials, a command with a password) is never shown: the rule that matched stands in for it.
+ */
 function esc(text: string | number | boolean | undefined): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  const shown = typeof text === 'string' ? maskSecret(text) : String(text ?? '');
+  return shown.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
 /**

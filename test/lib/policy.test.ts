@@ -382,7 +382,46 @@ const CASES: readonly Case[] = [
     rule: 'secrets-no-inline',
     what: 'a literal DB_PASSWORD variable',
     plants: [edit(HOST_DEPLOYMENT, set(`${C0}/env`, [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'DB_PASSWORD', value: 'hunter2' }]))],
-    expected: [finding('secrets-no-inline', API, `${C0}/env/1`, 'variable DB_PASSWORD of container api has a literal value', 'read it from a Secret (secretKeyRef) filled from a secret store')],
+    expected: [finding('secrets-no-inline', API, `${C0}/env/1/value`, 'variable DB_PASSWORD of container api holds a value withheld here: it looks like a literal value under a name like a secret\'s (rule secret-name)', 'read it from a Secret (secretKeyRef) filled from a secret store')],
+  },
+  {
+    rule: 'secrets-no-inline',
+    what: 'a password in a container\'s arguments',
+    plants: [edit(HOST_DEPLOYMENT, set(`${C0}/args`, ['--db-user', 'app', '--db-password', 'hunter2']))],
+    expected: [finding('secrets-no-inline', API, `${C0}/args`, 'the arguments of container api holds a value withheld here: it looks like a password on a command line (rule command-password)', 'pass the secret in a variable read from a Secret and refer to it as $(VAR)')],
+  },
+  {
+    rule: 'secrets-no-inline',
+    what: 'a GitHub token in a probe command',
+    plants: [edit(HOST_DEPLOYMENT, set(`${C0}/readinessProbe`, { exec: { command: ['sh', '-c', `curl -H "X-Token: ghp_${'a1'.repeat(18)}" localhost`] } }))],
+    expected: [finding('secrets-no-inline', API, `${C0}/readinessProbe/exec/command`, 'the readinessProbe command of container api holds a value withheld here: it looks like a GitHub personal access token (rule github-pat)', 'read the secret in the command from a variable filled from a Secret')],
+  },
+  {
+    rule: 'secrets-no-inline',
+    what: 'a bearer token in a probe header',
+    plants: [edit(HOST_DEPLOYMENT, set(`${C0}/livenessProbe`, { httpGet: { path: '/healthz', port: 8080, httpHeaders: [{ name: 'Authorization', value: 'Bearer abcdef0123456789abcdef' }] } }))],
+    expected: [finding('secrets-no-inline', API, `${C0}/livenessProbe/httpGet/httpHeaders/0/value`, 'a header of the livenessProbe of container api holds a value withheld here: it looks like an Authorization header with a credential (rule authorization-header)', 'probe an endpoint that needs no credentials')],
+  },
+  {
+    rule: 'secrets-no-inline',
+    what: 'a password line in a ConfigMap file',
+    plants: [add('host', handWritten('v1', 'ConfigMap', 'app-config', { data: { 'application.properties': 'server.port=8080\nspring.datasource.password=hunter2\n' } }, 'storefront'))],
+    expected: [finding('secrets-no-inline', { cluster: 'host', object: 'v1 ConfigMap storefront/app-config', source: '-' }, '/data/application.properties', 'entry application.properties of the ConfigMap holds a value withheld here: it looks like a secret assigned in text (rule secret-assignment)', 'read the value from a Secret filled from a secret store, and keep secrets out of configuration files')],
+  },
+  {
+    rule: 'secrets-no-inline',
+    what: 'an AWS access key id in an annotation',
+    plants: [edit(HOST_DEPLOYMENT, set('/metadata/annotations/example.com~1note', 'deployed with AKIAIOSFODNN7EXAMPLE'))],
+    expected: [finding('secrets-no-inline', API, '/metadata/annotations/example.com~1note', 'annotation example.com/note holds a value withheld here: it looks like an AWS access key id (rule aws-access-key-id)', 'keep secrets out of annotations')],
+  },
+  // secrets-one-owner
+  {
+    rule: 'secrets-one-owner',
+    what: 'an ExternalSecret that writes the Secret of the service\'s Certificate',
+    plants: [add('host', handWritten('external-secrets.io/v1', 'ExternalSecret', 'api-tls', { spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'tls' }, target: { name: 'api-tls', creationPolicy: 'Owner' }, data: [] } }, 'storefront'))],
+    expected: [
+      finding('secrets-one-owner', { cluster: 'host', object: 'external-secrets.io/v1 ExternalSecret storefront/api-tls', source: '-' }, '/spec/target/name', 'Secret api-tls is created by cert-manager.io/v1 Certificate storefront/api-tls already, and two controllers would overwrite each other\'s data', 'give each ExternalSecret and Certificate its own Secret name (rename the secret store or the service)'),
+    ],
   },
   // exposure-unique-host
   {
@@ -464,6 +503,7 @@ describe('the policy rules', () => {
       'rbac-no-cross-tenant error baseline',
       'rbac-no-cluster-binding error baseline',
       'secrets-no-inline error baseline',
+      'secrets-one-owner error baseline',
       'exposure-unique-host error baseline',
       'exposure-tls warning baseline',
       'production-replicas error production',
