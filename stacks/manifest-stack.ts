@@ -67,7 +67,10 @@ export interface ManifestStackProps {
   readonly program?: string;
 }
 
-/** A synthesis stopped by its `inspect` hook (see {@link ManifestStackProps.inspect}); nothing was written. */
+/**
+ * A synthesis stopped before anything was written: by its `inspect` hook (see {@link ManifestStackProps.inspect}), or,
+ * as a {@link ChecksFailed}, by its checks.
+ */
 export class SynthesisStopped extends Error {
   /**
    * @param clusters the clusters whose inspection stopped the synthesis

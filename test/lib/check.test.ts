@@ -5,9 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ManifestStack, Platform, Target } from 'platform-cdk';
+import { JsonPatch } from 'cdk8s';
+import { IsolationCheck, ManifestStack, Platform, ProjectRole, Target, User } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkedObjects, checkedObjectsOf, checkObjects, checkPlatform, checkRendered, formatFinding, hasErrors, objectsOfFiles, platformChecker, sortFindings, validatorFor } from '../../lib/check';
+import { checkedObjects, checkedObjectsOf, checkObjects, checkPlatform, checkRendered, formatFinding, hasErrors, isolationRule, objectsOfFiles, platformChecker, sortFindings, validatorFor } from '../../lib/check';
 import type { CheckedObject, Finding } from '../../lib/policy';
 import { addService, fixture } from '../fixture';
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, KUBESPHERE_V4_SKIPPED } from '../schemas';
@@ -223,6 +224,54 @@ describe('findings', () => {
     expect(hasErrors([{ ...base, severity: 'warning' }])).toBe(false);
     expect(hasErrors([{ ...base, waived: 'why' }])).toBe(false);
     expect(hasErrors([base])).toBe(true);
+  });
+});
+
+describe('isolation findings', () => {
+  /** The fixture with a second tenant, whose manager project storefront grants (a breach of isolation). */
+  function crossTenant(): Platform {
+    const f = fixture();
+    addService(f, 'api');
+    f.platform.addTenant('billing', { manager: 'bob' }).addProject('ledger', { environments: [f.test] });
+    f.project.grant(User.named('bob'), ProjectRole.VIEWER);
+    return f.platform;
+  }
+
+  it('are errors of rule isolation-<check>, naming the object as the other findings do, its construct path and the fix', () => {
+    const platform = crossTenant();
+    const isolation = checkRendered(platform, new ManifestStack(platform).render()).findings.filter((x) => x.rule.startsWith('isolation-'));
+    expect(isolation).toEqual(['host', 'member-test'].map((cluster) => ({
+      rule: 'isolation-tenant-access',
+      severity: 'error',
+      cluster,
+      object: 'iam.kubesphere.io/v1beta1 RoleBinding storefront/bob-viewer',
+      source: 'acme/shop/storefront',
+      at: '',
+      message: 'gives User bob of tenant billing rights in namespace storefront of tenant shop',
+      fix: expect.stringContaining('bind only the tenant\'s own users, departments and service accounts'),
+    })));
+    expect(isolationRule(IsolationCheck.PREVIEW_NETWORK)).toBe('isolation-preview-network');
+  });
+
+  it('cannot be waived: a waiver annotation naming one is itself an error, and the finding stays', () => {
+    const platform = crossTenant();
+    const rendered = new ManifestStack(platform).render();
+    for (const rc of rendered.clusters) {
+      for (const o of rc.objects) if (o.kind === 'RoleBinding' && o.name === 'bob-viewer') o.addJsonPatch(JsonPatch.add('/metadata/annotations', { 'waiver.platform-cdk.io/isolation-tenant-access': 'bob helps out' }));
+    }
+    const findings = checkRendered(platform, rendered).findings.filter((x) => x.severity === 'error');
+    expect(findings.map((x) => `${x.rule} ${x.cluster} ${x.waived ?? ''}`)).toEqual(['isolation-tenant-access host ', 'waiver host ', 'isolation-tenant-access member-test ', 'waiver member-test ']);
+    expect(findings[1].message).toBe('no policy rule has the id isolation-tenant-access');
+  });
+
+  it('are found by a check made a cluster at a time (platformChecker, as a synthesis and validate check) as by one check of the whole render', () => {
+    const platform = crossTenant();
+    const checker = platformChecker(platform);
+    const rendered = new ManifestStack(platform).render();
+    for (const rc of rendered.clusters) expect(checker.add(checkedObjectsOf(platform, rc.cluster.name, rc.objects.map((o) => ({ object: o.toJson(), origin: o.origin }))))).toBe(true);
+    expect(checker.result()).toEqual(checkRendered(platform, rendered));
+    expect(checkPlatform(platform)).toEqual(checkRendered(platform, rendered));
+    expect(hasErrors(checker.result().findings)).toBe(true);
   });
 });
 

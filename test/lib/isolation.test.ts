@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ManifestStack, Platform, PreviewDependencies, ProjectRole, Target, TenantNetwork, User, WorkspaceRole } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isolationObjectsOfFiles } from 'platform-cdk';
+import { checkIsolation, checkPlatformIsolation, declaredPaths, formatIsolationFinding, IsolationCheck, isIsolationObject, isolationObjectsOfFiles, isolationObjectsOfRender } from 'platform-cdk';
 import type { IsolationObject } from 'platform-cdk';
 import { selectorMatches as matches } from '../../lib/manifest';
 import { addService, fixture, objectAt, synthObjects } from '../fixture';
@@ -272,5 +272,17 @@ describe('broken real output', () => {
       'ingress-host Ingress ledger/steal',
       'ingress-host Ingress storefront/api',
     ]);
+  });
+
+  it('needs only the objects isIsolationObject keeps (what a synthesis holds of each cluster until the end), a small part of an estate', () => {
+    const objects = isolationObjectsOfRender(new ManifestStack(buildExample('ride-hailing')).render());
+    const kept = objects.filter((o) => isIsolationObject(o.object));
+    expect([...new Set(kept.map((o) => o.object.kind))].sort()).toEqual(['Group', 'GroupBinding', 'Ingress', 'Namespace', 'NetworkPolicy', 'RoleBinding', 'WorkspaceRoleBinding', 'WorkspaceTemplate']);
+    expect(kept.length / objects.length).toBeLessThan(0.5);
+    // An object of every other kind is never read: breaking one changes no finding.
+    const broken = objects.map((o) => (isIsolationObject(o.object) ? o : { ...o, object: { ...o.object, metadata: { ...o.object.metadata, labels: { 'platform-cdk.io/tenant': 'someone-else' } }, subjects: [{ kind: 'User', name: 'mallory' }] } }));
+    const paths = { declaredPaths: declaredPaths(buildExample('ride-hailing')) };
+    expect(checkIsolation(broken, paths)).toEqual(checkIsolation(kept, paths));
+    expect(checkIsolation(kept, paths)).toEqual([]);
   });
 });

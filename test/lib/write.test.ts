@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { nodeFileSystem, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputPaths, recoverOutput, WriteFileSystem, writeTreeAtomically } from '../../lib/write';
+import { nodeFileSystem, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputPaths, recoverOutput, UnsafeOutputFolderError, WriteFileSystem, writeTreeAtomically } from '../../lib/write';
 
 /** A tree: file contents and folders, by path relative to its root. */
 interface Tree {
@@ -210,6 +210,85 @@ describe('recovery of an interrupted run', () => {
     write(out, NEW);
     expect(which(out)).toBe('new');
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+});
+
+describe('only an output is replaced', () => {
+  it('marks what it writes, with the same bytes every time, first in the staging folder', () => {
+    const order: string[] = [];
+    const recording: WriteFileSystem = { ...nodeFileSystem, writeFile: (f, c) => (order.push(path.basename(f)), nodeFileSystem.writeFile(f, c)) };
+    write(out, NEW, recording);
+    expect(order[0]).toBe(OUTPUT_MARKER);
+    expect(fs.readFileSync(path.join(out, OUTPUT_MARKER), 'utf8')).toBe(OUTPUT_MARKER_TEXT);
+    expect(OUTPUT_MARKER_TEXT).toBe('# This folder is written by platform-cdk, which replaces it whole at every synthesis:\n# keep nothing else here. platform-cdk only ever replaces a folder that holds this file.\n');
+  });
+
+  it('refuses a folder of the user\'s with the reason and the fix, and changes nothing; accepts an earlier version\'s output', () => {
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'notes.md'), 'mine\n');
+    const e = thrown(() => write(out, NEW));
+    expect(e).toBeInstanceOf(UnsafeOutputFolderError);
+    expect((e as UnsafeOutputFolderError).reason).toBe('not-output');
+    expect(e.message).toBe(
+      `refusing to use ${out} as the output folder: it is not empty and platform-cdk did not write it (it has no ${OUTPUT_MARKER} file, and it holds notes.md, which platform-cdk does not write); a synthesis replaces its output folder whole, so it would delete what the folder holds. Nothing was changed. Fix: choose a new or empty folder, or one platform-cdk wrote; if nothing in it needs keeping, remove ${out} yourself and run again`,
+    );
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+    expect(fs.readdirSync(out)).toEqual(['notes.md']);
+    // A marker file that is not platform-cdk's does not make a folder an output.
+    fs.writeFileSync(path.join(out, OUTPUT_MARKER), 'mine too\n');
+    expect(thrown(() => write(out, NEW)).message).toContain(`it holds a ${OUTPUT_MARKER} that is not platform-cdk's marker`);
+    fs.rmSync(out, { recursive: true });
+    // An earlier version's output (no marker) of OLD's layout is replaced.
+    for (const [f, text] of Object.entries(OLD.files)) {
+      fs.mkdirSync(path.dirname(path.join(out, f)), { recursive: true });
+      fs.writeFileSync(path.join(out, f), text);
+    }
+    write(out, NEW);
+    expect(which(out)).toBe('new');
+  });
+
+  it('checks the folder again just before the swap: a file put there during the write stops it, and the staging folder goes', () => {
+    write(out, OLD);
+    let put = false;
+    const e = thrown(() =>
+      writeTreeAtomically(out, (w) => {
+        w('host/00-cluster.yaml', 'new\n');
+        fs.rmSync(path.join(out, OUTPUT_MARKER));
+        fs.writeFileSync(path.join(out, 'draft.md'), 'written meanwhile\n');
+        put = true;
+      }),
+    );
+    expect(put).toBe(true);
+    expect(e).toBeInstanceOf(UnsafeOutputFolderError);
+    expect(fs.readFileSync(path.join(out, 'draft.md'), 'utf8')).toBe('written meanwhile\n');
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
+  it('leaves alone what a writer did not leave beside the folder: an earlier-looking staging name holding the user\'s files, a lock set aside that is not a lock', () => {
+    write(out, OLD);
+    const staging = path.join(tmp, '.dist.staging-Notes1');
+    fs.mkdirSync(staging);
+    fs.writeFileSync(path.join(staging, 'plan.txt'), 'mine\n');
+    fs.writeFileSync(path.join(tmp, '.dist.lock.12.stale'), 'not a lock\n');
+    write(out, NEW);
+    expect(which(out)).toBe('new');
+    expect(fs.readdirSync(tmp).sort()).toEqual(['.dist.lock.12.stale', '.dist.staging-Notes1', 'dist']);
+  });
+
+  it('refuses a lock file of the user\'s that appears once the write has started, and removes nothing', () => {
+    write(out, OLD);
+    const lock = path.join(tmp, '.dist.lock');
+    const racing: WriteFileSystem = {
+      ...nodeFileSystem,
+      createExclusive: (f, c) => {
+        if (f === lock && !fs.existsSync(lock)) fs.writeFileSync(lock, 'shopping list\n');
+        nodeFileSystem.createExclusive(f, c);
+      },
+    };
+    const e = thrown(() => write(out, NEW, racing, 100));
+    expect((e as UnsafeOutputFolderError).reason).toBe('beside');
+    expect(fs.readFileSync(lock, 'utf8')).toBe('shopping list\n');
+    expect(which(out)).toBe('old');
   });
 });
 

@@ -5,6 +5,7 @@
  * output with a cross-tenant binding, or a policy violation, is refused equally by each of them, nothing is written,
  * and the one opt-out (`checks: false`, `--no-check`) says so.
  */
+import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +14,7 @@ import { ChecksFailed, ManifestStack, ProjectRole, synthesizeApp, User } from 'p
 import type { Platform, RenderedObject } from 'platform-cdk';
 import type { ValidationContext, ValidationViolation } from 'cdk8s-cli/lib/plugins';
 import { ExitCode } from '../../cli/main';
-import { checkPlatform, formatFinding, isolationRule } from '../../lib/check';
+import { checkedObjectsOf, checkPlatform, formatFinding, hasErrors, isolationRule, platformChecker } from '../../lib/check';
 import { PlatformValidation } from '../../lib/cdk8s-plugin';
 import { IsolationCheck } from '../../lib/isolation';
 import { cli } from '../cli/run';
@@ -233,5 +234,92 @@ describe('the one opt-out', () => {
     const findings = result.checks?.findings ?? [];
     expect(findings.filter((x) => x.severity === 'error' && !x.waived)).toEqual([]);
     expect(findings).toContainEqual(expect.objectContaining({ rule: 'production-replicas', waived: 'one writer at a time' }));
+  });
+});
+
+describe('any change an inspection makes to the output (property)', () => {
+  type Json = Record<string, unknown>;
+  /** Changes of the kinds a patch or an inspection may make, some harmless, some that a check refuses. */
+  const CHANGES: Record<string, (o: Json) => void> = {
+    'bind another tenant\'s user': (o) => {
+      if (o.kind === 'RoleBinding') (o.subjects as Json[])[0].name = 'bob';
+    },
+    'bind a ServiceAccount of another tenant': (o) => {
+      if (o.kind === 'RoleBinding') (o.subjects as Json[]).push({ kind: 'ServiceAccount', name: 'default', namespace: 'ledger' });
+    },
+    'admit every namespace': (o) => {
+      if (o.kind === 'NetworkPolicy' && Array.isArray((o.spec as Json).ingress) && ((o.spec as Json).ingress as unknown[]).length > 0) (o.spec as Json).ingress = [{ from: [{ namespaceSelector: {} }] }];
+    },
+    'run privileged': (o) => {
+      if (o.kind === 'Deployment') ((((o.spec as Json).template as Json).spec as Json).containers as Json[])[0].securityContext = { privileged: true };
+    },
+    'take a node port': (o) => {
+      if (o.kind === 'Deployment') ((((o.spec as Json).template as Json).spec as Json).containers as Json[])[0].ports = [{ containerPort: 8080, hostPort: 8080 }];
+    },
+    'add a label': (o) => {
+      (o.metadata as Json).labels = { ...((o.metadata as Json).labels as Json), team: 'web' };
+    },
+    'add an annotation': (o) => {
+      (o.metadata as Json).annotations = { ...((o.metadata as Json).annotations as Json), note: 'reviewed' };
+    },
+    'waive a rule without a reason': (o) => {
+      if (o.kind === 'Deployment') (o.metadata as Json).annotations = { 'waiver.platform-cdk.io/probes': '' };
+    },
+  };
+  const change = fc.record({ name: fc.constantFrom(...Object.keys(CHANGES)), cluster: fc.constantFrom('host', 'member-test'), nth: fc.nat({ max: 20 }) });
+
+  it('is refused by synth() exactly when the one check (validate\'s) of the changed objects finds an error; refused, nothing is written', () => {
+    const { outdir, before } = previousOutput();
+    const seen = { refused: 0, written: 0 };
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 3 }), (changes) => {
+        /** Applies the drawn changes, each to the nth object of its cluster that it changes. */
+        const inspect = (cluster: { name: string }, objects: readonly RenderedObject[]): boolean => {
+          for (const c of changes) {
+            if (c.cluster !== cluster.name) continue;
+            const candidates = objects.filter((r) => {
+              const copy = structuredClone(r.object) as unknown as Json;
+              CHANGES[c.name](copy);
+              return JSON.stringify(copy) !== JSON.stringify(r.object);
+            });
+            if (candidates.length > 0) CHANGES[c.name](candidates[c.nth % candidates.length].object as unknown as Json);
+          }
+          return true;
+        };
+        // What validate's checker says of the changed objects, written unchecked.
+        const platform = twoTenants();
+        const checker = platformChecker(platform);
+        const unchecked = path.join(tmp, 'unchecked-property');
+        const collect = (c: { name: string }, objects: readonly RenderedObject[]): boolean => {
+          inspect(c, objects);
+          checker.add(checkedObjectsOf(platform, c.name, objects));
+          return true;
+        };
+        new ManifestStack(platform, { outdir: unchecked, checks: false, inspect: collect }).synth();
+        const expected = hasErrors(checker.result().findings);
+        // The default synthesis of the same changes.
+        let error: unknown;
+        try {
+          new ManifestStack(twoTenants(), { outdir, inspect }).synth();
+        } catch (e) {
+          error = e;
+        }
+        seen[expected ? 'refused' : 'written']++;
+        if (expected) {
+          expect(error).toBeInstanceOf(ChecksFailed);
+          expect(readTree(outdir)).toEqual(before);
+        } else {
+          expect(error).toBeUndefined();
+          expect(readTree(outdir)).toEqual(readTree(unchecked));
+          // Put the previous output back for the next case.
+          const f = fixture();
+          addService(f, 'web');
+          new ManifestStack(f.platform, { outdir }).synth();
+        }
+      }),
+      { seed: 20261206, numRuns: 25 },
+    );
+    expect(seen.refused).toBeGreaterThan(5);
+    expect(seen.written).toBeGreaterThan(2);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { ClusterRole, ManifestStack, OUTPUT_MARKER, Platform, ProjectRole, renderPlatform, SynthesisStopped, synthesizeApp, User, ValidationError } from 'platform-cdk';
+import { ChecksFailed, ClusterRole, ManifestStack, OUTPUT_MARKER, Platform, ProjectRole, renderPlatform, SynthesisStopped, synthesizeApp, User, ValidationError } from 'platform-cdk';
 import type { RenderedObject } from 'platform-cdk';
 import { addService, fixture, readTree as snapshotTree } from '../fixture';
 
@@ -176,6 +176,30 @@ describe('ManifestStack', () => {
     expect((error as SynthesisStopped).clusters).toEqual(['host']);
     expect(snapshotTree(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+
+  it('checks every object before writing by default, against more CRD folders when given crdDirs, and returns what the checks found', () => {
+    const outdir = tmpOut();
+    const result = new ManifestStack(validFixture().platform, { outdir }).synth();
+    expect(result.checks?.objects).toBe(result.objectCount);
+    expect(result.checks?.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    // A CRD folder whose Cluster schema requires a field the output does not have: a schema error, nothing written.
+    const crds = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-crds-'));
+    fs.writeFileSync(
+      path.join(crds, 'clusters.yaml'),
+      ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: { name: clusters.cluster.kubesphere.io }', 'spec:', '  group: cluster.kubesphere.io', '  names: { kind: Cluster, plural: clusters }', '  scope: Cluster', '  versions:', '  - name: v1alpha1', '    served: true', '    storage: true', '    schema:', '      openAPIV3Schema: { type: object, required: [status], properties: { apiVersion: { type: string }, kind: { type: string }, metadata: { type: object }, spec: { type: object, x-kubernetes-preserve-unknown-fields: true }, status: { type: object } } }', ''].join('\n'),
+    );
+    const before = snapshotTree(outdir);
+    let error: unknown;
+    try {
+      new ManifestStack(validFixture().platform, { outdir, crdDirs: [crds] }).synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChecksFailed);
+    expect((error as ChecksFailed).result.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.object}`)).toEqual(['schema cluster.kubesphere.io/v1alpha1 Cluster member-test']);
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(new ManifestStack(validFixture().platform, { outdir, crdDirs: [crds], checks: false }).synth().checks).toBeUndefined();
   });
 
   it('writes a JSON patch added to a render when it is given that render', () => {
