@@ -32,7 +32,7 @@ export type { ClusterPlan, StackScope } from './lib/plan';
 export { LabelKeys, ManifestObject } from './lib/manifest';
 export type { KubeObject, KubeMetadata } from './lib/manifest';
 export { SchemaValidator } from './lib/schema';
-export type { SchemaFinding } from './lib/schema';
+export type { SchemaFinding, SchemaValidatorOptions } from './lib/schema';
 export { toYamlDocument, toYamlStream } from './lib/yaml';
 export type { JsonObject, JsonValue } from './lib/yaml';
 export { Duration } from 'cdk8s';

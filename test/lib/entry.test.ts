@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import fc from 'fast-check';
-import { ClusterRole, Platform, synthesizeApp } from 'platform-cdk';
+import { ClusterRole, OUTPUT_MARKER, Platform, synthesizeApp } from 'platform-cdk';
 import { callerFileOf, isEntryFile } from '../../lib/entry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -86,7 +86,7 @@ it('synthesizeApp(build) synthesizes when its file is the program run with tsx, 
   const run = spawnSync(tsx, [path.join(ROOT, 'examples', 'readme', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: path.join(tmp, 'run') } });
   expect(run.stderr).toBe('');
   expect(run.stdout).toMatch(/^platform-cdk: 25 objects for 2 clusters written to .*run\/$/m);
-  expect(fs.readdirSync(path.join(tmp, 'run'))).toEqual(['host', 'member-1']);
+  expect(fs.readdirSync(path.join(tmp, 'run'))).toEqual([OUTPUT_MARKER, 'host', 'member-1']);
   const imported = spawnSync(tsx, ['-e', `require(${JSON.stringify(path.join(ROOT, 'examples', 'readme', 'main.ts'))})`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: path.join(tmp, 'imported') } });
   expect(imported.status).toBe(0);
   expect(fs.existsSync(path.join(tmp, 'imported'))).toBe(false);

@@ -22,12 +22,32 @@ import { addService, fixture, readTree } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TENANT_ACCESS = isolationRule(IsolationCheck.TENANT_ACCESS);
+const ONE_OWNER = 'secrets-one-owner';
 
 /**
- * The program of a valid model whose output breaks isolation: project storefront of tenant shop grants a user of
- * tenant billing (defect 6). It is written to a file, for the command line and the cdk8s plugin, and loaded here.
+ * The program of a valid model whose output the checks refuse: service `a` reads a secret store named `b-tls`, so its
+ * ExternalSecret writes Secret `a-b-tls`, and service `a-b` is exposed over TLS, so its Certificate writes the same
+ * Secret (rule `secrets-one-owner`). The model cannot see the clash; the output's checks do. It is written to a file,
+ * for the command line and the cdk8s plugin, and loaded here.
  */
-const PROGRAM = (index: string): string => `import { ClusterRole, Platform, ProjectRole, Registry, User } from ${JSON.stringify(index)};
+const PROGRAM = (index: string): string => `import { ClusterRole, Issuer, Platform, Registry, SecretStore, Tls } from ${JSON.stringify(index)};
+
+export function build(): Platform {
+  const platform = new Platform('acme');
+  const host = platform.addCluster('host', { role: ClusterRole.HOST });
+  const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
+  platform.addEnvironment('test', { clusters: [member], domain: 'test.shop.example.com' });
+  platform.addEnvironment('production', { clusters: [host], production: true, domain: 'shop.example.com' });
+  const storefront = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: ['test', 'production'] });
+  const harbor = Registry.at('harbor.example.com');
+  storefront.addService('a', { image: harbor.image('shop/a', '1.0.0'), ports: [{ port: 8080 }], secrets: { API_TOKEN: SecretStore.cluster('b-tls').key('shop/a') } });
+  storefront.addService('a-b', { image: harbor.image('shop/ab', '1.0.0'), ports: [{ port: 8080 }] }).expose({ path: '/', tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
+  return platform;
+}
+`;
+
+/** A program that grants another tenant's user in shop's project: refused by the model itself, on every path. */
+const CROSS_TENANT = (index: string): string => `import { ClusterRole, Platform, ProjectRole, Registry, User } from ${JSON.stringify(index)};
 
 export function build(): Platform {
   const platform = new Platform('acme');
@@ -35,8 +55,7 @@ export function build(): Platform {
   const member = platform.addCluster('member-test', { role: ClusterRole.MEMBER });
   const test = platform.addEnvironment('test', { clusters: [member] });
   platform.addEnvironment('production', { clusters: [host], production: true });
-  const shop = platform.addTenant('shop', { manager: 'alice' });
-  const storefront = shop.addProject('storefront', { environments: ['test', 'production'] });
+  const storefront = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: ['test', 'production'] });
   storefront.addService('web', { image: Registry.at('harbor.example.com').image('shop/web', '1.0.0'), ports: [{ port: 8080 }] });
   platform.addTenant('billing', { manager: 'bob' }).addProject('ledger', { environments: [test] });
   storefront.grant(User.named('bob'), ProjectRole.VIEWER);
@@ -46,13 +65,19 @@ export function build(): Platform {
 
 let tmp: string;
 let program: string;
+let crossTenantProgram: string;
+let collision: () => Platform;
 let crossTenant: () => Platform;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-checks-'));
-  program = path.join(tmp, 'cross-tenant.ts');
+  program = path.join(tmp, 'collision.ts');
   fs.writeFileSync(program, PROGRAM(path.join(ROOT, 'index')));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  crossTenant = (require(program) as { build: () => Platform }).build;
+  crossTenantProgram = path.join(tmp, 'cross-tenant.ts');
+  fs.writeFileSync(crossTenantProgram, CROSS_TENANT(path.join(ROOT, 'index')));
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  collision = (require(program) as { build: () => Platform }).build;
+  crossTenant = (require(crossTenantProgram) as { build: () => Platform }).build;
+  /* eslint-enable @typescript-eslint/no-require-imports */
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -99,29 +124,86 @@ function twoTenants(): Platform {
   return f.platform;
 }
 
-describe('a model whose output crosses tenants is refused', () => {
+describe('a valid model whose output fails a check is refused', () => {
   it('by ManifestStack.synth(): every finding of every cluster at once, nothing written, the previous output kept', () => {
     const { outdir, before } = previousOutput();
-    const e = refused(outdir, before, () => new ManifestStack(crossTenant(), { outdir }).synth());
-    expect(errorRules(e)).toEqual([TENANT_ACCESS]);
+    const e = refused(outdir, before, () => new ManifestStack(collision(), { outdir }).synth());
+    expect(errorRules(e)).toEqual([ONE_OWNER]);
     expect(e.clusters).toEqual(['host', 'member-test']);
     expect(e.message.split('\n')).toEqual([
       'the checks of the output found 2 errors; nothing was written:',
       ...e.result.findings.filter((f) => f.severity === 'error').map((f) => `  - ${formatFinding(f)}`),
     ]);
-    expect(e.message).toContain(`error [${TENANT_ACCESS}] host: iam.kubesphere.io/v1beta1 RoleBinding storefront/bob-viewer: gives User bob of tenant billing rights in namespace storefront of tenant shop. Fix: `);
-    expect(e.message).toContain('(from acme/shop/storefront)');
+    expect(e.message).toContain(`error [${ONE_OWNER}] host: cert-manager.io/v1 Certificate storefront/a-b-tls /spec/secretName: Secret a-b-tls is created by external-secrets.io/v1 ExternalSecret storefront/a-b-tls already`);
+    expect(e.message).toContain('(from acme/shop/storefront/a-b)');
   });
 
   it('by files(), and by synth() of a render made before', () => {
-    expect(() => new ManifestStack(crossTenant()).files()).toThrow(ChecksFailed);
+    expect(() => new ManifestStack(collision()).files()).toThrow(ChecksFailed);
     const { outdir, before } = previousOutput();
-    const stack = new ManifestStack(crossTenant(), { outdir });
-    expect(errorRules(refused(outdir, before, () => stack.synth(stack.render())))).toEqual([TENANT_ACCESS]);
+    const stack = new ManifestStack(collision(), { outdir });
+    expect(errorRules(refused(outdir, before, () => stack.synth(stack.render())))).toEqual([ONE_OWNER]);
   });
 
   it('by synthesizeApp: every finding printed, exit code 1, no stack trace, nothing written', () => {
     const { outdir, before } = previousOutput();
+    let stderr = '';
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(synthesizeApp(collision(), { outdir })).toBeUndefined();
+      expect(process.exitCode).toBe(1);
+    } finally {
+      err.mockRestore();
+      out.mockRestore();
+      process.exitCode = undefined;
+    }
+    expect(stderr).toMatch(/^platform-cdk: the checks of the output found 2 errors; nothing was written:\n {2}- error \[secrets-one-owner\] host: .*\n {2}- error \[secrets-one-owner\] member-test: .*\n$/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  it('by the cdk8s validation plugin (what cdk8s synth runs after the program), on output written unchecked', async () => {
+    const outdir = path.join(tmp, 'plugin');
+    const result = new ManifestStack(collision(), { outdir, checks: false }).synth();
+    const manifests = result.clusters.flatMap((c) => c.files.map((f) => path.join(outdir, f)));
+    const violations: ValidationViolation[] = [];
+    const submitted: string[] = [];
+    const report = { addViolation: (v: ValidationViolation) => void violations.push(v), submit: (status: string) => void submitted.push(status) };
+    const context = { manifests, pkg: 'platform-cdk', version: '0.1.0', metadata: {}, report, logger: { log: () => undefined } } as unknown as ValidationContext;
+    await new PlatformValidation({ app: program }).validate(context);
+    expect(submitted).toEqual(['failure']);
+    expect(violations.filter((v) => v.ruleName === `error: ${ONE_OWNER}`).map((v) => v.violatingResources[0].resourceName)).toEqual([
+      'cert-manager.io/v1 Certificate storefront/a-b-tls',
+      'cert-manager.io/v1 Certificate storefront/a-b-tls',
+    ]);
+  });
+
+  it('by platform-cdk synth (exit 1, the findings, nothing written) and platform-cdk validate, with the same findings', () => {
+    const { outdir, before } = previousOutput();
+    const r = cli('synth', '--app', program, '--out', outdir, '--quiet');
+    expect(r.code).toBe(ExitCode.FINDINGS);
+    expect(r.stderr).toContain(`error [${ONE_OWNER}] host: cert-manager.io/v1 Certificate storefront/a-b-tls`);
+    expect(r.stderr).toMatch(/platform-cdk: \d+ objects checked: 2 errors/);
+    expect(readTree(outdir)).toEqual(before);
+    const synth = JSON.parse(cli('synth', '--app', program, '--out', outdir, '--format', 'json').stdout) as { ok: boolean; findings: unknown[] };
+    const validate = cli('validate', '--app', program, '--format', 'json');
+    expect(validate.code).toBe(ExitCode.FINDINGS);
+    const checked = JSON.parse(validate.stdout) as { ok: boolean; findings: unknown[] };
+    expect(synth.ok).toBe(false);
+    expect(checked.ok).toBe(false);
+    expect(checked.findings).toEqual(synth.findings);
+    // One checker for every path: the library's check of the platform finds the same.
+    expect(JSON.parse(JSON.stringify(checkPlatform(collision()).findings))).toEqual(checked.findings);
+  });
+});
+
+describe('a model whose output would cross tenants is refused by the model itself, on every path', () => {
+  it('by ManifestStack.synth(), files(), synthesizeApp and the command line, naming the grant; nothing written', () => {
+    const { outdir, before } = previousOutput();
+    expect(() => new ManifestStack(crossTenant(), { outdir }).synth()).toThrow(/grant\[0\]\.subject: got "bob"; user bob belongs to tenant billing/);
+    expect(() => new ManifestStack(crossTenant()).files()).toThrow(/user bob belongs to tenant billing/);
+    expect(readTree(outdir)).toEqual(before);
     let stderr = '';
     const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -133,43 +215,11 @@ describe('a model whose output crosses tenants is refused', () => {
       out.mockRestore();
       process.exitCode = undefined;
     }
-    expect(stderr).toMatch(/^platform-cdk: the checks of the output found 2 errors; nothing was written:\n {2}- error \[isolation-tenant-access\] host: .*\n {2}- error \[isolation-tenant-access\] member-test: .*\n$/);
-    expect(stderr).not.toMatch(/\n\s+at /);
-    expect(readTree(outdir)).toEqual(before);
-  });
-
-  it('by the cdk8s validation plugin (what cdk8s synth runs after the program), on output written unchecked', async () => {
-    const outdir = path.join(tmp, 'plugin');
-    const result = new ManifestStack(crossTenant(), { outdir, checks: false }).synth();
-    const manifests = result.clusters.flatMap((c) => c.files.map((f) => path.join(outdir, f)));
-    const violations: ValidationViolation[] = [];
-    const submitted: string[] = [];
-    const report = { addViolation: (v: ValidationViolation) => void violations.push(v), submit: (status: string) => void submitted.push(status) };
-    const context = { manifests, pkg: 'platform-cdk', version: '0.1.0', metadata: {}, report, logger: { log: () => undefined } } as unknown as ValidationContext;
-    await new PlatformValidation({ app: program }).validate(context);
-    expect(submitted).toEqual(['failure']);
-    expect(violations.filter((v) => v.ruleName === `error: ${TENANT_ACCESS}`).map((v) => v.violatingResources[0].resourceName)).toEqual([
-      'iam.kubesphere.io/v1beta1 RoleBinding storefront/bob-viewer',
-      'iam.kubesphere.io/v1beta1 RoleBinding storefront/bob-viewer',
-    ]);
-  });
-
-  it('by platform-cdk synth (exit 1, the findings, nothing written) and platform-cdk validate, with the same findings', () => {
-    const { outdir, before } = previousOutput();
-    const r = cli('synth', '--app', program, '--out', outdir, '--quiet');
+    expect(stderr).toContain('user bob belongs to tenant billing');
+    const r = cli('synth', '--app', crossTenantProgram, '--out', outdir, '--quiet');
     expect(r.code).toBe(ExitCode.FINDINGS);
-    expect(r.stderr).toContain(`error [${TENANT_ACCESS}] host: iam.kubesphere.io/v1beta1 RoleBinding storefront/bob-viewer`);
-    expect(r.stderr).toContain('platform-cdk: 30 objects checked: 2 errors');
+    expect(`${r.stdout}${r.stderr}`).toContain('user bob belongs to tenant billing');
     expect(readTree(outdir)).toEqual(before);
-    const synth = JSON.parse(cli('synth', '--app', program, '--out', outdir, '--format', 'json').stdout) as { ok: boolean; findings: unknown[] };
-    const validate = cli('validate', '--app', program, '--format', 'json');
-    expect(validate.code).toBe(ExitCode.FINDINGS);
-    const checked = JSON.parse(validate.stdout) as { ok: boolean; findings: unknown[] };
-    expect(synth.ok).toBe(false);
-    expect(checked.ok).toBe(false);
-    expect(checked.findings).toEqual(synth.findings);
-    // One checker for every path: the library's check of the platform finds the same.
-    expect(JSON.parse(JSON.stringify(checkPlatform(crossTenant()).findings))).toEqual(checked.findings);
   });
 });
 
@@ -201,18 +251,18 @@ describe('output changed after the render is checked as written', () => {
 describe('the one opt-out', () => {
   it('checks: false writes unchecked output, and the result, check() and synthesizeApp say the checks were skipped', () => {
     const outdir = path.join(tmp, 'unchecked');
-    const stack = new ManifestStack(crossTenant(), { outdir, checks: false });
+    const stack = new ManifestStack(collision(), { outdir, checks: false });
     const result = stack.synth();
     expect(result.checks).toBeUndefined();
     const skipped = expect.objectContaining({ severity: 'warning', property: 'checks', value: false, message: 'the schema, policy and isolation checks are skipped: the output is written unchecked' });
     expect(result.warnings).toContainEqual(skipped);
     expect(stack.check()).toContainEqual(skipped);
-    expect(fs.readFileSync(path.join(outdir, 'host', '10-storefront.yaml'), 'utf8')).toContain('name: bob-viewer');
+    expect(fs.readFileSync(path.join(outdir, 'host', '10-storefront.yaml'), 'utf8')).toContain('secretName: a-b-tls');
     let stderr = '';
     const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      expect(synthesizeApp(crossTenant(), { outdir, checks: false })).toBeDefined();
+      expect(synthesizeApp(collision(), { outdir, checks: false })).toBeDefined();
     } finally {
       err.mockRestore();
       out.mockRestore();
