@@ -45,5 +45,5 @@ export * from './constructs/features';
 export { clusterFeatures, installFiles, installPlans, ksCoreValues, clusterConfiguration, EXTENSIONS, INSTALL_FOLDER, INSTALL_SECRETS, DEFAULT_KUBESPHERE_VERSION } from './lib/install';
 export type { ExtensionSpec, FeatureReason } from './lib/install';
 export { kubekeyCluster, kubekeyFile } from './lib/kubekey';
-export { OutputWriteError, recoverOutput, writeTreeAtomically } from './lib/write';
-export type { TreeContent, WriteFileSystem, WriteOptions } from './lib/write';
+export { checkOutputFolder, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, recoverOutput, UnsafeOutputFolderError, writeTreeAtomically } from './lib/write';
+export type { OutputPaths, TreeContent, UnsafeOutputReason, WriteFileSystem, WriteOptions } from './lib/write';

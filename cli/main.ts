@@ -10,14 +10,13 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { readReleasePins, releasePinsText } from '../constructs/delivery';
 import type { Platform } from '../constructs/platform';
-import type { Checker, CheckResult } from '../lib/check';
-import type { Cluster } from '../constructs/cluster';
+import type { CheckResult } from '../lib/check';
 import { planPlatform } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
+import { renderPlatform, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
-import { OutputWriteError } from '../lib/write';
-import { ManifestStack, SynthesisStopped, SynthResult, synthSummary } from '../stacks/manifest-stack';
+import { OutputWriteError, UnsafeOutputFolderError } from '../lib/write';
+import { ChecksFailed, ManifestStack, SynthResult, synthSummary } from '../stacks/manifest-stack';
 import { loadApp, UsageError } from './app';
 import { Progress } from './progress';
 
@@ -155,6 +154,17 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
         if (format === 'json') json(io, { ok: false, problems: e.problems, findings: [] });
         else io.err(`${e.message}\n`);
         code = ExitCode.FINDINGS;
+      } else if (e instanceof UnsafeOutputFolderError) {
+        // An output folder that may hold anything but an earlier output (the project, a git work tree, a folder
+        // platform-cdk did not write): refused before anything was touched.
+        if (format === 'json') json(io, { ok: false, error: e.message, code: e.code, reason: e.reason });
+        else io.err(`platform-cdk: error: ${e.message}\n`);
+        code = ExitCode.USAGE;
+      } else if (e instanceof ChecksFailed) {
+        // A synthesis made for another command (diff) stopped by the checks: every finding, as validate lists them.
+        if (format === 'json') json(io, { ok: false, problems: [], ...(findingsJson(e.result) as object) });
+        else printFindings(io, e.result);
+        code = ExitCode.FINDINGS;
       } else if (e instanceof OutputWriteError) {
         // The output folder could not be written (a full disk, no permission, another run holding it): the
         // previous output is intact, and the message says why and what to do.
@@ -170,33 +180,29 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
     .description('synthesize the estate into one folder per cluster (atomically; a failed run leaves the previous output)')
     .option('--env <environment>', 'only this environment (its namespaces and the cluster-wide objects of the clusters it owns)')
     .option('--cluster <cluster>', 'only this cluster')
-    .option('--out <folder>', 'the output folder', 'dist')
-    .option('--no-check', 'skip the schema and policy checks')
+    .option('--out <folder>', 'the output folder: a new or empty folder, or one platform-cdk wrote (never the project itself)', 'dist')
+    .option('--no-check', 'skip the schema, policy and isolation checks (the output is written unchecked, and a warning says so)')
     .addHelpText('after', exitCodes('findings (model, schema or policy errors; nothing is written)'))
     .action((o: CommonOptions & { env?: string; cluster?: string; out: string; check: boolean }) =>
       run(() => {
         const progress = new Progress(io, o.quiet === true || o.format === 'json');
-        const { platform } = loadApp(o.app);
-        // The checks look at each cluster's objects as soon as it is rendered, before its files are written; an
-        // error anywhere stops the synthesis once every cluster is checked, and nothing is written. The validator
-        // is built when the first cluster is checked, after the model checks.
-        let checker: Checker | undefined;
-        const newChecker = (): Checker => new (checks().Checker)(checks().validatorFor(platform.target, o.crds));
-        const inspect = o.check ? (cluster: Cluster, objects: readonly RenderedObject[]): boolean => (checker ??= newChecker()).add(checks().checkedObjectsOf(platform, cluster.name, objects)) : undefined;
-        const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n), inspect });
+        const { platform, file } = loadApp(o.app);
+        // The stack's own checks (schema, policy, isolation), as every synthesis runs them: each cluster's objects
+        // as soon as it is rendered, before its files are written; an error anywhere stops the synthesis once every
+        // cluster is checked, and nothing is written. --no-check is the stack's `checks: false`.
+        const stack = new ManifestStack(platform, { outdir: o.out, environment: o.env, cluster: o.cluster, onCluster: (c, i, n) => progress.cluster(c, i, n), checks: o.check, crdDirs: o.crds, program: file });
         progress.step('model checks');
         let result: SynthResult;
         try {
           result = stack.synth();
         } catch (e) {
-          if (!(e instanceof SynthesisStopped) || !checker) throw e;
-          const checked = checker.result();
+          if (!(e instanceof ChecksFailed)) throw e;
           progress.done();
-          if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(checked) as object) });
-          else printFindings(io, checked);
+          if (o.format === 'json') json(io, { ok: false, problems: stack.check(), ...(findingsJson(e.result) as object) });
+          else printFindings(io, e.result);
           return ExitCode.FINDINGS;
         }
-        const checked = o.check ? (checker ?? newChecker()).result() : undefined;
+        const checked = result.checks;
         progress.done();
         if (o.format === 'json') {
           json(io, { ok: true, outdir: result.outdir, objectCount: result.objectCount, clusters: result.clusters, warnings: result.warnings });

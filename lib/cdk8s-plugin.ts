@@ -1,6 +1,8 @@
 /**
- * The checks of `platform-cdk validate` as a cdk8s validation plugin, so that `cdk8s synth` fails on error
- * findings. Declared in `cdk8s.yaml`:
+ * The checks of `platform-cdk validate` (schemas, policy rules, tenant isolation; the one `Checker` of
+ * lib/check.ts) as a cdk8s validation plugin, so that `cdk8s synth` fails on error findings. The program itself
+ * (`synthesizeApp`) runs the same checks before it writes anything; the plugin checks again what cdk8s found in the
+ * output folder, so that files put there by other means are checked too. Declared in `cdk8s.yaml`:
  *
  * ```yaml
  * validations:
@@ -19,6 +21,7 @@ import * as path from 'path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { loadApp } from '../cli/app';
 import { checkObjects, hasErrors, objectsOfFiles, validatorFor } from './check';
+import { declaredPaths } from './isolation';
 import { planPlatform } from './plan';
 import { renderPlatform } from './render';
 
@@ -36,7 +39,7 @@ export interface PlatformValidationProps {
   readonly app?: string;
 }
 
-/** The cdk8s validation plugin: schema and policy checks of the synthesized output. */
+/** The cdk8s validation plugin: schema, policy and isolation checks of the synthesized output. */
 export class PlatformValidation implements Validation {
   /**
    * @param props more CRD folders and the program
@@ -57,7 +60,7 @@ export class PlatformValidation implements Validation {
     }
     const { platform } = loadApp(this.props.app);
     const rendered = renderPlatform(platform, planPlatform(platform));
-    const result = checkObjects(objectsOfFiles(files, platform, rendered), validatorFor(platform.target, this.props.crds ?? []));
+    const result = checkObjects(objectsOfFiles(files, platform, rendered), validatorFor(platform.target, this.props.crds ?? []), { declaredPaths: declaredPaths(platform) });
     for (const f of result.findings) {
       if (f.waived !== undefined) continue;
       const dir = where.get(f.cluster);

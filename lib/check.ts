@@ -1,7 +1,12 @@
 /**
  * Checking synthesized output: every object against its schema (strict, like kubeconform: Kubernetes 1.27, the
- * KubeSphere CRDs of the target, and the ecosystem CRDs the output uses), and the policy rules of its
- * environment's profile. The schemas are compiled once per kind and per process.
+ * KubeSphere CRDs of the target, and the ecosystem CRDs the output uses), the policy rules of its environment's
+ * profile, and tenant isolation (lib/isolation.ts; its findings are errors and cannot be waived). The schemas are
+ * compiled once per kind and per process.
+ *
+ * One {@link Checker} does all three for every entry point: `ManifestStack.synth()` and `files()` (so
+ * `synthesizeApp`, `npm run synth`, `cdk8s synth` and `platform-cdk synth`), `platform-cdk validate` and `report`
+ * (`checkPlatform`, `checkRendered`), and the cdk8s validation plugin (`checkObjects`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +17,8 @@ import { renderClusters } from './render';
 import type { RenderedObject, RenderedPlatform, RenderOptions } from './render';
 import { SchemaValidator } from './schema';
 import type { KubeObject, ManifestOrigin } from './manifest';
+import { checkIsolation, declaredPaths, isIsolationObject, IsolationCheck } from './isolation';
+import type { DeclaredPath, IsolationFinding, IsolationObject } from './isolation';
 
 /** The schema folders shipped with platform-cdk. */
 export const SCHEMA_DIRS = {
@@ -30,6 +37,12 @@ export interface CheckOptions {
    * @default - none
    */
   readonly crdDirs?: readonly string[];
+  /**
+   * The network paths the model declares (see `declaredPaths`): a path across tenants, or from a preview to its
+   * baseline, that none of them covers is an isolation finding.
+   * @default - the platform's, when the check is given one; else none
+   */
+  readonly declaredPaths?: readonly DeclaredPath[];
 }
 
 /** What a check found. */
@@ -93,29 +106,61 @@ function checkedObject(platform: Platform, cluster: string, object: KubeObject, 
   return { cluster, object, source, production: env?.production ?? false };
 }
 
+/** The rule id of an isolation check's findings: `isolation-<check>`, e.g. `isolation-tenant-access`. */
+export function isolationRule(check: IsolationCheck): string {
+  return `isolation-${check}`;
+}
+
+/** How to fix what each isolation check finds. */
+const ISOLATION_FIXES: Record<IsolationCheck, string> = {
+  [IsolationCheck.TENANT_ACCESS]: 'bind only the tenant\'s own users, departments and service accounts in its namespaces and workspace (a person who works for two tenants is granted in each tenant\'s code); if the binding comes from a JSON patch or an inspection, fix that',
+  [IsolationCheck.TENANT_NETWORK]: 'declare the path in the model: connectsTo the service, accepted by its tenant with acceptFrom; or remove the rule that opens it',
+  [IsolationCheck.INGRESS_HOST]: 'give each tenant host names of its own',
+  [IsolationCheck.PREVIEW_ACCESS]: 'grant the preview\'s owner in the preview\'s own namespaces only',
+  [IsolationCheck.PREVIEW_NETWORK]: 'declare the dependency in the model (connectsTo, and the preview\'s dependencies), or remove the rule that opens the path',
+};
+
 /**
  * A check made in parts: objects are added a cluster at a time (the policy rules look at one cluster's objects
  * together) and the result is the same as one check of them all, so that a synthesis can check each cluster as it
- * is rendered instead of holding the whole estate.
+ * is rendered instead of holding the whole estate. The isolation checks need the whole estate: of each cluster,
+ * the checker keeps the few objects they read (namespaces, bindings, groups, network policies, Ingresses; see
+ * `isIsolationObject`) and checks them in {@link Checker.result}.
  */
 export class Checker {
   private readonly findings: Finding[] = [];
   private readonly unvalidated = new Set<string>();
+  private readonly isolation: IsolationObject[] = [];
+  private readonly isolationSources = new Map<string, CheckedObject>();
+  private readonly declaredPaths: readonly DeclaredPath[];
   private objects = 0;
 
-  /** @param validator the schema validator */
-  constructor(private readonly validator: SchemaValidator) {}
+  /**
+   * @param validator the schema validator
+   * @param options the network paths the model declares, for the isolation checks
+   */
+  constructor(
+    private readonly validator: SchemaValidator,
+    options: Pick<CheckOptions, 'declaredPaths'> = {},
+  ) {
+    this.declaredPaths = options.declaredPaths ?? [];
+  }
 
   /**
-   * Checks objects against their schemas and the policy rules.
+   * Checks objects against their schemas and the policy rules, and keeps what the isolation checks need.
    * @param objects every object of one or more whole clusters
-   * @returns whether they gave no error (waived findings and warnings aside)
+   * @returns whether they gave no schema or policy error (waived findings and warnings aside); isolation findings
+   *   are known once every cluster is added (see {@link Checker.result})
    */
   public add(objects: readonly CheckedObject[]): boolean {
     const before = this.findings.length;
     this.objects += objects.length;
     for (const c of objects) {
       const o = c.object;
+      if (isIsolationObject(o)) {
+        this.isolation.push({ cluster: c.cluster, object: o });
+        this.isolationSources.set(`${c.cluster}|${isolationName(o)}`, c);
+      }
       if (!this.validator.hasSchema(o.apiVersion, o.kind)) {
         this.unvalidated.add(`${o.apiVersion} ${o.kind}`);
         continue;
@@ -128,49 +173,74 @@ export class Checker {
     return !hasErrors(this.findings.slice(before));
   }
 
-  /** Everything found so far, sorted, with a warning per kind that had no schema. */
+  /** Everything found so far, the isolation checks of every object added included, sorted, with a warning per kind that had no schema. */
   public result(): CheckResult {
     const findings = [...this.findings];
+    for (const f of checkIsolation(this.isolation, { declaredPaths: this.declaredPaths })) findings.push(this.isolationFinding(f));
     const unvalidated = [...this.unvalidated].sort();
     for (const kind of unvalidated) {
       findings.push({ rule: 'schema-missing', severity: 'warning', cluster: '-', object: kind, source: '-', at: '', message: `objects of ${kind} were not validated: no schema is loaded for the kind`, fix: 'pass the folder of its CRD with --crds (e.g. the KubeSphere 4.1 CRDs)' });
     }
     return { findings: sortFindings(findings), objects: this.objects, unvalidated };
   }
+
+  /** An isolation finding as a finding of the check: an error, named like the other findings, never waived. */
+  private isolationFinding(f: IsolationFinding): Finding {
+    const c = this.isolationSources.get(`${f.cluster}|${f.object}`);
+    return { rule: isolationRule(f.check), severity: 'error', cluster: f.cluster, object: c ? describeObject(c.object) : f.object, source: c?.source ?? '-', at: '', message: f.reason, fix: ISOLATION_FIXES[f.check] };
+  }
+}
+
+/** An object as the isolation findings name it: `<Kind> <namespace>/<name>`, or `<Kind> <name>`. */
+function isolationName(o: KubeObject): string {
+  return o.metadata.namespace === undefined ? `${o.kind} ${o.metadata.name}` : `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 }
 
 /**
- * Checks objects against their schemas and the policy rules.
+ * The checker of a platform: the schema validator of its target (with more CRD folders) and the network paths its
+ * model declares. What `ManifestStack` and `platform-cdk validate` check with.
+ * @param platform the platform
+ * @param options more CRD folders; the declared paths, when not the platform's
+ */
+export function platformChecker(platform: Platform, options: CheckOptions = {}): Checker {
+  return new Checker(validatorFor(platform.target, options.crdDirs), { declaredPaths: options.declaredPaths ?? declaredPaths(platform) });
+}
+
+/**
+ * Checks objects against their schemas, the policy rules and tenant isolation.
  * @param objects the objects, with cluster, source and profile
  * @param validator the schema validator
+ * @param options the network paths the model declares (isolation)
  */
-export function checkObjects(objects: readonly CheckedObject[], validator: SchemaValidator): CheckResult {
-  const checker = new Checker(validator);
+export function checkObjects(objects: readonly CheckedObject[], validator: SchemaValidator, options: Pick<CheckOptions, 'declaredPaths'> = {}): CheckResult {
+  const checker = new Checker(validator, options);
   checker.add(objects);
   return checker.result();
 }
 
 /**
- * Renders a platform and checks it a cluster at a time, each cluster's objects released once checked (what
- * `platform-cdk validate` runs): the same findings as `checkRendered` of a whole render, in the memory of one
+ * Renders a platform and checks it a cluster at a time (schemas, policy rules, isolation), each cluster's objects
+ * released once checked (what `platform-cdk validate` runs): the same findings as `checkRendered` of a whole render, in the memory of one
  * cluster. Throws a `ValidationError` when two rendered objects collide (see `renderPlatform`).
  * @param platform the platform (valid: see `validatePlatform`)
  * @param options more CRD folders, and progress output
  */
 export function checkPlatform(platform: Platform, options: CheckOptions & RenderOptions = {}): CheckResult {
-  const checker = new Checker(validatorFor(platform.target, options.crdDirs));
+  const checker = platformChecker(platform, options);
   renderClusters(platform, planPlatform(platform), options, (cluster, groups) => void checker.add(checkedObjectsOf(platform, cluster.cluster.name, groups.flatMap((g) => g.objects))));
   return checker.result();
 }
 
 /**
- * Checks a rendered platform.
+ * Checks a rendered platform (schemas, policy rules, isolation with the paths its model declares).
  * @param platform the platform
  * @param rendered its render
  * @param options more CRD folders
  */
 export function checkRendered(platform: Platform, rendered: RenderedPlatform, options: CheckOptions = {}): CheckResult {
-  return checkObjects(checkedObjects(platform, rendered), validatorFor(platform.target, options.crdDirs));
+  const checker = platformChecker(platform, options);
+  checker.add(checkedObjects(platform, rendered));
+  return checker.result();
 }
 
 /**

@@ -96,13 +96,27 @@ interface Subject {
 
 const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding', 'WorkspaceRoleBinding']);
 
+/** The kinds the isolation checks read: namespaces, who belongs to which tenant, bindings, network policies, Ingresses. */
+const ISOLATION_KINDS = new Set(['Namespace', 'Group', 'GroupBinding', 'WorkspaceTemplate', ...BINDING_KINDS, 'NetworkPolicy', 'Ingress']);
+
+/**
+ * Whether the isolation checks read an object. They read nothing else, so that a check made in parts (a cluster
+ * at a time, as a synthesis renders it) keeps only these few, small objects until the whole estate is seen:
+ * `checkIsolation` of them gives the findings of `checkIsolation` of every object.
+ * @param object an object of the output
+ */
+export function isIsolationObject(object: KubeObject): boolean {
+  return ISOLATION_KINDS.has(object.kind);
+}
+
 /**
  * Checks synthesized objects for breaches of tenant isolation.
- * @param objects every object of every cluster
+ * @param all every object of every cluster (only those {@link isIsolationObject} accepts are read)
  * @param options the declared network paths
  * @returns the findings, sorted by check, cluster and object
  */
-export function checkIsolation(objects: readonly IsolationObject[], options: IsolationOptions = {}): IsolationFinding[] {
+export function checkIsolation(all: readonly IsolationObject[], options: IsolationOptions = {}): IsolationFinding[] {
+  const objects = all.filter((o) => isIsolationObject(o.object));
   const findings: IsolationFinding[] = [];
   const namespaces = indexNamespaces(objects);
   const tenants = new Set<string>();

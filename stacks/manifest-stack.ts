@@ -8,7 +8,9 @@ import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderClusters, renderGroups, renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
-import { OutputWriteError, writeTreeAtomically } from '../lib/write';
+import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
+import type { Checker, CheckResult } from '../lib/check';
+import { OutputWriteError, UnsafeOutputFolderError, writeTreeAtomically } from '../lib/write';
 import { toYamlDocument } from '../lib/yaml';
 
 /** Properties of a {@link ManifestStack}. */
@@ -35,14 +37,33 @@ export interface ManifestStackProps {
    */
   readonly onCluster?: (cluster: string, index: number, total: number) => void;
   /**
-   * Called with every object of each cluster once the cluster is rendered, before its files are written (the
-   * command line's schema and policy checks use it, a cluster at a time). Return `false` to stop the synthesis:
-   * the remaining clusters are still rendered and inspected, so that every finding is known, and then `synth()`
-   * throws a {@link SynthesisStopped} and writes nothing. Called for every cluster, also outside `cluster` and
-   * `environment`.
+   * Called with every object of each cluster once the cluster is rendered, before its files are written and
+   * before the checks see them. Return `false` to stop the synthesis: the remaining clusters are still rendered
+   * and inspected, so that every finding is known, and then `synth()` throws a {@link SynthesisStopped} and writes
+   * nothing. Called for every cluster, also outside `cluster` and `environment`.
    * @default - nothing is called
    */
   readonly inspect?: (cluster: Cluster, objects: readonly RenderedObject[]) => boolean;
+  /**
+   * Whether `synth()` and `files()` check every object before anything is written: its schema (strict), the policy
+   * rules of its environment's profile, and tenant isolation (docs/checks.md) — the checks of `platform-cdk synth`
+   * and `validate`. An error finding stops the synthesis with a {@link ChecksFailed} listing every finding, and
+   * nothing is written. `false` skips them: the output is written unchecked, and the result's warnings (and
+   * `check()`) say so.
+   * @default true
+   */
+  readonly checks?: boolean;
+  /**
+   * More CRD folders for the schema checks, e.g. the KubeSphere 4.1 CRDs (not shipped).
+   * @default - none
+   */
+  readonly crdDirs?: readonly string[];
+  /**
+   * The program that synthesizes (its file): its folder and that folder's ancestors are never an output folder
+   * (see `checkOutputFolder`).
+   * @default - the running script (`process.argv[1]`)
+   */
+  readonly program?: string;
 }
 
 /** A synthesis stopped by its `inspect` hook (see {@link ManifestStackProps.inspect}); nothing was written. */
@@ -56,6 +77,27 @@ export class SynthesisStopped extends Error {
   ) {
     super(`the synthesis was stopped by the inspection of ${clusters.join(', ')}; nothing was written`);
     this.name = 'SynthesisStopped';
+  }
+}
+
+/**
+ * A synthesis stopped by its checks (see {@link ManifestStackProps.checks}): schema, policy or isolation errors.
+ * Nothing was written, and the previous output is unchanged. The message lists every error finding.
+ */
+export class ChecksFailed extends SynthesisStopped {
+  /**
+   * @param clusters the clusters whose objects gave error findings (`-` for a finding of no one cluster)
+   * @param result every finding of the checks, warnings and waived ones included
+   */
+  constructor(
+    clusters: readonly string[],
+    /** Every finding of the checks, warnings and waived ones included. */
+    public readonly result: CheckResult,
+  ) {
+    super(clusters);
+    const errors = result.findings.filter((f) => f.severity === 'error' && f.waived === undefined);
+    this.message = `the checks of the output found ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written:\n${errors.map((f) => `  - ${formatFinding(f)}`).join('\n')}`;
+    this.name = 'ChecksFailed';
   }
 }
 
@@ -75,8 +117,13 @@ export interface SynthResult {
   readonly outdir: string;
   /** Each cluster's folder, sorted by cluster name. */
   readonly clusters: readonly SynthesizedCluster[];
-  /** Problems that did not stop synthesis. */
+  /** Problems that did not stop synthesis (with `checks: false`, one that says the output was not checked). */
   readonly warnings: readonly Problem[];
+  /**
+   * What the checks found: warnings and waived findings only, since an error stops the synthesis. `undefined` when
+   * the checks were skipped (`checks: false`).
+   */
+  readonly checks?: CheckResult;
   /** The number of objects written in all. */
   readonly objectCount: number;
   /**
@@ -97,7 +144,10 @@ export const CLUSTER_SCOPED_FILE = '00-cluster.yaml';
  * host's InstallPlans), outside every folder a GitOps tool syncs.
  *
  * The model is validated first and every problem reported at once; nothing is written when it is invalid.
- * The folder is written atomically, and the same program always writes the same bytes.
+ * Then every object is checked as its cluster is rendered — schema, policy rules, tenant isolation, as
+ * `platform-cdk synth` and `validate` do — and nothing is written when a check finds an error (`checks: false`
+ * opts out). The folder is written atomically, never into a folder that may hold anything but an earlier output
+ * (`checkOutputFolder`), and the same program always writes the same bytes.
  *
  * @example
  * new ManifestStack(platform).synth();
@@ -121,9 +171,18 @@ export class ManifestStack {
 
   private readonly props: ManifestStackProps;
 
-  /** Checks the model; returns every problem (errors and warnings) without writing anything. */
+  /**
+   * Checks the model; returns every problem (errors and warnings) without writing anything. With `checks: false`, a
+   * warning says that the output is not checked.
+   */
   public check(): Problem[] {
-    return validatePlatform(this.platform);
+    return [...validatePlatform(this.platform), ...this.skipped()];
+  }
+
+  /** The warning that the checks are skipped, when they are. */
+  private skipped(): Problem[] {
+    if (this.props.checks !== false) return [];
+    return [{ severity: 'warning', path: this.platform.node.path, property: 'checks', value: false, message: 'the schema, policy and isolation checks are skipped: the output is written unchecked', fix: 'remove `checks: false` (or `--no-check`) so that every object is checked before it is written' }];
   }
 
   /** Validates, then renders one cdk8s chart per cluster. Throws a `ValidationError` listing every error. */
@@ -131,7 +190,11 @@ export class ManifestStack {
     return renderPlatform(this.platform, this.validated().plan, { onCluster: this.props.onCluster });
   }
 
-  /** Validates and renders, and returns the files that `synth()` would write, by path relative to the output folder. */
+  /**
+   * Validates, renders and checks, and returns the files that `synth()` would write, by path relative to the output
+   * folder (the output marker aside). Throws a `ValidationError` when the model is invalid and a {@link ChecksFailed}
+   * when a check finds an error.
+   */
   public files(): Map<string, string> {
     const files = new Map<string, string>();
     this.produce(this.validated(), (f, text) => void files.set(f, text));
@@ -139,12 +202,15 @@ export class ManifestStack {
   }
 
   /**
-   * Validates, renders and writes the output folder. Throws a `ValidationError` (and writes nothing) when the model
-   * is invalid.
+   * Validates, renders, checks and writes the output folder. Writes nothing, and leaves the previous output as it
+   * was, when the model is invalid (a `ValidationError`), when a check finds an error (a {@link ChecksFailed}), or
+   * when the output folder may hold anything but an earlier output (an `UnsafeOutputFolderError`, thrown before
+   * anything is rendered).
    *
-   * Without `rendered`, the objects are rendered, written as YAML and released one namespace at a time, straight
-   * into the staging folder that replaces the output folder at the end (see `writeTreeAtomically`), so that memory
-   * does not hold the whole estate; the files are the same bytes either way.
+   * Without `rendered`, the objects are rendered, checked, written as YAML and released one cluster at a time
+   * (with `checks: false`, one namespace at a time), straight into the staging folder that replaces the output
+   * folder at the end (see `writeTreeAtomically`), so that memory does not hold the whole estate; the files are the
+   * same bytes either way. With `rendered`, its objects (JSON patches and all) are what is checked and written.
    * @param rendered a render of this stack's platform made already (by `render()`, perhaps changed with JSON
    *   patches), so that it is not made twice
    */
@@ -158,21 +224,24 @@ export class ManifestStack {
     const dirs = plan.filter((p) => inScope(p, scope)).map((p) => p.cluster.name);
     const written: string[] = [];
     let clusters: SynthesizedCluster[] = [];
+    let result: CheckResult | undefined;
     writeTreeAtomically(
       this.outdir,
       (write) => {
-        clusters = this.produce(checked, (f, text) => {
+        ({ clusters, checks: result } = this.produce(checked, (f, text) => {
           written.push(f);
           write(f, text);
-        }, rendered);
+        }, rendered));
       },
       dirs,
+      { program: this.props.program },
     );
     return {
       outdir: this.outdir,
       clusters,
       files: written,
-      warnings: problems,
+      warnings: [...problems, ...this.skipped()],
+      checks: result,
       objectCount: clusters.reduce((n, c) => n + c.objectCount, 0),
     };
   }
@@ -204,19 +273,27 @@ export class ManifestStack {
   /**
    * Makes the output's files and hands each to `write` in order: each cluster's folder (its files sorted), the
    * GitLab CI files, then the installation files. From `rendered` when given (its objects' JSON, patches applied),
-   * else rendered and written as they come, one namespace at a time.
+   * else rendered and written as they come: a cluster at a time when they are inspected or checked, else one
+   * namespace at a time. Returns the clusters' folders and what the checks found (`undefined` when skipped); throws
+   * a {@link ChecksFailed} when a check finds an error, once every cluster is checked.
    */
-  private produce(checked: Checked, write: (file: string, content: string) => void, rendered?: RenderedPlatform): SynthesizedCluster[] {
+  private produce(checked: Checked, write: (file: string, content: string) => void, rendered?: RenderedPlatform): { clusters: SynthesizedCluster[]; checks?: CheckResult } {
     const { scope, plan } = checked;
     const clusters: SynthesizedCluster[] = [];
     const include = (cluster: ClusterPlan, origin: ManifestOrigin): boolean => !scope.environment || stackIncludes(this.platform, scope.environment, cluster.cluster, environmentOf(origin));
     const inspect = this.props.inspect;
+    // The checks: one checker for the whole estate, built (with its schemas) when the first cluster is rendered.
+    let checker: Checker | undefined;
+    const check = this.props.checks === false ? undefined : (): Checker => (checker ??= platformChecker(this.platform, { crdDirs: this.props.crdDirs }));
     const stopped: string[] = [];
-    /** Inspects a whole cluster's objects, then writes its folder unless an inspection has stopped the synthesis. */
+    const failed: string[] = [];
+    /** Inspects and checks a whole cluster's objects, then writes its folder unless the synthesis is stopped. */
     const whole = (cluster: ClusterPlan, objects: readonly RenderedObject[]): void => {
-      if (inspect && !inspect(cluster.cluster, objects)) stopped.push(cluster.cluster.name);
-      if (stopped.length > 0 || !inScope(cluster, scope)) return;
-      const folder = new ClusterFolder(cluster.cluster.name);
+      const name = cluster.cluster.name;
+      if (inspect && !inspect(cluster.cluster, objects)) stopped.push(name);
+      if (check && !check().add(checkedObjectsOf(this.platform, name, objects))) failed.push(name);
+      if (stopped.length > 0 || failed.length > 0 || !inScope(cluster, scope)) return;
+      const folder = new ClusterFolder(name);
       for (const r of objects) if (include(cluster, r.origin)) folder.add(r.object);
       clusters.push(folder.finish(write));
     };
@@ -224,8 +301,8 @@ export class ManifestStack {
     if (rendered) {
       for (const rc of rendered.clusters) whole(rc.plan, rc.objects.map((o) => ({ object: o.toJson(), origin: o.origin })));
       ciFiles = rendered.files;
-    } else if (inspect) {
-      // The inspection sees a whole cluster at once: its objects are held until the cluster is rendered.
+    } else if (inspect || check) {
+      // The inspection and the checks see a whole cluster at once: its objects are held until the cluster is rendered.
       renderClusters(this.platform, plan, { onCluster: this.props.onCluster }, (cluster, groups) => whole(cluster, groups.flatMap((g) => g.objects)));
       ciFiles = gitlabCiFiles(this.platform);
     } else {
@@ -245,6 +322,12 @@ export class ManifestStack {
       });
       ciFiles = gitlabCiFiles(this.platform);
     }
+    // Isolation is known once every cluster is seen: an error anywhere stops the synthesis before the last files.
+    const result = checker?.result();
+    if (result && hasErrors(result.findings)) {
+      const where = [...new Set(result.findings.filter((f) => f.severity === 'error' && f.waived === undefined).map((f) => f.cluster))].sort();
+      throw new ChecksFailed(where, result);
+    }
     if (stopped.length > 0) throw new SynthesisStopped(stopped);
     for (const [f, text] of [...ciFiles.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) write(f, text);
     // Installation files of the clusters in scope (the host's InstallPlans go with the host).
@@ -252,7 +335,7 @@ export class ManifestStack {
     for (const [f, text] of installFiles(this.platform, plan)) {
       if (names.has(f.slice(INSTALL_FOLDER.length + 1).split('/')[0])) write(f, text);
     }
-    return clusters;
+    return { clusters, checks: result };
   }
 }
 
@@ -321,12 +404,14 @@ export function synthSummary(result: SynthResult, cwd: string = process.cwd()): 
 }
 
 /**
- * The entry point of a synthesis program (`main.ts`): writes the YAML and prints a summary. When the model is
- * invalid it prints every problem, writes nothing, and sets the process's exit code to 1 instead of throwing,
- * so the user sees the problems and not a stack trace.
+ * The entry point of a synthesis program (`main.ts`): checks and writes the YAML (as `ManifestStack.synth()`) and
+ * prints a summary. When the model is invalid or a check finds an error it prints every problem or finding, writes
+ * nothing, and sets the process's exit code to 1 instead of throwing, so the user sees the problems and not a stack
+ * trace; when the output folder is refused (`UnsafeOutputFolderError`) it prints why and sets the exit code to 2
+ * (usage).
  * @param platform the estate
  * @param props where to write
- * @returns the result, or `undefined` when the model was invalid
+ * @returns the result, or `undefined` when nothing was written
  */
 export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}): SynthResult | undefined {
   try {
@@ -335,8 +420,13 @@ export function synthesizeApp(platform: Platform, props: ManifestStackProps = {}
     for (const line of synthSummary(result)) process.stdout.write(`${line}\n`);
     return result;
   } catch (e) {
-    if (e instanceof ValidationError || e instanceof OutputWriteError) {
-      process.stderr.write(`${e instanceof OutputWriteError ? 'platform-cdk: ' : ''}${e.message}\n`);
+    if (e instanceof UnsafeOutputFolderError) {
+      process.stderr.write(`platform-cdk: error: ${e.message}\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
+    if (e instanceof ValidationError || e instanceof OutputWriteError || e instanceof ChecksFailed) {
+      process.stderr.write(`${e instanceof ValidationError ? '' : 'platform-cdk: '}${e.message}\n`);
       process.exitCode = 1;
       return undefined;
     }

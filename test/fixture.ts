@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ClusterRole, Issuer, ManifestStack, Platform, Registry, Target, Tls, ValidationError } from 'platform-cdk';
+import { ClusterRole, Issuer, ManifestStack, OUTPUT_MARKER, Platform, Registry, Target, Tls, ValidationError } from 'platform-cdk';
 import type { AppService, Cluster, Environment, KubeObject, Project, Tenant } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 import { canValidate, validator } from './schemas';
@@ -94,11 +94,15 @@ export function lineFor(lines: string[], path: string, property: string): string
   return line;
 }
 
-/** Every file under a folder with its text, by path relative to the folder, in sorted order. */
+/**
+ * Every file under a folder with its text, by path relative to the folder, in sorted order; the output marker
+ * (`.platform-cdk-output`, the same bytes in every output folder) is left out.
+ */
 export function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (d === dir && e.name === OUTPUT_MARKER) continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { OUTPUT_MARKER } from 'platform-cdk';
 import { ExitCode } from '../../cli/main';
 import { cli } from './run';
 import { readTree as tree } from '../fixture';
@@ -197,12 +198,12 @@ describe('synth', () => {
     const r = cli('synth', '--app', QUICKSTART, '--out', production, '--env', 'production');
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/^platform-cdk: \d+ objects for 1 clusters written to .+\/\n {2}host\/ {2}\d+ objects in 2 files\n$/);
-    expect(fs.readdirSync(production)).toEqual(['host']);
+    expect(fs.readdirSync(production)).toEqual([OUTPUT_MARKER, 'host']);
     expect(fs.readFileSync(path.join(production, 'host', '10-storefront.yaml'), 'utf8')).not.toContain('platform-cdk.io/environment: test');
 
     const member = folder('member');
     expect(cli('synth', '--app', QUICKSTART, '--out', member, '--cluster', 'member-test').code).toBe(ExitCode.OK);
-    expect(fs.readdirSync(member)).toEqual(['member-test']);
+    expect(fs.readdirSync(member)).toEqual([OUTPUT_MARKER, 'member-test']);
   });
 
   it('exits 1 on an unknown environment, naming the environments, and writes nothing', () => {

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ManifestStack } from 'platform-cdk';
+import { ManifestStack, OUTPUT_MARKER } from 'platform-cdk';
 import { readTree } from '../fixture';
 import { EXAMPLES, load, ROOT } from './suite';
 
@@ -24,14 +24,14 @@ describe('the default example, run the way a user runs it', () => {
       encoding: 'utf8',
     });
     expect(stdout).toContain('objects for 2 clusters written to');
-    expect(fs.readdirSync(out).sort()).toEqual(['host', 'member-test']);
+    expect(fs.readdirSync(out).sort()).toEqual([OUTPUT_MARKER, 'host', 'member-test']);
     expect(readTree(out)).toEqual(Object.fromEntries(new ManifestStack(load('quickstart')()).files()));
   });
 
   it('is synthesized by `cdk8s synth` through cdk8s.yaml', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-cdk8s-'));
     execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
-    expect(fs.readdirSync(out).sort()).toEqual(['host', 'member-test']);
+    expect(fs.readdirSync(out).sort()).toEqual([OUTPUT_MARKER, 'host', 'member-test']);
     expect(fs.readdirSync(path.join(out, 'host'))).toEqual(['00-cluster.yaml', '10-storefront.yaml']);
   });
 });

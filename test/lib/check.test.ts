@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ManifestStack, Platform, Target } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkedObjects, checkedObjectsOf, Checker, checkObjects, checkPlatform, checkRendered, formatFinding, hasErrors, objectsOfFiles, sortFindings, validatorFor } from '../../lib/check';
+import { checkedObjects, checkedObjectsOf, checkObjects, checkPlatform, checkRendered, formatFinding, hasErrors, objectsOfFiles, platformChecker, sortFindings, validatorFor } from '../../lib/check';
 import type { CheckedObject, Finding } from '../../lib/policy';
 import { addService, fixture } from '../fixture';
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, KUBESPHERE_V4_SKIPPED } from '../schemas';
@@ -258,7 +258,7 @@ describe('the examples', () => {
     const platform = build();
     const options = { crdDirs: platform.target === Target.KUBESPHERE_V4_1 ? crdDirs : [] };
     const whole = checkRendered(platform, new ManifestStack(platform).render(), options);
-    const checker = new Checker(validatorFor(platform.target, options.crdDirs));
+    const checker = platformChecker(platform, options);
     const seen: string[] = [];
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-checker-')), 'dist');
     new ManifestStack(platform, {

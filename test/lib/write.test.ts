@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { nodeFileSystem, OutputWriteError, outputPaths, recoverOutput, WriteFileSystem, writeTreeAtomically } from '../../lib/write';
+import { nodeFileSystem, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputPaths, recoverOutput, WriteFileSystem, writeTreeAtomically } from '../../lib/write';
 
 /** A tree: file contents and folders, by path relative to its root. */
 interface Tree {
@@ -19,7 +19,7 @@ const NEW: Tree = {
   dirs: ['host', 'member', 'empty'],
 };
 
-/** Reads a folder back as a tree (`undefined` when it does not exist). */
+/** Reads a folder back as a tree (`undefined` when it does not exist); the output marker, when there, is left out. */
 function readTree(root: string): Tree | undefined {
   if (!fs.existsSync(root)) return undefined;
   const files: Record<string, string> = {};
@@ -27,6 +27,7 @@ function readTree(root: string): Tree | undefined {
   const walk = (rel: string): void => {
     for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === OUTPUT_MARKER && fs.readFileSync(path.join(root, r), 'utf8') === OUTPUT_MARKER_TEXT) continue;
       if (e.isDirectory()) {
         dirs.push(r);
         walk(r);
@@ -133,7 +134,7 @@ describe('writeTreeAtomically', () => {
 
   it('reports a full disk with the folder and the cause, and leaves the previous output intact', () => {
     write(out, OLD);
-    const e = thrown(() => write(out, NEW, failing('writeFile', 3, 'ENOSPC')));
+    const e = thrown(() => write(out, NEW, failing('writeFile', 4, 'ENOSPC'))); // the marker, then host/00-cluster.yaml, host/10-a.yaml
     expect(e.code).toBe('ENOSPC');
     expect(e.outdir).toBe(out);
     expect(e.message).toBe(

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
-import { ClusterRole, ManifestStack, Platform, ProjectRole, renderPlatform, SynthesisStopped, synthesizeApp, User, ValidationError } from 'platform-cdk';
+import { ClusterRole, ManifestStack, OUTPUT_MARKER, Platform, ProjectRole, renderPlatform, SynthesisStopped, synthesizeApp, User, ValidationError } from 'platform-cdk';
 import type { RenderedObject } from 'platform-cdk';
 import { addService, fixture, readTree as snapshotTree } from '../fixture';
 
@@ -111,7 +111,7 @@ describe('ManifestStack', () => {
     smaller.addEnvironment('production', { clusters: [host] });
     const result = new ManifestStack(smaller, { outdir }).synth();
     expect(result.clusters.map((c) => c.cluster)).toEqual(['host']);
-    expect(fs.readdirSync(outdir)).toEqual(['host']);
+    expect(fs.readdirSync(outdir)).toEqual([OUTPUT_MARKER, 'host']);
     expect(fs.readdirSync(path.join(outdir, 'host'))).toEqual([]);
   });
 
