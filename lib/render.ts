@@ -2,7 +2,7 @@
  * The one render path: the model becomes, per cluster, a cdk8s chart of finished Kubernetes objects. The YAML
  * output writes these charts; the Pulumi output registers the same objects.
  */
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ProjectRole, WorkspaceRole } from '../constructs/access';
 import type { Cluster } from '../constructs/cluster';
@@ -114,6 +114,31 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
   const clusters: RenderedCluster[] = [];
   renderClusters(platform, plan, options, (cluster, groups) => void clusters.push(chartOf(app, cluster, groups)));
   return { app, clusters, files: gitlabCiFiles(platform) };
+}
+
+/**
+ * The objects added to a render's charts outside the pipeline (e.g. `new ApiObject(rendered.clusters[0].chart, …)`
+ * after `render()`), as errors naming their construct paths: no output writes them, so they are refused rather than
+ * dropped. User constructs are declared on the model instead (`addManifests`).
+ * @param rendered the render
+ */
+export function strayObjects(rendered: RenderedPlatform): Problem[] {
+  const problems: Problem[] = [];
+  for (const rc of rendered.clusters) {
+    const known = new Set<unknown>(rc.objects);
+    for (const c of rc.chart.node.findAll()) {
+      if (!ApiObject.isApiObject(c) || known.has(c)) continue;
+      problems.push({
+        severity: 'error',
+        path: c.node.path,
+        property: 'chart',
+        value: `${c.kind} ${c.name}`,
+        message: `the object was added to the render of cluster ${rc.cluster.name} outside the pipeline, so no output would write it`,
+        fix: 'declare it on the model with project.addManifests, tenant.addManifests or cluster.addManifests (docs/escape-hatches.md)',
+      });
+    }
+  }
+  return problems;
 }
 
 /**
