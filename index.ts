@@ -22,6 +22,7 @@ export * from './constructs/image';
 export * from './constructs/probe';
 export * from './constructs/resources';
 export * from './stacks/manifest-stack';
+export * from './stacks/cdk8s-app';
 export { ValidationError, formatProblem } from './lib/problems';
 export type { Problem, Severity } from './lib/problems';
 export { validatePlatform } from './lib/validate';

@@ -9,10 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
-import { ChecksFailed, ManifestStack, ValidationError } from 'platform-cdk';
+import { addPlatformCharts, ChecksFailed, ManifestStack, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { checkPlatform, objectsOfFiles } from '../../lib/check';
 import { PlatformValidation } from '../../lib/cdk8s-plugin';
@@ -367,5 +367,38 @@ describe('nothing is dropped silently', () => {
     const d = rendered.clusters[0].objects.find((o) => o.kind === 'Deployment') as ApiObject;
     d.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
     expect(thrown(() => stack.synth(rendered))).toBeInstanceOf(ChecksFailed);
+  });
+});
+
+describe('a platform in an existing cdk8s App', () => {
+  it('adds one checked chart per cluster, synthesized with the App\'s own charts, showing under cdk8s Testing exactly what is written', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-app-'));
+    try {
+      const app = new App({ outdir });
+      const mine = new Chart(app, 'mine');
+      new kplus.ConfigMap(mine, 'own', { metadata: { name: 'own' } });
+      const charts = addPlatformCharts(app, build());
+      expect(charts.map((c) => c.node.id)).toEqual(['acme-host', 'acme-member-test']);
+      const files = new ManifestStack(build()).files();
+      const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
+      for (const chart of charts) {
+        const cluster = chart.node.id.slice('acme-'.length);
+        const written = [...files].filter(([k]) => k.startsWith(`${cluster}/`)).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as KubeObject));
+        expect((Testing.synth(chart) as KubeObject[]).sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(written.sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+      }
+      app.synth();
+      expect(fs.readdirSync(outdir).sort()).toEqual(['acme-host.k8s.yaml', 'acme-member-test.k8s.yaml', 'mine.k8s.yaml']);
+      expect(fs.readFileSync(path.join(outdir, 'acme-host.k8s.yaml'), 'utf8')).toContain('name: report-settings');
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds nothing when the checks fail', () => {
+    const app = new App({ outdir: 'unused' });
+    const f = fixture();
+    addService(f, 'web').addOverride('Deployment', 'spec.template.spec.hostNetwork', true);
+    expect(thrown(() => addPlatformCharts(app, f.platform))).toBeInstanceOf(ChecksFailed);
+    expect(app.node.children).toEqual([]);
   });
 });
