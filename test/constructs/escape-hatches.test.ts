@@ -231,6 +231,10 @@ describe('overrides on generated objects and platform transforms', () => {
     expect(message).toContain('[acme/shop/storefront/web] addOverride Deployment: got "spec.template.spec.containres.0.image = \\"x\\""');
     expect(message).toContain('[acme/shop/storefront/web] addOverride CronJob');
     expect(() => web.addOverride('deployment', 'spec', 1)).toThrow('a kind is a Kubernetes kind');
+    // The streaming synthesis writes nothing either.
+    const outdir = path.join(os.tmpdir(), `pcdk-bad-override-${process.pid}`);
+    expect(thrown(() => new ManifestStack(f.platform, { outdir }).synth())).toBeInstanceOf(ValidationError);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   it('a transform sees every object once, generated and user-added, with its origin and cluster; it may not move one', () => {
