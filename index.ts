@@ -32,7 +32,7 @@ export type { ManifestPlacement, ManifestsBuilder, ObjectTransform, ProjectManif
 export { clusterOwner, planPlatform, stackNames, stackScope } from './lib/plan';
 export type { ClusterPlan, StackScope } from './lib/plan';
 export { LabelKeys, ManifestObject } from './lib/manifest';
-export type { KubeObject, KubeMetadata, ManifestOrigin } from './lib/manifest';
+export type { KubeObject, KubeMetadata } from './lib/manifest';
 export { SchemaValidator } from './lib/schema';
 export type { SchemaFinding } from './lib/schema';
 export { toYamlDocument, toYamlStream } from './lib/yaml';
