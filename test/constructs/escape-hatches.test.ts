@@ -291,6 +291,23 @@ describe('one pipeline for every entry point', () => {
     for (const k of userKeys) expect(objects.has(k)).toBe(true);
   });
 
+  it('an environment\'s output and the inspection hook hold its user objects, with their origins', () => {
+    const files = new ManifestStack(build(), { environment: 'test' }).files();
+    const clusters = new Set([...files.keys()].filter((k) => !k.startsWith('_')).map((k) => k.split('/')[0]));
+    expect([...clusters]).toEqual(['member-test']);
+    expect(files.get('member-test/10-storefront.yaml')).toContain('name: report-settings');
+    expect(files.get('member-test/10-monitoring.yaml')).toContain('name: exporter-settings');
+    const seen: string[] = [];
+    new ManifestStack(build(), {
+      inspect: (cluster, objects) => {
+        for (const r of objects) if (r.origin.construct) seen.push(`${cluster.name} ${r.object.kind} ${r.origin.construct}`);
+        return true;
+      },
+    }).files();
+    expect(seen).toContain('host ClusterRole acme/Clusters/host/vendor/agent/vendor-reader-clusterrole');
+    expect(seen).toContain('member-test ReportSchedule acme/shop/storefront/report/schedule');
+  });
+
   it('the checks of every entry point see the user objects under their construct paths', () => {
     const result = checkPlatform(build());
     expect(result.findings.filter((x) => x.severity === 'error')).toEqual([]);
