@@ -1,4 +1,6 @@
-import type { Duration } from 'cdk8s';
+import type { Duration, JsonPatch } from 'cdk8s';
+import { declareOverride, overridePatch } from '../lib/escape-hatches';
+import type { JsonValue } from '../lib/yaml';
 import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
@@ -334,6 +336,31 @@ export class AppService extends Construct implements IConnectable {
   /** Whether a value is an AppService. */
   public static isAppService(this: void, x: unknown): x is AppService {
     return typeof x === 'object' && x !== null && APP_SERVICE in x;
+  }
+
+  /**
+   * Overrides a field of the objects of one kind that the service generates (an escape hatch, in the spirit of
+   * aws-cdk's `addPropertyOverride`: docs/escape-hatches.md), in every environment, applied in the render before the
+   * checks. `path` is dotted (`spec.template.spec.containers.0.terminationMessagePolicy`; `\\.` for a dot in a key)
+   * or a JSON pointer (`/metadata/annotations/example.com~1team`); `value` replaces or adds the field (its parent must
+   * exist), `undefined` removes it. An override that applies to no object the service generates is a model error.
+   * @param kind the kind of the generated objects, e.g. `Deployment`, `Service`, `Ingress`
+   * @param path the field
+   * @param value its new value, or `undefined` to remove it
+   */
+  public addOverride(kind: string, path: string, value: JsonValue | undefined): void {
+    declareOverride(this, kind, [overridePatch(path, value)], `${path} = ${JSON.stringify(value)}`);
+  }
+
+  /**
+   * Adds RFC-6902 JSON patches to the objects of one kind that the service generates, in every environment (see
+   * `addOverride`). The patches of one call apply together; an object they do not apply to is left as it was, and
+   * a call that applies to no object is a model error.
+   * @param kind the kind of the generated objects
+   * @param ops the patches (cdk8s `JsonPatch.add(...)`, `JsonPatch.replace(...)`, `JsonPatch.remove(...)` …)
+   */
+  public addJsonPatch(kind: string, ...ops: JsonPatch[]): void {
+    declareOverride(this, kind, ops, ops.map((o) => JSON.stringify(o._toJson())).join(', '));
   }
 
   /** The name of the Deployment, Service and container. */

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../lib/names';
+import { declareManifests } from '../lib/escape-hatches';
+import type { ManifestsBuilder } from '../lib/escape-hatches';
 import type { ProblemCollector } from '../lib/problems';
 import { estateNamespaces, reservedNamespace } from '../lib/reserved';
 import type { FeatureSwitches } from './features';
@@ -163,6 +165,18 @@ export class Cluster extends Construct {
     const environments = Platform.of(this).environments.filter((e) => e.clusters.includes(this) && !(Symbol.for('platform-cdk.PreviewEnvironment') in e));
     if (environments.length === 1) out[ENVIRONMENT_LABEL] = environments[0].name;
     return { ...out, ...this.labels };
+  }
+
+  /**
+   * Adds your own cdk8s constructs to the cluster (an escape hatch: docs/escape-hatches.md): cluster-scoped objects,
+   * and objects in the platform team's namespaces (a vendor's YAML with `Include`, a `Helm` chart). At render time
+   * `build` is called once with a fresh cdk8s `Chart`. A namespaced object must name its namespace, and not a
+   * project's (use `project.addManifests` for that).
+   * @param id names the constructs (unique on the cluster)
+   * @param build adds constructs to the cluster's chart
+   */
+  public addManifests(id: string, build: ManifestsBuilder): void {
+    declareManifests(this, id, build);
   }
 
   /** Whether this is the host cluster. */

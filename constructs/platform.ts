@@ -1,5 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { ProblemCollector, ValidationError } from '../lib/problems';
+import { declareTransform } from '../lib/escape-hatches';
+import type { ObjectTransform } from '../lib/escape-hatches';
 import { Cluster, ClusterProps } from './cluster';
 import { Environment, EnvironmentProps } from './environment';
 import { Feature, FeatureSwitches, InstallOptions } from './features';
@@ -177,6 +179,17 @@ export class Platform extends Construct {
   public addTenant(id: string, props: TenantProps): Tenant {
     assertNewChild(this, id, 'tenant', props);
     return new Tenant(this, id, props);
+  }
+
+  /**
+   * Adds a platform-wide transform (an aspect; an escape hatch: docs/escape-hatches.md): a function that sees every
+   * rendered object of every cluster, generated or added with `addManifests`, with its origin and cluster, and may
+   * change it in place or return a replacement. Transforms run once per object, in the order they were added, after
+   * the services' overrides and before the checks, on every entry point; they may not move an object to another namespace.
+   * @param transform the function
+   */
+  public addTransform(transform: ObjectTransform): void {
+    declareTransform(this, transform);
   }
 
   /** Every cluster, in the order they were added. */

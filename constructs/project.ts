@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDns1123Label } from '../lib/names';
+import { declareManifests } from '../lib/escape-hatches';
+import type { ManifestsBuilder, ProjectManifestsOptions } from '../lib/escape-hatches';
 import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota, ResolvedResources } from './resources';
 import type { ProblemCollector } from '../lib/problems';
 import { estateNamespaces, namespaceReservation, reservationMessage } from '../lib/reserved';
@@ -193,6 +195,26 @@ export class Project extends Construct {
   /** The project's stateful services, in the order they were added. */
   public get statefulServices(): StatefulService[] {
     return this.node.children.filter(StatefulService.isStatefulService);
+  }
+
+  /**
+   * Adds your own cdk8s constructs to the project (an escape hatch: docs/escape-hatches.md). At render time `build` is
+   * called once per placement of the project (each cluster of each environment, or of `options.environment`) with a
+   * fresh cdk8s `Chart` whose namespace is the project's there: `ApiObject`s, cdk8s-plus-27 constructs, classes of
+   * `cdk8s import`, `Include` and `Helm` added to it are written with the project's objects, carry its labels, and
+   * are checked like them. A namespaced object may set no namespace, or the project's; a cluster-scoped one, or one in
+   * another namespace, is a model error naming its construct path (`<project path>/<id>/<path in the chart>`).
+   * @param id names the constructs (unique on the project)
+   * @param build adds constructs to the chart of one placement
+   * @param options only one environment
+   * @example
+   * project.addManifests('nightly-report', (chart) => {
+   *   new kplus.CronJob(chart, 'report', { schedule: Cron.daily(), containers: [{ image: 'harbor.example.com/shop/report:1.0.0' }] });
+   * });
+   */
+  public addManifests(id: string, build: ManifestsBuilder, options: ProjectManifestsOptions = {}): void {
+    const env = options.environment;
+    declareManifests(this, id, build, env, env === undefined ? undefined : () => (this.environments.some((e) => e.name === env) ? undefined : `the project is not placed in an environment ${env} (it is in ${this.environments.map((e) => e.name).join(', ') || 'none'})`));
   }
 
   /**

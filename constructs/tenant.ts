@@ -1,5 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { checkDns1123Label, checkDns1123Subdomain } from '../lib/names';
+import { declareManifests } from '../lib/escape-hatches';
+import type { ManifestsBuilder } from '../lib/escape-hatches';
 import { DEVOPS_SUFFIX, reservedNamespace, reservedTenantName } from '../lib/reserved';
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
@@ -154,6 +156,18 @@ export class Tenant extends Construct {
   public addDepartment(id: string, props: DepartmentProps = {}): Department {
     assertNewChild(this, id, 'department', props);
     return new Department(this, id, props);
+  }
+
+  /**
+   * Adds your own cdk8s constructs to the tenant's namespaces (an escape hatch: docs/escape-hatches.md). At render
+   * time `build` is called once per cluster the tenant's projects are placed on, with a fresh cdk8s `Chart` and the
+   * tenant's namespaces there (`placement.namespaces`): each object names one of them, and gets the labels of the
+   * project that owns it. An object in another namespace, or a cluster-scoped one, is a model error naming its construct path.
+   * @param id names the constructs (unique on the tenant)
+   * @param build adds constructs to the chart of one cluster
+   */
+  public addManifests(id: string, build: ManifestsBuilder): void {
+    declareManifests(this, id, build);
   }
 
   /** Every department of the tenant, nested ones included, parents before children. */

@@ -106,7 +106,7 @@ export function checkedObjectsOf(platform: Platform, cluster: string, objects: r
 }
 
 function checkedObject(platform: Platform, cluster: string, object: KubeObject, origin: ManifestOrigin): CheckedObject {
-  const source = (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path;
+  const source = origin.construct ?? (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path;
   const envName = object.metadata.labels?.['platform-cdk.io/environment'];
   const env = origin.placement?.environment ?? (envName ? platform.findEnvironment(envName) : undefined);
   return { cluster, object, source, production: env?.production ?? false };

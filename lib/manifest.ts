@@ -22,6 +22,16 @@ export interface ManifestOrigin {
   readonly placement?: ProjectPlacement;
   /** The app service or stateful service the object renders, if any. */
   readonly service?: AppService | StatefulService;
+  /**
+   * The construct path of a user construct's object (see `addManifests`): `<project, tenant or cluster path>/<id>/<path
+   * in the chart>`; `undefined` for the objects the model generates.
+   */
+  readonly construct?: string;
+}
+
+/** The construct path an object is reported under: the user construct's, else the service's, project's or tenant's. */
+export function originPath(origin: ManifestOrigin): string | undefined {
+  return origin.construct ?? (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path;
 }
 
 /** The environment an object belongs to, or `undefined` for objects of the cluster as a whole (tenants on the host). */

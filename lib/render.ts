@@ -2,7 +2,7 @@
  * The one render path: the model becomes, per cluster, a cdk8s chart of finished Kubernetes objects. The YAML
  * output writes these charts; the Pulumi output registers the same objects.
  */
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ProjectRole, WorkspaceRole } from '../constructs/access';
 import type { Cluster } from '../constructs/cluster';
@@ -11,7 +11,9 @@ import { Platform, Target } from '../constructs/platform';
 import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
-import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty } from './manifest';
+import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty, originPath as sourceOf } from './manifest';
+import { applyOverrides, Hatches, hatchesOf, resetOverrides, transformObject, unappliedOverrides, unplacedManifests } from './escape-hatches';
+import { userObjects, UserObjects } from './user-objects';
 import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
@@ -115,6 +117,31 @@ export function renderPlatform(platform: Platform, plan: readonly ClusterPlan[] 
 }
 
 /**
+ * The objects added to a render's charts outside the pipeline (e.g. `new ApiObject(rendered.clusters[0].chart, …)`
+ * after `render()`), as errors naming their construct paths: no output writes them, so they are refused rather than
+ * dropped. User constructs are declared on the model instead (`addManifests`).
+ * @param rendered the render
+ */
+export function strayObjects(rendered: RenderedPlatform): Problem[] {
+  const problems: Problem[] = [];
+  for (const rc of rendered.clusters) {
+    const known = new Set<unknown>(rc.objects);
+    for (const c of rc.chart.node.findAll()) {
+      if (!ApiObject.isApiObject(c) || known.has(c)) continue;
+      problems.push({
+        severity: 'error',
+        path: c.node.path,
+        property: 'chart',
+        value: `${c.kind} ${c.name}`,
+        message: `the object was added to the render of cluster ${rc.cluster.name} outside the pipeline, so no output would write it`,
+        fix: 'declare it on the model with project.addManifests, tenant.addManifests or cluster.addManifests (docs/escape-hatches.md)',
+      });
+    }
+  }
+  return problems;
+}
+
+/**
  * {@link renderGroups} a whole cluster at a time: `done` receives each cluster's groups once the cluster is
  * rendered, for a caller that needs a cluster's objects together (its charts, the checks) but not the estate's.
  * @param platform the platform (valid: see `validatePlatform`)
@@ -147,11 +174,14 @@ export function renderClusters(platform: Platform, plan: readonly ClusterPlan[],
 export function renderGroups(platform: Platform, plan: readonly ClusterPlan[], options: RenderOptions, sink: RenderSink): void {
   const emitter = emitterOf(platform);
   const duplicates: Problem[] = [];
-  const context: RenderContext = { emitter, federated: multiClusterProjects(plan, emitter), connections: indexConnections(platform), delivery: deliveryObjects(platform) };
+  const hatches = hatchesOf(platform);
+  if (hatches) resetOverrides(hatches);
+  const context: RenderContext = { emitter, federated: multiClusterProjects(plan, emitter), connections: indexConnections(platform), delivery: deliveryObjects(platform), hatches };
   plan.forEach((p, i) => {
     options.onCluster?.(p.cluster.name, i, plan.length);
     renderCluster(p, context, duplicates, sink);
   });
+  if (hatches) duplicates.push(...unplacedManifests(hatches), ...unappliedOverrides(hatches));
   if (duplicates.length > 0) throw new ValidationError(duplicates);
 }
 
@@ -161,6 +191,8 @@ interface RenderContext {
   readonly federated: readonly RenderedObject[];
   readonly connections: ConnectionIndex;
   readonly delivery: DeliveryRendered;
+  /** The escape hatches the model declares (user constructs, overrides, transforms); `undefined` when none. */
+  readonly hatches?: Hatches;
 }
 
 /** The delivery objects of the host (DevOps projects, pipelines, KubeSphere GitOps applications), rendered once. */
@@ -189,9 +221,16 @@ function chartOf(app: App, plan: ClusterPlan, groups: readonly RenderedGroup[]):
 }
 
 function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Problem[], sink: RenderSink): void {
-  const { emitter, connections, delivery } = context;
+  const { emitter, connections, delivery, hatches } = context;
   const seen = new Map<string, ManifestOrigin>();
+  // Declared user constructs, built for this cluster (generated objects → user constructs → overrides → transforms).
+  const user: UserObjects | undefined = hatches && hatches.manifests.size > 0 ? userObjects(hatches, plan, duplicates) : undefined;
+  const transforms = hatches && hatches.transforms.length > 0 ? hatches : undefined;
   const hand = (group: RenderedGroup): void => {
+    if (transforms) {
+      const objects = group.objects.map((r) => ({ object: transformObject(transforms, r.object, { ...r.origin, cluster: plan.cluster }, duplicates), origin: r.origin }));
+      group = { namespace: group.namespace, objects: objects.sort(compareRendered) };
+    }
     if (checkUnique(plan.cluster.name, group.objects, seen, duplicates) && duplicates.length === 0) sink.group(plan, group);
   };
   const clusterScoped: RenderedObject[] = [];
@@ -226,11 +265,16 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
     for (const service of placement.project.servicesIn(placement.environment)) {
-      for (const o of renderAppService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
+      const generated = renderAppService(service, placement);
+      if (hatches) applyOverrides(hatches, service, generated);
+      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
     }
     for (const service of placement.project.statefulServicesIn(placement.environment)) {
-      for (const o of renderStatefulService(service, placement)) objects.push({ object: o, origin: { tenant, placement, service } });
+      const generated = renderStatefulService(service, placement);
+      if (hatches) applyOverrides(hatches, service, generated);
+      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
     }
+    if (user) objects.push(...(user.namespaces.get(placement.namespace) ?? []));
     // Every object of a preview's namespace carries its environment and preview labels, the owner's RoleBinding too
     // (so that the preview's objects are found, deployed and pruned together).
     const preview = previewLabels(placement.environment);
@@ -244,6 +288,7 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
   // host the namespaces that only hold a multi-cluster project's FederatedNamespace.
   const others = new Map<string, RenderedObject[]>();
   const deliveryHere = [...(plan.cluster.isHost ? [...delivery.host, ...context.federated] : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
+  if (user) deliveryHere.push(...user.cluster);
   for (const r of deliveryHere) {
     const ns = r.object.metadata.namespace;
     if (ns === undefined) clusterScoped.push(r);
@@ -332,7 +377,7 @@ function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: 
 }
 
 function originPath(origin: ManifestOrigin): string {
-  return (origin.service ?? origin.placement?.project ?? origin.tenant)?.node.path ?? '-';
+  return sourceOf(origin) ?? '-';
 }
 
 function compareRendered(a: RenderedObject, b: RenderedObject): number {

@@ -7,7 +7,7 @@ import { environmentOf, KubeObject, ManifestOrigin } from '../lib/manifest';
 import { gitlabCiFiles } from '../lib/delivery';
 import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from '../lib/plan';
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
-import { renderClusters, renderGroups, renderPlatform, RenderedObject, RenderedPlatform } from '../lib/render';
+import { renderClusters, renderGroups, renderPlatform, RenderedObject, RenderedPlatform, strayObjects } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
 import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
 import type { Checker, CheckResult } from '../lib/check';
@@ -221,7 +221,7 @@ export class ManifestStack {
   public synth(rendered?: RenderedPlatform): SynthResult {
     let checked: Checked;
     if (rendered) {
-      checked = { problems: this.check(), scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) };
+      checked = { problems: [...this.check(), ...strayObjects(rendered)], scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) };
       if (checked.problems.some((p) => p.severity === 'error')) throw new ValidationError(checked.problems);
     } else checked = this.validated();
     const { problems, scope, plan } = checked;

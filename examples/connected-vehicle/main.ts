@@ -18,6 +18,8 @@
  *                                  and how each kind of module is built and tested: one release pipeline per module.
  * Adding a module is one line in MODULES (its release pipeline comes with it); nothing below the tables needs to change.
  */
+import { ApiObject, Cron, JsonPatch, Size as Bytes } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   AppService,
   BackupTarget,
@@ -654,6 +656,31 @@ export function build(): Platform {
   // Developers run the pipelines (a commit, then Run in the DevOps project); the release department approves.
   const developers = tenant.departments.find((d) => d.name === 'developers') as Department;
   for (const m of MODULES) addReleasePipeline(modules.get(m.name) as AppService, m, approvers, developers);
+
+  // 8. What the model does not say (docs/escape-hatches.md): the report service finishes the report it is writing
+  //    before it stops (an override on its generated Deployment), and the analytics project asks it for the nightly
+  //    fleet report with a cdk8s-plus-27 CronJob (in its namespace on both clusters, checked like the generated
+  //    objects; the tenant's own pods may reach each other, so it needs no network rule of its own).
+  (modules.get('report-service') as AppService).addOverride('Deployment', 'spec.template.spec.terminationGracePeriodSeconds', 120);
+  (projects.get('cv-analytics') as Project).addManifests('nightly-report', (chart) => {
+    const job = new kplus.CronJob(chart, 'fleet', {
+      metadata: { name: 'nightly-fleet-report' },
+      schedule: Cron.schedule({ minute: '30', hour: '2' }),
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      containers: [{
+        name: 'trigger',
+        image: harbor.image('library/curl', '8.7.1').reference,
+        args: ['-fsS', '-X', 'POST', 'http://report-service:8080/reports/fleet-daily/run'],
+        securityContext: { user: 1000, group: 1000 },
+        resources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(200) }, memory: { request: Bytes.mebibytes(32), limit: Bytes.mebibytes(64) } },
+      }],
+    });
+    // What cdk8s-plus-27 does not say and the restricted pod security level requires.
+    ApiObject.of(job).addJsonPatch(
+      JsonPatch.add('/spec/jobTemplate/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/jobTemplate/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
+  });
 
   return platform;
 }
