@@ -6,6 +6,8 @@
  */
 module.exports = {
   testEnvironment: 'node',
+  // Two workers: jest's default on a 2-core machine is one (cores - 1), which runs every file in turn.
+  maxWorkers: 2,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '\\.full\\.test\\.ts$', '<rootDir>/test/package/'],

@@ -11,14 +11,18 @@ import * as path from 'path';
 import { ManifestStack, Platform } from 'platform-cdk';
 import { OutputWriteError, recoverOutput, writeTreeAtomically } from '../../lib/write';
 import { readTree } from '../fixture';
+import { tiered } from '../tier';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'faults-child.ts');
 const TSX = require.resolve('tsx/cjs');
 const OLD_EXAMPLE = 'quickstart';
 const NEW_EXAMPLE = 'ride-hailing';
-/** Kills per run: 12 in CI; `PLATFORM_CDK_FAULT_KILLS=100 npx jest test/stacks/faults.test.ts` for a longer run. */
-const KILLS = Number(process.env.PLATFORM_CDK_FAULT_KILLS ?? 12);
+/**
+ * Kills per run: 4 in the quick tier, 12 in the full tier; `PLATFORM_CDK_FAULT_KILLS=100 npx jest
+ * test/stacks/faults.test.ts` for a longer run.
+ */
+const KILLS = Number(process.env.PLATFORM_CDK_FAULT_KILLS ?? tiered(4, 12));
 
 function files(example: string): Record<string, string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
