@@ -1,7 +1,7 @@
 /**
  * The quick tier (`npm test`): every test file except `*.full.test.ts` and the package test (which packs, builds and
  * installs the package into fresh projects; it runs in the full tier), each at its quick size (see test/tier.ts).
- * Jest runs the TypeScript sources through ts-jest; `npm test` type-checks the whole project with tsc first.
+ * Jest runs the TypeScript sources through ts-jest (transpiled only); test/typecheck.test.ts type-checks the project.
  * The full tier is jest.full.config.js (`npm run test:full`).
  */
 module.exports = {

@@ -19,10 +19,10 @@ const TSX = require.resolve('tsx/cjs');
 const OLD_EXAMPLE = 'quickstart';
 const NEW_EXAMPLE = 'ride-hailing';
 /**
- * Kills per run: 4 in the quick tier, 12 in the full tier; `PLATFORM_CDK_FAULT_KILLS=100 npx jest
+ * Kills per run: 2 in the quick tier (one anywhere in the run, one while it writes), 12 in the full tier; `PLATFORM_CDK_FAULT_KILLS=100 npx jest
  * test/stacks/faults.test.ts` for a longer run.
  */
-const KILLS = Number(process.env.PLATFORM_CDK_FAULT_KILLS ?? tiered(4, 12));
+const KILLS = Number(process.env.PLATFORM_CDK_FAULT_KILLS ?? tiered(2, 12));
 
 function files(example: string): Record<string, string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
