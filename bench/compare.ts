@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { OUTPUT_MARKER } from '../lib/write';
 
 /** An object read back from an output folder. */
 interface ReadObject {
@@ -26,9 +27,11 @@ export interface Comparison {
   readonly difference?: string;
 }
 
+/** The files of an output folder, relative to it; the marker platform-cdk writes into its output is no object. */
 function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (rel === '' && entry.name === OUTPUT_MARKER) continue;
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listFiles(dir, child));
     else out.push(child);
