@@ -8,7 +8,7 @@
  *                  warm cache   the same folder again: every validator loaded from the cache
  *                target: warm cache at most 1.5 s
  *   1000         the bench estate of 1,000 services (`bench/app.ts`, BENCH_APP_N=1000), warm cache:
- *                  API          `tsx bench/api-synth.ts`: build and `ManifestStack.synth()`, no checks
+ *                  API          `tsx bench/api-synth.ts`: build and `ManifestStack.synth()` (which checks by default)
  *                  CLI          `platform-cdk synth --app bench/app.ts`: build, synth, and the schema and policy
  *                               checks of every cluster
  *                target: CLI at most 1.5 × API
