@@ -39,6 +39,20 @@ export interface PlatformValidationProps {
   readonly app?: string;
 }
 
+/**
+ * The program of a `cdk8s synth --app <command>` (or `-a`, `--app=`): the command's first `.ts` or `.js` file outside
+ * `node_modules`, or `undefined` when the option is not given (the program is then the one `cdk8s.yaml` names).
+ * @param argv cdk8s-cli's arguments (`process.argv`)
+ */
+export function programOfCdk8sArgs(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const command = a === '--app' || a === '-a' ? argv[i + 1] : a.startsWith('--app=') ? a.slice('--app='.length) : undefined;
+    if (command !== undefined) return command.split(/\s+/).find((t) => /\.(ts|js|mts|cts|mjs|cjs)$/.test(t) && !/(^|[\\/])node_modules[\\/]/.test(t));
+  }
+  return undefined;
+}
+
 /** The cdk8s validation plugin: schema, policy and isolation checks of the synthesized output. */
 export class PlatformValidation implements Validation {
   /**
@@ -58,7 +72,9 @@ export class PlatformValidation implements Validation {
       files.set(rel, fs.readFileSync(m, 'utf8'));
       where.set(path.basename(path.dirname(m)), path.dirname(m));
     }
-    const { platform } = loadApp(this.props.app);
+    // cdk8s-cli runs this plugin in its own process: its --app option, when given, names the program that wrote
+    // the manifests; cdk8s.yaml's app otherwise.
+    const { platform } = loadApp(this.props.app ?? programOfCdk8sArgs(process.argv));
     const rendered = renderPlatform(platform, planPlatform(platform));
     const result = checkObjects(objectsOfFiles(files, platform, rendered), validatorFor(platform.target, this.props.crds ?? []), { declaredPaths: declaredPaths(platform) });
     for (const f of result.findings) {

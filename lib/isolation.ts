@@ -191,10 +191,17 @@ export function declaredPaths(platform: Platform): DeclaredPath[] {
  * @param platform the platform (it must be valid: a `ValidationError` is thrown otherwise)
  */
 export function checkPlatformIsolation(platform: Platform): IsolationFinding[] {
-  // Loaded here: the stacks import the constructs, which this module's importers may be loading.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ManifestStack } = require('../stacks/manifest-stack') as typeof import('../stacks/manifest-stack');
-  return checkIsolation(isolationObjectsOfRender(new ManifestStack(platform).render()), { declaredPaths: declaredPaths(platform) });
+  // Loaded here: the engine's modules below import the constructs, which this module's importers may be loading.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { planPlatform } = require('./plan') as typeof import('./plan');
+  const { validatePlatform } = require('./validate') as typeof import('./validate');
+  const { renderPlatform } = require('./render') as typeof import('./render');
+  const { ValidationError } = require('./problems') as typeof import('./problems');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const plan = planPlatform(platform);
+  const problems = validatePlatform(platform, plan);
+  if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+  return checkIsolation(isolationObjectsOfRender(renderPlatform(platform, plan)), { declaredPaths: declaredPaths(platform) });
 }
 
 /** A finding as one line: `[check] cluster: object: reason`. */

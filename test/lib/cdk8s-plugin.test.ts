@@ -11,7 +11,7 @@ import { ManifestStack } from 'platform-cdk';
 import type { Platform } from 'platform-cdk';
 import type { ValidationContext, ValidationViolation } from 'cdk8s-cli/lib/plugins';
 import type { ValidationReportStatus } from 'cdk8s-cli/lib/plugins/validation';
-import { PlatformValidation } from '../../lib/cdk8s-plugin';
+import { PlatformValidation, programOfCdk8sArgs } from '../../lib/cdk8s-plugin';
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, KUBESPHERE_V4_SKIPPED } from '../schemas';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -195,4 +195,14 @@ validations:
     expect(r.output).toMatch(/Status\s+│\s+success/);
     expect(r.output).toContain('warning: exposure-tls');
   }, 120_000);
+});
+
+describe('the program the plugin checks against', () => {
+  it('is the one of `cdk8s synth --app <command>` when given, else the one cdk8s.yaml names', () => {
+    const cli = ['node', '/p/node_modules/.bin/cdk8s', 'synth', '--no-check-upgrade'];
+    expect(programOfCdk8sArgs([...cli, '--app', '/p/node_modules/.bin/tsx examples/ride-hailing/main.ts', '--output', 'out'])).toBe('examples/ride-hailing/main.ts');
+    expect(programOfCdk8sArgs([...cli, '-a', 'node node_modules/tsx/dist/cli.mjs main.js'])).toBe('main.js');
+    expect(programOfCdk8sArgs([...cli, '--app=npx tsx estate/main.ts'])).toBe('estate/main.ts');
+    expect(programOfCdk8sArgs(cli)).toBeUndefined();
+  });
 });

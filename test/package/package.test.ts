@@ -189,7 +189,7 @@ const KINDS = [
       const synth = run(consumer(), path.join(consumer(), 'node_modules', '.bin', 'cdk8s'), 'synth', '--no-check-upgrade');
       expect(synth).toContain('dist/host/00-cluster.yaml');
       const dist = readTree(path.join(consumer(), 'dist'));
-      expect([...dist.keys()].filter((f) => !f.startsWith('_'))).toEqual(['host/00-cluster.yaml', 'host/10-app.yaml', 'member-1/00-cluster.yaml', 'member-1/10-app.yaml']);
+      expect([...dist.keys()].filter((f) => !f.startsWith('_') && !f.startsWith('.'))).toEqual(['host/00-cluster.yaml', 'host/10-app.yaml', 'member-1/00-cluster.yaml', 'member-1/10-app.yaml']);
       expect(dist.get('host/00-cluster.yaml')).toContain('kind: WorkspaceTemplate');
       expect(dist.get('member-1/10-app.yaml')).toContain('host: api.test.example.com');
 

@@ -373,7 +373,9 @@ describe('the Pulumi programs of the examples', () => {
     let exported: { clusters?: string[]; objectCount?: number } = {};
     // The program runs anew (its module is evaluated again), on the modules this file loaded already: loading
     // Pulumi and the library again for each program is most of what running it costs.
-    for (const name of ['@pulumi/pulumi', '@pulumi/kubernetes', 'platform-cdk', 'platform-cdk/pulumi']) {
+    // cdk8s, constructs and cdk8s-plus-27 too: a program's own constructs (connected-vehicle's CronJob) must resolve
+    // with the classes the library resolves them with, as in one process outside jest.
+    for (const name of ['@pulumi/pulumi', '@pulumi/kubernetes', 'platform-cdk', 'platform-cdk/pulumi', 'cdk8s', 'constructs', 'cdk8s-plus-27']) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const loaded = require(name) as unknown;
       jest.doMock(name, () => loaded);
