@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import { addPlatformCharts, ChecksFailed, ManifestStack, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { checkPlatform, objectsOfFiles } from '../../lib/check';
-import { PlatformValidation } from '../../lib/cdk8s-plugin';
+import { PlatformValidation } from '../../cli/cdk8s-plugin';
 import { cli } from '../cli/run';
 import { addService, fixture, objectAt, readTree, synthObjects } from '../fixture';
 import { build } from '../fixtures/escape-hatches/program';

@@ -15,7 +15,7 @@ import type { Platform, RenderedObject } from 'platform-cdk';
 import type { ValidationContext, ValidationViolation } from 'cdk8s-cli/lib/plugins';
 import { ExitCode } from '../../cli/main';
 import { checkedObjectsOf, checkPlatform, formatFinding, hasErrors, isolationRule, platformChecker } from '../../lib/check';
-import { PlatformValidation } from '../../lib/cdk8s-plugin';
+import { PlatformValidation } from '../../cli/cdk8s-plugin';
 import { IsolationCheck } from '../../lib/isolation';
 import { cli } from '../cli/run';
 import { addService, fixture, readTree } from '../fixture';

@@ -11,7 +11,7 @@ import { ManifestStack } from 'platform-cdk';
 import type { Platform } from 'platform-cdk';
 import type { ValidationContext, ValidationViolation } from 'cdk8s-cli/lib/plugins';
 import type { ValidationReportStatus } from 'cdk8s-cli/lib/plugins/validation';
-import { PlatformValidation, programOfCdk8sArgs } from '../../lib/cdk8s-plugin';
+import { PlatformValidation, programOfCdk8sArgs } from '../../cli/cdk8s-plugin';
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, KUBESPHERE_V4_SKIPPED } from '../schemas';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -19,11 +19,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
-import { loadApp } from '../cli/app';
-import { checkObjects, hasErrors, objectsOfFiles, validatorFor } from './check';
-import { declaredPaths } from './isolation';
-import { planPlatform } from './plan';
-import { renderPlatform } from './render';
+import { loadApp } from './app';
+import { checkObjects, hasErrors, objectsOfFiles, validatorFor } from '../lib/check';
+import { declaredPaths } from '../lib/isolation';
+import { planPlatform } from '../lib/plan';
+import { renderPlatform } from '../lib/render';
 
 /** Properties of the plugin, from `cdk8s.yaml`. */
 export interface PlatformValidationProps {
