@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { colorSeverity, useColor } from '../../cli/color';
 import { ExitCode } from '../../cli/main';
-import { cli } from './run';
+import { cli, writeInvalidProgram } from './run';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'platform-cdk.js');
@@ -37,21 +37,7 @@ beforeAll(() => {
   fs.writeFileSync(SYNTAX, 'export function build( {\n  return 1;\n}\n');
   IMPORTS_MISSING = path.join(tmp, 'imports-missing.ts');
   fs.writeFileSync(IMPORTS_MISSING, "import { estate } from './no-such-module';\n\nexport const build = estate;\n");
-  INVALID = path.join(tmp, 'invalid.ts');
-  fs.writeFileSync(
-    INVALID,
-    `import { ClusterRole, Platform, Registry } from ${index};
-
-export function build(): Platform {
-  const platform = new Platform('broken');
-  const host = platform.addCluster('host', { role: ClusterRole.HOST });
-  platform.addEnvironment('production', { clusters: [host], production: true });
-  const project = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: ['production'] });
-  project.addService('api', { image: Registry.at('harbor.example.com').image('shop/api', '1.0.0'), ports: [{ port: 8080 }], replicas: 1 });
-  return platform;
-}
-`,
-  );
+  INVALID = writeInvalidProgram(tmp);
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 beforeEach(() => {

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { OUTPUT_MARKER } from 'platform-cdk';
 import { ExitCode } from '../../cli/main';
-import { cli } from './run';
+import { cli, writeInvalidProgram } from './run';
 import { readTree as tree } from '../fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,22 +43,7 @@ let STRICT_CRDS: string;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cdk-cli-'));
-  const index = JSON.stringify(path.join(ROOT, 'index'));
-  INVALID = path.join(tmp, 'invalid.ts');
-  fs.writeFileSync(
-    INVALID,
-    `import { ClusterRole, Platform, Registry } from ${index};
-
-export function build(): Platform {
-  const platform = new Platform('broken');
-  const host = platform.addCluster('host', { role: ClusterRole.HOST });
-  platform.addEnvironment('production', { clusters: [host], production: true });
-  const project = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: ['production'] });
-  project.addService('api', { image: Registry.at('harbor.example.com').image('shop/api', '1.0.0'), ports: [{ port: 8080 }], replicas: 1 });
-  return platform;
-}
-`,
-  );
+  INVALID = writeInvalidProgram(tmp);
   NO_BUILD = path.join(tmp, 'no-build.ts');
   fs.writeFileSync(NO_BUILD, 'export const platform = 42;\n');
   // An older Cluster CRD that does not know spec.connection: the quick start's Cluster object fails it.
