@@ -105,6 +105,24 @@ function refused(outdir: string, before: Record<string, string>, fn: () => unkno
   return error;
 }
 
+/**
+ * What `run` writes on stderr (stdout is swallowed); the process's exit code it set is checked inside `run` and
+ * reset after it.
+ */
+function stderrOf(run: () => void): string {
+  let stderr = '';
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    run();
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+    process.exitCode = undefined;
+  }
+  return stderr;
+}
+
 /** The rule ids of a failure's error findings. */
 function errorRules(e: ChecksFailed): string[] {
   return [...new Set(e.result.findings.filter((f) => f.severity === 'error' && !f.waived).map((f) => f.rule))].sort();
@@ -147,17 +165,10 @@ describe('a valid model whose output fails a check is refused', () => {
 
   it('by synthesizeApp: every finding printed, exit code 1, no stack trace, nothing written', () => {
     const { outdir, before } = previousOutput();
-    let stderr = '';
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
+    const stderr = stderrOf(() => {
       expect(synthesizeApp(collision(), { outdir })).toBeUndefined();
       expect(process.exitCode).toBe(1);
-    } finally {
-      err.mockRestore();
-      out.mockRestore();
-      process.exitCode = undefined;
-    }
+    });
     expect(stderr).toMatch(/^platform-cdk: the checks of the output found 2 errors; nothing was written:\n {2}- error \[secrets-one-owner\] host: .*\n {2}- error \[secrets-one-owner\] member-test: .*\n$/);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(readTree(outdir)).toEqual(before);
@@ -204,17 +215,10 @@ describe('a model whose output would cross tenants is refused by the model itsel
     expect(() => new ManifestStack(crossTenant(), { outdir }).synth()).toThrow(/grant\[0\]\.subject: got "bob"; user bob belongs to tenant billing/);
     expect(() => new ManifestStack(crossTenant()).files()).toThrow(/user bob belongs to tenant billing/);
     expect(readTree(outdir)).toEqual(before);
-    let stderr = '';
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
+    const stderr = stderrOf(() => {
       expect(synthesizeApp(crossTenant(), { outdir })).toBeUndefined();
       expect(process.exitCode).toBe(1);
-    } finally {
-      err.mockRestore();
-      out.mockRestore();
-      process.exitCode = undefined;
-    }
+    });
     expect(stderr).toContain('user bob belongs to tenant billing');
     const r = cli('synth', '--app', crossTenantProgram, '--out', outdir, '--quiet');
     expect(r.code).toBe(ExitCode.FINDINGS);
@@ -258,15 +262,9 @@ describe('the one opt-out', () => {
     expect(result.warnings).toContainEqual(skipped);
     expect(stack.check()).toContainEqual(skipped);
     expect(fs.readFileSync(path.join(outdir, 'host', '10-storefront.yaml'), 'utf8')).toContain('secretName: a-b-tls');
-    let stderr = '';
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
+    const stderr = stderrOf(() => {
       expect(synthesizeApp(collision(), { outdir, checks: false })).toBeDefined();
-    } finally {
-      err.mockRestore();
-      out.mockRestore();
-    }
+    });
     expect(stderr).toContain('checks: got false; the schema, policy and isolation checks are skipped');
   });
 
