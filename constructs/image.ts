@@ -17,14 +17,17 @@ export class Registry {
   /**
    * A registry by its host name, with an optional port (`harbor.example.com`, `registry.local:5000`).
    * @param host the registry's host name as it appears in image references
+   * @param options what its images declare (e.g. the user an estate's base images run as)
    */
-  public static at(host: string): Registry {
-    return new Registry(host);
+  public static at(host: string, options: RegistryOptions = {}): Registry {
+    return new Registry(host, options ?? {});
   }
 
   private constructor(
     /** The host name, e.g. `harbor.example.com`. */
     public readonly host: string,
+    /** What the registry's images declare. */
+    public readonly options: RegistryOptions = {},
   ) {}
 
   /**
@@ -36,6 +39,17 @@ export class Registry {
   public image(repository: string, version: string | ImageVersion, options: ImageOptions = {}): Image {
     return Image.fromRegistry(this, repository, version, options);
   }
+}
+
+/** What the images of a registry declare. */
+export interface RegistryOptions {
+  /**
+   * The numeric user id the registry's images run as, when the estate builds every image from base images with
+   * a fixed numeric `USER` (an image may declare another with its own `user`). Leave it out for registries of
+   * public images, whose users differ.
+   * @default - not declared
+   */
+  readonly user?: number;
 }
 
 /** Which build of an image to run: a tag, a digest, or both (the digest wins when the image is pulled). */
@@ -126,7 +140,7 @@ export class Image {
 
   /** The numeric user id the image declares, if any. */
   public get user(): number | undefined {
-    return this.options?.user;
+    return this.options?.user ?? this.registry?.options?.user;
   }
 
   /** Whether the image runs a moving tag without a digest (refused in production unless waived). */
@@ -168,10 +182,12 @@ export class Image {
       problems.error({ path, property: `${property}.digest`, value: this.digest, message: 'a digest must be "sha256:" and 64 lowercase hex digits', fix: 'copy the digest from the registry' });
     }
     const o = this.options ?? {};
-    if (o.user !== undefined && (typeof o.user !== 'number' || !Number.isInteger(o.user) || o.user < 0 || o.user > 2147483647)) {
-      problems.error({ path, property: `${property}.user`, value: o.user, message: 'a user id is a whole number from 1 to 2147483647', fix: 'give the numeric id of the image\'s USER, e.g. user: 1000' });
-    } else if (o.user === 0) {
-      problems.error({ path, property: `${property}.user`, value: 0, message: 'the image runs as root (user 0), which the restricted Pod Security profile forbids (runAsNonRoot)', fix: 'run the service as a non-root user: set runAsUser: 1000 on the service, or use an image built with a non-root USER' });
+    const user = this.user;
+    const where = o.user !== undefined ? `${property}.user` : `${property}.registry.user`;
+    if (user !== undefined && (typeof user !== 'number' || !Number.isInteger(user) || user < 0 || user > 2147483647)) {
+      problems.error({ path, property: where, value: user, message: 'a user id is a whole number from 1 to 2147483647', fix: 'give the numeric id of the image\'s USER, e.g. user: 1000' });
+    } else if (user === 0) {
+      problems.error({ path, property: where, value: 0, message: 'the image runs as root (user 0), which the restricted Pod Security profile forbids (runAsNonRoot)', fix: 'run the service as a non-root user: set runAsUser: 1000 on the service, or use an image built with a non-root USER' });
     }
     const reason = o.waivers?.movingTag;
     if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
@@ -187,7 +203,8 @@ export class Image {
    * @internal
    */
   public _checkProduction(problems: ProblemCollector, path: string, property: string, environment: string): void {
-    if (!this.moves || typeof this.options?.waivers?.movingTag === 'string') return;
+    // `latest` is refused everywhere (see `_check`).
+    if (!this.moves || this.tag === 'latest' || typeof this.options?.waivers?.movingTag === 'string') return;
     problems.error({
       path,
       property: `${property} (in ${environment})`,

@@ -97,11 +97,11 @@ function checkPositiveWholeNumbers<T extends object>(problems: ProblemCollector,
 
 /** The Kubernetes `resources` of a container. */
 export function renderResources(r: ResolvedResources): JsonObject {
-  const disk = (v: number | undefined): string | undefined => (v === undefined ? undefined : `${v}Mi`);
-  return {
-    requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi`, 'ephemeral-storage': disk(r.ephemeralStorageRequestMiB) },
-    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi`, 'ephemeral-storage': disk(r.ephemeralStorageLimitMiB) },
-  };
+  const requests: JsonObject = { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi` };
+  const limits: JsonObject = { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi` };
+  if (r.ephemeralStorageRequestMiB !== undefined) requests['ephemeral-storage'] = `${r.ephemeralStorageRequestMiB}Mi`;
+  if (r.ephemeralStorageLimitMiB !== undefined) limits['ephemeral-storage'] = `${r.ephemeralStorageLimitMiB}Mi`;
+  return { requests, limits };
 }
 
 /**
