@@ -21,6 +21,8 @@ export * from './constructs/stateful-service';
 export * from './constructs/image';
 export * from './constructs/probe';
 export * from './constructs/resources';
+export * from './constructs/scaling';
+export { ignoredFieldsOf, isExternallyScaled, ScalingAnnotations } from './lib/scaling';
 export * from './stacks/manifest-stack';
 export * from './stacks/cdk8s-app';
 export { ValidationError, formatProblem } from './lib/problems';

@@ -25,6 +25,7 @@ import type {
 } from './service-options';
 import { RolloutStrategy } from './service-options';
 import type { Tenant } from './tenant';
+import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -95,10 +96,10 @@ export function findPortIn(ports: readonly ServicePort[], ref: string | number |
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
 export interface EnvironmentOverrides {
   /**
-   * Replicas in this environment.
+   * Replicas in this environment: a number, or `Replicas.external()` when it is set elsewhere (constructs/scaling.ts).
    * @default - the service's `replicas`, else the environment's
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Resources in this environment, over the service's.
    * @default - the service's resources
@@ -171,10 +172,11 @@ export interface AppServiceProps {
    */
   readonly resources?: Resources;
   /**
-   * Replicas in every environment that does not override it.
+   * Replicas in every environment that does not override it: a number, or `Replicas.external()` when an internal
+   * platform, an operator or the console sets the count (constructs/scaling.ts).
    * @default - the environment's replicas
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Readiness probe.
    * @default - a TCP probe on the first port
@@ -279,11 +281,7 @@ export interface AppServiceProps {
 }
 
 /** A service's settings in one environment, with every default applied. */
-export interface ServiceSettings {
-  /** Replicas (the autoscaler's minimum when it autoscales). */
-  readonly replicas: number;
-  /** The most replicas: the autoscaler's maximum, else `replicas`. */
-  readonly maxReplicas: number;
+export interface ServiceSettings extends ResolvedReplicas {
   /** Container resources. */
   readonly resources: ResolvedResources;
   /** Environment variables with literal values, sorted by name. */
@@ -370,7 +368,7 @@ export class AppService extends Construct implements IConnectable {
   /** The image. */
   public readonly image: Image;
   /** Replicas in every environment that does not override it, if set. */
-  public readonly replicas?: number;
+  public readonly replicas?: ReplicaCount;
   /** Resources, if set. */
   public readonly resources?: Resources;
   /** Readiness probe, if set. */
@@ -590,10 +588,8 @@ export class AppService extends Construct implements IConnectable {
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
     return {
-      replicas,
-      maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
+      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
@@ -655,6 +651,8 @@ export class AppService extends Construct implements IConnectable {
       ...s,
       replicas,
       maxReplicas: replicas,
+      externalReplicas: undefined,
+      replicasOwnedTwice: undefined,
       image: o.tag !== undefined && s.image && typeof s.image.withTag === 'function' ? s.image.withTag(o.tag) : s.image,
       configValues: byName(values),
       configFiles: byName(files),
@@ -709,10 +707,7 @@ export class AppService extends Construct implements IConnectable {
     if (!this.image || typeof this.image._check !== 'function') {
       problems.error({ path, property: 'image', value: this.image, message: 'a service needs an image', fix: 'set image: registry.image("team/app", "1.0.0")' });
     } else this.image._check(problems, path, 'image');
-    if (this.replicas !== undefined) {
-      const r = checkWholeNumber(this.replicas, 0);
-      if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
-    }
+    checkReplicas(problems, path, 'replicas', this.replicas);
     checkResources(problems, path, 'resources', this.resources);
     this.checkPorts(problems, path);
     checkEnv(problems, path, 'env', this.envVars);
@@ -730,10 +725,7 @@ export class AppService extends Construct implements IConnectable {
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
       }
-      if (o.replicas !== undefined) {
-        const r = checkWholeNumber(o.replicas, 0);
-        if (r) problems.error({ path, property: `${property}.replicas`, value: o.replicas, message: r, fix: 'set replicas to 0 or more' });
-      }
+      checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);
       checkEnv(problems, path, `${property}.env`, new Map(Object.entries(o.env ?? {})));
@@ -747,6 +739,7 @@ export class AppService extends Construct implements IConnectable {
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
+      checkReplicaOwners(problems, path, env.name, settings);
       if (env.production) this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
