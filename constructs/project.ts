@@ -5,6 +5,7 @@ import type { ManifestsBuilder, ProjectManifestsOptions } from '../lib/escape-ha
 import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota, ResolvedResources } from './resources';
 import type { ProblemCollector } from '../lib/problems';
 import { estateNamespaces, namespaceReservation, reservationMessage } from '../lib/reserved';
+import { grantEnvironmentMatches } from './access';
 import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from './access';
 import { AppService, AppServiceProps } from './app-service';
 import type { Cluster } from './cluster';
@@ -121,8 +122,7 @@ export class Project extends Construct {
    */
   public grantsIn(environment: Environment): ProjectGrant[] {
     const platform = Platform.of(this);
-    const covers = (g: ProjectGrant): boolean =>
-      !g.environments || g.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
+    const covers = (g: ProjectGrant): boolean => !g.environments || g.environments.some((ref) => grantEnvironmentMatches(ref, environment, (n) => platform.findEnvironment(n)));
     // A preview's namespaces: its owner is admin, and nobody else is granted anything there.
     if (PreviewEnvironment.isPreview(environment)) return [{ subject: this.tenant._bind(environment.owner), role: environment.ownerRole }];
     return [...this.tenant.projectGrants, ...this.grantList].filter(covers);

@@ -6,7 +6,7 @@ import { DEVOPS_SUFFIX, reservedNamespace, reservedTenantName } from '../lib/res
 import type { ProblemCollector } from '../lib/problems';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform, Target } from './platform';
-import { BoundDepartmentRef, crossTenantBindings, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
+import { BoundDepartmentRef, crossTenantBindings, EnvironmentSelector, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
 import { checkUserName, Department, DepartmentProps } from './department';
 import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
@@ -417,6 +417,16 @@ export function checkProjectGrant(problems: ProblemCollector, path: string, prop
   }
   const platform = Platform.of(tenant);
   (g.environments ?? []).forEach((ref, j) => {
+    if (EnvironmentSelector.isEnvironmentSelector(ref)) {
+      if (project && !project.environments.some((e) => ref.matches(e))) {
+        problems.warning({ path, property: `${property}.environments[${j}]`, value: ref.name, message: `the project ${project.name} is placed in no such environment (it is in: ${project.environments.map((e) => `${e.name}${e.production ? ' (production)' : ''}`).join(', ') || 'none'}), so the grant gives nothing yet`, fix: 'place the project in such an environment, or remove the grant' });
+      }
+      return;
+    }
+    if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || !('node' in ref))) {
+      problems.error({ path, property: `${property}.environments[${j}]`, value: ref, message: 'a grant names environments, their names, or EnvironmentSelector.PRODUCTION / NON_PRODUCTION', fix: 'name an environment of the platform' });
+      return;
+    }
     const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
     if (!env || env.node.root !== platform) {
       problems.error({ path, property: `${property}.environments[${j}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${platform.environments.map((e) => e.name).join(', ')})`, fix: 'name an environment of the platform' });
