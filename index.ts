@@ -22,6 +22,7 @@ export * from './constructs/image';
 export * from './constructs/probe';
 export * from './constructs/resources';
 export * from './constructs/scaling';
+export * from './constructs/placement';
 export { ignoredFieldsOf, isExternallyScaled, ScalingAnnotations } from './lib/scaling';
 export * from './stacks/manifest-stack';
 export * from './stacks/cdk8s-app';

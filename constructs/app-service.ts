@@ -25,6 +25,7 @@ import type {
 } from './service-options';
 import { RolloutStrategy } from './service-options';
 import type { Tenant } from './tenant';
+import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
@@ -148,7 +149,7 @@ export interface EnvironmentOverrides {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps {
+export interface AppServiceProps extends ServicePlacementOptions {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -439,6 +440,7 @@ export class AppService extends Construct implements IConnectable {
     this.alerts = props.alerts === true ? {} : props.alerts;
     this.logs = props.logs ?? {};
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
+    declareServiceEnvironments(this, props.environments);
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
     for (const [k, v] of Object.entries(props.secrets ?? {})) this.addSecret(k, v);
@@ -609,7 +611,7 @@ export class AppService extends Construct implements IConnectable {
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => !PreviewEnvironment.isPreview(e) || e.runs(this));
+    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */

@@ -11,6 +11,7 @@ import type { Environment } from './environment';
 import { isIpv4 } from './exposure';
 import type { Image } from './image';
 import { Platform } from './platform';
+import { declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
 import { checkNoLiteralSecret, ExistingSecret, SecretRef } from './secrets';
@@ -266,7 +267,7 @@ export interface StatefulOverrides {
 }
 
 /** Properties of a {@link StatefulService}. */
-export interface StatefulServiceProps {
+export interface StatefulServiceProps extends ServicePlacementOptions {
   /** The engine: `Engine.mysql()`, `Engine.redis()`, `Engine.clickhouse()` or `Engine.generic(...)`. */
   readonly engine: Engine;
   /**
@@ -377,6 +378,7 @@ export class StatefulService extends Construct implements IConnectable {
    */
   constructor(scope: Project, id: string, props: StatefulServiceProps) {
     super(scope, id);
+    declareServiceEnvironments(this, props.environments);
     Object.defineProperty(this, STATEFUL_SERVICE, { value: true });
     this.project = scope;
     this.name = props.name ?? id;
