@@ -26,6 +26,8 @@ import type {
 } from './service-options';
 import { RolloutStrategy } from './service-options';
 import type { Tenant } from './tenant';
+import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
+import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -96,10 +98,10 @@ export function findPortIn(ports: readonly ServicePort[], ref: string | number |
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
 export interface EnvironmentOverrides extends PodEnvironmentOptions {
   /**
-   * Replicas in this environment.
+   * Replicas in this environment: a number, or `Replicas.external()` when it is set elsewhere (constructs/scaling.ts).
    * @default - the service's `replicas`, else the environment's
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Resources in this environment, over the service's.
    * @default - the service's resources
@@ -148,7 +150,7 @@ export interface EnvironmentOverrides extends PodEnvironmentOptions {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps extends PodOptions {
+export interface AppServiceProps extends PodOptions, ServicePlacementOptions {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -172,10 +174,11 @@ export interface AppServiceProps extends PodOptions {
    */
   readonly resources?: Resources;
   /**
-   * Replicas in every environment that does not override it.
+   * Replicas in every environment that does not override it: a number, or `Replicas.external()` when an internal
+   * platform, an operator or the console sets the count (constructs/scaling.ts).
    * @default - the environment's replicas
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Readiness probe.
    * @default - a TCP probe on the first port
@@ -280,11 +283,7 @@ export interface AppServiceProps extends PodOptions {
 }
 
 /** A service's settings in one environment, with every default applied. */
-export interface ServiceSettings extends PodEnvironmentSettings {
-  /** Replicas (the autoscaler's minimum when it autoscales). */
-  readonly replicas: number;
-  /** The most replicas: the autoscaler's maximum, else `replicas`. */
-  readonly maxReplicas: number;
+export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplicas {
   /** Container resources. */
   readonly resources: ResolvedResources;
   /** Environment variables with literal values, sorted by name. */
@@ -371,7 +370,7 @@ export class AppService extends Construct implements IConnectable {
   /** The image. */
   public readonly image: Image;
   /** Replicas in every environment that does not override it, if set. */
-  public readonly replicas?: number;
+  public readonly replicas?: ReplicaCount;
   /** Resources, if set. */
   public readonly resources?: Resources;
   /** Readiness probe, if set. */
@@ -445,6 +444,7 @@ export class AppService extends Construct implements IConnectable {
     this.logs = props.logs ?? {};
     this.pod = podOptionsOf(props);
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
+    declareServiceEnvironments(this, props.environments);
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
     for (const [k, v] of Object.entries(props.secrets ?? {})) this.addSecret(k, v);
@@ -594,10 +594,8 @@ export class AppService extends Construct implements IConnectable {
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
     return {
-      replicas,
-      maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
+      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
@@ -618,7 +616,7 @@ export class AppService extends Construct implements IConnectable {
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => !PreviewEnvironment.isPreview(e) || e.runs(this));
+    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
@@ -660,6 +658,8 @@ export class AppService extends Construct implements IConnectable {
       ...s,
       replicas,
       maxReplicas: replicas,
+      externalReplicas: undefined,
+      replicasOwnedTwice: undefined,
       image: o.tag !== undefined && s.image && typeof s.image.withTag === 'function' ? s.image.withTag(o.tag) : s.image,
       configValues: byName(values),
       configFiles: byName(files),
@@ -705,10 +705,7 @@ export class AppService extends Construct implements IConnectable {
     if (!this.image || typeof this.image._check !== 'function') {
       problems.error({ path, property: 'image', value: this.image, message: 'a service needs an image', fix: 'set image: registry.image("team/app", "1.0.0")' });
     } else this.image._check(problems, path, 'image');
-    if (this.replicas !== undefined) {
-      const r = checkWholeNumber(this.replicas, 0);
-      if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
-    }
+    checkReplicas(problems, path, 'replicas', this.replicas);
     checkResources(problems, path, 'resources', this.resources);
     this.checkPorts(problems, path);
     checkEnv(problems, path, 'env', this.envVars);
@@ -726,10 +723,7 @@ export class AppService extends Construct implements IConnectable {
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
       }
-      if (o.replicas !== undefined) {
-        const r = checkWholeNumber(o.replicas, 0);
-        if (r) problems.error({ path, property: `${property}.replicas`, value: o.replicas, message: r, fix: 'set replicas to 0 or more' });
-      }
+      checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);
       checkEnv(problems, path, `${property}.env`, new Map(Object.entries(o.env ?? {})));
@@ -743,6 +737,7 @@ export class AppService extends Construct implements IConnectable {
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
+      checkReplicaOwners(problems, path, env.name, settings);
       if (env.production) this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }

@@ -16,6 +16,7 @@ import { checkLabelValue } from './names';
 import { externalSecrets } from './pod';
 import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
+import { externalScalingAnnotations } from './scaling';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -125,13 +126,14 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // A waiver is written where it relaxes a production default.
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+  Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
     spec: {
-      replicas: settings.autoscaling ? undefined : settings.replicas,
+      replicas: settings.autoscaling || settings.externalReplicas ? undefined : settings.replicas,
       strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorOf(service) },

@@ -119,11 +119,11 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
  */
 function waitForRollout(pipeline: Pipeline, environment: Environment, d: ResolvedDelivery): string[] {
   const service = pipeline.service;
-  if (!service || !environment.clusters.every((c) => d.options.kubeconfigs?.[c.name])) return [];
+  if (!service || !service.project.clustersIn(environment).every((c) => d.options.kubeconfigs?.[c.name])) return [];
   const namespace = `${service.project.namespace}${environment.namespaceSuffix}`;
   const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:`;
   const out: string[] = [];
-  for (const c of environment.clusters) {
+  for (const c of service.project.clustersIn(environment)) {
     const k = `kubectl --kubeconfig "$${kubeconfigVar(c.name)}" -n ${shellQuote(namespace)}`;
     out.push(
       `for i in $(seq 1 90); do ${k} get deployment ${shellQuote(service.name)} -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qxF ${shellWord(image, shellVar(TAG_VAR))} && break; ` +
