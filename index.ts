@@ -10,6 +10,7 @@ export * from './constructs/department';
 export * from './constructs/access';
 export * from './constructs/app-service';
 export * from './constructs/connection';
+export * from './constructs/alerting';
 export * from './constructs/delivery';
 export * from './constructs/pipeline';
 export * from './constructs/preview';

@@ -7,7 +7,7 @@ import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
 import { checkWritablePath } from '../lib/values';
 import { externalSecretName } from '../lib/pod';
-import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
+import { checkConnectionVariables, Connection, ConnectionPeer, connectionVariableNames, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
@@ -515,10 +515,11 @@ export class AppService extends Construct implements IConnectable {
 
   /**
    * Declares that this service calls another one (an app service or a stateful service) in each environment:
-   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, the network policies open exactly that path, and the
+   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, or variables in its own format (`env` templates such as
+   * `{ ORDERS_ADDR: '{host}:{port}' }`), the network policies open exactly that path, and the
    * Pulumi output creates the target first. A target in another tenant must accept this tenant (`acceptFrom`).
    * @param target the service called
-   * @param options port and variable prefix
+   * @param options port, variable prefix and templates
    */
   public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
     assertObjectArgument(this, `connectsTo[${this.connectionList.length}]`, target, 'connect to an AppService or StatefulService of the platform');
@@ -789,9 +790,7 @@ export class AppService extends Construct implements IConnectable {
     for (const [k] of s.configValues) add(k, 'config.values');
     for (const [k] of s.secrets) add(k, 'secrets');
     this.connectionList.forEach((c, i) => {
-      const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name ?? '');
-      add(`${prefix}_HOST`, `connectsTo[${i}]`);
-      add(`${prefix}_PORT`, `connectsTo[${i}]`);
+      for (const name of connectionVariableNames(c)) add(name, `connectsTo[${i}]`);
     });
   }
 
@@ -888,9 +887,7 @@ export class AppService extends Construct implements IConnectable {
       if (!port) {
         problems.error({ path, property: `${property}.port`, value: c.options.port, message: `${t.node.path} has no port of this name or number (ports: ${describePorts(t)})`, fix: 'name one of the target\'s ports' });
       }
-      if (c.options.envPrefix !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(c.options.envPrefix)) {
-        problems.error({ path, property: `${property}.envPrefix`, value: c.options.envPrefix, message: 'the prefix must be upper-case letters, digits and "_"', fix: 'use a prefix like "ORDERS_DB"' });
-      }
+      checkConnectionVariables(problems, path, property, c.options);
       const mine = this.project.tenant;
       const theirs = t.project.tenant;
       if (mine !== theirs && !t.acceptedTenants.includes(mine)) {
