@@ -24,6 +24,8 @@ import type {
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
 import { RolloutStrategy } from './service-options';
+import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
+import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
 import type { Tenant } from './tenant';
 
 /** The transport protocol of a port. */
@@ -147,7 +149,7 @@ export interface EnvironmentOverrides {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps {
+export interface AppServiceProps extends WorkloadProps {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -393,6 +395,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly automountServiceAccountToken: boolean;
   /** How a new version replaces the old pods. */
   public readonly rollout: RolloutStrategy;
+  /** What the service runs as: a Deployment, Job, CronJob or DaemonSet. */
+  public readonly workload: Workload;
   /** Folders the container writes to, besides `/tmp`. */
   public readonly writablePaths: readonly string[];
   /** Prometheus scraping, if declared. */
@@ -436,6 +440,7 @@ export class AppService extends Construct implements IConnectable {
     this.sidecars = [...(props.sidecars ?? [])];
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.rollout = props.rollout ?? RolloutStrategy.ROLLING_UPDATE;
+    this.workload = props.workload ?? Workload.deployment();
     this.writablePaths = [...(props.writablePaths ?? [])];
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
@@ -507,6 +512,21 @@ export class AppService extends Construct implements IConnectable {
   /** The service's exposures. */
   public get exposures(): readonly Exposure[] {
     return this.exposureList;
+  }
+
+  /**
+   * Exposes TCP and UDP ports beyond HTTP: a ClusterIP, NodePort or LoadBalancer Service of their own, reachable
+   * from the declared networks only (the load balancer's source ranges and a network policy of exactly those CIDRs).
+   * @param options networks, type, ports, node ports and environments
+   */
+  public exposeNetwork(options: NetworkExposeOptions): NetworkExposure {
+    assertObjectArgument(this, `exposeNetwork[${this.networkExposures.length}]`, options, 'give the options as an object, e.g. { from: ["10.20.0.0/16"] }');
+    return addNetworkExposure(this, options);
+  }
+
+  /** The service's network exposures. */
+  public get networkExposures(): readonly NetworkExposure[] {
+    return networkExposuresOf(this);
   }
 
   /**
@@ -591,7 +611,7 @@ export class AppService extends Construct implements IConnectable {
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
     const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
-    return {
+    return settleSettings(this.workload, {
       replicas,
       maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
@@ -608,7 +628,7 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-    };
+    });
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
@@ -747,7 +767,7 @@ export class AppService extends Construct implements IConnectable {
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
-      if (env.production) this.checkProductionDefaults(problems, path, env, settings);
+      if (env.production && this.workload?.kind === 'Deployment') this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
     if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
@@ -757,6 +777,8 @@ export class AppService extends Construct implements IConnectable {
     this.checkExposures(problems, path, platform);
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
+    checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
+    checkNetworkExposures(problems, this);
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {

@@ -12,8 +12,10 @@ import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { SecretRef } from '../constructs/secrets';
-import { ContainerOptions, LogFormat, RolloutStrategy } from '../constructs/service-options';
+import { ContainerOptions, LogFormat } from '../constructs/service-options';
+import { renderController } from './batch';
 import { connectionEnv } from './connections';
+import { renderNetworkExposures } from './l4';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
 import { containerSecurityContext, externalSecrets, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
@@ -184,30 +186,21 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
 
-  objects.push({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
+  const template: JsonObject = {
+    metadata: { labels: podLabels, annotations: nonEmptyMap(podAnnotations) },
     spec: {
-      replicas: settings.autoscaling ? undefined : settings.replicas,
-      strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selectorOf(service) },
-      template: {
-        metadata: { labels: podLabels, annotations: nonEmptyMap(podAnnotations) },
-        spec: {
-          serviceAccountName: service.name,
-          automountServiceAccountToken: service.automountServiceAccountToken,
-          enableServiceLinks: false,
-          securityContext: podSecurityContext(),
-          topologySpreadConstraints: spreadConstraints(service, settings),
-          initContainers: initContainers.length > 0 ? initContainers : undefined,
-          containers: [container, ...sidecars],
-          volumes,
-        },
-      },
+      serviceAccountName: service.name,
+      automountServiceAccountToken: service.automountServiceAccountToken,
+      enableServiceLinks: false,
+      securityContext: podSecurityContext(),
+      topologySpreadConstraints: spreadConstraints(service, settings),
+      initContainers: initContainers.length > 0 ? initContainers : undefined,
+      containers: [container, ...sidecars],
+      volumes,
     },
-  });
+  };
+  // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
+  objects.push(renderController(service, settings, { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, selectorOf(service)));
 
   if (ports.length > 0) {
     objects.push({
@@ -223,6 +216,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   }
 
   objects.push(...renderExposure(service, placement, labels));
+  objects.push(...renderNetworkExposures(service, placement, labels));
 
   if (settings.autoscaling) {
     const a = settings.autoscaling;
