@@ -1021,7 +1021,7 @@ export class AppService extends Construct implements IConnectable {
         problems.error({ path, property: `${property}.port`, value: ref, message: `the service has no port of this name or container port (ports: ${this.ports.map((p) => `${p.name}=${p.containerPort}`).join(', ') || 'none'})`, fix: 'name one of the service\'s ports' });
       }
     }
-    if (!this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
+    if (!this.workload?.batch && !this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
       problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no TCP port to probe by default and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
     }
   }

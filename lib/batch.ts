@@ -121,3 +121,31 @@ export function renderController(service: AppService, settings: ServiceSettings,
     },
   };
 }
+
+/** How a release pipeline waits for a released image: the resource, where its pod template is, and what it waits for. */
+export interface ReleaseWait {
+  /** The kubectl resource, e.g. `deployment`. */
+  readonly resource: string;
+  /** The JSONPath of the pod spec, e.g. `.spec.template.spec`. */
+  readonly template: string;
+  /** The kubectl command that waits for the release to finish (the resource is appended), if any. */
+  readonly done?: string;
+}
+
+/**
+ * How a release pipeline waits for a service's released image: a Deployment's or DaemonSet's rollout, a Job's
+ * completion; a CronJob runs the new image at its next run, so the wait ends once the CronJob has it.
+ * @param service the service
+ */
+export function releaseWait(service: AppService): ReleaseWait {
+  switch (workloadKindOf(service)) {
+    case 'DaemonSet':
+      return { resource: 'daemonset', template: '.spec.template.spec', done: 'rollout status daemonset' };
+    case 'Job':
+      return { resource: 'job', template: '.spec.template.spec', done: 'wait --for=condition=complete job' };
+    case 'CronJob':
+      return { resource: 'cronjob', template: '.spec.jobTemplate.spec.template.spec' };
+    default:
+      return { resource: 'deployment', template: '.spec.template.spec', done: 'rollout status deployment' };
+  }
+}
