@@ -16,6 +16,8 @@ export * from './constructs/pipeline';
 export * from './constructs/preview';
 export * from './constructs/preview-sources';
 export * from './constructs/exposure';
+export * from './constructs/network-exposure';
+export * from './constructs/workload';
 export * from './constructs/secrets';
 export * from './constructs/service-options';
 export * from './constructs/stateful-service';

@@ -25,6 +25,8 @@ import type {
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
 import { RolloutStrategy } from './service-options';
+import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
+import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
 import type { Tenant } from './tenant';
 import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
@@ -150,7 +152,7 @@ export interface EnvironmentOverrides extends PodEnvironmentOptions {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps extends PodOptions, ServicePlacementOptions {
+export interface AppServiceProps extends PodOptions, ServicePlacementOptions, WorkloadProps {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -393,6 +395,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly automountServiceAccountToken: boolean;
   /** How a new version replaces the old pods. */
   public readonly rollout: RolloutStrategy;
+  /** What the service runs as: a Deployment, Job, CronJob or DaemonSet. */
+  public readonly workload: Workload;
   /** Folders the container writes to, besides `/tmp`. */
   public readonly writablePaths: readonly string[];
   /** Prometheus scraping, if declared. */
@@ -438,6 +442,7 @@ export class AppService extends Construct implements IConnectable {
     this.sidecars = [...(props.sidecars ?? [])];
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.rollout = props.rollout ?? RolloutStrategy.ROLLING_UPDATE;
+    this.workload = props.workload ?? Workload.deployment();
     this.writablePaths = [...(props.writablePaths ?? [])];
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
@@ -511,6 +516,21 @@ export class AppService extends Construct implements IConnectable {
   /** The service's exposures. */
   public get exposures(): readonly Exposure[] {
     return this.exposureList;
+  }
+
+  /**
+   * Exposes TCP and UDP ports beyond HTTP: a ClusterIP, NodePort or LoadBalancer Service of their own, reachable
+   * from the declared networks only (the load balancer's source ranges and a network policy of exactly those CIDRs).
+   * @param options networks, type, ports, node ports and environments
+   */
+  public exposeNetwork(options: NetworkExposeOptions): NetworkExposure {
+    assertObjectArgument(this, `exposeNetwork[${this.networkExposures.length}]`, options, 'give the options as an object, e.g. { from: ["10.20.0.0/16"] }');
+    return addNetworkExposure(this, options);
+  }
+
+  /** The service's network exposures. */
+  public get networkExposures(): readonly NetworkExposure[] {
+    return networkExposuresOf(this);
   }
 
   /**
@@ -595,7 +615,7 @@ export class AppService extends Construct implements IConnectable {
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    return {
+    return settleSettings(this.workload, {
       ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
@@ -612,7 +632,7 @@ export class AppService extends Construct implements IConnectable {
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
       ...podSettingsFor(this.pod, o),
-    };
+    });
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
@@ -739,7 +759,7 @@ export class AppService extends Construct implements IConnectable {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
       checkReplicaOwners(problems, path, env.name, settings);
-      if (env.production) this.checkProductionDefaults(problems, path, env, settings);
+      if (env.production && this.workload?.kind === 'Deployment') this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
     if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
@@ -750,6 +770,8 @@ export class AppService extends Construct implements IConnectable {
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
     checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
+    checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
+    checkNetworkExposures(problems, this);
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
@@ -981,7 +1003,7 @@ export class AppService extends Construct implements IConnectable {
         problems.error({ path, property: `${property}.port`, value: ref, message: `the service has no port of this name or container port (ports: ${this.ports.map((p) => `${p.name}=${p.containerPort}`).join(', ') || 'none'})`, fix: 'name one of the service\'s ports' });
       }
     }
-    if (!this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
+    if (!this.workload?.batch && !this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
       problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no TCP port to probe by default and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
     }
   }

@@ -10,7 +10,9 @@ import type { Environment } from '../constructs/environment';
 import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
 import type { SecretRef } from '../constructs/secrets';
-import { LogFormat, RolloutStrategy } from '../constructs/service-options';
+import { LogFormat } from '../constructs/service-options';
+import { renderController } from './batch';
+import { renderNetworkExposures } from './l4';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
 import { externalSecrets } from './pod';
@@ -128,18 +130,9 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
   Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
-  objects.push({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
-    spec: {
-      replicas: settings.autoscaling || settings.externalReplicas ? undefined : settings.replicas,
-      strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selectorOf(service) },
-      template: renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) }),
-    },
-  });
+  const template = renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
+  // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
+  objects.push(renderController(service, settings, { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, selectorOf(service)));
 
   if (ports.length > 0) {
     objects.push({
@@ -155,6 +148,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   }
 
   objects.push(...renderExposure(service, placement, labels));
+  objects.push(...renderNetworkExposures(service, placement, labels));
 
   if (settings.autoscaling) {
     const a = settings.autoscaling;
