@@ -271,11 +271,13 @@ export function compare(upstream: readonly KubeObject[], output: readonly KubeOb
       diffs.push({ object: keyOf(u), field: 'object', upstream: 'present', output: undefined });
       continue;
     }
+    if (names[keyOf(u)] !== undefined) diffs.push({ object: keyOf(u), field: 'name', upstream: u.metadata.name, output: o.metadata.name });
     if (!COMPARED.has(u.kind)) continue;
     const upContainers = ((((u.spec as Obj | undefined)?.template as Obj | undefined)?.spec as Obj | undefined)?.containers as Obj[] | undefined) ?? [];
     const containers = correspondence.containers ?? {};
     // An output container is named as its upstream counterpart: by the correspondence, else by name.
     const toUpstream = new Map(upContainers.map((c) => [containers[`${u.metadata.name}/${c.name as string}`] ?? (c.name as string), c.name as string]));
+    for (const [out, up] of toUpstream) if (out !== up) diffs.push({ object: keyOf(u), field: `container ${up}: name`, upstream: up, output: out });
     // The output's own pod labels are the library's; only upstream's label keys are compared.
     const upLabels = new Set(Object.keys(((((u.spec as Obj | undefined)?.template as Obj | undefined)?.metadata as Obj | undefined)?.labels as Obj | undefined) ?? {}));
     const a = fieldsOf(u, upstream, (n) => n, (n) => n);
