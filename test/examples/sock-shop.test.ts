@@ -6,12 +6,14 @@
  * synthesis, schemas, checks, isolation and Pulumi parity are tested with every other example's (check.test.ts,
  * isolation.test.ts, pulumi-stack.test.ts).
  */
+import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { KubeObject } from 'platform-cdk';
 import { build } from '../../examples/sock-shop/main';
 import { synthObjects } from '../fixture';
-import { Allowance, compare, explain, readUpstream } from './upstream';
+import { tiered } from '../tier';
+import { Allowance, compare, explain, normalImage, readUpstream } from './upstream';
 
 const UPSTREAM = 'sock-shop/complete-demo.yaml';
 const NAMESPACE = 'sock-shop';
@@ -107,5 +109,84 @@ describe('examples/sock-shop against the published Sock Shop manifest', () => {
     const lines = (file: string): number => fs.readFileSync(file, 'utf8').split('\n').length;
     const root = path.resolve(__dirname, '..', '..');
     expect(lines(path.join(root, 'examples', 'sock-shop', 'main.ts')) * 3).toBeLessThanOrEqual(lines(path.join(root, 'test', 'fixtures', UPSTREAM)));
+  });
+});
+
+describe('the comparison with upstream (test/examples/upstream.ts)', () => {
+  type Pod = { terminationGracePeriodSeconds?: number; containers: Container[] };
+  type Container = { name: string; image: string; env?: { name: string; value: string }[]; securityContext?: Record<string, unknown>; readinessProbe?: Record<string, unknown>; resources?: { limits?: Record<string, string> } };
+  const podOf = (d: KubeObject): Pod => (d.spec as { template: { spec: Pod } }).template.spec;
+  const upstream = readUpstream(UPSTREAM);
+  const copy = (): KubeObject[] => JSON.parse(JSON.stringify(upstream)) as KubeObject[];
+
+  it('finds no difference between the upstream file and itself', () => {
+    expect(compare(upstream, copy())).toEqual([]);
+  });
+
+  it('spells out Docker Hub\'s short names, so that `mongo` and `docker.io/library/mongo:latest` are one image', () => {
+    expect(normalImage('mongo')).toBe('docker.io/library/mongo:latest');
+    expect(normalImage('weaveworksdemos/carts:0.4.8')).toBe('docker.io/weaveworksdemos/carts:0.4.8');
+    expect(normalImage('docker.io/library/redis:alpine')).toBe('docker.io/library/redis:alpine');
+    expect(normalImage('registry.local:5000/a/b@sha256:00')).toBe('registry.local:5000/a/b@sha256:00');
+  });
+
+  /** One change to one field that decides what runs, and the field the comparison must name. */
+  type Change = { deployment: number; kind: 'image' | 'env' | 'timeout' | 'user' | 'grace' | 'memory'; value: number };
+  const change: fc.Arbitrary<Change> = fc.record({
+    deployment: fc.nat(13),
+    kind: fc.constantFrom('image', 'env', 'timeout', 'user', 'grace', 'memory'),
+    value: fc.integer({ min: 2, max: 9999 }),
+  });
+  function apply(objects: KubeObject[], c: Change): { object: string; field: string } {
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const withProbe = deployments.filter((d) => podOf(d).containers[0].readinessProbe !== undefined);
+    const d = c.kind === 'timeout' ? withProbe[c.deployment % withProbe.length] : deployments[c.deployment % deployments.length];
+    const pod = podOf(d);
+    const container = pod.containers[0];
+    const object = `Deployment/${d.metadata.name}`;
+    const p = `container ${container.name}`;
+    switch (c.kind) {
+      case 'image':
+        container.image = `${container.image.split(':')[0]}:9.${c.value}`;
+        return { object, field: `${p}: image` };
+      case 'env':
+        container.env = [...(container.env ?? []), { name: 'CHANGED', value: String(c.value) }];
+        return { object, field: `${p}: env CHANGED` };
+      case 'timeout':
+        (container.readinessProbe as Record<string, unknown>).timeoutSeconds = c.value;
+        return { object, field: `${p}: readinessProbe timeoutSeconds` };
+      case 'user':
+        container.securityContext = { ...container.securityContext, runAsUser: 20000 + c.value };
+        return { object, field: `${p}: runAsUser` };
+      case 'grace':
+        pod.terminationGracePeriodSeconds = 30 + c.value;
+        return { object, field: 'terminationGracePeriodSeconds' };
+      default: {
+        // A container without resources gains them: one difference, the group.
+        const had = container.resources !== undefined;
+        container.resources = { ...container.resources, limits: { ...container.resources?.limits, memory: `${2000 + c.value}Mi` } };
+        return { object, field: had ? `${p}: resources limits.memory` : `${p}: resources` };
+      }
+    }
+  }
+
+  it('names the object and field of any one change to a field that decides what runs, and nothing else', () => {
+    fc.assert(
+      fc.property(change, (c) => {
+        const changed = copy();
+        const expected = apply(changed, c);
+        expect(compare(upstream, changed).map((d) => ({ object: d.object, field: d.field }))).toEqual([expected]);
+      }),
+      { seed: 20261206, numRuns: tiered(30, 200) },
+    );
+  });
+
+  it('reports a Service\'s type and node port, and an object that one side lacks', () => {
+    const changed = copy();
+    const frontEnd = changed.find((o) => o.kind === 'Service' && o.metadata.name === 'front-end') as KubeObject;
+    (frontEnd.spec as Record<string, unknown>).type = 'LoadBalancer';
+    ((frontEnd.spec as { ports: Record<string, unknown>[] }).ports[0]).nodePort = 30002;
+    const fields = compare(upstream, changed.filter((o) => !(o.kind === 'Service' && o.metadata.name === 'user'))).map((d) => `${d.object} ${d.field}`);
+    expect(fields).toEqual(['Service/front-end type', 'Service/front-end port 80: nodePort', 'Service/user object']);
   });
 });
