@@ -15,8 +15,9 @@ import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
+import { checkPodOptions, mergePodOverrides, PodEnvironmentOptions, PodEnvironmentSettings, PodOptions, podOptionsOf, podSettingsFor } from './pod-options';
 import type { EnvironmentRef, Project } from './project';
-import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
+import { checkResources, mergeResources, ResolvedResources, Resources, sumResources } from './resources';
 import { checkNoLiteralSecret, SecretRef } from './secrets';
 import { ProductionRules } from './service-options';
 import type {
@@ -93,7 +94,7 @@ export function findPortIn(ports: readonly ServicePort[], ref: string | number |
 }
 
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
-export interface EnvironmentOverrides {
+export interface EnvironmentOverrides extends PodEnvironmentOptions {
   /**
    * Replicas in this environment.
    * @default - the service's `replicas`, else the environment's
@@ -147,7 +148,7 @@ export interface EnvironmentOverrides {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps {
+export interface AppServiceProps extends PodOptions {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -279,7 +280,7 @@ export interface AppServiceProps {
 }
 
 /** A service's settings in one environment, with every default applied. */
-export interface ServiceSettings {
+export interface ServiceSettings extends PodEnvironmentSettings {
   /** Replicas (the autoscaler's minimum when it autoscales). */
   readonly replicas: number;
   /** The most replicas: the autoscaler's maximum, else `replicas`. */
@@ -401,6 +402,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly alerts?: AlertOptions;
   /** Log collection options. */
   public readonly logs: LogOptions;
+  /** The pod options: identity, grace period, pod labels and annotations, container name, priority, scheduling. */
+  public readonly pod: PodOptions;
 
   private readonly portOptions: PortOptions[] = [];
   private readonly envVars = new Map<string, string>();
@@ -440,6 +443,7 @@ export class AppService extends Construct implements IConnectable {
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
     this.logs = props.logs ?? {};
+    this.pod = podOptionsOf(props);
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
@@ -608,6 +612,7 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
+      ...podSettingsFor(this.pod, o),
     };
   }
 
@@ -671,16 +676,7 @@ export class AppService extends Construct implements IConnectable {
    * @param environment the environment
    */
   public podResourcesIn(environment: Environment): ResolvedResources {
-    const s = this.settingsFor(environment);
-    const out = { ...s.resources };
-    for (const c of this.sidecars) {
-      const r = this.containerResources(environment, c);
-      out.cpuRequestMillis += r.cpuRequestMillis;
-      out.cpuLimitMillis += r.cpuLimitMillis;
-      out.memoryRequestMiB += r.memoryRequestMiB;
-      out.memoryLimitMiB += r.memoryLimitMiB;
-    }
-    return out;
+    return sumResources([this.settingsFor(environment).resources, ...this.sidecars.map((c) => this.containerResources(environment, c))]);
   }
 
   /**
@@ -757,6 +753,7 @@ export class AppService extends Construct implements IConnectable {
     this.checkExposures(problems, path, platform);
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
+    checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
@@ -819,7 +816,7 @@ export class AppService extends Construct implements IConnectable {
   }
 
   private checkContainers(problems: ProblemCollector, path: string): void {
-    const names = new Map<string, string>([[this.name, 'name']]);
+    const names = new Map<string, string>([[this.pod.containerName ?? this.name, 'name']]);
     const all: [string, ContainerOptions][] = [
       ...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]),
       ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c]),
@@ -983,14 +980,7 @@ export class AppService extends Construct implements IConnectable {
     const probes: [string, Probe | undefined][] = [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]];
     for (const [property, probe] of probes) {
       if (!probe) continue;
-      if (typeof probe._check === 'function') probe._check(problems, path, property);
-      const o = probe.options;
-      for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
-        const e = checkSeconds(o[k], min);
-        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString() || 'NaN', message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
-      }
-      const ft = o.failureThreshold === undefined ? undefined : checkWholeNumber(o.failureThreshold, 1);
-      if (ft) problems.error({ path, property: `${property}.failureThreshold`, value: o.failureThreshold, message: ft, fix: 'set failureThreshold to 1 or more, e.g. 3' });
+      if (typeof probe._check === 'function') probe._check(problems, path, property, property as 'readiness' | 'liveness' | 'startup');
       if (probe.kind === 'exec') continue;
       const ref = probe.options.port;
       if (ref === undefined && !this.ports.some((p) => p.protocol === Protocol.TCP)) {
@@ -1113,6 +1103,7 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
     spread: b.spread ?? a.spread,
     waivers: a.waivers || b.waivers ? { ...a.waivers, ...b.waivers } : undefined,
     secrets: a.secrets || b.secrets ? { ...a.secrets, ...b.secrets } : undefined,
+    ...mergePodOverrides(a, b),
   };
 }
 
