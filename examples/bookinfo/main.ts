@@ -17,13 +17,15 @@ import type { AppService } from 'platform-cdk';
 /** Istio's sample images on Docker Hub, all at one release. */
 const hub = Registry.at('docker.io');
 const RELEASE = '1.17.0';
+/** The samples' images run as user 1000. */
+const USER = 1000;
 
 /** One service of Bookinfo. */
 interface Svc {
   /** The service's name: its Deployment and Service. */
   readonly name: string;
-  /** The image: `istio/examples-bookinfo-<image>`. */
-  readonly image: string;
+  /** The app and its version, as Istio reads them (labels `app`, `version`; the image is `<app>-<version>`). */
+  readonly app: [string, string];
   /** Environment variables. */
   readonly env?: Record<string, string>;
   /** Folders the service writes to besides /tmp. */
@@ -35,19 +37,19 @@ interface Svc {
 /** Reviews, in its three versions: v1 shows no stars, v2 black ones, v3 red ones (both read the ratings). */
 const reviews = (version: string): Svc => ({
   name: `reviews-${version}`,
-  image: `reviews-${version}`,
+  app: ['reviews', version],
   env: { LOG_DIR: '/tmp/logs' },
   writes: ['/opt/ibm/wlp/output'],
   calls: version === 'v1' ? [] : ['ratings'],
 });
 
 const SERVICES: Svc[] = [
-  { name: 'details', image: 'details-v1' },
-  { name: 'ratings', image: 'ratings-v1' },
+  { name: 'details', app: ['details', 'v1'] },
+  { name: 'ratings', app: ['ratings', 'v1'] },
   reviews('v1'),
   reviews('v2'),
   reviews('v3'),
-  { name: 'productpage', image: 'productpage-v1', env: { REVIEWS_HOSTNAME: 'reviews-v1' }, calls: ['details', 'reviews-v1'] },
+  { name: 'productpage', app: ['productpage', 'v1'], env: { REVIEWS_HOSTNAME: 'reviews-v1' }, calls: ['details', 'reviews-v1'] },
 ];
 
 /** Builds Bookinfo: one cluster, one environment, one tenant with the project `bookinfo`. */
@@ -60,8 +62,12 @@ export function build(): Platform {
 
   const services = new Map<string, AppService>();
   for (const s of SERVICES) {
+    const [app, version] = s.app;
     services.set(s.name, project.addService(s.name, {
-      image: hub.image(`istio/examples-bookinfo-${s.image}`, RELEASE),
+      image: hub.image(`istio/examples-bookinfo-${app}-${version}`, RELEASE),
+      containerName: app,
+      podLabels: { app, version },
+      runAsUser: USER,
       ports: [{ port: 9080 }],
       env: s.env,
       writablePaths: s.writes,

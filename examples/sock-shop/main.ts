@@ -18,6 +18,13 @@ import type { AppService, AppServiceProps, PortOptions, Resources } from 'platfo
 /** Every image comes from Docker Hub (official images under `library/`). */
 const hub = Registry.at('docker.io');
 
+/** The user of the shop's own images, and of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
+const SHOP_USER = 10001;
+const DB_USER = 999;
+
+/** Every pod runs on Linux nodes. */
+const LINUX = { nodeSelector: { 'beta.kubernetes.io/os': 'linux' } };
+
 /** The JVM options of the Java services (carts, orders, queue-master, shipping). */
 const JAVA_OPTS = '-Xms64m -Xmx128m -XX:+UseG1GC -Djava.security.egd=file:/dev/urandom -Dspring.zipkin.enabled=false';
 
@@ -37,6 +44,8 @@ interface Svc {
   readonly health?: [string, number, number];
   /** Folders the service writes to besides /tmp (the image's volumes). */
   readonly writes?: string[];
+  /** The numeric user the image runs as (default: the shop's). */
+  readonly user?: number;
   /** The rest, as typed props. */
   readonly more?: Partial<AppServiceProps>;
 }
@@ -45,7 +54,7 @@ const java = { JAVA_OPTS };
 
 /** A MongoDB: the official image at the version of the project's Helm chart (upstream: `mongo`, i.e. latest). */
 function mongo(name: string, image: [string, string] = ['library/mongo', '4.4.0']): Svc {
-  return { name, image, ports: [{ port: 27017, name: 'mongo' }], writes: ['/data/db', '/data/configdb'] };
+  return { name, image, ports: [{ port: 27017, name: 'mongo' }], writes: ['/data/db', '/data/configdb'], user: DB_USER };
 }
 
 /** The fourteen services, in the upstream file's order. */
@@ -57,7 +66,7 @@ const SERVICES: Svc[] = [
     more: { command: ['/app'], args: ['-port=80'] },
   },
   {
-    name: 'catalogue-db', image: ['weaveworksdemos/catalogue-db', '0.3.0'], ports: [{ port: 3306, name: 'mysql' }], env: { MYSQL_DATABASE: 'socksdb' }, writes: ['/var/lib/mysql', '/var/run/mysqld'],
+    name: 'catalogue-db', image: ['weaveworksdemos/catalogue-db', '0.3.0'], ports: [{ port: 3306, name: 'mysql' }], env: { MYSQL_DATABASE: 'socksdb' }, writes: ['/var/lib/mysql', '/var/run/mysqld'], user: DB_USER,
     // The root password is a reference to a Secret, never a value in the code.
     more: { secrets: { MYSQL_ROOT_PASSWORD: ExistingSecret.named('catalogue-db').key('root-password') } },
   },
@@ -67,12 +76,12 @@ const SERVICES: Svc[] = [
   { name: 'payment', image: ['weaveworksdemos/payment', '0.4.3'], ports: [{ port: 80 }], size: [99, 200, 100, 200], health: ['/health', 180, 300] },
   { name: 'queue-master', image: ['weaveworksdemos/queue-master', '0.3.1'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: java },
   {
-    name: 'rabbitmq', image: ['library/rabbitmq', '3.6.8-management'], writes: ['/var/lib/rabbitmq'],
+    name: 'rabbitmq', image: ['library/rabbitmq', '3.6.8-management'], writes: ['/var/lib/rabbitmq'], user: DB_USER,
     // The exporter's port is on the Service; a sidecar declares no ports of its own in the typed model.
     ports: [{ port: 5672, name: 'rabbitmq' }, { port: 9090, name: 'exporter' }, { port: 15672, name: 'management' }],
-    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0') }] },
+    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0') }], podAnnotations: { 'prometheus.io/scrape': 'false' } },
   },
-  { name: 'session-db', image: ['library/redis', 'alpine'], ports: [{ port: 6379, name: 'redis' }], writes: ['/data'] },
+  { name: 'session-db', image: ['library/redis', 'alpine'], ports: [{ port: 6379, name: 'redis' }], writes: ['/data'], user: DB_USER, more: { podAnnotations: { 'prometheus.io.scrape': 'false' } } },
   { name: 'shipping', image: ['weaveworksdemos/shipping', '0.4.8'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: { ZIPKIN: 'zipkin.jaeger.svc.cluster.local', ...java } },
   { name: 'user', image: ['weaveworksdemos/user', '0.4.7'], ports: [{ port: 80 }], size: [100, 300, 100, 200], env: { mongo: 'user-db:27017' }, health: ['/health', 180, 300] },
   mongo('user-db', ['weaveworksdemos/user-db', '0.3.0']),
@@ -120,6 +129,8 @@ export function build(): Platform {
     env: s.env,
     resources: resources(s.size),
     writablePaths: s.writes,
+    runAsUser: s.user ?? SHOP_USER,
+    scheduling: LINUX,
     ...probes(s.health),
     ...s.more,
   })]));
