@@ -87,6 +87,12 @@ const SERVICES: Svc[] = [
   mongo('user-db', ['weaveworksdemos/user-db', '0.3.0']),
 ];
 
+/** The services Prometheus scrapes at /metrics (upstream: `prometheus.io/scrape` on their Service), by port. */
+const SCRAPED: Record<string, string> = {
+  carts: 'http', catalogue: 'http', 'front-end': 'http', orders: 'http', payment: 'http', 'queue-master': 'http', shipping: 'http', user: 'http',
+  rabbitmq: 'exporter',
+};
+
 /** Who calls whom (the caller first): each line is a pair of network policies, caller to callee. */
 const CALLS: [string, string[]][] = [
   ['front-end', ['carts', 'catalogue', 'orders', 'payment', 'user', 'session-db']],
@@ -131,6 +137,7 @@ export function build(): Platform {
     writablePaths: s.writes,
     runAsUser: s.user ?? SHOP_USER,
     scheduling: LINUX,
+    metrics: SCRAPED[s.name] !== undefined ? { port: SCRAPED[s.name] } : undefined,
     ...probes(s.health),
     ...s.more,
   })]));
