@@ -30,8 +30,10 @@ interface Svc {
   readonly env?: Record<string, string>;
   /** Folders the service writes to besides /tmp. */
   readonly writes?: string[];
-  /** The services it calls. */
+  /** The services it calls, by their Service name. */
   readonly calls?: string[];
+  /** The variables that give it a callee's address, by callee (the others it finds by Service name). */
+  readonly addresses?: Record<string, Record<string, string>>;
 }
 
 /** Reviews, in its three versions: v1 shows no stars, v2 black ones, v3 red ones (both read the ratings). */
@@ -49,7 +51,7 @@ const SERVICES: Svc[] = [
   reviews('v1'),
   reviews('v2'),
   reviews('v3'),
-  { name: 'productpage', app: ['productpage', 'v1'], env: { REVIEWS_HOSTNAME: 'reviews-v1' }, calls: ['details', 'reviews-v1'] },
+  { name: 'productpage', app: ['productpage', 'v1'], calls: ['details', 'reviews-v1'], addresses: { 'reviews-v1': { REVIEWS_HOSTNAME: '{shortHost}' } } },
 ];
 
 /** Builds Bookinfo: one cluster, one environment, one tenant with the project `bookinfo`. */
@@ -77,7 +79,7 @@ export function build(): Platform {
     for (const callee of s.calls ?? []) {
       const target = services.get(callee);
       if (!target) throw new Error(`${s.name} calls ${callee}, which is not in SERVICES`);
-      services.get(s.name)?.connectsTo(target);
+      services.get(s.name)?.connectsTo(target, { env: s.addresses?.[callee], hostAndPort: false });
     }
   }
   return platform;

@@ -12,7 +12,7 @@
  * differences from the upstream YAML, and test/examples/sock-shop.test.ts checks each of them).
  */
 import { Duration } from 'cdk8s';
-import { ClusterRole, ExistingSecret, Platform, Probe, Registry, synthesizeApp, Target } from 'platform-cdk';
+import { ClusterRole, ExistingSecret, Platform, Probe, Registry, ServiceType, synthesizeApp, Target } from 'platform-cdk';
 import type { AppService, AppServiceProps, PortOptions, Resources } from 'platform-cdk';
 
 /** Every image comes from Docker Hub (official images under `library/`). */
@@ -83,7 +83,7 @@ const SERVICES: Svc[] = [
   },
   { name: 'session-db', image: ['library/redis', 'alpine'], ports: [{ port: 6379, name: 'redis' }], writes: ['/data'], user: DB_USER, more: { podAnnotations: { 'prometheus.io.scrape': 'false' } } },
   { name: 'shipping', image: ['weaveworksdemos/shipping', '0.4.8'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: { ZIPKIN: 'zipkin.jaeger.svc.cluster.local', ...java } },
-  { name: 'user', image: ['weaveworksdemos/user', '0.4.7'], ports: [{ port: 80 }], size: [100, 300, 100, 200], env: { mongo: 'user-db:27017' }, health: ['/health', 180, 300] },
+  { name: 'user', image: ['weaveworksdemos/user', '0.4.7'], ports: [{ port: 80 }], size: [100, 300, 100, 200], health: ['/health', 180, 300] },
   mongo('user-db', ['weaveworksdemos/user-db', '0.3.0']),
 ];
 
@@ -93,7 +93,10 @@ const SCRAPED: Record<string, string> = {
   rabbitmq: 'exporter',
 };
 
-/** Who calls whom (the caller first): each line is a pair of network policies, caller to callee. */
+/**
+ * Who calls whom (the caller first): each call is a pair of network policies, caller to callee. The services find
+ * each other by Service name, except `user`, which reads its database's address from `mongo` (`user-db:27017`).
+ */
 const CALLS: [string, string[]][] = [
   ['front-end', ['carts', 'catalogue', 'orders', 'payment', 'user', 'session-db']],
   ['carts', ['carts-db']],
@@ -103,6 +106,7 @@ const CALLS: [string, string[]][] = [
   ['queue-master', ['rabbitmq']],
   ['user', ['user-db']],
 ];
+const ADDRESS_VARIABLES: Record<string, Record<string, string>> = { 'user-db': { mongo: '{shortHost}:{port}' } };
 
 function resources(size: Svc['size']): Resources | undefined {
   if (!size) return undefined;
@@ -146,7 +150,11 @@ export function build(): Platform {
     if (!s) throw new Error(`CALLS names ${name}, which is not in SERVICES`);
     return s;
   };
-  for (const [caller, callees] of CALLS) for (const callee of callees) service(caller).connectsTo(service(callee));
+  for (const [caller, callees] of CALLS) {
+    for (const callee of callees) service(caller).connectsTo(service(callee), { env: ADDRESS_VARIABLES[callee], hostAndPort: false });
+  }
+  // The shop's entry point: port 80 on every node's port 30001, from anywhere (a demo).
+  service('front-end').exposeNetwork({ type: ServiceType.NODE_PORT, ports: [{ port: 'http', nodePort: 30001 }], from: ['0.0.0.0/0'] });
   return platform;
 }
 

@@ -42,7 +42,6 @@ const INTENDED: Allowance[] = [
   { object: /^ServiceAccount\/reviews-v[23]$/, field: 'object', reason: 'each service runs as its own ServiceAccount: the versions of reviews get one each' },
   { object: DEPLOYMENT, field: 'serviceAccountName', reason: 'each service runs as its own ServiceAccount' },
   { object: DEPLOYMENT, field: /^container [a-z]+: port 9080$/, output: 'TCP http', reason: 'every container port is named, so that Services and probes name it (upstream names the Service port only)' },
-  { object: DEPLOYMENT, field: /: env [A-Z0-9_]+_(HOST|PORT)$/, reason: 'a declared call (connectsTo) gives the caller <TARGET>_HOST and <TARGET>_PORT; Bookinfo\'s services use their own variables' },
   { object: DEPLOYMENT, field: /: (readiness|liveness)Probe$/, output: defaultProbe, reason: 'a container without probes gets TCP probes on its first port' },
   { object: DEPLOYMENT, field: /: resources$/, reason: 'every container has requests and limits: the platform\'s defaults where upstream sets none' },
   { object: /^Deployment\/(details|ratings)-v1$/, field: /: writable folders$/, output: ['/tmp'], reason: 'the root file system is read-only, with /tmp always writable' },
