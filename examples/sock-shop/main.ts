@@ -18,8 +18,9 @@ import type { AppService, AppServiceProps, PortOptions, Resources } from 'platfo
 /** Every image comes from Docker Hub (official images under `library/`). */
 const hub = Registry.at('docker.io');
 
-/** The user of the shop's own images, and of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
+/** The user the shop's own images run as. */
 const SHOP_USER = 10001;
+/** The user of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
 const DB_USER = 999;
 
 /** Every pod runs on Linux nodes. */
@@ -106,14 +107,17 @@ const CALLS: [string, string[]][] = [
   ['queue-master', ['rabbitmq']],
   ['user', ['user-db']],
 ];
+/** The variables that give a caller its callee's address in the caller's own format, by callee. */
 const ADDRESS_VARIABLES: Record<string, Record<string, string>> = { 'user-db': { mongo: '{shortHost}:{port}' } };
 
+/** The resources of a `size` column. */
 function resources(size: Svc['size']): Resources | undefined {
   if (!size) return undefined;
   const [cpuRequestMillis, cpuLimitMillis, memoryRequestMiB, memoryLimitMiB] = size;
   return { cpuRequestMillis, cpuLimitMillis, memoryRequestMiB, memoryLimitMiB };
 }
 
+/** The readiness and liveness probes of a `health` column: an HTTP GET every 3 seconds after the delays. */
 function probes(health: Svc['health']): Partial<AppServiceProps> {
   if (!health) return {};
   const [path, ready, live] = health;
