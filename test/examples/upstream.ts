@@ -328,3 +328,14 @@ export function explain(diffs: readonly Difference[], allowances: readonly Allow
     unused: allowances.filter((a) => !diffs.some((d) => allows(a, d))).map((a) => `${String(a.object)} ${String(a.field)}: ${a.reason}`),
   };
 }
+
+/**
+ * The escape hatches a program's source uses: overrides and JSON patches on generated objects, user constructs
+ * (`addManifests`, cdk8s `ApiObject`s, cdk8s-plus constructs, `Include`, `Helm`), platform-wide transforms. An
+ * example that re-expresses a published application uses none: only the typed API.
+ * @param source the program's text
+ */
+export function escapeHatchesIn(source: string): string[] {
+  const uses = /\.(addOverride|addJsonPatch|addManifests|addTransform)\(|\bnew (ApiObject|Include|Helm)\(|\bJsonPatch\.|from 'cdk8s-plus-\d+'/g;
+  return [...source.matchAll(uses)].map((m) => m[0]);
+}
