@@ -54,7 +54,10 @@ const GAPS: Allowance[] = [
   { object: 'Deployment/productpage-v1', field: 'container productpage: env REVIEWS_HOSTNAME', output: 'reviews-v1', reason: 'the product page reads one version of reviews, reviews-v1 (Istio\'s request-routing task starts there), as there is no Service over all three' },
 ];
 
-/** Fields being added to the typed model: each line goes when its field lands and the example uses it. */
+/**
+ * Fields being added to the typed model, as `missing: <field> (pending)`: each line goes when its field lands and
+ * the example uses it. Empty: every field this application needs has landed.
+ */
 const PENDING: Allowance[] = [];
 
 let output: KubeObject[] | undefined;
