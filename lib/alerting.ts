@@ -39,7 +39,7 @@ const NAMESPACE_LABEL = 'namespace';
 
 /** The routing of a tenant that covers an environment, if any (never a preview's). */
 export function routingFor(tenant: Tenant, environment: Environment): AlertRouting | undefined {
-  return AlertRouting.of(tenant).find((r) => r.environments.includes(environment));
+  return AlertRouting.forTenant(tenant).find((r) => r.environments.includes(environment));
 }
 
 function labelsOf(tenant: Tenant, environment: Environment): Record<string, string> {
