@@ -252,7 +252,8 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
-    if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
+    const quota = tenant.quotaFor(plan.cluster);
+    if (quota) add(emitter.workspaceQuotaObjects(tenant, quota), { tenant });
   }
   for (const placement of plan.placements) {
     const tenant = placement.project.tenant;
