@@ -3,6 +3,7 @@
  * AlertmanagerConfig per namespace on plain Kubernetes; each schema-valid, per tenant and environment, matching
  * only the tenant's own namespaces, with credentials as secret references only.
  */
+import * as fc from 'fast-check';
 import * as pulumi from '@pulumi/pulumi';
 import { AlertSeverity, Channel, Duration, ExistingSecret, SecretStore, Target, validatePlatform } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
@@ -223,6 +224,39 @@ describe('alert routing checks', () => {
     const f = fixture();
     routeAll(f);
     expect(validatePlatform(f.platform).filter((p) => p.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('alert routing checks as properties', () => {
+  const hostile = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('a@b.example.com\nBcc: x@evil.example.com', '#ops\r\n', '', ' ', 'https://hooks.slack.com/services/T0000000/B0000000/abcdefghijklmnopqrstuvwx', 'xoxb-1234567890-abcdefghijkl', 'https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123', 'ftp://x', 'javascript:alert(1)'),
+  );
+  const SECRETS = ['abcdefghijklmnopqrstuvwx', 'xoxb-1234567890', '0123456789abcdef0123'];
+
+  it('hostile text in any field is refused or written as one line, never echoing a credential, never throwing', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, hostile, (to, channel, url, corp) => {
+        const f = fixture();
+        addService(f, 'web', { alerts: true });
+        f.tenant.routeAlerts('oncall', {
+          receivers: {
+            mail: Channel.email({ to: [to], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' } }),
+            slack: Channel.slack({ channel, credentials: vault.key('s') }),
+            hook: Channel.webhook({ url }),
+            wecom: Channel.weCom({ corpId: corp, agentId: '1', apiSecret: vault.key('w'), toUser: ['ops'] }),
+          },
+        });
+        const problems = validatePlatform(f.platform).filter((p) => p.severity === 'error');
+        const text = problems.map((p) => JSON.stringify(p.value) + p.message).join('\n');
+        for (const secret of SECRETS) expect(text).not.toContain(secret);
+        if (problems.length === 0) {
+          const objects = synthObjects(f.platform);
+          for (const o of objects.values()) expect(JSON.stringify(o)).not.toMatch(/\\[nr]|\\u0000/);
+        }
+      }),
+      { seed: 20261208, numRuns: 60 },
+    );
   });
 });
 

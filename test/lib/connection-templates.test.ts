@@ -3,6 +3,7 @@
  * is filled per environment and preview for app services, stateful services and external endpoints, the network
  * policies stay those of the declared path, and bad templates are refused with the usual problems.
  */
+import * as fc from 'fast-check';
 import * as pulumi from '@pulumi/pulumi';
 import { Engine, validatePlatform } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
@@ -178,5 +179,32 @@ describe('connection templates in the Pulumi output', () => {
       { name: 'ORDERS_ADDR', value: 'orders.storefront.svc.cluster.local:8080' },
       { name: 'DATABASE_URL', value: 'mysql://orders-db:3306/orders' },
     ]);
+  });
+});
+
+describe('connection templates as properties', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('{host}', '{shortHost}', '{port}', '{namespace}', '{{', '}}', '{', '}', '{nope}', '\n', '\u0000', ':', '/', 'http://', '?token=s3cr3tvalue1', 'https://u:pw1@'),
+    fc.stringMatching(/^[A-Za-z0-9._~-]{0,8}$/),
+  );
+  const template = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
+
+  it('a template is either refused at its variable, or filled to one line that follows the target', () => {
+    fc.assert(
+      fc.property(template, (t) => {
+        const f = fixture();
+        addService(f, 'web').connectsTo(addService(f, 'orders'), { env: { ORDERS_ADDR: t } });
+        const refused = validatePlatform(f.platform).some((p) => p.severity === 'error' && p.property === 'connectsTo[0].env["ORDERS_ADDR"]');
+        const parsed = parseConnectionTemplate(t);
+        const fine = !('error' in parsed) && !/[\u0000-\u001f]/.test(t) && !/token=|https:\/\/u:pw1@/.test(t);
+        expect(refused).toBe(!fine);
+        if (fine) {
+          const value = fillConnectionTemplate(t, { host: 'orders.storefront.svc.cluster.local', shortHost: 'orders', port: '8080', namespace: 'storefront' });
+          expect(/[\u0000-\u001f]/.test(value)).toBe(false);
+          expect(value.includes('orders') || value.includes('8080') || value.includes('storefront')).toBe(true);
+        }
+      }),
+      { seed: 20261206, numRuns: 150 },
+    );
   });
 });
