@@ -3,7 +3,7 @@
  * the construct it breaks, whose path the validation error must name.
  */
 import * as fc from 'fast-check';
-import { BackupTarget, Duration, Engine, ExistingSecret, Probe, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, StatefulMode, User } from 'platform-cdk';
 import type { AppService, Project, Tenant } from 'platform-cdk';
 import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
 
@@ -38,6 +38,8 @@ export const CHANGE_KINDS = [
   'department-of-another-tenant',
   // --- connections in the caller's format and alert routing ---
   'bad-connection-template',
+  'alert-credential-literal',
+  'alert-route-to-unknown-receiver',
   // --- end ---
   // Pod options: root user, a reserved pod label, a readiness probe with a grace period, a moving tag in production.
   'root-user',
@@ -189,6 +191,10 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       caller.connectsTo(target, { env: { CALLED_ADDR: ['{hostname}:{port}', 'http://{host', 'no placeholder', 'http://u:p4ssw0rd@{host}'][change.at % 4] } });
       return caller.node.path;
     }
+    case 'alert-credential-literal':
+      return tenant.routeAlerts('leaky-alerts', { environments: [env], receivers: { chat: Channel.slack({ channel: '#x', credentials: 'https://hooks.slack.com/services/T0000000/B0000000/abcdefghijklmnopqrstuvwx' as never }) } }).node.path;
+    case 'alert-route-to-unknown-receiver':
+      return tenant.routeAlerts('lost-alerts', { environments: [env], receivers: { mail: Channel.webhook({ url: 'https://pager.example.com/x' }) }, routes: [{ receivers: ['nobody'] }] }).node.path;
     // --- end ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });

@@ -9,8 +9,10 @@
  */
 import * as fc from 'fast-check';
 import {
+  AlertSeverity,
   AppService,
   BackupTarget,
+  Channel,
   CiSystem,
   ClusterRole,
   Credential,
@@ -26,6 +28,7 @@ import {
   ProjectRole,
   Registry,
   StatefulMode,
+  SecretStore,
   StatefulService,
   TaintEffect,
   Target,
@@ -82,7 +85,47 @@ export interface TenantSpec {
   readonly viewer?: string;
   /** The environment where its first department may create projects itself (KubeSphere targets). */
   readonly selfProvisioning?: string;
+  // --- alert routing ---
+  /** Its alert routing: the channels (one receiver each), the environments (all when absent), critical alerts to the first receiver only, credentials from a store or an existing Secret. */
+  readonly alerts?: { readonly channels: AlertChannelKind[]; readonly environments?: string[]; readonly criticalFirst: boolean; readonly store: boolean };
+  // --- end alert routing ---
 }
+
+// --- alert routing ---
+/** The channel kinds the generator draws. */
+export const ALERT_CHANNELS = ['email', 'wecom', 'dingtalk', 'slack', 'webhook'] as const;
+/** A channel kind. */
+export type AlertChannelKind = (typeof ALERT_CHANNELS)[number];
+
+/**
+ * Routes a generated tenant's alerts, through the public API.
+ * @param tenant the tenant
+ * @param spec its routing
+ */
+export function routeGeneratedAlerts(tenant: Tenant, spec: NonNullable<TenantSpec['alerts']>): void {
+  const secret = (key: string) => (spec.store ? SecretStore.cluster('vault').key(`alerting/${tenant.name}/${key}`) : ExistingSecret.named('alerting').key(key));
+  const channel = (kind: AlertChannelKind): Channel => {
+    switch (kind) {
+      case 'email':
+        return Channel.email({ to: [`${tenant.name}-oncall@example.com`], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' }, username: 'alerts', password: secret('smtp') });
+      case 'wecom':
+        return Channel.weCom({ corpId: 'ww1234567890', agentId: '1000002', apiSecret: secret('wecom'), toParty: ['12'] });
+      case 'dingtalk':
+        return Channel.dingTalk({ webhook: secret('dingtalk'), keywords: ['alert'] });
+      case 'slack':
+        return Channel.slack({ channel: `#${tenant.name}`, credentials: secret('slack') });
+      default:
+        return Channel.webhook({ url: `https://pager.example.com/${tenant.name}`, bearerToken: secret('pager') });
+    }
+  };
+  const receivers = Object.fromEntries(spec.channels.map((k) => [k, channel(k)]));
+  tenant.routeAlerts('oncall', {
+    receivers,
+    ...(spec.environments ? { environments: spec.environments } : {}),
+    ...(spec.criticalFirst ? { routes: [{ receivers: [spec.channels[0]], severities: [AlertSeverity.CRITICAL] }, { receivers: spec.channels.slice(1).length > 0 ? spec.channels.slice(1) : [spec.channels[0]] }] } : {}),
+  });
+}
+// --- end alert routing ---
 
 /** A project. */
 export interface ProjectSpec {
@@ -280,7 +323,9 @@ const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: 
 
 const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }) });
 
-const rawTenant = fc.record({ declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
+const rawTenant = fc.record({
+  alerts: fc.option(fc.record({ channels: fc.subarray([...ALERT_CHANNELS], { minLength: 1 }), envMask: fc.integer({ min: 0, max: 15 }), criticalFirst: fc.boolean(), store: fc.boolean() }), { nil: undefined }), // alert routing
+  declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
@@ -383,6 +428,7 @@ export function normalize(raw: RawEstate): EstateSpec {
       ...(t.quota && raw.target !== Target.KUBERNETES ? { quota: true } : {}),
       ...(t.viewer ? { viewer: `${name}.auditor` } : {}),
       ...(t.selfProvisioning && selfProvisioned && raw.target !== Target.KUBERNETES ? { selfProvisioning: selfProvisioned.name } : {}),
+      ...alertSpec(t.alerts, raw.target, projects), // alert routing
     };
   });
   // Connections: to services generated before the caller (no cycles), placed in every environment of the caller.
@@ -423,6 +469,18 @@ export function normalize(raw: RawEstate): EstateSpec {
   const ci = raw.ci === undefined ? undefined : raw.target === Target.KUBERNETES ? CiSystem.GITLAB_CI : raw.ci;
   return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
+
+// --- alert routing ---
+/** A tenant's alert routing, valid by construction: no DingTalk on plain Kubernetes, only environments the tenant's projects are in. */
+function alertSpec(raw: { channels: AlertChannelKind[]; envMask: number; criticalFirst: boolean; store: boolean } | undefined, target: Target, projects: ProjectSpec[]): { alerts?: TenantSpec['alerts'] } {
+  if (!raw) return {};
+  const channels = raw.channels.filter((c) => target !== Target.KUBERNETES || c !== 'dingtalk');
+  if (channels.length === 0) return {};
+  const placed = [...new Set(projects.flatMap((p) => p.environments))];
+  const chosen = raw.envMask === 0 ? undefined : placed.filter((_, i) => (raw.envMask >> i) & 1);
+  return { alerts: { channels, ...(chosen && chosen.length > 0 ? { environments: chosen } : {}), criticalFirst: raw.criticalFirst, store: raw.store } };
+}
+// --- end alert routing ---
 
 /** Random valid estates. */
 export const validEstate: fc.Arbitrary<EstateSpec> = rawEstate.map(normalize);
@@ -490,6 +548,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
+    if (t.alerts) routeGeneratedAlerts(tenant, t.alerts); // alert routing
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
       const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}) });
