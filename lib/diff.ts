@@ -210,7 +210,7 @@ const SERVER_METADATA: readonly string[] = ['uid', 'resourceVersion', 'generatio
 const SERVER_ANNOTATIONS: readonly string[] = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 
 /** Whether a live object is one a controller creates and owns, rather than one a user declares. */
-function ownedByController(o: JsonObject): boolean {
+export function ownedByController(o: JsonObject): boolean {
   const metadata = isObject(o.metadata) ? o.metadata : {};
   const kind = asString(o.kind);
   const name = asString(metadata.name);
@@ -223,7 +223,7 @@ function ownedByController(o: JsonObject): boolean {
 }
 
 /** A live object without its status and the metadata the API server and kubectl set. */
-function withoutServerFields(o: JsonObject): JsonObject {
+export function withoutServerFields(o: JsonObject): JsonObject {
   const out: JsonObject = { ...o };
   delete out.status;
   if (isObject(o.metadata)) {

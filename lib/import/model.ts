@@ -1,0 +1,170 @@
+/**
+ * What `platform-cdk import` recognises in an export, before it is written as a program: clusters, environments,
+ * tenants, projects and their services, with the values common to every environment of a service kept apart from
+ * the differences, and the objects carried over through escape hatches. The writer (lib/import/writer.ts) turns
+ * it into TypeScript; the report (lib/import/report.ts) says what became of each object.
+ */
+import type { KubeObject } from '../manifest';
+
+/** A cluster of the estate. */
+export interface ImportedCluster {
+  /** Its name (the export's folder). */
+  readonly name: string;
+  /** Host or member. */
+  readonly role: 'host' | 'member';
+  /** Its labels (without those platform-cdk writes itself). */
+  readonly labels: Record<string, string>;
+  /** The ingress class its Ingresses name. */
+  readonly ingressClassName?: string;
+}
+
+/** An environment: a name, its clusters. */
+export interface ImportedEnvironment {
+  /** Its name. */
+  readonly name: string;
+  /** Its clusters, by name. */
+  readonly clusters: string[];
+  /** Whether it is production (2 replicas and a disruption budget by default). */
+  readonly production: boolean;
+  /** The cert-manager issuer its Ingresses' certificates come from. */
+  tlsIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
+}
+
+/** A probe of a container, as the typed model says it. */
+export type ImportedProbe =
+  | { readonly kind: 'http'; readonly path: string; readonly port?: string | number; readonly options: ProbeTimings }
+  | { readonly kind: 'tcp'; readonly port?: string | number; readonly options: ProbeTimings }
+  | { readonly kind: 'exec'; readonly command: string[]; readonly options: ProbeTimings };
+
+/** A probe's timings, only where they differ from Kubernetes' defaults (seconds, counts). */
+export interface ProbeTimings {
+  /** Seconds before the first check. */
+  readonly initialDelay?: number;
+  /** Seconds between checks. */
+  readonly period?: number;
+  /** Seconds before a check times out. */
+  readonly timeout?: number;
+  /** Failures before the container counts as failed. */
+  readonly failureThreshold?: number;
+}
+
+/** A port of a service. */
+export interface ImportedPort {
+  /** The port callers use (the Service's). */
+  readonly port: number;
+  /** Its name, when not the default. */
+  readonly name?: string;
+  /** The container's port, when it differs. */
+  readonly containerPort?: number;
+}
+
+/** The fields of a service in one environment; every one optional (absent: the library's default). */
+export interface ServiceFields {
+  /** The image: registry host, repository, tag. */
+  image?: { readonly registry: string; readonly repository: string; readonly tag: string };
+  /** Ports. */
+  ports?: ImportedPort[];
+  /** Plain environment variables. */
+  env?: Record<string, string>;
+  /** Variables read from Secrets: `VAR → [secret, key]`. */
+  secrets?: Record<string, [string, string]>;
+  /** Resources in millicores and MiB. */
+  resources?: Record<string, number>;
+  /** Replicas. */
+  replicas?: number;
+  /** The pod's user id. */
+  runAsUser?: number;
+  /** Readiness probe. */
+  readiness?: ImportedProbe;
+  /** Liveness probe. */
+  liveness?: ImportedProbe;
+  /** Command. */
+  command?: string[];
+  /** Arguments. */
+  args?: string[];
+  /** The node selector. */
+  nodeSelector?: Record<string, string>;
+}
+
+/** A service: its common fields and its per-environment differences. */
+export interface ImportedService {
+  /** Its name (Deployment, Service, container). */
+  readonly name: string;
+  /** What every environment shares. */
+  common: ServiceFields;
+  /** What differs, by environment. */
+  perEnvironment: Record<string, ServiceFields>;
+  /** Ingress hosts, by environment. */
+  hosts: Record<string, string>;
+  /** Comments to write above it (TODOs: secrets it reads, fields not carried). */
+  notes: string[];
+}
+
+/** Objects carried through `addManifests`, with why. */
+export interface ImportedHatch {
+  /** The environment (undefined: every environment of the project, or the cluster's objects). */
+  readonly environment?: string;
+  /** The objects (namespace removed for a project's). */
+  readonly objects: KubeObject[];
+  /** Why they are not typed. */
+  readonly reason: string;
+}
+
+/** A project: a namespace per environment. */
+export interface ImportedProject {
+  /** Its name. */
+  readonly name: string;
+  /** Its environments, in the estate's order. */
+  environments: string[];
+  /** The namespace by environment, where it is not the project's name. */
+  namespaces: Record<string, string>;
+  /** The namespace's description. */
+  description?: string;
+  /** Its services. */
+  services: ImportedService[];
+  /** Objects carried through escape hatches. */
+  hatches: ImportedHatch[];
+}
+
+/** A tenant (workspace). */
+export interface ImportedTenant {
+  /** Its name. */
+  readonly name: string;
+  /** Its manager. */
+  manager?: string;
+  /** Its display name. */
+  displayName?: string;
+  /** Its projects. */
+  projects: ImportedProject[];
+}
+
+/** The estate recognised in an export. */
+export interface ImportedEstate {
+  /** The platform's name. */
+  readonly platform: string;
+  /** Whether the export holds KubeSphere objects (else the plain Kubernetes target). */
+  readonly kubesphere: boolean;
+  /** Clusters. */
+  readonly clusters: ImportedCluster[];
+  /** Environments. */
+  readonly environments: ImportedEnvironment[];
+  /** Tenants. */
+  readonly tenants: ImportedTenant[];
+  /** Cluster-level objects carried through `cluster.addManifests`, by cluster. */
+  readonly clusterHatches: Record<string, ImportedHatch[]>;
+}
+
+/** What became of one object. */
+export type Outcome = 'typed' | 'generated' | 'hatch' | 'left-out';
+
+/** One line of the import report. */
+export interface ReportEntry {
+  /** The cluster. */
+  readonly cluster: string;
+  /** `<Kind> <namespace>/<name>`. */
+  readonly object: string;
+  /** typed: it became typed model; generated: the library writes it by default; hatch: carried through an escape hatch; left-out: not in the program. */
+  readonly outcome: Outcome;
+  /** What it became, or why. */
+  readonly detail: string;
+}

@@ -1,0 +1,267 @@
+/**
+ * Recognising an estate in an export: clusters, environments (from the labels platform-cdk writes, a namespace
+ * suffix convention, or a map the user gives), tenants (WorkspaceTemplates, the `kubesphere.io/workspace` label),
+ * projects across environments and clusters, and their services. What the library writes by default (a project's
+ * quota, limit range and network policies, a service's ServiceAccount and disruption budget) is recognised as such;
+ * what the typed model cannot say is carried through an escape hatch, with the reason; nothing is dropped silently.
+ */
+import { LabelKeys } from '../manifest';
+import type { KubeObject } from '../manifest';
+import type { ExportedEstate, ExportedObject } from './read';
+import { objectName } from './read';
+import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
+import { mergeEnvironments, readIngress, readService } from './service';
+
+/** Options of {@link recogniseEstate}. */
+export interface RecogniseOptions {
+  /** The platform's name. @default - the export folder's name, or `imported` */
+  readonly platform?: string;
+  /**
+   * How namespaces map to environments where no `platform-cdk.io/environment` label says: `<suffix>=<environment>`
+   * (`-test=test`, a namespace ending in the suffix) or `<cluster>=<environment>` (every namespace of a cluster).
+   * @default - the usual suffixes (`-dev`, `-test`, `-staging`, `-prod`), then the cluster's environment label
+   */
+  readonly environmentMap?: Readonly<Record<string, string>>;
+  /** The environment of namespaces nothing else places. @default 'production' for a host-only estate */
+  readonly defaultEnvironment?: string;
+}
+
+/** Namespaces that belong to Kubernetes or KubeSphere, never to a project. */
+const SYSTEM_NAMESPACE = /^(kube-|kubesphere-|kubekey-|istio-|cert-manager$|default$|ingress-nginx$|gitops-system$)/;
+
+/** Environment names a namespace suffix stands for. */
+const SUFFIXES: Record<string, string> = { '-dev': 'dev', '-development': 'development', '-test': 'test', '-qa': 'qa', '-staging': 'staging', '-stage': 'staging', '-prod': 'production', '-production': 'production' };
+
+/** The order environments are written in. */
+const ORDER = ['dev', 'development', 'test', 'qa', 'staging', 'production'];
+
+/** Network policies the library writes into every project. */
+const PROJECT_POLICIES = new Set(['default-deny', 'allow-dns', 'allow-same-tenant', 'allow-ingress-controller', 'allow-acme-http01-solver']);
+
+/** Labels platform-cdk writes on clusters, which the program does not repeat. */
+const CLUSTER_LABEL = /^(app\.kubernetes\.io\/managed-by|cluster\.platform-cdk\.io\/.*)$/;
+
+/** The KubeSphere workspace label of a namespace. */
+const WORKSPACE = 'kubesphere.io/workspace';
+
+interface Place {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly project: string;
+  readonly tenant: string;
+}
+
+/** What {@link recogniseEstate} gives: the estate, and what became of every object. */
+export interface Recognised {
+  /** The estate. */
+  readonly estate: ImportedEstate;
+  /** One entry per object of the export. */
+  readonly report: ReportEntry[];
+}
+
+function labelsOf(o: KubeObject): Record<string, string> {
+  return o.metadata.labels ?? {};
+}
+
+function sortEnvs(a: string, b: string): number {
+  const ia = ORDER.indexOf(a);
+  const ib = ORDER.indexOf(b);
+  if (ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Where an export's namespace belongs: environment, project, tenant. */
+function placeNamespace(cluster: string, ns: KubeObject | undefined, name: string, clusterEnv: ReadonlyMap<string, string>, o: RecogniseOptions, fallback: string): Place {
+  const labels = ns ? labelsOf(ns) : {};
+  let environment = labels['platform-cdk.io/environment'];
+  let base = name;
+  const map = o.environmentMap ?? {};
+  for (const [key, env] of Object.entries({ ...map, ...SUFFIXES })) {
+    if (key.startsWith('-') && name.endsWith(key) && name.length > key.length) {
+      if (environment === undefined || environment === env) {
+        environment ??= map[key] ?? env;
+        base = name.slice(0, -key.length);
+      }
+      break;
+    }
+  }
+  environment ??= map[cluster] ?? clusterEnv.get(cluster) ?? fallback;
+  const project = labels[LabelKeys.PART_OF] ?? base;
+  const tenant = labels['platform-cdk.io/tenant'] ?? labels[WORKSPACE] ?? project;
+  return { cluster, namespace: name, environment, project, tenant };
+}
+
+/**
+ * Recognises the estate of an export.
+ * @param exported what the export folder holds
+ * @param o options
+ */
+export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = {}): Recognised {
+  const report: ReportEntry[] = exported.skipped.map((s) => ({ cluster: s.cluster, object: s.object, outcome: 'left-out' as const, detail: s.reason }));
+  const done = new Set<ExportedObject>();
+  const mark = (e: ExportedObject, outcome: ReportEntry['outcome'], detail: string): void => {
+    done.add(e);
+    report.push({ cluster: e.cluster, object: objectName(e.object), outcome, detail });
+  };
+  const of = (kind: string): ExportedObject[] => exported.objects.filter((e) => e.object.kind === kind);
+  const kubesphere = exported.objects.some((e) => e.object.apiVersion.includes('kubesphere.io') || Object.keys(labelsOf(e.object)).some((k) => k.startsWith('kubesphere.io/')));
+
+  // Clusters: the host holds the Cluster and WorkspaceTemplate objects (or is named host, or is alone).
+  const clusterObjects = of('Cluster').filter((e) => e.object.apiVersion.startsWith('cluster.kubesphere.io/'));
+  const hostName =
+    exported.clusters.find((c) => exported.objects.some((e) => e.cluster === c && (e.object.kind === 'WorkspaceTemplate' || e.object.kind === 'Cluster'))) ??
+    exported.clusters.find((c) => c === 'host') ??
+    exported.clusters[0];
+  const clusterEnv = new Map<string, string>();
+  const clusters: ImportedCluster[] = exported.clusters.map((name) => {
+    const co = clusterObjects.find((e) => e.object.metadata.name === name);
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(co ? labelsOf(co.object) : {})) if (!CLUSTER_LABEL.test(k)) labels[k] = v;
+    const env = co ? labelsOf(co.object)['cluster.platform-cdk.io/environment'] : undefined;
+    if (env) clusterEnv.set(name, env);
+    const ingress = exported.objects.find((e) => e.cluster === name && e.object.kind === 'Ingress');
+    const ingressClassName = (ingress?.object as { spec?: { ingressClassName?: string } } | undefined)?.spec?.ingressClassName;
+    return { name, role: name === hostName ? 'host' : 'member', labels, ingressClassName };
+  });
+  for (const e of clusterObjects) {
+    const known = exported.clusters.includes(e.object.metadata.name);
+    mark(e, known ? 'typed' : 'left-out', known ? `cluster ${e.object.metadata.name}` : 'a cluster with no folder in the export: export it to import it');
+  }
+
+  // Namespaces of projects, each placed in an environment, a project and a tenant.
+  const places: Place[] = [];
+  const namespaceNames = new Map<string, Set<string>>();
+  for (const e of exported.objects) {
+    const ns = e.object.kind === 'Namespace' ? e.object.metadata.name : e.object.metadata.namespace;
+    if (ns) (namespaceNames.get(e.cluster) ?? namespaceNames.set(e.cluster, new Set()).get(e.cluster)!).add(ns);
+  }
+  const fallback = o.defaultEnvironment ?? (exported.clusters.length === 1 ? 'production' : 'production');
+  for (const [cluster, names] of namespaceNames) {
+    for (const name of [...names].sort()) {
+      const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
+      if (SYSTEM_NAMESPACE.test(name) || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
+      places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
+    }
+  }
+
+  // Environments: every environment a namespace or a cluster is in.
+  const envClusters = new Map<string, Set<string>>();
+  for (const p of places) (envClusters.get(p.environment) ?? envClusters.set(p.environment, new Set()).get(p.environment)!).add(p.cluster);
+  for (const [c, env] of clusterEnv) (envClusters.get(env) ?? envClusters.set(env, new Set()).get(env)!).add(c);
+  const environments: ImportedEnvironment[] = [...envClusters.keys()].sort(sortEnvs).map((name) => ({
+    name,
+    clusters: [...envClusters.get(name)!].sort(),
+    production: name === 'production' || name === 'prod',
+  }));
+  const envByName = new Map(environments.map((e) => [e.name, e]));
+
+  // Tenants: WorkspaceTemplates, then the tenants the namespaces name.
+  const tenants = new Map<string, ImportedTenant>();
+  for (const e of of('WorkspaceTemplate')) {
+    const spec = (e.object as unknown as { spec?: { template?: { spec?: { manager?: string } } } }).spec;
+    const name = e.object.metadata.name;
+    tenants.set(name, { name, manager: spec?.template?.spec?.manager, displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], projects: [] });
+    mark(e, 'typed', `tenant ${name}`);
+  }
+  const tenant = (name: string): ImportedTenant => tenants.get(name) ?? tenants.set(name, { name, projects: [] }).get(name)!;
+
+  // Projects: one per (tenant, project), in the environments its namespaces are in.
+  const projects = new Map<string, ImportedProject>();
+  for (const p of places) {
+    const key = `${p.tenant}/${p.project}`;
+    let project = projects.get(key);
+    if (!project) {
+      project = { name: p.project, environments: [], namespaces: {}, services: [], hatches: [] };
+      projects.set(key, project);
+      tenant(p.tenant).projects.push(project);
+    }
+    if (!project.environments.includes(p.environment)) project.environments.push(p.environment);
+    if (p.namespace !== p.project) project.namespaces[p.environment] = p.namespace;
+  }
+  for (const project of projects.values()) project.environments.sort(sortEnvs);
+
+  // The objects of each project, environment by environment.
+  for (const [key, project] of projects) {
+    const projectPlaces = places.filter((p) => `${p.tenant}/${p.project}` === key);
+    const byService = new Map<string, Map<string, ServiceFields>>();
+    const hosts: Record<string, Record<string, string>> = {};
+    const notes = new Map<string, Set<string>>();
+    const hatchesByEnv = new Map<string, KubeObject[]>();
+    for (const place of projectPlaces) {
+      const env = envByName.get(place.environment)!;
+      const inNs = exported.objects.filter((e) => e.cluster === place.cluster && (e.object.metadata.namespace === place.namespace || (e.object.kind === 'Namespace' && e.object.metadata.name === place.namespace)));
+      const deployments = new Set(inNs.filter((e) => e.object.kind === 'Deployment').map((e) => e.object.metadata.name));
+      for (const e of inNs) {
+        const { kind, metadata } = e.object;
+        const name = metadata.name;
+        if (kind === 'Namespace') {
+          const description = metadata.annotations?.['kubesphere.io/description'];
+          if (description) project.description = description;
+          mark(e, 'typed', `project ${project.name} in ${env.name}`);
+        } else if (kind === 'Deployment') {
+          const service = inNs.find((s) => s.object.kind === 'Service' && s.object.metadata.name === name);
+          const reading = readService(e.object, service?.object, env.production);
+          (byService.get(name) ?? byService.set(name, new Map()).get(name)!).set(env.name, reading.fields);
+          for (const n of reading.notCarried) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`not carried in ${env.name}: ${n}`);
+          for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}, which must exist in ${place.namespace} (its value is not imported)`);
+          mark(e, 'typed', `service ${project.name}/${name}${reading.notCarried.length > 0 ? ` (not carried: ${reading.notCarried.join(', ')})` : ''}`);
+          if (service) mark(service, 'typed', `ports of service ${name}`);
+        } else if (kind === 'Ingress' && deployments.has(name)) {
+          const ing = readIngress(e.object);
+          if (ing.host) (hosts[name] ??= {})[env.name] = ing.host;
+          mark(e, 'typed', `exposure of service ${name}`);
+        } else if ((kind === 'ServiceAccount' || kind === 'PodDisruptionBudget') && deployments.has(name)) {
+          mark(e, 'generated', `written for service ${name} by default`);
+        } else if (kind === 'Certificate' && e.object.apiVersion.startsWith('cert-manager.io/') && deployments.has(name.replace(/-tls$/, ''))) {
+          const ref = (e.object as unknown as { spec?: { issuerRef?: { kind?: string; name?: string } } }).spec?.issuerRef;
+          if (ref?.name) env.tlsIssuer = { kind: ref.kind === 'Issuer' ? 'Issuer' : 'ClusterIssuer', name: ref.name };
+          mark(e, 'typed', `TLS of environment ${env.name}`);
+        } else if ((kind === 'ResourceQuota' && name === 'project-quota') || (kind === 'LimitRange' && name === 'project-limits') || (kind === 'NetworkPolicy' && PROJECT_POLICIES.has(name))) {
+          mark(e, 'generated', 'written for every project by default');
+        } else if (kind === 'Service' && deployments.has(name)) {
+          // marked with its Deployment
+        } else {
+          (hatchesByEnv.get(env.name) ?? hatchesByEnv.set(env.name, []).get(env.name)!).push(e.object);
+          mark(e, 'hatch', `project.addManifests in ${env.name}: ${kind} is not a typed part of a service`);
+        }
+      }
+    }
+    for (const [name, byEnv] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const merged = mergeEnvironments(byEnv);
+      const service: ImportedService = { name, common: merged.common, perEnvironment: merged.perEnvironment, hosts: hosts[name] ?? {}, notes: [...(notes.get(name) ?? [])] };
+      project.services.push(service);
+    }
+    project.hatches.push(...hatchObjects(project.environments, hatchesByEnv));
+  }
+
+  // What is left: cluster-scoped and system objects, carried on the cluster.
+  const clusterHatches: Record<string, ImportedHatch[]> = {};
+  for (const e of exported.objects) {
+    if (done.has(e)) continue;
+    const ns = e.object.metadata.namespace ?? (e.object.kind === 'Namespace' ? e.object.metadata.name : undefined);
+    if (ns && SYSTEM_NAMESPACE.test(ns)) {
+      mark(e, 'left-out', 'in a namespace of Kubernetes or KubeSphere: not part of the estate');
+      continue;
+    }
+    if (e.object.apiVersion.includes('kubesphere.io') && /^(Workspace|GlobalRole|GlobalRoleBinding|User)$/.test(e.object.kind)) {
+      mark(e, 'left-out', 'KubeSphere derives it from the WorkspaceTemplate or its own setup');
+      continue;
+    }
+    (clusterHatches[e.cluster] ??= []).push({ objects: [e.object], reason: `${e.object.kind} is not a typed part of the model` });
+    mark(e, 'hatch', 'cluster.addManifests: not a typed part of the model');
+  }
+  for (const [c, hs] of Object.entries(clusterHatches)) clusterHatches[c] = [{ objects: hs.flatMap((h) => h.objects), reason: 'objects of the cluster the typed model does not hold' }];
+
+  return { estate: { platform: o.platform ?? 'imported', kubesphere, clusters, environments, tenants: [...tenants.values()].filter((t) => t.projects.length > 0 || t.manager !== undefined), clusterHatches }, report };
+}
+
+/** A project's hatched objects: written once when every environment has the same, else per environment. */
+function hatchObjects(envs: readonly string[], byEnv: ReadonlyMap<string, KubeObject[]>): ImportedHatch[] {
+  const strip = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: undefined } }) as KubeObject;
+  const texts = envs.map((env) => JSON.stringify((byEnv.get(env) ?? []).map(strip)));
+  if (envs.length > 0 && texts.every((t) => t === texts[0]) && (byEnv.get(envs[0]) ?? []).length > 0) {
+    return [{ objects: (byEnv.get(envs[0]) ?? []).map(strip), reason: 'objects the typed model does not hold, the same in every environment' }];
+  }
+  return envs.filter((env) => (byEnv.get(env) ?? []).length > 0).map((env) => ({ environment: env, objects: byEnv.get(env)!.map(strip), reason: `objects the typed model does not hold, in ${env}` }));
+}

@@ -1,0 +1,259 @@
+/**
+ * Writing an imported estate as a TypeScript program against the public API of platform-cdk, in the shape of the
+ * hand-written examples: named constants for registries, one call per cluster, environment, tenant and project,
+ * a table for a project of many services, and the objects the typed model does not hold carried through
+ * `addManifests`, each with a comment saying why.
+ */
+import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields } from './model';
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'platform', 'build', 'objects', 'chart']);
+
+/** A TypeScript string literal, single-quoted. */
+export function str(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
+}
+
+function key(k: string): string {
+  return IDENT.test(k) ? k : str(k);
+}
+
+/** A value as a TypeScript literal: on one line when it fits, else indented. */
+export function literal(v: unknown, indent = '', width = 110): string {
+  const one = inline(v);
+  if (one.length + indent.length <= width) return one;
+  const next = `${indent}  `;
+  if (Array.isArray(v)) return `[\n${v.map((x) => `${next}${literal(x, next, width)},`).join('\n')}\n${indent}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    return `{\n${entries.map(([k, x]) => `${next}${key(k)}: ${literal(x, next, width)},`).join('\n')}\n${indent}}`;
+  }
+  return one;
+}
+
+function inline(v: unknown): string {
+  if (v instanceof Code) return v.text;
+  if (typeof v === 'string') return str(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === null || v === undefined) return 'undefined';
+  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${key(k)}: ${inline(x)}`).join(', ')} }`;
+}
+
+/** Code to be written as it is inside a literal. */
+class Code {
+  constructor(public readonly text: string) {}
+}
+
+/** Names of variables, unique and readable. */
+class Names {
+  private readonly used = new Set<string>();
+  /** A fresh identifier for a name like `member-test` (→ `memberTest`). */
+  public of(name: string, suffix = ''): string {
+    let base = name.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')) + suffix;
+    if (!/^[A-Za-z_$]/.test(base)) base = `_${base}`;
+    let id = base;
+    for (let i = 2; this.used.has(id) || RESERVED.has(id); i++) id = `${base}${i}`;
+    this.used.add(id);
+    return id;
+  }
+}
+
+/** What the writer needs to import. */
+class Imports {
+  public readonly names = new Set<string>(['Platform', 'synthesizeApp']);
+  public readonly cdk8s = new Set<string>();
+  public readonly types = new Set<string>();
+}
+
+function registryConst(host: string): string {
+  return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
+}
+
+function probeCode(p: ImportedProbe, im: Imports): Code {
+  im.names.add('Probe');
+  const opts: Record<string, unknown> = {};
+  if ('port' in p && p.port !== undefined) opts.port = p.port;
+  const seconds = (n: number | undefined): Code | undefined => {
+    if (n === undefined) return undefined;
+    im.names.add('Duration');
+    return new Code(`Duration.seconds(${n})`);
+  };
+  opts.initialDelay = seconds(p.options.initialDelay);
+  opts.period = seconds(p.options.period);
+  opts.timeout = seconds(p.options.timeout);
+  opts.failureThreshold = p.options.failureThreshold;
+  const o = Object.values(opts).some((v) => v !== undefined) ? `, ${inline(opts)}` : '';
+  if (p.kind === 'http') return new Code(`Probe.http(${str(p.path)}${o})`);
+  if (p.kind === 'exec') return new Code(`Probe.exec(${inline(p.command)}${o})`);
+  return new Code(`Probe.tcp(${o.slice(2)})`);
+}
+
+/** The props object of a service's fields. */
+function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  if (f.image) p.image = new Code(`${registryConst(f.image.registry)}.image(${str(f.image.repository)}, ${str(f.image.tag)})`);
+  if (f.replicas !== undefined) p.replicas = f.replicas;
+  if (f.runAsUser !== undefined) p.runAsUser = f.runAsUser;
+  if (f.command) p.command = f.command;
+  if (f.args) p.args = f.args;
+  if (f.ports) p.ports = f.ports.map((x) => ({ port: x.port, name: x.name, containerPort: x.containerPort }));
+  if (f.env) p.env = f.env;
+  if (f.secrets) {
+    im.names.add('ExistingSecret');
+    p.secrets = Object.fromEntries(Object.entries(f.secrets).map(([v, [s, k]]) => [v, new Code(`ExistingSecret.named(${str(s)}).key(${str(k)})`)]));
+  }
+  if (f.resources) p.resources = f.resources;
+  if (f.readiness) p.readiness = probeCode(f.readiness, im);
+  if (f.liveness) p.liveness = probeCode(f.liveness, im);
+  if (f.nodeSelector) p.scheduling = { nodeSelector: f.nodeSelector };
+  return p;
+}
+
+function serviceProps(s: ImportedService, im: Imports): Record<string, unknown> {
+  const p = fieldsProps(s.common, im);
+  const per = Object.entries(s.perEnvironment);
+  if (per.length > 0) p.perEnvironment = Object.fromEntries(per.map(([env, f]) => [env, fieldsProps(f, im)]));
+  return p;
+}
+
+function hatchLines(target: string, id: string, h: ImportedHatch, indent: string, im: Imports): string[] {
+  im.cdk8s.add('ApiObject');
+  im.cdk8s.add('Chart');
+  im.types.add('ApiObjectProps');
+  const opts = h.environment ? `, { environment: ${str(h.environment)} }` : '';
+  return [
+    `${indent}// Carried over as exported (an escape hatch): ${h.reason}.`,
+    `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(h.objects, indent)})${opts});`,
+  ];
+}
+
+/**
+ * The program of an imported estate.
+ * @param estate the estate
+ * @param source where it was imported from, for the header comment
+ */
+export function writeProgram(estate: ImportedEstate, source: string): string {
+  const im = new Imports();
+  const names = new Names();
+  const body: string[] = [];
+  const out = (line = ''): number => body.push(line);
+  const registries = new Set<string>();
+  for (const t of estate.tenants) for (const p of t.projects) for (const s of p.services) for (const f of [s.common, ...Object.values(s.perEnvironment)]) if (f.image) registries.add(f.image.registry);
+
+  const platformOpts = estate.kubesphere ? '' : ', { target: Target.KUBERNETES }';
+  if (!estate.kubesphere) im.names.add('Target');
+  out(`  const platform = new Platform(${str(estate.platform)}${platformOpts});`);
+  im.names.add('ClusterRole');
+  const clusterVar = new Map<string, string>();
+  for (const c of estate.clusters) {
+    const v = names.of(c.name);
+    clusterVar.set(c.name, v);
+    const opts: Record<string, unknown> = { role: new Code(c.role === 'host' ? 'ClusterRole.HOST' : 'ClusterRole.MEMBER') };
+    if (Object.keys(c.labels).length > 0) opts.labels = c.labels;
+    if (c.ingressClassName) opts.ingressClassName = c.ingressClassName;
+    out(`  const ${v} = platform.addCluster(${str(c.name)}, ${literal(opts, '  ')});`);
+  }
+  const envVar = new Map<string, string>();
+  for (const e of estate.environments) {
+    const v = names.of(e.name);
+    envVar.set(e.name, v);
+    const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
+    if (e.production) opts.production = true;
+    if (e.tlsIssuer) {
+      im.names.add('Tls');
+      im.names.add('Issuer');
+      opts.tls = new Code(`Tls.certManager(Issuer.${e.tlsIssuer.kind === 'Issuer' ? 'namespaced' : 'cluster'}(${str(e.tlsIssuer.name)}))`);
+    }
+    out(`  const ${v} = platform.addEnvironment(${str(e.name)}, ${literal(opts, '  ')});`);
+  }
+  for (const [cluster, hatches] of Object.entries(estate.clusterHatches)) {
+    hatches.forEach((h, i) => {
+      out();
+      body.push(...hatchLines(clusterVar.get(cluster)!, i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im));
+    });
+  }
+
+  for (const t of estate.tenants) {
+    out();
+    const tv = names.of(t.name, estate.tenants.some((x) => x.projects.some((p) => p.name === t.name)) ? 'Tenant' : '');
+    const topts: Record<string, unknown> = { manager: t.manager ?? 'admin' };
+    if (t.displayName) topts.displayName = t.displayName;
+    if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${t.name}.`);
+    out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
+    for (const p of t.projects) {
+      const pv = names.of(p.name);
+      const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
+      const nss = new Set(Object.values(p.namespaces));
+      if (nss.size === 1 && Object.keys(p.namespaces).length === p.environments.length) popts.namespace = [...nss][0];
+      if (p.description) popts.description = p.description;
+      out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
+      const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
+      if (p.services.length > 3) {
+        im.types.add('AppServiceProps');
+        const table = names.of(`${p.name}-services`).toUpperCase();
+        const rows: string[] = [];
+        for (const s of p.services) {
+          for (const n of s.notes) rows.push(`    // ${n}`);
+          rows.push(`    [${str(s.name)}, ${literal(serviceProps(s, im), '    ')}],`);
+        }
+        out(`  const ${table}: [string, AppServiceProps][] = [`);
+        body.push(...rows);
+        out('  ];');
+        if (exposed.length > 0) {
+          out(`  const ${pv}Services = new Map(${table}.map(([name, props]) => [name, ${pv}.addService(name, props)]));`);
+          for (const s of exposed) out(`  ${pv}Services.get(${str(s.name)})!.expose(${literal({ hosts: s.hosts }, '  ')});`);
+        } else {
+          out(`  for (const [name, props] of ${table}) ${pv}.addService(name, props);`);
+        }
+      } else {
+        for (const s of p.services) {
+          out();
+          for (const n of s.notes) out(`  // ${n}`);
+          const props = literal(serviceProps(s, im), '  ');
+          if (Object.keys(s.hosts).length > 0) {
+            const sv = names.of(s.name);
+            out(`  const ${sv} = ${pv}.addService(${str(s.name)}, ${props});`);
+            out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ')});`);
+          } else {
+            out(`  ${pv}.addService(${str(s.name)}, ${props});`);
+          }
+        }
+      }
+      p.hatches.forEach((h, i) => {
+        out();
+        body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im));
+      });
+    }
+  }
+  out('  return platform;');
+
+  const head: string[] = [
+    '/**',
+    ` * The estate imported by \`platform-cdk import\` from ${source.replace(/\*\//g, '*\\/')}: review it, then commit it.`,
+    ' * `npx platform-cdk validate` checks it; `npx platform-cdk diff --against <export> --live` compares its output',
+    ' * with what runs.',
+    ' */',
+  ];
+  if (im.cdk8s.size > 0) head.push(`import { ${[...im.cdk8s].sort().join(', ')} } from 'cdk8s';`);
+  if (im.types.has('ApiObjectProps')) head.push(`import type { ApiObjectProps } from 'cdk8s';`);
+  head.push(`import { ${[...im.names].sort().join(', ')} } from 'platform-cdk';`);
+  if (im.types.has('AppServiceProps')) head.push(`import type { AppServiceProps } from 'platform-cdk';`);
+  head.push('');
+  for (const r of [...registries].sort()) {
+    im.names.add('Registry');
+    head.push(`/** The registry at ${r}. */`, `const ${registryConst(r)} = Registry.at(${str(r)});`);
+  }
+  if (registries.size > 0) {
+    head.splice(head.findIndex((l) => l.startsWith("import {") && l.endsWith("from 'platform-cdk';")), 1, `import { ${[...im.names].sort().join(', ')} } from 'platform-cdk';`);
+    head.push('');
+  }
+  if (im.cdk8s.has('ApiObject')) {
+    head.push('/** Adds objects the typed model does not hold, as they were exported (an escape hatch). */');
+    head.push('function objects(chart: Chart, list: ApiObjectProps[]): void {');
+    head.push('  for (const o of list) new ApiObject(chart, `${o.kind}-${o.metadata?.name ?? \'\'}`.toLowerCase(), o);');
+    head.push('}', '');
+  }
+  return [...head, '/** Builds the imported estate. */', 'export function build(): Platform {', ...body, '}', '', 'synthesizeApp(build);', ''].join('\n');
+}
