@@ -1,5 +1,5 @@
 /**
- * The `platform-cdk` command line: `synth`, `validate`, `diff`, `report`, `preview` and `release`. It loads the
+ * The `platform-cdk` command line: `synth`, `validate`, `diff`, `report`, `preview`, `release` and `import`. It loads the
  * estate program named in `cdk8s.yaml` (or `--app`), which exports `build(): Platform`.
  *
  * Exit codes (cli/errors.ts, docs/cli.md): 0 done (warnings allowed), 1 findings (model, schema or policy
@@ -24,6 +24,7 @@ import { colorSeverity, useColor } from './color';
 import { debugEnabled, errorLine, EXIT_CODES_HELP, ExitCode, exitQuietlyOnClosedPipe, internalFaultLines, oneLine, UsageError } from './errors';
 import { followOutputFolder } from './outdir';
 import { Progress } from './progress';
+import { registerImportCommand } from './import';
 import { registerSchemasCommand } from './schemas';
 import { packageVersion } from './version';
 
@@ -606,6 +607,7 @@ export function main(argv: readonly string[], io: Io = STD_IO): number {
       })(),
     );
   registerSchemasCommand(program, io, (c) => (code = c));
+  registerImportCommand(program, io, (c) => (code = c));
   // The preview subcommands' examples, added here so that their definitions stay as they are.
   const examples: Record<string, string> = {
     list: 'platform-cdk preview list --format json',

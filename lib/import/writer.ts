@@ -14,6 +14,11 @@ export function str(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
 }
 
+/** Text made safe for a `//` comment: one line, no control characters. */
+export function commentText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /');
+}
+
 function key(k: string): string {
   return IDENT.test(k) ? k : str(k);
 }
@@ -124,7 +129,7 @@ function hatchLines(target: string, id: string, h: ImportedHatch, indent: string
   im.types.add('ApiObjectProps');
   const opts = h.environment ? `, { environment: ${str(h.environment)} }` : '';
   return [
-    `${indent}// Carried over as exported (an escape hatch): ${h.reason}.`,
+    `${indent}// Carried over as exported (an escape hatch): ${commentText(h.reason)}.`,
     `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(h.objects, indent)})${opts});`,
   ];
 }
@@ -180,7 +185,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     const tv = names.of(t.name, estate.tenants.some((x) => x.projects.some((p) => p.name === t.name)) ? 'Tenant' : '');
     const topts: Record<string, unknown> = { manager: t.manager ?? 'admin' };
     if (t.displayName) topts.displayName = t.displayName;
-    if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${t.name}.`);
+    if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
     out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
     for (const p of t.projects) {
       const pv = names.of(p.name);
@@ -195,7 +200,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
         const table = names.of(`${p.name}-services`).toUpperCase();
         const rows: string[] = [];
         for (const s of p.services) {
-          for (const n of s.notes) rows.push(`    // ${n}`);
+          for (const n of s.notes) rows.push(`    // ${commentText(n)}`);
           rows.push(`    [${str(s.name)}, ${literal(serviceProps(s, im), '    ')}],`);
         }
         out(`  const ${table}: [string, AppServiceProps][] = [`);
@@ -210,7 +215,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
       } else {
         for (const s of p.services) {
           out();
-          for (const n of s.notes) out(`  // ${n}`);
+          for (const n of s.notes) out(`  // ${commentText(n)}`);
           const props = literal(serviceProps(s, im), '  ');
           if (Object.keys(s.hosts).length > 0) {
             const sv = names.of(s.name);
@@ -231,7 +236,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
 
   const head: string[] = [
     '/**',
-    ` * The estate imported by \`platform-cdk import\` from ${source.replace(/\*\//g, '*\\/')}: review it, then commit it.`,
+    ` * The estate imported by \`platform-cdk import\` from ${commentText(source)}: review it, then commit it.`,
     ' * `npx platform-cdk validate` checks it; `npx platform-cdk diff --against <export> --live` compares its output',
     ' * with what runs.',
     ' */',
