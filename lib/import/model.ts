@@ -28,6 +28,8 @@ export interface ImportedEnvironment {
   readonly production: boolean;
   /** The cert-manager issuer its Ingresses' certificates come from. */
   tlsIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
+  /** What its namespaces add to the project's name, e.g. `-test`. */
+  namespaceSuffix?: string;
 }
 
 /** A probe of a container, as the typed model says it. */
@@ -84,6 +86,10 @@ export interface ServiceFields {
   args?: string[];
   /** The node selector. */
   nodeSelector?: Record<string, string>;
+  /** Labels of the pods beyond those the library writes. */
+  podLabels?: Record<string, string>;
+  /** Annotations of the pods. */
+  podAnnotations?: Record<string, string>;
 }
 
 /** A service: its common fields and its per-environment differences. */
@@ -118,6 +124,8 @@ export interface ImportedProject {
   environments: string[];
   /** The namespace by environment, where it is not the project's name. */
   namespaces: Record<string, string>;
+  /** The namespace's base name (before an environment's suffix), where it is not the project's name. */
+  namespace?: string;
   /** The namespace's description. */
   description?: string;
   /** Its services. */

@@ -180,6 +180,18 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     if (p.namespace !== p.project) project.namespaces[p.environment] = p.namespace;
   }
   for (const project of projects.values()) project.environments.sort(sortEnvs);
+  // An environment's namespace suffix: what every one of its namespaces adds to its project's name.
+  for (const env of environments) {
+    const suffixes = new Set(places.filter((p) => p.environment === env.name).map((p) => (p.namespace.startsWith(p.project) ? p.namespace.slice(p.project.length) : '\0')));
+    const [suffix] = [...suffixes];
+    if (suffixes.size === 1 && suffix !== '' && suffix !== '\0') env.namespaceSuffix = suffix;
+  }
+  for (const p of places) {
+    const project = projects.get(`${p.tenant}/${p.project}`)!;
+    const suffix = envByName.get(p.environment)?.namespaceSuffix ?? '';
+    const base = suffix !== '' && p.namespace.endsWith(suffix) ? p.namespace.slice(0, -suffix.length) : p.namespace;
+    if (base !== p.project) project.namespace = base;
+  }
 
   // The objects of each project, environment by environment.
   for (const [key, project] of projects) {
@@ -203,8 +215,8 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           const service = inNs.find((s) => s.object.kind === 'Service' && s.object.metadata.name === name);
           const reading = readService(e.object, service?.object, env.production);
           (byService.get(name) ?? byService.set(name, new Map()).get(name)!).set(env.name, reading.fields);
-          for (const n of reading.notCarried) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`not carried in ${env.name}: ${n}`);
-          for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}, which must exist in ${place.namespace} (its value is not imported)`);
+          for (const n of reading.notCarried) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`not carried: ${n}`);
+          for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}: its value is not imported; the Secret must exist in the project's namespace of every environment`);
           mark(e, 'typed', `service ${project.name}/${name}${reading.notCarried.length > 0 ? ` (not carried: ${reading.notCarried.join(', ')})` : ''}`);
           if (service) mark(service, 'typed', `ports of service ${name}`);
         } else if (kind === 'Ingress' && deployments.has(name)) {

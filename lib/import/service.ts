@@ -150,6 +150,17 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   if (liveness && !(hasPorts && isDefaultProbe(liveness))) f.liveness = liveness;
   if (Array.isArray(c.command)) f.command = c.command as string[];
   if (Array.isArray(c.args)) f.args = c.args as string[];
+  const template = obj(obj(spec.template).metadata);
+  const podLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(template.labels))) if (!/^(app\.kubernetes\.io|platform-cdk\.io)\//.test(k)) podLabels[k] = String(v);
+  if (Object.keys(podLabels).length > 0) f.podLabels = podLabels;
+  const podAnnotations = obj(template.annotations) as Record<string, string>;
+  if (Object.keys(podAnnotations).length > 0) f.podAnnotations = podAnnotations;
+  const selector = obj(obj(spec.selector).matchLabels);
+  const name = deployment.metadata.name;
+  if (JSON.stringify(selector) !== JSON.stringify({ 'app.kubernetes.io/name': name })) {
+    notCarried.push(`the selector ${JSON.stringify(selector)} (the library selects on app.kubernetes.io/name; a Deployment's selector cannot change, so it is replaced when applied)`);
+  }
   const nodeSelector = obj(pod.nodeSelector);
   if (Object.keys(nodeSelector).length > 0) f.nodeSelector = nodeSelector as Record<string, string>;
   return { fields: f, notCarried };

@@ -113,6 +113,8 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
   if (f.readiness) p.readiness = probeCode(f.readiness, im);
   if (f.liveness) p.liveness = probeCode(f.liveness, im);
   if (f.nodeSelector) p.scheduling = { nodeSelector: f.nodeSelector };
+  if (f.podLabels) p.podLabels = f.podLabels;
+  if (f.podAnnotations) p.podAnnotations = f.podAnnotations;
   return p;
 }
 
@@ -166,6 +168,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     envVar.set(e.name, v);
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
+    if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
     if (e.tlsIssuer) {
       im.names.add('Tls');
       im.names.add('Issuer');
@@ -190,8 +193,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     for (const p of t.projects) {
       const pv = names.of(p.name);
       const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
-      const nss = new Set(Object.values(p.namespaces));
-      if (nss.size === 1 && Object.keys(p.namespaces).length === p.environments.length) popts.namespace = [...nss][0];
+      if (p.namespace) popts.namespace = p.namespace;
       if (p.description) popts.description = p.description;
       out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
