@@ -68,7 +68,7 @@ export interface ServiceFields {
   ports?: ImportedPort[];
   /** Plain environment variables. */
   env?: Record<string, string>;
-  /** Variables read from Secrets: `VAR → [secret, key]`. */
+  /** Variables read from Secrets: `VAR → [secret, key]` (a credential given as a value in the export becomes one). */
   secrets?: Record<string, [string, string]>;
   /** Resources in millicores and MiB. */
   resources?: Record<string, number>;
@@ -86,6 +86,10 @@ export interface ServiceFields {
   args?: string[];
   /** The node selector. */
   nodeSelector?: Record<string, string>;
+  /** Sidecar containers: name, image, command, arguments, variables. */
+  sidecars?: { name: string; image: { registry: string; repository: string; tag: string }; command?: string[]; args?: string[]; env?: Record<string, string> }[];
+  /** Folders the container writes to besides /tmp (its emptyDir volumes). */
+  writablePaths?: string[];
   /** Labels of the pods beyond those the library writes. */
   podLabels?: Record<string, string>;
   /** Annotations of the pods. */
@@ -128,6 +132,8 @@ export interface ImportedProject {
   namespace?: string;
   /** The namespace's description. */
   description?: string;
+  /** Its quota (millicores, MiB, pods), where not the library's default. */
+  quota?: Record<string, number>;
   /** Its services. */
   services: ImportedService[];
   /** Objects carried through escape hatches. */

@@ -5,12 +5,13 @@
  * quota, limit range and network policies, a service's ServiceAccount and disruption budget) is recognised as such;
  * what the typed model cannot say is carried through an escape hatch, with the reason; nothing is dropped silently.
  */
+import { isClusterScopedKind } from '../escape-hatches';
 import { LabelKeys } from '../manifest';
 import type { KubeObject } from '../manifest';
 import type { ExportedEstate, ExportedObject } from './read';
 import { objectName } from './read';
 import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
-import { mergeEnvironments, readIngress, readService } from './service';
+import { DEFAULT_RESOURCES, mergeEnvironments, quantity, readIngress, readService } from './service';
 
 /** Options of {@link recogniseEstate}. */
 export interface RecogniseOptions {
@@ -22,7 +23,9 @@ export interface RecogniseOptions {
    * @default - the usual suffixes (`-dev`, `-test`, `-staging`, `-prod`), then the cluster's environment label
    */
   readonly environmentMap?: Readonly<Record<string, string>>;
-  /** The environment of namespaces nothing else places. @default 'production' for a host-only estate */
+  /** The namespace of exported objects that name none (plain manifests). @default - the platform's name */
+  readonly namespace?: string;
+  /** The environment of namespaces nothing else places. @default - the environment named like their cluster */
   readonly defaultEnvironment?: string;
 }
 
@@ -104,6 +107,16 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     done.add(e);
     report.push({ cluster: e.cluster, object: objectName(e.object), outcome, detail });
   };
+  // Plain manifests often name no namespace (`kubectl apply -n …`): they go to the namespace named like the platform.
+  const defaultNamespace = o.namespace ?? o.platform ?? 'default';
+  exported = {
+    ...exported,
+    objects: exported.objects.map((e) =>
+      e.object.metadata.namespace === undefined && !isClusterScopedKind(e.object.kind) && e.object.kind !== 'Namespace' && !e.object.apiVersion.includes('kubesphere.io')
+        ? { ...e, object: { ...e.object, metadata: { ...e.object.metadata, namespace: defaultNamespace } } as KubeObject }
+        : e,
+    ),
+  };
   const of = (kind: string): ExportedObject[] => exported.objects.filter((e) => e.object.kind === kind);
   const kubesphere = exported.objects.some((e) => e.object.apiVersion.includes('kubesphere.io') || Object.keys(labelsOf(e.object)).some((k) => k.startsWith('kubesphere.io/')));
 
@@ -136,12 +149,11 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const ns = e.object.kind === 'Namespace' ? e.object.metadata.name : e.object.metadata.namespace;
     if (ns) (namespaceNames.get(e.cluster) ?? namespaceNames.set(e.cluster, new Set()).get(e.cluster)!).add(ns);
   }
-  const fallback = o.defaultEnvironment ?? (exported.clusters.length === 1 ? 'production' : 'production');
   for (const [cluster, names] of namespaceNames) {
     for (const name of [...names].sort()) {
       const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
       if (SYSTEM_NAMESPACE.test(name) || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
-      places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
+      places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, o.defaultEnvironment ?? cluster));
     }
   }
 
@@ -200,11 +212,14 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const hosts: Record<string, Record<string, string>> = {};
     const notes = new Map<string, Set<string>>();
     const hatchesByEnv = new Map<string, KubeObject[]>();
+    const quotas: Record<string, Record<string, number>> = {};
     for (const place of projectPlaces) {
       const env = envByName.get(place.environment)!;
       const inNs = exported.objects.filter((e) => e.cluster === place.cluster && (e.object.metadata.namespace === place.namespace || (e.object.kind === 'Namespace' && e.object.metadata.name === place.namespace)));
       const deployments = new Set(inNs.filter((e) => e.object.kind === 'Deployment').map((e) => e.object.metadata.name));
-      for (const e of inNs) {
+      // Deployments first: each claims its Service.
+      const first = (e: ExportedObject): number => (e.object.kind === 'Deployment' ? 0 : 1);
+      for (const e of [...inNs].sort((a, b) => first(a) - first(b))) {
         const { kind, metadata } = e.object;
         const name = metadata.name;
         if (kind === 'Namespace') {
@@ -212,13 +227,15 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           if (description) project.description = description;
           mark(e, 'typed', `project ${project.name} in ${env.name}`);
         } else if (kind === 'Deployment') {
-          const service = inNs.find((s) => s.object.kind === 'Service' && s.object.metadata.name === name);
+          const service = inNs.find((s) => s.object.kind === 'Service' && s.object.metadata.name === name) ?? selectingService(inNs, e.object);
           const reading = readService(e.object, service?.object, env.production);
-          (byService.get(name) ?? byService.set(name, new Map()).get(name)!).set(env.name, reading.fields);
-          for (const n of reading.notCarried) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`not carried: ${n}`);
-          for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(name) ?? notes.set(name, new Set()).get(name)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}: its value is not imported; the Secret must exist in the project's namespace of every environment`);
-          mark(e, 'typed', `service ${project.name}/${name}${reading.notCarried.length > 0 ? ` (not carried: ${reading.notCarried.join(', ')})` : ''}`);
-          if (service) mark(service, 'typed', `ports of service ${name}`);
+          // The service is named like its Service (what callers use), else like the Deployment.
+          const sname = service?.object.metadata.name ?? name;
+          (byService.get(sname) ?? byService.set(sname, new Map()).get(sname)!).set(env.name, reading.fields);
+          for (const n of reading.notCarried) (notes.get(sname) ?? notes.set(sname, new Set()).get(sname)!).add(`not carried: ${n}`);
+          for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(sname) ?? notes.set(sname, new Set()).get(sname)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}: its value is not imported; the Secret must exist in the project's namespace of every environment`);
+          mark(e, 'typed', `service ${project.name}/${sname}${reading.notCarried.length > 0 ? ` (not carried: ${reading.notCarried.join(', ')})` : ''}`);
+          if (service) mark(service, 'typed', `ports of service ${sname}`);
         } else if (kind === 'Ingress' && deployments.has(name)) {
           const ing = readIngress(e.object);
           if (ing.host) (hosts[name] ??= {})[env.name] = ing.host;
@@ -229,9 +246,13 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           const ref = (e.object as unknown as { spec?: { issuerRef?: { kind?: string; name?: string } } }).spec?.issuerRef;
           if (ref?.name) env.tlsIssuer = { kind: ref.kind === 'Issuer' ? 'Issuer' : 'ClusterIssuer', name: ref.name };
           mark(e, 'typed', `TLS of environment ${env.name}`);
+        } else if (kind === 'ResourceQuota' && name === 'project-quota') {
+          const q = readQuota(e.object);
+          if (q) (quotas[env.name] = q), mark(e, 'typed', `quota of project ${project.name} in ${env.name}`);
+          else mark(e, 'generated', 'written for every project by default');
         } else if ((kind === 'ResourceQuota' && name === 'project-quota') || (kind === 'LimitRange' && name === 'project-limits') || (kind === 'NetworkPolicy' && PROJECT_POLICIES.has(name))) {
           mark(e, 'generated', 'written for every project by default');
-        } else if (kind === 'Service' && deployments.has(name)) {
+        } else if (kind === 'Service' && done.has(e)) {
           // marked with its Deployment
         } else {
           (hatchesByEnv.get(env.name) ?? hatchesByEnv.set(env.name, []).get(env.name)!).push(e.object);
@@ -245,6 +266,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       project.services.push(service);
     }
     project.hatches.push(...hatchObjects(project.environments, hatchesByEnv));
+    project.quota = projectQuota(project, quotas, envByName);
   }
 
   // What is left: cluster-scoped and system objects, carried on the cluster.
@@ -276,4 +298,63 @@ function hatchObjects(envs: readonly string[], byEnv: ReadonlyMap<string, KubeOb
     return [{ objects: (byEnv.get(envs[0]) ?? []).map(strip), reason: 'objects the typed model does not hold, the same in every environment' }];
   }
   return envs.filter((env) => (byEnv.get(env) ?? []).length > 0).map((env) => ({ environment: env, objects: byEnv.get(env)!.map(strip), reason: `objects the typed model does not hold, in ${env}` }));
+}
+
+/** The project quota the library writes where nothing else is said (millicores, MiB, pods). */
+const DEFAULT_QUOTA: Readonly<Record<string, number>> = { cpuRequestMillis: 4000, cpuLimitMillis: 8000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 50 };
+
+/** A ResourceQuota's values as a project quota, when they differ from the library's default. */
+function readQuota(o: KubeObject): Record<string, number> | undefined {
+  const hard = (o as unknown as { spec?: { hard?: Record<string, string> } }).spec?.hard ?? {};
+  const q: Record<string, number | undefined> = {
+    cpuRequestMillis: quantity(hard['requests.cpu'], true),
+    cpuLimitMillis: quantity(hard['limits.cpu'], true),
+    memoryRequestMiB: quantity(hard['requests.memory'], false),
+    memoryLimitMiB: quantity(hard['limits.memory'], false),
+    pods: hard.pods === undefined ? undefined : Number(hard.pods),
+  };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== DEFAULT_QUOTA[k]) out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A project's quota: the exported one where it differs from the default; else, where the project's services need
+ * more than the default at their maximum scale (a surge pod per 4 replicas), that need rounded up.
+ */
+function projectQuota(project: ImportedProject, exported: Record<string, Record<string, number>>, envs: ReadonlyMap<string, ImportedEnvironment>): Record<string, number> | undefined {
+  const given = Object.values(exported);
+  if (given.length > 0) return given[0];
+  const need: Record<string, number> = { ...DEFAULT_QUOTA };
+  for (const env of project.environments) {
+    const sum: Record<string, number> = { cpuRequestMillis: 0, cpuLimitMillis: 0, memoryRequestMiB: 0, memoryLimitMiB: 0, pods: 0 };
+    for (const s of project.services) {
+      const f = { ...s.common, ...(s.perEnvironment[env] ?? {}), resources: { ...s.common.resources, ...s.perEnvironment[env]?.resources } };
+      const replicas = f.replicas ?? (envs.get(env)?.production ? 2 : 1);
+      const pods = replicas + Math.ceil(replicas / 4);
+      const containers = 1 + (f.sidecars?.length ?? 0);
+      sum.pods += pods;
+      for (const k of ['cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMiB', 'memoryLimitMiB']) sum[k] += pods * ((f.resources[k] ?? DEFAULT_RESOURCES[k]) + (containers - 1) * DEFAULT_RESOURCES[k]);
+    }
+    for (const [k, v] of Object.entries(sum)) {
+      const step = k === 'pods' ? 10 : k.startsWith('cpu') ? 1000 : 1024;
+      need[k] = Math.max(need[k], Math.ceil(v / step) * step);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(need)) if (v !== DEFAULT_QUOTA[k]) out[k] = v;
+  return Object.keys(out).length > 0 ? { ...DEFAULT_QUOTA, ...out } : undefined;
+}
+
+/** The one Service whose selector picks a Deployment's pods and no other Deployment's (when its name differs). */
+function selectingService(inNs: readonly ExportedObject[], d: KubeObject): ExportedObject | undefined {
+  const podLabels = (o: KubeObject): Record<string, string> => (o as unknown as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec?.template?.metadata?.labels ?? {};
+  const picks = (svc: KubeObject, o: KubeObject): boolean => {
+    const sel = (svc as unknown as { spec?: { selector?: Record<string, string> } }).spec?.selector ?? {};
+    const labels = podLabels(o);
+    return Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+  };
+  const deployments = inNs.filter((e) => e.object.kind === 'Deployment');
+  const candidates = inNs.filter((s) => s.object.kind === 'Service' && picks(s.object, d) && deployments.filter((x) => picks(s.object, x.object)).length === 1);
+  return candidates.length === 1 ? candidates[0] : undefined;
 }

@@ -10,6 +10,9 @@ import type { ImportedPort, ImportedProbe, ProbeTimings, ServiceFields } from '.
 
 type Obj = Record<string, unknown>;
 
+/** Variable names that hold credentials: their values are never imported. */
+const CREDENTIAL = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+
 /** The resources the library gives a container that sets none (millicores, MiB). */
 export const DEFAULT_RESOURCES: Readonly<Record<string, number>> = { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 };
 
@@ -49,6 +52,16 @@ export function splitImage(ref: string): { registry: string; repository: string;
   return { registry, repository, tag };
 }
 
+/** The tag written for `latest`, which the typed model refuses: a placeholder to replace with the version that runs. */
+export const UNPINNED_TAG = 'TODO-pin-latest';
+
+/** An image with `latest` replaced by {@link UNPINNED_TAG}, and a note saying so. */
+function pinned(image: ReturnType<typeof splitImage>, notes: string[]): ReturnType<typeof splitImage> {
+  if (!image || image.tag !== 'latest') return image;
+  notes.push(`the tag latest of ${image.registry}/${image.repository} (it moves; the model refuses it): replace ${UNPINNED_TAG} with the version that runs, e.g. from the pods' imageID`);
+  return { ...image, tag: UNPINNED_TAG };
+}
+
 function timings(p: Obj): ProbeTimings {
   const t: { -readonly [K in keyof ProbeTimings]: ProbeTimings[K] } = {};
   if (typeof p.initialDelaySeconds === 'number' && p.initialDelaySeconds !== 0) t.initialDelay = p.initialDelaySeconds;
@@ -58,9 +71,9 @@ function timings(p: Obj): ProbeTimings {
   return t;
 }
 
-function probe(x: unknown, firstPort: string | number | undefined): ImportedProbe | undefined {
+function probe(x: unknown, firstPort: string | undefined, firstNumber: number | undefined): ImportedProbe | undefined {
   const p = obj(x);
-  const port = (v: unknown): string | number | undefined => (v === firstPort ? undefined : (v as string | number));
+  const port = (v: unknown): string | number | undefined => (v === firstPort || v === firstNumber ? undefined : (v as string | number));
   if (p.httpGet) {
     const h = obj(p.httpGet);
     return { kind: 'http', path: typeof h.path === 'string' ? h.path : '/', port: port(h.port), options: timings(p) };
@@ -94,10 +107,22 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   const pod = obj(obj(spec.template).spec);
   const containers = list(pod.containers);
   const c = containers[0] ?? {};
-  if (containers.length > 1) notCarried.push(`${containers.length - 1} more container(s)`);
-  if (list(pod.initContainers).length > 0) notCarried.push('init containers');
   const f: ServiceFields = {};
-  const image = typeof c.image === 'string' ? splitImage(c.image) : undefined;
+  for (const side of containers.slice(1)) {
+    const image = typeof side.image === 'string' ? pinned(splitImage(side.image), notCarried) : undefined;
+    if (!image) {
+      notCarried.push(`the container ${String(side.name)} (image ${String(side.image)})`);
+      continue;
+    }
+    const sidecar: NonNullable<ServiceFields['sidecars']>[number] = { name: String(side.name), image };
+    if (Array.isArray(side.command)) sidecar.command = side.command as string[];
+    if (Array.isArray(side.args)) sidecar.args = side.args as string[];
+    for (const e of list(side.env)) if (typeof e.value === 'string') (sidecar.env ??= {})[String(e.name)] = e.value;
+    if (list(side.ports).length > 0) notCarried.push(`the ports of the sidecar ${sidecar.name} (a sidecar declares no ports in the typed model)`);
+    (f.sidecars ??= []).push(sidecar);
+  }
+  if (list(pod.initContainers).length > 0) notCarried.push('init containers');
+  const image = typeof c.image === 'string' ? pinned(splitImage(c.image), notCarried) : undefined;
   if (image) f.image = image;
   else notCarried.push(`image ${String(c.image)}`);
 
@@ -115,11 +140,27 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   });
   if (ports.length > 0) f.ports = ports;
   const firstPortName = containerPorts.length > 0 ? (typeof containerPorts[0].name === 'string' ? containerPorts[0].name : 'http') : undefined;
+  const firstPortNumber = containerPorts.length > 0 ? Number(containerPorts[0].containerPort) : undefined;
+
+  // Folders written to: emptyDir volumes mounted in the container (the library mounts /tmp itself).
+  const volumes = new Map(list(pod.volumes).map((v) => [String(v.name), v]));
+  for (const m of list(c.volumeMounts)) {
+    const v = volumes.get(String(m.name));
+    if (v && v.emptyDir !== undefined) {
+      if (m.mountPath !== '/tmp') (f.writablePaths ??= []).push(String(m.mountPath));
+    } else notCarried.push(`the volume ${String(m.name)} at ${String(m.mountPath)}`);
+  }
 
   // Variables: values, Secret references; the rest is noted.
   for (const e of list(c.env)) {
     const name = String(e.name);
-    if (typeof e.value === 'string') (f.env ??= {})[name] = e.value;
+    if (typeof e.value === 'string' && CREDENTIAL.test(name) && e.value !== '') {
+      // A credential written as a value is never carried as one: it becomes a reference to a Secret to create.
+      const secret = deployment.metadata.name;
+      const key = name.toLowerCase().replace(/_/g, '-');
+      (f.secrets ??= {})[name] = [secret, key];
+      notCarried.push(`the value of ${name} (a credential: create the Secret ${secret} with the key ${key}; the value is not imported)`);
+    } else if (typeof e.value === 'string') (f.env ??= {})[name] = e.value;
     else if (e.valueFrom && obj(e.valueFrom).secretKeyRef) {
       const ref = obj(obj(e.valueFrom).secretKeyRef);
       (f.secrets ??= {})[name] = [String(ref.name), String(ref.key)];
@@ -143,8 +184,8 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   if (replicas !== (production ? 2 : 1)) f.replicas = replicas;
   const user = obj(pod.securityContext).runAsUser ?? obj(c.securityContext).runAsUser;
   if (typeof user === 'number') f.runAsUser = user;
-  const readiness = probe(c.readinessProbe, firstPortName);
-  const liveness = probe(c.livenessProbe, firstPortName);
+  const readiness = probe(c.readinessProbe, firstPortName, firstPortNumber);
+  const liveness = probe(c.livenessProbe, firstPortName, firstPortNumber);
   const hasPorts = ports.length > 0;
   if (readiness && !(hasPorts && isDefaultProbe(readiness))) f.readiness = readiness;
   if (liveness && !(hasPorts && isDefaultProbe(liveness))) f.liveness = liveness;

@@ -54,9 +54,9 @@ class Code {
 /** Names of variables, unique and readable. */
 class Names {
   private readonly used = new Set<string>();
-  /** A fresh identifier for a name like `member-test` (→ `memberTest`). */
-  public of(name: string, suffix = ''): string {
-    let base = name.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')) + suffix;
+  /** A fresh identifier for a name like `member-test` (→ `memberTest`); `constant` keeps `A_B` as it is. */
+  public of(name: string, suffix = '', constant = false): string {
+    let base = (constant ? name : name.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))) + suffix;
     if (!/^[A-Za-z_$]/.test(base)) base = `_${base}`;
     let id = base;
     for (let i = 2; this.used.has(id) || RESERVED.has(id); i++) id = `${base}${i}`;
@@ -112,6 +112,16 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
   if (f.resources) p.resources = f.resources;
   if (f.readiness) p.readiness = probeCode(f.readiness, im);
   if (f.liveness) p.liveness = probeCode(f.liveness, im);
+  if (f.writablePaths) p.writablePaths = f.writablePaths;
+  if (f.sidecars) {
+    p.sidecars = f.sidecars.map((c) => ({
+      name: c.name,
+      image: new Code(`${registryConst(c.image.registry)}.image(${str(c.image.repository)}, ${str(c.image.tag)})`),
+      command: c.command,
+      args: c.args,
+      env: c.env,
+    }));
+  }
   if (f.nodeSelector) p.scheduling = { nodeSelector: f.nodeSelector };
   if (f.podLabels) p.podLabels = f.podLabels;
   if (f.podAnnotations) p.podAnnotations = f.podAnnotations;
@@ -147,7 +157,16 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
   const body: string[] = [];
   const out = (line = ''): number => body.push(line);
   const registries = new Set<string>();
-  for (const t of estate.tenants) for (const p of t.projects) for (const s of p.services) for (const f of [s.common, ...Object.values(s.perEnvironment)]) if (f.image) registries.add(f.image.registry);
+  for (const t of estate.tenants) {
+    for (const p of t.projects) {
+      for (const s of p.services) {
+        for (const f of [s.common, ...Object.values(s.perEnvironment)]) {
+          if (f.image) registries.add(f.image.registry);
+          for (const c of f.sidecars ?? []) registries.add(c.image.registry);
+        }
+      }
+    }
+  }
 
   const platformOpts = estate.kubesphere ? '' : ', { target: Target.KUBERNETES }';
   if (!estate.kubesphere) im.names.add('Target');
@@ -164,7 +183,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
   }
   const envVar = new Map<string, string>();
   for (const e of estate.environments) {
-    const v = names.of(e.name);
+    const v = names.of(e.name, estate.clusters.some((c) => c.name === e.name) ? 'Env' : '');
     envVar.set(e.name, v);
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
@@ -195,11 +214,12 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
       const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
       if (p.namespace) popts.namespace = p.namespace;
       if (p.description) popts.description = p.description;
+      if (p.quota) popts.quota = p.quota;
       out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
       if (p.services.length > 3) {
         im.types.add('AppServiceProps');
-        const table = names.of(`${p.name}-services`).toUpperCase();
+        const table = names.of(registryConst(`${p.name}-services`), '', true);
         const rows: string[] = [];
         for (const s of p.services) {
           for (const n of s.notes) rows.push(`    // ${commentText(n)}`);
