@@ -70,7 +70,7 @@ export function registerImportCommand(program: Command, io: ImportIo, setCode: (
     .option('--environment-map <entries...>', 'how namespaces map to environments where no label says: <namespace suffix>=<environment> or <cluster>=<environment>, comma-separated')
     .option('--platform <name>', "the platform's name (default: the export folder's name)")
     .option('--cluster <name>', "the cluster's name when the folder holds one cluster's files directly (default: cluster)")
-    .option('--default-environment <name>', 'the environment of namespaces nothing else places (default: one named like their cluster)')
+    .option('--default-environment <name>', 'the environment of namespaces nothing else places (default: production when other namespaces carry an environment suffix, else one named like their cluster)')
     .option('--force', 'overwrite --out if it exists')
     .option('--format <format>', 'the report as text or json', 'text')
     .addHelpText('after', '\nExamples:\n  $ platform-cdk import live --out estate/main.ts\n  $ platform-cdk import live --out main.ts --environment-map -qa=test,prod-cluster=production --format json\n\nExit codes: 0 written, 2 usage or input error (no such folder, not an export, a bad map, --out exists).')

@@ -90,6 +90,12 @@ export interface ServiceFields {
   sidecars?: { name: string; image: { registry: string; repository: string; tag: string }; command?: string[]; args?: string[]; env?: Record<string, string> }[];
   /** Folders the container writes to besides /tmp (its emptyDir volumes). */
   writablePaths?: string[];
+  /** The container's name, when not the service's. */
+  containerName?: string;
+  /** Prometheus scraping: the port (name or number) and path, from the Service's `prometheus.io/*` annotations. */
+  metrics?: { port?: string | number; path?: string };
+  /** How the Service is reached from outside the cluster (NodePort, LoadBalancer), with its node ports. */
+  network?: { type: 'NodePort' | 'LoadBalancer'; from: string[]; ports: { port: string | number; nodePort?: number }[] };
   /** Labels of the pods beyond those the library writes. */
   podLabels?: Record<string, string>;
   /** Annotations of the pods. */

@@ -25,7 +25,7 @@ export interface RecogniseOptions {
   readonly environmentMap?: Readonly<Record<string, string>>;
   /** The namespace of exported objects that name none (plain manifests). @default - the platform's name */
   readonly namespace?: string;
-  /** The environment of namespaces nothing else places. @default - the environment named like their cluster */
+  /** The environment of namespaces nothing else places. @default - production where other namespaces carry an environment's suffix, else the environment named like their cluster */
   readonly defaultEnvironment?: string;
 }
 
@@ -149,11 +149,15 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const ns = e.object.kind === 'Namespace' ? e.object.metadata.name : e.object.metadata.namespace;
     if (ns) (namespaceNames.get(e.cluster) ?? namespaceNames.set(e.cluster, new Set()).get(e.cluster)!).add(ns);
   }
+  // Where some namespaces carry an environment's suffix (`orders-test`), the bare ones (`orders`) are production.
+  const suffixes = Object.keys({ ...SUFFIXES, ...(o.environmentMap ?? {}) }).filter((k) => k.startsWith('-'));
+  const suffixed = [...namespaceNames.values()].some((names) => [...names].some((n) => !SYSTEM_NAMESPACE.test(n) && suffixes.some((x) => n.endsWith(x) && n.length > x.length)));
   for (const [cluster, names] of namespaceNames) {
+    const fallback = o.defaultEnvironment ?? (suffixed && !clusterEnv.has(cluster) ? 'production' : cluster);
     for (const name of [...names].sort()) {
       const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
       if (SYSTEM_NAMESPACE.test(name) || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
-      places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, o.defaultEnvironment ?? cluster));
+      places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
     }
   }
 

@@ -103,6 +103,7 @@ export interface ServiceReading {
  */
 export function readService(deployment: KubeObject, service: KubeObject | undefined, production: boolean): ServiceReading {
   const notCarried: string[] = [];
+  const name = deployment.metadata.name;
   const spec = obj((deployment as unknown as Obj).spec);
   const pod = obj(obj(spec.template).spec);
   const containers = list(pod.containers);
@@ -138,6 +139,11 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
     const portName = name ?? (typeof sp?.name === 'string' ? sp.name : undefined);
     ports.push({ port, name: i === 0 && portName === 'http' ? undefined : portName, containerPort: containerPort !== port ? containerPort : undefined });
   });
+  // Service ports that no port of the first container serves (a sidecar's): ports of the service too.
+  for (const sp of svcPorts) {
+    if (ports.some((p) => p.port === Number(sp.port))) continue;
+    ports.push({ port: Number(sp.port), name: typeof sp.name === 'string' ? sp.name : undefined, containerPort: typeof sp.targetPort === 'number' && sp.targetPort !== Number(sp.port) ? sp.targetPort : undefined });
+  }
   if (ports.length > 0) f.ports = ports;
   const firstPortName = containerPorts.length > 0 ? (typeof containerPorts[0].name === 'string' ? containerPorts[0].name : 'http') : undefined;
   const firstPortNumber = containerPorts.length > 0 ? Number(containerPorts[0].containerPort) : undefined;
@@ -198,9 +204,28 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   const podAnnotations = obj(template.annotations) as Record<string, string>;
   if (Object.keys(podAnnotations).length > 0) f.podAnnotations = podAnnotations;
   const selector = obj(obj(spec.selector).matchLabels);
-  const name = deployment.metadata.name;
   if (JSON.stringify(selector) !== JSON.stringify({ 'app.kubernetes.io/name': name })) {
     notCarried.push(`the selector ${JSON.stringify(selector)} (the library selects on app.kubernetes.io/name; a Deployment's selector cannot change, so it is replaced when applied)`);
+  }
+  if (typeof c.name === 'string' && c.name !== (service?.metadata.name ?? name)) f.containerName = c.name;
+  const svcAnnotations = service?.metadata.annotations ?? {};
+  if (svcAnnotations['prometheus.io/scrape'] === 'true') {
+    const metricsPort = svcAnnotations['prometheus.io/port'];
+    const byNumber = ports.find((p) => String(p.port) === metricsPort || String(p.containerPort) === metricsPort);
+    f.metrics = { port: metricsPort === undefined ? (ports[0]?.name ?? 'http') : byNumber ? (byNumber.name ?? 'http') : Number(metricsPort) };
+    if (svcAnnotations['prometheus.io/path'] !== undefined && svcAnnotations['prometheus.io/path'] !== '/metrics') f.metrics.path = svcAnnotations['prometheus.io/path'];
+  }
+  const svcSpec = obj((service as unknown as Obj | undefined)?.spec);
+  if (svcSpec.type === 'NodePort' || svcSpec.type === 'LoadBalancer') {
+    f.network = {
+      type: svcSpec.type,
+      // Without source ranges, a node port or load balancer admits any network.
+      from: Array.isArray(svcSpec.loadBalancerSourceRanges) && svcSpec.loadBalancerSourceRanges.length > 0 ? (svcSpec.loadBalancerSourceRanges as string[]) : ['0.0.0.0/0'],
+      ports: svcPorts.map((sp) => {
+        const p = ports.find((x) => x.port === Number(sp.port));
+        return { port: p ? (p.name ?? (ports.indexOf(p) === 0 ? 'http' : p.port)) : Number(sp.port), nodePort: typeof sp.nodePort === 'number' ? sp.nodePort : undefined };
+      }),
+    };
   }
   const nodeSelector = obj(pod.nodeSelector);
   if (Object.keys(nodeSelector).length > 0) f.nodeSelector = nodeSelector as Record<string, string>;

@@ -123,13 +123,23 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
     }));
   }
   if (f.nodeSelector) p.scheduling = { nodeSelector: f.nodeSelector };
+  if (f.containerName) p.containerName = f.containerName;
+  if (f.metrics) p.metrics = f.metrics;
   if (f.podLabels) p.podLabels = f.podLabels;
   if (f.podAnnotations) p.podAnnotations = f.podAnnotations;
   return p;
 }
 
+/** The `exposeNetwork` call of a service reached from outside (NodePort, LoadBalancer), if any. */
+function networkCall(s: ImportedService, im: Imports): string | undefined {
+  const n = s.common.network;
+  if (!n) return undefined;
+  im.names.add('ServiceType');
+  return `exposeNetwork(${inline({ type: new Code(n.type === 'NodePort' ? 'ServiceType.NODE_PORT' : 'ServiceType.LOAD_BALANCER'), ports: n.ports, from: n.from })})`;
+}
+
 function serviceProps(s: ImportedService, im: Imports): Record<string, unknown> {
-  const p = fieldsProps(s.common, im);
+  const p = fieldsProps({ ...s.common, network: undefined }, im);
   const per = Object.entries(s.perEnvironment);
   if (per.length > 0) p.perEnvironment = Object.fromEntries(per.map(([env, f]) => [env, fieldsProps(f, im)]));
   return p;
@@ -228,9 +238,11 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
         out(`  const ${table}: [string, AppServiceProps][] = [`);
         body.push(...rows);
         out('  ];');
-        if (exposed.length > 0) {
+        const networked = p.services.filter((s) => networkCall(s, im) !== undefined);
+        if (exposed.length > 0 || networked.length > 0) {
           out(`  const ${pv}Services = new Map(${table}.map(([name, props]) => [name, ${pv}.addService(name, props)]));`);
           for (const s of exposed) out(`  ${pv}Services.get(${str(s.name)})!.expose(${literal({ hosts: s.hosts }, '  ')});`);
+          for (const s of networked) out(`  ${pv}Services.get(${str(s.name)})!.${networkCall(s, im)!};`);
         } else {
           out(`  for (const [name, props] of ${table}) ${pv}.addService(name, props);`);
         }
@@ -239,10 +251,12 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
           out();
           for (const n of s.notes) out(`  // ${commentText(n)}`);
           const props = literal(serviceProps(s, im), '  ');
-          if (Object.keys(s.hosts).length > 0) {
+          const network = networkCall(s, im);
+          if (Object.keys(s.hosts).length > 0 || network) {
             const sv = names.of(s.name);
             out(`  const ${sv} = ${pv}.addService(${str(s.name)}, ${props});`);
-            out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ')});`);
+            if (Object.keys(s.hosts).length > 0) out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ')});`);
+            if (network) out(`  ${sv}.${network};`);
           } else {
             out(`  ${pv}.addService(${str(s.name)}, ${props});`);
           }

@@ -26,6 +26,15 @@ const INTENDED: Allowance[] = [
   { object: /^ServiceAccount\//, field: /.*/, reason: 'a ServiceAccount per service' },
   { object: /.*/, field: /serviceAccount|automount/, reason: 'each service runs as its own ServiceAccount, without a token' },
   { object: /.*/, field: /^object$/, reason: 'objects only one side has: the library adds quota, limits, network policies; upstream ServiceAccounts are replaced by the library\'s' },
+  { object: /^Deployment\//, field: /^container [a-z0-9-]+: port \d+$/, reason: 'every container port is named ("http" for the first), so that Services and probes name it' },
+  { object: /^Service\//, field: /^port \d+: (name|protocol|targetPort)$/, reason: 'every Service port is named after its container port, and every declared port is a Service port' },
+  { object: /^Service\//, field: /^annotation prometheus\.io\/(scrape|port)$/, reason: 'scraping is imported as `metrics`: a ServiceMonitor, not prometheus.io annotations' },
+  { object: /^Service\//, field: /^(type|port \d+: nodePort)$/, reason: 'a node port is imported as exposeNetwork: a Service of its own, <service>-external, while the service\'s own stays ClusterIP' },
+  { object: /^Deployment\//, field: /: image$/, output: (v: unknown) => String(v).endsWith(':TODO-pin-latest'), reason: 'the typed model refuses `latest` (it moves): the import writes a placeholder for the version that runs' },
+  { object: /^Deployment\//, field: /: imagePullPolicy$/, output: 'IfNotPresent', reason: 'a fixed version is pulled once' },
+  { object: /^Deployment\//, field: /: env [A-Z_]*PASSWORD$/, output: (v: unknown) => String(v).startsWith('<secret '), reason: 'a credential is a reference to a Secret, never a value in the code' },
+  { object: /^Deployment\//, field: /: port 9090$/, reason: 'a sidecar declares no ports in the typed model: the exporter\'s port is declared on the service (the pod shares one network)' },
+  { object: /^Service\//, field: 'selects', reason: 'a service is named like its Service (what callers use), and its Deployment with it (upstream: <name>-v1)' },
 ];
 
 function imported(file: string, platform: string): { result: ImportResult; output: KubeObject[] } {

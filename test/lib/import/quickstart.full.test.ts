@@ -22,7 +22,7 @@ describe('import round trip: the quick start', () => {
   const r = roundTrip(example('quickstart')(), 'quickstart');
 
   test('the program reproduces every object of the export', () => {
-    expect(formatOutputDiff(r.diff)).toBe('no differences');
+    expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
     expect(r.diff.identical).toBe(true);
   });
 
