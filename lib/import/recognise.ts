@@ -7,6 +7,7 @@
  */
 import { isClusterScopedKind } from '../escape-hatches';
 import { LabelKeys } from '../manifest';
+import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from '../reserved';
 import type { KubeObject } from '../manifest';
 import type { ExportedEstate, ExportedObject } from './read';
 import { objectName } from './read';
@@ -156,7 +157,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const fallback = o.defaultEnvironment ?? (suffixed && !clusterEnv.has(cluster) ? 'production' : cluster);
     for (const name of [...names].sort()) {
       const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
-      if (SYSTEM_NAMESPACE.test(name) || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
+      if (SYSTEM_NAMESPACE.test(name) || name.endsWith(DEVOPS_SUFFIX) || name === GITOPS_NAMESPACE || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
       places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
     }
   }
@@ -282,6 +283,10 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       mark(e, 'left-out', 'in a namespace of Kubernetes or KubeSphere: not part of the estate');
       continue;
     }
+    if ((ns && (ns.endsWith(DEVOPS_SUFFIX) || ns === GITOPS_NAMESPACE)) || e.object.apiVersion.startsWith('devops.kubesphere.io/')) {
+      mark(e, 'left-out', 'a DevOps project or pipeline: pipelines are not imported yet (declare them with service.addPipeline)');
+      continue;
+    }
     if (e.object.apiVersion.includes('kubesphere.io') && /^(Workspace|GlobalRole|GlobalRoleBinding|User)$/.test(e.object.kind)) {
       mark(e, 'left-out', 'KubeSphere derives it from the WorkspaceTemplate or its own setup');
       continue;
@@ -328,7 +333,8 @@ function readQuota(o: KubeObject): Record<string, number> | undefined {
  */
 function projectQuota(project: ImportedProject, exported: Record<string, Record<string, number>>, envs: ReadonlyMap<string, ImportedEnvironment>): Record<string, number> | undefined {
   const given = Object.values(exported);
-  if (given.length > 0) return given[0];
+  // One quota for every environment: the largest of each value (an environment's own quota is quotaIn, not imported yet).
+  if (given.length > 0) return Object.fromEntries([...new Set(given.flatMap((q) => Object.keys(q)))].map((k) => [k, Math.max(...given.map((q) => q[k] ?? DEFAULT_QUOTA[k]))]));
   const need: Record<string, number> = { ...DEFAULT_QUOTA };
   for (const env of project.environments) {
     const sum: Record<string, number> = { cpuRequestMillis: 0, cpuLimitMillis: 0, memoryRequestMiB: 0, memoryLimitMiB: 0, pods: 0 };

@@ -4,6 +4,7 @@
  * once, the differences per environment. Values equal to the library's defaults are left out, so that the program
  * says only what the estate chose.
  */
+import { OWNED_POD_ANNOTATIONS, RESERVED_KEY_PREFIXES } from '../../constructs/pod-options';
 import type { KubeObject } from '../manifest';
 import type { JsonObject } from '../yaml';
 import type { ImportedPort, ImportedProbe, ProbeTimings, ServiceFields } from './model';
@@ -186,8 +187,8 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   for (const [k, v] of Object.entries(r)) if (v !== undefined && v !== DEFAULT_RESOURCES[k]) resources[k] = v;
   if (Object.keys(resources).length > 0) f.resources = resources;
 
-  const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
-  if (replicas !== (production ? 2 : 1)) f.replicas = replicas;
+  // No replica count: an autoscaler owns it (the HorizontalPodAutoscaler is carried beside the service).
+  if (typeof spec.replicas === 'number' && spec.replicas !== (production ? 2 : 1)) f.replicas = spec.replicas;
   const user = obj(pod.securityContext).runAsUser ?? obj(c.securityContext).runAsUser;
   if (typeof user === 'number') f.runAsUser = user;
   const readiness = probe(c.readinessProbe, firstPortName, firstPortNumber);
@@ -199,9 +200,17 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   if (Array.isArray(c.args)) f.args = c.args as string[];
   const template = obj(obj(spec.template).metadata);
   const podLabels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj(template.labels))) if (!/^(app\.kubernetes\.io|platform-cdk\.io)\//.test(k)) podLabels[k] = String(v);
+  const reserved = (k: string): boolean => {
+    const prefix = k.includes('/') ? k.slice(0, k.lastIndexOf('/')) : '';
+    return prefix === 'app.kubernetes.io' || RESERVED_KEY_PREFIXES.some((r) => prefix === r || prefix.endsWith(`.${r}`));
+  };
+  for (const [k, v] of Object.entries(obj(template.labels))) if (!reserved(k)) podLabels[k] = String(v);
   if (Object.keys(podLabels).length > 0) f.podLabels = podLabels;
-  const podAnnotations = obj(template.annotations) as Record<string, string>;
+  const podAnnotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(template.annotations))) {
+    if (OWNED_POD_ANNOTATIONS.includes(k) || reserved(k)) notCarried.push(`the pod annotation ${k} (the library writes it from the service's options, e.g. logs or config)`);
+    else podAnnotations[k] = String(v);
+  }
   if (Object.keys(podAnnotations).length > 0) f.podAnnotations = podAnnotations;
   const selector = obj(obj(spec.selector).matchLabels);
   if (JSON.stringify(selector) !== JSON.stringify({ 'app.kubernetes.io/name': name })) {
