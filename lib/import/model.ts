@@ -90,6 +90,8 @@ export interface ServiceFields {
   sidecars?: { name: string; image: { registry: string; repository: string; tag: string }; command?: string[]; args?: string[]; env?: Record<string, string> }[];
   /** Folders the container writes to besides /tmp (its emptyDir volumes). */
   writablePaths?: string[];
+  /** Reasons for relaxing a production default, by waiver (`replicas`, `disruptionBudget`, `spread`). */
+  waivers?: Record<string, string>;
   /** The container's name, when not the service's. */
   containerName?: string;
   /** Prometheus scraping: the port (name or number) and path, from the Service's `prometheus.io/*` annotations. */

@@ -187,6 +187,16 @@ export function readService(deployment: KubeObject, service: KubeObject | undefi
   for (const [k, v] of Object.entries(r)) if (v !== undefined && v !== DEFAULT_RESOURCES[k]) resources[k] = v;
   if (Object.keys(resources).length > 0) f.resources = resources;
 
+  // Waivers of production defaults, as the Deployment's annotations record them; fewer than 2 replicas in production
+  // without one get a waiver to review (the estate runs that way today).
+  const WAIVERS: Record<string, string> = { 'production-replicas': 'replicas', 'production-disruption-budget': 'disruptionBudget', 'production-spread': 'spread' };
+  for (const [k, v] of Object.entries(deployment.metadata.annotations ?? {})) {
+    const rule = k.startsWith('waiver.platform-cdk.io/') ? WAIVERS[k.slice('waiver.platform-cdk.io/'.length)] : undefined;
+    if (rule) (f.waivers ??= {})[rule] = v;
+  }
+  if (production && typeof spec.replicas === 'number' && spec.replicas < 2 && f.waivers?.replicas === undefined) {
+    (f.waivers ??= {}).replicas = `TODO: imported running ${spec.replicas} replica in production; say why, or run 2`;
+  }
   // No replica count: an autoscaler owns it (the HorizontalPodAutoscaler is carried beside the service).
   if (typeof spec.replicas === 'number' && spec.replicas !== (production ? 2 : 1)) f.replicas = spec.replicas;
   const user = obj(pod.securityContext).runAsUser ?? obj(c.securityContext).runAsUser;

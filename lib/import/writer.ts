@@ -123,6 +123,7 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
     }));
   }
   if (f.nodeSelector) p.scheduling = { nodeSelector: f.nodeSelector };
+  if (f.waivers) p.waivers = f.waivers;
   if (f.containerName) p.containerName = f.containerName;
   if (f.metrics) p.metrics = f.metrics;
   if (f.podLabels) p.podLabels = f.podLabels;
