@@ -156,6 +156,8 @@ export interface ImportedTenant {
   manager?: string;
   /** Its display name. */
   displayName?: string;
+  /** Its workspace quota (millicores, MiB, pods). */
+  quota?: Record<string, number>;
   /** Its projects. */
   projects: ImportedProject[];
 }

@@ -181,6 +181,15 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     tenants.set(name, { name, manager: spec?.template?.spec?.manager, displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], projects: [] });
     mark(e, 'typed', `tenant ${name}`);
   }
+  // Workspace quotas (KubeSphere's cluster-scoped ResourceQuota, one per workspace).
+  for (const e of of('ResourceQuota').filter((x) => x.object.apiVersion.startsWith('quota.kubesphere.io/'))) {
+    const t = tenants.get(e.object.metadata.name);
+    const q = readQuota(e.object, true);
+    if (t && q) {
+      t.quota = q;
+      mark(e, 'typed', `quota of tenant ${t.name}`);
+    }
+  }
   const tenant = (name: string): ImportedTenant => tenants.get(name) ?? tenants.set(name, { name, projects: [] }).get(name)!;
 
   // Projects: one per (tenant, project), in the environments its namespaces are in.
@@ -313,8 +322,9 @@ function hatchObjects(envs: readonly string[], byEnv: ReadonlyMap<string, KubeOb
 const DEFAULT_QUOTA: Readonly<Record<string, number>> = { cpuRequestMillis: 4000, cpuLimitMillis: 8000, memoryRequestMiB: 8192, memoryLimitMiB: 16384, pods: 50 };
 
 /** A ResourceQuota's values as a project quota, when they differ from the library's default. */
-function readQuota(o: KubeObject): Record<string, number> | undefined {
-  const hard = (o as unknown as { spec?: { hard?: Record<string, string> } }).spec?.hard ?? {};
+function readQuota(o: KubeObject, all = false): Record<string, number> | undefined {
+  const spec = (o as unknown as { spec?: { hard?: Record<string, string>; quota?: { hard?: Record<string, string> } } }).spec;
+  const hard = spec?.hard ?? spec?.quota?.hard ?? {};
   const q: Record<string, number | undefined> = {
     cpuRequestMillis: quantity(hard['requests.cpu'], true),
     cpuLimitMillis: quantity(hard['limits.cpu'], true),
@@ -323,7 +333,7 @@ function readQuota(o: KubeObject): Record<string, number> | undefined {
     pods: hard.pods === undefined ? undefined : Number(hard.pods),
   };
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== DEFAULT_QUOTA[k]) out[k] = v;
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && (all || v !== DEFAULT_QUOTA[k])) out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

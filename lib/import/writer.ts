@@ -218,6 +218,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     const tv = names.of(t.name, estate.tenants.some((x) => x.projects.some((p) => p.name === t.name)) ? 'Tenant' : '');
     const topts: Record<string, unknown> = { manager: t.manager ?? 'admin' };
     if (t.displayName) topts.displayName = t.displayName;
+    if (t.quota) topts.quota = t.quota;
     if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
     out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
     for (const p of t.projects) {
