@@ -156,6 +156,8 @@ export interface ImportedTenant {
   manager?: string;
   /** Its display name. */
   displayName?: string;
+  /** Its departments (KubeSphere groups): name, display name, members. */
+  departments?: { name: string; displayName?: string; members: string[] }[];
   /** Its workspace quota (millicores, MiB, pods). */
   quota?: Record<string, number>;
   /** Its projects. */

@@ -190,6 +190,20 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       mark(e, 'typed', `quota of tenant ${t.name}`);
     }
   }
+  // Departments: a workspace's Groups (`<workspace>-<department>`) and their members from the GroupBindings.
+  for (const e of of('Group').filter((x) => x.object.apiVersion.startsWith('iam.kubesphere.io/'))) {
+    const labels = labelsOf(e.object);
+    const t = tenants.get(labels[WORKSPACE] ?? '');
+    if (!t || !e.object.metadata.name.startsWith(`${t.name}-`) || labels['iam.kubesphere.io/group-parent'] !== undefined) continue;
+    const members = of('GroupBinding')
+      .filter((b) => (b.object as unknown as { groupRef?: { name?: string } }).groupRef?.name === e.object.metadata.name)
+      .flatMap((b) => {
+        mark(b, 'typed', `a member of department ${e.object.metadata.name}`);
+        return (b.object as unknown as { users?: string[] }).users ?? [];
+      });
+    (t.departments ??= []).push({ name: e.object.metadata.name.slice(t.name.length + 1), displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], members: [...new Set(members)].sort() });
+    mark(e, 'typed', `department of tenant ${t.name}`);
+  }
   const tenant = (name: string): ImportedTenant => tenants.get(name) ?? tenants.set(name, { name, projects: [] }).get(name)!;
 
   // Projects: one per (tenant, project), in the environments its namespaces are in.

@@ -221,6 +221,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     if (t.quota) topts.quota = t.quota;
     if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
     out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
+    for (const d of t.departments ?? []) out(`  ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
     for (const p of t.projects) {
       const pv = names.of(p.name);
       const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
@@ -271,6 +272,11 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     }
   }
   out('  return platform;');
+  // A variable nothing uses is only a call (the program type-checks with noUnusedLocals).
+  for (let i = 0; i < body.length; i++) {
+    const m = /^(\s*)const ([A-Za-z_$][A-Za-z0-9_$]*) = /.exec(body[i]);
+    if (m && !body.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
+  }
 
   const head: string[] = [
     '/**',
