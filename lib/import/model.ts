@@ -158,6 +158,8 @@ export interface ImportedTenant {
   displayName?: string;
   /** Its departments (KubeSphere groups): name, display name, members. */
   departments?: { name: string; displayName?: string; members: string[] }[];
+  /** Its workspace grants: a department or a user, and a built-in workspace role (`admin`, `regular` …). */
+  grants?: { department?: string; user?: string; role: string }[];
   /** Its workspace quota (millicores, MiB, pods). */
   quota?: Record<string, number>;
   /** Its projects. */

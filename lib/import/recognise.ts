@@ -45,6 +45,9 @@ const PROJECT_POLICIES = new Set(['default-deny', 'allow-dns', 'allow-same-tenan
 /** Labels platform-cdk writes on clusters, which the program does not repeat. */
 const CLUSTER_LABEL = /^(app\.kubernetes\.io\/managed-by|cluster\.platform-cdk\.io\/.*)$/;
 
+/** The built-in workspace roles, by the suffix of their name, as the typed model names them. */
+export const WORKSPACE_ROLES: Readonly<Record<string, string>> = { admin: 'ADMIN', regular: 'REGULAR', viewer: 'VIEWER', 'self-provisioner': 'SELF_PROVISIONER' };
+
 /** The KubeSphere workspace label of a namespace. */
 const WORKSPACE = 'kubesphere.io/workspace';
 
@@ -204,6 +207,19 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     (t.departments ??= []).push({ name: e.object.metadata.name.slice(t.name.length + 1), displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], members: [...new Set(members)].sort() });
     mark(e, 'typed', `department of tenant ${t.name}`);
   }
+  // Workspace grants: a binding of one department or one user to a built-in role of the workspace (`<workspace>-<role>`).
+  for (const e of of('WorkspaceRoleBinding').filter((x) => x.object.apiVersion.startsWith('iam.kubesphere.io/'))) {
+    const b = e.object as unknown as { roleRef?: { name?: string }; subjects?: { kind?: string; name?: string }[] };
+    const t = tenants.get(labelsOf(e.object)[WORKSPACE] ?? '');
+    const role = t && b.roleRef?.name?.startsWith(`${t.name}-`) ? b.roleRef.name.slice(t.name.length + 1) : undefined;
+    const subject = b.subjects?.length === 1 ? b.subjects[0] : undefined;
+    if (!t || !role || !WORKSPACE_ROLES[role] || !subject?.name) continue;
+    const department = subject.kind === 'Group' && subject.name.startsWith(`${t.name}-`) ? t.departments?.find((d) => `${t.name}-${d.name}` === subject.name) : undefined;
+    if (department) (t.grants ??= []).push({ department: department.name, role });
+    else if (subject.kind === 'User') (t.grants ??= []).push({ user: subject.name, role });
+    else continue;
+    mark(e, 'typed', `a grant of tenant ${t.name}`);
+  }
   const tenant = (name: string): ImportedTenant => tenants.get(name) ?? tenants.set(name, { name, projects: [] }).get(name)!;
 
   // Projects: one per (tenant, project), in the environments its namespaces are in.
@@ -289,7 +305,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       }
     }
     for (const [name, byEnv] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const merged = mergeEnvironments(byEnv);
+      const merged = mergeEnvironments(new Map([...byEnv].sort(([a], [b]) => sortEnvs(a, b))));
       const service: ImportedService = { name, common: merged.common, perEnvironment: merged.perEnvironment, hosts: hosts[name] ?? {}, notes: [...(notes.get(name) ?? [])] };
       project.services.push(service);
     }

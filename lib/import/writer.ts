@@ -4,6 +4,7 @@
  * a table for a project of many services, and the objects the typed model does not hold carried through
  * `addManifests`, each with a comment saying why.
  */
+import { WORKSPACE_ROLES } from './recognise';
 import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields } from './model';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -221,7 +222,18 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     if (t.quota) topts.quota = t.quota;
     if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
     out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
-    for (const d of t.departments ?? []) out(`  ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
+    const deptVar = new Map<string, string>();
+    for (const d of t.departments ?? []) {
+      const dv = names.of(d.name);
+      deptVar.set(d.name, dv);
+      out(`  const ${dv} = ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
+    }
+    for (const g of t.grants ?? []) {
+      im.names.add('WorkspaceRole');
+      if (g.user) im.names.add('User');
+      const subject = g.department ? deptVar.get(g.department)! : `User.named(${str(g.user ?? '')})`;
+      out(`  ${tv}.grant(${subject}, WorkspaceRole.${WORKSPACE_ROLES[g.role]});`);
+    }
     for (const p of t.projects) {
       const pv = names.of(p.name);
       const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
