@@ -167,4 +167,16 @@ describe('network exposure', () => {
       expect.stringContaining('the network overlaps the pod network 10.233.64.0/18 of cluster edge, so the policy would admit traffic from inside the cluster, of any tenant'),
     ]);
   });
+
+  it('refuses hostile options without throwing, and a missing options object at once', () => {
+    const f = fixture();
+    const gw = addService(f, 'gateway', { ports: MQTT });
+    expect(() => gw.exposeNetwork(null as unknown as { from: string[] })).toThrow(/exposeNetwork\[0\]/);
+    gw.exposeNetwork({ from: '10.0.0.0/8' as unknown as string[], ports: 'mqtt' as unknown as string[], name: 42 as unknown as string, annotations: { pool: 7 as unknown as string }, perEnvironment: { test: null as unknown as { from: string[] } } });
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, GW, 'exposeNetwork[0].from')).toContain('non-empty list');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].ports')).toContain('non-empty list');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].name')).toContain('42');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].annotations["pool"]')).toContain('string');
+  });
 });
