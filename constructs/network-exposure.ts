@@ -163,8 +163,8 @@ export class NetworkExposure {
 
   /** Whether the ports are exposed in an environment (never in a preview). */
   public covers(environment: Environment): boolean {
-    if (PreviewEnvironment.isPreview(environment)) return false;
-    if (!this.options.environments) return this.service.project.isPlacedIn(environment);
+    if (PreviewEnvironment.isPreview(environment) || !this.service.environments.includes(environment)) return false;
+    if (!this.options.environments) return true;
     const platform = Platform.of(this.service);
     return this.options.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
   }

@@ -206,7 +206,7 @@ export interface WorkloadSubject {
   /** Network exposures, if any. */
   readonly networkExposures: readonly unknown[];
   /** The replicas given on the service. */
-  readonly replicas?: number;
+  readonly replicas?: unknown;
   /** Whether it has a readiness probe. */
   readonly readiness?: unknown;
   /** Metrics scraping, if declared. */
@@ -222,7 +222,7 @@ export interface WorkloadScaling {
   /** Where given: `''` for the service, `perEnvironment["<env>"].` for an environment. */
   readonly prefix: string;
   /** Replicas (environments only; the service's are on the subject). */
-  readonly replicas?: number;
+  readonly replicas?: unknown;
   /** Autoscaling. */
   readonly autoscaling?: unknown;
   /** The disruption budget. */

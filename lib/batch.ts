@@ -113,7 +113,7 @@ export function renderController(service: AppService, settings: ServiceSettings,
     kind: 'Deployment',
     metadata: meta,
     spec: {
-      replicas: settings.autoscaling ? undefined : settings.replicas,
+      replicas: settings.autoscaling || settings.externalReplicas ? undefined : settings.replicas,
       strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector },

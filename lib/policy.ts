@@ -9,6 +9,7 @@
 import { selectorMatches } from './manifest';
 import { findSecret, findSecretIn } from './secret-rules';
 import type { SecretMatch } from './secret-rules';
+import { externalMinReplicas } from './scaling';
 import type { KubeObject } from './manifest';
 import type { JsonObject, JsonValue } from './yaml';
 
@@ -414,7 +415,7 @@ function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamesp
   const spec = (o.spec as JsonObject) ?? {};
   const podLabels = ((spec.template as JsonObject)?.metadata as JsonObject)?.labels as Record<string, string> | undefined;
   const hpa = inNamespace(ns, 'HorizontalPodAutoscaler').find((x) => ((x.object.spec as JsonObject)?.scaleTargetRef as JsonObject)?.name === o.metadata.name);
-  const replicas = hpa ? Number((hpa.object.spec as JsonObject).minReplicas ?? 1) : Number(spec.replicas ?? 1);
+  const replicas = hpa ? Number((hpa.object.spec as JsonObject).minReplicas ?? 1) : Number(spec.replicas ?? externalMinReplicas(o) ?? 1);
   if (replicas < 2) f.add('production-replicas', hpa ? '/spec' : '/spec/replicas', `the Deployment runs ${replicas} replica${replicas === 1 ? '' : 's'}${hpa ? ' at the autoscaler\'s minimum' : ''} in production`, 'run at least 2 replicas, or waive with a reason');
   // A PDB without a selector selects no pod (policy/v1); an empty selector selects every pod of the namespace.
   const pdb = inNamespace(ns, 'PodDisruptionBudget').some((x) => {

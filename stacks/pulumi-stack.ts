@@ -9,6 +9,7 @@ import { environmentOf, kindRank, KubeObject, ManifestObject } from '../lib/mani
 import { planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
 import { Problem, ValidationError } from '../lib/problems';
 import { renderPlatform } from '../lib/render';
+import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 
 /** Properties of a {@link PulumiStack}. */
@@ -255,7 +256,7 @@ class Registrar {
       ...body,
       metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [FIELD_MANAGER_ANNOTATION]: this.fieldManager } },
     };
-    const ignoreChanges = [...controllerManagedPaths(manifest)];
+    const ignoreChanges = [...controllerManagedPaths(manifest), ...ignoredFieldsOf(manifest)]; // fields owned elsewhere: replicas scaled by another system (lib/scaling.ts)
     const opts: pulumi.CustomResourceOptions = {
       parent,
       provider,

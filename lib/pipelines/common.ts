@@ -120,11 +120,11 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
  */
 function waitForRollout(pipeline: Pipeline, environment: Environment, d: ResolvedDelivery): string[] {
   const service = pipeline.service;
-  if (!service || !environment.clusters.every((c) => d.options.kubeconfigs?.[c.name])) return [];
+  if (!service || !service.project.clustersIn(environment).every((c) => d.options.kubeconfigs?.[c.name])) return [];
   const namespace = `${service.project.namespace}${environment.namespaceSuffix}`;
   const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:`;
   const out: string[] = [];
-  for (const c of environment.clusters) {
+  for (const c of service.project.clustersIn(environment)) {
     const k = `kubectl --kubeconfig "$${kubeconfigVar(c.name)}" -n ${shellQuote(namespace)}`;
     // The workload's kind (lib/batch.ts): where its pod template is, and what "rolled out" means for it.
     const w = releaseWait(service);

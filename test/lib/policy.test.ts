@@ -197,7 +197,8 @@ const CASES: readonly Case[] = [
   {
     rule: 'pod-security-restricted',
     what: 'a pod running as user 0',
-    plants: [edit(HOST_DEPLOYMENT, set(`${POD}/securityContext/runAsUser`, 0))],
+    // The container names no user of its own (the fixture's images declare user 1000, written on the container).
+    plants: [edit(HOST_DEPLOYMENT, remove(`${C0}/securityContext/runAsUser`), set(`${POD}/securityContext/runAsUser`, 0))],
     expected: [finding('pod-security-restricted', API, `${C0}/securityContext/runAsUser`, 'container api runs as user 0', 'run as a non-zero user id')],
   },
   {

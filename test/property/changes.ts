@@ -41,6 +41,10 @@ export const CHANGE_KINDS = [
   'replicas-on-job',
   'node-port-out-of-range',
   'bad-network-cidr',
+  // --- end ---
+  // --- connections in the caller's format and alert routing ---
+  'bad-connection-template',
+  // --- end ---
 ] as const;
 
 /** One invalid change: its kind and where in the estate it is made. */
@@ -182,6 +186,15 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       s.exposeNetwork({ from: ['10.20.0.1/16'] });
       return s.node.path;
     }
+    // --- end ---
+    // --- connections in the caller's format and alert routing ---
+    case 'bad-connection-template': {
+      const target = service(project, 'called');
+      const caller = service(project, 'caller');
+      caller.connectsTo(target, { env: { CALLED_ADDR: ['{hostname}:{port}', 'http://{host', 'no placeholder', 'http://u:p4ssw0rd@{host}'][change.at % 4] } });
+      return caller.node.path;
+    }
+    // --- end ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
       const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });

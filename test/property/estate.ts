@@ -118,7 +118,40 @@ export interface ServiceSpec {
   /** Its ports exposed to networks (with a UDP port when `udp`), a fixed node port where no two environments share a cluster. */
   readonly network?: { readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; readonly from: string[]; readonly udp: boolean; readonly nodePort?: number };
   // --- end of workload kinds and network exposure ----------------------------------------------------------
+  // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
+  /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
+  readonly addressFormat?: AddressFormat;
+  // --- end connections in the caller's format ---
 }
+
+// --- connections in the caller's format ---
+/** The address variables' formats the generator draws. */
+export const ADDRESS_FORMATS = ['host-port', 'url', 'url-path', 'both'] as const;
+/** A format of a connection's address variables. */
+export type AddressFormat = (typeof ADDRESS_FORMATS)[number];
+
+/**
+ * The connection options of a format: `<TARGET>_ADDR` as `{host}:{port}`, a URL on the short host, a URL with a
+ * path, or a template beside `<PREFIX>_HOST`/`<PREFIX>_PORT`.
+ * @param format the format, if any
+ * @param target the target's name
+ */
+export function addressOptions(format: AddressFormat | undefined, target: string): { env?: Record<string, string>; hostAndPort?: boolean } {
+  const name = `${target.toUpperCase().replace(/-/g, '_')}_ADDR`;
+  switch (format) {
+    case 'host-port':
+      return { env: { [name]: '{host}:{port}' } };
+    case 'url':
+      return { env: { [name]: 'http://{shortHost}:{port}' } };
+    case 'url-path':
+      return { env: { [name]: 'https://{host}:{port}/api/v1?ns={namespace}' } };
+    case 'both':
+      return { env: { [name]: '{{{shortHost}}}' }, hostAndPort: true };
+    default:
+      return {};
+  }
+}
+// --- end connections in the caller's format ---
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -175,6 +208,7 @@ const rawService = fc.record({
     { weight: 3, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
   ),
+  addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
 });
 
 /** The workload kind and network exposure of a generated service: what its kind does not have is left out. */
@@ -291,6 +325,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.readiness ? { readiness: s.readiness } : {}),
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
+            ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
           }, s, () => (sharesCluster(penvs) ? undefined : nextNodePort++));
         }),
       };
@@ -464,7 +499,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           if (!target) throw new Error(`the generated estate names ${key}, which it does not hold`);
           const owner = key.split('/')[0];
           if (owner !== t.name) target.acceptFrom(tenants.get(t.name) as Tenant);
-          service.connectsTo(target);
+          service.connectsTo(target, addressOptions(s.addressFormat, target.name)); // connections in the caller's format
         }
         if (s.pipeline) {
           const production = p.environments.some((e) => spec.environments.find((x) => x.name === e)?.production);
