@@ -1045,6 +1045,7 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): A
     const observability = OBSERVABILITY[s.runtime];
     const service = project.addService(s.name, {
       image,
+      runAsUser: 1000,
       ports: s.grpc ? [{ port: 8080 }, { port: 9090, name: 'grpc' }] : [{ port: 8080 }],
       readiness: probes.readiness,
       liveness: probes.liveness,

@@ -20,13 +20,16 @@ import {
   Issuer,
   Platform,
   PreviewDependencies,
+  Duration,
   Probe,
+  ProbeScheme,
   ProjectRole,
   Protocol,
   Registry,
   ServiceType,
   StatefulMode,
   StatefulService,
+  TaintEffect,
   Target,
   TenantNetwork,
   Tls,
@@ -34,7 +37,7 @@ import {
   Workload,
   WorkspaceRole,
 } from 'platform-cdk';
-import type { Project, Resources, Tenant } from 'platform-cdk';
+import type { AppServiceProps, NodeScheduling, Project, Resources, Tenant } from 'platform-cdk';
 
 /** A generated estate: plain data. */
 export interface EstateSpec {
@@ -122,6 +125,8 @@ export interface ServiceSpec {
   /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
   readonly addressFormat?: AddressFormat;
   // --- end connections in the caller's format ---
+  /** Its pod options (identity, probes, pod details, image). */
+  readonly pod?: PodSpec;
 }
 
 // --- connections in the caller's format ---
@@ -152,6 +157,79 @@ export function addressOptions(format: AddressFormat | undefined, target: string
   }
 }
 // --- end connections in the caller's format ---
+
+// ---- Pod options: identity, probes, pod details, images (generators and building) ----------------------------
+/** The pod options of a generated service. */
+export interface PodSpec {
+  readonly runAsUser?: number;
+  readonly groups?: boolean;
+  readonly graceSeconds?: number;
+  readonly podLabel?: boolean;
+  readonly podAnnotation?: boolean;
+  readonly containerName?: boolean;
+  readonly priorityClass?: boolean;
+  readonly scheduling?: 'selector' | 'tolerations' | 'affinity';
+  /** An environment where the scheduling is dropped. */
+  readonly schedulingOffIn?: string;
+  readonly ephemeralMiB?: number;
+  /** A liveness probe of this kind, with every timing field. */
+  readonly probe?: 'grpc' | 'https';
+  /** The image: declares its user, is a moving tag pinned by digest, or a moving tag waived. */
+  readonly image?: 'user' | 'digest' | 'waived';
+}
+
+const rawPod = fc.record({
+  runAsUser: fc.option(fc.integer({ min: 1, max: 65534 }), { nil: undefined }),
+  groups: fc.boolean(),
+  graceSeconds: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+  podLabel: fc.boolean(),
+  podAnnotation: fc.boolean(),
+  containerName: fc.boolean(),
+  priorityClass: fc.boolean(),
+  scheduling: fc.constantFrom(undefined, 'selector' as const, 'tolerations' as const, 'affinity' as const),
+  schedulingOffIn: fc.option(fc.nat(), { nil: undefined }),
+  ephemeralMiB: fc.option(fc.integer({ min: 64, max: 4096 }), { nil: undefined }),
+  probe: fc.constantFrom(undefined, 'grpc' as const, 'https' as const),
+  image: fc.constantFrom(undefined, 'user' as const, 'digest' as const, 'waived' as const),
+});
+
+/** A raw pod choice as a valid description (environments by name). */
+function normalizePod(raw: typeof rawPod extends fc.Arbitrary<infer T> ? T : never, environments: readonly string[]): PodSpec {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== false && k !== 'schedulingOffIn') out[k] = v;
+  if (raw.scheduling && raw.schedulingOffIn !== undefined) out.schedulingOffIn = pick(environments, raw.schedulingOffIn);
+  return out as PodSpec;
+}
+
+/** The service properties of a generated pod description. */
+function podProps(name: string, ports: readonly number[], pod: PodSpec | undefined, resources: Resources | undefined): Partial<AppServiceProps> {
+  if (!pod) return {};
+  const scheduling: NodeScheduling | undefined =
+    pod.scheduling === 'selector' ? { nodeSelector: { 'example.com/pool': 'general' } }
+      : pod.scheduling === 'tolerations' ? { tolerations: [{ key: 'dedicated', value: 'shop', effect: TaintEffect.NO_SCHEDULE }] }
+        : pod.scheduling === 'affinity' ? { requiredNodes: [[{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]], preferredNodes: [{ weight: 10, conditions: [{ key: 'example.com/ssd', operator: 'Exists' }] }] }
+          : undefined;
+  const timing = { initialDelay: Duration.seconds(5), period: Duration.seconds(15), timeout: Duration.seconds(2), failureThreshold: 4, terminationGracePeriod: Duration.seconds(20) };
+  const image = pod.image === 'user' ? REGISTRY.image(`pods/${name}`, '1.0.0', { user: 10001 })
+    : pod.image === 'digest' ? REGISTRY.image(`pods/${name}`, { tag: 'stable', digest: `sha256:${'c'.repeat(64)}` })
+      : pod.image === 'waived' ? REGISTRY.image(`pods/${name}`, 'main', { waivers: { movingTag: 'tracks the vendor\'s main channel' } })
+        : undefined;
+  return {
+    ...(image ? { image } : {}),
+    ...(pod.runAsUser !== undefined ? { runAsUser: pod.runAsUser } : {}),
+    ...(pod.groups ? { runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000] } : {}),
+    ...(pod.graceSeconds !== undefined ? { terminationGracePeriod: Duration.seconds(pod.graceSeconds) } : {}),
+    ...(pod.podLabel ? { podLabels: { 'example.com/team': name } } : {}),
+    ...(pod.podAnnotation ? { podAnnotations: { 'example.com/owner': `${name} team` } } : {}),
+    ...(pod.containerName ? { containerName: 'app' } : {}),
+    ...(pod.priorityClass ? { priorityClassName: 'business-critical' } : {}),
+    ...(scheduling ? { scheduling } : {}),
+    ...(pod.ephemeralMiB !== undefined ? { resources: { ...resources, ephemeralStorageRequestMiB: pod.ephemeralMiB, ephemeralStorageLimitMiB: pod.ephemeralMiB * 2 } } : {}),
+    ...(pod.probe === 'grpc' ? { liveness: Probe.grpc(ports[0], { service: 'health', ...timing }) } : {}),
+    ...(pod.probe === 'https' ? { liveness: Probe.http('/live', { scheme: ProbeScheme.HTTPS, headers: { 'X-Probe': 'kubelet' }, ...timing }) } : {}),
+  };
+}
+// ---- end of pod options ------------------------------------------------------------------------------------
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -209,6 +287,7 @@ const rawService = fc.record({
     { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
   ),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
+  pod: fc.option(rawPod, { nil: undefined }),
 });
 
 /** The workload kind and network exposure of a generated service: what its kind does not have is left out. */
@@ -216,7 +295,8 @@ function withKindAndNetwork(base: ServiceSpec, raw: { kind?: 'job' | 'cronJob' |
   const kind = raw.kind;
   if (kind === 'job' || kind === 'cronJob') {
     const { ports: _p, replicas: _r, subdomain: _s, autoscaling: _a, readiness: _re, metrics: _m, replicasIn: _ri, ...rest } = base;
-    return { ...rest, ports: [], workload: kind };
+    // No probe that needs a port: a job has none.
+    return { ...rest, ports: [], workload: kind, ...(rest.pod ? { pod: { ...rest.pod, probe: undefined } } : {}) };
   }
   const out: ServiceSpec = kind === 'daemonSet' ? (({ replicas: _r, autoscaling: _a, replicasIn: _ri, ...rest }) => ({ ...rest, workload: kind }))(base) : base;
   const n = raw.network;
@@ -326,6 +406,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
             ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
+            ...(s.pod ? { pod: normalizePod(s.pod, penvs) } : {}),
           }, s, () => (sharesCluster(penvs) ? undefined : nextNodePort++));
         }),
       };
@@ -462,6 +543,8 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             storage: '10Gi',
             credentials: ExistingSecret.named(`${s.name}-credentials`).key('password'),
             ...(s.backup ? { backup: { schedule: s.backup, target: BackupTarget.volume(`${s.name}-backups`) } } : {}),
+            // Pod options: the engine's probes and user, overridden on backed-up engines.
+            ...(s.backup ? { readiness: Probe.tcp({ period: Duration.seconds(5), successThreshold: 2 }), startup: Probe.tcp({ failureThreshold: 30 }), runAsUser: 1001 } : {}),
           },
         });
         statefuls.set(`${t.name}/${p.name}/${s.name}`, stateful);
@@ -476,6 +559,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.autoscaling ? { autoscaling: { ...s.autoscaling, cpuUtilization: 70 } } : {}),
           ...(s.readiness ? { readiness: s.readiness === 'http' ? Probe.http('/ready') : Probe.tcp() } : {}),
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
+          ...podProps(s.name, s.ports, s.pod, s.resources),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
           // --- workload kinds and network exposure ---
           ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
@@ -485,6 +569,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           if (n.udp) service.addPort({ port: 5683, name: 'coap', protocol: Protocol.UDP });
           service.exposeNetwork({ type: n.type as ServiceType, from: n.from, ports: [{ port: service.ports[0].name, nodePort: n.nodePort }, ...(n.udp ? ['coap'] : [])] });
         }
+        if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }
