@@ -7,7 +7,7 @@ import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
 import { checkWritablePath } from '../lib/values';
 import { externalSecretName } from '../lib/pod';
-import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
+import { checkConnectionVariables, Connection, ConnectionPeer, connectionVariableNames, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
@@ -25,7 +25,11 @@ import type {
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
 import { RolloutStrategy } from './service-options';
+import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
+import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
 import type { Tenant } from './tenant';
+import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
+import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -96,10 +100,10 @@ export function findPortIn(ports: readonly ServicePort[], ref: string | number |
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
 export interface EnvironmentOverrides extends PodEnvironmentOptions {
   /**
-   * Replicas in this environment.
+   * Replicas in this environment: a number, or `Replicas.external()` when it is set elsewhere (constructs/scaling.ts).
    * @default - the service's `replicas`, else the environment's
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Resources in this environment, over the service's.
    * @default - the service's resources
@@ -148,7 +152,7 @@ export interface EnvironmentOverrides extends PodEnvironmentOptions {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps extends PodOptions {
+export interface AppServiceProps extends PodOptions, ServicePlacementOptions, WorkloadProps {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -172,10 +176,11 @@ export interface AppServiceProps extends PodOptions {
    */
   readonly resources?: Resources;
   /**
-   * Replicas in every environment that does not override it.
+   * Replicas in every environment that does not override it: a number, or `Replicas.external()` when an internal
+   * platform, an operator or the console sets the count (constructs/scaling.ts).
    * @default - the environment's replicas
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Readiness probe.
    * @default - a TCP probe on the first port
@@ -280,11 +285,7 @@ export interface AppServiceProps extends PodOptions {
 }
 
 /** A service's settings in one environment, with every default applied. */
-export interface ServiceSettings extends PodEnvironmentSettings {
-  /** Replicas (the autoscaler's minimum when it autoscales). */
-  readonly replicas: number;
-  /** The most replicas: the autoscaler's maximum, else `replicas`. */
-  readonly maxReplicas: number;
+export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplicas {
   /** Container resources. */
   readonly resources: ResolvedResources;
   /** Environment variables with literal values, sorted by name. */
@@ -371,7 +372,7 @@ export class AppService extends Construct implements IConnectable {
   /** The image. */
   public readonly image: Image;
   /** Replicas in every environment that does not override it, if set. */
-  public readonly replicas?: number;
+  public readonly replicas?: ReplicaCount;
   /** Resources, if set. */
   public readonly resources?: Resources;
   /** Readiness probe, if set. */
@@ -394,6 +395,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly automountServiceAccountToken: boolean;
   /** How a new version replaces the old pods. */
   public readonly rollout: RolloutStrategy;
+  /** What the service runs as: a Deployment, Job, CronJob or DaemonSet. */
+  public readonly workload: Workload;
   /** Folders the container writes to, besides `/tmp`. */
   public readonly writablePaths: readonly string[];
   /** Prometheus scraping, if declared. */
@@ -439,12 +442,14 @@ export class AppService extends Construct implements IConnectable {
     this.sidecars = [...(props.sidecars ?? [])];
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.rollout = props.rollout ?? RolloutStrategy.ROLLING_UPDATE;
+    this.workload = props.workload ?? Workload.deployment();
     this.writablePaths = [...(props.writablePaths ?? [])];
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
     this.logs = props.logs ?? {};
     this.pod = podOptionsOf(props);
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
+    declareServiceEnvironments(this, props.environments);
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
     for (const [k, v] of Object.entries(props.secrets ?? {})) this.addSecret(k, v);
@@ -514,11 +519,27 @@ export class AppService extends Construct implements IConnectable {
   }
 
   /**
+   * Exposes TCP and UDP ports beyond HTTP: a ClusterIP, NodePort or LoadBalancer Service of their own, reachable
+   * from the declared networks only (the load balancer's source ranges and a network policy of exactly those CIDRs).
+   * @param options networks, type, ports, node ports and environments
+   */
+  public exposeNetwork(options: NetworkExposeOptions): NetworkExposure {
+    assertObjectArgument(this, `exposeNetwork[${this.networkExposures.length}]`, options, 'give the options as an object, e.g. { from: ["10.20.0.0/16"] }');
+    return addNetworkExposure(this, options);
+  }
+
+  /** The service's network exposures. */
+  public get networkExposures(): readonly NetworkExposure[] {
+    return networkExposuresOf(this);
+  }
+
+  /**
    * Declares that this service calls another one (an app service or a stateful service) in each environment:
-   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, the network policies open exactly that path, and the
+   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, or variables in its own format (`env` templates such as
+   * `{ ORDERS_ADDR: '{host}:{port}' }`), the network policies open exactly that path, and the
    * Pulumi output creates the target first. A target in another tenant must accept this tenant (`acceptFrom`).
    * @param target the service called
-   * @param options port and variable prefix
+   * @param options port, variable prefix and templates
    */
   public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
     assertObjectArgument(this, `connectsTo[${this.connectionList.length}]`, target, 'connect to an AppService or StatefulService of the platform');
@@ -594,10 +615,8 @@ export class AppService extends Construct implements IConnectable {
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
-    return {
-      replicas,
-      maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
+    return settleSettings(this.workload, {
+      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
@@ -613,12 +632,12 @@ export class AppService extends Construct implements IConnectable {
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
       ...podSettingsFor(this.pod, o),
-    };
+    });
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => !PreviewEnvironment.isPreview(e) || e.runs(this));
+    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
@@ -660,6 +679,8 @@ export class AppService extends Construct implements IConnectable {
       ...s,
       replicas,
       maxReplicas: replicas,
+      externalReplicas: undefined,
+      replicasOwnedTwice: undefined,
       image: o.tag !== undefined && s.image && typeof s.image.withTag === 'function' ? s.image.withTag(o.tag) : s.image,
       configValues: byName(values),
       configFiles: byName(files),
@@ -705,10 +726,7 @@ export class AppService extends Construct implements IConnectable {
     if (!this.image || typeof this.image._check !== 'function') {
       problems.error({ path, property: 'image', value: this.image, message: 'a service needs an image', fix: 'set image: registry.image("team/app", "1.0.0")' });
     } else this.image._check(problems, path, 'image');
-    if (this.replicas !== undefined) {
-      const r = checkWholeNumber(this.replicas, 0);
-      if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
-    }
+    checkReplicas(problems, path, 'replicas', this.replicas);
     checkResources(problems, path, 'resources', this.resources);
     this.checkPorts(problems, path);
     checkEnv(problems, path, 'env', this.envVars);
@@ -726,10 +744,7 @@ export class AppService extends Construct implements IConnectable {
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
       }
-      if (o.replicas !== undefined) {
-        const r = checkWholeNumber(o.replicas, 0);
-        if (r) problems.error({ path, property: `${property}.replicas`, value: o.replicas, message: r, fix: 'set replicas to 0 or more' });
-      }
+      checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);
       checkEnv(problems, path, `${property}.env`, new Map(Object.entries(o.env ?? {})));
@@ -743,7 +758,8 @@ export class AppService extends Construct implements IConnectable {
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
-      if (env.production) this.checkProductionDefaults(problems, path, env, settings);
+      checkReplicaOwners(problems, path, env.name, settings);
+      if (env.production && this.workload?.kind === 'Deployment') this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
     if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
@@ -754,6 +770,8 @@ export class AppService extends Construct implements IConnectable {
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
     checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
+    checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
+    checkNetworkExposures(problems, this);
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
@@ -794,9 +812,7 @@ export class AppService extends Construct implements IConnectable {
     for (const [k] of s.configValues) add(k, 'config.values');
     for (const [k] of s.secrets) add(k, 'secrets');
     this.connectionList.forEach((c, i) => {
-      const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name ?? '');
-      add(`${prefix}_HOST`, `connectsTo[${i}]`);
-      add(`${prefix}_PORT`, `connectsTo[${i}]`);
+      for (const name of connectionVariableNames(c)) add(name, `connectsTo[${i}]`);
     });
   }
 
@@ -893,9 +909,7 @@ export class AppService extends Construct implements IConnectable {
       if (!port) {
         problems.error({ path, property: `${property}.port`, value: c.options.port, message: `${t.node.path} has no port of this name or number (ports: ${describePorts(t)})`, fix: 'name one of the target\'s ports' });
       }
-      if (c.options.envPrefix !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(c.options.envPrefix)) {
-        problems.error({ path, property: `${property}.envPrefix`, value: c.options.envPrefix, message: 'the prefix must be upper-case letters, digits and "_"', fix: 'use a prefix like "ORDERS_DB"' });
-      }
+      checkConnectionVariables(problems, path, property, c.options);
       const mine = this.project.tenant;
       const theirs = t.project.tenant;
       if (mine !== theirs && !t.acceptedTenants.includes(mine)) {
@@ -989,7 +1003,7 @@ export class AppService extends Construct implements IConnectable {
         problems.error({ path, property: `${property}.port`, value: ref, message: `the service has no port of this name or container port (ports: ${this.ports.map((p) => `${p.name}=${p.containerPort}`).join(', ') || 'none'})`, fix: 'name one of the service\'s ports' });
       }
     }
-    if (!this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
+    if (!this.workload?.batch && !this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
       problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no TCP port to probe by default and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
     }
   }

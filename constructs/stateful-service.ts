@@ -13,6 +13,7 @@ import type { Image } from './image';
 import type { PodIdentity } from './pod-options';
 import { Probe, ProbeRole } from './probe';
 import { Platform } from './platform';
+import { declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
 import { checkNoLiteralSecret, ExistingSecret, SecretRef } from './secrets';
@@ -297,7 +298,7 @@ export interface StatefulOverrides {
 }
 
 /** Properties of a {@link StatefulService}. */
-export interface StatefulServiceProps {
+export interface StatefulServiceProps extends ServicePlacementOptions {
   /** The engine: `Engine.mysql()`, `Engine.redis()`, `Engine.clickhouse()` or `Engine.generic(...)`. */
   readonly engine: Engine;
   /**
@@ -408,6 +409,7 @@ export class StatefulService extends Construct implements IConnectable {
    */
   constructor(scope: Project, id: string, props: StatefulServiceProps) {
     super(scope, id);
+    declareServiceEnvironments(this, props.environments);
     Object.defineProperty(this, STATEFUL_SERVICE, { value: true });
     this.project = scope;
     this.name = props.name ?? id;

@@ -10,12 +10,15 @@ import type { Environment } from '../constructs/environment';
 import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
 import type { SecretRef } from '../constructs/secrets';
-import { LogFormat, RolloutStrategy } from '../constructs/service-options';
+import { LogFormat } from '../constructs/service-options';
+import { renderController } from './batch';
+import { renderNetworkExposures } from './l4';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
 import { externalSecrets } from './pod';
 import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
+import { externalScalingAnnotations } from './scaling';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -125,19 +128,11 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // A waiver is written where it relaxes a production default.
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+  Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
-  objects.push({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
-    spec: {
-      replicas: settings.autoscaling ? undefined : settings.replicas,
-      strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selectorOf(service) },
-      template: renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) }),
-    },
-  });
+  const template = renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
+  // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
+  objects.push(renderController(service, settings, { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, selectorOf(service)));
 
   if (ports.length > 0) {
     objects.push({
@@ -153,6 +148,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   }
 
   objects.push(...renderExposure(service, placement, labels));
+  objects.push(...renderNetworkExposures(service, placement, labels));
 
   if (settings.autoscaling) {
     const a = settings.autoscaling;

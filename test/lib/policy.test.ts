@@ -454,6 +454,13 @@ const CASES: readonly Case[] = [
     plants: [edit('host/Ingress/storefront/api', remove('/spec/tls'))],
     expected: [finding('exposure-tls', API_INGRESS, '/spec/rules/0/host', 'host api.example.com is served over plain HTTP', 'give the exposure or the environment tls')],
   },
+  // exposure-source-ranges
+  {
+    rule: 'exposure-source-ranges',
+    what: 'a production Service turned into a LoadBalancer open to every address',
+    plants: [edit('host/Service/storefront/api', set('/spec/type', 'LoadBalancer'), set('/spec/loadBalancerSourceRanges', ['10.0.0.0/8', '0.0.0.0/0']))],
+    expected: [finding('exposure-source-ranges', { ...API, object: 'v1 Service storefront/api' }, '/spec/loadBalancerSourceRanges', 'the LoadBalancer Service admits every address in production (0.0.0.0/0)', 'list the networks that call it, or waive with a reason')],
+  },
   // production-replicas, production-disruption-budget, production-spread
   {
     rule: 'production-replicas',
@@ -507,6 +514,7 @@ describe('the policy rules', () => {
       'secrets-one-owner error baseline',
       'exposure-unique-host error baseline',
       'exposure-tls warning baseline',
+      'exposure-source-ranges error production',
       'production-replicas error production',
       'production-disruption-budget error production',
       'production-spread error production',
