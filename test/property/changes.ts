@@ -3,7 +3,7 @@
  * the construct it breaks, whose path the validation error must name.
  */
 import * as fc from 'fast-check';
-import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, ServiceType, StatefulMode, User, Workload } from 'platform-cdk';
 import type { AppService, Project, Tenant } from 'platform-cdk';
 import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
 
@@ -36,6 +36,12 @@ export const CHANGE_KINDS = [
   'autoscaling-min-above-max',
   'production-preview',
   'department-of-another-tenant',
+  // --- workload kinds and network exposure ---
+  'bad-cron-job-schedule',
+  'replicas-on-job',
+  'node-port-out-of-range',
+  'bad-network-cidr',
+  // --- end ---
   // --- connections in the caller's format and alert routing ---
   'bad-connection-template',
   'alert-credential-literal',
@@ -184,6 +190,22 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       service(p, 'shop');
       return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
     }
+    // --- workload kinds and network exposure ---
+    case 'bad-cron-job-schedule':
+      return service(project, 'nightly-job', { ports: [], workload: Workload.cronJob({ schedule: '0 25 * * *', timeZone: 'Nowhere/Special' }) }).node.path;
+    case 'replicas-on-job':
+      return service(project, 'one-off', { ports: [], replicas: 2, workload: Workload.job() }).node.path;
+    case 'node-port-out-of-range': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ type: ServiceType.NODE_PORT, from: ['10.20.0.0/16'], ports: [{ port: 8080, nodePort: 8080 }] });
+      return s.node.path;
+    }
+    case 'bad-network-cidr': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ from: ['10.20.0.1/16'] });
+      return s.node.path;
+    }
+    // --- end ---
     // --- connections in the caller's format and alert routing ---
     case 'bad-connection-template': {
       const target = service(project, 'called');

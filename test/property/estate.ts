@@ -26,7 +26,9 @@ import {
   Probe,
   ProbeScheme,
   ProjectRole,
+  Protocol,
   Registry,
+  ServiceType,
   StatefulMode,
   SecretStore,
   StatefulService,
@@ -35,6 +37,7 @@ import {
   TenantNetwork,
   Tls,
   User,
+  Workload,
   WorkspaceRole,
 } from 'platform-cdk';
 import type { AppServiceProps, NodeScheduling, Project, Resources, Tenant } from 'platform-cdk';
@@ -155,6 +158,12 @@ export interface ServiceSpec {
   readonly metrics?: boolean;
   /** Replicas in one environment, over the service's. */
   readonly replicasIn?: { readonly environment: string; readonly replicas: number };
+  // --- workload kinds and network exposure ----------------------------------------------------------------
+  /** What it runs as, when not a Deployment (a Job or CronJob has no ports, exposure, probes or scaling). */
+  readonly workload?: 'job' | 'cronJob' | 'daemonSet';
+  /** Its ports exposed to networks (with a UDP port when `udp`), a fixed node port where no two environments share a cluster. */
+  readonly network?: { readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; readonly from: string[]; readonly udp: boolean; readonly nodePort?: number };
+  // --- end of workload kinds and network exposure ----------------------------------------------------------
   // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
   /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
   readonly addressFormat?: AddressFormat;
@@ -313,9 +322,31 @@ const rawService = fc.record({
   readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
   metrics: fc.boolean(),
   replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+  // --- workload kinds and network exposure ---
+  // One service in five runs as another kind, one in four exposes ports to networks: Deployments stay the common case.
+  kind: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('job' as const, 'cronJob' as const, 'daemonSet' as const) }),
+  network: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
+  ),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
   pod: fc.option(rawPod, { nil: undefined }),
 });
+
+/** The workload kind and network exposure of a generated service: what its kind does not have is left out. */
+function withKindAndNetwork(base: ServiceSpec, raw: { kind?: 'job' | 'cronJob' | 'daemonSet'; network?: { type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; cidrs: string[]; udp: boolean; nodePort: boolean } }, nodePort: () => number | undefined): ServiceSpec {
+  const kind = raw.kind;
+  if (kind === 'job' || kind === 'cronJob') {
+    const { ports: _p, replicas: _r, subdomain: _s, autoscaling: _a, readiness: _re, metrics: _m, replicasIn: _ri, ...rest } = base;
+    const pod = rest.pod ? (({ probe: _pr, ...p }) => p)(rest.pod) : undefined;
+    return { ...rest, ...(pod ? { pod } : {}), ports: [], workload: kind };
+  }
+  const out: ServiceSpec = kind === 'daemonSet' ? (({ replicas: _r, autoscaling: _a, replicasIn: _ri, ...rest }) => ({ ...rest, workload: kind }))(base) : base;
+  const n = raw.network;
+  if (!n) return out;
+  const fixed = n.nodePort && n.type !== 'ClusterIP' ? nodePort() : undefined;
+  return { ...out, network: { type: n.type, from: [...n.cidrs], udp: n.udp, ...(fixed !== undefined ? { nodePort: fixed } : {}) } };
+}
 
 const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
 
@@ -370,7 +401,13 @@ export function normalize(raw: RawEstate): EstateSpec {
   const selfProvisioned = environments.find(
     (e) => !e.production && e.clusters.every((c) => c !== 'host' && environments.every((o) => o === e || !o.clusters.includes(c))),
   );
-  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[] } }[] = [];
+  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[]; batch?: boolean } }[] = [];
+  // Fixed node ports, one per exposure: only where no two of the project's environments share a cluster.
+  let nextNodePort = 30000;
+  const sharesCluster = (envs: string[]): boolean => {
+    const cs = envs.flatMap((e) => environments.find((x) => x.name === e)?.clusters ?? []);
+    return new Set(cs).size < cs.length;
+  };
   const tenants: TenantSpec[] = raw.tenants.map((t, ti) => {
     const name = TENANT_NAMES[ti];
     const departments = t.departments.map((d, di): DepartmentSpec => {
@@ -397,9 +434,9 @@ export function normalize(raw: RawEstate): EstateSpec {
           // Unique in the tenant: a tenant's release pipelines are named after their services.
           const sname = `${PROJECT_NAMES[pi]}-${SERVICE_NAMES[si]}`;
           const key = `${name}/${pname}/${sname}`;
-          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls } });
+          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls, batch: s.kind === 'job' || s.kind === 'cronJob' } });
           const r = s.resources;
-          return {
+          return withKindAndNetwork({
             name: sname,
             ports: [...s.ports],
             ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
@@ -415,7 +452,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
             ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
             ...(s.pod ? { pod: normalizePod(s.pod, penvs) } : {}),
-          };
+          }, s, () => (sharesCluster(penvs) ? undefined : nextNodePort++));
         }),
       };
     });
@@ -437,7 +474,7 @@ export function normalize(raw: RawEstate): EstateSpec {
   allServices.forEach(({ p, s }, i) => {
     const calls = services[i].spec.calls;
     const candidates = [
-      ...services.slice(0, i).map((x) => ({ key: x.key, environments: x.environments })),
+      ...services.slice(0, i).filter((x) => !x.spec.batch).map((x) => ({ key: x.key, environments: x.environments })),
       ...statefuls,
     ].filter((c) => p.environments.every((e) => c.environments.includes(e)));
     const targets = new Set<string>();
@@ -583,8 +620,15 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
           ...podProps(s.name, s.ports, s.pod, s.resources),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
+          // --- workload kinds and network exposure ---
+          ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
         });
         if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
+        if (s.network) {
+          const n = s.network;
+          if (n.udp) service.addPort({ port: 5683, name: 'coap', protocol: Protocol.UDP });
+          service.exposeNetwork({ type: n.type as ServiceType, from: n.from, ports: [{ port: service.ports[0].name, nodePort: n.nodePort }, ...(n.udp ? ['coap'] : [])] });
+        }
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }
