@@ -3,7 +3,7 @@
  * the construct it breaks, whose path the validation error must name.
  */
 import * as fc from 'fast-check';
-import { BackupTarget, Engine, ExistingSecret, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import { BackupTarget, Engine, ExistingSecret, ProjectRole, Replicas, StatefulMode, User } from 'platform-cdk';
 import type { AppService, Project, Tenant } from 'platform-cdk';
 import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
 
@@ -36,6 +36,13 @@ export const CHANGE_KINDS = [
   'autoscaling-min-above-max',
   'production-preview',
   'department-of-another-tenant',
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  'call-into-absent-environment',
+  'cluster-outside-environment',
+  'quota-on-unknown-cluster',
+  'external-replicas-min-above-max',
+  'external-replicas-and-autoscaling',
+  // --- end placement and external scaling ---
 ] as const;
 
 /** One invalid change: its kind and where in the estate it is made. */
@@ -162,6 +169,31 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       service(p, 'shop');
       return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
     }
+    // --- placement and external scaling (issue 20, items 6 and 8) ---
+    case 'call-into-absent-environment': {
+      // A second environment of the project, where the target does not run and its caller does.
+      const other = project.environments.find((e) => e !== env) ?? platform.addEnvironment('extra', { clusters: ['host'], domain: 'extra.example.com', namespaceSuffix: '-extra' });
+      if (!project.environments.includes(other)) {
+        project.placeIn(other);
+        project.quotaIn(other, { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 524288, pods: 500 });
+      }
+      const stub = service(project, 'stub', { environments: [env] });
+      const caller = service(project, 'prober');
+      caller.connectsTo(stub);
+      return caller.node.path;
+    }
+    case 'cluster-outside-environment': {
+      project.placeOnClusters(env, ['nowhere']);
+      return project.node.path;
+    }
+    case 'quota-on-unknown-cluster':
+      tenant.quotaOn('nowhere', { pods: 10 });
+      return tenant.node.path;
+    case 'external-replicas-min-above-max':
+      return service(project, 'owned', { replicas: Replicas.external({ min: 4, max: 2 }) }).node.path;
+    case 'external-replicas-and-autoscaling':
+      return service(project, 'contested', { replicas: Replicas.external(), autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 } }).node.path;
+    // --- end placement and external scaling ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
       const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });

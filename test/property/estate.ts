@@ -16,6 +16,7 @@ import {
   Credential,
   Department,
   Engine,
+  EnvironmentSelector,
   ExistingSecret,
   Issuer,
   Platform,
@@ -23,6 +24,7 @@ import {
   Probe,
   ProjectRole,
   Registry,
+  Replicas,
   StatefulMode,
   StatefulService,
   Target,
@@ -64,6 +66,10 @@ export interface DepartmentSpec {
   readonly workspaceRole?: 'regular' | 'viewer';
   /** Its project role in the tenant's projects, in these environments. */
   readonly projectRole?: { readonly role: 'operator' | 'viewer'; readonly environments: string[] };
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** Its project role in every production (or non-production) environment instead of named ones. */
+  readonly projectRoleIn?: 'production' | 'non-production';
+  // --- end placement and external scaling ---
 }
 
 /** A tenant. */
@@ -79,6 +85,10 @@ export interface TenantSpec {
   readonly viewer?: string;
   /** The environment where its first department may create projects itself (KubeSphere targets). */
   readonly selfProvisioning?: string;
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** A cluster with a workspace quota of its own (KubeSphere targets; with or without `quota`). */
+  readonly clusterQuota?: string;
+  // --- end placement and external scaling ---
 }
 
 /** A project. */
@@ -88,6 +98,10 @@ export interface ProjectSpec {
   readonly quota: boolean;
   readonly services: ServiceSpec[];
   readonly stateful: StatefulSpec[];
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** One cluster of a production environment spanning two, where the project is placed on that cluster only. */
+  readonly clustersIn?: { readonly environment: string; readonly cluster: string };
+  // --- end placement and external scaling ---
 }
 
 /** An app service. */
@@ -109,6 +123,12 @@ export interface ServiceSpec {
   readonly metrics?: boolean;
   /** Replicas in one environment, over the service's. */
   readonly replicasIn?: { readonly environment: string; readonly replicas: number };
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** The environments of its project it runs in, when not all (a non-production one left out; nothing calls it). */
+  readonly onlyIn?: string[];
+  /** An environment whose replicas are set elsewhere (`Replicas.external({ min: 2, max: 3 })`; no autoscaling). */
+  readonly externalIn?: string;
+  // --- end placement and external scaling ---
 }
 
 /** A stateful service. */
@@ -117,6 +137,8 @@ export interface StatefulSpec {
   readonly engine: 'mysql' | 'redis' | 'clickhouse';
   readonly mode: 'external' | 'in-cluster';
   readonly backup?: string;
+  /** The environments of its project it runs in, when not all (placement, issue 20). */
+  readonly onlyIn?: string[];
 }
 
 /** A preview. */
@@ -159,15 +181,18 @@ const rawService = fc.record({
   readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
   metrics: fc.boolean(),
   replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  drop: fc.option(fc.nat(), { nil: undefined }),
+  externalIn: fc.option(fc.nat(), { nil: undefined }),
 });
 
-const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
+const rawStateful = fc.record({ /* placement (issue 20) */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
 
-const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }) });
+const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }), /* placement (issue 20) */ clusterPick: fc.option(fc.nat(), { nil: undefined }) });
 
-const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }) });
+const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }), /* placement (issue 20) */ roleIn: fc.constantFrom(undefined, 'production' as const, 'non-production' as const) });
 
-const rawTenant = fc.record({ declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
+const rawTenant = fc.record({ /* placement (issue 20) */ clusterQuota: fc.option(fc.nat(), { nil: undefined }), declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
@@ -304,10 +329,71 @@ export function normalize(raw: RawEstate): EstateSpec {
     const owner = pv.user ? `user:${chosen.t.manager}` : `department:${chosen.t.departments[0].name}`;
     previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline', expires: pv.expired ? '2026-01-31' : '2099-12-31' });
   });
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  placeFiner(raw, environments, tenants, previews);
+  // --- end placement and external scaling ---
   // Plain Kubernetes has no KubeSphere DevOps: its pipelines are GitLab CI's.
   const ci = raw.ci === undefined ? undefined : raw.target === Target.KUBERNETES ? CiSystem.GITLAB_CI : raw.ci;
   return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
+
+// --- placement and external scaling (issue 20, items 6 and 8) ---
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Placement finer than a project's environments, and scaling owned elsewhere, kept valid: a service or stateful
+ * service leaves out one non-production environment of its project only when nothing calls it and no preview runs
+ * it; a project is placed on one cluster of a production environment spanning two only when no other project calls
+ * into it; a workspace quota of its own on a cluster where the tenant has projects (KubeSphere targets); replicas
+ * set elsewhere only where the service does not autoscale.
+ */
+function placeFiner(raw: RawEstate, environments: readonly EnvironmentSpec[], tenants: TenantSpec[], previews: readonly PreviewSpec[]): void {
+  const called = new Set(tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.connectsTo))));
+  const calledFromElsewhere = new Set(tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.connectsTo.filter((k) => !k.startsWith(`${t.name}/${p.name}/`))))));
+  const previewed = new Set(previews.flatMap((p) => p.services));
+  const production = new Set(environments.filter((e) => e.production).map((e) => e.name));
+  tenants.forEach((t, ti) => {
+    const rt = raw.tenants[ti];
+    t.departments.forEach((d, di) => {
+      const roleIn = rt.departments[di]?.roleIn;
+      if (d.projectRole && roleIn) (d as Mutable<DepartmentSpec>).projectRoleIn = roleIn;
+    });
+    const clusters = new Set<string>();
+    t.projects.forEach((p, pi) => {
+      const rp = rt.projects[pi];
+      const prefix = `${t.name}/${p.name}/`;
+      const wide = environments.filter((e) => p.environments.includes(e.name) && e.production && e.clusters.length > 1);
+      if (rp.clusterPick !== undefined && wide.length > 0 && ![...calledFromElsewhere].some((k) => k.startsWith(prefix))) {
+        const env = pick(wide, rp.clusterPick);
+        (p as Mutable<ProjectSpec>).clustersIn = { environment: env.name, cluster: pick(env.clusters, rp.clusterPick) };
+      }
+      for (const e of environments) {
+        if (!p.environments.includes(e.name)) continue;
+        for (const c of p.clustersIn?.environment === e.name ? [p.clustersIn.cluster] : e.clusters) clusters.add(c);
+      }
+      const droppable = p.environments.filter((e) => !production.has(e));
+      p.services.forEach((sv, si) => {
+        const rs = rp.services[si];
+        const key = `${prefix}${sv.name}`;
+        const m = sv as Mutable<ServiceSpec>;
+        if (rs.drop !== undefined && p.environments.length > 1 && droppable.length > 0 && !called.has(key) && !previewed.has(key)) {
+          const gone = pick(droppable, rs.drop);
+          m.onlyIn = p.environments.filter((e) => e !== gone);
+        }
+        if (rs.externalIn !== undefined && !sv.autoscaling) m.externalIn = pick(m.onlyIn ?? p.environments, rs.externalIn);
+      });
+      p.stateful.forEach((st, si) => {
+        const key = `${prefix}${st.name}`;
+        if (rp.stateful[si].drop && droppable.length > 0 && p.environments.length > 1 && !called.has(key)) {
+          (st as Mutable<StatefulSpec>).onlyIn = p.environments.filter((e) => e !== droppable[0]);
+        }
+      });
+    });
+    if (rt.clusterQuota !== undefined && raw.target !== Target.KUBERNETES && clusters.size > 0) (t as Mutable<TenantSpec>).clusterQuota = pick([...clusters].sort(), rt.clusterQuota);
+  });
+}
+// --- end placement and external scaling ---
 
 /** Random valid estates. */
 export const validEstate: fc.Arbitrary<EstateSpec> = rawEstate.map(normalize);
@@ -363,6 +449,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       manager: t.manager,
       network: t.network === 'declared-paths-only' ? TenantNetwork.DECLARED_PATHS_ONLY : TenantNetwork.OPEN_WITHIN_TENANT,
       ...(t.quota ? { quota: WORKSPACE_QUOTA } : {}),
+      ...(t.clusterQuota ? { clusterQuotas: { [t.clusterQuota]: { pods: WORKSPACE_QUOTA.pods + 1 } } } : {}), // placement (issue 20)
     });
     tenants.set(t.name, tenant);
     if (t.viewer) tenant.grant(User.named(t.viewer), WorkspaceRole.VIEWER);
@@ -372,12 +459,13 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       departments.set(`${t.name}/${d.name}`, department);
       for (const c of d.children) department.addDepartment(c.name, { members: c.members });
       if (d.workspaceRole) tenant.grant(department, d.workspaceRole === 'regular' ? WorkspaceRole.REGULAR : WorkspaceRole.VIEWER);
-      if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: d.projectRole.environments });
+      const roleIn = d.projectRoleIn === undefined ? undefined : d.projectRoleIn === 'production' ? EnvironmentSelector.PRODUCTION : EnvironmentSelector.NON_PRODUCTION; // placement (issue 20)
+      if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: roleIn ? [roleIn] : d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
-      const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}) });
+      const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}), ...(p.clustersIn ? { clustersIn: { [p.clustersIn.environment]: [p.clustersIn.cluster] } } : {}) });
       if (!p.quota) for (const e of p.environments) project.quotaIn(e, ROOMY_QUOTA);
       projects.set(`${t.name}/${p.name}`, project);
       for (const s of p.stateful) {
@@ -392,6 +480,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             credentials: ExistingSecret.named(`${s.name}-credentials`).key('password'),
             ...(s.backup ? { backup: { schedule: s.backup, target: BackupTarget.volume(`${s.name}-backups`) } } : {}),
           },
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
         statefuls.set(`${t.name}/${p.name}/${s.name}`, stateful);
       }
@@ -406,7 +495,9 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.readiness ? { readiness: s.readiness === 'http' ? Probe.http('/ready') : Probe.tcp() } : {}),
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
+        if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling (issue 20)
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }
