@@ -4,6 +4,7 @@ import { declareManifests } from '../lib/escape-hatches';
 import type { ManifestsBuilder } from '../lib/escape-hatches';
 import { DEVOPS_SUFFIX, reservedNamespace, reservedTenantName } from '../lib/reserved';
 import type { ProblemCollector } from '../lib/problems';
+import { AlertRouting, AlertRoutingProps } from './alerting';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform, Target } from './platform';
 import { BoundDepartmentRef, crossTenantBindings, EnvironmentSelector, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
@@ -286,6 +287,15 @@ export class Tenant extends Construct {
   public addProject(id: string, props: ProjectProps): Project {
     assertNewChild(this, id, 'project', props);
     return new Project(this, id, props);
+  }
+
+  /**
+   * Routes the alerts of the tenant's services in some environments to receivers (docs/alerts.md).
+   * @param id the routing's name
+   * @param props receivers (e-mail, WeCom, DingTalk, Slack, webhook), routes and environments
+   */
+  public routeAlerts(id: string, props: AlertRoutingProps): AlertRouting {
+    return new AlertRouting(this, id, props);
   }
 
   /** The tenant's projects, in the order they were added. */

@@ -247,7 +247,7 @@ class Registrar {
     }
     if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
     const { service, placement } = o.origin;
-    if ((kind === 'Deployment' || kind === 'StatefulSet') && service && placement && AppService.isAppService(service)) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(kind) && service && placement && AppService.isAppService(service)) {
       // A declared connection: the target's Service exists before the consumer starts.
       for (const c of service.connections) dependsOn.push(`${cluster.name}/v1/Service/${namespaceIn(c.target.project, placement.environment)}/${c.target.name}`);
     }

@@ -43,6 +43,9 @@ export const CHANGE_KINDS = [
   'external-replicas-min-above-max',
   'external-replicas-and-autoscaling',
   // --- end placement and external scaling ---
+  // --- connections in the caller's format and alert routing ---
+  'bad-connection-template',
+  // --- end ---
 ] as const;
 
 /** One invalid change: its kind and where in the estate it is made. */
@@ -194,6 +197,14 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
     case 'external-replicas-and-autoscaling':
       return service(project, 'contested', { replicas: Replicas.external(), autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 } }).node.path;
     // --- end placement and external scaling ---
+    // --- connections in the caller's format and alert routing ---
+    case 'bad-connection-template': {
+      const target = service(project, 'called');
+      const caller = service(project, 'caller');
+      caller.connectsTo(target, { env: { CALLED_ADDR: ['{hostname}:{port}', 'http://{host', 'no placeholder', 'http://u:p4ssw0rd@{host}'][change.at % 4] } });
+      return caller.node.path;
+    }
+    // --- end ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
       const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });

@@ -129,7 +129,40 @@ export interface ServiceSpec {
   /** An environment whose replicas are set elsewhere (`Replicas.external({ min: 2, max: 3 })`; no autoscaling). */
   readonly externalIn?: string;
   // --- end placement and external scaling ---
+  // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
+  /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
+  readonly addressFormat?: AddressFormat;
+  // --- end connections in the caller's format ---
 }
+
+// --- connections in the caller's format ---
+/** The address variables' formats the generator draws. */
+export const ADDRESS_FORMATS = ['host-port', 'url', 'url-path', 'both'] as const;
+/** A format of a connection's address variables. */
+export type AddressFormat = (typeof ADDRESS_FORMATS)[number];
+
+/**
+ * The connection options of a format: `<TARGET>_ADDR` as `{host}:{port}`, a URL on the short host, a URL with a
+ * path, or a template beside `<PREFIX>_HOST`/`<PREFIX>_PORT`.
+ * @param format the format, if any
+ * @param target the target's name
+ */
+export function addressOptions(format: AddressFormat | undefined, target: string): { env?: Record<string, string>; hostAndPort?: boolean } {
+  const name = `${target.toUpperCase().replace(/-/g, '_')}_ADDR`;
+  switch (format) {
+    case 'host-port':
+      return { env: { [name]: '{host}:{port}' } };
+    case 'url':
+      return { env: { [name]: 'http://{shortHost}:{port}' } };
+    case 'url-path':
+      return { env: { [name]: 'https://{host}:{port}/api/v1?ns={namespace}' } };
+    case 'both':
+      return { env: { [name]: '{{{shortHost}}}' }, hostAndPort: true };
+    default:
+      return {};
+  }
+}
+// --- end connections in the caller's format ---
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -184,6 +217,7 @@ const rawService = fc.record({
   // --- placement and external scaling (issue 20, items 6 and 8) ---
   drop: fc.option(fc.nat(), { nil: undefined }),
   externalIn: fc.option(fc.nat(), { nil: undefined }),
+  addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
 });
 
 const rawStateful = fc.record({ /* placement (issue 20) */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
@@ -280,6 +314,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.readiness ? { readiness: s.readiness } : {}),
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
+            ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
           };
         }),
       };
@@ -512,7 +547,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           if (!target) throw new Error(`the generated estate names ${key}, which it does not hold`);
           const owner = key.split('/')[0];
           if (owner !== t.name) target.acceptFrom(tenants.get(t.name) as Tenant);
-          service.connectsTo(target);
+          service.connectsTo(target, addressOptions(s.addressFormat, target.name)); // connections in the caller's format
         }
         if (s.pipeline) {
           const production = p.environments.some((e) => spec.environments.find((x) => x.name === e)?.production);
