@@ -111,6 +111,28 @@ export function checkServiceEnvironments(problems: ProblemCollector, service: Se
 }
 
 /**
+ * Reports a preview that runs a service that does not run in the preview's baseline environment (a preview is a
+ * copy of its baseline, changed; there is nothing of that service to copy).
+ * @param problems where problems go
+ * @param preview the preview's construct and baseline
+ * @param services the services of one project that the preview runs
+ */
+export function checkPreviewPlacement(problems: ProblemCollector, preview: IConstruct & { readonly baseline?: Environment }, services: readonly ServiceView[]): void {
+  const base = preview.baseline;
+  if (!base) return;
+  for (const s of services) {
+    if (!s.project.isPlacedIn(base) || declaredIn(s, base)) continue;
+    problems.error({
+      path: preview.node.path,
+      property: 'services',
+      value: s.node.path,
+      message: `the preview runs ${s.node.path}, which does not run in its baseline environment ${base.name} (it runs in: ${describeEnvironments(s)})`,
+      fix: `preview services that run in ${base.name}, or add ${base.name} to the environments of ${s.name}`,
+    });
+  }
+}
+
+/**
  * Reports connections whose target does not run where the caller does: in an environment where the caller runs, the
  * target's project is placed but the target is declared in other environments only; or the target's project is on
  * none of the clusters where the caller's project runs in that environment (a Service name resolves on its own
