@@ -9,9 +9,8 @@ import type { Cluster } from './cluster';
 import type { IConnectable } from './connection';
 import { Environment } from './environment';
 import { Platform } from './platform';
+import type { EnvironmentRef } from './project';
 
-/** An environment, or its name. */
-type EnvironmentRef = Environment | string;
 
 /** The placement option of a service (`AppServiceProps`, `StatefulServiceProps`). */
 export interface ServicePlacementOptions {
@@ -82,6 +81,7 @@ function describeEnvironments(service: IConstruct & { readonly project: ProjectV
  * Reports `environments` of a service that are not a list of its project's environments.
  * @param problems where problems go
  * @param service the service
+ * @internal
  */
 export function checkServiceEnvironments(problems: ProblemCollector, service: ServiceView): void {
   const refs = DECLARED.get(service);
@@ -116,6 +116,7 @@ export function checkServiceEnvironments(problems: ProblemCollector, service: Se
  * @param problems where problems go
  * @param preview the preview's construct and baseline
  * @param services the services of one project that the preview runs
+ * @internal
  */
 export function checkPreviewPlacement(problems: ProblemCollector, preview: IConstruct & { readonly baseline?: Environment }, services: readonly ServiceView[]): void {
   const base = preview.baseline;
@@ -142,6 +143,7 @@ export function checkPreviewPlacement(problems: ProblemCollector, preview: ICons
  * @param connections its connections, in the order declared
  * @param environments the environments where the caller runs
  * @param reachedIn the environment whose instance of a target the caller reaches from an environment
+ * @internal
  */
 export function checkConnectionPlacement(
   problems: ProblemCollector,
