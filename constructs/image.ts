@@ -207,7 +207,7 @@ export class Image {
     if (!this.moves || this.tag === 'latest' || typeof this.options?.waivers?.movingTag === 'string') return;
     problems.error({
       path,
-      property: `${property} (in ${environment})`,
+      property: `${property}.tag (in ${environment})`,
       value: this.reference,
       message: `environment ${environment} is production, where an image runs at a version: the tag "${this.tag}" moves (it names a channel, not a version), so the output would not say what runs`,
       fix: `pin a version tag (e.g. "7.2.4-alpine") or a digest ({ tag: "${this.tag}", digest: "sha256:…" }), or give a reason: registry.image("${this.repository}", "${this.tag}", { waivers: { movingTag: "…" } }) (rule ${ImageRules.MOVING_TAG})`,

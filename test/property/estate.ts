@@ -9,8 +9,10 @@
  */
 import * as fc from 'fast-check';
 import {
+  AlertSeverity,
   AppService,
   BackupTarget,
+  Channel,
   CiSystem,
   ClusterRole,
   Credential,
@@ -21,19 +23,23 @@ import {
   Issuer,
   Platform,
   PreviewDependencies,
+  Duration,
   Probe,
+  ProbeScheme,
   ProjectRole,
   Registry,
   Replicas,
   StatefulMode,
+  SecretStore,
   StatefulService,
+  TaintEffect,
   Target,
   TenantNetwork,
   Tls,
   User,
   WorkspaceRole,
 } from 'platform-cdk';
-import type { Project, Resources, Tenant } from 'platform-cdk';
+import type { AppServiceProps, NodeScheduling, Project, Resources, Tenant } from 'platform-cdk';
 
 /** A generated estate: plain data. */
 export interface EstateSpec {
@@ -89,7 +95,47 @@ export interface TenantSpec {
   /** A cluster with a workspace quota of its own (KubeSphere targets; with or without `quota`). */
   readonly clusterQuota?: string;
   // --- end placement and external scaling ---
+  // --- alert routing ---
+  /** Its alert routing: the channels (one receiver each), the environments (all when absent), critical alerts to the first receiver only, credentials from a store or an existing Secret. */
+  readonly alerts?: { readonly channels: AlertChannelKind[]; readonly environments?: string[]; readonly criticalFirst: boolean; readonly store: boolean };
+  // --- end alert routing ---
 }
+
+// --- alert routing ---
+/** The channel kinds the generator draws. */
+export const ALERT_CHANNELS = ['email', 'wecom', 'dingtalk', 'slack', 'webhook'] as const;
+/** A channel kind. */
+export type AlertChannelKind = (typeof ALERT_CHANNELS)[number];
+
+/**
+ * Routes a generated tenant's alerts, through the public API.
+ * @param tenant the tenant
+ * @param spec its routing
+ */
+export function routeGeneratedAlerts(tenant: Tenant, spec: NonNullable<TenantSpec['alerts']>): void {
+  const secret = (key: string) => (spec.store ? SecretStore.cluster('vault').key(`alerting/${tenant.name}/${key}`) : ExistingSecret.named('alerting').key(key));
+  const channel = (kind: AlertChannelKind): Channel => {
+    switch (kind) {
+      case 'email':
+        return Channel.email({ to: [`${tenant.name}-oncall@example.com`], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' }, username: 'alerts', password: secret('smtp') });
+      case 'wecom':
+        return Channel.weCom({ corpId: 'ww1234567890', agentId: '1000002', apiSecret: secret('wecom'), toParty: ['12'] });
+      case 'dingtalk':
+        return Channel.dingTalk({ webhook: secret('dingtalk'), keywords: ['alert'] });
+      case 'slack':
+        return Channel.slack({ channel: `#${tenant.name}`, credentials: secret('slack') });
+      default:
+        return Channel.webhook({ url: `https://pager.example.com/${tenant.name}`, bearerToken: secret('pager') });
+    }
+  };
+  const receivers = Object.fromEntries(spec.channels.map((k) => [k, channel(k)]));
+  tenant.routeAlerts('oncall', {
+    receivers,
+    ...(spec.environments ? { environments: spec.environments } : {}),
+    ...(spec.criticalFirst ? { routes: [{ receivers: [spec.channels[0]], severities: [AlertSeverity.CRITICAL] }, { receivers: spec.channels.slice(1).length > 0 ? spec.channels.slice(1) : [spec.channels[0]] }] } : {}),
+  });
+}
+// --- end alert routing ---
 
 /** A project. */
 export interface ProjectSpec {
@@ -133,6 +179,8 @@ export interface ServiceSpec {
   /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
   readonly addressFormat?: AddressFormat;
   // --- end connections in the caller's format ---
+  /** Its pod options (identity, probes, pod details, image). */
+  readonly pod?: PodSpec;
 }
 
 // --- connections in the caller's format ---
@@ -163,6 +211,79 @@ export function addressOptions(format: AddressFormat | undefined, target: string
   }
 }
 // --- end connections in the caller's format ---
+
+// ---- Pod options: identity, probes, pod details, images (generators and building) ----------------------------
+/** The pod options of a generated service. */
+export interface PodSpec {
+  readonly runAsUser?: number;
+  readonly groups?: boolean;
+  readonly graceSeconds?: number;
+  readonly podLabel?: boolean;
+  readonly podAnnotation?: boolean;
+  readonly containerName?: boolean;
+  readonly priorityClass?: boolean;
+  readonly scheduling?: 'selector' | 'tolerations' | 'affinity';
+  /** An environment where the scheduling is dropped. */
+  readonly schedulingOffIn?: string;
+  readonly ephemeralMiB?: number;
+  /** A liveness probe of this kind, with every timing field. */
+  readonly probe?: 'grpc' | 'https';
+  /** The image: declares its user, is a moving tag pinned by digest, or a moving tag waived. */
+  readonly image?: 'user' | 'digest' | 'waived';
+}
+
+const rawPod = fc.record({
+  runAsUser: fc.option(fc.integer({ min: 1, max: 65534 }), { nil: undefined }),
+  groups: fc.boolean(),
+  graceSeconds: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+  podLabel: fc.boolean(),
+  podAnnotation: fc.boolean(),
+  containerName: fc.boolean(),
+  priorityClass: fc.boolean(),
+  scheduling: fc.constantFrom(undefined, 'selector' as const, 'tolerations' as const, 'affinity' as const),
+  schedulingOffIn: fc.option(fc.nat(), { nil: undefined }),
+  ephemeralMiB: fc.option(fc.integer({ min: 64, max: 4096 }), { nil: undefined }),
+  probe: fc.constantFrom(undefined, 'grpc' as const, 'https' as const),
+  image: fc.constantFrom(undefined, 'user' as const, 'digest' as const, 'waived' as const),
+});
+
+/** A raw pod choice as a valid description (environments by name). */
+function normalizePod(raw: typeof rawPod extends fc.Arbitrary<infer T> ? T : never, environments: readonly string[]): PodSpec {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== false && k !== 'schedulingOffIn') out[k] = v;
+  if (raw.scheduling && raw.schedulingOffIn !== undefined) out.schedulingOffIn = pick(environments, raw.schedulingOffIn);
+  return out as PodSpec;
+}
+
+/** The service properties of a generated pod description. */
+function podProps(name: string, ports: readonly number[], pod: PodSpec | undefined, resources: Resources | undefined): Partial<AppServiceProps> {
+  if (!pod) return {};
+  const scheduling: NodeScheduling | undefined =
+    pod.scheduling === 'selector' ? { nodeSelector: { 'example.com/pool': 'general' } }
+      : pod.scheduling === 'tolerations' ? { tolerations: [{ key: 'dedicated', value: 'shop', effect: TaintEffect.NO_SCHEDULE }] }
+        : pod.scheduling === 'affinity' ? { requiredNodes: [[{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]], preferredNodes: [{ weight: 10, conditions: [{ key: 'example.com/ssd', operator: 'Exists' }] }] }
+          : undefined;
+  const timing = { initialDelay: Duration.seconds(5), period: Duration.seconds(15), timeout: Duration.seconds(2), failureThreshold: 4, terminationGracePeriod: Duration.seconds(20) };
+  const image = pod.image === 'user' ? REGISTRY.image(`pods/${name}`, '1.0.0', { user: 10001 })
+    : pod.image === 'digest' ? REGISTRY.image(`pods/${name}`, { tag: 'stable', digest: `sha256:${'c'.repeat(64)}` })
+      : pod.image === 'waived' ? REGISTRY.image(`pods/${name}`, 'main', { waivers: { movingTag: 'tracks the vendor\'s main channel' } })
+        : undefined;
+  return {
+    ...(image ? { image } : {}),
+    ...(pod.runAsUser !== undefined ? { runAsUser: pod.runAsUser } : {}),
+    ...(pod.groups ? { runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000] } : {}),
+    ...(pod.graceSeconds !== undefined ? { terminationGracePeriod: Duration.seconds(pod.graceSeconds) } : {}),
+    ...(pod.podLabel ? { podLabels: { 'example.com/team': name } } : {}),
+    ...(pod.podAnnotation ? { podAnnotations: { 'example.com/owner': `${name} team` } } : {}),
+    ...(pod.containerName ? { containerName: 'app' } : {}),
+    ...(pod.priorityClass ? { priorityClassName: 'business-critical' } : {}),
+    ...(scheduling ? { scheduling } : {}),
+    ...(pod.ephemeralMiB !== undefined ? { resources: { ...resources, ephemeralStorageRequestMiB: pod.ephemeralMiB, ephemeralStorageLimitMiB: pod.ephemeralMiB * 2 } } : {}),
+    ...(pod.probe === 'grpc' ? { liveness: Probe.grpc(ports[0], { service: 'health', ...timing }) } : {}),
+    ...(pod.probe === 'https' ? { liveness: Probe.http('/live', { scheme: ProbeScheme.HTTPS, headers: { 'X-Probe': 'kubelet' }, ...timing }) } : {}),
+  };
+}
+// ---- end of pod options ------------------------------------------------------------------------------------
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -218,6 +339,7 @@ const rawService = fc.record({
   drop: fc.option(fc.nat(), { nil: undefined }),
   externalIn: fc.option(fc.nat(), { nil: undefined }),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
+  pod: fc.option(rawPod, { nil: undefined }),
 });
 
 const rawStateful = fc.record({ /* placement (issue 20) */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
@@ -226,7 +348,10 @@ const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: 
 
 const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }), /* placement (issue 20) */ roleIn: fc.constantFrom(undefined, 'production' as const, 'non-production' as const) });
 
-const rawTenant = fc.record({ /* placement (issue 20) */ clusterQuota: fc.option(fc.nat(), { nil: undefined }), declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
+const rawTenant = fc.record({
+  alerts: fc.option(fc.record({ channels: fc.subarray([...ALERT_CHANNELS], { minLength: 1 }), envMask: fc.integer({ min: 0, max: 15 }), criticalFirst: fc.boolean(), store: fc.boolean() }), { nil: undefined }), // alert routing
+  /* placement (issue 20) */ clusterQuota: fc.option(fc.nat(), { nil: undefined }),
+  declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
@@ -315,6 +440,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
             ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
+            ...(s.pod ? { pod: normalizePod(s.pod, penvs) } : {}),
           };
         }),
       };
@@ -328,6 +454,7 @@ export function normalize(raw: RawEstate): EstateSpec {
       ...(t.quota && raw.target !== Target.KUBERNETES ? { quota: true } : {}),
       ...(t.viewer ? { viewer: `${name}.auditor` } : {}),
       ...(t.selfProvisioning && selfProvisioned && raw.target !== Target.KUBERNETES ? { selfProvisioning: selfProvisioned.name } : {}),
+      ...alertSpec(t.alerts, raw.target, projects), // alert routing
     };
   });
   // Connections: to services generated before the caller (no cycles), placed in every environment of the caller.
@@ -429,6 +556,17 @@ function placeFiner(raw: RawEstate, environments: readonly EnvironmentSpec[], te
   });
 }
 // --- end placement and external scaling ---
+// --- alert routing ---
+/** A tenant's alert routing, valid by construction: no DingTalk on plain Kubernetes, only environments the tenant's projects are in. */
+function alertSpec(raw: { channels: AlertChannelKind[]; envMask: number; criticalFirst: boolean; store: boolean } | undefined, target: Target, projects: ProjectSpec[]): { alerts?: TenantSpec['alerts'] } {
+  if (!raw) return {};
+  const channels = raw.channels.filter((c) => target !== Target.KUBERNETES || c !== 'dingtalk');
+  if (channels.length === 0) return {};
+  const placed = [...new Set(projects.flatMap((p) => p.environments))];
+  const chosen = raw.envMask === 0 ? undefined : placed.filter((_, i) => (raw.envMask >> i) & 1);
+  return { alerts: { channels, ...(chosen && chosen.length > 0 ? { environments: chosen } : {}), criticalFirst: raw.criticalFirst, store: raw.store } };
+}
+// --- end alert routing ---
 
 /** Random valid estates. */
 export const validEstate: fc.Arbitrary<EstateSpec> = rawEstate.map(normalize);
@@ -498,6 +636,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: roleIn ? [roleIn] : d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
+    if (t.alerts) routeGeneratedAlerts(tenant, t.alerts); // alert routing
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
       const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}), ...(p.clustersIn ? { clustersIn: { [p.clustersIn.environment]: [p.clustersIn.cluster] } } : {}) });
@@ -514,6 +653,8 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             storage: '10Gi',
             credentials: ExistingSecret.named(`${s.name}-credentials`).key('password'),
             ...(s.backup ? { backup: { schedule: s.backup, target: BackupTarget.volume(`${s.name}-backups`) } } : {}),
+            // Pod options: the engine's probes and user, overridden on backed-up engines.
+            ...(s.backup ? { readiness: Probe.tcp({ period: Duration.seconds(5), successThreshold: 2 }), startup: Probe.tcp({ failureThreshold: 30 }), runAsUser: 1001 } : {}),
           },
           ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
@@ -529,10 +670,12 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.autoscaling ? { autoscaling: { ...s.autoscaling, cpuUtilization: 70 } } : {}),
           ...(s.readiness ? { readiness: s.readiness === 'http' ? Probe.http('/ready') : Probe.tcp() } : {}),
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
+          ...podProps(s.name, s.ports, s.pod, s.resources),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
           ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
         if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling (issue 20)
+        if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }
