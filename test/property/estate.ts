@@ -580,7 +580,7 @@ function placeFiner(raw: RawEstate, environments: readonly EnvironmentSpec[], te
           const gone = pick(droppable, rs.drop);
           m.onlyIn = p.environments.filter((e) => e !== gone);
         }
-        if (rs.externalIn !== undefined && !sv.autoscaling) m.externalIn = pick(m.onlyIn ?? p.environments, rs.externalIn);
+        if (rs.externalIn !== undefined && !sv.autoscaling && sv.workload === undefined) m.externalIn = pick(m.onlyIn ?? p.environments, rs.externalIn);
       });
       p.stateful.forEach((st, si) => {
         const key = `${prefix}${st.name}`;
