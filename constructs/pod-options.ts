@@ -183,6 +183,30 @@ export interface PodOptions extends PodIdentity {
   readonly scheduling?: NodeScheduling;
 }
 
+/** The pod defaults of an environment, for every app service that says nothing else. */
+export interface EnvironmentPodDefaults {
+  /**
+   * Where the pods of the environment's app services may be scheduled (e.g. the production node pool); a service's
+   * own `scheduling` (or its `perEnvironment` one) replaces it as a whole.
+   * @default - any node
+   */
+  readonly podScheduling?: NodeScheduling;
+  /**
+   * The PriorityClass of the pods of the environment's app services, unless a service names its own.
+   * @default - the cluster's default priority
+   */
+  readonly podPriorityClassName?: string;
+}
+
+/**
+ * Reports what is wrong with an environment's pod defaults.
+ * @internal
+ */
+export function checkEnvironmentPodDefaults(problems: ProblemCollector, path: string, d: EnvironmentPodDefaults): void {
+  checkPriorityClass(problems, path, 'podPriorityClassName', d.podPriorityClassName);
+  checkScheduling(problems, path, 'podScheduling', d.podScheduling);
+}
+
 /** The pod settings of a service in one environment. */
 export interface PodEnvironmentSettings {
   /** Where the pods may be scheduled, if constrained. */
@@ -236,13 +260,15 @@ export function mergePodOverrides(a: PodEnvironmentOptions, b: PodEnvironmentOpt
 }
 
 /**
- * The pod settings in one environment: the environment's overrides over the service's options.
+ * The pod settings in one environment: the service's overrides there over the service's options over the
+ * environment's defaults.
  * @param pod the service's pod options
- * @param o the environment's overrides
+ * @param o the service's overrides in the environment
+ * @param defaults the environment's pod defaults
  */
-export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions): PodEnvironmentSettings {
-  const scheduling = o.scheduling !== undefined ? o.scheduling : pod.scheduling;
-  return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName };
+export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions, defaults: EnvironmentPodDefaults = {}): PodEnvironmentSettings {
+  const scheduling = o.scheduling !== undefined ? o.scheduling : pod.scheduling ?? defaults.podScheduling;
+  return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName ?? defaults.podPriorityClassName };
 }
 
 /** What the pod checks need of a service. */

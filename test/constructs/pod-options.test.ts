@@ -204,6 +204,33 @@ describe('node selection per environment', () => {
     });
   });
 
+  it('takes an environment\'s pod defaults where the service says nothing, and checks them', () => {
+    const f = fixture();
+    const staging = f.platform.addEnvironment('staging', {
+      clusters: [f.member],
+      namespaceSuffix: '-staging',
+      podScheduling: { nodeSelector: { 'example.com/pool': 'staging' } },
+      podPriorityClassName: 'staging-default',
+    });
+    const project = f.tenant.addProject('batch', { environments: [staging] });
+    project.addService('plain', { image: f.registry.image('shop/plain', '1.0.0'), ports: [{ port: 8080 }] });
+    project.addService('own', { image: f.registry.image('shop/own', '1.0.0'), ports: [{ port: 8080 }], scheduling: { nodeSelector: { 'example.com/pool': 'gpu' } }, priorityClassName: 'gpu-jobs' });
+
+    const objects = synth(f.platform);
+    const plain = at(objects, 'member-test/Deployment/batch-staging/plain').spec.template.spec;
+    expect(plain.nodeSelector).toEqual({ 'example.com/pool': 'staging' });
+    expect(plain.priorityClassName).toBe('staging-default');
+    const own = at(objects, 'member-test/Deployment/batch-staging/own').spec.template.spec;
+    expect(own.nodeSelector).toEqual({ 'example.com/pool': 'gpu' });
+    expect(own.priorityClassName).toBe('gpu-jobs');
+
+    const g = fixture();
+    g.platform.addEnvironment('staging', { clusters: [g.member], namespaceSuffix: '-staging', podScheduling: { tolerations: [{ exists: false }] }, podPriorityClassName: 'system-node-critical' });
+    const lines = validationErrors(g.platform);
+    expect(lineFor(lines, 'acme/Environments/staging', 'podScheduling.tolerations[0].key')).toContain('needs exists: true');
+    expect(lineFor(lines, 'acme/Environments/staging', 'podPriorityClassName')).toContain('kube-system only');
+  });
+
   it('refuses bad selectors, tolerations and conditions, on the service and per environment', () => {
     const f = fixture();
     addService(f, 'api', {
