@@ -240,10 +240,10 @@ export function podOptionsOf(props: PodOptions): PodOptions {
     runAsUser: props.runAsUser,
     runAsGroup: props.runAsGroup,
     fsGroup: props.fsGroup,
-    supplementalGroups: props.supplementalGroups ? [...props.supplementalGroups] : undefined,
+    supplementalGroups: Array.isArray(props.supplementalGroups) ? [...props.supplementalGroups] : props.supplementalGroups,
     terminationGracePeriod: props.terminationGracePeriod,
-    podLabels: props.podLabels ? { ...props.podLabels } : undefined,
-    podAnnotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
+    podLabels: isMap(props.podLabels) ? { ...props.podLabels } : props.podLabels,
+    podAnnotations: isMap(props.podAnnotations) ? { ...props.podAnnotations } : props.podAnnotations,
     containerName: props.containerName,
     priorityClassName: props.priorityClassName,
     scheduling: props.scheduling,
@@ -356,6 +356,11 @@ function checkImages(problems: ProblemCollector, path: string, s: PodSubject): v
   });
 }
 
+/** Whether a value is a plain map (not null, not a list). */
+function isMap(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function isId(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
 }
@@ -396,7 +401,7 @@ function reservedPrefix(key: string): string | undefined {
 
 function checkKeys(problems: ProblemCollector, path: string, property: string, map: Record<string, string> | undefined, what: 'label' | 'annotation'): void {
   if (map === undefined) return;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+  if (!isMap(map)) {
     problems.error({ path, property, value: map, message: `the pod ${what}s are a map of keys to text`, fix: 'use e.g. { "example.com/team": "checkout" }' });
     return;
   }
@@ -430,6 +435,12 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
     problems.error({ path, property, value: s, message: 'the scheduling is an object', fix: 'use e.g. { nodeSelector: { "example.com/pool": "batch" } }' });
     return;
   }
+  for (const k of ['tolerations', 'requiredNodes', 'preferredNodes'] as const) {
+    if (s[k] !== undefined && !Array.isArray(s[k])) problems.error({ path, property: `${property}.${k}`, value: s[k], message: `the ${k} are a list`, fix: 'give a list, e.g. []' });
+  }
+  if (s.nodeSelector !== undefined && (typeof s.nodeSelector !== 'object' || s.nodeSelector === null || Array.isArray(s.nodeSelector))) {
+    problems.error({ path, property: `${property}.nodeSelector`, value: s.nodeSelector, message: 'the node selector is a map of node labels to values', fix: 'use e.g. { "kubernetes.io/arch": "amd64" }' });
+  }
   for (const [k, v] of Object.entries(s.nodeSelector ?? {})) {
     const p = `${property}.nodeSelector[${JSON.stringify(k)}]`;
     const ke = checkLabelKey(k);
@@ -437,7 +448,7 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
     const ve = checkLabelValue(v);
     if (ve) problems.error({ path, property: p, value: v, message: ve, fix: 'give the label value the nodes have, e.g. "amd64"' });
   }
-  (s.tolerations ?? []).forEach((t, i) => {
+  (Array.isArray(s.tolerations) ? s.tolerations : []).forEach((t, i) => {
     const p = `${property}.tolerations[${i}]`;
     if (!t || typeof t !== 'object') {
       problems.error({ path, property: p, value: t, message: 'a toleration is an object', fix: 'use e.g. { key: "dedicated", value: "batch", effect: TaintEffect.NO_SCHEDULE }' });
@@ -458,11 +469,11 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
       else if (!isId(t.tolerationSeconds)) problems.error({ path, property: `${p}.tolerationSeconds`, value: t.tolerationSeconds, message: 'the time is a whole number of seconds, 0 or more', fix: 'use e.g. 300' });
     }
   });
-  (s.requiredNodes ?? []).forEach((term, i) => {
+  (Array.isArray(s.requiredNodes) ? s.requiredNodes : []).forEach((term, i) => {
     if (!Array.isArray(term) || term.length === 0) problems.error({ path, property: `${property}.requiredNodes[${i}]`, value: term, message: 'a list of node conditions is not empty', fix: 'give at least one condition, e.g. [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }]' });
     else term.forEach((c, j) => checkCondition(problems, path, `${property}.requiredNodes[${i}][${j}]`, c));
   });
-  (s.preferredNodes ?? []).forEach((pref, i) => {
+  (Array.isArray(s.preferredNodes) ? s.preferredNodes : []).forEach((pref, i) => {
     const p = `${property}.preferredNodes[${i}]`;
     if (typeof pref?.weight !== 'number' || !Number.isInteger(pref.weight) || pref.weight < 1 || pref.weight > 100) problems.error({ path, property: `${p}.weight`, value: pref?.weight, message: 'a weight is a whole number from 1 to 100', fix: 'use e.g. 50' });
     if (!Array.isArray(pref?.conditions) || pref.conditions.length === 0) problems.error({ path, property: `${p}.conditions`, value: pref?.conditions, message: 'a preferred node names at least one condition', fix: 'give e.g. [{ key: "example.com/pool", operator: "In", values: ["fast"] }]' });
@@ -474,7 +485,7 @@ function checkCondition(problems: ProblemCollector, path: string, property: stri
   const ke = checkLabelKey(c?.key);
   if (ke) problems.error({ path, property: `${property}.key`, value: c?.key, message: ke, fix: 'name a node label, e.g. "kubernetes.io/arch"' });
   const op = c?.operator;
-  const values = c?.values ?? [];
+  const values: unknown[] = Array.isArray(c?.values) ? c.values : c?.values === undefined ? [] : [c.values];
   if (!['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].includes(op)) {
     problems.error({ path, property: `${property}.operator`, value: op, message: 'the operator is In, NotIn, Exists, DoesNotExist, Gt or Lt', fix: 'use e.g. "In"' });
   } else if ((op === 'In' || op === 'NotIn') && values.length === 0) {

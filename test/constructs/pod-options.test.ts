@@ -257,6 +257,40 @@ describe('node selection per environment', () => {
   });
 });
 
+describe('hostile pod options', () => {
+  it('refuses values of the wrong shape at their field instead of failing', () => {
+    const f = fixture();
+    addService(f, 'api', { scheduling: { tolerations: 'all' as never, requiredNodes: {} as never, nodeSelector: 'x' as never }, podLabels: [] as never, supplementalGroups: 5 as never });
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, API, 'scheduling.tolerations')).toContain('are a list');
+    expect(lineFor(lines, API, 'scheduling.requiredNodes')).toContain('are a list');
+    expect(lineFor(lines, API, 'scheduling.nodeSelector')).toContain('map of node labels');
+    expect(lineFor(lines, API, 'podLabels')).toContain('map of keys');
+  });
+
+  it('as a property: any JSON given as scheduling, pod labels or a toleration is refused naming the field, or written schema-valid', () => {
+    const json = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(fc.constantFrom('scheduling', 'podLabels', 'toleration', 'condition'), json, (where, value) => {
+        const f = fixture();
+        const props =
+          where === 'scheduling' ? { scheduling: value as never }
+            : where === 'podLabels' ? { podLabels: value as never }
+              : where === 'toleration' ? { scheduling: { tolerations: [value as never] } }
+                : { scheduling: { requiredNodes: [[value as never]] } };
+        addService(f, 'api', props);
+        const errors = validatePlatform(f.platform).filter((p) => p.severity === 'error');
+        if (errors.length === 0) {
+          synth(f.platform);
+          return;
+        }
+        for (const e of errors) expect(e.property.startsWith(where === 'podLabels' ? 'podLabels' : 'scheduling')).toBe(true);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+});
+
 describe('moving image tags', () => {
   it('refuses a tag without a version number in production, and accepts it elsewhere', () => {
     for (const tag of ['alpine', 'stable', 'main', 'lts', 'edge']) {
