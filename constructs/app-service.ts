@@ -631,7 +631,7 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-      ...podSettingsFor(this.pod, o),
+      ...podSettingsFor(this.pod, o, environment.podDefaults),
     });
   }
 

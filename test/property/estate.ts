@@ -64,6 +64,8 @@ export interface EnvironmentSpec {
   readonly domain: string;
   readonly tls: boolean;
   readonly namespaceSuffix?: string;
+  /** Pod defaults of its app services (node pool and priority class). */
+  readonly podDefaults?: boolean;
 }
 
 /** A department, possibly with sub-departments. */
@@ -387,7 +389,7 @@ const rawTenant = fc.record({
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
   members: fc.integer({ min: 0, max: 2 }),
-  environments: fc.array(fc.record({ production: fc.boolean(), cluster: fc.nat(), second: fc.option(fc.nat(), { nil: undefined }), tls: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  environments: fc.array(fc.record({ production: fc.boolean(), cluster: fc.nat(), second: fc.option(fc.nat(), { nil: undefined }), tls: fc.boolean(), podDefaults: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   tenants: fc.array(rawTenant, { minLength: 1, maxLength: 3 }),
   previews: fc.array(fc.record({ pick: fc.nat(), clone: fc.boolean(), user: fc.boolean(), expired: fc.boolean() }), { maxLength: 2 }),
   ci: fc.constantFrom(undefined, CiSystem.KUBESPHERE_DEVOPS, CiSystem.GITLAB_CI),
@@ -420,7 +422,7 @@ export function normalize(raw: RawEstate): EstateSpec {
     // Environments sharing a cluster need namespaces of their own there.
     const shared = list.some((c) => used.has(c));
     list.forEach((c) => used.add(c));
-    return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}) };
+    return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}), ...(e.podDefaults ? { podDefaults: true } : {}) };
   });
   const envNames = environments.map((e) => e.name);
   // Self-provisioning: in a non-production environment whose clusters are members that no other environment uses.
@@ -646,6 +648,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       domain: e.domain,
       ...(e.tls ? { tls: Tls.certManager(Issuer.cluster('letsencrypt')) } : {}),
       ...(e.namespaceSuffix ? { namespaceSuffix: e.namespaceSuffix } : {}),
+      ...(e.podDefaults ? { podScheduling: { nodeSelector: { 'example.com/pool': e.name } }, podPriorityClassName: `${e.name}-default` } : {}),
     });
   }
   if (spec.ci) platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate') }, ci: [spec.ci] });
