@@ -743,7 +743,7 @@ export class AppService extends Construct implements IConnectable {
       }
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
-      }
+      } else if (!declaredIn(this, env)) problems.warning({ path, property, value: label, message: 'the service does not run in this environment (its `environments`), so the overrides are not used', fix: 'remove the overrides, or add the environment to the service\'s environments' });
       checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);

@@ -70,6 +70,14 @@ describe('services in some environments of their project', () => {
     ]);
   });
 
+  it('warn of overrides for an environment where the service does not run', () => {
+    const f = fixture();
+    addService(f, 'loadgen', { environments: ['test'], perEnvironment: { production: { replicas: 3 } } });
+    expect(validatePlatform(f.platform).filter((p) => p.path === 'acme/shop/storefront/loadgen')).toEqual([
+      { severity: 'warning', path: 'acme/shop/storefront/loadgen', property: 'perEnvironment["production"]', value: 'production', message: 'the service does not run in this environment (its `environments`), so the overrides are not used', fix: 'remove the overrides, or add the environment to the service\'s environments' },
+    ]);
+  });
+
   it('release a service only to the environments it runs in', () => {
     const f = fixture();
     f.platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate') } });
