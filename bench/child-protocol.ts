@@ -6,9 +6,10 @@
 export interface ChildReport {
   /**
    * `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor), `p` (Pulumi registration under mocks),
-   * `v` (schema and policy check of platform-cdk's output) or `w` (platform-cdk after a warm-up synthesis).
+   * `s` (strict floor: the objects built before the timed window), `u` (platform-cdk with 1,000 user objects), `v`
+   * (schema and policy check of platform-cdk's output) or `w` (platform-cdk after a warm-up synthesis).
    */
-  readonly variant: 'a' | 'b' | 'c' | 'p' | 'v' | 'w';
+  readonly variant: 'a' | 'b' | 'c' | 'p' | 's' | 'u' | 'v' | 'w';
   /** The number of services. */
   readonly n: number;
   /** Objects written (v: objects checked). */

@@ -24,6 +24,7 @@ import type {
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
 import { RolloutStrategy } from './service-options';
+import { derivedOnce } from '../lib/frozen-model';
 import type { Tenant } from './tenant';
 
 /** The transport protocol of a port. */
@@ -578,6 +579,11 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
+    return derivedOnce(this, environment, () => this.computeSettings(environment));
+  }
+
+  /** {@link settingsFor}, computed (once while the model is frozen: `lib/frozen-model.ts`). */
+  private computeSettings(environment: Environment): ServiceSettings {
     if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
