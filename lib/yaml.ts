@@ -46,6 +46,25 @@ function spaces(n: number): string {
 const written = new Map<string, string>();
 const WRITTEN_MAX = 20_000;
 
+/**
+ * The same, as written after a key (`' <value>\n'`) and as a key (`'<key>:'`, an implicit key): a document's
+ * entries are mostly repeated keys and values, so each entry is then one lookup and one append.
+ */
+const afterKey = new Map<string, string>();
+const asKey = new Map<string, string>();
+
+/** A string written after its key's `:`: `' <value>\n'`. */
+function stringAfterKey(value: string): string {
+  let out = afterKey.get(value);
+  if (out !== undefined) return out;
+  out = ` ${yamlString(value)}\n`;
+  if (value.length <= 256) {
+    if (afterKey.size >= WRITTEN_MAX) afterKey.clear();
+    afterKey.set(value, out);
+  }
+  return out;
+}
+
 /** Writes a string as a plain scalar when that is unambiguous, otherwise as a double-quoted scalar. */
 export function yamlString(value: string): string {
   let out = written.get(value);
@@ -107,7 +126,8 @@ function sortedKeys(obj: JsonObject): string[] {
 
 /** Appends a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
 function writeValueAfterKey(value: JsonValue, indent: number): void {
-  if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
+  if (typeof value === 'string') out += stringAfterKey(value);
+  else if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
   else if (Array.isArray(value)) {
     if (value.length === 0) out += ' []\n';
     else writeSequence(value, indent, lineIndent(indent));
@@ -116,9 +136,22 @@ function writeValueAfterKey(value: JsonValue, indent: number): void {
 
 /** Appends one `key: value` entry; `prefix` goes before the key (a line's indent, or a sequence item's dash). */
 function writeEntry(key: string, value: JsonValue, indent: number, prefix: string): void {
-  const k = yamlString(key);
-  if (k.length <= IMPLICIT_KEY_MAX) out += `${prefix}${k}:`;
-  else out += `${prefix}? ${k}\n${spaces(indent)}:`;
+  let k = asKey.get(key);
+  if (k === undefined) {
+    const written = yamlString(key);
+    if (written.length > IMPLICIT_KEY_MAX) {
+      out += `${prefix}? ${written}\n${spaces(indent)}:`;
+      writeValueAfterKey(value, indent);
+      return;
+    }
+    k = `${written}:`;
+    if (key.length <= 256) {
+      if (asKey.size >= WRITTEN_MAX) asKey.clear();
+      asKey.set(key, k);
+    }
+  }
+  out += prefix;
+  out += k;
   writeValueAfterKey(value, indent);
 }
 
