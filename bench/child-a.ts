@@ -13,7 +13,7 @@
  * warm-up that a's first synthesis of a fresh process pays. The warm-up's own time is reported as `warmupMs`.
  */
 import { ManifestStack } from '../index';
-import { childArgs, report } from './child-protocol';
+import { childArgs, cpuNow, report } from './child-protocol';
 import { buildBenchEstate } from './estate';
 
 /** The user objects of variant u (`buildBenchEstate`): 1,000, from 125 `addManifests` callbacks. */
@@ -23,14 +23,15 @@ export const USER_OBJECTS = 1000;
 export const WARMUP_N = 600;
 
 /** One synthesis of the bench estate, timed from before the model is built to after the files are written. */
-function synthesize(n: number, outdir: string, userObjects = 0): { wallMs: number; objects: number; files: number; warnings: number } {
+function synthesize(n: number, outdir: string, userObjects = 0): { wallMs: number; cpuMs: number; objects: number; files: number; warnings: number } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const extend = userObjects > 0 ? (require('./user-objects') as typeof import('./user-objects')).addUserObjects : undefined;
+  const cpuStart = cpuNow();
   const start = performance.now();
   const platform = buildBenchEstate(n, extend && ((projects) => extend(projects, userObjects, 'harbor.example.com/tools/worker:1.0.0')));
   const result = new ManifestStack(platform, { outdir, checks: false }).synth();
   const wallMs = performance.now() - start;
-  return { wallMs, objects: result.objectCount, files: result.clusters.reduce((sum, c) => sum + c.files.length, 0), warnings: result.warnings.filter((w) => w.property !== 'checks').length };
+  return { wallMs, cpuMs: cpuNow() - cpuStart, objects: result.objectCount, files: result.clusters.reduce((sum, c) => sum + c.files.length, 0), warnings: result.warnings.filter((w) => w.property !== 'checks').length };
 }
 
 const { n, outdir } = childArgs();
@@ -45,6 +46,7 @@ report({
   files: timed.files,
   warnings: timed.warnings,
   wallMs: timed.wallMs,
+  cpuMs: timed.cpuMs,
   maxRssKiB: process.resourceUsage().maxRSS,
   ...(warmup ? { warmupMs: warmup.wallMs } : {}),
 });

@@ -5,13 +5,15 @@
  * loads the library.
  */
 import * as fs from 'fs';
-import { childArgs, report } from './child-protocol';
+import { childArgs, cpuNow, report } from './child-protocol';
 import { synthHandwritten } from './handwritten';
 
 const { n, outdir } = childArgs();
+const cpuStart = cpuNow();
 const start = performance.now();
 const objects = synthHandwritten(n, outdir);
 const wallMs = performance.now() - start;
+const cpuMs = cpuNow() - cpuStart;
 report({
   variant: 'b',
   n,
@@ -19,5 +21,6 @@ report({
   files: fs.readdirSync(outdir).reduce((sum, cluster) => sum + fs.readdirSync(`${outdir}/${cluster}`).length, 0),
   warnings: 0,
   wallMs,
+  cpuMs,
   maxRssKiB: process.resourceUsage().maxRSS,
 });

@@ -26,6 +26,11 @@ export interface ChildReport {
    * the time of `checkRendered` alone (the validator built before it).
    */
   readonly wallMs: number;
+  /**
+   * CPU time (user and system, every thread of the process) over the same window as `wallMs`, in ms: on a loaded
+   * machine it moves far less than the wall time.
+   */
+  readonly cpuMs?: number;
   /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS`). */
   readonly maxRssKiB: number;
   /**
@@ -63,6 +68,12 @@ export function childArgs(): { n: number; outdir: string } {
   const n = Number(nText);
   if (!Number.isInteger(n) || !outdir) throw new Error(`usage: node ${process.argv[1]} <services> <outdir>`);
   return { n, outdir };
+}
+
+/** CPU time of the process so far (user and system), in ms. */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Prints a report as the child's one line of output. */
