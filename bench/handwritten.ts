@@ -22,9 +22,10 @@
  *   cost (each is applied to a deep copy of the object).
  *
  * The objects are the same as platform-cdk's (by cluster, kind, namespace and name; the bench checks it), their
- * contents are not (cdk8s-plus-27 writes its own defaults). An earlier version of this baseline wrote one chart
- * per cluster into one app and patched five more fields per Deployment (seven in production) — at N = 3000 about
- * 2.5 times slower and 2.7 times the memory of what a user writes — and was replaced by this one.
+ * contents are not (cdk8s-plus-27 writes its own defaults). An earlier version of this baseline wrote the whole
+ * estate into one app with one chart per cluster, read the ConfigMap one variable at a time and patched three more
+ * fields per Deployment (four in production); at N = 600 it took 1.5 times the CPU time and 2.8 times the memory of
+ * this one (docs/performance.md), and it grew faster than the estate, so it was replaced.
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
