@@ -27,6 +27,7 @@ import type {
 import { RolloutStrategy } from './service-options';
 import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
 import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
+import { derivedOnce } from '../lib/frozen-model';
 import type { Tenant } from './tenant';
 import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
@@ -603,6 +604,11 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
+    return derivedOnce(this, environment, () => this.computeSettings(environment));
+  }
+
+  /** {@link settingsFor}, computed (once while the model is frozen: `lib/frozen-model.ts`). */
+  private computeSettings(environment: Environment): ServiceSettings {
     if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
