@@ -12,7 +12,7 @@ import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
-import { addPlatformCharts, ChecksFailed, ManifestStack, ValidationError } from 'platform-cdk';
+import { addPlatformCharts, ChecksFailed, ManifestStack, PlatformCharts, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { checkPlatform, objectsOfFiles } from '../../lib/check';
 import { PlatformValidation } from '../../cli/cdk8s-plugin';
@@ -392,34 +392,109 @@ describe('nothing is dropped silently', () => {
 });
 
 describe('a platform in an existing cdk8s App', () => {
-  it('adds one checked chart per cluster, synthesized with the App\'s own charts, showing under cdk8s Testing exactly what is written', () => {
+  /** The objects of each cluster's folder as ManifestStack writes them, in the order written (files by name). */
+  function writtenByCluster(files: Map<string, string>): Map<string, KubeObject[]> {
+    const out = new Map<string, KubeObject[]>();
+    for (const [file, text] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (file.startsWith('_')) continue;
+      const cluster = file.split('/')[0];
+      out.set(cluster, [...(out.get(cluster) ?? []), ...parseAllDocuments(text).map((d) => d.toJS() as KubeObject)]);
+    }
+    return out;
+  }
+  let written: Map<string, KubeObject[]>;
+  beforeAll(() => {
+    written = writtenByCluster(new ManifestStack(build()).files());
+  });
+
+  it('new Platform(app, id, props): app.synth() writes, per cluster, exactly the objects ManifestStack writes, in its order, beside the App\'s own charts', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-app-'));
     try {
       const app = new App({ outdir });
       const mine = new Chart(app, 'mine');
-      new kplus.ConfigMap(mine, 'own', { metadata: { name: 'own' } });
-      const charts = addPlatformCharts(app, build());
-      expect(charts.map((c) => c.node.id)).toEqual(['acme-host', 'acme-member-test']);
-      const files = new ManifestStack(build()).files();
-      const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
-      for (const chart of charts) {
-        const cluster = chart.node.id.slice('acme-'.length);
-        const written = [...files].filter(([k]) => k.startsWith(`${cluster}/`)).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as KubeObject));
-        expect((Testing.synth(chart) as KubeObject[]).sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(written.sort((a, b) => (key(a) < key(b) ? -1 : 1)));
-      }
+      new kplus.ConfigMap(mine, 'own', { metadata: { name: 'own' }, data: { mine: 'yes' } });
+      const platform = build(app);
+      expect(platform.node.path).toBe('acme');
+      expect(PlatformCharts.of(platform)?.node.path).toBe('acme');
       app.synth();
       expect(fs.readdirSync(outdir).sort()).toEqual(['acme-host.k8s.yaml', 'acme-member-test.k8s.yaml', 'mine.k8s.yaml']);
-      expect(fs.readFileSync(path.join(outdir, 'acme-host.k8s.yaml'), 'utf8')).toContain('name: report-settings');
+      for (const [cluster, objects] of written) {
+        const text = fs.readFileSync(path.join(outdir, `acme-${cluster}.k8s.yaml`), 'utf8');
+        expect(parseAllDocuments(text).map((d) => d.toJS())).toEqual(objects);
+      }
+      // The App's own chart is written as it would be without the platform.
+      const alone = new App({ outdir: 'unused' });
+      new kplus.ConfigMap(new Chart(alone, 'mine'), 'own', { metadata: { name: 'own' }, data: { mine: 'yes' } });
+      expect(parseAllDocuments(fs.readFileSync(path.join(outdir, 'mine.k8s.yaml'), 'utf8')).map((d) => d.toJS())).toEqual(Testing.synth(alone.node.findChild('mine') as Chart));
+      // cdk8s Testing over the platform's charts shows exactly what is written.
+      for (const chart of PlatformCharts.of(platform)?.charts ?? []) expect(Testing.synth(chart)).toEqual(written.get(chart.node.id.slice('acme-'.length)));
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
 
-  it('adds nothing when the checks fail', () => {
+  it('the charts hold the model as it is when the App is synthesized, and cdk8s Testing of the App\'s own chart synthesizes them too', () => {
+    const app = Testing.app();
+    const mine = new Chart(app, 'mine');
+    const platform = build(app);
+    platform.tenants[0].projects[0].addManifests('late', (chart) => void new kplus.ConfigMap(chart, 'late', { metadata: { name: 'late' } }));
+    Testing.synth(mine);
+    const host = app.node.findChild('acme-host') as Chart;
+    expect((Testing.synth(host) as KubeObject[]).some((o) => o.metadata.name === 'late')).toBe(true);
+    expect(PlatformCharts.of(platform)?.charts).toEqual([host, app.node.findChild('acme-member-test')]);
+  });
+
+  it('addPlatformCharts(app, platform) adds the same charts for a platform built on its own', () => {
+    const app = new App({ outdir: 'unused' });
+    new kplus.ConfigMap(new Chart(app, 'mine'), 'own', { metadata: { name: 'own' } });
+    const charts = addPlatformCharts(app, build());
+    expect(charts.map((c) => c.node.id)).toEqual(['acme-host', 'acme-member-test']);
+    for (const chart of charts) expect(Testing.synth(chart)).toEqual(written.get(chart.node.id.slice('acme-'.length)));
+    expect(() => addPlatformCharts(new App({ outdir: 'unused' }), build(new App({ outdir: 'unused' })))).toThrow('created in a cdk8s App already');
+  });
+
+  it('the App\'s synthesis fails with every error finding, and writes nothing, when the checks fail', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-app-bad-'));
+    try {
+      const app = new App({ outdir });
+      new Chart(app, 'mine');
+      const platform = build(app);
+      platform.tenants[0].projects[0].services[0].addOverride('Deployment', 'spec.template.spec.hostNetwork', true);
+      const e = thrown(() => app.synth());
+      expect(e.message).toContain('Validation failed');
+      expect(e.message).toMatch(/\[acme\] error \[pod-security-restricted\] host: apps\/v1 Deployment storefront\/web .*\(from acme\/shop\/storefront\/web\)/);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+      // A model error too.
+      const other = new App({ outdir });
+      build(other).tenants[0].projects[0].addManifests('elsewhere', (chart) => void new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } }));
+      expect(thrown(() => other.synth()).message).toContain('[acme/shop/storefront/elsewhere/cm] metadata.namespace');
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('an object added to a platform\'s chart outside the pipeline fails the App\'s synthesis, naming its construct path', () => {
+    const app = new App({ outdir: 'unused' });
+    const platform = build(app);
+    const [host] = PlatformCharts.of(platform)?.charts ?? [];
+    new ApiObject(host, 'late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'storefront' } });
+    expect(thrown(() => app.synthYaml()).message).toContain('[acme-host/late] chart: got "ConfigMap late"; the object was added to the platform\'s chart acme-host outside the pipeline');
+    const f = fixture();
+    addService(f, 'web');
+    const other = new App({ outdir: 'unused' });
+    const [chart] = addPlatformCharts(other, f.platform);
+    new kplus.ConfigMap(chart, 'later', { metadata: { name: 'later' } });
+    expect(thrown(() => other.synthYaml()).message).toContain('[acme-host/later/Resource] chart');
+  });
+
+  it('adds nothing when the checks fail, and refuses an id taken in the App', () => {
     const app = new App({ outdir: 'unused' });
     const f = fixture();
     addService(f, 'web').addOverride('Deployment', 'spec.template.spec.hostNetwork', true);
     expect(thrown(() => addPlatformCharts(app, f.platform))).toBeInstanceOf(ChecksFailed);
     expect(app.node.children).toEqual([]);
+    new Chart(app, 'acme');
+    expect(thrown(() => build(app))).toBeInstanceOf(ValidationError);
   });
 });
