@@ -4,23 +4,20 @@
  * ordered and checked like generated ones, the same on every entry point; an object that cannot be placed, or that is
  * added to a render outside the pipeline, is an error naming its construct path.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
 import { addPlatformCharts, ChecksFailed, ManifestStack, PlatformCharts, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkPlatform, objectsOfFiles } from '../../lib/check';
-import { PlatformValidation } from '../../cli/cdk8s-plugin';
+import { checkPlatform } from '../../lib/check';
 import { cli } from '../cli/run';
 import { addService, fixture, objectAt, readTree, synthObjects } from '../fixture';
+import { missingMechanisms } from '../fixtures/escape-hatches/mechanisms';
 import { build } from '../fixtures/escape-hatches/program';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'escape-hatches');
 const PATH = process.env.PATH;
 beforeAll(() => {
@@ -41,10 +38,33 @@ function thrown(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
+/** The fixture estate's files, as ManifestStack writes them: built once for the file. */
+let built: Map<string, string> | undefined;
+function expectedFiles(): Map<string, string> {
+  return (built ??= new ManifestStack(build()).files());
+}
+
+/** Objects by `<cluster>/<Kind>/<namespace>/<name>`. */
+function objectsOf(files: Map<string, string>): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const [file, text] of files) {
+    if (file.startsWith('_')) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as KubeObject;
+      out.set(`${file.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
+    }
+  }
+  return out;
+}
+
 describe('user constructs', () => {
   let objects: Map<string, KubeObject>;
   beforeAll(() => {
-    objects = synthObjects(build());
+    objects = objectsOf(expectedFiles());
+  });
+
+  it('writes the object of every mechanism: ApiObject, cdk8s-plus-27 constructs, cdk8s import, Include, Helm, overrides, JSON patches, transforms', () => {
+    expect(missingMechanisms(objects)).toEqual([]);
   });
 
   it('puts a project\'s ApiObject in the project\'s namespace on each cluster of each environment, with the project\'s labels', () => {
@@ -85,7 +105,7 @@ describe('user constructs', () => {
   });
 
   it('writes user objects in install order among the generated ones', () => {
-    const text = new ManifestStack(build()).files().get('host/10-storefront.yaml') as string;
+    const text = expectedFiles().get('host/10-storefront.yaml') as string;
     const kinds = parseAllDocuments(text).map((d) => (d.toJS() as KubeObject).kind);
     expect(kinds.indexOf('ConfigMap')).toBeLessThan(kinds.indexOf('Deployment'));
     expect(kinds.indexOf('Deployment')).toBeLessThan(kinds.indexOf('CronJob'));
@@ -268,44 +288,31 @@ describe('one pipeline for every entry point', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const PROGRAM = path.join(FIXTURES, 'program.ts');
-  const userKeys = ['host/ConfigMap/storefront/report-settings', 'host/CronJob/storefront/report-nightly', 'member-test/ReportSchedule/storefront/nightly', 'member-test/ConfigMap/storefront/shop-contacts', 'host/ClusterRole/-/vendor-reader', 'member-test/ServiceAccount/monitoring/exporter'];
 
-  it('files(), synth(), synth(render()) and the render\'s charts under cdk8s Testing write the same bytes', () => {
-    const files = Object.fromEntries([...new ManifestStack(build()).files()]);
-    const a = path.join(tmp, 'a');
-    new ManifestStack(build(), { outdir: a }).synth();
-    expect(readTree(a)).toEqual(files);
+  it('platform-cdk synth writes, and validate checks, the same objects as the program (diff, report, cdk8s synth: the full tier)', () => {
+    const out = path.join(tmp, 'cli');
+    const r = cli('synth', '--app', PROGRAM, '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    expect(readTree(out)).toEqual(Object.fromEntries([...expectedFiles()]));
+    const v = cli('validate', '--app', PROGRAM, '--format', 'json');
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).ok).toBe(true);
+  });
+
+  it('files(), synth(render()) and the render\'s charts under cdk8s Testing write the same bytes (synth() streaming: the full tier)', () => {
+    const files = Object.fromEntries([...expectedFiles()]);
     const b = path.join(tmp, 'b');
     const stack = new ManifestStack(build(), { outdir: b });
-    stack.synth(stack.render());
+    const rendered = stack.render();
+    stack.synth(rendered);
     expect(readTree(b)).toEqual(files);
     // What cdk8s Testing shows of the render's charts is exactly what is written.
-    const rendered = new ManifestStack(build()).render();
     for (const rc of rendered.clusters) {
       const written = Object.entries(files).filter(([k]) => k.startsWith(`${rc.cluster.name}/`)).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as KubeObject));
       const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
       expect(Testing.synth(rc.chart).map((o) => key(o as KubeObject)).sort()).toEqual(written.map(key).sort());
       expect(Testing.synth(rc.chart).sort((x, y) => (key(x as KubeObject) < key(y as KubeObject) ? -1 : 1))).toEqual(written.sort((x, y) => (key(x) < key(y) ? -1 : 1)));
     }
-    const objects = synthObjects(build());
-    for (const k of userKeys) expect(objects.has(k)).toBe(true);
-  });
-
-  it('an environment\'s output and the inspection hook hold its user objects, with their origins', () => {
-    const files = new ManifestStack(build(), { environment: 'test' }).files();
-    const clusters = new Set([...files.keys()].filter((k) => !k.startsWith('_')).map((k) => k.split('/')[0]));
-    expect([...clusters]).toEqual(['member-test']);
-    expect(files.get('member-test/10-storefront.yaml')).toContain('name: report-settings');
-    expect(files.get('member-test/10-monitoring.yaml')).toContain('name: exporter-settings');
-    const seen: string[] = [];
-    new ManifestStack(build(), {
-      inspect: (cluster, objects) => {
-        for (const r of objects) if (r.origin.construct) seen.push(`${cluster.name} ${r.object.kind} ${r.origin.construct}`);
-        return true;
-      },
-    }).files();
-    expect(seen).toContain('host ClusterRole acme/Clusters/host/vendor/agent/vendor-reader-clusterrole');
-    expect(seen).toContain('member-test ReportSchedule acme/shop/storefront/report/schedule');
   });
 
   it('the checks of every entry point see the user objects under their construct paths', () => {
@@ -319,49 +326,6 @@ describe('one pipeline for every entry point', () => {
     expect(findings.map((x) => x.source)).toContain('acme/shop/storefront/bad-schedule/s');
   });
 
-  it('platform-cdk synth, validate, diff and report see the same objects as the program', () => {
-    const files = Object.fromEntries([...new ManifestStack(build()).files()]);
-    const out = path.join(tmp, 'cli');
-    const r = cli('synth', '--app', PROGRAM, '--out', out, '--quiet');
-    expect(r.code).toBe(0);
-    expect(readTree(out)).toEqual(files);
-    const v = cli('validate', '--app', PROGRAM, '--format', 'json');
-    expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).ok).toBe(true);
-    const d = cli('diff', '--app', PROGRAM, '--against', out, '--exit-code');
-    expect(d.code).toBe(0);
-    // An output without the user objects differs by exactly them.
-    const before = path.join(tmp, 'before');
-    fs.cpSync(out, before, { recursive: true });
-    fs.writeFileSync(path.join(before, 'host', '10-vendor-system.yaml'), '');
-    const changed = cli('diff', '--app', PROGRAM, '--against', before);
-    expect(changed.stdout).toContain('vendor-config');
-    const html = path.join(tmp, 'report.html');
-    expect(cli('report', '--app', PROGRAM, '--out', html, '--quiet').code).toBe(0);
-    // The report counts the user objects among each cluster's objects, by kind.
-    const page = fs.readFileSync(html, 'utf8');
-    expect(page).toContain('ReportSchedule');
-    expect(page).toContain('CronJob');
-  });
-
-  it('the cdk8s validation plugin (cdk8s synth) checks the written user objects under their construct paths', async () => {
-    const out = path.join(tmp, 'plugin');
-    const result = new ManifestStack(build(), { outdir: out }).synth();
-    const manifests = result.clusters.flatMap((c) => c.files.map((x) => path.join(out, x)));
-    const submitted: string[] = [];
-    const report = { addViolation: () => undefined, submit: (status: string) => void submitted.push(status) };
-    const context = { manifests, pkg: 'platform-cdk', version: '0.1.0', metadata: {}, report, logger: { log: () => undefined } } as unknown as ValidationContext;
-    await new PlatformValidation({ app: PROGRAM }).validate(context);
-    expect(submitted).toEqual(['success']);
-    const objects = objectsOfFiles(new Map(Object.entries(readTree(out))), build(), new ManifestStack(build()).render());
-    expect(objects.find((o) => o.object.metadata.name === 'report-nightly')?.source).toBe('acme/shop/storefront/report/nightly/Resource');
-  });
-
-  it('the program run as cdk8s runs it, with a stand-in helm found on PATH by cdk8s itself, writes the same bytes', () => {
-    const out = path.join(tmp, 'program');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [PROGRAM], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, PATH: `${path.join(FIXTURES, 'bin')}${path.delimiter}${PATH}` }, stdio: 'pipe' });
-    expect(readTree(out)).toEqual(Object.fromEntries([...new ManifestStack(build()).files()]));
-  });
 });
 
 describe('nothing is dropped silently', () => {
@@ -404,7 +368,7 @@ describe('a platform in an existing cdk8s App', () => {
   }
   let written: Map<string, KubeObject[]>;
   beforeAll(() => {
-    written = writtenByCluster(new ManifestStack(build()).files());
+    written = writtenByCluster(expectedFiles());
   });
 
   it('new Platform(app, id, props): app.synth() writes, per cluster, exactly the objects ManifestStack writes, in its order, beside the App\'s own charts', () => {

@@ -105,7 +105,7 @@ describe('PulumiStack with escape hatches', () => {
     const cm = rec.find((r) => r.type === 'kubernetes:core/v1:ConfigMap' && (r.inputs.metadata as { name: string }).name === 'report-settings');
     expect(cm?.provider).toContain('::member-test::');
     expect(rec.some((r) => (r.inputs.metadata as { name?: string } | undefined)?.name === 'vendor-reader')).toBe(false);
-    const d = rec.find((r) => r.type === 'kubernetes:apps/v1:Deployment');
+    const d = rec.find((r) => r.type === 'kubernetes:apps/v1:Deployment' && (r.inputs.metadata as { name: string }).name === 'web');
     expect(JSON.stringify(d?.inputs)).toContain('"terminationGracePeriodSeconds":45');
     expect(JSON.stringify(d?.inputs)).toContain('"example.com/cost-centre":"retail"');
   });
