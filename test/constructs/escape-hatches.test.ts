@@ -150,6 +150,16 @@ describe('what cannot be placed is a model error naming the construct path', () 
     expect(message).toContain('[acme/Clusters/host/ops/nowhere] metadata.namespace');
   });
 
+  it('a custom resource of a cluster without a namespace is cluster-scoped (a CRD of scope Cluster); a namespaced built-in kind without one is an error', () => {
+    const f = fixture();
+    f.host.addManifests('colocation', (chart) => void new ApiObject(chart, 'profile', { apiVersion: 'config.koordinator.sh/v1alpha1', kind: 'ClusterColocationProfile', metadata: { name: 'colocation-batch' }, spec: { qosClass: 'BE' } }));
+    const files = new ManifestStack(f.platform).files();
+    expect(files.get('host/00-cluster.yaml')).toContain('kind: ClusterColocationProfile');
+    const g = fixture();
+    g.host.addManifests('ops', (chart) => void new ApiObject(chart, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ops' } }));
+    expect(thrown(() => new ManifestStack(g.platform).files()).message).toContain('[acme/Clusters/host/ops/sa] metadata.namespace: got nothing; the ServiceAccount ops names no namespace');
+  });
+
   it('a tenant\'s object outside its namespaces', () => {
     const f = fixture();
     f.platform.addTenant('billing', { manager: 'bob' }).addProject('ledger', { environments: [f.test] });

@@ -18,7 +18,7 @@ import { buildEstate, EstateSpec } from './estate';
 /** The mechanisms a project's user construct is drawn from. */
 const PROJECT_KINDS = ['api-configmap', 'plus-configmap', 'plus-service', 'plus-job', 'plus-cronjob', 'plus-network-policy', 'plus-deployment', 'imported-crd'] as const;
 /** The mechanisms a cluster's user construct is drawn from (`Include` and `Helm` in the full tier only). */
-const CLUSTER_KINDS = FULL ? (['api-cluster-role', 'api-ops-configmap', 'include', 'helm'] as const) : (['api-cluster-role', 'api-ops-configmap'] as const);
+const CLUSTER_KINDS = FULL ? (['api-cluster-role', 'api-ops-configmap', 'api-cluster-custom', 'include', 'helm'] as const) : (['api-cluster-role', 'api-ops-configmap', 'api-cluster-custom'] as const);
 
 /** The escape hatches added to an estate, by index into its projects, tenants, clusters and services. */
 export interface HatchSpec {
@@ -134,12 +134,15 @@ export function buildWithHatches(spec: EstateSpec, hatches: HatchSpec): { platfo
     cluster.addManifests(`objects-${i}`, (chart) => {
       if (h.kind === 'api-cluster-role') new ApiObject(chart, 'role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: h.name }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
       else if (h.kind === 'api-ops-configmap') new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: h.name, namespace: 'platform-ops' } });
+      // A custom resource without a namespace: cluster-scoped.
+      else if (h.kind === 'api-cluster-custom') new ApiObject(chart, 'profile', { apiVersion: 'config.koordinator.sh/v1alpha1', kind: 'ClusterColocationProfile', metadata: { name: h.name }, spec: { qosClass: 'BE' } });
       else if (h.kind === 'include') new Include(chart, 'vendor', { url: path.join(FIXTURES, 'vendor.yaml') });
       else new Helm(chart, 'exporter', { chart: 'example/exporter', releaseName: 'exporter', namespace: 'monitoring', helmExecutable: path.join(FIXTURES, 'bin', 'helm') });
     });
     const managed = (o: KubeObject): boolean => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'platform-cdk';
     if (h.kind === 'api-cluster-role') expected.set(`${cluster.name}/ClusterRole/-/${h.name}`, managed);
     else if (h.kind === 'api-ops-configmap') expected.set(`${cluster.name}/ConfigMap/platform-ops/${h.name}`, managed);
+    else if (h.kind === 'api-cluster-custom') expected.set(`${cluster.name}/ClusterColocationProfile/-/${h.name}`, managed);
     else if (h.kind === 'include') expected.set(`${cluster.name}/ConfigMap/vendor-system/vendor-config`, managed);
     else expected.set(`${cluster.name}/ServiceAccount/monitoring/exporter`, managed);
   });
