@@ -75,7 +75,11 @@ export class PlatformCharts extends Construct {
    * @param platform the platform, whose id this construct takes
    * @internal
    */
-  constructor(scope: Construct, public readonly platform: Platform) {
+  constructor(
+    scope: Construct,
+    /** The platform whose charts these are. */
+    public readonly platform: Platform,
+  ) {
     super(scope, platform.node.id);
     ATTACHED.set(platform, this);
     this.node.addValidation({
