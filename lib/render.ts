@@ -17,6 +17,7 @@ import { userObjects, UserObjects } from './user-objects';
 import { ClusterPlan, planPlatform } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderProjectBaseline } from './project-baseline';
+import { alertRoutingClusterObjects, alertRoutingNamespaceObjects } from './alerting';
 import { connectionPolicies, ConnectionIndex, indexConnections } from './connections';
 import { clusterGitopsObjects, devopsObjects, gitlabCiFiles, hostGitopsObjects } from './delivery';
 import { renderStatefulService } from './stateful';
@@ -251,7 +252,8 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const member of plan.members) add(emitter.memberClusterObjects(member), {});
   }
   for (const tenant of new Set(plan.placements.map((p) => p.project.tenant))) {
-    if (tenant.quota) add(emitter.workspaceQuotaObjects(tenant, tenant.quota), { tenant });
+    const quota = tenant.quotaFor(plan.cluster);
+    if (quota) add(emitter.workspaceQuotaObjects(tenant, quota), { tenant });
   }
   for (const placement of plan.placements) {
     const tenant = placement.project.tenant;
@@ -264,6 +266,7 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const grant of grants) add(emitter.projectGrantObjects(placement, grant), origin, objects);
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
+    add(alertRoutingNamespaceObjects(placement, projectLabels(placement)), origin, objects);
     for (const service of placement.project.servicesIn(placement.environment)) {
       const generated = renderAppService(service, placement);
       if (hatches) applyOverrides(hatches, service, generated);
@@ -289,6 +292,7 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
   const others = new Map<string, RenderedObject[]>();
   const deliveryHere = [...(plan.cluster.isHost ? [...delivery.host, ...context.federated] : []), ...clusterGitopsObjects(delivery.platform, plan.cluster).map((object) => ({ object, origin: {} }))];
   if (user) deliveryHere.push(...user.cluster);
+  for (const { object, tenant } of alertRoutingClusterObjects(plan)) deliveryHere.push({ object, origin: { tenant } });
   for (const r of deliveryHere) {
     const ns = r.object.metadata.namespace;
     if (ns === undefined) clusterScoped.push(r);

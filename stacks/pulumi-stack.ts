@@ -9,6 +9,7 @@ import { environmentOf, kindRank, KubeObject, ManifestObject } from '../lib/mani
 import { planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
 import { Problem, ValidationError } from '../lib/problems';
 import { renderPlatform } from '../lib/render';
+import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 
 /** Properties of a {@link PulumiStack}. */
@@ -246,7 +247,7 @@ class Registrar {
     }
     if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
     const { service, placement } = o.origin;
-    if ((kind === 'Deployment' || kind === 'StatefulSet') && service && placement && AppService.isAppService(service)) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(kind) && service && placement && AppService.isAppService(service)) {
       // A declared connection: the target's Service exists before the consumer starts.
       for (const c of service.connections) dependsOn.push(`${cluster.name}/v1/Service/${namespaceIn(c.target.project, placement.environment)}/${c.target.name}`);
     }
@@ -255,7 +256,7 @@ class Registrar {
       ...body,
       metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [FIELD_MANAGER_ANNOTATION]: this.fieldManager } },
     };
-    const ignoreChanges = [...controllerManagedPaths(manifest)];
+    const ignoreChanges = [...controllerManagedPaths(manifest), ...ignoredFieldsOf(manifest)]; // fields owned elsewhere: replicas scaled by another system (lib/scaling.ts)
     const opts: pulumi.CustomResourceOptions = {
       parent,
       provider,

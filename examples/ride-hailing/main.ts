@@ -42,6 +42,7 @@ import {
   ProjectQuota,
   ProjectRole,
   Registry,
+  Replicas,
   Resources,
   synthesizeApp,
   Tenant,
@@ -286,7 +287,9 @@ const AUDITORS = ['he.jing', 'luo.yan'];
 //
 //    Services, one line each. Delivery: the internal DevOps platform builds the images into Harbor and "only
 //    publishes the image and scales replicas"; here that is the pinned tag (production's), the release candidate
-//    that development and test run (`nextTag`), and the replicas per environment.
+//    that development and test run (`nextTag`), and the replicas per environment. In the production environments
+//    the internal platform owns the replica count (`SCALED_BY_DEVOPS_PLATFORM`): the table's number is the fewest
+//    it keeps, and GitOps leaves its scale-outs alone.
 //
 //    Calls between domains: a service names what it calls, `<service>` in its own domain or `<domain>/<service>`
 //    in another; the callee's row says which domains it `accepts` calls from (written in the callee's domain,
@@ -378,6 +381,14 @@ interface DomainSpec {
   readonly departments: readonly DepartmentSpec[];
   readonly projects: readonly ProjectSpec[];
 }
+
+/**
+ * Where the internal DevOps platform scales the services after release (`Replicas.external`): the Deployments there
+ * have no `replicas`, and KubeSphere's GitOps ignores their `/spec/replicas`, so a scale-out is not reverted. The
+ * replicas of the table (else the environment's) are the fewest it keeps, which the production rule checks. A
+ * singleton (a service that waives the production replica rule) keeps its fixed count.
+ */
+const SCALED_BY_DEVOPS_PLATFORM: readonly EnvName[] = ['production', 'partner-aggregator', 'partner-corporate'];
 
 /** Development, test, staging and production: where most projects run. */
 const ALL: readonly EnvName[] = ['development', 'test', 'staging', 'production'];
@@ -1050,8 +1061,9 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): A
     const size = SIZES[s.size ?? DEFAULT_SIZE[s.runtime]];
     for (const env of spec.environments) {
       const preRelease = s.nextTag !== undefined && (env === 'development' || env === 'test');
+      const scaledElsewhere = SCALED_BY_DEVOPS_PLATFORM.includes(env) && s.waivers?.replicas === undefined;
       service.inEnvironment(env, {
-        replicas: s.replicas?.[env],
+        replicas: scaledElsewhere ? Replicas.external({ min: s.replicas?.[env], owner: 'the internal DevOps platform' }) : s.replicas?.[env],
         resources: PRODUCTION_SIZED.includes(env) ? size : undefined,
         image: preRelease ? image.withTag(s.nextTag as string) : undefined,
         env: runtimeEnv(s.runtime, env),

@@ -36,6 +36,9 @@ export const CHANGE_KINDS = [
   'autoscaling-min-above-max',
   'production-preview',
   'department-of-another-tenant',
+  // --- connections in the caller's format and alert routing ---
+  'bad-connection-template',
+  // --- end ---
 ] as const;
 
 /** One invalid change: its kind and where in the estate it is made. */
@@ -162,6 +165,14 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       service(p, 'shop');
       return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
     }
+    // --- connections in the caller's format and alert routing ---
+    case 'bad-connection-template': {
+      const target = service(project, 'called');
+      const caller = service(project, 'caller');
+      caller.connectsTo(target, { env: { CALLED_ADDR: ['{hostname}:{port}', 'http://{host', 'no placeholder', 'http://u:p4ssw0rd@{host}'][change.at % 4] } });
+      return caller.node.path;
+    }
+    // --- end ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
       const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });

@@ -109,7 +109,40 @@ export interface ServiceSpec {
   readonly metrics?: boolean;
   /** Replicas in one environment, over the service's. */
   readonly replicasIn?: { readonly environment: string; readonly replicas: number };
+  // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
+  /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
+  readonly addressFormat?: AddressFormat;
+  // --- end connections in the caller's format ---
 }
+
+// --- connections in the caller's format ---
+/** The address variables' formats the generator draws. */
+export const ADDRESS_FORMATS = ['host-port', 'url', 'url-path', 'both'] as const;
+/** A format of a connection's address variables. */
+export type AddressFormat = (typeof ADDRESS_FORMATS)[number];
+
+/**
+ * The connection options of a format: `<TARGET>_ADDR` as `{host}:{port}`, a URL on the short host, a URL with a
+ * path, or a template beside `<PREFIX>_HOST`/`<PREFIX>_PORT`.
+ * @param format the format, if any
+ * @param target the target's name
+ */
+export function addressOptions(format: AddressFormat | undefined, target: string): { env?: Record<string, string>; hostAndPort?: boolean } {
+  const name = `${target.toUpperCase().replace(/-/g, '_')}_ADDR`;
+  switch (format) {
+    case 'host-port':
+      return { env: { [name]: '{host}:{port}' } };
+    case 'url':
+      return { env: { [name]: 'http://{shortHost}:{port}' } };
+    case 'url-path':
+      return { env: { [name]: 'https://{host}:{port}/api/v1?ns={namespace}' } };
+    case 'both':
+      return { env: { [name]: '{{{shortHost}}}' }, hostAndPort: true };
+    default:
+      return {};
+  }
+}
+// --- end connections in the caller's format ---
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -159,6 +192,7 @@ const rawService = fc.record({
   readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
   metrics: fc.boolean(),
   replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+  addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
 });
 
 const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
@@ -255,6 +289,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.readiness ? { readiness: s.readiness } : {}),
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
+            ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
           };
         }),
       };
@@ -421,7 +456,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           if (!target) throw new Error(`the generated estate names ${key}, which it does not hold`);
           const owner = key.split('/')[0];
           if (owner !== t.name) target.acceptFrom(tenants.get(t.name) as Tenant);
-          service.connectsTo(target);
+          service.connectsTo(target, addressOptions(s.addressFormat, target.name)); // connections in the caller's format
         }
         if (s.pipeline) {
           const production = p.environments.some((e) => spec.environments.find((x) => x.name === e)?.production);
