@@ -138,6 +138,8 @@ export interface ChannelOptionsByKind {
   readonly webhook: WebhookChannelOptions;
 }
 
+const CHANNEL = Symbol.for('platform-cdk.Channel');
+
 /** A channel alerts are sent through: e-mail, WeCom, DingTalk, Slack or a webhook. */
 export class Channel<K extends ChannelKind = ChannelKind> {
   /** E-mail through an SMTP server. */
@@ -167,7 +169,7 @@ export class Channel<K extends ChannelKind = ChannelKind> {
 
   /** Whether a value is a Channel. */
   public static isChannel(this: void, x: unknown): x is Channel {
-    return x instanceof Channel;
+    return typeof x === 'object' && x !== null && CHANNEL in x;
   }
 
   private constructor(
@@ -175,7 +177,9 @@ export class Channel<K extends ChannelKind = ChannelKind> {
     public readonly kind: K,
     /** The options, as given. */
     public readonly options: ChannelOptionsByKind[K],
-  ) {}
+  ) {
+    Object.defineProperty(this, CHANNEL, { value: true });
+  }
 
   /** The secret references of the channel, by field name. */
   public get secrets(): [string, SecretRef | undefined][] {
@@ -221,7 +225,8 @@ export interface AlertRoutingProps {
    */
   readonly environments?: EnvironmentRef[];
   /**
-   * How long a firing alert waits before it is sent again.
+   * How long a firing alert waits before it is sent again (Alertmanager's `repeatInterval`; on KubeSphere targets the
+   * cluster's Alertmanager settings decide).
    * @default Duration.hours(4)
    */
   readonly repeatInterval?: Duration;
@@ -265,7 +270,7 @@ export class AlertRouting extends Construct {
    * The alert routings of a tenant.
    * @param tenant the tenant
    */
-  public static of(tenant: Tenant): AlertRouting[] {
+  public static forTenant(tenant: Tenant): AlertRouting[] {
     return tenant.node.children.filter(AlertRouting.isAlertRouting);
   }
 
@@ -349,7 +354,7 @@ export class AlertRouting extends Construct {
       if (!e || e.node.root !== platform) problems.error({ path, property: `environments[${i}]`, value: typeof ref === 'string' ? ref : ref?.node?.path, message: `no environment of the platform has this name (environments: ${platform.environments.map((x) => x.name).join(', ')})`, fix: 'name an environment of the platform' });
       else if (!this.tenant.projects.some((p) => p.isPlacedIn(e))) problems.error({ path, property: `environments[${i}]`, value: e.name, message: `no project of tenant ${this.tenant.name} is placed in this environment, so it has no alerts to route`, fix: 'route the environments the tenant\'s projects are placed in' });
     });
-    for (const other of AlertRouting.of(this.tenant)) {
+    for (const other of AlertRouting.forTenant(this.tenant)) {
       if (other === this) break;
       const shared = this.environments.filter((e) => other.environments.includes(e));
       if (shared.length > 0) problems.error({ path, property: 'environments', value: shared.map((e) => e.name), message: `${other.node.path} routes the alerts of these environments already; each alert of a tenant's environment has one routing`, fix: 'give each routing of the tenant its own environments' });

@@ -244,7 +244,7 @@ export class Probe {
         problems.error({ path, property: `${property}.${k}`, value: v, message: `the ${k === 'successThreshold' ? 'success' : 'failure'} threshold is a whole number from 1 to ${MAX_SECONDS}`, fix: `set ${k} to 1 or more, e.g. ${k === 'successThreshold' ? 1 : 3}` });
       }
     }
-    if (role !== undefined && role !== 'readiness' && o.successThreshold !== undefined && o.successThreshold !== 1) {
+    if (role !== undefined && role !== 'readiness' && typeof o.successThreshold === 'number' && Number.isInteger(o.successThreshold) && o.successThreshold > 1) {
       problems.error({ path, property: `${property}.successThreshold`, value: o.successThreshold, message: `Kubernetes allows a success threshold of 1 only on ${role} probes`, fix: 'remove successThreshold, or set it on the readiness probe' });
     }
     if (role === 'readiness' && o.terminationGracePeriod !== undefined) {

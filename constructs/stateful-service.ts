@@ -607,8 +607,8 @@ export class StatefulService extends Construct implements IConnectable {
       problems.error({ path, property: `${property}.supplementalGroups`, value: groups, message: 'the supplemental groups are a list of group ids from 0 to 2147483647', fix: 'use e.g. [999]' });
     }
     if (env.production) {
-      c.image?._checkProduction?.(problems, path, `${property}.image`, env.name);
-      c.backup?.image?._checkProduction?.(problems, path, `${property}.backup.image`, env.name);
+      c.image?._checkProduction?.(problems, path, 'inCluster.image', env.name);
+      c.backup?.image?._checkProduction?.(problems, path, 'inCluster.backup.image', env.name);
     }
   }
 

@@ -2,10 +2,11 @@
  * Renders alert routing (constructs/alerting.ts). A tenant's routes only ever match its own namespaces' alerts:
  *
  * - KubeSphere targets (3.4 and 4.1): KubeSphere's notification manager, `notification.kubesphere.io/v2beta2`, on
- *   every cluster that runs the tenant's projects in a routed environment: a `Config` per receiver that needs one
- *   (SMTP server, WeCom application, Slack token), a `Receiver` per receiver, and a `Router` per route, named
- *   `<tenant>-<environment>-…`. Routers and receivers select alerts whose `namespace` label is one of the tenant's
- *   namespaces of that environment on that cluster. Receivers are labelled `type: tenant` with no `user`, so the
+ *   the host (4.1: the notification extension runs there only) or on every cluster that runs the tenant's projects in
+ *   a routed environment (3.4): a `Config` per receiver that needs one (SMTP server, WeCom application, Slack token),
+ *   a `Receiver` per receiver, and a `Router` per route, named `<tenant>-<environment>-…`. Routers and receivers
+ *   select alerts whose `namespace` label is one of the tenant's namespaces of that environment and whose
+ *   `environment` label (set by the library's alert rules) is that environment. Receivers are labelled `type: tenant` with no `user`, so the
  *   notification manager sends them only what a router routes to them (no global or per-user delivery).
  *   Credentials are `valueFrom.secretKeyRef`s into the routing's secret namespace.
  * - Plain Kubernetes: a prometheus-operator `AlertmanagerConfig` (`monitoring.coreos.com/v1alpha1`) named
@@ -38,7 +39,7 @@ const NAMESPACE_LABEL = 'namespace';
 
 /** The routing of a tenant that covers an environment, if any (never a preview's). */
 export function routingFor(tenant: Tenant, environment: Environment): AlertRouting | undefined {
-  return AlertRouting.of(tenant).find((r) => r.environments.includes(environment));
+  return AlertRouting.forTenant(tenant).find((r) => r.environments.includes(environment));
 }
 
 function labelsOf(tenant: Tenant, environment: Environment): Record<string, string> {
@@ -154,9 +155,13 @@ function alertmanagerReceiver(receiver: string, channel: Channel, ref: (receiver
  * @returns the objects, each with the tenant it belongs to
  */
 export function alertRoutingClusterObjects(plan: ClusterPlan): { object: KubeObject; tenant: Tenant }[] {
-  if (plan.placements.length === 0 || Platform.of(plan.cluster).target === Target.KUBERNETES) return [];
+  const platform = Platform.of(plan.cluster);
+  if (platform.target === Target.KUBERNETES) return [];
+  // KubeSphere 4.1's notification extension runs on the host only, and receives the alerts of every cluster;
+  // KubeSphere 3.4 runs a notification manager on each cluster.
+  const placements = platform.target === Target.KUBESPHERE_V4_1 ? (plan.cluster.isHost ? platform.tenants.flatMap((t) => t.projects.flatMap((p) => p.placements)) : []) : plan.placements;
   const groups = new Map<string, { routing: AlertRouting; environment: Environment; namespaces: Set<string> }>();
-  for (const p of plan.placements) {
+  for (const p of placements) {
     const routing = routingFor(p.project.tenant, p.environment);
     if (!routing) continue;
     const key = `${p.project.tenant.name}/${p.environment.name}`;
@@ -188,7 +193,8 @@ function notificationObjects(routing: AlertRouting, environment: Environment, na
     const found = vars.find(([k]) => k === `${receiver}.${field}`);
     return found ? credential(secretNamespace, secretKey(workload, found[0], found[1])) : undefined;
   };
-  const ofTenant: JsonObject = { matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: namespaces }] };
+  // The tenant's namespaces, and the environment (the same namespace name may run another environment on another cluster).
+  const ofTenant: JsonObject = { matchExpressions: [{ key: NAMESPACE_LABEL, operator: 'In', values: namespaces }, { key: 'environment', operator: 'In', values: [environment.name] }] };
   const out: KubeObject[] = [...externalSecrets(workload, secretNamespace, labels, vars)];
   const objectName = (receiver: string): string => `${prefix}-${receiver}`;
   for (const [receiver, channel] of routing.receivers) {

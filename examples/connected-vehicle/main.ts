@@ -801,6 +801,7 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
   const service = m.kind === 'frontend'
     ? project.addService(m.name, {
       image,
+      runAsUser: 101, // nginx (unprivileged)
       ports: [{ port: m.port }],
       readiness: Probe.http('/healthz', { period: Duration.seconds(5) }),
       liveness: Probe.http('/healthz'),
@@ -812,6 +813,7 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
     })
     : project.addService(m.name, {
       image,
+      runAsUser: 1000,
       ports: m.metrics ? [{ port: m.port }, { port: m.metrics, name: 'management' }] : [{ port: m.port }],
       ...javaProbes(m.metrics ? 'management' : 'http'),
       resources: SIZES[m.size],

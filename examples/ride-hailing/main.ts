@@ -20,7 +20,9 @@
  * alerts come with it); nothing below the tables needs to change.
  */
 import {
+  AlertSeverity, // alert routing
   AppService,
+  Channel, // alert routing
   CiSystem,
   ClusterRole,
   Credential,
@@ -28,6 +30,7 @@ import {
   Duration,
   Environment,
   ErrorRateOptions,
+  ExistingSecret, // alert routing
   Feature,
   Image,
   Issuer,
@@ -904,6 +907,34 @@ const OBSERVABILITY: Record<Runtime, { readonly metrics: MetricsOptions; readonl
   },
 };
 
+// --- Alert routing: who is paged, per domain and environment (docs/alerts.md) ---------------------------------
+// A domain's SRE department operates staging, production and the partner clusters (ACCESS), so its members are on
+// call there: critical alerts reach them on WeCom and by e-mail, warnings by e-mail. In test, alerts go to the
+// domain's R&D leads by e-mail, twice a day at most; development sends none (developers watch the console).
+// Credentials are keys of the `alerting` Secret in the notification manager's namespace on the host.
+const ALERTING = {
+  oncall: ['staging', 'production', 'partner-aggregator', 'partner-corporate'] as EnvName[],
+  team: ['test'] as EnvName[],
+  mailDomain: 'rides.example.com',
+  smtp: { host: 'smtp.rides.example.com', port: 587 },
+  wecom: { corpId: 'ww5f3c9e2a7b1d4086', agentId: '1000017' },
+};
+
+/** Routes a domain's alerts: its SRE on call where it operates, its R&D leads in test. */
+function routeDomainAlerts(tenant: Tenant, d: DomainSpec): void {
+  const members = (kind: DepartmentKind): string[] => d.departments.filter((x) => x.kind === kind).flatMap((x) => [...x.members]);
+  const secret = ExistingSecret.named('alerting');
+  const mail = (to: string[]): Channel => Channel.email({ to: to.map((u) => `${u}@${ALERTING.mailDomain}`), from: `alerts@${ALERTING.mailDomain}`, smtp: ALERTING.smtp, username: 'alerts', password: secret.key('smtp-password') });
+  const placed = (envs: EnvName[]): EnvName[] => envs.filter((e) => d.projects.some((p) => p.environments.includes(e)));
+  tenant.routeAlerts('oncall', {
+    environments: placed(ALERTING.oncall),
+    receivers: { wecom: Channel.weCom({ ...ALERTING.wecom, apiSecret: secret.key('wecom-api-secret'), toUser: members('sre') }), mail: mail(members('sre')) },
+    routes: [{ receivers: ['wecom'], severities: [AlertSeverity.CRITICAL] }, { receivers: ['mail'] }],
+  });
+  tenant.routeAlerts('team', { environments: placed(ALERTING.team), repeatInterval: Duration.hours(12), receivers: { mail: mail(members('lead')) } });
+}
+// --- end of alert routing ----------------------------------------------------------------------------------------
+
 // ---------------------------------------------------------------------------------------------------------
 // The estate, built from the tables.
 // ---------------------------------------------------------------------------------------------------------
@@ -970,6 +1001,7 @@ export function build(): Platform {
   }
   // The calls between services, within and across domains, each callee accepting the domains it names.
   connectCalls(services, tenants);
+  for (const d of DOMAINS) routeDomainAlerts(tenants.get(d.name) as Tenant, d); // alert routing (above)
 
   // 5. Delivery: GitLab CI builds and releases (the files of the pipelines above); KubeSphere's GitOps, the
   //    default on KubeSphere, syncs each cluster's folder of the estate repository.
@@ -1048,6 +1080,7 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): A
     const observability = OBSERVABILITY[s.runtime];
     const service = project.addService(s.name, {
       image,
+      runAsUser: 1000,
       ports: s.grpc ? [{ port: 8080 }, { port: 9090, name: 'grpc' }] : [{ port: 8080 }],
       readiness: probes.readiness,
       liveness: probes.liveness,

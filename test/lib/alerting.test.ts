@@ -3,6 +3,7 @@
  * AlertmanagerConfig per namespace on plain Kubernetes; each schema-valid, per tenant and environment, matching
  * only the tenant's own namespaces, with credentials as secret references only.
  */
+import * as fc from 'fast-check';
 import * as pulumi from '@pulumi/pulumi';
 import { AlertSeverity, Channel, Duration, ExistingSecret, SecretStore, Target, validatePlatform } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
@@ -42,20 +43,23 @@ describe('alert routing on KubeSphere targets', () => {
       expect(routing.length).toBeGreaterThan(10);
       expect(routing.flatMap(([k, o]) => v3.validate(o).map((x) => `${k} ${x.path}: ${x.message}`))).toEqual([]);
     }
-    expect(keysOf(objects, 'host/Router/')).toEqual(['host/Router/-/shop-production-1', 'host/Router/-/shop-production-2']);
-    expect(keysOf(objects, 'member-test/Receiver/')).toEqual(['ding', 'hook', 'mail', 'slack', 'wecom'].map((r) => `member-test/Receiver/-/shop-test-${r}`));
-    expect(keysOf(objects, 'member-test/Config/')).toEqual(['mail', 'slack', 'wecom'].map((r) => `member-test/Config/-/shop-test-${r}`));
+    expect(keysOf(objects, 'host/Router/-/shop-production')).toEqual(['host/Router/-/shop-production-1', 'host/Router/-/shop-production-2']);
+    // KubeSphere 4.1's notification extension runs on the host, 3.4's notification manager on every cluster.
+    const testCluster = target === Target.KUBESPHERE_V4_1 ? 'host' : 'member-test';
+    expect(keysOf(objects, 'member-test/Receiver/').length).toBe(target === Target.KUBESPHERE_V4_1 ? 0 : 5);
+    expect(keysOf(objects, `${testCluster}/Receiver/-/shop-test`)).toEqual(['ding', 'hook', 'mail', 'slack', 'wecom'].map((r) => `${testCluster}/Receiver/-/shop-test-${r}`));
+    expect(keysOf(objects, `${testCluster}/Config/-/shop-test`)).toEqual(['mail', 'slack', 'wecom'].map((r) => `${testCluster}/Config/-/shop-test-${r}`));
 
     const router = objectAt(objects, 'host/Router/-/shop-production-1') as any;
     expect(router.apiVersion).toBe('notification.kubesphere.io/v2beta2');
     expect(router.spec).toEqual({
-      alertSelector: { matchExpressions: [{ key: 'namespace', operator: 'In', values: ['storefront'] }, { key: 'severity', operator: 'In', values: ['critical'] }] },
+      alertSelector: { matchExpressions: [{ key: 'namespace', operator: 'In', values: ['storefront'] }, { key: 'environment', operator: 'In', values: ['production'] }, { key: 'severity', operator: 'In', values: ['critical'] }] },
       receivers: { name: ['shop-production-hook', 'shop-production-wecom'] },
     });
     const mail = objectAt(objects, 'host/Receiver/-/shop-production-mail') as any;
     expect(mail.metadata.labels).toMatchObject({ type: 'tenant', 'platform-cdk.io/alert-receiver': 'shop-production-mail', 'platform-cdk.io/tenant': 'shop', 'platform-cdk.io/environment': 'production' });
     expect(mail.metadata.labels.user).toBeUndefined();
-    expect(mail.spec).toEqual({ email: { enabled: true, to: ['shop-oncall@example.com'], alertSelector: { matchExpressions: [{ key: 'namespace', operator: 'In', values: ['storefront'] }] }, emailConfigSelector: { matchLabels: { 'platform-cdk.io/alert-receiver': 'shop-production-mail' } } } });
+    expect(mail.spec).toEqual({ email: { enabled: true, to: ['shop-oncall@example.com'], alertSelector: { matchExpressions: [{ key: 'namespace', operator: 'In', values: ['storefront'] }, { key: 'environment', operator: 'In', values: ['production'] }] }, emailConfigSelector: { matchLabels: { 'platform-cdk.io/alert-receiver': 'shop-production-mail' } } } });
     expect((objectAt(objects, 'host/Config/-/shop-production-mail') as any).spec.email).toEqual({
       from: 'alerts@example.com', smartHost: { host: 'smtp.example.com', port: 587 }, requireTLS: true, authUsername: 'alerts',
       authPassword: { valueFrom: { secretKeyRef: { namespace: 'kubesphere-monitoring-federated', name: 'smtp', key: 'password' } } },
@@ -82,7 +86,8 @@ describe('alert routing on KubeSphere targets', () => {
     expect(selected('host/Router/-/ads-production')).toEqual(['banners', 'tracking']);
     expect(selected('host/Router/-/shop-production-2')).toEqual(['storefront']);
     expect((objectAt(objects, 'host/Receiver/-/ads-production-mail') as any).spec.email.alertSelector.matchExpressions[0].values).toEqual(['banners', 'tracking']);
-    expect((objectAt(objects, 'member-test/Router/-/ads-test') as any).spec.receivers).toEqual({ name: ['ads-test-mail'] });
+    expect((objectAt(objects, 'host/Router/-/ads-test') as any).spec.receivers).toEqual({ name: ['ads-test-mail'] });
+    expect((objectAt(objects, 'host/Router/-/ads-test') as any).spec.alertSelector.matchExpressions[1]).toEqual({ key: 'environment', operator: 'In', values: ['test'] });
   });
 
   it('routes per environment: a routing covers only its environments, previews never', () => {
@@ -92,9 +97,9 @@ describe('alert routing on KubeSphere targets', () => {
     f.tenant.routeAlerts('test', { environments: [f.test], repeatInterval: Duration.hours(12), receivers: { mail: Channel.email({ to: ['dev@example.com'], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' } }) } });
     f.platform.addPreview('feature-x', { baseline: 'test', owner: f.tenant.addDepartment('devs', { members: ['carol'] }), expires: '2026-12-15', services: { web: {} } });
     const objects = synth(f.platform);
-    expect(keysOf(objects, '/Receiver/')).toEqual(['host/Receiver/-/shop-production-pager', 'member-test/Receiver/-/shop-test-mail']);
+    expect(keysOf(objects, '/Receiver/')).toEqual(['host/Receiver/-/shop-production-pager', 'host/Receiver/-/shop-test-mail']);
     // The preview's namespace is not among the test environment's.
-    expect((objectAt(objects, 'member-test/Router/-/shop-test') as any).spec.alertSelector.matchExpressions[0].values).toEqual(['storefront']);
+    expect((objectAt(objects, 'host/Router/-/shop-test') as any).spec.alertSelector.matchExpressions[0].values).toEqual(['storefront']);
   });
 });
 
@@ -222,6 +227,39 @@ describe('alert routing checks', () => {
   });
 });
 
+describe('alert routing checks as properties', () => {
+  const hostile = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('a@b.example.com\nBcc: x@evil.example.com', '#ops\r\n', '', ' ', 'https://hooks.slack.com/services/T0000000/B0000000/abcdefghijklmnopqrstuvwx', 'xoxb-1234567890-abcdefghijkl', 'https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123', 'ftp://x', 'javascript:alert(1)'),
+  );
+  const SECRETS = ['abcdefghijklmnopqrstuvwx', 'xoxb-1234567890', '0123456789abcdef0123'];
+
+  it('hostile text in any field is refused or written as one line, never echoing a credential, never throwing', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, hostile, (to, channel, url, corp) => {
+        const f = fixture();
+        addService(f, 'web', { alerts: true });
+        f.tenant.routeAlerts('oncall', {
+          receivers: {
+            mail: Channel.email({ to: [to], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' } }),
+            slack: Channel.slack({ channel, credentials: vault.key('s') }),
+            hook: Channel.webhook({ url }),
+            wecom: Channel.weCom({ corpId: corp, agentId: '1', apiSecret: vault.key('w'), toUser: ['ops'] }),
+          },
+        });
+        const problems = validatePlatform(f.platform).filter((p) => p.severity === 'error');
+        const text = problems.map((p) => JSON.stringify(p.value) + p.message).join('\n');
+        for (const secret of SECRETS) expect(text).not.toContain(secret);
+        if (problems.length === 0) {
+          const objects = synthObjects(f.platform);
+          for (const o of objects.values()) expect(JSON.stringify(o)).not.toMatch(/\\[nr]|\\u0000/);
+        }
+      }),
+      { seed: 20261208, numRuns: 60 },
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi output registers the same objects, on the cluster that runs them.
 
@@ -244,7 +282,7 @@ afterEach(async () => {
 });
 
 describe('alert routing in the Pulumi output', () => {
-  it.each([Target.KUBESPHERE_V4_1, Target.KUBERNETES])('registers the routing objects of the environment (%s)', async (target) => {
+  it.each([Target.KUBESPHERE_V4_1, Target.KUBERNETES])('registers the routing objects on their cluster (%s): the host\'s stack holds the notification extension\'s, each namespace\'s its AlertmanagerConfig', async (target) => {
     const f = fixture(target);
     routeAll(f, target !== Target.KUBERNETES);
     pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
@@ -257,7 +295,7 @@ describe('alert routing in the Pulumi output', () => {
         ? ['host/monitoring.coreos.com/v1alpha1/AlertmanagerConfig/storefront/alerts-oncall']
         : ['host/notification.kubesphere.io/v2beta2/Config/-/shop-production-mail', 'host/notification.kubesphere.io/v2beta2/Config/-/shop-production-slack', 'host/notification.kubesphere.io/v2beta2/Config/-/shop-production-wecom',
           ...['ding', 'hook', 'mail', 'slack', 'wecom'].map((r) => `host/notification.kubesphere.io/v2beta2/Receiver/-/shop-production-${r}`),
-          'host/notification.kubesphere.io/v2beta2/Router/-/shop-production-1', 'host/notification.kubesphere.io/v2beta2/Router/-/shop-production-2'],
+          'host/notification.kubesphere.io/v2beta2/Router/-/shop-production-1', 'host/notification.kubesphere.io/v2beta2/Router/-/shop-production-2'].flatMap((k) => [k, k.replace('shop-production', 'shop-test')]).sort(),
     );
   });
 });

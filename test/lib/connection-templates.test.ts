@@ -3,6 +3,8 @@
  * is filled per environment and preview for app services, stateful services and external endpoints, the network
  * policies stay those of the declared path, and bad templates are refused with the usual problems.
  */
+import * as fc from 'fast-check';
+import * as pulumi from '@pulumi/pulumi';
 import { Engine, validatePlatform } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
@@ -134,5 +136,75 @@ describe('connection templates', () => {
     expect(parseConnectionTemplate('{{x}}{port}')).toEqual({ parts: ['{x}', { placeholder: 'port' }] });
     expect(fillConnectionTemplate('{{{host}}}', { host: 'h', shortHost: 's', port: '1', namespace: 'n' })).toBe('{h}');
     expect(() => fillConnectionTemplate('{nope}', { host: 'h', shortHost: 's', port: '1', namespace: 'n' })).toThrow('not a placeholder');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Pulumi output: the same variable, and the target's Service created first, as with <PREFIX>_HOST/_PORT.
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    return { id: `${args.name}-id`, state: args.inputs };
+  },
+  call(args) {
+    return args.inputs;
+  },
+};
+pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
+type PulumiModule = typeof import('platform-cdk/pulumi');
+let mod: PulumiModule;
+beforeAll(async () => {
+  mod = await import('platform-cdk/pulumi');
+});
+afterEach(async () => {
+  await pulumi.runtime.disconnect();
+});
+
+describe('connection templates in the Pulumi output', () => {
+  it('give the Deployment the templated variable and create the target\'s Service first, for a service and an external database', async () => {
+    const f = fixture();
+    const orders = addService(f, 'orders');
+    const db = f.project.addStatefulService('orders-db', { engine: Engine.mysql(), external: { addresses: ['10.0.8.21'] } });
+    const web = addService(f, 'web');
+    web.connectsTo(orders, { env: { ORDERS_ADDR: '{host}:{port}' } });
+    web.connectsTo(db, { env: { DATABASE_URL: 'mysql://{shortHost}:{port}/orders' } });
+    pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
+    pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
+    const stack = new mod.PulumiStack(f.platform);
+    for (const o of stack.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
+    const deployment = stack.objects.get('host/apps/v1/Deployment/storefront/web');
+    expect(deployment?.dependsOn).toEqual(['host/v1/Namespace/-/storefront', 'host/v1/Service/storefront/orders', 'host/v1/Service/storefront/orders-db']);
+    const env = await new Promise((resolve) => (deployment?.resource as unknown as { spec: pulumi.Output<any> }).spec.apply((s) => resolve(s.template.spec.containers[0].env)));
+    expect(env).toEqual([
+      { name: 'ORDERS_ADDR', value: 'orders.storefront.svc.cluster.local:8080' },
+      { name: 'DATABASE_URL', value: 'mysql://orders-db:3306/orders' },
+    ]);
+  });
+});
+
+describe('connection templates as properties', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('{host}', '{shortHost}', '{port}', '{namespace}', '{{', '}}', '{', '}', '{nope}', '\n', '\u0000', ':', '/', 'http://', '?token=s3cr3tvalue1', 'https://u:pw1@'),
+    fc.stringMatching(/^[A-Za-z0-9._~-]{0,8}$/),
+  );
+  const template = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
+
+  it('a template is either refused at its variable, or filled to one line that follows the target', () => {
+    fc.assert(
+      fc.property(template, (t) => {
+        const f = fixture();
+        addService(f, 'web').connectsTo(addService(f, 'orders'), { env: { ORDERS_ADDR: t } });
+        const refused = validatePlatform(f.platform).some((p) => p.severity === 'error' && p.property === 'connectsTo[0].env["ORDERS_ADDR"]');
+        const parsed = parseConnectionTemplate(t);
+        const fine = !('error' in parsed) && !/[\u0000-\u001f]/.test(t) && !/token=|https:\/\/u:pw1@/.test(t);
+        expect(refused).toBe(!fine);
+        if (fine) {
+          const value = fillConnectionTemplate(t, { host: 'orders.storefront.svc.cluster.local', shortHost: 'orders', port: '8080', namespace: 'storefront' });
+          expect(/[\u0000-\u001f]/.test(value)).toBe(false);
+          expect(value.includes('orders') || value.includes('8080') || value.includes('storefront')).toBe(true);
+        }
+      }),
+      { seed: 20261206, numRuns: 150 },
+    );
   });
 });

@@ -9,8 +9,10 @@
  */
 import * as fc from 'fast-check';
 import {
+  AlertSeverity,
   AppService,
   BackupTarget,
+  Channel,
   CiSystem,
   ClusterRole,
   Credential,
@@ -20,18 +22,25 @@ import {
   Issuer,
   Platform,
   PreviewDependencies,
+  Duration,
   Probe,
+  ProbeScheme,
   ProjectRole,
+  Protocol,
   Registry,
+  ServiceType,
   StatefulMode,
+  SecretStore,
   StatefulService,
+  TaintEffect,
   Target,
   TenantNetwork,
   Tls,
   User,
+  Workload,
   WorkspaceRole,
 } from 'platform-cdk';
-import type { Project, Resources, Tenant } from 'platform-cdk';
+import type { AppServiceProps, NodeScheduling, Project, Resources, Tenant } from 'platform-cdk';
 
 /** A generated estate: plain data. */
 export interface EstateSpec {
@@ -79,7 +88,47 @@ export interface TenantSpec {
   readonly viewer?: string;
   /** The environment where its first department may create projects itself (KubeSphere targets). */
   readonly selfProvisioning?: string;
+  // --- alert routing ---
+  /** Its alert routing: the channels (one receiver each), the environments (all when absent), critical alerts to the first receiver only, credentials from a store or an existing Secret. */
+  readonly alerts?: { readonly channels: AlertChannelKind[]; readonly environments?: string[]; readonly criticalFirst: boolean; readonly store: boolean };
+  // --- end alert routing ---
 }
+
+// --- alert routing ---
+/** The channel kinds the generator draws. */
+export const ALERT_CHANNELS = ['email', 'wecom', 'dingtalk', 'slack', 'webhook'] as const;
+/** A channel kind. */
+export type AlertChannelKind = (typeof ALERT_CHANNELS)[number];
+
+/**
+ * Routes a generated tenant's alerts, through the public API.
+ * @param tenant the tenant
+ * @param spec its routing
+ */
+export function routeGeneratedAlerts(tenant: Tenant, spec: NonNullable<TenantSpec['alerts']>): void {
+  const secret = (key: string) => (spec.store ? SecretStore.cluster('vault').key(`alerting/${tenant.name}/${key}`) : ExistingSecret.named('alerting').key(key));
+  const channel = (kind: AlertChannelKind): Channel => {
+    switch (kind) {
+      case 'email':
+        return Channel.email({ to: [`${tenant.name}-oncall@example.com`], from: 'alerts@example.com', smtp: { host: 'smtp.example.com' }, username: 'alerts', password: secret('smtp') });
+      case 'wecom':
+        return Channel.weCom({ corpId: 'ww1234567890', agentId: '1000002', apiSecret: secret('wecom'), toParty: ['12'] });
+      case 'dingtalk':
+        return Channel.dingTalk({ webhook: secret('dingtalk'), keywords: ['alert'] });
+      case 'slack':
+        return Channel.slack({ channel: `#${tenant.name}`, credentials: secret('slack') });
+      default:
+        return Channel.webhook({ url: `https://pager.example.com/${tenant.name}`, bearerToken: secret('pager') });
+    }
+  };
+  const receivers = Object.fromEntries(spec.channels.map((k) => [k, channel(k)]));
+  tenant.routeAlerts('oncall', {
+    receivers,
+    ...(spec.environments ? { environments: spec.environments } : {}),
+    ...(spec.criticalFirst ? { routes: [{ receivers: [spec.channels[0]], severities: [AlertSeverity.CRITICAL] }, { receivers: spec.channels.slice(1).length > 0 ? spec.channels.slice(1) : [spec.channels[0]] }] } : {}),
+  });
+}
+// --- end alert routing ---
 
 /** A project. */
 export interface ProjectSpec {
@@ -109,10 +158,18 @@ export interface ServiceSpec {
   readonly metrics?: boolean;
   /** Replicas in one environment, over the service's. */
   readonly replicasIn?: { readonly environment: string; readonly replicas: number };
+  // --- workload kinds and network exposure ----------------------------------------------------------------
+  /** What it runs as, when not a Deployment (a Job or CronJob has no ports, exposure, probes or scaling). */
+  readonly workload?: 'job' | 'cronJob' | 'daemonSet';
+  /** Its ports exposed to networks (with a UDP port when `udp`), a fixed node port where no two environments share a cluster. */
+  readonly network?: { readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; readonly from: string[]; readonly udp: boolean; readonly nodePort?: number };
+  // --- end of workload kinds and network exposure ----------------------------------------------------------
   // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
   /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
   readonly addressFormat?: AddressFormat;
   // --- end connections in the caller's format ---
+  /** Its pod options (identity, probes, pod details, image). */
+  readonly pod?: PodSpec;
 }
 
 // --- connections in the caller's format ---
@@ -143,6 +200,79 @@ export function addressOptions(format: AddressFormat | undefined, target: string
   }
 }
 // --- end connections in the caller's format ---
+
+// ---- Pod options: identity, probes, pod details, images (generators and building) ----------------------------
+/** The pod options of a generated service. */
+export interface PodSpec {
+  readonly runAsUser?: number;
+  readonly groups?: boolean;
+  readonly graceSeconds?: number;
+  readonly podLabel?: boolean;
+  readonly podAnnotation?: boolean;
+  readonly containerName?: boolean;
+  readonly priorityClass?: boolean;
+  readonly scheduling?: 'selector' | 'tolerations' | 'affinity';
+  /** An environment where the scheduling is dropped. */
+  readonly schedulingOffIn?: string;
+  readonly ephemeralMiB?: number;
+  /** A liveness probe of this kind, with every timing field. */
+  readonly probe?: 'grpc' | 'https';
+  /** The image: declares its user, is a moving tag pinned by digest, or a moving tag waived. */
+  readonly image?: 'user' | 'digest' | 'waived';
+}
+
+const rawPod = fc.record({
+  runAsUser: fc.option(fc.integer({ min: 1, max: 65534 }), { nil: undefined }),
+  groups: fc.boolean(),
+  graceSeconds: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+  podLabel: fc.boolean(),
+  podAnnotation: fc.boolean(),
+  containerName: fc.boolean(),
+  priorityClass: fc.boolean(),
+  scheduling: fc.constantFrom(undefined, 'selector' as const, 'tolerations' as const, 'affinity' as const),
+  schedulingOffIn: fc.option(fc.nat(), { nil: undefined }),
+  ephemeralMiB: fc.option(fc.integer({ min: 64, max: 4096 }), { nil: undefined }),
+  probe: fc.constantFrom(undefined, 'grpc' as const, 'https' as const),
+  image: fc.constantFrom(undefined, 'user' as const, 'digest' as const, 'waived' as const),
+});
+
+/** A raw pod choice as a valid description (environments by name). */
+function normalizePod(raw: typeof rawPod extends fc.Arbitrary<infer T> ? T : never, environments: readonly string[]): PodSpec {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== false && k !== 'schedulingOffIn') out[k] = v;
+  if (raw.scheduling && raw.schedulingOffIn !== undefined) out.schedulingOffIn = pick(environments, raw.schedulingOffIn);
+  return out as PodSpec;
+}
+
+/** The service properties of a generated pod description. */
+function podProps(name: string, ports: readonly number[], pod: PodSpec | undefined, resources: Resources | undefined): Partial<AppServiceProps> {
+  if (!pod) return {};
+  const scheduling: NodeScheduling | undefined =
+    pod.scheduling === 'selector' ? { nodeSelector: { 'example.com/pool': 'general' } }
+      : pod.scheduling === 'tolerations' ? { tolerations: [{ key: 'dedicated', value: 'shop', effect: TaintEffect.NO_SCHEDULE }] }
+        : pod.scheduling === 'affinity' ? { requiredNodes: [[{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }]], preferredNodes: [{ weight: 10, conditions: [{ key: 'example.com/ssd', operator: 'Exists' }] }] }
+          : undefined;
+  const timing = { initialDelay: Duration.seconds(5), period: Duration.seconds(15), timeout: Duration.seconds(2), failureThreshold: 4, terminationGracePeriod: Duration.seconds(20) };
+  const image = pod.image === 'user' ? REGISTRY.image(`pods/${name}`, '1.0.0', { user: 10001 })
+    : pod.image === 'digest' ? REGISTRY.image(`pods/${name}`, { tag: 'stable', digest: `sha256:${'c'.repeat(64)}` })
+      : pod.image === 'waived' ? REGISTRY.image(`pods/${name}`, 'main', { waivers: { movingTag: 'tracks the vendor\'s main channel' } })
+        : undefined;
+  return {
+    ...(image ? { image } : {}),
+    ...(pod.runAsUser !== undefined ? { runAsUser: pod.runAsUser } : {}),
+    ...(pod.groups ? { runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000] } : {}),
+    ...(pod.graceSeconds !== undefined ? { terminationGracePeriod: Duration.seconds(pod.graceSeconds) } : {}),
+    ...(pod.podLabel ? { podLabels: { 'example.com/team': name } } : {}),
+    ...(pod.podAnnotation ? { podAnnotations: { 'example.com/owner': `${name} team` } } : {}),
+    ...(pod.containerName ? { containerName: 'app' } : {}),
+    ...(pod.priorityClass ? { priorityClassName: 'business-critical' } : {}),
+    ...(scheduling ? { scheduling } : {}),
+    ...(pod.ephemeralMiB !== undefined ? { resources: { ...resources, ephemeralStorageRequestMiB: pod.ephemeralMiB, ephemeralStorageLimitMiB: pod.ephemeralMiB * 2 } } : {}),
+    ...(pod.probe === 'grpc' ? { liveness: Probe.grpc(ports[0], { service: 'health', ...timing }) } : {}),
+    ...(pod.probe === 'https' ? { liveness: Probe.http('/live', { scheme: ProbeScheme.HTTPS, headers: { 'X-Probe': 'kubelet' }, ...timing }) } : {}),
+  };
+}
+// ---- end of pod options ------------------------------------------------------------------------------------
 
 /** A stateful service. */
 export interface StatefulSpec {
@@ -192,8 +322,31 @@ const rawService = fc.record({
   readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
   metrics: fc.boolean(),
   replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+  // --- workload kinds and network exposure ---
+  // One service in five runs as another kind, one in four exposes ports to networks: Deployments stay the common case.
+  kind: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('job' as const, 'cronJob' as const, 'daemonSet' as const) }),
+  network: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
+  ),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
+  pod: fc.option(rawPod, { nil: undefined }),
 });
+
+/** The workload kind and network exposure of a generated service: what its kind does not have is left out. */
+function withKindAndNetwork(base: ServiceSpec, raw: { kind?: 'job' | 'cronJob' | 'daemonSet'; network?: { type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; cidrs: string[]; udp: boolean; nodePort: boolean } }, nodePort: () => number | undefined): ServiceSpec {
+  const kind = raw.kind;
+  if (kind === 'job' || kind === 'cronJob') {
+    const { ports: _p, replicas: _r, subdomain: _s, autoscaling: _a, readiness: _re, metrics: _m, replicasIn: _ri, ...rest } = base;
+    const pod = rest.pod ? (({ probe: _pr, ...p }) => p)(rest.pod) : undefined;
+    return { ...rest, ...(pod ? { pod } : {}), ports: [], workload: kind };
+  }
+  const out: ServiceSpec = kind === 'daemonSet' ? (({ replicas: _r, autoscaling: _a, replicasIn: _ri, ...rest }) => ({ ...rest, workload: kind }))(base) : base;
+  const n = raw.network;
+  if (!n) return out;
+  const fixed = n.nodePort && n.type !== 'ClusterIP' ? nodePort() : undefined;
+  return { ...out, network: { type: n.type, from: [...n.cidrs], udp: n.udp, ...(fixed !== undefined ? { nodePort: fixed } : {}) } };
+}
 
 const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
 
@@ -201,7 +354,9 @@ const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: 
 
 const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }) });
 
-const rawTenant = fc.record({ declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
+const rawTenant = fc.record({
+  alerts: fc.option(fc.record({ channels: fc.subarray([...ALERT_CHANNELS], { minLength: 1 }), envMask: fc.integer({ min: 0, max: 15 }), criticalFirst: fc.boolean(), store: fc.boolean() }), { nil: undefined }), // alert routing
+  declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
@@ -246,7 +401,13 @@ export function normalize(raw: RawEstate): EstateSpec {
   const selfProvisioned = environments.find(
     (e) => !e.production && e.clusters.every((c) => c !== 'host' && environments.every((o) => o === e || !o.clusters.includes(c))),
   );
-  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[] } }[] = [];
+  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[]; batch?: boolean } }[] = [];
+  // Fixed node ports, one per exposure: only where no two of the project's environments share a cluster.
+  let nextNodePort = 30000;
+  const sharesCluster = (envs: string[]): boolean => {
+    const cs = envs.flatMap((e) => environments.find((x) => x.name === e)?.clusters ?? []);
+    return new Set(cs).size < cs.length;
+  };
   const tenants: TenantSpec[] = raw.tenants.map((t, ti) => {
     const name = TENANT_NAMES[ti];
     const departments = t.departments.map((d, di): DepartmentSpec => {
@@ -273,9 +434,9 @@ export function normalize(raw: RawEstate): EstateSpec {
           // Unique in the tenant: a tenant's release pipelines are named after their services.
           const sname = `${PROJECT_NAMES[pi]}-${SERVICE_NAMES[si]}`;
           const key = `${name}/${pname}/${sname}`;
-          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls } });
+          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls, batch: s.kind === 'job' || s.kind === 'cronJob' } });
           const r = s.resources;
-          return {
+          return withKindAndNetwork({
             name: sname,
             ports: [...s.ports],
             ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
@@ -290,7 +451,8 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.metrics && s.ports.length > 1 ? { metrics: true } : {}),
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
             ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
-          };
+            ...(s.pod ? { pod: normalizePod(s.pod, penvs) } : {}),
+          }, s, () => (sharesCluster(penvs) ? undefined : nextNodePort++));
         }),
       };
     });
@@ -303,6 +465,7 @@ export function normalize(raw: RawEstate): EstateSpec {
       ...(t.quota && raw.target !== Target.KUBERNETES ? { quota: true } : {}),
       ...(t.viewer ? { viewer: `${name}.auditor` } : {}),
       ...(t.selfProvisioning && selfProvisioned && raw.target !== Target.KUBERNETES ? { selfProvisioning: selfProvisioned.name } : {}),
+      ...alertSpec(t.alerts, raw.target, projects), // alert routing
     };
   });
   // Connections: to services generated before the caller (no cycles), placed in every environment of the caller.
@@ -311,7 +474,7 @@ export function normalize(raw: RawEstate): EstateSpec {
   allServices.forEach(({ p, s }, i) => {
     const calls = services[i].spec.calls;
     const candidates = [
-      ...services.slice(0, i).map((x) => ({ key: x.key, environments: x.environments })),
+      ...services.slice(0, i).filter((x) => !x.spec.batch).map((x) => ({ key: x.key, environments: x.environments })),
       ...statefuls,
     ].filter((c) => p.environments.every((e) => c.environments.includes(e)));
     const targets = new Set<string>();
@@ -343,6 +506,18 @@ export function normalize(raw: RawEstate): EstateSpec {
   const ci = raw.ci === undefined ? undefined : raw.target === Target.KUBERNETES ? CiSystem.GITLAB_CI : raw.ci;
   return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
+
+// --- alert routing ---
+/** A tenant's alert routing, valid by construction: no DingTalk on plain Kubernetes, only environments the tenant's projects are in. */
+function alertSpec(raw: { channels: AlertChannelKind[]; envMask: number; criticalFirst: boolean; store: boolean } | undefined, target: Target, projects: ProjectSpec[]): { alerts?: TenantSpec['alerts'] } {
+  if (!raw) return {};
+  const channels = raw.channels.filter((c) => target !== Target.KUBERNETES || c !== 'dingtalk');
+  if (channels.length === 0) return {};
+  const placed = [...new Set(projects.flatMap((p) => p.environments))];
+  const chosen = raw.envMask === 0 ? undefined : placed.filter((_, i) => (raw.envMask >> i) & 1);
+  return { alerts: { channels, ...(chosen && chosen.length > 0 ? { environments: chosen } : {}), criticalFirst: raw.criticalFirst, store: raw.store } };
+}
+// --- end alert routing ---
 
 /** Random valid estates. */
 export const validEstate: fc.Arbitrary<EstateSpec> = rawEstate.map(normalize);
@@ -410,6 +585,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
+    if (t.alerts) routeGeneratedAlerts(tenant, t.alerts); // alert routing
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
       const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}) });
@@ -426,6 +602,8 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             storage: '10Gi',
             credentials: ExistingSecret.named(`${s.name}-credentials`).key('password'),
             ...(s.backup ? { backup: { schedule: s.backup, target: BackupTarget.volume(`${s.name}-backups`) } } : {}),
+            // Pod options: the engine's probes and user, overridden on backed-up engines.
+            ...(s.backup ? { readiness: Probe.tcp({ period: Duration.seconds(5), successThreshold: 2 }), startup: Probe.tcp({ failureThreshold: 30 }), runAsUser: 1001 } : {}),
           },
         });
         statefuls.set(`${t.name}/${p.name}/${s.name}`, stateful);
@@ -440,8 +618,17 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.autoscaling ? { autoscaling: { ...s.autoscaling, cpuUtilization: 70 } } : {}),
           ...(s.readiness ? { readiness: s.readiness === 'http' ? Probe.http('/ready') : Probe.tcp() } : {}),
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
+          ...podProps(s.name, s.ports, s.pod, s.resources),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
+          // --- workload kinds and network exposure ---
+          ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
         });
+        if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
+        if (s.network) {
+          const n = s.network;
+          if (n.udp) service.addPort({ port: 5683, name: 'coap', protocol: Protocol.UDP });
+          service.exposeNetwork({ type: n.type as ServiceType, from: n.from, ports: [{ port: service.ports[0].name, nodePort: n.nodePort }, ...(n.udp ? ['coap'] : [])] });
+        }
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }
