@@ -98,7 +98,9 @@ export function buildWithHatches(spec: EstateSpec, hatches: HatchSpec): { platfo
   const expected: Expectations = new Map();
   const projects = [...built.projects.values()];
   const tenants = [...built.tenants.values()];
-  const services = [...built.services.values()];
+  // The services that run as a Deployment (the others are Jobs, CronJobs or DaemonSets): those the overrides patch.
+  const deployments = new Set(spec.tenants.flatMap((t) => t.projects.flatMap((p) => p.services.filter((x) => x.workload === undefined).map((x) => `${t.name}/${p.name}/${x.name}`))));
+  const services = [...built.services].filter(([key]) => deployments.has(key)).map(([, service]) => service);
   const used = new Set<string>();
   hatches.projectObjects.forEach((h, i) => {
     if (projects.length === 0) return;
