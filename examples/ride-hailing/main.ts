@@ -54,6 +54,7 @@ import {
   Waivers,
   WorkspaceRole,
 } from 'platform-cdk';
+import { addEscapeHatches } from './hatches';
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. Clusters. "One host cluster acts as the control plane for member clusters and pushes management policies
@@ -1022,6 +1023,8 @@ export function build(): Platform {
   platform.loadPreviews();
   platform.addPreviewFromEnvironment({ baseline: PREVIEW_BASELINE });
 
+  // What the model does not say, one level down: right-sizing recommendations for dispatch (hatches.ts).
+  addEscapeHatches(platform);
   return platform;
 }
 
