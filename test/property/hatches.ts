@@ -150,10 +150,10 @@ export function buildWithHatches(spec: EstateSpec, hatches: HatchSpec): { platfo
   });
   const patched = new Map<string, { grace: number; history?: number }>();
   // Overrides on the Deployments (a generated service may run as a Job, CronJob or DaemonSet).
-  const deployments = services.filter((s) => s.workload.kind === 'Deployment');
+  const generated = services.filter((s) => s.workload.kind === 'Deployment');
   for (const h of hatches.overrides) {
-    if (deployments.length === 0) break;
-    const service = deployments[h.service % deployments.length];
+    if (generated.length === 0) break;
+    const service = generated[h.service % generated.length];
     service.addOverride('Deployment', 'spec.template.spec.terminationGracePeriodSeconds', h.grace);
     const before = patched.get(service.node.path);
     let history = before?.history;
