@@ -44,6 +44,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CheckReport, ChildReport } from './child-protocol';
 import { compareIdentities, compareOutputs } from './compare';
+import { pulumiBench } from './pulumi-bench';
 
 /** A variant of the bench. */
 type Variant = 'a' | 'b' | 'c' | 'p' | 'v' | 'w';
@@ -458,15 +459,7 @@ function main(): void {
       `${largest})\n`,
   );
 
-  const pulumiSizes = envList('BENCH_PULUMI_SIZES', [60, 600]);
-  const pRows = pulumiSizes.map((n) => {
-    const runsP: Run[] = [];
-    for (let r = 0; r < runs; r++) runsP.push(runChild('p', n, out('p', n)));
-    const p = summarize(runsP);
-    return [String(n), String(p.objects), ms(p.wallMs), ms(p.processMs), p.rssMiB.toFixed(1), ((p.wallMs * 1000) / p.objects).toFixed(1)];
-  });
-  process.stdout.write(`\nPulumi registration under mocks (p; every environment's stack in turn, plain node; ${runs} runs per N, medians):\n`);
-  process.stdout.write(`${table(['N', 'objects', 'p ms', 'p proc ms', 'p RSS MB', 'p us/obj'], pRows)}\n`);
+  process.stdout.write(`\n${pulumiBench({ build: BUILD, work: WORK, cwd: ROOT, env: childEnv(), runs }).join('\n')}\n`);
 
   const yN = Math.max(...sizes);
   const y = spawnSync(process.execPath, [path.join(BUILD, 'bench', 'child-y.js'), String(yN), '-'], { cwd: ROOT, encoding: 'utf8', env: childEnv() });
