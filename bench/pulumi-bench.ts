@@ -41,6 +41,8 @@ export interface PulumiSummary {
   readonly processMs: number;
   /** Peak resident set size, in MiB. */
   readonly rssMiB: number;
+  /** CPU time (user and system) of the in-child window, in ms: steadier than the wall time on a loaded machine. */
+  readonly cpuMs: number;
 }
 
 /** What the Pulumi bench measured at one N. */
@@ -60,6 +62,7 @@ interface ChildLine {
   readonly objects: number;
   readonly wallMs: number;
   readonly maxRssKiB: number;
+  readonly cpuMs: number;
 }
 
 function sizesFromEnv(): number[] {
@@ -87,7 +90,7 @@ const median = (values: number[]): number => {
 
 function summarize(runs: { line?: ChildLine; processMs: number }[]): PulumiSummary {
   const lines = runs.map((r) => r.line as ChildLine);
-  return { objects: lines[0].objects, wallMs: median(lines.map((l) => l.wallMs)), processMs: median(runs.map((r) => r.processMs)), rssMiB: median(lines.map((l) => l.maxRssKiB)) / 1024 };
+  return { objects: lines[0].objects, wallMs: median(lines.map((l) => l.wallMs)), processMs: median(runs.map((r) => r.processMs)), rssMiB: median(lines.map((l) => l.maxRssKiB)) / 1024, cpuMs: median(lines.map((l) => l.cpuMs)) };
 }
 
 /**
@@ -139,20 +142,23 @@ export function pulumiBenchReport(results: readonly PulumiResult[], runs: number
     String(n),
     String(p.objects),
     (p.wallMs / 1000).toFixed(2),
+    (p.cpuMs / 1000).toFixed(2),
     (p.processMs / 1000).toFixed(2),
     p.rssMiB.toFixed(0),
     perObject(p).toFixed(0),
     base ? `${(perObject(p) / perObject(base.p)).toFixed(2)}x` : '-',
     (pf.wallMs / 1000).toFixed(2),
+    (pf.cpuMs / 1000).toFixed(2),
     pf.rssMiB.toFixed(0),
     perObject(pf).toFixed(0),
     `${(p.wallMs / pf.wallMs).toFixed(2)}x`,
+    `${(p.cpuMs / pf.cpuMs).toFixed(2)}x`,
     `${(p.rssMiB / pf.rssMiB).toFixed(2)}x`,
   ]);
   const lines = [
     `Pulumi path: one environment (production, on the host) registered under Pulumi's mocks, plain node (p: PulumiStack, its checks included; pf: the SDK's floor, bare CustomResources of the same objects; ${runs} runs per N, medians; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}):`,
-    table(['N', 'objects', 'p s', 'p proc s', 'p RSS MB', 'p us/obj', `vs N=${base?.n ?? '-'}`, 'pf s', 'pf RSS MB', 'pf us/obj', 'p/pf', 'p/pf RSS'], rows),
-    '  (s: in-child wall time, p from before the model is built to every URN resolved, pf from the first registration; proc: the whole process; RSS: peak)',
+    table(['N', 'objects', 'p s', 'p CPU s', 'p proc s', 'p RSS MB', 'p us/obj', `vs N=${base?.n ?? '-'}`, 'pf s', 'pf CPU s', 'pf RSS MB', 'pf us/obj', 'p/pf', 'p/pf CPU', 'p/pf RSS'], rows),
+    '  (s: in-child wall time, p from before the model is built to every URN resolved, pf from the first registration; CPU: user and system time of the same window; proc: the whole process; RSS: peak)',
   ];
   const t = results.find((r) => r.n === PULUMI_TARGET.n);
   if (t) {
