@@ -221,13 +221,61 @@ export interface WorkspaceGrant {
   readonly role: WorkspaceRole;
 }
 
+/**
+ * Every environment of one kind, for grants that follow the environments as they are added: a role in every
+ * production environment (the partner clusters' too), or in every other one.
+ *
+ * @example
+ * tenant.grantInProjects(auditors, ProjectRole.VIEWER, { environments: [EnvironmentSelector.PRODUCTION] });
+ */
+export class EnvironmentSelector {
+  /** Every environment with `production: true`. */
+  public static readonly PRODUCTION = new EnvironmentSelector('every production environment', true);
+  /** Every environment without `production: true` (previews are granted to their owner only, whatever the grants). */
+  public static readonly NON_PRODUCTION = new EnvironmentSelector('every non-production environment', false);
+
+  /** Whether a value is an environment selector. */
+  public static isEnvironmentSelector(this: void, x: unknown): x is EnvironmentSelector {
+    return x instanceof EnvironmentSelector;
+  }
+
+  private constructor(
+    /** What it selects, in words (as reports show it). */
+    public readonly name: string,
+    private readonly production: boolean,
+  ) {}
+
+  /**
+   * Whether the selector takes an environment.
+   * @param environment the environment
+   */
+  public matches(environment: { readonly production: boolean }): boolean {
+    return environment.production === this.production;
+  }
+}
+
+/** An environment named in a grant: the environment, its name, or every environment of a kind. */
+export type GrantEnvironment = Environment | string | EnvironmentSelector;
+
+/**
+ * Whether an environment named in a grant is a given environment.
+ * @param ref the environment named in the grant
+ * @param environment the environment
+ * @param find looks an environment up by name
+ */
+export function grantEnvironmentMatches(ref: GrantEnvironment, environment: Environment, find: (name: string) => Environment | undefined): boolean {
+  if (EnvironmentSelector.isEnvironmentSelector(ref)) return ref.matches(environment);
+  return (typeof ref === 'string' ? find(ref) : ref) === environment;
+}
+
 /** Options of a grant in projects. */
 export interface ProjectGrantOptions {
   /**
-   * The environments the role is granted in, e.g. operator in development and test, viewer in production.
+   * The environments the role is granted in, e.g. operator in development and test, viewer in production:
+   * environments, their names, or `EnvironmentSelector.PRODUCTION` / `NON_PRODUCTION` for every environment of a kind.
    * @default - every environment of the project
    */
-  readonly environments?: readonly (Environment | string)[];
+  readonly environments?: readonly GrantEnvironment[];
 }
 
 /** A role granted to a subject in a project (or in every project of a tenant). */

@@ -7,7 +7,7 @@ import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
 import { checkWritablePath } from '../lib/values';
 import { externalSecretName } from '../lib/pod';
-import { Connection, ConnectionPeer, defaultEnvPrefix, IConnectable } from './connection';
+import { checkConnectionVariables, Connection, ConnectionPeer, connectionVariableNames, IConnectable } from './connection';
 import { Environment } from './environment';
 import { Exposure, ExposeOptions, PathType } from './exposure';
 import type { Image } from './image';
@@ -15,8 +15,9 @@ import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
+import { checkPodOptions, mergePodOverrides, PodEnvironmentOptions, PodEnvironmentSettings, PodOptions, podOptionsOf, podSettingsFor } from './pod-options';
 import type { EnvironmentRef, Project } from './project';
-import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
+import { checkResources, mergeResources, ResolvedResources, Resources, sumResources } from './resources';
 import { checkNoLiteralSecret, SecretRef } from './secrets';
 import { ProductionRules } from './service-options';
 import type {
@@ -24,7 +25,12 @@ import type {
   LogOptions, MetricsOptions, SpreadOptions, Waivers,
 } from './service-options';
 import { RolloutStrategy } from './service-options';
+import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
+import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
+import { derivedOnce } from '../lib/frozen-model';
 import type { Tenant } from './tenant';
+import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
+import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -93,12 +99,12 @@ export function findPortIn(ports: readonly ServicePort[], ref: string | number |
 }
 
 /** What a service changes in one environment. Anything left out comes from the service, then the environment. */
-export interface EnvironmentOverrides {
+export interface EnvironmentOverrides extends PodEnvironmentOptions {
   /**
-   * Replicas in this environment.
+   * Replicas in this environment: a number, or `Replicas.external()` when it is set elsewhere (constructs/scaling.ts).
    * @default - the service's `replicas`, else the environment's
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Resources in this environment, over the service's.
    * @default - the service's resources
@@ -147,7 +153,7 @@ export interface EnvironmentOverrides {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps {
+export interface AppServiceProps extends PodOptions, ServicePlacementOptions, WorkloadProps {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -171,10 +177,11 @@ export interface AppServiceProps {
    */
   readonly resources?: Resources;
   /**
-   * Replicas in every environment that does not override it.
+   * Replicas in every environment that does not override it: a number, or `Replicas.external()` when an internal
+   * platform, an operator or the console sets the count (constructs/scaling.ts).
    * @default - the environment's replicas
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
   /**
    * Readiness probe.
    * @default - a TCP probe on the first port
@@ -279,11 +286,7 @@ export interface AppServiceProps {
 }
 
 /** A service's settings in one environment, with every default applied. */
-export interface ServiceSettings {
-  /** Replicas (the autoscaler's minimum when it autoscales). */
-  readonly replicas: number;
-  /** The most replicas: the autoscaler's maximum, else `replicas`. */
-  readonly maxReplicas: number;
+export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplicas {
   /** Container resources. */
   readonly resources: ResolvedResources;
   /** Environment variables with literal values, sorted by name. */
@@ -370,7 +373,7 @@ export class AppService extends Construct implements IConnectable {
   /** The image. */
   public readonly image: Image;
   /** Replicas in every environment that does not override it, if set. */
-  public readonly replicas?: number;
+  public readonly replicas?: ReplicaCount;
   /** Resources, if set. */
   public readonly resources?: Resources;
   /** Readiness probe, if set. */
@@ -393,6 +396,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly automountServiceAccountToken: boolean;
   /** How a new version replaces the old pods. */
   public readonly rollout: RolloutStrategy;
+  /** What the service runs as: a Deployment, Job, CronJob or DaemonSet. */
+  public readonly workload: Workload;
   /** Folders the container writes to, besides `/tmp`. */
   public readonly writablePaths: readonly string[];
   /** Prometheus scraping, if declared. */
@@ -401,6 +406,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly alerts?: AlertOptions;
   /** Log collection options. */
   public readonly logs: LogOptions;
+  /** The pod options: identity, grace period, pod labels and annotations, container name, priority, scheduling. */
+  public readonly pod: PodOptions;
 
   private readonly portOptions: PortOptions[] = [];
   private readonly envVars = new Map<string, string>();
@@ -436,11 +443,14 @@ export class AppService extends Construct implements IConnectable {
     this.sidecars = [...(props.sidecars ?? [])];
     this.automountServiceAccountToken = props.automountServiceAccountToken ?? false;
     this.rollout = props.rollout ?? RolloutStrategy.ROLLING_UPDATE;
+    this.workload = props.workload ?? Workload.deployment();
     this.writablePaths = [...(props.writablePaths ?? [])];
     this.metrics = props.metrics;
     this.alerts = props.alerts === true ? {} : props.alerts;
     this.logs = props.logs ?? {};
+    this.pod = podOptionsOf(props);
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
+    declareServiceEnvironments(this, props.environments);
     for (const p of props.ports ?? []) this.addPort(p);
     for (const [k, v] of Object.entries(props.env ?? {})) this.addEnv(k, v);
     for (const [k, v] of Object.entries(props.secrets ?? {})) this.addSecret(k, v);
@@ -510,11 +520,27 @@ export class AppService extends Construct implements IConnectable {
   }
 
   /**
+   * Exposes TCP and UDP ports beyond HTTP: a ClusterIP, NodePort or LoadBalancer Service of their own, reachable
+   * from the declared networks only (the load balancer's source ranges and a network policy of exactly those CIDRs).
+   * @param options networks, type, ports, node ports and environments
+   */
+  public exposeNetwork(options: NetworkExposeOptions): NetworkExposure {
+    assertObjectArgument(this, `exposeNetwork[${this.networkExposures.length}]`, options, 'give the options as an object, e.g. { from: ["10.20.0.0/16"] }');
+    return addNetworkExposure(this, options);
+  }
+
+  /** The service's network exposures. */
+  public get networkExposures(): readonly NetworkExposure[] {
+    return networkExposuresOf(this);
+  }
+
+  /**
    * Declares that this service calls another one (an app service or a stateful service) in each environment:
-   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, the network policies open exactly that path, and the
+   * the container gets `<PREFIX>_HOST` and `<PREFIX>_PORT`, or variables in its own format (`env` templates such as
+   * `{ ORDERS_ADDR: '{host}:{port}' }`), the network policies open exactly that path, and the
    * Pulumi output creates the target first. A target in another tenant must accept this tenant (`acceptFrom`).
    * @param target the service called
-   * @param options port and variable prefix
+   * @param options port, variable prefix and templates
    */
   public connectsTo(target: IConnectable, options: ConnectOptions = {}): void {
     assertObjectArgument(this, `connectsTo[${this.connectionList.length}]`, target, 'connect to an AppService or StatefulService of the platform');
@@ -578,6 +604,11 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
+    return derivedOnce(this, environment, () => this.computeSettings(environment));
+  }
+
+  /** {@link settingsFor}, computed (once while the model is frozen: `lib/frozen-model.ts`). */
+  private computeSettings(environment: Environment): ServiceSettings {
     if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
@@ -590,10 +621,8 @@ export class AppService extends Construct implements IConnectable {
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    const replicas = autoscaling ? autoscaling.minReplicas : (o.replicas ?? this.replicas ?? environment.replicas);
-    return {
-      replicas,
-      maxReplicas: autoscaling ? Math.max(autoscaling.maxReplicas, autoscaling.minReplicas) : replicas,
+    return settleSettings(this.workload, {
+      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
@@ -608,12 +637,13 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-    };
+      ...podSettingsFor(this.pod, o, environment.podDefaults),
+    });
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => !PreviewEnvironment.isPreview(e) || e.runs(this));
+    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
@@ -655,6 +685,8 @@ export class AppService extends Construct implements IConnectable {
       ...s,
       replicas,
       maxReplicas: replicas,
+      externalReplicas: undefined,
+      replicasOwnedTwice: undefined,
       image: o.tag !== undefined && s.image && typeof s.image.withTag === 'function' ? s.image.withTag(o.tag) : s.image,
       configValues: byName(values),
       configFiles: byName(files),
@@ -671,16 +703,7 @@ export class AppService extends Construct implements IConnectable {
    * @param environment the environment
    */
   public podResourcesIn(environment: Environment): ResolvedResources {
-    const s = this.settingsFor(environment);
-    const out = { ...s.resources };
-    for (const c of this.sidecars) {
-      const r = this.containerResources(environment, c);
-      out.cpuRequestMillis += r.cpuRequestMillis;
-      out.cpuLimitMillis += r.cpuLimitMillis;
-      out.memoryRequestMiB += r.memoryRequestMiB;
-      out.memoryLimitMiB += r.memoryLimitMiB;
-    }
-    return out;
+    return sumResources([this.settingsFor(environment).resources, ...this.sidecars.map((c) => this.containerResources(environment, c))]);
   }
 
   /**
@@ -709,10 +732,7 @@ export class AppService extends Construct implements IConnectable {
     if (!this.image || typeof this.image._check !== 'function') {
       problems.error({ path, property: 'image', value: this.image, message: 'a service needs an image', fix: 'set image: registry.image("team/app", "1.0.0")' });
     } else this.image._check(problems, path, 'image');
-    if (this.replicas !== undefined) {
-      const r = checkWholeNumber(this.replicas, 0);
-      if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
-    }
+    checkReplicas(problems, path, 'replicas', this.replicas);
     checkResources(problems, path, 'resources', this.resources);
     this.checkPorts(problems, path);
     checkEnv(problems, path, 'env', this.envVars);
@@ -729,11 +749,8 @@ export class AppService extends Construct implements IConnectable {
       }
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
-      }
-      if (o.replicas !== undefined) {
-        const r = checkWholeNumber(o.replicas, 0);
-        if (r) problems.error({ path, property: `${property}.replicas`, value: o.replicas, message: r, fix: 'set replicas to 0 or more' });
-      }
+      } else if (!declaredIn(this, env)) problems.warning({ path, property, value: label, message: 'the service does not run in this environment (its `environments`), so the overrides are not used', fix: 'remove the overrides, or add the environment to the service\'s environments' });
+      checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);
       checkEnv(problems, path, `${property}.env`, new Map(Object.entries(o.env ?? {})));
@@ -747,7 +764,8 @@ export class AppService extends Construct implements IConnectable {
       if (!n && instance.length > 63) {
         problems.error({ path, property: 'name', value: this.name, message: `the label app.kubernetes.io/instance=${instance} would have ${instance.length} characters in environment ${env.name}, above the limit of 63`, fix: `shorten the service name to at most ${62 - env.name.length} characters` });
       }
-      if (env.production) this.checkProductionDefaults(problems, path, env, settings);
+      checkReplicaOwners(problems, path, env.name, settings);
+      if (env.production && this.workload?.kind === 'Deployment') this.checkProductionDefaults(problems, path, env, settings);
       this.checkNameClashes(problems, path, env, settings);
     }
     if (!Object.values(RolloutStrategy).includes(this.rollout)) problems.error({ path, property: 'rollout', value: this.rollout, message: 'the rollout is RollingUpdate or Recreate', fix: 'use RolloutStrategy.ROLLING_UPDATE or RolloutStrategy.RECREATE' });
@@ -757,6 +775,9 @@ export class AppService extends Construct implements IConnectable {
     this.checkExposures(problems, path, platform);
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
+    checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
+    checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
+    checkNetworkExposures(problems, this);
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {
@@ -797,9 +818,7 @@ export class AppService extends Construct implements IConnectable {
     for (const [k] of s.configValues) add(k, 'config.values');
     for (const [k] of s.secrets) add(k, 'secrets');
     this.connectionList.forEach((c, i) => {
-      const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name ?? '');
-      add(`${prefix}_HOST`, `connectsTo[${i}]`);
-      add(`${prefix}_PORT`, `connectsTo[${i}]`);
+      for (const name of connectionVariableNames(c)) add(name, `connectsTo[${i}]`);
     });
   }
 
@@ -819,7 +838,7 @@ export class AppService extends Construct implements IConnectable {
   }
 
   private checkContainers(problems: ProblemCollector, path: string): void {
-    const names = new Map<string, string>([[this.name, 'name']]);
+    const names = new Map<string, string>([[this.pod.containerName ?? this.name, 'name']]);
     const all: [string, ContainerOptions][] = [
       ...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]),
       ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c]),
@@ -896,9 +915,7 @@ export class AppService extends Construct implements IConnectable {
       if (!port) {
         problems.error({ path, property: `${property}.port`, value: c.options.port, message: `${t.node.path} has no port of this name or number (ports: ${describePorts(t)})`, fix: 'name one of the target\'s ports' });
       }
-      if (c.options.envPrefix !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(c.options.envPrefix)) {
-        problems.error({ path, property: `${property}.envPrefix`, value: c.options.envPrefix, message: 'the prefix must be upper-case letters, digits and "_"', fix: 'use a prefix like "ORDERS_DB"' });
-      }
+      checkConnectionVariables(problems, path, property, c.options);
       const mine = this.project.tenant;
       const theirs = t.project.tenant;
       if (mine !== theirs && !t.acceptedTenants.includes(mine)) {
@@ -983,14 +1000,7 @@ export class AppService extends Construct implements IConnectable {
     const probes: [string, Probe | undefined][] = [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]];
     for (const [property, probe] of probes) {
       if (!probe) continue;
-      if (typeof probe._check === 'function') probe._check(problems, path, property);
-      const o = probe.options;
-      for (const [k, min] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
-        const e = checkSeconds(o[k], min);
-        if (e) problems.error({ path, property: `${property}.${k}`, value: o[k]?.toHumanString() || 'NaN', message: e, fix: `use whole seconds, e.g. Duration.seconds(${k === 'initialDelay' ? 10 : 5})` });
-      }
-      const ft = o.failureThreshold === undefined ? undefined : checkWholeNumber(o.failureThreshold, 1);
-      if (ft) problems.error({ path, property: `${property}.failureThreshold`, value: o.failureThreshold, message: ft, fix: 'set failureThreshold to 1 or more, e.g. 3' });
+      if (typeof probe._check === 'function') probe._check(problems, path, property, property as 'readiness' | 'liveness' | 'startup');
       if (probe.kind === 'exec') continue;
       const ref = probe.options.port;
       if (ref === undefined && !this.ports.some((p) => p.protocol === Protocol.TCP)) {
@@ -999,7 +1009,7 @@ export class AppService extends Construct implements IConnectable {
         problems.error({ path, property: `${property}.port`, value: ref, message: `the service has no port of this name or container port (ports: ${this.ports.map((p) => `${p.name}=${p.containerPort}`).join(', ') || 'none'})`, fix: 'name one of the service\'s ports' });
       }
     }
-    if (!this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
+    if (!this.workload?.batch && !this.ports.some((p) => p.protocol === Protocol.TCP) && !this.readiness && !this.liveness) {
       problems.warning({ path, property: 'readiness', value: undefined, message: 'the service has no TCP port to probe by default and no probe, so Kubernetes cannot tell whether it is healthy', fix: 'add a probe such as Probe.exec(["/bin/healthcheck"])' });
     }
   }
@@ -1113,6 +1123,7 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
     spread: b.spread ?? a.spread,
     waivers: a.waivers || b.waivers ? { ...a.waivers, ...b.waivers } : undefined,
     secrets: a.secrets || b.secrets ? { ...a.secrets, ...b.secrets } : undefined,
+    ...mergePodOverrides(a, b),
   };
 }
 

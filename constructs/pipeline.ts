@@ -325,7 +325,7 @@ export class Pipeline extends Construct {
   /** The environments a release goes to, in order (unknown references are left out; validation reports them). */
   public get environments(): Environment[] {
     const platform = Platform.of(this);
-    if (!this.props.environments) return platform.promotionOrder.filter((e) => this.project.isPlacedIn(e));
+    if (!this.props.environments) return platform.promotionOrder.filter((e) => this.project.isPlacedIn(e) && (!this.service || this.service.environments.includes(e)));
     const out: Environment[] = [];
     for (const ref of this.props.environments) {
       const e = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;

@@ -5,9 +5,13 @@ import type { ManifestsBuilder, ProjectManifestsOptions } from '../lib/escape-ha
 import { checkProjectQuota, mergeProjectQuota, ProjectQuota, ResolvedProjectQuota, ResolvedResources } from './resources';
 import type { ProblemCollector } from '../lib/problems';
 import { estateNamespaces, namespaceReservation, reservationMessage } from '../lib/reserved';
+import { grantEnvironmentMatches } from './access';
 import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from './access';
 import { AppService, AppServiceProps } from './app-service';
-import type { Cluster } from './cluster';
+import { Cluster } from './cluster';
+import type { ClusterRef } from './environment';
+import { checkConnectionPlacement, checkPreviewPlacement, checkServiceEnvironments, declaredIn } from './placement';
+import type { IConnectable } from './connection';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
 import type { Image } from './image';
@@ -44,6 +48,12 @@ export interface ProjectProps {
    * @default - the environment's `projectQuota`, else the platform's
    */
   readonly quota?: ProjectQuota;
+  /**
+   * Some of an environment's clusters, keyed by environment name, where the project is placed on those only
+   * (e.g. one region of a production environment that spans two). Each must be a cluster of that environment.
+   * @default - every cluster of each of its environments
+   */
+  readonly clustersIn?: Record<string, readonly ClusterRef[]>;
 }
 
 /** Where a project lands: one namespace on one cluster for one environment. */
@@ -80,6 +90,7 @@ export class Project extends Construct {
   private readonly environmentRefs: EnvironmentRef[];
   private readonly quotas = new Map<EnvironmentRef | undefined, ProjectQuota>();
   private readonly grantList: ProjectGrant[] = [];
+  private readonly clusterChoice = new Map<EnvironmentRef, readonly ClusterRef[]>();
 
   /**
    * @param scope the tenant
@@ -96,6 +107,31 @@ export class Project extends Construct {
     this.description = props.description;
     this.environmentRefs = [...(props.environments ?? [])];
     if (props.quota) this.quotas.set(undefined, props.quota);
+    for (const [env, clusters] of Object.entries(props.clustersIn ?? {})) this.placeOnClusters(env, clusters);
+  }
+
+  /**
+   * Places the project on some of an environment's clusters only (over `clustersIn`).
+   * @param environment the environment or its name
+   * @param clusters clusters of that environment, or their names
+   */
+  public placeOnClusters(environment: EnvironmentRef, clusters: readonly ClusterRef[]): void {
+    this.clusterChoice.set(environment, Array.isArray(clusters) ? [...clusters] : clusters);
+  }
+
+  /**
+   * The clusters the project is placed on in one of its environments: the environment's, or those chosen with
+   * `clustersIn` / `placeOnClusters` (a preview's own clusters for a preview).
+   * @param environment the environment
+   */
+  public clustersIn(environment: Environment): Cluster[] {
+    const all = environment.clusters;
+    if (PreviewEnvironment.isPreview(environment)) return all;
+    const chosen = this.clusterChoice.get(environment) ?? this.clusterChoice.get(environment.name);
+    if (!chosen || !Array.isArray(chosen)) return all;
+    const platform = Platform.of(this);
+    const named = chosen.map((r) => (typeof r === 'string' ? platform.findCluster(r) : r));
+    return all.filter((c) => named.includes(c));
   }
 
   /**
@@ -121,8 +157,7 @@ export class Project extends Construct {
    */
   public grantsIn(environment: Environment): ProjectGrant[] {
     const platform = Platform.of(this);
-    const covers = (g: ProjectGrant): boolean =>
-      !g.environments || g.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
+    const covers = (g: ProjectGrant): boolean => !g.environments || g.environments.some((ref) => grantEnvironmentMatches(ref, environment, (n) => platform.findEnvironment(n)));
     // A preview's namespaces: its owner is admin, and nobody else is granted anything there.
     if (PreviewEnvironment.isPreview(environment)) return [{ subject: this.tenant._bind(environment.owner), role: environment.ownerRole }];
     return [...this.tenant.projectGrants, ...this.grantList].filter(covers);
@@ -252,7 +287,7 @@ export class Project extends Construct {
    */
   public servicesIn(environment: Environment): AppService[] {
     if (PreviewEnvironment.isPreview(environment)) return this.services.filter((s) => environment.runs(s));
-    return this.services;
+    return this.services.filter((s) => declaredIn(s, environment));
   }
 
   /**
@@ -260,7 +295,7 @@ export class Project extends Construct {
    * @param environment the environment
    */
   public statefulServicesIn(environment: Environment): StatefulService[] {
-    return PreviewEnvironment.isPreview(environment) ? [] : this.statefulServices;
+    return PreviewEnvironment.isPreview(environment) ? [] : this.statefulServices.filter((s) => declaredIn(s, environment));
   }
 
   /** Whether the project is placed in an environment. */
@@ -272,7 +307,7 @@ export class Project extends Construct {
   public get placements(): ProjectPlacement[] {
     const out: ProjectPlacement[] = [];
     for (const environment of this.environments) {
-      for (const cluster of environment.clusters) {
+      for (const cluster of this.clustersIn(environment)) {
         out.push({ project: this, environment, cluster, namespace: `${this.namespace}${environment.namespaceSuffix}` });
       }
     }
@@ -337,6 +372,30 @@ export class Project extends Construct {
     }
   }
 
+  /** `clustersIn` names environments of the project, and clusters of those environments. */
+  private checkClusterChoice(problems: ProblemCollector, path: string, platform: Platform): void {
+    for (const [ref, clusters] of this.clusterChoice) {
+      const label = typeof ref === 'string' ? ref : ref?.name;
+      const property = `clustersIn[${JSON.stringify(label)}]`;
+      const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
+      if (!env || !this.isPlacedIn(env)) {
+        problems.error({ path, property, value: label, message: `the project is not placed in this environment (it is in: ${this.environments.filter((e) => !PreviewEnvironment.isPreview(e)).map((e) => e.name).join(', ') || 'none'})`, fix: 'choose clusters only in environments of the project' });
+        continue;
+      }
+      if (!Array.isArray(clusters) || clusters.length === 0) {
+        problems.error({ path, property, value: Array.isArray(clusters) ? [] : clusters, message: 'the project would be placed on no cluster of the environment', fix: `list one or more of ${env.clusters.map((c) => c.name).join(', ')}, or leave the environment out of clustersIn` });
+        continue;
+      }
+      clusters.forEach((r, i) => {
+        const c = typeof r === 'string' ? platform.findCluster(r) : Cluster.isCluster(r) ? r : undefined;
+        const name = typeof r === 'string' ? r : Cluster.isCluster(r) ? r.name : r;
+        if (!c || !env.clusters.includes(c)) {
+          problems.error({ path, property: `${property}[${i}]`, value: name, message: `environment ${env.name} spans no cluster of this name (its clusters: ${env.clusters.map((x) => x.name).join(', ') || 'none'})`, fix: `name clusters of ${env.name}` });
+        }
+      });
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -360,6 +419,10 @@ export class Project extends Construct {
       if (n && !p) problems.error({ path, property: 'namespace', value: placement.namespace, message: `in environment ${placement.environment.name}: ${n}`, fix: 'shorten the project name or the environment\'s namespaceSuffix' });
     }
     if (!p) this.checkReservedNamespaces(problems, path, platform);
+    this.checkClusterChoice(problems, path, platform);
+    for (const s of [...this.services, ...this.statefulServices]) checkServiceEnvironments(problems, s);
+    for (const s of this.services) checkConnectionPlacement(problems, s, s.connections, s.environments, targetEnvironmentOf);
+    for (const preview of platform.activePreviews) checkPreviewPlacement(problems, preview, this.services.filter((s) => preview.runs(s)));
     for (const [ref, quota] of this.quotas) {
       const label = ref === undefined ? 'quota' : `quotaIn(${JSON.stringify(typeof ref === 'string' ? ref : ref.name)})`;
       checkProjectQuota(problems, path, label, quota);
@@ -399,4 +462,10 @@ export class Project extends Construct {
       } else names.set(s.name, s);
     }
   }
+}
+
+/** The environment whose instance of a target a caller in an environment reaches (a preview's baseline for what it does not run). */
+function targetEnvironmentOf(target: IConnectable, environment: Environment): Environment | undefined {
+  if (!PreviewEnvironment.isPreview(environment)) return environment;
+  return AppService.isAppService(target) && environment.runs(target) ? environment : environment.baseline;
 }

@@ -1,12 +1,8 @@
 import type { ProblemCollector } from '../lib/problems';
 import type { JsonObject } from '../lib/yaml';
 
-/**
- * CPU and memory for one container: what the scheduler reserves (request) and the most it may use (limit).
- * Every field is optional so that an environment or a service can override only what it changes; what is
- * left out comes from the next level (service → environment → platform).
- */
-export interface Resources {
+/** CPU and memory of one container, each field optional. */
+export interface ComputeResources {
   /** CPU reserved, in millicores (1000 = one core). */
   readonly cpuRequestMillis?: number;
   /** CPU limit, in millicores. */
@@ -17,20 +13,62 @@ export interface Resources {
   readonly memoryLimitMiB?: number;
 }
 
-/** Resources with every field set, as rendered. */
-export type ResolvedResources = Required<Resources>;
+/**
+ * CPU, memory and local disk for one container: what the scheduler reserves (request) and the most it may use
+ * (limit). Every field is optional so that an environment or a service can override only what it changes; what is
+ * left out comes from the next level (service → environment → platform).
+ */
+export interface Resources extends ComputeResources {
+  /**
+   * Local disk reserved (writable layer, logs and empty volumes such as `/tmp`), in MiB.
+   * @default - none written: the namespace's limit range decides
+   */
+  readonly ephemeralStorageRequestMiB?: number;
+  /**
+   * Local disk limit, in MiB; the pod is evicted above it.
+   * @default - none written
+   */
+  readonly ephemeralStorageLimitMiB?: number;
+}
+
+/** Resources as rendered: CPU and memory always set, local disk when given. */
+export type ResolvedResources = Required<ComputeResources> & Pick<Resources, 'ephemeralStorageRequestMiB' | 'ephemeralStorageLimitMiB'>;
 
 /** The resources a container gets when nothing else is said: 100m/500m CPU, 128/256 MiB memory. */
-export const DEFAULT_RESOURCES: ResolvedResources = {
+export const DEFAULT_RESOURCES: Required<ComputeResources> = {
   cpuRequestMillis: 100,
   cpuLimitMillis: 500,
   memoryRequestMiB: 128,
   memoryLimitMiB: 256,
 };
 
+/** The local-disk fields of `Resources`, which have no default. */
+const EPHEMERAL_KEYS = ['ephemeralStorageRequestMiB', 'ephemeralStorageLimitMiB'] as const;
+
 /** Merges resource settings, later ones winning field by field. */
 export function mergeResources(...layers: (Resources | undefined)[]): ResolvedResources {
-  return mergeLayers(DEFAULT_RESOURCES, layers);
+  const out: { -readonly [K in keyof ResolvedResources]: ResolvedResources[K] } = mergeLayers<ComputeResources>(DEFAULT_RESOURCES, layers);
+  for (const key of EPHEMERAL_KEYS) {
+    for (const layer of layers) if (layer && layer[key] !== undefined) out[key] = layer[key];
+  }
+  return out;
+}
+
+/**
+ * Adds the resources of containers that run together (a pod's container and its sidecars); local disk is summed
+ * over the containers that give it.
+ * @param all the containers' resources
+ */
+export function sumResources(all: readonly ResolvedResources[]): ResolvedResources {
+  const out: { -readonly [K in keyof ResolvedResources]: ResolvedResources[K] } = { cpuRequestMillis: 0, cpuLimitMillis: 0, memoryRequestMiB: 0, memoryLimitMiB: 0 };
+  for (const r of all) {
+    out.cpuRequestMillis += r.cpuRequestMillis;
+    out.cpuLimitMillis += r.cpuLimitMillis;
+    out.memoryRequestMiB += r.memoryRequestMiB;
+    out.memoryLimitMiB += r.memoryLimitMiB;
+    for (const key of EPHEMERAL_KEYS) if (r[key] !== undefined) out[key] = (out[key] ?? 0) + (r[key] as number);
+  }
+  return out;
 }
 
 /** Merges settings of numbers over their defaults, later layers winning field by field. */
@@ -59,10 +97,11 @@ function checkPositiveWholeNumbers<T extends object>(problems: ProblemCollector,
 
 /** The Kubernetes `resources` of a container. */
 export function renderResources(r: ResolvedResources): JsonObject {
-  return {
-    requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi` },
-    limits: { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi` },
-  };
+  const requests: JsonObject = { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi` };
+  const limits: JsonObject = { cpu: `${r.cpuLimitMillis}m`, memory: `${r.memoryLimitMiB}Mi` };
+  if (r.ephemeralStorageRequestMiB !== undefined) requests['ephemeral-storage'] = `${r.ephemeralStorageRequestMiB}Mi`;
+  if (r.ephemeralStorageLimitMiB !== undefined) limits['ephemeral-storage'] = `${r.ephemeralStorageLimitMiB}Mi`;
+  return { requests, limits };
 }
 
 /**
@@ -70,8 +109,13 @@ export function renderResources(r: ResolvedResources): JsonObject {
  * @internal
  */
 export function checkResources(problems: ProblemCollector, path: string, property: string, given: Resources | undefined, resolved?: ResolvedResources): void {
-  if (given) checkPositiveWholeNumbers(problems, path, property, Object.keys(DEFAULT_RESOURCES) as (keyof Resources)[], given, 'resources');
+  if (given) checkPositiveWholeNumbers(problems, path, property, [...(Object.keys(DEFAULT_RESOURCES) as (keyof Resources)[]), ...EPHEMERAL_KEYS], given, 'resources');
   if (resolved) {
+    const req = resolved.ephemeralStorageRequestMiB;
+    const lim = resolved.ephemeralStorageLimitMiB;
+    if (typeof req === 'number' && typeof lim === 'number' && req > lim) {
+      problems.error({ path, property: `${property}.ephemeralStorageRequestMiB`, value: req, message: `the local-disk request is above the local-disk limit of ${lim} MiB`, fix: 'lower the request or raise ephemeralStorageLimitMiB' });
+    }
     if (resolved.cpuRequestMillis > resolved.cpuLimitMillis) {
       problems.error({ path, property: `${property}.cpuRequestMillis`, value: resolved.cpuRequestMillis, message: `the CPU request is above the CPU limit of ${resolved.cpuLimitMillis}m`, fix: 'lower the request or raise cpuLimitMillis' });
     }

@@ -4,6 +4,7 @@
  */
 import type { Duration } from 'cdk8s';
 import type { Image } from './image';
+import type { ContainerIdentity } from './pod-options';
 import type { Resources } from './resources';
 import type { SecretRef } from './secrets';
 
@@ -111,7 +112,7 @@ export enum RolloutStrategy {
 }
 
 /** A container that runs beside the service's own: an init container or a sidecar. */
-export interface ContainerOptions {
+export interface ContainerOptions extends ContainerIdentity {
   /** The container's name, unique in the pod. */
   readonly name: string;
   /** Its image, from a named registry at a fixed version. */
@@ -252,4 +253,18 @@ export interface ConnectOptions {
    * @default - the target's name in upper case with "_" for "-" (e.g. `ORDERS_DB`)
    */
   readonly envPrefix?: string;
+  /**
+   * Variables in the caller's own format, by name: each value is a template of the address, with the placeholders
+   * `{host}` (`<target>.<namespace>.svc.cluster.local`), `{shortHost}` (`<target>` when the target runs in the
+   * caller's namespace, else `<target>.<namespace>`), `{port}` (the Service port) and `{namespace}`; `{{` and `}}`
+   * are literal braces. E.g. `{ ORDERS_ADDR: '{host}:{port}' }` or `{ CATALOGUE_URL: 'http://{shortHost}' }`. The
+   * network policies and the Pulumi ordering of the connection are the same as with `<PREFIX>_HOST`/`<PREFIX>_PORT`.
+   * @default - none
+   */
+  readonly env?: Record<string, string>;
+  /**
+   * Whether the container also gets `<PREFIX>_HOST` and `<PREFIX>_PORT`.
+   * @default - true without `env`, false with it
+   */
+  readonly hostAndPort?: boolean;
 }

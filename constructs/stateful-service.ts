@@ -1,4 +1,4 @@
-import type { JsonPatch } from 'cdk8s';
+import { Duration, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { declareOverride, overridePatch } from '../lib/escape-hatches';
 import type { JsonValue } from '../lib/yaml';
@@ -10,7 +10,10 @@ import type { ConnectionPeer, IConnectable } from './connection';
 import type { Environment } from './environment';
 import { isIpv4 } from './exposure';
 import type { Image } from './image';
+import type { PodIdentity } from './pod-options';
+import { Probe, ProbeRole } from './probe';
 import { Platform } from './platform';
+import { declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources } from './resources';
 import { checkNoLiteralSecret, ExistingSecret, SecretRef } from './secrets';
@@ -222,8 +225,21 @@ export interface BackupOptions {
   readonly resources?: Resources;
 }
 
-/** A stateful service in the cluster. */
-export interface InClusterOptions {
+/**
+ * The probes of an engine when the service gives none: a TCP connection to its first port, every 10 seconds;
+ * liveness waits 30 seconds and restarts after 6 failures.
+ */
+export const DEFAULT_ENGINE_PROBES: { readonly readiness: Probe; readonly liveness: Probe } = {
+  readiness: Probe.tcp(),
+  liveness: Probe.tcp({ initialDelay: Duration.seconds(30), failureThreshold: 6 }),
+};
+
+/**
+ * A stateful service in the cluster. The identity fields (`runAsUser`, `runAsGroup`, `fsGroup`,
+ * `supplementalGroups`) override the engine's user: by default the pod runs as the engine's user, with the same
+ * id as its group and volume group.
+ */
+export interface InClusterOptions extends PodIdentity {
   /** The image, from a named registry at a fixed version. */
   readonly image: Image;
   /** The size of each replica's volume, e.g. `50Gi`. */
@@ -253,6 +269,22 @@ export interface InClusterOptions {
    * @default - none (a warning in production)
    */
   readonly backup?: BackupOptions;
+  /**
+   * The readiness probe, with every timing field (`Probe.tcp`, `Probe.exec`, `Probe.http`, `Probe.grpc` on an
+   * engine port).
+   * @default - `DEFAULT_ENGINE_PROBES.readiness`: TCP on the first port
+   */
+  readonly readiness?: Probe;
+  /**
+   * The liveness probe.
+   * @default - `DEFAULT_ENGINE_PROBES.liveness`: TCP on the first port after 30 seconds, 6 failures
+   */
+  readonly liveness?: Probe;
+  /**
+   * A startup probe (for engines that take long to recover their data).
+   * @default - none
+   */
+  readonly startup?: Probe;
 }
 
 /** What changes per environment. */
@@ -266,7 +298,7 @@ export interface StatefulOverrides {
 }
 
 /** Properties of a {@link StatefulService}. */
-export interface StatefulServiceProps {
+export interface StatefulServiceProps extends ServicePlacementOptions {
   /** The engine: `Engine.mysql()`, `Engine.redis()`, `Engine.clickhouse()` or `Engine.generic(...)`. */
   readonly engine: Engine;
   /**
@@ -377,6 +409,7 @@ export class StatefulService extends Construct implements IConnectable {
    */
   constructor(scope: Project, id: string, props: StatefulServiceProps) {
     super(scope, id);
+    declareServiceEnvironments(this, props.environments);
     Object.defineProperty(this, STATEFUL_SERVICE, { value: true });
     this.project = scope;
     this.name = props.name ?? id;
@@ -550,6 +583,35 @@ export class StatefulService extends Construct implements IConnectable {
     }
   }
 
+  /** The probes and identity of the in-cluster service, and its images in production. */
+  private checkPodDetails(problems: ProblemCollector, path: string, property: string, c: InClusterOptions, env: Environment): void {
+    for (const role of ['readiness', 'liveness', 'startup'] as const) {
+      const probe: unknown = c[role];
+      if (probe === undefined) continue;
+      if (!(probe instanceof Probe)) {
+        problems.error({ path, property: `${property}.${role}`, value: probe, message: 'a probe is made with Probe.tcp(), Probe.http(), Probe.grpc() or Probe.exec()', fix: 'use e.g. Probe.tcp({ period: Duration.seconds(5) })' });
+        continue;
+      }
+      checkEngineProbe(problems, path, `${property}.${role}`, probe, role, this.ports);
+    }
+    const u = c.runAsUser;
+    if (u !== undefined && (typeof u !== 'number' || !Number.isInteger(u) || u < 1 || u > 2147483647)) {
+      problems.error({ path, property: `${property}.runAsUser`, value: u, message: u === 0 ? 'user 0 is root, which the restricted Pod Security profile forbids' : 'a user id is a whole number from 1 to 2147483647', fix: 'give the non-root user id the image runs as, e.g. 999' });
+    }
+    for (const k of ['runAsGroup', 'fsGroup'] as const) {
+      const v = c[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647)) problems.error({ path, property: `${property}.${k}`, value: v, message: 'a group id is a whole number from 0 to 2147483647', fix: `give the numeric group id, e.g. ${k}: 999` });
+    }
+    const groups: unknown = c.supplementalGroups;
+    if (groups !== undefined && (!Array.isArray(groups) || groups.some((g) => typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g > 2147483647))) {
+      problems.error({ path, property: `${property}.supplementalGroups`, value: groups, message: 'the supplemental groups are a list of group ids from 0 to 2147483647', fix: 'use e.g. [999]' });
+    }
+    if (env.production) {
+      c.image?._checkProduction?.(problems, path, 'inCluster.image', env.name);
+      c.backup?.image?._checkProduction?.(problems, path, 'inCluster.backup.image', env.name);
+    }
+  }
+
   private checkExternal(problems: ProblemCollector, path: string, property: string, x: ExternalOptions, env: Environment): void {
     const hasAddresses = (x.addresses?.length ?? 0) > 0;
     if (hasAddresses === (x.host !== undefined)) {
@@ -593,6 +655,7 @@ export class StatefulService extends Construct implements IConnectable {
       if (r) problems.error({ path, property: `${property}.replicas`, value: c.replicas, message: r, fix: 'set replicas to 1 or more' });
     }
     checkResources(problems, path, `${property}.resources`, c.resources, this.settingsFor(env).resources);
+    this.checkPodDetails(problems, path, property, c, env);
     if (c.credentials !== undefined) {
       if (!SecretRef.isSecretRef(c.credentials)) problems.error({ path, property: `${property}.credentials`, value: '<not a reference>', message: 'credentials must be a reference to a secret, never a value', fix: 'use SecretStore.cluster("vault").key("…") or ExistingSecret.named("…").key("…")' });
       else {
@@ -637,5 +700,19 @@ export class StatefulService extends Construct implements IConnectable {
     } else if (env.production) {
       problems.warning({ path, property: `${property}.backup`, value: undefined, message: `the in-cluster ${this.engine.name} of production environment ${env.name} has no backup`, fix: 'give backup: { schedule: "0 3 * * *", target: BackupTarget.volume("backups") }' });
     }
+  }
+}
+
+/**
+ * Reports what is wrong with a probe of an engine: its own values and its port, which must be one of the engine's.
+ * @param role what the probe decides
+ * @param ports the engine's ports
+ */
+function checkEngineProbe(problems: ProblemCollector, path: string, property: string, probe: Probe, role: ProbeRole, ports: readonly ServicePort[]): void {
+  probe._check(problems, path, property, role);
+  const ref = probe.options.port;
+  if (probe.kind === 'exec' || ref === undefined) return;
+  if (!ports.some((p) => (typeof ref === 'string' ? p.name === ref : p.containerPort === ref))) {
+    problems.error({ path, property: `${property}.port`, value: ref, message: `the engine has no port of this name or container port (ports: ${ports.map((p) => `${p.name}=${p.containerPort}`).join(', ')})`, fix: 'name one of the engine\'s ports' });
   }
 }

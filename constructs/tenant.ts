@@ -4,9 +4,10 @@ import { declareManifests } from '../lib/escape-hatches';
 import type { ManifestsBuilder } from '../lib/escape-hatches';
 import { DEVOPS_SUFFIX, reservedNamespace, reservedTenantName } from '../lib/reserved';
 import type { ProblemCollector } from '../lib/problems';
+import { AlertRouting, AlertRoutingProps } from './alerting';
 import type { Cluster } from './cluster';
 import { assertNewChild, Platform, Target } from './platform';
-import { BoundDepartmentRef, crossTenantBindings, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
+import { BoundDepartmentRef, crossTenantBindings, EnvironmentSelector, DepartmentRef, ISubject, MembershipView, ProjectGrant, ProjectGrantOptions, ProjectRole, WorkspaceGrant, WorkspaceRole } from './access';
 import { checkUserName, Department, DepartmentProps } from './department';
 import type { Environment } from './environment';
 import { checkProjectQuota, ProjectQuota } from './resources';
@@ -65,6 +66,12 @@ export interface TenantProps {
    * @default - no workspace quota (each project still has its own)
    */
   readonly quota?: ProjectQuota;
+  /**
+   * The workspace quota on some clusters, keyed by cluster name, over `quota` there (e.g. more room on the
+   * production cluster than on a partner cluster). KubeSphere targets only.
+   * @default - `quota` on every cluster
+   */
+  readonly clusterQuotas?: Record<string, ProjectQuota>;
   /**
    * Clusters to place the workspace on besides those where its projects land.
    * @default - only the clusters where its projects land
@@ -129,6 +136,7 @@ export class Tenant extends Construct {
   private readonly workspaceGrantList: WorkspaceGrant[] = [];
   private readonly selfProvisioning: { subject: ISubject; environments: EnvironmentRef[] }[] = [];
   private readonly projectGrantList: ProjectGrant[] = [];
+  private readonly clusterQuotaList = new Map<Cluster | string, ProjectQuota>();
 
   /**
    * @param scope the platform
@@ -146,6 +154,27 @@ export class Tenant extends Construct {
     this.quota = props.quota;
     this.placement = props.placement;
     this.network = props.network ?? TenantNetwork.OPEN_WITHIN_TENANT;
+    for (const [cluster, quota] of Object.entries(props.clusterQuotas ?? {})) this.quotaOn(cluster, quota);
+  }
+
+  /**
+   * Sets the workspace quota on one cluster, over `quota` there (calling it again for the cluster merges).
+   * @param cluster the cluster or its name
+   * @param quota what changes there
+   */
+  public quotaOn(cluster: Cluster | string, quota: ProjectQuota): void {
+    this.clusterQuotaList.set(cluster, { ...this.clusterQuotaList.get(cluster), ...quota });
+  }
+
+  /**
+   * The workspace quota written on a cluster: the cluster's (`quotaOn`, `clusterQuotas`) over `quota`; `undefined`
+   * when neither is set.
+   * @param cluster the cluster
+   */
+  public quotaFor(cluster: Cluster): ProjectQuota | undefined {
+    const own = [...this.clusterQuotaList].filter(([ref]) => ref === cluster || ref === cluster.name).map(([, q]) => q);
+    if (!this.quota && own.length === 0) return undefined;
+    return Object.assign({}, this.quota, ...own) as ProjectQuota;
   }
 
   /**
@@ -260,6 +289,15 @@ export class Tenant extends Construct {
     return new Project(this, id, props);
   }
 
+  /**
+   * Routes the alerts of the tenant's services in some environments to receivers (docs/alerts.md).
+   * @param id the routing's name
+   * @param props receivers (e-mail, WeCom, DingTalk, Slack, webhook), routes and environments
+   */
+  public routeAlerts(id: string, props: AlertRoutingProps): AlertRouting {
+    return new AlertRouting(this, id, props);
+  }
+
   /** The tenant's projects, in the order they were added. */
   public get projects(): Project[] {
     return this.node.children.filter(Project.isProject);
@@ -272,7 +310,7 @@ export class Tenant extends Construct {
   public get clusters(): Cluster[] {
     const byName = new Map<string, Cluster>();
     for (const project of this.projects) {
-      for (const env of project.environments) for (const c of env.clusters) byName.set(c.name, c);
+      for (const placement of project.placements) byName.set(placement.cluster.name, placement.cluster);
     }
     for (const c of this.extraClusters()) byName.set(c.name, c);
     return [...byName.keys()].sort().map((n) => byName.get(n) as Cluster);
@@ -303,6 +341,26 @@ export class Tenant extends Construct {
     if (d) problems.error({ path, property: 'name', value: this.name, message: `the tenant's DevOps project would be namespace ${devops}, which is reserved (${d.name}): ${d.purpose}, owned by ${d.owner}`, fix: 'give the tenant another name' });
   }
 
+  /** Per-cluster quotas name clusters of the platform where the workspace is, on a KubeSphere target. */
+  private checkClusterQuotas(problems: ProblemCollector, path: string, platform: Platform): void {
+    const placed = [...new Set(this.projects.flatMap((p) => p.placements.map((x) => x.cluster)))];
+    for (const [ref, quota] of this.clusterQuotaList) {
+      const name = typeof ref === 'string' ? ref : ref?.name;
+      const property = `clusterQuotas[${JSON.stringify(name)}]`;
+      checkProjectQuota(problems, path, property, quota);
+      if (platform.target === Target.KUBERNETES) {
+        problems.error({ path, property, value: name, message: 'a workspace quota needs KubeSphere; plain Kubernetes has quotas per namespace only', fix: 'set project quotas instead (project quota or the environment\'s projectQuota), or use a KubeSphere target' });
+        continue;
+      }
+      const cluster = typeof ref === 'string' ? platform.findCluster(ref) : ref;
+      if (!cluster || cluster.node.root !== platform) {
+        problems.error({ path, property, value: name, message: `no cluster of the platform has this name (clusters: ${platform.clusters.map((c) => c.name).join(', ') || 'none'})`, fix: 'key clusterQuotas by the names of the platform\'s clusters' });
+      } else if (!placed.includes(cluster)) {
+        problems.warning({ path, property, value: name, message: `the tenant has no project on cluster ${name}, so no workspace quota is written there (its projects are on: ${placed.map((c) => c.name).join(', ') || 'none'})`, fix: 'place a project on the cluster, or remove its quota' });
+      }
+    }
+  }
+
   /** @internal */
   public _checkModel(problems: ProblemCollector): void {
     const path = this.node.path;
@@ -313,6 +371,7 @@ export class Tenant extends Construct {
     if (m) problems.error({ path, property: 'manager', value: this.manager, message: `a manager is a KubeSphere user name: ${m.replace('a domain name', 'a user name')}`, fix: 'name an existing user, e.g. "alice"' });
     checkProjectQuota(problems, path, 'quota', this.quota);
     const platform = Platform.of(this);
+    this.checkClusterQuotas(problems, path, platform);
     this.selfProvisioning.forEach((g, i) => {
       const property = `allowSelfProvisioning[${i}]`;
       checkSubject(problems, path, `${property}.subject`, this, g.subject);
@@ -417,6 +476,16 @@ export function checkProjectGrant(problems: ProblemCollector, path: string, prop
   }
   const platform = Platform.of(tenant);
   (g.environments ?? []).forEach((ref, j) => {
+    if (EnvironmentSelector.isEnvironmentSelector(ref)) {
+      if (project && !project.environments.some((e) => ref.matches(e))) {
+        problems.warning({ path, property: `${property}.environments[${j}]`, value: ref.name, message: `the project ${project.name} is placed in no such environment (it is in: ${project.environments.map((e) => `${e.name}${e.production ? ' (production)' : ''}`).join(', ') || 'none'}), so the grant gives nothing yet`, fix: 'place the project in such an environment, or remove the grant' });
+      }
+      return;
+    }
+    if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || !('node' in ref))) {
+      problems.error({ path, property: `${property}.environments[${j}]`, value: ref, message: 'a grant names environments, their names, or EnvironmentSelector.PRODUCTION / NON_PRODUCTION', fix: 'name an environment of the platform' });
+      return;
+    }
     const env = typeof ref === 'string' ? platform.findEnvironment(ref) : ref;
     if (!env || env.node.root !== platform) {
       problems.error({ path, property: `${property}.environments[${j}]`, value: typeof ref === 'string' ? ref : ref.node.path, message: `no environment of the platform has this name (environments: ${platform.environments.map((e) => e.name).join(', ')})`, fix: 'name an environment of the platform' });

@@ -27,6 +27,8 @@ export const SCHEMA_DIRS = {
   ECOSYSTEM: path.join(__dirname, '..', 'schemas', 'ecosystem'),
   /** The KubeSphere DevOps and GitOps CRDs. */
   KUBESPHERE_DEVOPS: path.join(__dirname, '..', 'schemas', 'kubesphere', 'devops'),
+  /** The alert routing CRDs (AlertmanagerConfig; the notification manager's Receiver, Config and Router): excerpts. */
+  ALERTING: path.join(__dirname, '..', 'schemas', 'alerting'),
   /** The KubeSphere 3.4 CRDs. */
   KUBESPHERE_V3: path.join(__dirname, '..', 'schemas', 'kubesphere', 'v3'),
 } as const;
@@ -75,6 +77,7 @@ export function validatorFor(target: Target, crdDirs: readonly string[] = []): S
     v = SchemaValidator.create({ kubernetesDefinitions: project.kubernetesDefinitions });
     v.addCrdFolder(SCHEMA_DIRS.ECOSYSTEM);
     v.addCrdFolder(SCHEMA_DIRS.KUBESPHERE_DEVOPS);
+    v.addCrdFolder(SCHEMA_DIRS.ALERTING);
     if (target === Target.KUBESPHERE_V3_4) v.addCrdFolder(SCHEMA_DIRS.KUBESPHERE_V3);
     for (const d of crdDirs) {
       if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new Error(`the CRD folder ${d} does not exist`);

@@ -3,7 +3,7 @@
  * exactly the declared paths (egress in the consumer's namespace, ingress in the target's).
  */
 import { AppService, ServicePort } from '../constructs/app-service';
-import { ConnectionPeer, defaultEnvPrefix, IConnectable, serviceAddress } from '../constructs/connection';
+import { ConnectionPeer, connectionVariableNames, defaultEnvPrefix, fillConnectionTemplate, IConnectable, PlaceholderValues, serviceAddress } from '../constructs/connection';
 import type { Environment } from '../constructs/environment';
 import type { Project, ProjectPlacement } from '../constructs/project';
 import { StatefulService } from '../constructs/stateful-service';
@@ -93,18 +93,27 @@ export function namespaceIn(project: Project, environment: Environment): string 
 }
 
 /**
- * The address variables of a consumer's connections in an environment: `<PREFIX>_HOST` and `<PREFIX>_PORT`.
+ * The address variables of a consumer's connections in an environment: `<PREFIX>_HOST` and `<PREFIX>_PORT`, and the
+ * variables in the consumer's own format (`ConnectOptions.env`), filled for the instance of the target it reaches
+ * there (in a preview, the baseline's instance of what the preview does not run).
  * @param service the consumer
  * @param environment the environment
  */
 export function connectionEnv(service: AppService, environment: Environment): JsonObject[] {
   const out: JsonObject[] = [];
+  const own = namespaceIn(service.project, environment);
   for (const c of service.connections) {
     const port = c.target.findPort(c.options.port);
     if (!port) continue;
+    const namespace = namespaceIn(c.target.project, targetEnvironment(c.target, environment));
+    const host = serviceAddress(c.target.name, namespace);
+    const values: PlaceholderValues = { host, shortHost: namespace === own ? c.target.name : `${c.target.name}.${namespace}`, port: String(port.port), namespace };
     const prefix = c.options.envPrefix ?? defaultEnvPrefix(c.target.name);
-    out.push({ name: `${prefix}_HOST`, value: serviceAddress(c.target.name, namespaceIn(c.target.project, targetEnvironment(c.target, environment))) });
-    out.push({ name: `${prefix}_PORT`, value: String(port.port) });
+    for (const name of connectionVariableNames(c)) {
+      if (name === `${prefix}_HOST` && c.options.env?.[name] === undefined) out.push({ name, value: host });
+      else if (name === `${prefix}_PORT` && c.options.env?.[name] === undefined) out.push({ name, value: values.port });
+      else out.push({ name, value: fillConnectionTemplate(c.options.env?.[name] as string, values) });
+    }
   }
   return out;
 }

@@ -11,6 +11,7 @@ import type { Tenant } from '../constructs/tenant';
 import { CONTROLLER_MANAGED_FIELDS } from './controller-fields';
 import { KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { renderClosedNamespaceBaseline } from './project-baseline';
+import { externalScalingIgnoreDifferences } from './scaling';
 import { resolveDelivery } from './pipelines/common';
 import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from './reserved';
 import { renderGitlabCi } from './pipelines/gitlab-ci';
@@ -119,6 +120,10 @@ function ignoreDifferences(): JsonObject[] {
   }));
 }
 
+function nonEmptyList(list: JsonObject[]): JsonObject[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
 function argoSpec(platform: Platform, cluster: Cluster, project: string, destination: JsonObject): JsonObject {
   const d = resolveDelivery(platform);
   return {
@@ -126,7 +131,7 @@ function argoSpec(platform: Platform, cluster: Cluster, project: string, destina
     source: { repoURL: d.options.estate.repository, targetRevision: d.branch, path: `${d.outdir}/${cluster.name}`, directory: { recurse: false } },
     destination,
     syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'RespectIgnoreDifferences=true'], retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } } },
-    ignoreDifferences: platform.target === Target.KUBERNETES ? undefined : ignoreDifferences(),
+    ignoreDifferences: nonEmptyList([...(platform.target === Target.KUBERNETES ? [] : ignoreDifferences()), ...externalScalingIgnoreDifferences(platform, cluster)]),
   };
 }
 

@@ -113,6 +113,8 @@ const KIND_ORDER = [
   'EndpointSlice',
   'Deployment',
   'StatefulSet',
+  'DaemonSet',
+  'Job',
   'CronJob',
   'HorizontalPodAutoscaler',
   'PodDisruptionBudget',

@@ -2,6 +2,7 @@
  * The pieces every pod platform-cdk writes is made of: the restricted Pod Security profile, a writable `/tmp`
  * on a read-only root, and environment variables read from secrets.
  */
+import type { ContainerIdentity, PodIdentity } from '../constructs/pod-options';
 import type { SecretRef, SecretStore } from '../constructs/secrets';
 import type { KubeObject } from './manifest';
 import type { JsonObject } from './yaml';
@@ -9,13 +10,18 @@ import type { JsonObject } from './yaml';
 /** The volume mounted at `/tmp`. */
 export const TMP_VOLUME = 'tmp';
 
-/** The security context of every container: the restricted profile. */
-export function containerSecurityContext(): JsonObject {
+/**
+ * The security context of every container: the restricted profile.
+ * @param identity the user and group the container runs as, when it names them
+ */
+export function containerSecurityContext(identity: ContainerIdentity = {}): JsonObject {
   return {
     allowPrivilegeEscalation: false,
     privileged: false,
     readOnlyRootFilesystem: true,
     runAsNonRoot: true,
+    runAsUser: identity.runAsUser,
+    runAsGroup: identity.runAsGroup,
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
@@ -23,12 +29,32 @@ export function containerSecurityContext(): JsonObject {
 
 /**
  * The security context of every pod.
- * @param user the user (and group, and volume group) id, when the image needs a fixed one
+ * @param identity the user, groups and volume group of the pod, when it names them
  */
-export function podSecurityContext(user?: number): JsonObject {
-  return user === undefined
-    ? { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }
-    : { runAsNonRoot: true, runAsUser: user, runAsGroup: user, fsGroup: user, seccompProfile: { type: 'RuntimeDefault' } };
+export function podSecurityContext(identity: PodIdentity = {}): JsonObject {
+  const groups = identity.supplementalGroups ?? [];
+  return {
+    runAsNonRoot: true,
+    runAsUser: identity.runAsUser,
+    runAsGroup: identity.runAsGroup,
+    fsGroup: identity.fsGroup,
+    supplementalGroups: groups.length > 0 ? [...groups] : undefined,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * The identity of an engine's pod: its user, group and volume group are the engine's user unless given.
+ * @param user the engine's user id
+ * @param given the stateful service's own identity settings
+ */
+export function engineIdentity(user: number, given: PodIdentity = {}): PodIdentity {
+  return {
+    runAsUser: given.runAsUser ?? user,
+    runAsGroup: given.runAsGroup ?? given.runAsUser ?? user,
+    fsGroup: given.fsGroup ?? given.runAsGroup ?? given.runAsUser ?? user,
+    supplementalGroups: given.supplementalGroups,
+  };
 }
 
 /**

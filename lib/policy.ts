@@ -9,6 +9,7 @@
 import { selectorMatches } from './manifest';
 import { findSecret, findSecretIn } from './secret-rules';
 import type { SecretMatch } from './secret-rules';
+import { externalMinReplicas } from './scaling';
 import type { KubeObject } from './manifest';
 import type { JsonObject, JsonValue } from './yaml';
 
@@ -84,6 +85,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   { id: 'secrets-one-owner', severity: 'error', profile: 'baseline', description: 'No two objects create the same Secret in a namespace (ExternalSecret targets, cert-manager Certificates).' },
   { id: 'exposure-unique-host', severity: 'error', profile: 'baseline', description: 'A host belongs to one tenant per cluster, and a host and path to one Ingress.' },
   { id: 'exposure-tls', severity: 'warning', profile: 'baseline', description: 'Ingress hosts are served over TLS.' },
+  { id: 'exposure-source-ranges', severity: 'error', profile: 'production', description: 'LoadBalancer Services of production environments admit declared source ranges (loadBalancerSourceRanges), not every address.' },
   { id: 'production-replicas', severity: 'error', profile: 'production', description: 'Deployments of production environments run at least 2 replicas (or autoscale from 2).' },
   { id: 'production-disruption-budget', severity: 'error', profile: 'production', description: 'Deployments of production environments have a PodDisruptionBudget.' },
   { id: 'production-spread', severity: 'error', profile: 'production', description: 'Deployments of production environments spread their pods over nodes and zones.' },
@@ -401,6 +403,7 @@ export function checkPolicies(objects: readonly CheckedObject[]): Finding[] {
         });
       }
       if (c.production && o.kind === 'Deployment') checkProductionDeployment(c, f, inNamespace);
+      if (c.production && o.kind === 'Service' && o.apiVersion === 'v1') checkSourceRanges(o, f);
     }
   }
   return out;
@@ -412,7 +415,7 @@ function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamesp
   const spec = (o.spec as JsonObject) ?? {};
   const podLabels = ((spec.template as JsonObject)?.metadata as JsonObject)?.labels as Record<string, string> | undefined;
   const hpa = inNamespace(ns, 'HorizontalPodAutoscaler').find((x) => ((x.object.spec as JsonObject)?.scaleTargetRef as JsonObject)?.name === o.metadata.name);
-  const replicas = hpa ? Number((hpa.object.spec as JsonObject).minReplicas ?? 1) : Number(spec.replicas ?? 1);
+  const replicas = hpa ? Number((hpa.object.spec as JsonObject).minReplicas ?? 1) : Number(spec.replicas ?? externalMinReplicas(o) ?? 1);
   if (replicas < 2) f.add('production-replicas', hpa ? '/spec' : '/spec/replicas', `the Deployment runs ${replicas} replica${replicas === 1 ? '' : 's'}${hpa ? ' at the autoscaler\'s minimum' : ''} in production`, 'run at least 2 replicas, or waive with a reason');
   // A PDB without a selector selects no pod (policy/v1); an empty selector selects every pod of the namespace.
   const pdb = inNamespace(ns, 'PodDisruptionBudget').some((x) => {
@@ -431,4 +434,14 @@ function checkProductionDeployment(c: CheckedObject, f: ObjectFindings, inNamesp
   if (missing.length > 0) {
     f.add('production-spread', `${pod?.at ?? '/spec'}/topologySpreadConstraints`, `the pods are not spread over ${missing.map((k) => (k.endsWith('hostname') ? 'nodes' : 'zones')).join(' and ')} in production`, 'spread the service, or waive with a reason');
   }
+}
+
+/** A production LoadBalancer admits declared source ranges: some, and none that is every address. */
+function checkSourceRanges(o: KubeObject, f: ObjectFindings): void {
+  const spec = isObject(o.spec as JsonValue) ? (o.spec as JsonObject) : {};
+  if (spec.type !== 'LoadBalancer') return;
+  const ranges = asArray(spec.loadBalancerSourceRanges).filter((r): r is string => typeof r === 'string');
+  const open = ranges.filter((r) => /\/0$/.test(r.trim()));
+  if (ranges.length === 0) f.add('exposure-source-ranges', '/spec', 'the LoadBalancer Service admits every address in production (no loadBalancerSourceRanges)', 'list the networks that call it (exposeNetwork({ from: [...] })), or waive with a reason');
+  else if (open.length > 0) f.add('exposure-source-ranges', '/spec/loadBalancerSourceRanges', `the LoadBalancer Service admits every address in production (${open.join(', ')})`, 'list the networks that call it, or waive with a reason');
 }

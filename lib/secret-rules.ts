@@ -59,6 +59,12 @@ const FORMAT_RULES: readonly FormatRule[] = [
   { id: 'aws-access-key-id', description: 'an AWS access key id', matches: 'An AWS access key id: `AKIA`, `ASIA`, `ABIA`, `ACCA` or `A3T?` and 16 upper-case letters or digits.', pattern: /(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/ },
   { id: 'aws-secret-access-key', description: 'an AWS secret access key', matches: 'A 40-character AWS secret access key after `aws…secret…` or `aws…key…` and `=` or `:`.', pattern: /aws[A-Za-z0-9_.-]{0,30}(?:secret|key)[A-Za-z0-9_.-]{0,20}["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/i },
   { id: 'slack-token', description: 'a Slack token or webhook', matches: 'A Slack token (`xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`, `xoxs-`, `xapp-`) or an incoming webhook URL (`hooks.slack.com/services/…`).', pattern: /(?<![A-Za-z0-9_-])(?:xox[baprs]|xapp-\d)-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9_/]{20,}/ },
+  {
+    id: 'chat-webhook',
+    description: 'a chat robot\'s webhook URL',
+    matches: 'A chat robot\'s webhook URL, whose path or query is its credential: DingTalk (`oapi.dingtalk.com/robot/send?access_token=…`), WeCom (`qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`), Feishu or Lark (`open.feishu.cn/open-apis/bot/v2/hook/…`), Discord (`discord.com/api/webhooks/…`) or Microsoft Teams (`….webhook.office.com/webhookb2/…`).',
+    pattern: /(?:oapi\.dingtalk\.com\/robot\/send\?[^\s"']*access_token=(?!\$)[A-Za-z0-9]{16,}|qyapi\.weixin\.qq\.com\/cgi-bin\/webhook\/send\?[^\s"']*key=(?!\$)[A-Za-z0-9-]{16,}|open\.(?:feishu\.cn|larksuite\.com)\/open-apis\/bot\/v2\/hook\/[A-Za-z0-9-]{16,}|discord(?:app)?\.com\/api\/webhooks\/\d+\/[A-Za-z0-9_-]{20,}|\.webhook\.office\.com\/webhookb2\/[A-Za-z0-9@/-]{20,})/i,
+  },
   { id: 'google-api-key', description: 'a Google API key', matches: 'A Google API key: `AIza` and 35 letters, digits, `_` or `-`.', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}/ },
   { id: 'stripe-key', description: 'a Stripe secret key', matches: 'A Stripe secret or restricted key: `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_` and 16 or more letters or digits.', pattern: /(?<![A-Za-z0-9_-])[sr]k_(?:live|test)_[0-9A-Za-z]{16,}/ },
   { id: 'npm-token', description: 'an npm access token', matches: 'An npm access token: `npm_` and 36 letters or digits.', pattern: /(?<![A-Za-z0-9_-])npm_[A-Za-z0-9]{36}/ },

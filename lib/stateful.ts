@@ -3,7 +3,7 @@
  * outside the cluster it points at the machines (EndpointSlice or ExternalName); in the cluster it selects the
  * StatefulSet's pods.
  */
-import { s3EndpointPort, StatefulMode, StatefulService } from '../constructs/stateful-service';
+import { DEFAULT_ENGINE_PROBES, s3EndpointPort, StatefulMode, StatefulService } from '../constructs/stateful-service';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import { SecretRef } from '../constructs/secrets';
@@ -11,7 +11,7 @@ import { TenantNetwork } from '../constructs/tenant';
 import { backupPodName } from './connections';
 import { serviceAddress } from '../constructs/connection';
 import { KubeObject, LabelKeys } from './manifest';
-import { containerSecurityContext, externalSecrets, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
+import { containerSecurityContext, engineIdentity, externalSecrets, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
 import { endpointSlice, selectorOf, workloadLabels } from './workloads';
 import type { JsonObject } from './yaml';
 
@@ -69,6 +69,8 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
     spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector, ports: servicePorts },
   });
   const writable = writableVolumes('', engine.writablePaths);
+  const identity = engineIdentity(engine.runAsUser, c);
+  const containerPortOf = (ref: string | number): number | undefined => (typeof ref === 'number' ? ref : ports.find((p) => p.name === ref)?.containerPort);
   const replicas = c.replicas ?? 1;
   out.push({
     apiVersion: 'apps/v1',
@@ -87,7 +89,7 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
           serviceAccountName: stateful.name,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: podSecurityContext(engine.runAsUser),
+          securityContext: podSecurityContext(identity),
           affinity: {
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
@@ -104,8 +106,9 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
               ports: ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
               env: credentials.length > 0 ? credentials.map(([name, ref]) => secretEnv(stateful.name, name, ref)) : undefined,
               resources: renderResources(s.resources),
-              readinessProbe: { tcpSocket: { port: ports[0].name }, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
-              livenessProbe: { tcpSocket: { port: ports[0].name }, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 6 },
+              readinessProbe: (c.readiness ?? DEFAULT_ENGINE_PROBES.readiness)._render(ports[0].name, containerPortOf),
+              livenessProbe: (c.liveness ?? DEFAULT_ENGINE_PROBES.liveness)._render(ports[0].name, containerPortOf),
+              startupProbe: c.startup?._render(ports[0].name, containerPortOf),
               securityContext: containerSecurityContext(),
               volumeMounts: [{ name: 'data', mountPath: engine.dataPath }, { name: TMP_VOLUME, mountPath: '/tmp' }, ...writable.mounts],
             },
@@ -200,7 +203,7 @@ export function renderStatefulService(stateful: StatefulService, placement: Proj
                 restartPolicy: 'OnFailure',
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
-                securityContext: podSecurityContext(engine.runAsUser),
+                securityContext: podSecurityContext(identity),
                 containers: [
                   {
                     name: 'backup',

@@ -41,6 +41,20 @@ export function isFiniteNumber(value: unknown): value is number {
 }
 
 /**
+ * One line of text the output carries as a value (an address template, an e-mail address, a channel's name): a
+ * string of 1 to `max` characters without control characters (a line break would end the header, the URL or the
+ * line a program reads it into).
+ * @param value the value
+ * @param max the most characters
+ */
+export function checkTextLine(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'the value must be a non-empty string';
+  if (value.length > max) return `the value must be at most ${max} characters (this one has ${value.length})`;
+  if (CONTROL.test(value)) return 'the value must not contain control characters such as a line break';
+  return undefined;
+}
+
+/**
  * An image tag: 1-128 letters, digits, "_", "." and "-", not starting with "." or "-", and never `latest` (it
  * moves, so the output would not say what runs).
  */

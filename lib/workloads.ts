@@ -4,20 +4,21 @@
  * backend), HorizontalPodAutoscaler, PodDisruptionBudget, ServiceMonitor and PrometheusRule.
  */
 import { createHash } from 'crypto';
-import { AppService, Protocol, relaxedProductionRules, ServicePort, ServiceSettings } from '../constructs/app-service';
+import { AppService, relaxedProductionRules, ServicePort, ServiceSettings } from '../constructs/app-service';
 import type { Exposure, Tls } from '../constructs/exposure';
-import { Probe } from '../constructs/probe';
 import type { Environment } from '../constructs/environment';
 import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
-import { renderResources } from '../constructs/resources';
 import type { SecretRef } from '../constructs/secrets';
-import { ContainerOptions, LogFormat, RolloutStrategy } from '../constructs/service-options';
-import { connectionEnv } from './connections';
+import { LogFormat } from '../constructs/service-options';
+import { renderController } from './batch';
+import { renderNetworkExposures } from './l4';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
 import { checkLabelValue } from './names';
-import { containerSecurityContext, externalSecrets, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
+import { externalSecrets } from './pod';
+import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
+import { externalScalingAnnotations } from './scaling';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -95,11 +96,6 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const labels = workloadLabels(service.name, placement);
   const tag = settings.image.tag;
   const podLabels = tag !== undefined && checkLabelValue(tag) === undefined ? { ...labels, [LabelKeys.VERSION]: tag } : labels;
-  // Default probes connect to the first TCP port; a service with only UDP ports gets none (and a warning).
-  const defaultProbePort = ports.find((p) => p.protocol === Protocol.TCP)?.name;
-  const defaultProbe = defaultProbePort !== undefined ? Probe.tcp() : undefined;
-  const readiness = service.readiness ?? defaultProbe;
-  const liveness = service.liveness ?? defaultProbe;
   const objects: KubeObject[] = [];
 
   objects.push({
@@ -125,57 +121,6 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // the same name another container reads from a store.
   objects.push(...externalSecrets(service.name, namespace, labels, uniqueByName(secretVars.filter(([, ref]) => ref.source.kind === 'store'))));
 
-  const own = writableVolumes('', service.writablePaths);
-  const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }, ...own.volumes];
-  const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...own.mounts];
-  if (settings.configFiles.length > 0) {
-    volumes.push({ name: 'config', configMap: { name: configMapName(service), items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });
-    mounts.push({ name: 'config', mountPath: settings.configMountPath, readOnly: true });
-  }
-  const envVars: JsonObject[] = [
-    ...settings.env.map(([name, value]) => ({ name, value })),
-    ...settings.configValues.map(([name]) => ({ name, valueFrom: { configMapKeyRef: { name: configMapName(service), key: name } } })),
-    ...settings.secrets.map(([name, ref]) => secretEnv(service.name, name, ref)),
-    ...connectionEnv(service, env),
-  ];
-
-  const container: JsonObject = {
-    name: service.name,
-    image: settings.image.reference,
-    imagePullPolicy: 'IfNotPresent',
-    command: service.command ? [...service.command] : undefined,
-    args: service.args ? [...service.args] : undefined,
-    ports: ports.length > 0 ? ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })) : undefined,
-    env: envVars.length > 0 ? envVars : undefined,
-    resources: renderResources(settings.resources),
-    readinessProbe: readiness?._render(defaultProbePort),
-    livenessProbe: liveness?._render(defaultProbePort),
-    startupProbe: service.startup?._render(defaultProbePort),
-    securityContext: containerSecurityContext(),
-    volumeMounts: mounts,
-  };
-  const extra = (c: ContainerOptions, i: number, kind: 'init' | 'side'): JsonObject => {
-    const w = writableVolumes(`${kind}${i}-`, c.writablePaths ?? []);
-    volumes.push(...w.volumes);
-    const vars: JsonObject[] = [
-      ...Object.keys(c.env ?? {}).sort().map((name) => ({ name, value: (c.env ?? {})[name] })),
-      ...Object.keys(c.secrets ?? {}).sort().map((name) => secretEnv(service.name, name, (c.secrets ?? {})[name])),
-    ];
-    return {
-      name: c.name,
-      image: c.image.reference,
-      imagePullPolicy: 'IfNotPresent',
-      command: c.command ? [...c.command] : undefined,
-      args: c.args ? [...c.args] : undefined,
-      env: vars.length > 0 ? vars : undefined,
-      resources: renderResources(service.containerResources(env, c)),
-      securityContext: containerSecurityContext(),
-      volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...w.mounts],
-    };
-  };
-  const initContainers = service.initContainers.map((c, i) => extra(c, i, 'init'));
-  const sidecars = service.sidecars.map((c, i) => extra(c, i, 'side'));
-
   const podAnnotations: Record<string, string> = {};
   if (configHash !== undefined) podAnnotations[AnnotationKeys.CONFIG_HASH] = configHash;
   Object.assign(podAnnotations, logAnnotations(service));
@@ -183,31 +128,11 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // A waiver is written where it relaxes a production default.
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
+  Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
-  objects.push({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) },
-    spec: {
-      replicas: settings.autoscaling ? undefined : settings.replicas,
-      strategy: service.rollout === RolloutStrategy.RECREATE ? { type: 'Recreate' } : undefined,
-      revisionHistoryLimit: 5,
-      selector: { matchLabels: selectorOf(service) },
-      template: {
-        metadata: { labels: podLabels, annotations: nonEmptyMap(podAnnotations) },
-        spec: {
-          serviceAccountName: service.name,
-          automountServiceAccountToken: service.automountServiceAccountToken,
-          enableServiceLinks: false,
-          securityContext: podSecurityContext(),
-          topologySpreadConstraints: spreadConstraints(service, settings),
-          initContainers: initContainers.length > 0 ? initContainers : undefined,
-          containers: [container, ...sidecars],
-          volumes,
-        },
-      },
-    },
-  });
+  const template = renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
+  // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
+  objects.push(renderController(service, settings, { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, selectorOf(service)));
 
   if (ports.length > 0) {
     objects.push({
@@ -223,6 +148,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   }
 
   objects.push(...renderExposure(service, placement, labels));
+  objects.push(...renderNetworkExposures(service, placement, labels));
 
   if (settings.autoscaling) {
     const a = settings.autoscaling;
@@ -447,7 +373,7 @@ function renderObservability(service: AppService, placement: ProjectPlacement, l
   if (restarts > 0) {
     rules.push({
       alert: 'ServiceRestartingOften',
-      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${service.name}"}[15m]) > ${restarts}`,
+      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${containerNameOf(service)}"}[15m]) > ${restarts}`,
       labels: alertLabels,
       annotations: { summary: `${service.name} in ${namespace} restarts often`, description: `A container of ${service.name} (${env}) restarted {{ $value }} times in 15 minutes.` },
     });

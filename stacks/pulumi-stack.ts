@@ -13,6 +13,7 @@ import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackNames, stack
 import { Problem, ValidationError } from '../lib/problems';
 import { renderClusters } from '../lib/render';
 import type { RenderedObject } from '../lib/render';
+import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 import { ChecksFailed } from './manifest-stack';
 import { withLightBookkeeping } from './pulumi-bookkeeping';
@@ -307,7 +308,7 @@ class Registrar {
     if (kind === 'Namespace' && o.origin.tenant) dependsOn.push(...(this.workspaces.get(o.origin.tenant.name) ?? []));
     if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
     const { service, placement } = o.origin;
-    if ((kind === 'Deployment' || kind === 'StatefulSet') && service && placement && AppService.isAppService(service)) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(kind) && service && placement && AppService.isAppService(service)) {
       // A declared connection: the target's Service exists before the consumer starts.
       for (const c of service.connections) dependsOn.push(`${cluster.name}/v1/Service/${namespaceIn(c.target.project, placement.environment)}/${c.target.name}`);
     }
@@ -316,7 +317,7 @@ class Registrar {
       ...body,
       metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [FIELD_MANAGER_ANNOTATION]: this.fieldManager } },
     };
-    const ignoreChanges = [...controllerManagedPaths(manifest)];
+    const ignoreChanges = [...controllerManagedPaths(manifest), ...ignoredFieldsOf(manifest)]; // fields owned elsewhere: replicas scaled by another system (lib/scaling.ts)
     const opts: pulumi.CustomResourceOptions = {
       parent,
       provider,

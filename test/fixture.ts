@@ -34,7 +34,7 @@ export function fixture(target?: Target): Fixture {
   const production = platform.addEnvironment('production', { clusters: [host], domain: 'example.com', production: true, tls: Tls.certManager(Issuer.cluster('letsencrypt')) });
   const tenant = platform.addTenant('shop', { manager: 'alice' });
   const project = tenant.addProject('storefront', { environments: [test, production] });
-  return { platform, host, member, test, production, tenant, project, registry: Registry.at('harbor.example.com') };
+  return { platform, host, member, test, production, tenant, project, registry: Registry.at('harbor.example.com', { user: 1000 }) };
 }
 
 /** Adds a minimal valid service (`harbor.example.com/shop/<id>:1.0.0`, port 8080). */

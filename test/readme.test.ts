@@ -51,6 +51,7 @@ it('shows exactly the errors of the broken program', () => {
   const checkout = platform.addTenant('payments', { manager: 'alice' }).addProject('checkout', { environments: [test, production] });
   checkout.addService('api', {
     image: Registry.at('harbor.example.com').image('payments/api', 'latest'),
+    runAsUser: 1000,
     ports: [{ port: 70000 }],
     readiness: Probe.http('/ready'),
   });

@@ -25,6 +25,9 @@ export const ECOSYSTEM_DIR = path.resolve(__dirname, '..', 'schemas', 'ecosystem
 /** The KubeSphere DevOps and GitOps CRDs (ks-devops: DevOpsProject, Pipeline, GitOps Application), shipped with the project (Apache-2.0). */
 export const KUBESPHERE_DEVOPS_DIR = path.resolve(__dirname, '..', 'schemas', 'kubesphere', 'devops');
 
+/** The alert routing CRDs (excerpts: AlertmanagerConfig, the notification manager's Receiver, Config and Router), shipped with the project (Apache-2.0). */
+export const ALERTING_DIR = path.resolve(__dirname, '..', 'schemas', 'alerting');
+
 let shared: SchemaValidator | undefined;
 let v3: SchemaValidator | undefined;
 
@@ -35,6 +38,7 @@ export function validatorV3(): SchemaValidator {
     v3.addCrdFolder(KUBESPHERE_V3_DIR);
     v3.addCrdFolder(ECOSYSTEM_DIR);
     v3.addCrdFolder(KUBESPHERE_DEVOPS_DIR);
+    v3.addCrdFolder(ALERTING_DIR);
   }
   return v3;
 }
@@ -45,6 +49,7 @@ export function validator(): SchemaValidator {
     shared = SchemaValidator.create();
     shared.addCrdFolder(ECOSYSTEM_DIR);
     shared.addCrdFolder(KUBESPHERE_DEVOPS_DIR);
+    shared.addCrdFolder(ALERTING_DIR);
     if (HAS_KUBESPHERE_V4) shared.addCrdFolder(KUBESPHERE_V4_DIR);
   }
   return shared;
@@ -52,5 +57,5 @@ export function validator(): SchemaValidator {
 
 /** Whether the tests can validate an object's kind here (KubeSphere kinds need the shared CRDs). */
 export function canValidate(apiVersion: string): boolean {
-  return HAS_KUBESPHERE_V4 || !apiVersion.includes('kubesphere.io') || /^(devops|gitops)\.kubesphere\.io\//.test(apiVersion);
+  return HAS_KUBESPHERE_V4 || !apiVersion.includes('kubesphere.io') || /^(devops|gitops|notification)\.kubesphere\.io\//.test(apiVersion);
 }

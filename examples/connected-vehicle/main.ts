@@ -25,6 +25,7 @@ import {
   BackupTarget,
   CiSystem,
   ClusterRole,
+  ConcurrencyPolicy,
   ContainerRuntime,
   Credential,
   Department,
@@ -50,11 +51,13 @@ import {
   Registry,
   Resources,
   SecretRef,
+  ServiceType,
   SecretStore,
   StatefulMode,
   StatefulService,
   synthesizeApp,
   Tls,
+  Workload,
   WorkspaceRole,
 } from 'platform-cdk';
 
@@ -217,7 +220,7 @@ const PROJECTS: readonly ProjectSpec[] = [
   {
     name: 'cv-analytics', displayName: 'Analytics', description: 'History queries, statistics and reports over ClickHouse',
     quota: {
-      test: { cpuRequestMillis: 4000, cpuLimitMillis: 16000, memoryRequestMiB: 16384, memoryLimitMiB: 24576, pods: 24 },
+      test: { cpuRequestMillis: 4000, cpuLimitMillis: 20000, memoryRequestMiB: 20480, memoryLimitMiB: 28672, pods: 24 },
       production: { cpuRequestMillis: 6000, cpuLimitMillis: 24000, memoryRequestMiB: 24576, memoryLimitMiB: 36864, pods: 36 },
     },
   },
@@ -463,6 +466,54 @@ const MODULES: readonly ModuleSpec[] = [
 const FRONTEND_UPSTREAM = 'api-gateway';
 
 // ---------------------------------------------------------------------------------------------------------
+// 5a. Vehicle access over MQTT. The vehicles' TBoxes connect to vehicle-gateway over MQTT: 1883, and 8883 with
+//     TLS that the gateway terminates itself (client certificates per vehicle). They come from the carriers'
+//     private APN networks, never from the internet: each cluster's OpenELB (KubeSphere's load balancer for bare
+//     metal) announces one address of the environment's pool, and the load balancer's source ranges and the
+//     network policy admit exactly these networks, on exactly these two ports.
+// ---------------------------------------------------------------------------------------------------------
+
+const VEHICLE_ACCESS = {
+  module: 'vehicle-gateway',
+  ports: [{ port: 1883, name: 'mqtt' }, { port: 8883, name: 'mqtts' }],
+  /** The carriers' APN networks per environment (test: the test fleet's private APN). */
+  networks: { test: ['10.80.0.0/16'], production: ['10.64.0.0/14', '10.72.0.0/14'] } as Record<EnvName, string[]>,
+  /** OpenELB's address pool per environment. */
+  pools: { test: 'vehicle-access-test', production: 'vehicle-access' } as Record<EnvName, string>,
+};
+
+/** OpenELB's annotations: announce an address of a pool over layer 2. */
+function openElb(pool: string): Record<string, string> {
+  return { 'lb.kubesphere.io/v1alpha1': 'openelb', 'protocol.openelb.kubesphere.io/v1alpha1': 'layer2', 'eip.openelb.kubesphere.io/v1alpha2': pool };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5b. Batch analytics. The statistics the analytics modules serve are computed at night from the day's history in
+//     ClickHouse, by Spring Batch jobs that run to completion: CronJobs with the modules' pod (security baseline,
+//     resources, configuration, database accounts), in China's time zone, never two runs at once. Each is a module
+//     of its own with its release pipeline (no automated tests after the deploy: there is no endpoint to test).
+// ---------------------------------------------------------------------------------------------------------
+
+interface BatchSpec {
+  readonly name: string;
+  /** When it runs, in Asia/Shanghai time. */
+  readonly schedule: string;
+  /** What it computes, and for which module. */
+  readonly computes: string;
+  readonly size: Size;
+  readonly tag: string;
+  readonly uses: readonly DbName[];
+  /** The most a run may take. */
+  readonly deadlineHours: number;
+}
+
+const BATCH_JOBS: readonly BatchSpec[] = [
+  { name: 'mileage-rollup', schedule: '10 0 * * *', computes: 'the previous day\'s mileage per vehicle, served by mileage-stats', size: 'S', tag: '1.0.2', uses: ['clickhouse'], deadlineHours: 2 },
+  { name: 'energy-rollup', schedule: '20 0 * * *', computes: 'the previous day\'s energy use per vehicle, served by energy-stats', size: 'S', tag: '1.0.0', uses: ['clickhouse'], deadlineHours: 2 },
+  { name: 'driving-behavior-weekly', schedule: '0 3 * * 1', computes: 'last week\'s driving scores per driver, served by driving-behavior', size: 'M', tag: '1.1.0', uses: ['mysql', 'clickhouse'], deadlineHours: 4 },
+];
+
+// ---------------------------------------------------------------------------------------------------------
 // 6. The public domain. "They built the containerized production alongside the old physical production, and
 //    switched the public domain name over to the containerized one once it was stable." The public host of the
 //    fleet portal already reaches the production cluster's gateway, which sends it on to the old physical
@@ -643,6 +694,21 @@ export function build(): Platform {
     }
   }
 
+  // 6a. The vehicle gateways' MQTT ports, from the vehicles' networks only (a load balancer of OpenELB's pool).
+  const gateway = modules.get(VEHICLE_ACCESS.module) as AppService;
+  for (const p of VEHICLE_ACCESS.ports) gateway.addPort(p);
+  gateway.exposeNetwork({
+    name: `${VEHICLE_ACCESS.module}-mqtt`,
+    type: ServiceType.LOAD_BALANCER,
+    ports: VEHICLE_ACCESS.ports.map((p) => p.name),
+    from: VEHICLE_ACCESS.networks.production,
+    annotations: openElb(VEHICLE_ACCESS.pools.production),
+    perEnvironment: { test: { from: VEHICLE_ACCESS.networks.test, annotations: openElb(VEHICLE_ACCESS.pools.test) } },
+  });
+
+  // 6b. The batch analytics, as CronJobs.
+  const batchJobs = BATCH_JOBS.map((b) => addBatchJob(projects.get('cv-analytics') as Project, b, databases));
+
   // 7. Delivery: KubeSphere DevOps runs the pipelines, KubeSphere's GitOps syncs each cluster's folder of the
   //    estate repository; then one release pipeline per module, approved for production by the release department.
   platform.configureDelivery({
@@ -656,6 +722,7 @@ export function build(): Platform {
   // Developers run the pipelines (a commit, then Run in the DevOps project); the release department approves.
   const developers = tenant.departments.find((d) => d.name === 'developers') as Department;
   for (const m of MODULES) addReleasePipeline(modules.get(m.name) as AppService, m, approvers, developers);
+  for (const job of batchJobs) addReleasePipeline(job, { kind: 'backend', name: job.name }, approvers, developers);
 
   // 8. What the model does not say (docs/escape-hatches.md): the report service finishes the report it is writing
   //    before it stops (an override on its generated Deployment), and the analytics project asks it for the nightly
@@ -686,7 +753,7 @@ export function build(): Platform {
 }
 
 /** Where the automated tests reach a module in test (over the office network): a front-end at its host, a back-end through the API gateway. */
-function testUrl(m: ModuleSpec): string {
+function testUrl(m: Pick<ModuleSpec, 'kind' | 'name' | 'subdomain'>): string {
   const domain = ENVIRONMENTS.find((e) => e.name === 'test')?.domain;
   const entry = m.kind === 'frontend' ? m : MODULES.find((x) => x.name === DELIVERY.apiEntry);
   if (!entry?.subdomain) throw new Error(`the automated tests of ${m.name} reach it through ${entry?.name ?? DELIVERY.apiEntry}, which is no exposed front-end in MODULES`);
@@ -697,14 +764,16 @@ function testUrl(m: ModuleSpec): string {
  * The release pipeline of a module: build and unit-test its repository with its stack's builder, push its image to
  * Harbor, deploy to test, run the automated tests there, then production once the release department approves.
  */
-function addReleasePipeline(service: AppService, m: ModuleSpec, approvers: Department, developers: Department): void {
+function addReleasePipeline(service: AppService, m: Pick<ModuleSpec, 'kind' | 'name' | 'subdomain'>, approvers: Department, developers: Department): void {
   const stack = STACKS[m.kind];
+  // A batch job has no endpoint to test after the deploy.
+  const batch = service.workload.batch;
   service.addPipeline({
     source: { repository: `${DELIVERY.sources.group}/${m.name}.git`, branch: 'main', credential: DELIVERY.sources.credential },
     build: { image: stack.builder, commands: [...stack.build] },
     unitTests: { commands: [...stack.unitTests.commands], report: stack.unitTests.report },
     registryCredential: DELIVERY.registryCredential,
-    testsAfter: { test: { image: stack.testsAfter.image, commands: stack.testsAfter.commands(testUrl(m)), report: stack.testsAfter.report } },
+    testsAfter: batch ? undefined : { test: { image: stack.testsAfter.image, commands: stack.testsAfter.commands(testUrl(m)), report: stack.testsAfter.report } },
     approval: { approvers },
     operators: [developers],
     notify: { email: [...DELIVERY.notify] },
@@ -732,6 +801,7 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
   const service = m.kind === 'frontend'
     ? project.addService(m.name, {
       image,
+      runAsUser: 101, // nginx (unprivileged)
       ports: [{ port: m.port }],
       readiness: Probe.http('/healthz', { period: Duration.seconds(5) }),
       liveness: Probe.http('/healthz'),
@@ -743,6 +813,7 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
     })
     : project.addService(m.name, {
       image,
+      runAsUser: 1000,
       ports: m.metrics ? [{ port: m.port }, { port: m.metrics, name: 'management' }] : [{ port: m.port }],
       ...javaProbes(m.metrics ? 'management' : 'http'),
       resources: SIZES[m.size],
@@ -758,6 +829,32 @@ function addModule(project: Project, m: ModuleSpec, databases: ReadonlyMap<DbNam
     });
   for (const db of m.uses ?? []) service.connectsTo(databases.get(db) as StatefulService);
   return service;
+}
+
+/** Adds one batch job: a CronJob of its own image, with the analytics modules' configuration and database accounts. */
+function addBatchJob(project: Project, b: BatchSpec, databases: ReadonlyMap<DbName, StatefulService>): AppService {
+  const values: Record<string, string> = {};
+  const secrets: Record<string, SecretRef> = {};
+  for (const db of b.uses) {
+    const access = databaseAccess(db, b.name);
+    Object.assign(values, access.values);
+    Object.assign(secrets, access.secrets);
+  }
+  const job = project.addService(b.name, {
+    image: harbor.image(`connected-vehicle/${b.name}`, b.tag),
+    runAsUser: 1000,
+    workload: Workload.cronJob({ schedule: b.schedule, timeZone: 'Asia/Shanghai', concurrencyPolicy: ConcurrencyPolicy.FORBID, activeDeadline: Duration.hours(b.deadlineHours), backoffLimit: 2 }),
+    resources: SIZES[b.size],
+    config: { values: { ...values, TZ: 'Asia/Shanghai', JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' } },
+    secrets,
+    logs: { format: LogFormat.JSON },
+    perEnvironment: {
+      test: { config: { values: { SPRING_PROFILES_ACTIVE: 'test' } } },
+      production: { config: { values: { SPRING_PROFILES_ACTIVE: 'production' } } },
+    },
+  });
+  for (const db of b.uses) job.connectsTo(databases.get(db) as StatefulService);
+  return job;
 }
 
 synthesizeApp(build);

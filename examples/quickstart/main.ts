@@ -29,6 +29,7 @@ export function build(): Platform {
 
   const web = storefront.addService('web', {
     image: harbor.image('shop/web', '1.4.2'),
+    runAsUser: 1000,
     ports: [{ port: 8080 }],
     readiness: Probe.http('/healthz', { period: Duration.seconds(5) }),
     env: { LOG_LEVEL: 'info' },
@@ -38,6 +39,7 @@ export function build(): Platform {
 
   storefront.addService('cart', {
     image: harbor.image('shop/cart', '2.0.1'),
+    runAsUser: 1000,
     ports: [{ port: 8080 }, { port: 9090, name: 'metrics' }],
     env: { CART_TTL_MINUTES: '30' },
     resources: { cpuRequestMillis: 200, memoryRequestMiB: 256, memoryLimitMiB: 512 },
@@ -45,6 +47,7 @@ export function build(): Platform {
 
   storefront.addService('mailer', {
     image: harbor.image('shop/mailer', '0.9.0'),
+    runAsUser: 1000,
     liveness: Probe.exec(['/app/healthcheck']),
     perEnvironment: { production: { resources: { cpuLimitMillis: 1000 } } },
   });

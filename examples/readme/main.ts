@@ -19,6 +19,7 @@ export function build(): Platform {
 
   const api = checkout.addService('api', {
     image: Registry.at('harbor.example.com').image('payments/api', '2.3.0'),
+    runAsUser: 10001,
     ports: [{ port: 8080 }],
     readiness: Probe.http('/ready'),
     perEnvironment: { production: { replicas: 3, resources: { memoryLimitMiB: 512 } } },

@@ -20,7 +20,9 @@
  * alerts come with it); nothing below the tables needs to change.
  */
 import {
+  AlertSeverity, // alert routing
   AppService,
+  Channel, // alert routing
   CiSystem,
   ClusterRole,
   Credential,
@@ -28,6 +30,7 @@ import {
   Duration,
   Environment,
   ErrorRateOptions,
+  ExistingSecret, // alert routing
   Feature,
   Image,
   Issuer,
@@ -42,6 +45,7 @@ import {
   ProjectQuota,
   ProjectRole,
   Registry,
+  Replicas,
   Resources,
   synthesizeApp,
   Tenant,
@@ -285,7 +289,9 @@ const AUDITORS = ['he.jing', 'luo.yan'];
 //
 //    Services, one line each. Delivery: the internal DevOps platform builds the images into Harbor and "only
 //    publishes the image and scales replicas"; here that is the pinned tag (production's), the release candidate
-//    that development and test run (`nextTag`), and the replicas per environment.
+//    that development and test run (`nextTag`), and the replicas per environment. In the production environments
+//    the internal platform owns the replica count (`SCALED_BY_DEVOPS_PLATFORM`): the table's number is the fewest
+//    it keeps, and GitOps leaves its scale-outs alone.
 //
 //    Calls between domains: a service names what it calls, `<service>` in its own domain or `<domain>/<service>`
 //    in another; the callee's row says which domains it `accepts` calls from (written in the callee's domain,
@@ -378,12 +384,20 @@ interface DomainSpec {
   readonly projects: readonly ProjectSpec[];
 }
 
+/**
+ * Where the internal DevOps platform scales the services after release (`Replicas.external`): the Deployments there
+ * have no `replicas`, and KubeSphere's GitOps ignores their `/spec/replicas`, so a scale-out is not reverted. The
+ * replicas of the table (else the environment's) are the fewest it keeps, which the production rule checks. A
+ * singleton (a service that waives the production replica rule) keeps its fixed count.
+ */
+const SCALED_BY_DEVOPS_PLATFORM: readonly EnvName[] = ['production', 'partner-aggregator', 'partner-corporate'];
+
 /** Development, test, staging and production: where most projects run. */
 const ALL: readonly EnvName[] = ['development', 'test', 'staging', 'production'];
 /**
  * What all of a domain's namespaces on one cluster may use together: sized for production, the largest (the driver
  * domain's services there request 35 CPUs and limit 140, in 73 pods), with room for rolling updates. One quota for
- * every cluster: a workspace quota does not vary per cluster.
+ * every cluster (a tenant may set another on some clusters with `clusterQuotas`; this estate does not need to).
  */
 const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 262144, pods: 300 };
 
@@ -892,6 +906,34 @@ const OBSERVABILITY: Record<Runtime, { readonly metrics: MetricsOptions; readonl
   },
 };
 
+// --- Alert routing: who is paged, per domain and environment (docs/alerts.md) ---------------------------------
+// A domain's SRE department operates staging, production and the partner clusters (ACCESS), so its members are on
+// call there: critical alerts reach them on WeCom and by e-mail, warnings by e-mail. In test, alerts go to the
+// domain's R&D leads by e-mail, twice a day at most; development sends none (developers watch the console).
+// Credentials are keys of the `alerting` Secret in the notification manager's namespace on the host.
+const ALERTING = {
+  oncall: ['staging', 'production', 'partner-aggregator', 'partner-corporate'] as EnvName[],
+  team: ['test'] as EnvName[],
+  mailDomain: 'rides.example.com',
+  smtp: { host: 'smtp.rides.example.com', port: 587 },
+  wecom: { corpId: 'ww5f3c9e2a7b1d4086', agentId: '1000017' },
+};
+
+/** Routes a domain's alerts: its SRE on call where it operates, its R&D leads in test. */
+function routeDomainAlerts(tenant: Tenant, d: DomainSpec): void {
+  const members = (kind: DepartmentKind): string[] => d.departments.filter((x) => x.kind === kind).flatMap((x) => [...x.members]);
+  const secret = ExistingSecret.named('alerting');
+  const mail = (to: string[]): Channel => Channel.email({ to: to.map((u) => `${u}@${ALERTING.mailDomain}`), from: `alerts@${ALERTING.mailDomain}`, smtp: ALERTING.smtp, username: 'alerts', password: secret.key('smtp-password') });
+  const placed = (envs: EnvName[]): EnvName[] => envs.filter((e) => d.projects.some((p) => p.environments.includes(e)));
+  tenant.routeAlerts('oncall', {
+    environments: placed(ALERTING.oncall),
+    receivers: { wecom: Channel.weCom({ ...ALERTING.wecom, apiSecret: secret.key('wecom-api-secret'), toUser: members('sre') }), mail: mail(members('sre')) },
+    routes: [{ receivers: ['wecom'], severities: [AlertSeverity.CRITICAL] }, { receivers: ['mail'] }],
+  });
+  tenant.routeAlerts('team', { environments: placed(ALERTING.team), repeatInterval: Duration.hours(12), receivers: { mail: mail(members('lead')) } });
+}
+// --- end of alert routing ----------------------------------------------------------------------------------------
+
 // ---------------------------------------------------------------------------------------------------------
 // The estate, built from the tables.
 // ---------------------------------------------------------------------------------------------------------
@@ -958,6 +1000,7 @@ export function build(): Platform {
   }
   // The calls between services, within and across domains, each callee accepting the domains it names.
   connectCalls(services, tenants);
+  for (const d of DOMAINS) routeDomainAlerts(tenants.get(d.name) as Tenant, d); // alert routing (above)
 
   // 5. Delivery: GitLab CI builds and releases (the files of the pipelines above); KubeSphere's GitOps, the
   //    default on KubeSphere, syncs each cluster's folder of the estate repository.
@@ -1034,6 +1077,7 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): A
     const observability = OBSERVABILITY[s.runtime];
     const service = project.addService(s.name, {
       image,
+      runAsUser: 1000,
       ports: s.grpc ? [{ port: 8080 }, { port: 9090, name: 'grpc' }] : [{ port: 8080 }],
       readiness: probes.readiness,
       liveness: probes.liveness,
@@ -1047,8 +1091,9 @@ function addProject(tenant: Tenant, spec: ProjectSpec, approvers: Department): A
     const size = SIZES[s.size ?? DEFAULT_SIZE[s.runtime]];
     for (const env of spec.environments) {
       const preRelease = s.nextTag !== undefined && (env === 'development' || env === 'test');
+      const scaledElsewhere = SCALED_BY_DEVOPS_PLATFORM.includes(env) && s.waivers?.replicas === undefined;
       service.inEnvironment(env, {
-        replicas: s.replicas?.[env],
+        replicas: scaledElsewhere ? Replicas.external({ min: s.replicas?.[env], owner: 'the internal DevOps platform' }) : s.replicas?.[env],
         resources: PRODUCTION_SIZED.includes(env) ? size : undefined,
         image: preRelease ? image.withTag(s.nextTag as string) : undefined,
         env: runtimeEnv(s.runtime, env),

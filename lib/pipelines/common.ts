@@ -7,6 +7,7 @@ import { Credential, CredentialKind, DEFAULT_TOOL_IMAGES, DeliveryOptions, Deplo
 import type { Environment } from '../../constructs/environment';
 import type { Pipeline } from '../../constructs/pipeline';
 import { Platform } from '../../constructs/platform';
+import { releaseWait } from '../batch';
 import { shellQuote, shellVar, shellWord } from '../quote';
 
 export { shellQuote } from '../quote';
@@ -119,17 +120,19 @@ export function deployScript(pipeline: Pipeline, environment: Environment): stri
  */
 function waitForRollout(pipeline: Pipeline, environment: Environment, d: ResolvedDelivery): string[] {
   const service = pipeline.service;
-  if (!service || !environment.clusters.every((c) => d.options.kubeconfigs?.[c.name])) return [];
+  if (!service || !service.project.clustersIn(environment).every((c) => d.options.kubeconfigs?.[c.name])) return [];
   const namespace = `${service.project.namespace}${environment.namespaceSuffix}`;
   const image = `${pipeline.image.registry.host}/${pipeline.image.repository}:`;
   const out: string[] = [];
-  for (const c of environment.clusters) {
+  for (const c of service.project.clustersIn(environment)) {
     const k = `kubectl --kubeconfig "$${kubeconfigVar(c.name)}" -n ${shellQuote(namespace)}`;
+    // The workload's kind (lib/batch.ts): where its pod template is, and what "rolled out" means for it.
+    const w = releaseWait(service);
     out.push(
-      `for i in $(seq 1 90); do ${k} get deployment ${shellQuote(service.name)} -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qxF ${shellWord(image, shellVar(TAG_VAR))} && break; ` +
+      `for i in $(seq 1 90); do ${k} get ${w.resource} ${shellQuote(service.name)} -o jsonpath='{${w.template}.containers[0].image}' | grep -qxF ${shellWord(image, shellVar(TAG_VAR))} && break; ` +
         `[ "$i" = 90 ] && { echo ${shellWord(`cluster ${c.name} did not sync ${image}`, shellVar(TAG_VAR), ' within 15 minutes')} >&2; exit 1; }; sleep 10; done`,
     );
-    out.push(`${k} rollout status deployment/${shellQuote(service.name)} --timeout=15m`);
+    if (w.done) out.push(`${k} ${w.done}/${shellQuote(service.name)} --timeout=15m`);
   }
   return out;
 }

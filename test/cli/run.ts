@@ -42,7 +42,7 @@ export function build(): Platform {
   const host = platform.addCluster('host', { role: ClusterRole.HOST });
   platform.addEnvironment('production', { clusters: [host], production: true });
   const project = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: ['production'] });
-  project.addService('api', { image: Registry.at('harbor.example.com').image('shop/api', '1.0.0'), ports: [{ port: 8080 }], replicas: 1 });
+  project.addService('api', { image: Registry.at('harbor.example.com').image('shop/api', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }], replicas: 1 });
   return platform;
 }
 `,

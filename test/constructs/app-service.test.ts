@@ -290,11 +290,13 @@ describe('AppService', () => {
       const pod = podSpecOf(objectAt(synthObjects(f.platform), 'host/Deployment/storefront/web'));
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      // The fixture's registry declares that its images run as user 1000: written on the container.
       expect(pod.containers[0].securityContext).toEqual({
         allowPrivilegeEscalation: false,
         privileged: false,
         readOnlyRootFilesystem: true,
         runAsNonRoot: true,
+        runAsUser: 1000,
         capabilities: { drop: ['ALL'] },
         seccompProfile: { type: 'RuntimeDefault' },
       });

@@ -225,7 +225,7 @@ describe('Pipeline validation', () => {
     const production = platform.addEnvironment('production', { clusters: [host], production: true });
     const tenant = platform.addTenant('shop', { manager: 'alice' });
     const approvers = tenant.addDepartment('release-managers', { members: ['alice'] });
-    const registry = Registry.at('harbor.example.com');
+    const registry = Registry.at('harbor.example.com', { user: 1000 });
     const api = tenant.addProject('storefront', { environments: [test, production] }).addService('api', { image: registry.image('shop/api', '1.0.0'), ports: [{ port: 8080 }] });
     platform.configureDelivery({ estate: ESTATE });
     api.addPipeline(props({ registry }, approvers, { environments: ['test', 'production'] }));

@@ -197,7 +197,8 @@ const CASES: readonly Case[] = [
   {
     rule: 'pod-security-restricted',
     what: 'a pod running as user 0',
-    plants: [edit(HOST_DEPLOYMENT, set(`${POD}/securityContext/runAsUser`, 0))],
+    // The container names no user of its own (the fixture's images declare user 1000, written on the container).
+    plants: [edit(HOST_DEPLOYMENT, remove(`${C0}/securityContext/runAsUser`), set(`${POD}/securityContext/runAsUser`, 0))],
     expected: [finding('pod-security-restricted', API, `${C0}/securityContext/runAsUser`, 'container api runs as user 0', 'run as a non-zero user id')],
   },
   {
@@ -453,6 +454,13 @@ const CASES: readonly Case[] = [
     plants: [edit('host/Ingress/storefront/api', remove('/spec/tls'))],
     expected: [finding('exposure-tls', API_INGRESS, '/spec/rules/0/host', 'host api.example.com is served over plain HTTP', 'give the exposure or the environment tls')],
   },
+  // exposure-source-ranges
+  {
+    rule: 'exposure-source-ranges',
+    what: 'a production Service turned into a LoadBalancer open to every address',
+    plants: [edit('host/Service/storefront/api', set('/spec/type', 'LoadBalancer'), set('/spec/loadBalancerSourceRanges', ['10.0.0.0/8', '0.0.0.0/0']))],
+    expected: [finding('exposure-source-ranges', { ...API, object: 'v1 Service storefront/api' }, '/spec/loadBalancerSourceRanges', 'the LoadBalancer Service admits every address in production (0.0.0.0/0)', 'list the networks that call it, or waive with a reason')],
+  },
   // production-replicas, production-disruption-budget, production-spread
   {
     rule: 'production-replicas',
@@ -506,6 +514,7 @@ describe('the policy rules', () => {
       'secrets-one-owner error baseline',
       'exposure-unique-host error baseline',
       'exposure-tls warning baseline',
+      'exposure-source-ranges error production',
       'production-replicas error production',
       'production-disruption-budget error production',
       'production-spread error production',

@@ -305,7 +305,7 @@ describe('validation', () => {
 
     it('reports a registry that is a URL instead of a host name', () => {
       const f = fixture();
-      addService(f, 'web', { image: Registry.at('https://harbor.example.com').image('shop/web', '1.0.0') });
+      addService(f, 'web', { image: Registry.at('https://harbor.example.com').image('shop/web', '1.0.0', { user: 1000 }) });
 
       expect(validationErrors(f.platform)).toEqual([
         '[acme/shop/storefront/web] image.registry: got "https://harbor.example.com"; a registry must be a host name with an optional port. Fix: use Registry.at("harbor.example.com") or Registry.at("registry.local:5000").',

@@ -3,7 +3,7 @@
  * the construct it breaks, whose path the validation error must name.
  */
 import * as fc from 'fast-check';
-import { BackupTarget, Engine, ExistingSecret, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, Replicas, ServiceType, StatefulMode, User, Workload } from 'platform-cdk';
 import type { AppService, Project, Tenant } from 'platform-cdk';
 import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
 
@@ -36,6 +36,29 @@ export const CHANGE_KINDS = [
   'autoscaling-min-above-max',
   'production-preview',
   'department-of-another-tenant',
+  // --- workload kinds and network exposure ---
+  'bad-cron-job-schedule',
+  'replicas-on-job',
+  'node-port-out-of-range',
+  'bad-network-cidr',
+  // --- end ---
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  'call-into-absent-environment',
+  'cluster-outside-environment',
+  'quota-on-unknown-cluster',
+  'external-replicas-min-above-max',
+  'external-replicas-and-autoscaling',
+  // --- end placement and external scaling ---
+  // --- connections in the caller's format and alert routing ---
+  'bad-connection-template',
+  'alert-credential-literal',
+  'alert-route-to-unknown-receiver',
+  // --- end ---
+  // Pod options: root user, a reserved pod label, a readiness probe with a grace period, a moving tag in production.
+  'root-user',
+  'reserved-pod-label',
+  'readiness-grace-period',
+  'moving-tag-in-production',
 ] as const;
 
 /** One invalid change: its kind and where in the estate it is made. */
@@ -106,6 +129,18 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       }).node.path;
     case 'latest-tag':
       return project.addService('moving', { image: REGISTRY.image(`${tenant.name}/moving`, 'latest'), ports: [{ port: 8080 }] }).node.path;
+    case 'root-user':
+      return service(project, 'as-root', { runAsUser: 0 }).node.path;
+    case 'reserved-pod-label':
+      return service(project, 'relabelled', { podLabels: { 'app.kubernetes.io/name': 'other' } }).node.path;
+    case 'readiness-grace-period':
+      return service(project, 'graceful', { readiness: Probe.tcp({ terminationGracePeriod: Duration.seconds(5) }) }).node.path;
+    case 'moving-tag-in-production': {
+      // A project placed in a production environment, else any (then the change is a root user instead).
+      const placed = projects.find((p) => p.environments.some((e) => e.production));
+      if (!placed) return service(project, 'moving-root', { runAsUser: 0 }).node.path;
+      return placed.addService('moving', { image: REGISTRY.image(`${placed.tenant.name}/moving`, 'alpine'), ports: [{ port: 8080 }] }).node.path;
+    }
     case 'request-above-limit':
       return service(project, 'upside-down', { resources: { cpuRequestMillis: 900, cpuLimitMillis: 100 } }).node.path;
     case 'undeclared-cross-tenant': {
@@ -162,6 +197,59 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       service(p, 'shop');
       return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
     }
+    // --- workload kinds and network exposure ---
+    case 'bad-cron-job-schedule':
+      return service(project, 'nightly-job', { ports: [], workload: Workload.cronJob({ schedule: '0 25 * * *', timeZone: 'Nowhere/Special' }) }).node.path;
+    case 'replicas-on-job':
+      return service(project, 'one-off', { ports: [], replicas: 2, workload: Workload.job() }).node.path;
+    case 'node-port-out-of-range': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ type: ServiceType.NODE_PORT, from: ['10.20.0.0/16'], ports: [{ port: 8080, nodePort: 8080 }] });
+      return s.node.path;
+    }
+    case 'bad-network-cidr': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ from: ['10.20.0.1/16'] });
+      return s.node.path;
+    }
+    // --- end ---
+    // --- placement and external scaling (issue 20, items 6 and 8) ---
+    case 'call-into-absent-environment': {
+      // A second environment of the project, where the target does not run and its caller does.
+      const other = project.environments.find((e) => e !== env) ?? platform.addEnvironment('extra', { clusters: ['host'], domain: 'extra.example.com', namespaceSuffix: '-extra' });
+      if (!project.environments.includes(other)) {
+        project.placeIn(other);
+        project.quotaIn(other, { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 524288, pods: 500 });
+      }
+      const stub = service(project, 'stub', { environments: [env] });
+      const caller = service(project, 'prober');
+      caller.connectsTo(stub);
+      return caller.node.path;
+    }
+    case 'cluster-outside-environment': {
+      project.placeOnClusters(env, ['nowhere']);
+      return project.node.path;
+    }
+    case 'quota-on-unknown-cluster':
+      tenant.quotaOn('nowhere', { pods: 10 });
+      return tenant.node.path;
+    case 'external-replicas-min-above-max':
+      return service(project, 'owned', { replicas: Replicas.external({ min: 4, max: 2 }) }).node.path;
+    case 'external-replicas-and-autoscaling':
+      return service(project, 'contested', { replicas: Replicas.external(), autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 } }).node.path;
+    // --- end placement and external scaling ---
+    // --- connections in the caller's format and alert routing ---
+    case 'bad-connection-template': {
+      const target = service(project, 'called');
+      const caller = service(project, 'caller');
+      caller.connectsTo(target, { env: { CALLED_ADDR: ['{hostname}:{port}', 'http://{host', 'no placeholder', 'http://u:p4ssw0rd@{host}'][change.at % 4] } });
+      return caller.node.path;
+    }
+    case 'alert-credential-literal':
+      return tenant.routeAlerts('leaky-alerts', { environments: [env], receivers: { chat: Channel.slack({ channel: '#x', credentials: 'https://hooks.slack.com/services/T0000000/B0000000/abcdefghijklmnopqrstuvwx' as never }) } }).node.path;
+    case 'alert-route-to-unknown-receiver':
+      return tenant.routeAlerts('lost-alerts', { environments: [env], receivers: { mail: Channel.webhook({ url: 'https://pager.example.com/x' }) }, routes: [{ receivers: ['nobody'] }] }).node.path;
+    // --- end ---
     case 'department-of-another-tenant': {
       const other = platform.addTenant('outsiders', { manager: 'outsiders.admin' });
       const dept = other.addDepartment('crew', { members: ['outsiders.crew0'] });

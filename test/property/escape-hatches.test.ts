@@ -74,7 +74,8 @@ function build(spec: EstateSpec, hatches: HatchSpec): { platform: Platform; expe
   for (const h of hatches.overrides) {
     if (services.length === 0) break;
     const service = services[h.service % services.length];
-    service.addOverride('Deployment', 'spec.template.spec.terminationGracePeriodSeconds', h.grace);
+    // The service's own kind (a generated service may run as a Job, CronJob or DaemonSet), at its pod template.
+    service.addOverride(service.workload.kind, `spec.${service.workload.kind === 'CronJob' ? 'jobTemplate.spec.' : ''}template.spec.terminationGracePeriodSeconds`, h.grace);
     grace.set(service.node.path, h.grace);
   }
   for (const service of services) {
@@ -82,7 +83,7 @@ function build(spec: EstateSpec, hatches: HatchSpec): { platform: Platform; expe
     if (g === undefined) continue;
     for (const p of service.project.placements) {
       if (!service.project.servicesIn(p.environment).includes(service)) continue;
-      expected.set(`${p.cluster.name}/Deployment/${p.namespace}/${service.name}`, (o) => JSON.stringify(o.spec).includes(`"terminationGracePeriodSeconds":${g}`));
+      expected.set(`${p.cluster.name}/${service.workload.kind}/${p.namespace}/${service.name}`, (o) => JSON.stringify(o.spec).includes(`"terminationGracePeriodSeconds":${g}`));
     }
   }
   if (hatches.transform) platform.addTransform((o) => void (o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'example.com/seen': 'yes' }));

@@ -202,6 +202,7 @@ describe('secret rules as properties', () => {
     'gitlab-token': fc.tuple(fc.constantFrom('glpat', 'glptt', 'gldt', 'glrt'), b64url(20, 30)).map(([p, s]) => ({ text: `${p}-${s}`, secret: `${p}-${s}` })),
     'aws-access-key-id': fc.tuple(fc.constantFrom('AKIA', 'ASIA'), upper(16)).map(([p, s]) => ({ text: `${p}${s}`, secret: `${p}${s}` })),
     'slack-token': fc.tuple(fc.constantFrom('b', 'a', 'p', 'r', 's'), alnum(10, 40)).map(([c, s]) => ({ text: `xox${c}-${s}`, secret: `xox${c}-${s}` })),
+    'chat-webhook': fc.tuple(fc.constantFrom('https://oapi.dingtalk.com/robot/send?access_token=', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=', 'https://open.feishu.cn/open-apis/bot/v2/hook/', 'https://discord.com/api/webhooks/123456/', 'https://acme.webhook.office.com/webhookb2/'), alnum(20, 40)).map(([p, s]) => ({ text: `${p}${s}`, secret: s })),
     'google-api-key': b64url(35, 35).map((s) => ({ text: `AIza${s}`, secret: `AIza${s}` })),
     'stripe-key': alnum(24, 40).map((s) => ({ text: `sk_live_${s}`, secret: `sk_live_${s}` })),
     'npm-token': alnum(36).map((s) => ({ text: `npm_${s}`, secret: `npm_${s}` })),

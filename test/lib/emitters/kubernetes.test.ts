@@ -18,7 +18,7 @@ function plainEstate(): Platform {
   const web = shop.addProject('web', { environments: [test, production] });
   web.grant(backend, ProjectRole.OPERATOR, { environments: [test] });
   web.grant(backend, ProjectRole.VIEWER, { environments: [production] });
-  web.addService('site', { image: Registry.at('harbor.example.com').image('shop/site', '1.0.0'), ports: [{ port: 8080 }] }).expose();
+  web.addService('site', { image: Registry.at('harbor.example.com', { user: 1000 }).image('shop/site', '1.0.0'), ports: [{ port: 8080 }] }).expose();
   return platform;
 }
 

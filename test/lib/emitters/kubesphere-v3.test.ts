@@ -21,7 +21,7 @@ function v3Estate(target: Target = Target.KUBESPHERE_V3_4): Platform {
   const web = shop.addProject('web', { environments: [test, production] });
   web.grant(backend, ProjectRole.OPERATOR, { environments: [test] });
   web.grant(backend, ProjectRole.custom('reader', { templates: [t('role-template-view-app-workloads', 'namespace-view-app-workloads')] }), { environments: [production] });
-  web.addService('site', { image: Registry.at('harbor.example.com').image('shop/site', '1.0.0'), ports: [{ port: 8080 }] }).expose();
+  web.addService('site', { image: Registry.at('harbor.example.com', { user: 1000 }).image('shop/site', '1.0.0'), ports: [{ port: 8080 }] }).expose();
   return platform;
 }
 
