@@ -48,6 +48,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CheckReport, ChildReport } from './child-protocol';
 import { compareIdentities, compareOutputs } from './compare';
+import { pulumiBench } from './pulumi-bench';
 
 /** A variant of the bench. */
 type Variant = 'a' | 'b' | 'c' | 'o' | 'p' | 's' | 'u' | 'v' | 'w';
@@ -331,19 +332,11 @@ function checkOutputs(runsB: (n: number) => boolean): void {
 }
 
 /**
- * The Pulumi path's lines. THE PLACE FOR THE PULUMI BENCH: `bench/pulumi-bench.ts` (its variants and the SDK's
- * floor) replaces this function's body with one call that returns the lines to print. Until then, variant p:
- * every environment's stack registered with `PulumiStack` under mocks, at `BENCH_PULUMI_SIZES` (default 100).
+ * The Pulumi path's lines (`bench/pulumi-bench.ts`): one environment registered with `PulumiStack` under mocks (p)
+ * against the SDK's floor on the same objects (pf), at `BENCH_PULUMI_SIZES` (default 100, 1000, 3000).
  */
 function pulumiLines(runs: number): string[] {
-  const sizes = envList('BENCH_PULUMI_SIZES', [100]);
-  const rows = sizes.map((n) => {
-    const runsP: Run[] = [];
-    for (let r = 0; r < runs; r++) runsP.push(runChild('p', n, path.join(WORK, `out-p-${n}`)));
-    const p = summarize(runsP);
-    return [String(n), String(p.objects), ms(p.wallMs), ms(p.processMs), p.rssMiB.toFixed(1), ((p.wallMs * 1000) / p.objects).toFixed(1)];
-  });
-  return [`Pulumi registration under mocks (p; every environment's stack in turn, plain node; ${runs} runs per N, medians):`, table(['N', 'objects', 'p ms', 'p proc ms', 'p RSS MB', 'p us/obj'], rows)];
+  return pulumiBench({ build: BUILD, work: WORK, cwd: ROOT, env: childEnv(), runs });
 }
 
 function main(): void {
