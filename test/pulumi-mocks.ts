@@ -110,8 +110,11 @@ export function yamlObjectsOf(platform: Platform, objects: readonly YamlObject[]
   const out = new Map<string, KubeObject>();
   for (const { cluster, object: o } of objects) {
     if (!clusters.includes(cluster)) continue;
+    // An object labelled with an environment that does not run on its cluster (e.g. KubeSphere 4.1's alert routing
+    // on the host, labelled with the tenant's environment) goes with its cluster's stack.
     const label = o.metadata.labels?.['platform-cdk.io/environment'];
-    if (label === undefined ? owner(cluster) === stack : label === stack) out.set(keyOf(cluster, o), o);
+    const labelled = label !== undefined && platform.environments.some((e) => e.name === label && e.clusters.some((c) => c.name === cluster));
+    if (labelled ? label === stack : owner(cluster) === stack) out.set(keyOf(cluster, o), o);
   }
   return out;
 }
