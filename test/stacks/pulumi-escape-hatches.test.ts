@@ -127,9 +127,8 @@ describe('PulumiStack with escape hatches', () => {
     }
   });
 
-  // PulumiStack does not run the output checks yet (they are being added to it): once it does, a user object they
-  // refuse is never registered, and this test passes — turn `it.failing` into `it` then.
-  it.failing('refuses a user object the checks refuse (a privileged pod in a restricted namespace), naming its construct path', async () => {
+  // PulumiStack runs the output checks before it registers anything: a user object they refuse is never registered.
+  it('refuses a user object the checks refuse (a privileged pod in a restricted namespace), naming its construct path', async () => {
     const platform = build(undefined, 'privileged-pod');
     let error: unknown;
     try {
