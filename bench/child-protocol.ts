@@ -6,9 +6,10 @@
 export interface ChildReport {
   /**
    * `a` (platform-cdk), `b` (hand-written cdk8s-plus-27), `c` (floor), `p` (Pulumi registration under mocks),
-   * `v` (schema and policy check of platform-cdk's output) or `w` (platform-cdk after a warm-up synthesis).
+   * `s` (strict floor: the objects built before the timed window), `u` (platform-cdk with 1,000 user objects), `v`
+   * (schema and policy check of platform-cdk's output) or `w` (platform-cdk after a warm-up synthesis).
    */
-  readonly variant: 'a' | 'b' | 'c' | 'p' | 'v' | 'w';
+  readonly variant: 'a' | 'b' | 'c' | 'p' | 's' | 'u' | 'v' | 'w';
   /** The number of services. */
   readonly n: number;
   /** Objects written (v: objects checked). */
@@ -25,6 +26,11 @@ export interface ChildReport {
    * the time of `checkRendered` alone (the validator built before it).
    */
   readonly wallMs: number;
+  /**
+   * CPU time (user and system, every thread of the process) over the same window as `wallMs`, in ms: on a loaded
+   * machine it moves far less than the wall time.
+   */
+  readonly cpuMs?: number;
   /** The process's peak resident set size, in KiB (`process.resourceUsage().maxRSS`). */
   readonly maxRssKiB: number;
   /**
@@ -62,6 +68,12 @@ export function childArgs(): { n: number; outdir: string } {
   const n = Number(nText);
   if (!Number.isInteger(n) || !outdir) throw new Error(`usage: node ${process.argv[1]} <services> <outdir>`);
   return { n, outdir };
+}
+
+/** CPU time of the process so far (user and system), in ms. */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Prints a report as the child's one line of output. */

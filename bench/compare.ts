@@ -147,7 +147,8 @@ export function compareIdentities(libraryDir: string, cdk8sDir: string): Identit
   const cdk8sFiles = listFiles(cdk8sDir);
   const other = new Map<string, string>();
   for (const file of cdk8sFiles) {
-    const cluster = file.replace(/\.k8s\.yaml$/, '');
+    // `<cluster>/<chart>.k8s.yaml` (an app per cluster), or `<cluster>.k8s.yaml` (a chart per cluster).
+    const cluster = file.includes('/') ? file.split('/')[0] : file.replace(/\.k8s\.yaml$/, '');
     for (const value of parseYamlStream(fs.readFileSync(path.join(cdk8sDir, file), 'utf8'), file)) {
       const key = keyOf(`${cluster}/`, value);
       if (other.has(key)) return { objects: lib.size, files: cdk8sFiles.length, difference: `${key}: written twice by cdk8s` };

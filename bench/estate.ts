@@ -1,7 +1,7 @@
 /**
  * The bench estate as a platform-cdk model.
  */
-import { Cluster, ClusterRole, Issuer, Platform, Registry, Tls } from '../index';
+import { Cluster, ClusterRole, Issuer, Platform, Project, Registry, Tls } from '../index';
 import { benchEstateSpec } from './estate-spec';
 
 /**
@@ -12,8 +12,9 @@ import { benchEstateSpec } from './estate-spec';
  * PodDisruptionBudget (in production also, production being served over HTTPS, a cert-manager Certificate), and
  * each project-environment a namespace with its quota, limit range and network policies.
  * @param n the number of services, a positive multiple of 10
+ * @param extend what to add to the projects once they are built (variant u's user constructs: `user-objects.ts`)
  */
-export function buildBenchEstate(n: number): Platform {
+export function buildBenchEstate(n: number, extend?: (projects: readonly Project[]) => void): Platform {
   const spec = benchEstateSpec(n);
   const platform = new Platform('bench', { defaultResources: { ...spec.resources }, defaultProjectQuota: { ...spec.projectQuota } });
   const clusters = new Map<string, Cluster>();
@@ -27,10 +28,12 @@ export function buildBenchEstate(n: number): Platform {
     return platform.addEnvironment(e.name, { clusters: [cluster], domain: e.domain, production: e.production, tls });
   });
   const registry = Registry.at(spec.registry);
+  const projects: Project[] = [];
   for (const t of spec.tenants) {
     const tenant = platform.addTenant(t.name, { manager: t.manager, displayName: t.displayName });
     for (const p of t.projects) {
       const project = tenant.addProject(p.name, { environments, description: p.description });
+      projects.push(project);
       for (const s of p.services) {
         const service = project.addService(s.name, {
           image: registry.image(s.repository, spec.imageTag),
@@ -44,5 +47,6 @@ export function buildBenchEstate(n: number): Platform {
       }
     }
   }
+  extend?.(projects);
   return platform;
 }

@@ -349,7 +349,15 @@ function serviceObjects(spec: BenchEstateSpec, s: BenchService, namespace: strin
  * @param outdir the output folder; it should not exist yet
  */
 export function writeFloor(n: number, outdir: string): FloorResult {
-  const files = buildFloorFiles(n);
+  return writeFloorFiles(buildFloorFiles(n), outdir);
+}
+
+/**
+ * Writes objects already built under `outdir`, one JSON document per line: the strict floor's timed work.
+ * @param files the objects by file (`buildFloorFiles`)
+ * @param outdir the output folder; it should not exist yet
+ */
+export function writeFloorFiles(files: ReadonlyMap<string, readonly PlainObject[]>, outdir: string): FloorResult {
   let objectCount = 0;
   const made = new Set<string>();
   for (const [rel, objects] of files) {

@@ -27,6 +27,7 @@ import type {
 import { RolloutStrategy } from './service-options';
 import { addNetworkExposure, checkNetworkExposures, NetworkExposeOptions, NetworkExposure, networkExposuresOf } from './network-exposure';
 import { checkWorkload, settleSettings, Workload, WorkloadProps } from './workload';
+import { derivedOnce } from '../lib/frozen-model';
 import type { Tenant } from './tenant';
 import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
@@ -603,6 +604,11 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
+    return derivedOnce(this, environment, () => this.computeSettings(environment));
+  }
+
+  /** {@link settingsFor}, computed (once while the model is frozen: `lib/frozen-model.ts`). */
+  private computeSettings(environment: Environment): ServiceSettings {
     if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
     const env = new Map(this.envVars);
@@ -631,7 +637,7 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-      ...podSettingsFor(this.pod, o),
+      ...podSettingsFor(this.pod, o, environment.podDefaults),
     });
   }
 
@@ -743,7 +749,7 @@ export class AppService extends Construct implements IConnectable {
       }
       if (!this.project.isPlacedIn(env)) {
         problems.error({ path, property, value: label, message: `the project ${this.project.name} is not placed in this environment (it is in: ${this.project.environments.map((e) => e.name).join(', ') || 'none'})`, fix: 'place the project in the environment, or remove the override' });
-      }
+      } else if (!declaredIn(this, env)) problems.warning({ path, property, value: label, message: 'the service does not run in this environment (its `environments`), so the overrides are not used', fix: 'remove the overrides, or add the environment to the service\'s environments' });
       checkReplicas(problems, path, `${property}.replicas`, o.replicas);
       checkResources(problems, path, `${property}.resources`, o.resources);
       if (o.image) o.image._check(problems, path, `${property}.image`);

@@ -4,13 +4,14 @@ import type { ProblemCollector } from '../lib/problems';
 import { Cluster } from './cluster';
 import type { Tls } from './exposure';
 import { Platform } from './platform';
+import { checkEnvironmentPodDefaults, EnvironmentPodDefaults } from './pod-options';
 import { checkProjectQuota, checkResources, mergeResources, ProjectQuota, Resources } from './resources';
 
 /** A cluster, or a cluster's name (for estates generated from a table). */
 export type ClusterRef = Cluster | string;
 
 /** Properties of an {@link Environment}. */
-export interface EnvironmentProps {
+export interface EnvironmentProps extends EnvironmentPodDefaults {
   /** The clusters the environment spans. A project placed in the environment gets a namespace on each. */
   readonly clusters: ClusterRef[];
   /**
@@ -74,6 +75,8 @@ export class Environment extends Construct {
   public readonly replicas: number;
   /** Container resources over the platform's defaults. */
   public readonly resources?: Resources;
+  /** The pod defaults of the environment's app services (scheduling, priority class). */
+  public readonly podDefaults: EnvironmentPodDefaults;
   /** Added to namespace names in this environment. */
   public readonly namespaceSuffix: string;
   /** The quota of project namespaces in this environment, over the platform's default, if set. */
@@ -98,6 +101,7 @@ export class Environment extends Construct {
     this.resources = props.resources;
     this.namespaceSuffix = props.namespaceSuffix ?? '';
     this.projectQuota = props.projectQuota;
+    this.podDefaults = { podScheduling: props.podScheduling, podPriorityClassName: props.podPriorityClassName };
     this.tls = props.tls;
     this.clusterRefs = [...(props.clusters ?? [])];
   }
@@ -147,6 +151,7 @@ export class Environment extends Construct {
     if (r) problems.error({ path, property: 'replicas', value: this.replicas, message: r, fix: 'set replicas to 0 or more' });
     checkResources(problems, path, 'resources', this.resources, mergeResources(platform.defaultResources, this.resources));
     checkProjectQuota(problems, path, 'projectQuota', this.projectQuota);
+    checkEnvironmentPodDefaults(problems, path, this.podDefaults);
     this.tls?._check(problems, path, 'tls');
     if (this.namespaceSuffix !== '' && !/^-?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.namespaceSuffix)) {
       problems.error({ path, property: 'namespaceSuffix', value: this.namespaceSuffix, message: 'a namespace suffix must be lowercase letters, digits and "-", and not end with "-"', fix: 'use a suffix like "-test"' });

@@ -9,6 +9,7 @@ import type { ProblemCollector } from '../lib/problems';
 import { checkAnnotations } from '../lib/values';
 import type { AppService, ServicePort } from './app-service';
 import type { Environment } from './environment';
+import { parseCidr, resolveNodePlan } from './node-plan';
 import { Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import type { EnvironmentRef } from './project';
@@ -162,8 +163,8 @@ export class NetworkExposure {
 
   /** Whether the ports are exposed in an environment (never in a preview). */
   public covers(environment: Environment): boolean {
-    if (PreviewEnvironment.isPreview(environment)) return false;
-    if (!this.options.environments) return this.service.project.isPlacedIn(environment);
+    if (PreviewEnvironment.isPreview(environment) || !this.service.environments.includes(environment)) return false;
+    if (!this.options.environments) return true;
     const platform = Platform.of(this.service);
     return this.options.environments.some((ref) => (typeof ref === 'string' ? platform.findEnvironment(ref) : ref) === environment);
   }
@@ -240,6 +241,7 @@ export function checkNetworkExposures(problems: ProblemCollector, service: AppSe
     });
     const waiver = o.waivers?.sourceRanges;
     if (waiver !== undefined && (typeof waiver !== 'string' || waiver.trim() === '')) problems.error({ path, property: `${property}.waivers.sourceRanges`, value: waiver, message: 'a waiver needs a reason', fix: 'say why every address is admitted, e.g. "public MQTT endpoint, authenticated by client certificates"' });
+    checkClusterNetworks(problems, path, property, x);
     for (const env of service.environments) {
       if (!x.covers(env) || !env.production) continue;
       const open = x.fromIn(env).filter((c) => typeof c === 'string' && isOpenCidr(c));
@@ -248,6 +250,36 @@ export function checkNetworkExposures(problems: ProblemCollector, service: AppSe
     }
   });
   checkNodePortClashes(problems, service);
+}
+
+/**
+ * A declared network must not reach into a cluster's pod or Service network (as the cluster's node plan gives them):
+ * the policy would admit the pods of every tenant, where a path between services is a declared connection. Every
+ * address (`/0`) is the production rule's business.
+ */
+function checkClusterNetworks(problems: ProblemCollector, path: string, property: string, x: NetworkExposure): void {
+  for (const env of x.service.environments) {
+    if (!x.covers(env)) continue;
+    for (const cluster of env.clusters) {
+      if (!cluster.nodePlan) continue;
+      let plan;
+      try {
+        plan = resolveNodePlan(cluster.nodePlan);
+      } catch {
+        continue;
+      }
+      for (const cidr of x.fromIn(env)) {
+        const a = typeof cidr === 'string' && !isOpenCidr(cidr) ? parseCidr(cidr) : undefined;
+        if (!a) continue;
+        for (const [what, net] of [['pod', plan.podCidr], ['Service', plan.serviceCidr]] as const) {
+          const b = parseCidr(net);
+          if (b && a.start < b.start + b.size && b.start < a.start + a.size) {
+            problems.error({ path, property: `${property}.from (in ${env.name})`, value: cidr, message: `the network overlaps the ${what} network ${net} of cluster ${cluster.name}, so the policy would admit traffic from inside the cluster, of any tenant`, fix: 'admit networks outside the cluster only; a service inside the cluster calls this one with connectsTo (which another tenant\'s service needs accepted with acceptFrom)' });
+          }
+        }
+      }
+    }
+  }
 }
 
 function checkPortsOf(problems: ProblemCollector, path: string, property: string, x: NetworkExposure): void {

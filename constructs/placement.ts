@@ -9,9 +9,8 @@ import type { Cluster } from './cluster';
 import type { IConnectable } from './connection';
 import { Environment } from './environment';
 import { Platform } from './platform';
+import type { EnvironmentRef } from './project';
 
-/** An environment, or its name. */
-type EnvironmentRef = Environment | string;
 
 /** The placement option of a service (`AppServiceProps`, `StatefulServiceProps`). */
 export interface ServicePlacementOptions {
@@ -82,6 +81,7 @@ function describeEnvironments(service: IConstruct & { readonly project: ProjectV
  * Reports `environments` of a service that are not a list of its project's environments.
  * @param problems where problems go
  * @param service the service
+ * @internal
  */
 export function checkServiceEnvironments(problems: ProblemCollector, service: ServiceView): void {
   const refs = DECLARED.get(service);
@@ -111,6 +111,29 @@ export function checkServiceEnvironments(problems: ProblemCollector, service: Se
 }
 
 /**
+ * Reports a preview that runs a service that does not run in the preview's baseline environment (a preview is a
+ * copy of its baseline, changed; there is nothing of that service to copy).
+ * @param problems where problems go
+ * @param preview the preview's construct and baseline
+ * @param services the services of one project that the preview runs
+ * @internal
+ */
+export function checkPreviewPlacement(problems: ProblemCollector, preview: IConstruct & { readonly baseline?: Environment }, services: readonly ServiceView[]): void {
+  const base = preview.baseline;
+  if (!base) return;
+  for (const s of services) {
+    if (!s.project.isPlacedIn(base) || declaredIn(s, base)) continue;
+    problems.error({
+      path: preview.node.path,
+      property: 'services',
+      value: s.node.path,
+      message: `the preview runs ${s.node.path}, which does not run in its baseline environment ${base.name} (it runs in: ${describeEnvironments(s)})`,
+      fix: `preview services that run in ${base.name}, or add ${base.name} to the environments of ${s.name}`,
+    });
+  }
+}
+
+/**
  * Reports connections whose target does not run where the caller does: in an environment where the caller runs, the
  * target's project is placed but the target is declared in other environments only; or the target's project is on
  * none of the clusters where the caller's project runs in that environment (a Service name resolves on its own
@@ -120,6 +143,7 @@ export function checkServiceEnvironments(problems: ProblemCollector, service: Se
  * @param connections its connections, in the order declared
  * @param environments the environments where the caller runs
  * @param reachedIn the environment whose instance of a target the caller reaches from an environment
+ * @internal
  */
 export function checkConnectionPlacement(
   problems: ProblemCollector,

@@ -128,16 +128,33 @@ export class Platform extends Construct {
   public readonly install?: Readonly<InstallOptions>;
 
   /**
+   * A platform on its own: the root of its construct tree, synthesized by `ManifestStack`, `synthesizeApp` or
+   * `PulumiStack`.
    * @param id the platform's name; it starts every construct path in messages
    * @param props options
    */
-  constructor(id: string, props: PlatformProps = {}) {
+  constructor(id: string, props?: PlatformProps);
+  /**
+   * A platform in an existing cdk8s `App`: `app.synth()` adds one chart per cluster (`<id>-<cluster>`) holding exactly
+   * the objects `ManifestStack` writes, validated and checked by the same pipeline (see `PlatformCharts`). The
+   * platform's construct paths still start with its id.
+   * @param scope the cdk8s App (or a construct in it) the charts are added to
+   * @param id the platform's name; it starts every construct path in messages
+   * @param props options
+   */
+  constructor(scope: Construct, id: string, props?: PlatformProps);
+  constructor(scopeOrId: Construct | string, idOrProps?: string | PlatformProps, scopedProps?: PlatformProps) {
+    const scope = Construct.isConstruct(scopeOrId) ? scopeOrId : undefined;
+    const id = (scope ? idOrProps : scopeOrId) as string;
+    const given = scope ? scopedProps : idOrProps;
+    const props = (given === undefined ? {} : given) as PlatformProps;
     if (typeof id !== 'string' || id.trim() === '' || id.includes('/')) {
       throw new ValidationError([{ severity: 'error', path: '(platform)', property: 'id', value: id, message: 'the platform\'s name starts every construct path and message: a non-empty string without "/"', fix: 'name the platform, e.g. new Platform("acme")' }]);
     }
     if (typeof props !== 'object' || props === null || Array.isArray(props)) {
       throw new ValidationError([{ severity: 'error', path: id, property: 'props', value: props, message: 'the properties of a platform are an object', fix: 'pass the platform\'s properties as an object, or leave them out' }]);
     }
+    if (scope) assertNewChild(scope, id, 'platform');
     super(undefined as unknown as Construct, id);
     Object.defineProperty(this, PLATFORM, { value: true });
     this.target = props.target ?? Target.KUBESPHERE_V4_1;
@@ -149,6 +166,12 @@ export class Platform extends Construct {
     this.install = props.install === undefined ? undefined : { ...props.install };
     this.clusterScope = new Construct(this, 'Clusters');
     this.environmentScope = new Construct(this, 'Environments');
+    if (scope) {
+      // Loaded here: the App's charts are made by the stacks, which need this module loaded first.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { PlatformCharts } = require('../stacks/cdk8s-app') as typeof import('../stacks/cdk8s-app');
+      new PlatformCharts(scope, this);
+    }
   }
 
   /**

@@ -183,6 +183,30 @@ export interface PodOptions extends PodIdentity {
   readonly scheduling?: NodeScheduling;
 }
 
+/** The pod defaults of an environment, for every app service that says nothing else. */
+export interface EnvironmentPodDefaults {
+  /**
+   * Where the pods of the environment's app services may be scheduled (e.g. the production node pool); a service's
+   * own `scheduling` (or its `perEnvironment` one) replaces it as a whole.
+   * @default - any node
+   */
+  readonly podScheduling?: NodeScheduling;
+  /**
+   * The PriorityClass of the pods of the environment's app services, unless a service names its own.
+   * @default - the cluster's default priority
+   */
+  readonly podPriorityClassName?: string;
+}
+
+/**
+ * Reports what is wrong with an environment's pod defaults.
+ * @internal
+ */
+export function checkEnvironmentPodDefaults(problems: ProblemCollector, path: string, d: EnvironmentPodDefaults): void {
+  checkPriorityClass(problems, path, 'podPriorityClassName', d.podPriorityClassName);
+  checkScheduling(problems, path, 'podScheduling', d.podScheduling);
+}
+
 /** The pod settings of a service in one environment. */
 export interface PodEnvironmentSettings {
   /** Where the pods may be scheduled, if constrained. */
@@ -216,10 +240,10 @@ export function podOptionsOf(props: PodOptions): PodOptions {
     runAsUser: props.runAsUser,
     runAsGroup: props.runAsGroup,
     fsGroup: props.fsGroup,
-    supplementalGroups: props.supplementalGroups ? [...props.supplementalGroups] : undefined,
+    supplementalGroups: Array.isArray(props.supplementalGroups) ? [...props.supplementalGroups] : props.supplementalGroups,
     terminationGracePeriod: props.terminationGracePeriod,
-    podLabels: props.podLabels ? { ...props.podLabels } : undefined,
-    podAnnotations: props.podAnnotations ? { ...props.podAnnotations } : undefined,
+    podLabels: isMap(props.podLabels) ? { ...props.podLabels } : props.podLabels,
+    podAnnotations: isMap(props.podAnnotations) ? { ...props.podAnnotations } : props.podAnnotations,
     containerName: props.containerName,
     priorityClassName: props.priorityClassName,
     scheduling: props.scheduling,
@@ -236,13 +260,15 @@ export function mergePodOverrides(a: PodEnvironmentOptions, b: PodEnvironmentOpt
 }
 
 /**
- * The pod settings in one environment: the environment's overrides over the service's options.
+ * The pod settings in one environment: the service's overrides there over the service's options over the
+ * environment's defaults.
  * @param pod the service's pod options
- * @param o the environment's overrides
+ * @param o the service's overrides in the environment
+ * @param defaults the environment's pod defaults
  */
-export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions): PodEnvironmentSettings {
-  const scheduling = o.scheduling !== undefined ? o.scheduling : pod.scheduling;
-  return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName };
+export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions, defaults: EnvironmentPodDefaults = {}): PodEnvironmentSettings {
+  const scheduling = o.scheduling !== undefined ? o.scheduling : pod.scheduling ?? defaults.podScheduling;
+  return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName ?? defaults.podPriorityClassName };
 }
 
 /** What the pod checks need of a service. */
@@ -330,6 +356,11 @@ function checkImages(problems: ProblemCollector, path: string, s: PodSubject): v
   });
 }
 
+/** Whether a value is a plain map (not null, not a list). */
+function isMap(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function isId(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
 }
@@ -370,7 +401,7 @@ function reservedPrefix(key: string): string | undefined {
 
 function checkKeys(problems: ProblemCollector, path: string, property: string, map: Record<string, string> | undefined, what: 'label' | 'annotation'): void {
   if (map === undefined) return;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+  if (!isMap(map)) {
     problems.error({ path, property, value: map, message: `the pod ${what}s are a map of keys to text`, fix: 'use e.g. { "example.com/team": "checkout" }' });
     return;
   }
@@ -404,6 +435,12 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
     problems.error({ path, property, value: s, message: 'the scheduling is an object', fix: 'use e.g. { nodeSelector: { "example.com/pool": "batch" } }' });
     return;
   }
+  for (const k of ['tolerations', 'requiredNodes', 'preferredNodes'] as const) {
+    if (s[k] !== undefined && !Array.isArray(s[k])) problems.error({ path, property: `${property}.${k}`, value: s[k], message: `the ${k} are a list`, fix: 'give a list, e.g. []' });
+  }
+  if (s.nodeSelector !== undefined && (typeof s.nodeSelector !== 'object' || s.nodeSelector === null || Array.isArray(s.nodeSelector))) {
+    problems.error({ path, property: `${property}.nodeSelector`, value: s.nodeSelector, message: 'the node selector is a map of node labels to values', fix: 'use e.g. { "kubernetes.io/arch": "amd64" }' });
+  }
   for (const [k, v] of Object.entries(s.nodeSelector ?? {})) {
     const p = `${property}.nodeSelector[${JSON.stringify(k)}]`;
     const ke = checkLabelKey(k);
@@ -411,7 +448,7 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
     const ve = checkLabelValue(v);
     if (ve) problems.error({ path, property: p, value: v, message: ve, fix: 'give the label value the nodes have, e.g. "amd64"' });
   }
-  (s.tolerations ?? []).forEach((t, i) => {
+  (Array.isArray(s.tolerations) ? s.tolerations : []).forEach((t, i) => {
     const p = `${property}.tolerations[${i}]`;
     if (!t || typeof t !== 'object') {
       problems.error({ path, property: p, value: t, message: 'a toleration is an object', fix: 'use e.g. { key: "dedicated", value: "batch", effect: TaintEffect.NO_SCHEDULE }' });
@@ -432,11 +469,11 @@ function checkScheduling(problems: ProblemCollector, path: string, property: str
       else if (!isId(t.tolerationSeconds)) problems.error({ path, property: `${p}.tolerationSeconds`, value: t.tolerationSeconds, message: 'the time is a whole number of seconds, 0 or more', fix: 'use e.g. 300' });
     }
   });
-  (s.requiredNodes ?? []).forEach((term, i) => {
+  (Array.isArray(s.requiredNodes) ? s.requiredNodes : []).forEach((term, i) => {
     if (!Array.isArray(term) || term.length === 0) problems.error({ path, property: `${property}.requiredNodes[${i}]`, value: term, message: 'a list of node conditions is not empty', fix: 'give at least one condition, e.g. [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }]' });
     else term.forEach((c, j) => checkCondition(problems, path, `${property}.requiredNodes[${i}][${j}]`, c));
   });
-  (s.preferredNodes ?? []).forEach((pref, i) => {
+  (Array.isArray(s.preferredNodes) ? s.preferredNodes : []).forEach((pref, i) => {
     const p = `${property}.preferredNodes[${i}]`;
     if (typeof pref?.weight !== 'number' || !Number.isInteger(pref.weight) || pref.weight < 1 || pref.weight > 100) problems.error({ path, property: `${p}.weight`, value: pref?.weight, message: 'a weight is a whole number from 1 to 100', fix: 'use e.g. 50' });
     if (!Array.isArray(pref?.conditions) || pref.conditions.length === 0) problems.error({ path, property: `${p}.conditions`, value: pref?.conditions, message: 'a preferred node names at least one condition', fix: 'give e.g. [{ key: "example.com/pool", operator: "In", values: ["fast"] }]' });
@@ -448,7 +485,7 @@ function checkCondition(problems: ProblemCollector, path: string, property: stri
   const ke = checkLabelKey(c?.key);
   if (ke) problems.error({ path, property: `${property}.key`, value: c?.key, message: ke, fix: 'name a node label, e.g. "kubernetes.io/arch"' });
   const op = c?.operator;
-  const values = c?.values ?? [];
+  const values: unknown[] = Array.isArray(c?.values) ? c.values : c?.values === undefined ? [] : [c.values];
   if (!['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].includes(op)) {
     problems.error({ path, property: `${property}.operator`, value: op, message: 'the operator is In, NotIn, Exists, DoesNotExist, Gt or Lt', fix: 'use e.g. "In"' });
   } else if ((op === 'In' || op === 'NotIn') && values.length === 0) {

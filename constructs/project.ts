@@ -10,7 +10,7 @@ import type { ISubject, ProjectGrant, ProjectGrantOptions, ProjectRole } from '.
 import { AppService, AppServiceProps } from './app-service';
 import { Cluster } from './cluster';
 import type { ClusterRef } from './environment';
-import { checkConnectionPlacement, checkServiceEnvironments, declaredIn } from './placement';
+import { checkConnectionPlacement, checkPreviewPlacement, checkServiceEnvironments, declaredIn } from './placement';
 import type { IConnectable } from './connection';
 import { Environment } from './environment';
 import { assertNewChild, Platform } from './platform';
@@ -422,6 +422,7 @@ export class Project extends Construct {
     this.checkClusterChoice(problems, path, platform);
     for (const s of [...this.services, ...this.statefulServices]) checkServiceEnvironments(problems, s);
     for (const s of this.services) checkConnectionPlacement(problems, s, s.connections, s.environments, targetEnvironmentOf);
+    for (const preview of platform.activePreviews) checkPreviewPlacement(problems, preview, this.services.filter((s) => preview.runs(s)));
     for (const [ref, quota] of this.quotas) {
       const label = ref === undefined ? 'quota' : `quotaIn(${JSON.stringify(typeof ref === 'string' ? ref : ref.name)})`;
       checkProjectQuota(problems, path, label, quota);

@@ -72,16 +72,6 @@ export class Replicas {
 /** A replica count: a number, or set by someone else. */
 export type ReplicaCount = number | ExternalReplicas;
 
-/** The options of a service that declares its replicas (`AppServiceProps`, `EnvironmentOverrides`). */
-export interface ReplicaOptions {
-  /**
-   * Replicas: a number, or `Replicas.external()` when an internal platform, an operator or the console sets the
-   * count (docs/services.md, "Scaling").
-   * @default - see the declaring interface
-   */
-  readonly replicas?: ReplicaCount;
-}
-
 /** An external replica count, resolved in one environment. */
 export interface ResolvedExternalReplicas {
   /** The fewest replicas the owner keeps. */
@@ -106,7 +96,7 @@ export interface ResolvedReplicas {
 
 /**
  * The replicas of a service in one environment. An autoscaler owns the count when there is one (a service that
- * declares both is a model error, see {@link checkReplicaOwners}).
+ * declares both is a model error, reported by the service's checks).
  * @param autoscaling the autoscaling in the environment
  * @param declared the replicas declared for the environment (override, then service)
  * @param environmentReplicas the environment's default replicas
@@ -131,6 +121,7 @@ export function resolveReplicas(autoscaling: AutoscalingOptions | undefined, dec
  * @param path the service's construct path
  * @param property `replicas` or `perEnvironment["…"].replicas`
  * @param value what was given
+ * @internal
  */
 export function checkReplicas(problems: ProblemCollector, path: string, property: string, value: unknown): void {
   if (value === undefined) return;
@@ -159,6 +150,7 @@ export function checkReplicas(problems: ProblemCollector, path: string, property
  * @param path the service's construct path
  * @param environment the environment's name
  * @param settings the service's replicas there
+ * @internal
  */
 export function checkReplicaOwners(problems: ProblemCollector, path: string, environment: string, settings: ResolvedReplicas): void {
   if (!settings.replicasOwnedTwice) return;

@@ -148,12 +148,16 @@ export class Workload {
     return new Workload('DaemonSet', options);
   }
 
+  /** The kind's options as given (an empty object when none or no object was given). */
+  public readonly options: JobOptions | CronJobOptions | DaemonSetOptions;
+
   private constructor(
     /** The Kubernetes kind. */
     public readonly kind: WorkloadKind,
-    /** The kind's options as given. */
-    public readonly options: JobOptions | CronJobOptions | DaemonSetOptions,
-  ) {}
+    options: JobOptions | CronJobOptions | DaemonSetOptions | undefined,
+  ) {
+    this.options = typeof options === 'object' && options !== null ? options : {};
+  }
 
   /** Whether it runs to completion (a Job or a CronJob). */
   public get batch(): boolean {

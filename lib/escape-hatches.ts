@@ -210,6 +210,23 @@ export function isClusterScopedKind(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
 
+/** Built-in Kubernetes kinds (and those of the operators the model writes for) that are namespaced. */
+const NAMESPACED = new Set([
+  'ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'Pod', 'PodTemplate', 'ReplicationController', 'Deployment', 'StatefulSet', 'DaemonSet',
+  'ReplicaSet', 'ControllerRevision', 'Job', 'CronJob', 'Ingress', 'NetworkPolicy', 'Role', 'RoleBinding', 'PersistentVolumeClaim',
+  'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'Endpoints', 'EndpointSlice', 'Event', 'Lease',
+  'CSIStorageCapacity', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ExternalSecret', 'SecretStore', 'Certificate', 'Issuer',
+]);
+
+/**
+ * Whether objects of a kind are known to be namespaced (built-in kinds and those of the operators the model writes
+ * for). A kind neither known namespaced nor known cluster-scoped (a custom resource's) is taken as cluster-scoped
+ * when a cluster's construct gives it no namespace, as a CRD of `scope: Cluster` would have it.
+ */
+export function isNamespacedKind(kind: string): boolean {
+  return NAMESPACED.has(kind);
+}
+
 /** One placement of a declaration, as the render builds it. */
 export interface BuildRequest {
   readonly declared: DeclaredManifestsRef;
@@ -303,7 +320,8 @@ function place(object: KubeObject, path: string, placement: ManifestPlacement, w
     }
     return object;
   }
-  if (ns === undefined) return bad('metadata.namespace', undefined, `the ${object.kind} ${object.metadata.name} names no namespace (a cluster's constructs are cluster-scoped or in the platform team's namespaces)`, 'set metadata.namespace');
+  if (ns === undefined && isNamespacedKind(object.kind)) return bad('metadata.namespace', undefined, `the ${object.kind} ${object.metadata.name} names no namespace (a cluster's constructs are cluster-scoped or in the platform team's namespaces)`, 'set metadata.namespace');
+  // Without a namespace, a custom resource is cluster-scoped (its CRD says `scope: Cluster`).
   return object;
 }
 

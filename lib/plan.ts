@@ -67,7 +67,8 @@ export function clusterOwner(platform: Platform, cluster: Cluster): string {
 /** The names a stack may have: every environment, then every cluster that is in no environment. */
 export function stackNames(platform: Platform): string[] {
   const names = platform.environments.map((e) => e.name);
-  for (const c of platform.clusters) if (clusterOwner(platform, c) === c.name) names.push(c.name);
+  // A cluster in no environment is a stack of its own; an environment named after its cluster is listed once.
+  for (const c of platform.clusters) if (clusterOwner(platform, c) === c.name && !names.includes(c.name)) names.push(c.name);
   return names;
 }
 

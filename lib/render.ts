@@ -12,6 +12,7 @@ import type { TargetEmitter } from './emitters/emitter';
 import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
 import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty, originPath as sourceOf } from './manifest';
+import { whileModelFrozen } from './frozen-model';
 import { applyOverrides, Hatches, hatchesOf, resetOverrides, transformObject, unappliedOverrides, unplacedManifests } from './escape-hatches';
 import { userObjects, UserObjects } from './user-objects';
 import { ClusterPlan, planPlatform } from './plan';
@@ -173,6 +174,10 @@ export function renderClusters(platform: Platform, plan: readonly ClusterPlan[],
  * @param sink what receives the groups
  */
 export function renderGroups(platform: Platform, plan: readonly ClusterPlan[], options: RenderOptions, sink: RenderSink): void {
+  whileModelFrozen(() => renderFrozen(platform, plan, options, sink));
+}
+
+function renderFrozen(platform: Platform, plan: readonly ClusterPlan[], options: RenderOptions, sink: RenderSink): void {
   const emitter = emitterOf(platform);
   const duplicates: Problem[] = [];
   const hatches = hatchesOf(platform);
@@ -223,7 +228,7 @@ function chartOf(app: App, plan: ClusterPlan, groups: readonly RenderedGroup[]):
 
 function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Problem[], sink: RenderSink): void {
   const { emitter, connections, delivery, hatches } = context;
-  const seen = new Map<string, ManifestOrigin>();
+  const seen: SeenObjects = new Map();
   // Declared user constructs, built for this cluster (generated objects → user constructs → overrides → transforms).
   const user: UserObjects | undefined = hatches && hatches.manifests.size > 0 ? userObjects(hatches, plan, duplicates) : undefined;
   const transforms = hatches && hatches.transforms.length > 0 ? hatches : undefined;
@@ -355,16 +360,23 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
  * Two objects of one kind may not have the same name in one namespace of a cluster (names built from the model,
  * such as `<subject>-<role>`, can meet). Reported like any model error, naming both sources, before anything is
  * written. Returns whether the group added no collision.
- * @param seen the objects of the cluster's earlier groups, by apiVersion, kind, namespace and name
+ * @param seen the objects of the cluster's earlier groups, by namespace and name
  */
-function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: Map<string, ManifestOrigin>, problems: Problem[]): boolean {
+function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: SeenObjects, problems: Problem[]): boolean {
   const before = problems.length;
   for (const r of objects) {
     const o = r.object;
-    const key = `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const first = seen.get(key);
+    // By namespace and name, then a short list (a service's objects share its name): no key string per object.
+    const namespace = o.metadata.namespace ?? '';
+    let byName = seen.get(namespace);
+    if (!byName) seen.set(namespace, (byName = new Map()));
+    const named = byName.get(o.metadata.name);
+    const first = named?.find((e) => e.kind === o.kind && e.apiVersion === o.apiVersion)?.origin;
     if (!first) {
-      seen.set(key, r.origin);
+      // Not the object itself, which is released once written.
+      const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, origin: r.origin };
+      if (named) named.push(entry);
+      else byName.set(o.metadata.name, [entry]);
       continue;
     }
     const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
@@ -379,6 +391,16 @@ function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: 
   }
   return problems.length === before;
 }
+
+/** An object of a cluster rendered so far: its kind, apiVersion and origin. */
+interface SeenObject {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly origin: ManifestOrigin;
+}
+
+/** The objects of a cluster rendered so far, by namespace (`''` for none) and name. */
+type SeenObjects = Map<string, Map<string, SeenObject[]>>;
 
 function originPath(origin: ManifestOrigin): string {
   return sourceOf(origin) ?? '-';

@@ -5,6 +5,7 @@
 import type { IConstruct } from 'constructs';
 import type { Platform } from '../constructs/platform';
 import { connectionCycles } from './connections';
+import { whileModelFrozen } from './frozen-model';
 import { ClusterPlan, planPlatform } from './plan';
 import { emitterOf } from './render';
 import { Problem, ProblemCollector } from './problems';
@@ -27,6 +28,10 @@ function hasModelCheck(c: IConstruct): c is IConstruct & ModelCheck {
  * @param plan its per-cluster plan, when the caller has it already
  */
 export function validatePlatform(platform: Platform, plan: readonly ClusterPlan[] = planPlatform(platform)): Problem[] {
+  return whileModelFrozen(() => checkPlatform(platform, plan));
+}
+
+function checkPlatform(platform: Platform, plan: readonly ClusterPlan[]): Problem[] {
   const problems = new ProblemCollector();
   for (const c of platform.node.findAll()) {
     try {

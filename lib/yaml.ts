@@ -46,6 +46,25 @@ function spaces(n: number): string {
 const written = new Map<string, string>();
 const WRITTEN_MAX = 20_000;
 
+/**
+ * The same, as written after a key (`' <value>\n'`) and as a key (`'<key>:'`, an implicit key): a document's
+ * entries are mostly repeated keys and values, so each entry is then one lookup and one append.
+ */
+const afterKey = new Map<string, string>();
+const asKey = new Map<string, string>();
+
+/** A string written after its key's `:`: `' <value>\n'`. */
+function stringAfterKey(value: string): string {
+  let out = afterKey.get(value);
+  if (out !== undefined) return out;
+  out = ` ${yamlString(value)}\n`;
+  if (value.length <= 256) {
+    if (afterKey.size >= WRITTEN_MAX) afterKey.clear();
+    afterKey.set(value, out);
+  }
+  return out;
+}
+
 /** Writes a string as a plain scalar when that is unambiguous, otherwise as a double-quoted scalar. */
 export function yamlString(value: string): string {
   let out = written.get(value);
@@ -81,74 +100,92 @@ function scalar(value: string | number | boolean | null | undefined): string {
   }
 }
 
-/** The keys of an object that are written (not `undefined` or `null`), sorted. */
-function presentKeys(obj: JsonObject): string[] {
+/** `'\n'` and `n` spaces: the prefix of a collection's first entry, on the line below its key. */
+const LINE_INDENTS: string[] = ['\n'];
+
+function lineIndent(n: number): string {
+  while (LINE_INDENTS.length <= n) LINE_INDENTS.push(`\n${spaces(LINE_INDENTS.length)}`);
+  return LINE_INDENTS[n];
+}
+
+/**
+ * The document being written. Every piece is appended to this one string (which V8 keeps as a rope until it is
+ * read), rather than each collection's text being built apart and then concatenated into its parent's: fewer
+ * intermediate strings for the garbage collector. `toYamlDocument` is not reentrant, and need not be.
+ */
+let out = '';
+
+/** An object's keys, sorted (checked first: objects are often built in sorted order already). */
+function sortedKeys(obj: JsonObject): string[] {
   const keys = Object.keys(obj);
-  let present = keys;
-  for (let i = 0; i < keys.length; i++) {
-    const v = obj[keys[i]];
-    if (v === undefined || v === null) {
-      present = keys.slice(0, i);
-      for (let j = i + 1; j < keys.length; j++) {
-        const w = obj[keys[j]];
-        if (w !== undefined && w !== null) present.push(keys[j]);
-      }
-      break;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) return keys.sort();
+  }
+  return keys;
+}
+
+/** Appends a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
+function writeValueAfterKey(value: JsonValue, indent: number): void {
+  if (typeof value === 'string') out += stringAfterKey(value);
+  else if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
+  else if (Array.isArray(value)) {
+    if (value.length === 0) out += ' []\n';
+    else writeSequence(value, indent, lineIndent(indent));
+  } else if (!writeMapping(value, indent + 2, lineIndent(indent + 2))) out += ' {}\n';
+}
+
+/** Appends one `key: value` entry; `prefix` goes before the key (a line's indent, or a sequence item's dash). */
+function writeEntry(key: string, value: JsonValue, indent: number, prefix: string): void {
+  let k = asKey.get(key);
+  if (k === undefined) {
+    const written = yamlString(key);
+    if (written.length > IMPLICIT_KEY_MAX) {
+      out += `${prefix}? ${written}\n${spaces(indent)}:`;
+      writeValueAfterKey(value, indent);
+      return;
+    }
+    k = `${written}:`;
+    if (key.length <= 256) {
+      if (asKey.size >= WRITTEN_MAX) asKey.clear();
+      asKey.set(key, k);
     }
   }
-  // Objects are often built in sorted order already: check before sorting.
-  for (let i = 1; i < present.length; i++) {
-    if (present[i - 1] > present[i]) return present.sort();
-  }
-  return present;
+  out += prefix;
+  out += k;
+  writeValueAfterKey(value, indent);
 }
 
-/** The keys of a document: `apiVersion`, `kind` and `metadata` first, the others sorted. */
-function topLevelKeys(doc: JsonObject): string[] {
-  const keys = presentKeys(doc);
-  const first: string[] = [];
-  const rest: string[] = [];
-  for (const k of TOP_LEVEL_FIRST) if (doc[k] !== undefined && doc[k] !== null) first.push(k);
-  if (first.length === 0) return keys;
-  for (const k of keys) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest.push(k);
-  return first.concat(rest);
-}
-
-/** Writes a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
-function valueAfterKey(value: JsonValue, indent: number): string {
-  if (typeof value !== 'object' || value === null) return ` ${scalar(value)}\n`;
-  if (Array.isArray(value)) return value.length === 0 ? ' []\n' : `\n${sequence(value, indent, spaces(indent))}`;
-  const keys = presentKeys(value);
-  return keys.length === 0 ? ' {}\n' : `\n${mapping(value, keys, indent + 2, spaces(indent + 2))}`;
-}
-
-function mapping(obj: JsonObject, keys: string[], indent: number, firstPrefix: string): string {
-  let out = '';
+/**
+ * Appends an object's entries with sorted keys, `undefined` and `null` members left out; the first entry after
+ * `firstPrefix`, the others on lines indented by `indent`. Returns whether any entry was written (an object
+ * without any is written by the caller as `{}`).
+ */
+function writeMapping(obj: JsonObject, indent: number, firstPrefix: string): boolean {
   let prefix = firstPrefix;
   const pad = spaces(indent);
-  for (const key of keys) {
-    const k = yamlString(key);
-    out += k.length <= IMPLICIT_KEY_MAX ? `${prefix}${k}:${valueAfterKey(obj[key], indent)}` : `${prefix}? ${k}\n${pad}:${valueAfterKey(obj[key], indent)}`;
+  let wrote = false;
+  for (const key of sortedKeys(obj)) {
+    const value = obj[key];
+    if (value === undefined || value === null) continue;
+    writeEntry(key, value, indent, prefix);
     prefix = pad;
+    wrote = true;
   }
-  return out;
+  return wrote;
 }
 
-function sequence(items: JsonValue[], indent: number, firstPrefix: string): string {
-  let out = '';
+function writeSequence(items: JsonValue[], indent: number, firstPrefix: string): void {
   let prefix = firstPrefix;
   const pad = spaces(indent);
   for (const item of items) {
     const dash = `${prefix}- `;
     if (typeof item !== 'object' || item === null) out += `${dash}${scalar(item)}\n`;
-    else if (Array.isArray(item)) out += item.length === 0 ? `${dash}[]\n` : sequence(item, indent + 2, dash);
-    else {
-      const keys = presentKeys(item);
-      out += keys.length === 0 ? `${dash}{}\n` : mapping(item, keys, indent + 2, dash);
-    }
+    else if (Array.isArray(item)) {
+      if (item.length === 0) out += `${dash}[]\n`;
+      else writeSequence(item, indent + 2, dash);
+    } else if (!writeMapping(item, indent + 2, dash)) out += `${dash}{}\n`;
     prefix = pad;
   }
-  return out;
 }
 
 /**
@@ -156,14 +193,27 @@ function sequence(items: JsonValue[], indent: number, firstPrefix: string): stri
  * key sorted, `undefined` and `null` members left out.
  */
 export function toYamlDocument(doc: JsonObject): string {
-  const keys = topLevelKeys(doc);
-  if (keys.length === 0) return '{}\n';
-  const text = mapping(doc, keys, 0, '');
-  // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
-  // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
-  // garbage collector) for as long as the document is.
-  text.charCodeAt(0);
-  return text;
+  out = '';
+  try {
+    for (const key of TOP_LEVEL_FIRST) {
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+    for (const key of sortedKeys(doc)) {
+      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+    const text = out;
+    if (text.length === 0) return '{}\n';
+    // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
+    // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
+    // garbage collector) for as long as the document is.
+    text.charCodeAt(0);
+    return text;
+  } finally {
+    out = '';
+  }
 }
 
 /** Writes several documents as one YAML stream, separated by `---`. */

@@ -9,6 +9,7 @@ import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackScope } from
 import { formatProblem, Problem, ValidationError } from '../lib/problems';
 import { renderClusters, renderGroups, renderPlatform, RenderedObject, RenderedPlatform, strayObjects } from '../lib/render';
 import { validatePlatform } from '../lib/validate';
+import { whileModelFrozen } from '../lib/frozen-model';
 import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
 import type { Checker, CheckResult } from '../lib/check';
 import { OutputWriteError, UnsafeOutputFolderError, writeTreeAtomically } from '../lib/write';
@@ -200,6 +201,10 @@ export class ManifestStack {
    * when a check finds an error.
    */
   public files(): Map<string, string> {
+    return whileModelFrozen(() => this.filesFrozen());
+  }
+
+  private filesFrozen(): Map<string, string> {
     const files = new Map<string, string>();
     this.produce(this.validated(), (f, text) => void files.set(f, text));
     return files;
@@ -219,6 +224,11 @@ export class ManifestStack {
    *   patches), so that it is not made twice
    */
   public synth(rendered?: RenderedPlatform): SynthResult {
+    return whileModelFrozen(() => this.synthFrozen(rendered));
+  }
+
+  /** {@link synth} with the model frozen from its validation to its last file (`lib/frozen-model.ts`). */
+  private synthFrozen(rendered?: RenderedPlatform): SynthResult {
     let checked: Checked;
     if (rendered) {
       checked = { problems: [...this.check(), ...strayObjects(rendered)], scope: this.scope(), plan: rendered.clusters.map((c) => c.plan) };

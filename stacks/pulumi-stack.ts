@@ -5,12 +5,18 @@ import type { Cluster } from '../constructs/cluster';
 import { namespaceIn } from '../lib/connections';
 import type { Platform } from '../constructs/platform';
 import { controllerManagedPaths } from '../lib/controller-fields';
-import { environmentOf, kindRank, KubeObject, ManifestObject } from '../lib/manifest';
-import { planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
+import { checkedObjectsOf, hasErrors, platformChecker } from '../lib/check';
+import type { Checker, CheckResult } from '../lib/check';
+import { hatchesOf } from '../lib/escape-hatches';
+import { environmentOf, kindRank, KubeObject } from '../lib/manifest';
+import { ClusterPlan, planPlatform, StackScope, stackIncludes, stackNames, stackScope } from '../lib/plan';
 import { Problem, ValidationError } from '../lib/problems';
-import { renderPlatform } from '../lib/render';
+import { renderClusters } from '../lib/render';
+import type { RenderedObject } from '../lib/render';
 import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
+import { ChecksFailed } from './manifest-stack';
+import { withLightBookkeeping } from './pulumi-bookkeeping';
 
 /** Properties of a {@link PulumiStack}. */
 export interface PulumiStackProps {
@@ -32,6 +38,19 @@ export interface PulumiStackProps {
    * @default - the configuration value `<namespace>:fieldManager`, else "platform-cdk"
    */
   readonly fieldManager?: string;
+  /**
+   * Whether every object of the stack's clusters is checked before anything is registered: its schema (strict),
+   * the policy rules of its environment's profile, and tenant isolation (docs/checks.md), the checks of
+   * `ManifestStack` and `platform-cdk synth`. An error finding throws a `ChecksFailed` listing every finding, and
+   * nothing is registered. `false` skips them: the objects are registered unchecked, and a warning says so.
+   * @default true
+   */
+  readonly checks?: boolean;
+  /**
+   * More CRD folders for the schema checks, e.g. the KubeSphere 4.1 CRDs (not shipped).
+   * @default - none
+   */
+  readonly crdDirs?: readonly string[];
 }
 
 /** The component resource type tokens, so that a preview reads platform → cluster → tenant → project → service. */
@@ -111,6 +130,10 @@ export function isTypedKind(apiVersion: string, kind: string): boolean {
  * Objects of the cluster as a whole (the tenants' WorkspaceTemplates on the host) go with the first
  * environment that spans that cluster; a host cluster in no environment is a stack of its own, named after it.
  *
+ * Only the stack's clusters are rendered, and every object of them is checked (schemas, policy rules, tenant
+ * isolation: the checks of `ManifestStack`) before anything is registered; an error throws a `ChecksFailed` that
+ * lists every finding.
+ *
  * @example
  * // index.ts of a Pulumi project; `pulumi up --stack production`
  * new PulumiStack(build());
@@ -125,6 +148,11 @@ export class PulumiStack extends pulumi.ComponentResource {
    * and `service/<cluster>/<namespace>/<service>`: parents to attach more resources to.
    */
   public readonly components: ReadonlyMap<string, pulumi.ComponentResource>;
+  /**
+   * What the checks found in the stack's clusters: warnings and waived findings only, since an error stops the
+   * stack. `undefined` when the checks were skipped (`checks: false`).
+   */
+  public readonly checks?: CheckResult;
   /** Every Kubernetes object registered, by `<cluster>/<apiVersion>/<kind>/<namespace or ->/<name>` (see `objectKey`). */
   public readonly objects: ReadonlyMap<string, RegisteredObject>;
 
@@ -139,41 +167,75 @@ export class PulumiStack extends pulumi.ComponentResource {
     const plan = planPlatform(platform);
     const problems = validatePlatform(platform, plan);
     if (problems.some((p) => p.severity === 'error')) throw new ValidationError(problems);
+    if (props.checks === false) problems.push(checksSkipped(platform));
     for (const w of problems) pulumi.log.warn(`[${w.path}] ${w.property}: ${w.message}. Fix: ${w.fix}.`);
     const namespace = props.configNamespace ?? 'platform-cdk';
     const config = new pulumi.Config(namespace);
     const connections = readConnections(scope, config, namespace);
     const fieldManager = props.fieldManager ?? config.get('fieldManager') ?? 'platform-cdk';
+    const { clusters, checks } = renderStack(platform, plan, scope, props);
 
     super(ComponentTypes.PLATFORM, platform.node.id, {}, opts);
     this.scope = scope;
+    this.checks = checks;
     const providers = new Map<string, k8s.Provider>();
-    const rendered = renderPlatform(platform, plan);
     const registrar = new Registrar(fieldManager);
-
-    // The host cluster first: its tenant objects must exist before the namespaces of member clusters.
-    const clusters = rendered.clusters.filter((rc) => scope.clusters.includes(rc.cluster)).sort((a, b) => Number(b.cluster.isHost) - Number(a.cluster.isHost));
-    for (const rc of clusters) {
-      const clusterComponent = registrar.component(ComponentTypes.CLUSTER, rc.cluster.name, this);
-      const connection = connections.get(rc.cluster.name) as Connection;
-      const provider = new k8s.Provider(
-        rc.cluster.name,
-        { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true },
-        { parent: clusterComponent },
-      );
-      providers.set(rc.cluster.name, provider);
-      // By install order of kind across namespaces (the files are per namespace), so that what an object depends
-      // on, such as the Service of a connection's target in another namespace, is registered before it.
-      const ordered = rc.objects.map((o, i) => ({ o, i, rank: kindRank(o.manifest.kind) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
-      for (const { o } of ordered) {
-        if (stackIncludes(platform, scope, rc.cluster, environmentOf(o.origin))) registrar.register(rc.cluster, clusterComponent, provider, o);
+    withLightBookkeeping(() => {
+      for (const { cluster, objects } of clusters) {
+        const clusterComponent = registrar.component(ComponentTypes.CLUSTER, cluster.name, this);
+        const connection = connections.get(cluster.name) as Connection;
+        const provider = new k8s.Provider(cluster.name, { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true }, { parent: clusterComponent });
+        providers.set(cluster.name, provider);
+        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) registrar.register(cluster, clusterComponent, provider, o);
       }
-    }
+    });
     this.providers = providers;
     this.objects = registrar.registered;
     this.components = registrar.components;
     this.registerOutputs({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
   }
+}
+
+/** One cluster of a stack, rendered: its objects in registration order. */
+interface StackCluster {
+  readonly cluster: Cluster;
+  readonly objects: readonly RenderedObject[];
+}
+
+/**
+ * Renders the stack's clusters (every cluster when the model declares overrides, so that an override that applies
+ * to no object of any cluster is still an error, as in the YAML output), checks every object of them unless
+ * `checks` is `false`, and returns the stack's clusters, the host first (its tenant objects must exist before the
+ * namespaces of member clusters), each with its objects by install order of kind across namespaces (so that what
+ * an object depends on, such as the Service of a connection's target in another namespace, is registered before
+ * it). Throws a `ChecksFailed` listing every finding when a check finds an error.
+ */
+function renderStack(platform: Platform, plan: readonly ClusterPlan[], scope: StackScope, props: PulumiStackProps): { clusters: StackCluster[]; checks?: CheckResult } {
+  const everyCluster = (hatchesOf(platform)?.overrides.size ?? 0) > 0;
+  const rendered = everyCluster ? plan : plan.filter((p) => scope.clusters.includes(p.cluster));
+  let checker: Checker | undefined;
+  const out: StackCluster[] = [];
+  renderClusters(platform, rendered, {}, (p, groups) => {
+    // The cluster-scoped objects first, then each namespace's, as in the YAML output's order.
+    const objects = [...groups.filter((g) => g.namespace === undefined), ...groups.filter((g) => g.namespace !== undefined)].flatMap((g) => g.objects);
+    if (props.checks !== false) (checker ??= platformChecker(platform, { crdDirs: props.crdDirs })).add(checkedObjectsOf(platform, p.cluster.name, objects));
+    if (!scope.clusters.includes(p.cluster)) return;
+    const ordered = objects.map((o, i) => ({ o, i, rank: kindRank(o.object.kind) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+    out.push({ cluster: p.cluster, objects: ordered.map(({ o }) => o) });
+  });
+  const result = checker?.result();
+  if (result && hasErrors(result.findings)) {
+    const where = [...new Set(result.findings.filter((f) => f.severity === 'error' && f.waived === undefined).map((f) => f.cluster))].sort();
+    const failed = new ChecksFailed(where, result);
+    failed.message = failed.message.replace('nothing was written', 'nothing was registered');
+    throw failed;
+  }
+  return { clusters: out.sort((a, b) => Number(b.cluster.isHost) - Number(a.cluster.isHost)), checks: result };
+}
+
+/** The warning that the checks are skipped (`checks: false`), as `ManifestStack` gives it. */
+function checksSkipped(platform: Platform): Problem {
+  return { severity: 'warning', path: platform.node.path, property: 'checks', value: false, message: 'the schema, policy and isolation checks are skipped: the objects are registered unchecked', fix: 'remove `checks: false` so that every object is checked before it is registered' };
 }
 
 /** The key of an object in `PulumiStack.objects`. */
@@ -230,21 +292,20 @@ class Registrar {
   public readonly components = new Map<string, pulumi.ComponentResource>();
   /** What was registered, by object key. */
   public readonly registered = new Map<string, RegisteredObject>();
+  /** The keys of the tenants' WorkspaceTemplates registered so far, by tenant (workspace) name. */
+  private readonly workspaces = new Map<string, string[]>();
 
   constructor(private readonly fieldManager: string) {}
 
-  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: ManifestObject): void {
-    const manifest = o.toJson();
+  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: RenderedObject): void {
+    const manifest = o.object;
     const { apiVersion, kind, metadata, ...body } = manifest;
     const ns = metadata.namespace;
     const parent = this.parentOf(cluster, clusterComponent, o);
     const dependsOn: string[] = [];
     if (ns !== undefined) dependsOn.push(`${cluster.name}/v1/Namespace/-/${ns}`);
-    if (kind === 'Namespace' && o.origin.tenant) {
-      // The tenant's workspace exists before its projects: host objects before member objects.
-      const suffix = `/WorkspaceTemplate/-/${o.origin.tenant.name}`;
-      for (const key of this.registered.keys()) if (key.endsWith(suffix)) dependsOn.push(key);
-    }
+    // The tenant's workspace exists before its projects: host objects before member objects.
+    if (kind === 'Namespace' && o.origin.tenant) dependsOn.push(...(this.workspaces.get(o.origin.tenant.name) ?? []));
     if (kind === 'Ingress' && ns !== undefined) dependsOn.push(`${cluster.name}/v1/Service/${ns}/${metadata.name}`);
     const { service, placement } = o.origin;
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'].includes(kind) && service && placement && AppService.isAppService(service)) {
@@ -266,10 +327,16 @@ class Registrar {
     const name = ns === undefined ? `${cluster.name}/${metadata.name}` : `${cluster.name}/${ns}/${metadata.name}`;
     const typed = TYPED[`${apiVersion}/${kind}`] as ResourceClass | undefined;
     const resource = typed ? new typed(name, args, opts) : new k8s.apiextensions.CustomResource(name, { apiVersion, kind, ...args }, opts);
-    this.registered.set(objectKey(cluster.name, manifest), { resource, cluster: cluster.name, dependsOn: present, ignoreChanges });
+    const key = objectKey(cluster.name, manifest);
+    this.registered.set(key, { resource, cluster: cluster.name, dependsOn: present, ignoreChanges });
+    if (kind === 'WorkspaceTemplate' && ns === undefined) {
+      const list = this.workspaces.get(metadata.name);
+      if (list) list.push(key);
+      else this.workspaces.set(metadata.name, [key]);
+    }
   }
 
-  private parentOf(cluster: Cluster, clusterComponent: pulumi.ComponentResource, o: ManifestObject): pulumi.ComponentResource {
+  private parentOf(cluster: Cluster, clusterComponent: pulumi.ComponentResource, o: RenderedObject): pulumi.ComponentResource {
     const { tenant, placement, service } = o.origin;
     if (!tenant) return clusterComponent;
     const tenantComponent = this.component(ComponentTypes.TENANT, `${cluster.name}/${tenant.name}`, clusterComponent);

@@ -842,6 +842,7 @@ function addBatchJob(project: Project, b: BatchSpec, databases: ReadonlyMap<DbNa
   }
   const job = project.addService(b.name, {
     image: harbor.image(`connected-vehicle/${b.name}`, b.tag),
+    runAsUser: 1000,
     workload: Workload.cronJob({ schedule: b.schedule, timeZone: 'Asia/Shanghai', concurrencyPolicy: ConcurrencyPolicy.FORBID, activeDeadline: Duration.hours(b.deadlineHours), backoffLimit: 2 }),
     resources: SIZES[b.size],
     config: { values: { ...values, TZ: 'Asia/Shanghai', JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' } },

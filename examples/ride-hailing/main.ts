@@ -54,6 +54,7 @@ import {
   Waivers,
   WorkspaceRole,
 } from 'platform-cdk';
+import { addEscapeHatches } from './hatches';
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. Clusters. "One host cluster acts as the control plane for member clusters and pushes management policies
@@ -397,7 +398,7 @@ const ALL: readonly EnvName[] = ['development', 'test', 'staging', 'production']
 /**
  * What all of a domain's namespaces on one cluster may use together: sized for production, the largest (the driver
  * domain's services there request 35 CPUs and limit 140, in 73 pods), with room for rolling updates. One quota for
- * every cluster: a workspace quota does not vary per cluster.
+ * every cluster (a tenant may set another on some clusters with `clusterQuotas`; this estate does not need to).
  */
 const DOMAIN_QUOTA: ProjectQuota = { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 262144, pods: 300 };
 
@@ -1022,6 +1023,8 @@ export function build(): Platform {
   platform.loadPreviews();
   platform.addPreviewFromEnvironment({ baseline: PREVIEW_BASELINE });
 
+  // What the model does not say, one level down: right-sizing recommendations for dispatch (hatches.ts).
+  addEscapeHatches(platform);
   return platform;
 }
 

@@ -4,23 +4,21 @@
  * ordered and checked like generated ones, the same on every entry point; an object that cannot be placed, or that is
  * added to a render outside the pipeline, is an error naming its construct path.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parseAllDocuments } from 'yaml';
-import { addPlatformCharts, ChecksFailed, ManifestStack, ValidationError } from 'platform-cdk';
+import type { Construct } from 'constructs';
+import { addPlatformCharts, ChecksFailed, ClusterRole, ManifestStack, Platform, PlatformCharts, Registry, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
-import { checkPlatform, objectsOfFiles } from '../../lib/check';
-import { PlatformValidation } from '../../cli/cdk8s-plugin';
+import { checkPlatform } from '../../lib/check';
 import { cli } from '../cli/run';
 import { addService, fixture, objectAt, readTree, synthObjects } from '../fixture';
+import { missingMechanisms } from '../fixtures/escape-hatches/mechanisms';
 import { build } from '../fixtures/escape-hatches/program';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'escape-hatches');
 const PATH = process.env.PATH;
 beforeAll(() => {
@@ -41,10 +39,33 @@ function thrown(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
+/** The fixture estate's files, as ManifestStack writes them: built once for the file. */
+let built: Map<string, string> | undefined;
+function expectedFiles(): Map<string, string> {
+  return (built ??= new ManifestStack(build()).files());
+}
+
+/** Objects by `<cluster>/<Kind>/<namespace>/<name>`. */
+function objectsOf(files: Map<string, string>): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  for (const [file, text] of files) {
+    if (file.startsWith('_')) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as KubeObject;
+      out.set(`${file.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
+    }
+  }
+  return out;
+}
+
 describe('user constructs', () => {
   let objects: Map<string, KubeObject>;
   beforeAll(() => {
-    objects = synthObjects(build());
+    objects = objectsOf(expectedFiles());
+  });
+
+  it('writes the object of every mechanism: ApiObject, cdk8s-plus-27 constructs, cdk8s import, Include, Helm, overrides, JSON patches, transforms', () => {
+    expect(missingMechanisms(objects)).toEqual([]);
   });
 
   it('puts a project\'s ApiObject in the project\'s namespace on each cluster of each environment, with the project\'s labels', () => {
@@ -85,7 +106,7 @@ describe('user constructs', () => {
   });
 
   it('writes user objects in install order among the generated ones', () => {
-    const text = new ManifestStack(build()).files().get('host/10-storefront.yaml') as string;
+    const text = expectedFiles().get('host/10-storefront.yaml') as string;
     const kinds = parseAllDocuments(text).map((d) => (d.toJS() as KubeObject).kind);
     expect(kinds.indexOf('ConfigMap')).toBeLessThan(kinds.indexOf('Deployment'));
     expect(kinds.indexOf('Deployment')).toBeLessThan(kinds.indexOf('CronJob'));
@@ -127,6 +148,16 @@ describe('what cannot be placed is a model error naming the construct path', () 
     expect(message).toContain('[acme/Clusters/host/ops/in-project] metadata.namespace');
     expect(message).toContain('which is project storefront\'s (tenant shop)');
     expect(message).toContain('[acme/Clusters/host/ops/nowhere] metadata.namespace');
+  });
+
+  it('a custom resource of a cluster without a namespace is cluster-scoped (a CRD of scope Cluster); a namespaced built-in kind without one is an error', () => {
+    const f = fixture();
+    f.host.addManifests('colocation', (chart) => void new ApiObject(chart, 'profile', { apiVersion: 'config.koordinator.sh/v1alpha1', kind: 'ClusterColocationProfile', metadata: { name: 'colocation-batch' }, spec: { qosClass: 'BE' } }));
+    const files = new ManifestStack(f.platform).files();
+    expect(files.get('host/00-cluster.yaml')).toContain('kind: ClusterColocationProfile');
+    const g = fixture();
+    g.host.addManifests('ops', (chart) => void new ApiObject(chart, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ops' } }));
+    expect(thrown(() => new ManifestStack(g.platform).files()).message).toContain('[acme/Clusters/host/ops/sa] metadata.namespace: got nothing; the ServiceAccount ops names no namespace');
   });
 
   it('a tenant\'s object outside its namespaces', () => {
@@ -268,44 +299,31 @@ describe('one pipeline for every entry point', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const PROGRAM = path.join(FIXTURES, 'program.ts');
-  const userKeys = ['host/ConfigMap/storefront/report-settings', 'host/CronJob/storefront/report-nightly', 'member-test/ReportSchedule/storefront/nightly', 'member-test/ConfigMap/storefront/shop-contacts', 'host/ClusterRole/-/vendor-reader', 'member-test/ServiceAccount/monitoring/exporter'];
 
-  it('files(), synth(), synth(render()) and the render\'s charts under cdk8s Testing write the same bytes', () => {
-    const files = Object.fromEntries([...new ManifestStack(build()).files()]);
-    const a = path.join(tmp, 'a');
-    new ManifestStack(build(), { outdir: a }).synth();
-    expect(readTree(a)).toEqual(files);
+  it('platform-cdk synth writes, and validate checks, the same objects as the program (diff, report, cdk8s synth: the full tier)', () => {
+    const out = path.join(tmp, 'cli');
+    const r = cli('synth', '--app', PROGRAM, '--out', out, '--quiet');
+    expect(r.code).toBe(0);
+    expect(readTree(out)).toEqual(Object.fromEntries([...expectedFiles()]));
+    const v = cli('validate', '--app', PROGRAM, '--format', 'json');
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).ok).toBe(true);
+  });
+
+  it('files(), synth(render()) and the render\'s charts under cdk8s Testing write the same bytes (synth() streaming: the full tier)', () => {
+    const files = Object.fromEntries([...expectedFiles()]);
     const b = path.join(tmp, 'b');
     const stack = new ManifestStack(build(), { outdir: b });
-    stack.synth(stack.render());
+    const rendered = stack.render();
+    stack.synth(rendered);
     expect(readTree(b)).toEqual(files);
     // What cdk8s Testing shows of the render's charts is exactly what is written.
-    const rendered = new ManifestStack(build()).render();
     for (const rc of rendered.clusters) {
       const written = Object.entries(files).filter(([k]) => k.startsWith(`${rc.cluster.name}/`)).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as KubeObject));
       const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
       expect(Testing.synth(rc.chart).map((o) => key(o as KubeObject)).sort()).toEqual(written.map(key).sort());
       expect(Testing.synth(rc.chart).sort((x, y) => (key(x as KubeObject) < key(y as KubeObject) ? -1 : 1))).toEqual(written.sort((x, y) => (key(x) < key(y) ? -1 : 1)));
     }
-    const objects = synthObjects(build());
-    for (const k of userKeys) expect(objects.has(k)).toBe(true);
-  });
-
-  it('an environment\'s output and the inspection hook hold its user objects, with their origins', () => {
-    const files = new ManifestStack(build(), { environment: 'test' }).files();
-    const clusters = new Set([...files.keys()].filter((k) => !k.startsWith('_')).map((k) => k.split('/')[0]));
-    expect([...clusters]).toEqual(['member-test']);
-    expect(files.get('member-test/10-storefront.yaml')).toContain('name: report-settings');
-    expect(files.get('member-test/10-monitoring.yaml')).toContain('name: exporter-settings');
-    const seen: string[] = [];
-    new ManifestStack(build(), {
-      inspect: (cluster, objects) => {
-        for (const r of objects) if (r.origin.construct) seen.push(`${cluster.name} ${r.object.kind} ${r.origin.construct}`);
-        return true;
-      },
-    }).files();
-    expect(seen).toContain('host ClusterRole acme/Clusters/host/vendor/agent/vendor-reader-clusterrole');
-    expect(seen).toContain('member-test ReportSchedule acme/shop/storefront/report/schedule');
   });
 
   it('the checks of every entry point see the user objects under their construct paths', () => {
@@ -319,49 +337,6 @@ describe('one pipeline for every entry point', () => {
     expect(findings.map((x) => x.source)).toContain('acme/shop/storefront/bad-schedule/s');
   });
 
-  it('platform-cdk synth, validate, diff and report see the same objects as the program', () => {
-    const files = Object.fromEntries([...new ManifestStack(build()).files()]);
-    const out = path.join(tmp, 'cli');
-    const r = cli('synth', '--app', PROGRAM, '--out', out, '--quiet');
-    expect(r.code).toBe(0);
-    expect(readTree(out)).toEqual(files);
-    const v = cli('validate', '--app', PROGRAM, '--format', 'json');
-    expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).ok).toBe(true);
-    const d = cli('diff', '--app', PROGRAM, '--against', out, '--exit-code');
-    expect(d.code).toBe(0);
-    // An output without the user objects differs by exactly them.
-    const before = path.join(tmp, 'before');
-    fs.cpSync(out, before, { recursive: true });
-    fs.writeFileSync(path.join(before, 'host', '10-vendor-system.yaml'), '');
-    const changed = cli('diff', '--app', PROGRAM, '--against', before);
-    expect(changed.stdout).toContain('vendor-config');
-    const html = path.join(tmp, 'report.html');
-    expect(cli('report', '--app', PROGRAM, '--out', html, '--quiet').code).toBe(0);
-    // The report counts the user objects among each cluster's objects, by kind.
-    const page = fs.readFileSync(html, 'utf8');
-    expect(page).toContain('ReportSchedule');
-    expect(page).toContain('CronJob');
-  });
-
-  it('the cdk8s validation plugin (cdk8s synth) checks the written user objects under their construct paths', async () => {
-    const out = path.join(tmp, 'plugin');
-    const result = new ManifestStack(build(), { outdir: out }).synth();
-    const manifests = result.clusters.flatMap((c) => c.files.map((x) => path.join(out, x)));
-    const submitted: string[] = [];
-    const report = { addViolation: () => undefined, submit: (status: string) => void submitted.push(status) };
-    const context = { manifests, pkg: 'platform-cdk', version: '0.1.0', metadata: {}, report, logger: { log: () => undefined } } as unknown as ValidationContext;
-    await new PlatformValidation({ app: PROGRAM }).validate(context);
-    expect(submitted).toEqual(['success']);
-    const objects = objectsOfFiles(new Map(Object.entries(readTree(out))), build(), new ManifestStack(build()).render());
-    expect(objects.find((o) => o.object.metadata.name === 'report-nightly')?.source).toBe('acme/shop/storefront/report/nightly/Resource');
-  });
-
-  it('the program run as cdk8s runs it, with a stand-in helm found on PATH by cdk8s itself, writes the same bytes', () => {
-    const out = path.join(tmp, 'program');
-    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [PROGRAM], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out, PATH: `${path.join(FIXTURES, 'bin')}${path.delimiter}${PATH}` }, stdio: 'pipe' });
-    expect(readTree(out)).toEqual(Object.fromEntries([...new ManifestStack(build()).files()]));
-  });
 });
 
 describe('nothing is dropped silently', () => {
@@ -392,34 +367,118 @@ describe('nothing is dropped silently', () => {
 });
 
 describe('a platform in an existing cdk8s App', () => {
-  it('adds one checked chart per cluster, synthesized with the App\'s own charts, showing under cdk8s Testing exactly what is written', () => {
+  /** The objects of each cluster's folder as ManifestStack writes them, in the order written (files by name). */
+  function writtenByCluster(files: Map<string, string>): Map<string, KubeObject[]> {
+    const out = new Map<string, KubeObject[]>();
+    for (const [file, text] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (file.startsWith('_')) continue;
+      const cluster = file.split('/')[0];
+      out.set(cluster, [...(out.get(cluster) ?? []), ...parseAllDocuments(text).map((d) => d.toJS() as KubeObject)]);
+    }
+    return out;
+  }
+  /** A small platform in `app` (no Include or Helm, which run processes): one cluster, one project, one service. */
+  function small(app: Construct): Platform {
+    const platform = new Platform(app, 'acme');
+    const host = platform.addCluster('host', { role: ClusterRole.HOST });
+    const production = platform.addEnvironment('production', { clusters: [host], production: true });
+    const project = platform.addTenant('shop', { manager: 'alice' }).addProject('storefront', { environments: [production] });
+    project.addService('web', { image: Registry.at('harbor.example.com').image('shop/web', '1.0.0'), ports: [{ port: 8080 }] });
+    return platform;
+  }
+  let written: Map<string, KubeObject[]>;
+  beforeAll(() => {
+    written = writtenByCluster(expectedFiles());
+  });
+
+  it('new Platform(app, id, props): app.synth() writes, per cluster, exactly the objects ManifestStack writes, in its order, beside the App\'s own charts', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-app-'));
     try {
       const app = new App({ outdir });
       const mine = new Chart(app, 'mine');
-      new kplus.ConfigMap(mine, 'own', { metadata: { name: 'own' } });
-      const charts = addPlatformCharts(app, build());
-      expect(charts.map((c) => c.node.id)).toEqual(['acme-host', 'acme-member-test']);
-      const files = new ManifestStack(build()).files();
-      const key = (o: KubeObject): string => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
-      for (const chart of charts) {
-        const cluster = chart.node.id.slice('acme-'.length);
-        const written = [...files].filter(([k]) => k.startsWith(`${cluster}/`)).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJS() as KubeObject));
-        expect((Testing.synth(chart) as KubeObject[]).sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(written.sort((a, b) => (key(a) < key(b) ? -1 : 1)));
-      }
+      new kplus.ConfigMap(mine, 'own', { metadata: { name: 'own' }, data: { mine: 'yes' } });
+      const platform = build(app);
+      expect(platform.node.path).toBe('acme');
+      expect(PlatformCharts.of(platform)?.node.path).toBe('acme');
       app.synth();
       expect(fs.readdirSync(outdir).sort()).toEqual(['acme-host.k8s.yaml', 'acme-member-test.k8s.yaml', 'mine.k8s.yaml']);
-      expect(fs.readFileSync(path.join(outdir, 'acme-host.k8s.yaml'), 'utf8')).toContain('name: report-settings');
+      for (const [cluster, objects] of written) {
+        const text = fs.readFileSync(path.join(outdir, `acme-${cluster}.k8s.yaml`), 'utf8');
+        expect(parseAllDocuments(text).map((d) => d.toJS())).toEqual(objects);
+      }
+      // The App's own chart is written as it would be without the platform.
+      const alone = new App({ outdir: 'unused' });
+      new kplus.ConfigMap(new Chart(alone, 'mine'), 'own', { metadata: { name: 'own' }, data: { mine: 'yes' } });
+      expect(parseAllDocuments(fs.readFileSync(path.join(outdir, 'mine.k8s.yaml'), 'utf8')).map((d) => d.toJS())).toEqual(Testing.synth(alone.node.findChild('mine') as Chart));
+      // cdk8s Testing over the platform's charts shows exactly what is written.
+      for (const chart of PlatformCharts.of(platform)?.charts ?? []) expect(Testing.synth(chart)).toEqual(written.get(chart.node.id.slice('acme-'.length)));
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
 
-  it('adds nothing when the checks fail', () => {
+  it('the charts hold the model as it is when the App is synthesized, and cdk8s Testing of the App\'s own chart synthesizes them too', () => {
+    const app = Testing.app();
+    const mine = new Chart(app, 'mine');
+    const platform = small(app);
+    platform.tenants[0].projects[0].addManifests('late', (chart) => void new kplus.ConfigMap(chart, 'late', { metadata: { name: 'late' } }));
+    Testing.synth(mine);
+    const host = app.node.findChild('acme-host') as Chart;
+    expect((Testing.synth(host) as KubeObject[]).some((o) => o.metadata.name === 'late')).toBe(true);
+    expect(PlatformCharts.of(platform)?.charts).toEqual([host]);
+  });
+
+  it('addPlatformCharts(app, platform) adds the same charts for a platform built on its own', () => {
+    const app = new App({ outdir: 'unused' });
+    new kplus.ConfigMap(new Chart(app, 'mine'), 'own', { metadata: { name: 'own' } });
+    const charts = addPlatformCharts(app, build());
+    expect(charts.map((c) => c.node.id)).toEqual(['acme-host', 'acme-member-test']);
+    for (const chart of charts) expect(Testing.synth(chart)).toEqual(written.get(chart.node.id.slice('acme-'.length)));
+    expect(() => addPlatformCharts(new App({ outdir: 'unused' }), small(new App({ outdir: 'unused' })))).toThrow('created in a cdk8s App already');
+  });
+
+  it('the App\'s synthesis fails with every error finding, and writes nothing, when the checks fail', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-app-bad-'));
+    try {
+      const app = new App({ outdir });
+      new Chart(app, 'mine');
+      const platform = small(app);
+      platform.tenants[0].projects[0].services[0].addOverride('Deployment', 'spec.template.spec.hostNetwork', true);
+      const e = thrown(() => app.synth());
+      expect(e.message).toContain('Validation failed');
+      expect(e.message).toMatch(/\[acme\] error \[pod-security-restricted\] host: apps\/v1 Deployment storefront\/web .*\(from acme\/shop\/storefront\/web\)/);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+      // A model error too.
+      const other = new App({ outdir });
+      small(other).tenants[0].projects[0].addManifests('elsewhere', (chart) => void new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } }));
+      expect(thrown(() => other.synth()).message).toContain('[acme/shop/storefront/elsewhere/cm] metadata.namespace');
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('an object added to a platform\'s chart outside the pipeline fails the App\'s synthesis, naming its construct path', () => {
+    const app = new App({ outdir: 'unused' });
+    const platform = small(app);
+    const [host] = PlatformCharts.of(platform)?.charts ?? [];
+    new ApiObject(host, 'late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'storefront' } });
+    expect(thrown(() => app.synthYaml()).message).toContain('[acme-host/late] chart: got "ConfigMap late"; the object was added to the platform\'s chart acme-host outside the pipeline');
+    const f = fixture();
+    addService(f, 'web');
+    const other = new App({ outdir: 'unused' });
+    const [chart] = addPlatformCharts(other, f.platform);
+    new kplus.ConfigMap(chart, 'later', { metadata: { name: 'later' } });
+    expect(thrown(() => other.synthYaml()).message).toContain('[acme-host/later/Resource] chart');
+  });
+
+  it('adds nothing when the checks fail, and refuses an id taken in the App', () => {
     const app = new App({ outdir: 'unused' });
     const f = fixture();
     addService(f, 'web').addOverride('Deployment', 'spec.template.spec.hostNetwork', true);
     expect(thrown(() => addPlatformCharts(app, f.platform))).toBeInstanceOf(ChecksFailed);
     expect(app.node.children).toEqual([]);
+    new Chart(app, 'acme');
+    expect(thrown(() => small(app))).toBeInstanceOf(ValidationError);
   });
 });

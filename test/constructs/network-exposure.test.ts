@@ -3,7 +3,7 @@
  * from declared networks only (source ranges and a network policy of exactly those CIDRs), with the production rule
  * that every address needs a waiver.
  */
-import { ExternalTrafficPolicy, Protocol, ServiceType } from 'platform-cdk';
+import { ClusterRole, ExternalTrafficPolicy, NodeRole, Protocol, ServiceType } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { checkCidr } from '../../lib/cidr';
 import { checkPolicies } from '../../lib/policy';
@@ -152,5 +152,31 @@ describe('network exposure', () => {
     expect(checkCidr('010.0.0.0/8')?.message).toContain('not an IPv4 or IPv6 address');
     expect(checkCidr('10.0.0.0/08')?.message).toContain('prefix length');
     expect(checkCidr(42)?.message).toContain('CIDR string');
+  });
+
+  it('refuses a network that reaches into the cluster\'s pod or Service network, which would admit every tenant\'s pods', () => {
+    const f = fixture();
+    const plan = { kubernetesVersion: 'v1.27.16', nodes: [{ name: 'n1', address: '192.168.1.10', roles: [NodeRole.CONTROL_PLANE, NodeRole.ETCD, NodeRole.WORKER] }] };
+    const cluster = f.platform.addCluster('edge', { role: ClusterRole.MEMBER, nodePlan: plan });
+    const staging = f.platform.addEnvironment('staging', { clusters: [cluster], domain: 'staging.example.com' });
+    const p = f.tenant.addProject('edge', { environments: [staging] });
+    p.addService('gateway', { image: f.registry.image('shop/gateway', '1.0.0'), ports: [{ port: 1883 }] }).exposeNetwork({ from: ['10.233.0.0/16', '10.20.0.0/16', '0.0.0.0/0'] });
+    const lines = validationErrors(f.platform).filter((l) => l.includes('exposeNetwork'));
+    expect(lines).toEqual([
+      expect.stringContaining('[acme/shop/edge/gateway] exposeNetwork[0].from (in staging): got "10.233.0.0/16"; the network overlaps the Service network 10.233.0.0/18 of cluster edge'),
+      expect.stringContaining('the network overlaps the pod network 10.233.64.0/18 of cluster edge, so the policy would admit traffic from inside the cluster, of any tenant'),
+    ]);
+  });
+
+  it('refuses hostile options without throwing, and a missing options object at once', () => {
+    const f = fixture();
+    const gw = addService(f, 'gateway', { ports: MQTT });
+    expect(() => gw.exposeNetwork(null as unknown as { from: string[] })).toThrow(/exposeNetwork\[0\]/);
+    gw.exposeNetwork({ from: '10.0.0.0/8' as unknown as string[], ports: 'mqtt' as unknown as string[], name: 42 as unknown as string, annotations: { pool: 7 as unknown as string }, perEnvironment: { test: null as unknown as { from: string[] } } });
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, GW, 'exposeNetwork[0].from')).toContain('non-empty list');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].ports')).toContain('non-empty list');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].name')).toContain('42');
+    expect(lineFor(lines, GW, 'exposeNetwork[0].annotations["pool"]')).toContain('string');
   });
 });

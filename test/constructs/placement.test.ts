@@ -60,6 +60,24 @@ describe('services in some environments of their project', () => {
     ]);
   });
 
+  it('refuse a preview of a service that does not run in the preview\'s baseline', () => {
+    const f = fixture();
+    addService(f, 'live', { environments: ['production'] });
+    const developers = f.tenant.addDepartment('developers', { members: ['bob'] });
+    f.platform.addPreview('feature/x', { baseline: 'test', owner: developers, expires: '2999-01-01', services: { live: { tag: 'sha-1' } } });
+    expect(validationErrors(f.platform)).toEqual([
+      '[acme/Environments/pv-feature-x] services: got "acme/shop/storefront/live"; the preview runs acme/shop/storefront/live, which does not run in its baseline environment test (it runs in: production). Fix: preview services that run in test, or add test to the environments of live.',
+    ]);
+  });
+
+  it('warn of overrides for an environment where the service does not run', () => {
+    const f = fixture();
+    addService(f, 'loadgen', { environments: ['test'], perEnvironment: { production: { replicas: 3 } } });
+    expect(validatePlatform(f.platform).filter((p) => p.path === 'acme/shop/storefront/loadgen')).toEqual([
+      { severity: 'warning', path: 'acme/shop/storefront/loadgen', property: 'perEnvironment["production"]', value: 'production', message: 'the service does not run in this environment (its `environments`), so the overrides are not used', fix: 'remove the overrides, or add the environment to the service\'s environments' },
+    ]);
+  });
+
   it('release a service only to the environments it runs in', () => {
     const f = fixture();
     f.platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate') } });

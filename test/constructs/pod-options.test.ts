@@ -204,6 +204,33 @@ describe('node selection per environment', () => {
     });
   });
 
+  it('takes an environment\'s pod defaults where the service says nothing, and checks them', () => {
+    const f = fixture();
+    const staging = f.platform.addEnvironment('staging', {
+      clusters: [f.member],
+      namespaceSuffix: '-staging',
+      podScheduling: { nodeSelector: { 'example.com/pool': 'staging' } },
+      podPriorityClassName: 'staging-default',
+    });
+    const project = f.tenant.addProject('batch', { environments: [staging] });
+    project.addService('plain', { image: f.registry.image('shop/plain', '1.0.0'), ports: [{ port: 8080 }] });
+    project.addService('own', { image: f.registry.image('shop/own', '1.0.0'), ports: [{ port: 8080 }], scheduling: { nodeSelector: { 'example.com/pool': 'gpu' } }, priorityClassName: 'gpu-jobs' });
+
+    const objects = synth(f.platform);
+    const plain = at(objects, 'member-test/Deployment/batch-staging/plain').spec.template.spec;
+    expect(plain.nodeSelector).toEqual({ 'example.com/pool': 'staging' });
+    expect(plain.priorityClassName).toBe('staging-default');
+    const own = at(objects, 'member-test/Deployment/batch-staging/own').spec.template.spec;
+    expect(own.nodeSelector).toEqual({ 'example.com/pool': 'gpu' });
+    expect(own.priorityClassName).toBe('gpu-jobs');
+
+    const g = fixture();
+    g.platform.addEnvironment('staging', { clusters: [g.member], namespaceSuffix: '-staging', podScheduling: { tolerations: [{ exists: false }] }, podPriorityClassName: 'system-node-critical' });
+    const lines = validationErrors(g.platform);
+    expect(lineFor(lines, 'acme/Environments/staging', 'podScheduling.tolerations[0].key')).toContain('needs exists: true');
+    expect(lineFor(lines, 'acme/Environments/staging', 'podPriorityClassName')).toContain('kube-system only');
+  });
+
   it('refuses bad selectors, tolerations and conditions, on the service and per environment', () => {
     const f = fixture();
     addService(f, 'api', {
@@ -227,6 +254,40 @@ describe('node selection per environment', () => {
     expect(lineFor(lines, API, 'scheduling.preferredNodes[0].conditions[0].values')).toContain('takes no values');
     expect(lineFor(lines, API, 'perEnvironment["production"].scheduling.requiredNodes[0][0].values')).toContain('one or more values');
     expect(lineFor(lines, API, 'perEnvironment["production"].priorityClassName')).toContain('got "Not_A_Name"');
+  });
+});
+
+describe('hostile pod options', () => {
+  it('refuses values of the wrong shape at their field instead of failing', () => {
+    const f = fixture();
+    addService(f, 'api', { scheduling: { tolerations: 'all' as never, requiredNodes: {} as never, nodeSelector: 'x' as never }, podLabels: [] as never, supplementalGroups: 5 as never });
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, API, 'scheduling.tolerations')).toContain('are a list');
+    expect(lineFor(lines, API, 'scheduling.requiredNodes')).toContain('are a list');
+    expect(lineFor(lines, API, 'scheduling.nodeSelector')).toContain('map of node labels');
+    expect(lineFor(lines, API, 'podLabels')).toContain('map of keys');
+  });
+
+  it('as a property: any JSON given as scheduling, pod labels or a toleration is refused naming the field, or written schema-valid', () => {
+    const json = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(fc.constantFrom('scheduling', 'podLabels', 'toleration', 'condition'), json, (where, value) => {
+        const f = fixture();
+        const props =
+          where === 'scheduling' ? { scheduling: value as never }
+            : where === 'podLabels' ? { podLabels: value as never }
+              : where === 'toleration' ? { scheduling: { tolerations: [value as never] } }
+                : { scheduling: { requiredNodes: [[value as never]] } };
+        addService(f, 'api', props);
+        const errors = validatePlatform(f.platform).filter((p) => p.severity === 'error');
+        if (errors.length === 0) {
+          synth(f.platform);
+          return;
+        }
+        for (const e of errors) expect(e.property.startsWith(where === 'podLabels' ? 'podLabels' : 'scheduling')).toBe(true);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
   });
 });
 

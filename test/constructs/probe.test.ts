@@ -70,6 +70,28 @@ describe('probes of app services', () => {
     expect(secret).not.toContain('eyJhbGci');
   });
 
+  it('as a property: any header name and value is refused naming the header, or written schema-valid', () => {
+    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('Host', 'X-Probe', 'a b', 'x\r\ny', '', 'Bearer abc'));
+    fc.assert(
+      fc.property(text, text, (name, value) => {
+        const f = fixture();
+        addService(f, 'api', { readiness: Probe.http('/ready', { headers: { [name]: value } }) });
+        const lines = (() => {
+          try {
+            synth(f.platform);
+            return undefined;
+          } catch {
+            return validationErrors(f.platform);
+          }
+        })();
+        if (lines === undefined) return;
+        expect(lines.some((l) => l.startsWith(`[${API}] readiness.headers[`))).toBe(true);
+        for (const l of lines) expect(l).toMatch(/\. Fix: .+\.$/s);
+      }),
+      { seed: SEED, numRuns: 30 },
+    );
+  });
+
   it('as a property: every timing field is written as given when valid, and refused at its own field otherwise', () => {
     const seconds = fc.oneof(fc.integer({ min: 0, max: 600 }), fc.constantFrom(0.5, NaN));
     fc.assert(

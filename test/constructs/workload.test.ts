@@ -3,7 +3,7 @@
  * (security baseline, resources, configuration, secrets, connections), and refuse the options that do not apply.
  */
 import { Cron } from 'cdk8s';
-import { CiSystem, ConcurrencyPolicy, Credential, Duration, ExistingSecret, JobRestartPolicy, Probe, RolloutStrategy, Workload } from 'platform-cdk';
+import { CiSystem, ConcurrencyPolicy, Credential, Duration, User, ExistingSecret, JobRestartPolicy, Probe, RolloutStrategy, Workload } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { checkPolicies } from '../../lib/policy';
 import { deployScript } from '../../lib/pipelines/common';
@@ -160,5 +160,44 @@ describe('workload kinds', () => {
     expect(job).toContain("get job migrate -o jsonpath='{.spec.template.spec.containers[0].image}'");
     expect(job).toContain('wait --for=condition=complete job/migrate --timeout=15m');
     expect(script('agent', Workload.daemonSet())).toContain('rollout status daemonset/agent --timeout=15m');
+  });
+
+  it('refuses hostile options without throwing: no options, options that are no object, a schedule that is no string', () => {
+    const f = fixture();
+    addService(f, 'a', { ports: [], workload: Workload.cronJob(undefined as unknown as { schedule: string }) });
+    addService(f, 'b', { ports: [], workload: Workload.cronJob({ schedule: 42 as unknown as string, timeZone: '../../etc/passwd' }) });
+    addService(f, 'c', { ports: [], workload: Workload.job('fast' as unknown as object) });
+    addService(f, 'd', { ports: [], workload: Workload.job({ activeDeadline: 30 as unknown as Duration, parallelism: Number.NaN }) });
+    const lines = validationErrors(f.platform);
+    expect(lineFor(lines, 'acme/shop/storefront/a', 'workload.schedule')).toContain('non-empty string');
+    expect(lineFor(lines, 'acme/shop/storefront/b', 'workload.schedule')).toContain('non-empty string');
+    expect(lineFor(lines, 'acme/shop/storefront/b', 'workload.timeZone')).toContain('IANA');
+    expect(lineFor(lines, 'acme/shop/storefront/d', 'workload.activeDeadline')).toContain('cdk8s Duration');
+    expect(lineFor(lines, 'acme/shop/storefront/d', 'workload.parallelism')).toContain('whole number');
+    expect(lines.some((l) => l.startsWith('[acme/shop/storefront/c]'))).toBe(false);
+  });
+
+  it('the policy checks read a generated CronJob\'s pod template as they read a Deployment\'s', () => {
+    const f = fixture();
+    addService(f, 'report', { ports: [], workload: Workload.cronJob({ schedule: '@daily' }) });
+    const cron = structuredClone(at(synth(f.platform), 'host/CronJob/storefront/report'));
+    cron.spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged = true;
+    cron.spec.jobTemplate.spec.template.spec.containers[0].image = 'report:latest';
+    const found = checkPolicies([{ cluster: 'host', object: cron, production: true }]).map((x) => `${x.rule} ${x.at}`);
+    expect(found).toEqual([
+      'pod-security-restricted /spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged',
+      'image-registry /spec/jobTemplate/spec/template/spec/containers/0/image',
+      'image-pinned /spec/jobTemplate/spec/template/spec/containers/0/image',
+    ]);
+  });
+
+  it('a preview runs a CronJob of its baseline with the preview\'s image tag', () => {
+    const f = fixture();
+    f.tenant.addDepartment('devs', { members: ['carol'] });
+    addService(f, 'report', { ports: [], workload: Workload.cronJob({ schedule: '@daily' }) });
+    f.platform.addPreview('feature/x', { baseline: f.test, owner: User.named('alice'), expires: '2099-12-31', services: { report: { tag: '2.0.0' } } });
+    const cron = at(synth(f.platform), 'member-test/CronJob/storefront-pv-feature-x/report');
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].image).toBe('harbor.example.com/shop/report:2.0.0');
+    expect(cron.spec.schedule).toBe('@daily');
   });
 });

@@ -225,6 +225,9 @@ export function describeExample(example: string, options: ExampleOptions): void 
 
     it('writes only objects that are valid against the Kubernetes 1.27 and KubeSphere 4.1 schemas, strictly', () => {
       const v = validator();
+      // The CRDs an example includes as vendor YAML (examples/<example>/vendor/), so that its instances are validated too.
+      const vendor = path.join(ROOT, 'examples', example, 'vendor');
+      if (fs.existsSync(vendor)) v.addCrdFolder(vendor);
       const findings: string[] = [];
       let checked = 0;
       for (const { file, object } of s().objects) {

@@ -3,7 +3,7 @@
  * the construct it breaks, whose path the validation error must name.
  */
 import * as fc from 'fast-check';
-import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, StatefulMode, User } from 'platform-cdk';
+import { BackupTarget, Channel, Duration, Engine, ExistingSecret, Probe, ProjectRole, Replicas, ServiceType, StatefulMode, User, Workload } from 'platform-cdk';
 import type { AppService, Project, Tenant } from 'platform-cdk';
 import { BuiltEstate, EstateSpec, REGISTRY } from './estate';
 
@@ -36,6 +36,19 @@ export const CHANGE_KINDS = [
   'autoscaling-min-above-max',
   'production-preview',
   'department-of-another-tenant',
+  // --- workload kinds and network exposure ---
+  'bad-cron-job-schedule',
+  'replicas-on-job',
+  'node-port-out-of-range',
+  'bad-network-cidr',
+  // --- end ---
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  'call-into-absent-environment',
+  'cluster-outside-environment',
+  'quota-on-unknown-cluster',
+  'external-replicas-min-above-max',
+  'external-replicas-and-autoscaling',
+  // --- end placement and external scaling ---
   // --- connections in the caller's format and alert routing ---
   'bad-connection-template',
   'alert-credential-literal',
@@ -184,6 +197,47 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       service(p, 'shop');
       return platform.addPreview('feature/in-production', { baseline: live, owner: User.named(tenant.manager), expires: '2099-12-31', services: { [`${tenant.name}/${p.name}/shop`]: { tag: '2.0.0' } } }).node.path;
     }
+    // --- workload kinds and network exposure ---
+    case 'bad-cron-job-schedule':
+      return service(project, 'nightly-job', { ports: [], workload: Workload.cronJob({ schedule: '0 25 * * *', timeZone: 'Nowhere/Special' }) }).node.path;
+    case 'replicas-on-job':
+      return service(project, 'one-off', { ports: [], replicas: 2, workload: Workload.job() }).node.path;
+    case 'node-port-out-of-range': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ type: ServiceType.NODE_PORT, from: ['10.20.0.0/16'], ports: [{ port: 8080, nodePort: 8080 }] });
+      return s.node.path;
+    }
+    case 'bad-network-cidr': {
+      const s = service(project, 'edge');
+      s.exposeNetwork({ from: ['10.20.0.1/16'] });
+      return s.node.path;
+    }
+    // --- end ---
+    // --- placement and external scaling (issue 20, items 6 and 8) ---
+    case 'call-into-absent-environment': {
+      // A second environment of the project, where the target does not run and its caller does.
+      const other = project.environments.find((e) => e !== env) ?? platform.addEnvironment('extra', { clusters: ['host'], domain: 'extra.example.com', namespaceSuffix: '-extra' });
+      if (!project.environments.includes(other)) {
+        project.placeIn(other);
+        project.quotaIn(other, { cpuRequestMillis: 64000, cpuLimitMillis: 256000, memoryRequestMiB: 131072, memoryLimitMiB: 524288, pods: 500 });
+      }
+      const stub = service(project, 'stub', { environments: [env] });
+      const caller = service(project, 'prober');
+      caller.connectsTo(stub);
+      return caller.node.path;
+    }
+    case 'cluster-outside-environment': {
+      project.placeOnClusters(env, ['nowhere']);
+      return project.node.path;
+    }
+    case 'quota-on-unknown-cluster':
+      tenant.quotaOn('nowhere', { pods: 10 });
+      return tenant.node.path;
+    case 'external-replicas-min-above-max':
+      return service(project, 'owned', { replicas: Replicas.external({ min: 4, max: 2 }) }).node.path;
+    case 'external-replicas-and-autoscaling':
+      return service(project, 'contested', { replicas: Replicas.external(), autoscaling: { minReplicas: 2, maxReplicas: 4, cpuUtilization: 70 } }).node.path;
+    // --- end placement and external scaling ---
     // --- connections in the caller's format and alert routing ---
     case 'bad-connection-template': {
       const target = service(project, 'called');

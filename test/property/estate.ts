@@ -18,6 +18,7 @@ import {
   Credential,
   Department,
   Engine,
+  EnvironmentSelector,
   ExistingSecret,
   Issuer,
   Platform,
@@ -26,7 +27,10 @@ import {
   Probe,
   ProbeScheme,
   ProjectRole,
+  Protocol,
   Registry,
+  ServiceType,
+  Replicas,
   StatefulMode,
   SecretStore,
   StatefulService,
@@ -35,6 +39,7 @@ import {
   TenantNetwork,
   Tls,
   User,
+  Workload,
   WorkspaceRole,
 } from 'platform-cdk';
 import type { AppServiceProps, NodeScheduling, Project, Resources, Tenant } from 'platform-cdk';
@@ -59,6 +64,8 @@ export interface EnvironmentSpec {
   readonly domain: string;
   readonly tls: boolean;
   readonly namespaceSuffix?: string;
+  /** Pod defaults of its app services (node pool and priority class). */
+  readonly podDefaults?: boolean;
 }
 
 /** A department, possibly with sub-departments. */
@@ -70,6 +77,10 @@ export interface DepartmentSpec {
   readonly workspaceRole?: 'regular' | 'viewer';
   /** Its project role in the tenant's projects, in these environments. */
   readonly projectRole?: { readonly role: 'operator' | 'viewer'; readonly environments: string[] };
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** Its project role in every production (or non-production) environment instead of named ones. */
+  readonly projectRoleIn?: 'production' | 'non-production';
+  // --- end placement and external scaling ---
 }
 
 /** A tenant. */
@@ -85,6 +96,10 @@ export interface TenantSpec {
   readonly viewer?: string;
   /** The environment where its first department may create projects itself (KubeSphere targets). */
   readonly selfProvisioning?: string;
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** A cluster with a workspace quota of its own (KubeSphere targets; with or without `quota`). */
+  readonly clusterQuota?: string;
+  // --- end placement and external scaling ---
   // --- alert routing ---
   /** Its alert routing: the channels (one receiver each), the environments (all when absent), critical alerts to the first receiver only, credentials from a store or an existing Secret. */
   readonly alerts?: { readonly channels: AlertChannelKind[]; readonly environments?: string[]; readonly criticalFirst: boolean; readonly store: boolean };
@@ -134,6 +149,10 @@ export interface ProjectSpec {
   readonly quota: boolean;
   readonly services: ServiceSpec[];
   readonly stateful: StatefulSpec[];
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** One cluster of a production environment spanning two, where the project is placed on that cluster only. */
+  readonly clustersIn?: { readonly environment: string; readonly cluster: string };
+  // --- end placement and external scaling ---
 }
 
 /** An app service. */
@@ -155,6 +174,18 @@ export interface ServiceSpec {
   readonly metrics?: boolean;
   /** Replicas in one environment, over the service's. */
   readonly replicasIn?: { readonly environment: string; readonly replicas: number };
+  // --- workload kinds and network exposure ----------------------------------------------------------------
+  /** What it runs as, when not a Deployment (a Job or CronJob has no ports, exposure, probes or scaling). */
+  readonly workload?: 'job' | 'cronJob' | 'daemonSet';
+  /** Its ports exposed to networks (with a UDP port when `udp`), a fixed node port where no two environments share a cluster. */
+  readonly network?: { readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; readonly from: string[]; readonly udp: boolean; readonly nodePort?: number };
+  // --- end of workload kinds and network exposure ----------------------------------------------------------
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  /** The environments of its project it runs in, when not all (a non-production one left out; nothing calls it). */
+  readonly onlyIn?: string[];
+  /** An environment whose replicas are set elsewhere (`Replicas.external({ min: 2, max: 3 })`; no autoscaling). */
+  readonly externalIn?: string;
+  // --- end placement and external scaling ---
   // --- connections in the caller's format (ConnectOptions.env, hostAndPort) ---
   /** The format of its connections' address variables: templates, with or without <PREFIX>_HOST/_PORT. */
   readonly addressFormat?: AddressFormat;
@@ -271,6 +302,8 @@ export interface StatefulSpec {
   readonly engine: 'mysql' | 'redis' | 'clickhouse';
   readonly mode: 'external' | 'in-cluster';
   readonly backup?: string;
+  /** The environments of its project it runs in, when not all (placement, issue 20). */
+  readonly onlyIn?: string[];
 }
 
 /** A preview. */
@@ -313,24 +346,50 @@ const rawService = fc.record({
   readiness: fc.constantFrom(undefined, 'http' as const, 'tcp' as const),
   metrics: fc.boolean(),
   replicasIn: fc.option(fc.record({ env: fc.nat(), replicas: fc.integer({ min: 2, max: 4 }) }), { nil: undefined }),
+  // --- workload kinds and network exposure ---
+  // One service in five runs as another kind, one in four exposes ports to networks: Deployments stay the common case.
+  kind: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('job' as const, 'cronJob' as const, 'daemonSet' as const) }),
+  network: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
+  ),
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  drop: fc.option(fc.nat(), { nil: undefined }),
+  externalIn: fc.option(fc.nat(), { nil: undefined }),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
   pod: fc.option(rawPod, { nil: undefined }),
 });
 
-const rawStateful = fc.record({ engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
+/** The workload kind and network exposure of a generated service: what its kind does not have is left out. */
+function withKindAndNetwork(base: ServiceSpec, raw: { kind?: 'job' | 'cronJob' | 'daemonSet'; network?: { type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; cidrs: string[]; udp: boolean; nodePort: boolean } }, nodePort: () => number | undefined): ServiceSpec {
+  const kind = raw.kind;
+  if (kind === 'job' || kind === 'cronJob') {
+    const { ports: _p, replicas: _r, subdomain: _s, autoscaling: _a, readiness: _re, metrics: _m, replicasIn: _ri, externalIn: _ei, ...rest } = base;
+    const pod = rest.pod ? (({ probe: _pr, ...p }) => p)(rest.pod) : undefined;
+    return { ...rest, ...(pod ? { pod } : {}), ports: [], workload: kind };
+  }
+  const out: ServiceSpec = kind === 'daemonSet' ? (({ replicas: _r, autoscaling: _a, replicasIn: _ri, externalIn: _ei, ...rest }) => ({ ...rest, workload: kind }))(base) : base;
+  const n = raw.network;
+  if (!n) return out;
+  const fixed = n.nodePort && n.type !== 'ClusterIP' ? nodePort() : undefined;
+  return { ...out, network: { type: n.type, from: [...n.cidrs], udp: n.udp, ...(fixed !== undefined ? { nodePort: fixed } : {}) } };
+}
 
-const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }) });
+const rawStateful = fc.record({ /* placement (issue 20) */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
 
-const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }) });
+const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }), /* placement (issue 20) */ clusterPick: fc.option(fc.nat(), { nil: undefined }) });
+
+const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }), /* placement (issue 20) */ roleIn: fc.constantFrom(undefined, 'production' as const, 'non-production' as const) });
 
 const rawTenant = fc.record({
   alerts: fc.option(fc.record({ channels: fc.subarray([...ALERT_CHANNELS], { minLength: 1 }), envMask: fc.integer({ min: 0, max: 15 }), criticalFirst: fc.boolean(), store: fc.boolean() }), { nil: undefined }), // alert routing
+  /* placement (issue 20) */ clusterQuota: fc.option(fc.nat(), { nil: undefined }),
   declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
   target: fc.constantFrom(Target.KUBESPHERE_V4_1, Target.KUBESPHERE_V3_4, Target.KUBERNETES),
   members: fc.integer({ min: 0, max: 2 }),
-  environments: fc.array(fc.record({ production: fc.boolean(), cluster: fc.nat(), second: fc.option(fc.nat(), { nil: undefined }), tls: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  environments: fc.array(fc.record({ production: fc.boolean(), cluster: fc.nat(), second: fc.option(fc.nat(), { nil: undefined }), tls: fc.boolean(), podDefaults: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   tenants: fc.array(rawTenant, { minLength: 1, maxLength: 3 }),
   previews: fc.array(fc.record({ pick: fc.nat(), clone: fc.boolean(), user: fc.boolean(), expired: fc.boolean() }), { maxLength: 2 }),
   ci: fc.constantFrom(undefined, CiSystem.KUBESPHERE_DEVOPS, CiSystem.GITLAB_CI),
@@ -363,14 +422,20 @@ export function normalize(raw: RawEstate): EstateSpec {
     // Environments sharing a cluster need namespaces of their own there.
     const shared = list.some((c) => used.has(c));
     list.forEach((c) => used.add(c));
-    return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}) };
+    return { name, clusters: list, production: e.production, domain: `${name}.example.com`, tls: e.tls, ...(shared ? { namespaceSuffix: `-${name}` } : {}), ...(e.podDefaults ? { podDefaults: true } : {}) };
   });
   const envNames = environments.map((e) => e.name);
   // Self-provisioning: in a non-production environment whose clusters are members that no other environment uses.
   const selfProvisioned = environments.find(
     (e) => !e.production && e.clusters.every((c) => c !== 'host' && environments.every((o) => o === e || !o.clusters.includes(c))),
   );
-  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[] } }[] = [];
+  const services: { key: string; tenant: string; environments: string[]; spec: { calls: number[]; batch?: boolean } }[] = [];
+  // Fixed node ports, one per exposure: only where no two of the project's environments share a cluster.
+  let nextNodePort = 30000;
+  const sharesCluster = (envs: string[]): boolean => {
+    const cs = envs.flatMap((e) => environments.find((x) => x.name === e)?.clusters ?? []);
+    return new Set(cs).size < cs.length;
+  };
   const tenants: TenantSpec[] = raw.tenants.map((t, ti) => {
     const name = TENANT_NAMES[ti];
     const departments = t.departments.map((d, di): DepartmentSpec => {
@@ -397,9 +462,9 @@ export function normalize(raw: RawEstate): EstateSpec {
           // Unique in the tenant: a tenant's release pipelines are named after their services.
           const sname = `${PROJECT_NAMES[pi]}-${SERVICE_NAMES[si]}`;
           const key = `${name}/${pname}/${sname}`;
-          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls } });
+          services.push({ key, tenant: name, environments: penvs, spec: { calls: s.calls, batch: s.kind === 'job' || s.kind === 'cronJob' } });
           const r = s.resources;
-          return {
+          return withKindAndNetwork({
             name: sname,
             ports: [...s.ports],
             ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
@@ -415,7 +480,7 @@ export function normalize(raw: RawEstate): EstateSpec {
             ...(s.replicasIn ? { replicasIn: { environment: pick(penvs, s.replicasIn.env), replicas: s.replicasIn.replicas } } : {}),
             ...(s.addressFormat ? { addressFormat: s.addressFormat } : {}), // connections in the caller's format
             ...(s.pod ? { pod: normalizePod(s.pod, penvs) } : {}),
-          };
+          }, s, () => (sharesCluster(penvs) ? undefined : nextNodePort++));
         }),
       };
     });
@@ -437,7 +502,7 @@ export function normalize(raw: RawEstate): EstateSpec {
   allServices.forEach(({ p, s }, i) => {
     const calls = services[i].spec.calls;
     const candidates = [
-      ...services.slice(0, i).map((x) => ({ key: x.key, environments: x.environments })),
+      ...services.slice(0, i).filter((x) => !x.spec.batch).map((x) => ({ key: x.key, environments: x.environments })),
       ...statefuls,
     ].filter((c) => p.environments.every((e) => c.environments.includes(e)));
     const targets = new Set<string>();
@@ -465,11 +530,71 @@ export function normalize(raw: RawEstate): EstateSpec {
     const owner = pv.user ? `user:${chosen.t.manager}` : `department:${chosen.t.departments[0].name}`;
     previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline', expires: pv.expired ? '2026-01-31' : '2099-12-31' });
   });
+  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  placeFiner(raw, environments, tenants, previews);
+  // --- end placement and external scaling ---
   // Plain Kubernetes has no KubeSphere DevOps: its pipelines are GitLab CI's.
   const ci = raw.ci === undefined ? undefined : raw.target === Target.KUBERNETES ? CiSystem.GITLAB_CI : raw.ci;
   return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
 
+// --- placement and external scaling (issue 20, items 6 and 8) ---
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Placement finer than a project's environments, and scaling owned elsewhere, kept valid: a service or stateful
+ * service leaves out one non-production environment of its project only when nothing calls it and no preview runs
+ * it; a project is placed on one cluster of a production environment spanning two only when no other project calls
+ * into it; a workspace quota of its own on a cluster where the tenant has projects (KubeSphere targets); replicas
+ * set elsewhere only where the service does not autoscale.
+ */
+function placeFiner(raw: RawEstate, environments: readonly EnvironmentSpec[], tenants: TenantSpec[], previews: readonly PreviewSpec[]): void {
+  const called = new Set(tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.connectsTo))));
+  const calledFromElsewhere = new Set(tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.connectsTo.filter((k) => !k.startsWith(`${t.name}/${p.name}/`))))));
+  const previewed = new Set(previews.flatMap((p) => p.services));
+  const production = new Set(environments.filter((e) => e.production).map((e) => e.name));
+  tenants.forEach((t, ti) => {
+    const rt = raw.tenants[ti];
+    t.departments.forEach((d, di) => {
+      const roleIn = rt.departments[di]?.roleIn;
+      if (d.projectRole && roleIn) (d as Mutable<DepartmentSpec>).projectRoleIn = roleIn;
+    });
+    const clusters = new Set<string>();
+    t.projects.forEach((p, pi) => {
+      const rp = rt.projects[pi];
+      const prefix = `${t.name}/${p.name}/`;
+      const wide = environments.filter((e) => p.environments.includes(e.name) && e.production && e.clusters.length > 1);
+      if (rp.clusterPick !== undefined && wide.length > 0 && ![...calledFromElsewhere].some((k) => k.startsWith(prefix))) {
+        const env = pick(wide, rp.clusterPick);
+        (p as Mutable<ProjectSpec>).clustersIn = { environment: env.name, cluster: pick(env.clusters, rp.clusterPick) };
+      }
+      for (const e of environments) {
+        if (!p.environments.includes(e.name)) continue;
+        for (const c of p.clustersIn?.environment === e.name ? [p.clustersIn.cluster] : e.clusters) clusters.add(c);
+      }
+      const droppable = p.environments.filter((e) => !production.has(e));
+      p.services.forEach((sv, si) => {
+        const rs = rp.services[si];
+        const key = `${prefix}${sv.name}`;
+        const m = sv as Mutable<ServiceSpec>;
+        if (rs.drop !== undefined && p.environments.length > 1 && droppable.length > 0 && !called.has(key) && !previewed.has(key)) {
+          const gone = pick(droppable, rs.drop);
+          m.onlyIn = p.environments.filter((e) => e !== gone);
+        }
+        if (rs.externalIn !== undefined && !sv.autoscaling && sv.workload === undefined) m.externalIn = pick(m.onlyIn ?? p.environments, rs.externalIn);
+      });
+      p.stateful.forEach((st, si) => {
+        const key = `${prefix}${st.name}`;
+        if (rp.stateful[si].drop && droppable.length > 0 && p.environments.length > 1 && !called.has(key)) {
+          (st as Mutable<StatefulSpec>).onlyIn = p.environments.filter((e) => e !== droppable[0]);
+        }
+      });
+    });
+    if (rt.clusterQuota !== undefined && raw.target !== Target.KUBERNETES && clusters.size > 0) (t as Mutable<TenantSpec>).clusterQuota = pick([...clusters].sort(), rt.clusterQuota);
+  });
+}
+// --- end placement and external scaling ---
 // --- alert routing ---
 /** A tenant's alert routing, valid by construction: no DingTalk on plain Kubernetes, only environments the tenant's projects are in. */
 function alertSpec(raw: { channels: AlertChannelKind[]; envMask: number; criticalFirst: boolean; store: boolean } | undefined, target: Target, projects: ProjectSpec[]): { alerts?: TenantSpec['alerts'] } {
@@ -523,6 +648,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       domain: e.domain,
       ...(e.tls ? { tls: Tls.certManager(Issuer.cluster('letsencrypt')) } : {}),
       ...(e.namespaceSuffix ? { namespaceSuffix: e.namespaceSuffix } : {}),
+      ...(e.podDefaults ? { podScheduling: { nodeSelector: { 'example.com/pool': e.name } }, podPriorityClassName: `${e.name}-default` } : {}),
     });
   }
   if (spec.ci) platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate') }, ci: [spec.ci] });
@@ -536,6 +662,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       manager: t.manager,
       network: t.network === 'declared-paths-only' ? TenantNetwork.DECLARED_PATHS_ONLY : TenantNetwork.OPEN_WITHIN_TENANT,
       ...(t.quota ? { quota: WORKSPACE_QUOTA } : {}),
+      ...(t.clusterQuota ? { clusterQuotas: { [t.clusterQuota]: { pods: WORKSPACE_QUOTA.pods + 1 } } } : {}), // placement (issue 20)
     });
     tenants.set(t.name, tenant);
     if (t.viewer) tenant.grant(User.named(t.viewer), WorkspaceRole.VIEWER);
@@ -545,13 +672,14 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       departments.set(`${t.name}/${d.name}`, department);
       for (const c of d.children) department.addDepartment(c.name, { members: c.members });
       if (d.workspaceRole) tenant.grant(department, d.workspaceRole === 'regular' ? WorkspaceRole.REGULAR : WorkspaceRole.VIEWER);
-      if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: d.projectRole.environments });
+      const roleIn = d.projectRoleIn === undefined ? undefined : d.projectRoleIn === 'production' ? EnvironmentSelector.PRODUCTION : EnvironmentSelector.NON_PRODUCTION; // placement (issue 20)
+      if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: roleIn ? [roleIn] : d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
     if (t.alerts) routeGeneratedAlerts(tenant, t.alerts); // alert routing
     for (const p of t.projects) {
       // The quota given for the whole project or per environment; roomy either way.
-      const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}) });
+      const project = tenant.addProject(p.name, { environments: p.environments, ...(p.quota ? { quota: ROOMY_QUOTA } : {}), ...(p.clustersIn ? { clustersIn: { [p.clustersIn.environment]: [p.clustersIn.cluster] } } : {}) });
       if (!p.quota) for (const e of p.environments) project.quotaIn(e, ROOMY_QUOTA);
       projects.set(`${t.name}/${p.name}`, project);
       for (const s of p.stateful) {
@@ -568,6 +696,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             // Pod options: the engine's probes and user, overridden on backed-up engines.
             ...(s.backup ? { readiness: Probe.tcp({ period: Duration.seconds(5), successThreshold: 2 }), startup: Probe.tcp({ failureThreshold: 30 }), runAsUser: 1001 } : {}),
           },
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
         statefuls.set(`${t.name}/${p.name}/${s.name}`, stateful);
       }
@@ -583,8 +712,17 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.metrics ? { metrics: { port: `tcp-${s.ports[1]}`, path: '/metrics' }, alerts: true as const } : {}),
           ...podProps(s.name, s.ports, s.pod, s.resources),
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
+          // --- workload kinds and network exposure ---
+          ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
         });
+        if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling (issue 20)
         if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
+        if (s.network) {
+          const n = s.network;
+          if (n.udp) service.addPort({ port: 5683, name: 'coap', protocol: Protocol.UDP });
+          service.exposeNetwork({ type: n.type as ServiceType, from: n.from, ports: [{ port: service.ports[0].name, nodePort: n.nodePort }, ...(n.udp ? ['coap'] : [])] });
+        }
         if (s.subdomain) service.expose({ subdomain: s.subdomain });
         services.set(`${t.name}/${p.name}/${s.name}`, service);
       }

@@ -8,6 +8,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
+import { MECHANISMS, missingMechanisms } from '../fixtures/escape-hatches/mechanisms';
 import { build } from '../fixtures/escape-hatches/program';
 import { recordingMocks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
@@ -76,11 +77,18 @@ function yamlObjectsOf(platform: Platform, stack: string): Map<string, KubeObjec
 }
 
 describe('PulumiStack with escape hatches', () => {
-  it('registers, per stack, exactly the objects the YAML holds for it, user objects, overrides and transforms included', async () => {
-    const platform = build();
+  // The fixture estate, deployed once per stack for the file.
+  let platform: Platform;
+  const deployed = new Map<string, Recorded[]>();
+  beforeAll(async () => {
+    platform = build();
+    for (const name of stackNames(platform)) deployed.set(name, await deploy(platform, name));
+  });
+
+  it('registers, per stack, exactly the objects the YAML holds for it, user objects, overrides and transforms included', () => {
     const all = new Set<string>();
-    for (const name of stackNames(platform)) {
-      const got = registered(await deploy(platform, name));
+    for (const [name, rec] of deployed) {
+      const got = registered(rec);
       const expected = yamlObjectsOf(platform, name);
       expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [key, object] of got) expect(object).toEqual(expected.get(key));
@@ -99,13 +107,44 @@ describe('PulumiStack with escape hatches', () => {
     }
   });
 
-  it('registers a project\'s user objects in its environment\'s stack, with that cluster\'s provider, under the project', async () => {
-    const platform = build();
-    const rec = await deploy(platform, 'test');
+  it('registers the object of every mechanism once, in the stack of its environment, with its cluster\'s provider, as declared', () => {
+    // `<cluster>/<Kind>/<namespace>/<name>` → the stacks that register it, and the object registered.
+    const stacks = new Map<string, string[]>();
+    const objects = new Map<string, KubeObject>();
+    for (const [name, rec] of deployed) {
+      for (const [key, object] of registered(rec)) {
+        const [cluster, ...rest] = key.split('/');
+        const short = `${cluster}/${rest[rest.length - 3]}/${rest[rest.length - 2]}/${rest[rest.length - 1]}`;
+        stacks.set(short, [...(stacks.get(short) ?? []), name]);
+        objects.set(short, object);
+      }
+    }
+    expect(missingMechanisms(objects)).toEqual([]);
+    const owner = (cluster: string): string => platform.environments.find((e) => e.clusters.some((c) => c.name === cluster))?.name ?? cluster;
+    for (const m of MECHANISMS) {
+      const environment = objects.get(m.key)?.metadata.labels?.['platform-cdk.io/environment'] ?? owner(m.key.split('/')[0]);
+      expect([m.mechanism, stacks.get(m.key)]).toEqual([m.mechanism, [environment]]);
+    }
+  });
+
+  // PulumiStack runs the output checks before it registers anything: a user object they refuse is never registered.
+  it('refuses a user object the checks refuse (a privileged pod in a restricted namespace), naming its construct path', async () => {
+    const platform = build(undefined, 'privileged-pod');
+    let error: unknown;
+    try {
+      await deploy(platform, 'test');
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).toContain('(from acme/shop/storefront/debug/pod)');
+  });
+
+  it('registers a project\'s user objects in its environment\'s stack, with that cluster\'s provider, under the project', () => {
+    const rec = deployed.get('test') ?? [];
     const cm = rec.find((r) => r.type === 'kubernetes:core/v1:ConfigMap' && (r.inputs.metadata as { name: string }).name === 'report-settings');
     expect(cm?.provider).toContain('::member-test::');
     expect(rec.some((r) => (r.inputs.metadata as { name?: string } | undefined)?.name === 'vendor-reader')).toBe(false);
-    const d = rec.find((r) => r.type === 'kubernetes:apps/v1:Deployment');
+    const d = rec.find((r) => r.type === 'kubernetes:apps/v1:Deployment' && (r.inputs.metadata as { name: string }).name === 'web');
     expect(JSON.stringify(d?.inputs)).toContain('"terminationGracePeriodSeconds":45');
     expect(JSON.stringify(d?.inputs)).toContain('"example.com/cost-centre":"retail"');
   });

@@ -1,37 +1,39 @@
 /**
  * The Pulumi output, under Pulumi's own mocks (there is no Pulumi CLI or cluster in CI): what each stack
  * registers must be exactly what the YAML output holds for that stack's environment, every object bound to its
- * own cluster's provider, connections kept secret, and bad stacks or configuration reported clearly.
+ * own cluster's provider, connections kept secret, the output checked before anything is registered, and bad
+ * stacks or configuration reported clearly.
  *
  * The cost is Pulumi's own (registering a resource under the mocks, several times slower under jest than in plain
- * node), so the file registers each stack once: one mocks runtime, `@pulumi/kubernetes` loaded once, the
- * quick start's production stack deployed once for the tests that only read it, each estate's YAML synthesized
- * once. The quick tier checks one stack per example (the smallest with a Deployment) and runs the quick start's
- * Pulumi program as one stack; the full tier (`npm run test:full`) checks every stack and runs every program as
- * every stack.
+ * node), so the file registers each stack once: one mocks runtime, `@pulumi/kubernetes` loaded once, the quick
+ * start's production stack deployed once for every test that only reads it (its parity with the YAML included),
+ * each estate's YAML synthesized once. The examples' larger estates, every stack of every example and every
+ * Pulumi program as every stack are in pulumi-stack.full.test.ts (the full tier, `npm run test:full`).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { parse, parseAllDocuments } from 'yaml';
-import { ManifestStack, Platform, stackNames, stackScope, ValidationError } from 'platform-cdk';
+import * as fc from 'fast-check';
+import { ChecksFailed, ManifestStack, Platform, renderPlatform, stackNames, stackScope, ValidationError } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { build as buildQuickstart } from '../../examples/quickstart/main';
 import { addService, fixture } from '../fixture';
-import { recordingMocks } from '../pulumi-mocks';
-import type { Recorded } from '../pulumi-mocks';
-import { FULL } from '../tier';
+import { tiered } from '../tier';
+import { buildEstate, validEstate } from '../property/estate';
+import { contexts, examplePlatform, keyOf, providerCluster, PulumiHarness, pulumiPrograms, registeredObjects, runProgram, smallestStack, yamlObjects, yamlObjectsOf } from '../pulumi-mocks';
+import type { Deployed } from '../pulumi-mocks';
+
 
 const PROJECT = 'platform-cdk-test';
-const recorded: Recorded[] = [];
-const mocks = recordingMocks(recorded);
-pulumi.runtime.setMocks(mocks, PROJECT, 'test', false);
-
-// @pulumi/kubernetes must be loaded after setMocks.
-type PulumiModule = typeof import('platform-cdk/pulumi');
-let mod: PulumiModule;
+const harness = new PulumiHarness(PROJECT);
+const { mocks } = harness;
+/** The seed of the CI runs. */
+const SEED = 20261206;
+const deploy = harness.deploy.bind(harness);
+let mod: typeof import('platform-cdk/pulumi');
 beforeAll(async () => {
-  mod = await import('platform-cdk/pulumi');
+  mod = await harness.load();
 });
 // Let every registration of a test finish before the next test replaces the mocks.
 afterEach(async () => {
@@ -44,18 +46,6 @@ function resolved<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
 }
 
-/** Runs a PulumiStack as stack `stack` with the given configuration and returns what was registered. */
-async function deploy(platform: Platform, stack: string, config: Record<string, string>, secretKeys: string[] = []) {
-  recorded.length = 0;
-  pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-  pulumi.runtime.setAllConfig(config, secretKeys);
-  const s = new mod.PulumiStack(platform);
-  const urns = new Map<string, string>();
-  for (const [key, o] of s.objects) urns.set(key, await resolved(o.resource.urn));
-  return { stack: s, urns, recorded: [...recorded] };
-}
-
-type Deployed = Awaited<ReturnType<typeof deploy>>;
 let quickstart: Promise<Deployed & { platform: Platform; before: Map<string, string> }> | undefined;
 
 /**
@@ -71,143 +61,45 @@ function quickstartProduction(): Promise<Deployed & { platform: Platform; before
   return quickstart;
 }
 
-const contexts = (...clusters: string[]): Record<string, string> => Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c]));
-
-/** The cluster a provider URN reference (`urn::id`) names: providers are named after their cluster. */
-function providerCluster(ref: string): string {
-  const urn = ref.slice(0, ref.lastIndexOf('::'));
-  return urn.slice(urn.lastIndexOf('::') + 2);
-}
-
-/** The Kubernetes objects registered, as they would be written (the field-manager annotation removed), by key. */
-function registeredObjects(rec: readonly Recorded[]): Map<string, { cluster: string; object: KubeObject }> {
-  const out = new Map<string, { cluster: string; object: KubeObject }>();
-  for (const r of rec) {
-    if (!r.type.startsWith('kubernetes:')) continue;
-    const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
-    const annotations = object.metadata.annotations ?? {};
-    delete annotations['pulumi.com/patchFieldManager'];
-    if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
-    const cluster = providerCluster(r.provider);
-    out.set(`${cluster}/${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`, { cluster, object });
-  }
-  return out;
-}
-
-/**
- * What the YAML output holds for a stack, worked out from the files alone: objects labelled with the stack's
- * environment on the environment's clusters, and unlabelled objects of clusters the stack owns (the first
- * environment that spans a cluster owns its cluster-wide objects; a cluster in no environment owns itself).
- */
-function yamlObjectsOf(platform: Platform, objects: readonly YamlObject[], stack: string): Map<string, KubeObject> {
-  const env = platform.environments.find((e) => e.name === stack);
-  const owner = (cluster: string): string => platform.environments.find((e) => e.clusters.some((c) => c.name === cluster))?.name ?? cluster;
-  const clusters = env ? env.clusters.map((c) => c.name) : [stack];
-  const out = new Map<string, KubeObject>();
-  for (const { cluster, object: o } of objects) {
-    if (!clusters.includes(cluster)) continue;
-    const label = o.metadata.labels?.['platform-cdk.io/environment'];
-    if (label === undefined ? owner(cluster) === stack : label === stack) {
-      out.set(`${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`, o);
-    }
-  }
-  return out;
-}
-
-/** An object of the YAML output, with its cluster. */
-interface YamlObject {
-  readonly cluster: string;
-  readonly object: KubeObject;
-}
-
-/** The YAML objects of each platform synthesized so far (so that no estate is synthesized twice). */
-const yamlOf = new WeakMap<Platform, YamlObject[]>();
-
-/** Every object of a platform's YAML output (CI files aside), synthesized once. */
-function yamlObjects(platform: Platform): YamlObject[] {
-  const known = yamlOf.get(platform);
-  if (known) return known;
-  const out: YamlObject[] = [];
-  yamlOf.set(platform, out);
-  for (const [file, text] of new ManifestStack(platform).files()) {
-    if (file.startsWith('_')) continue;
-    for (const doc of parseAllDocuments(text)) out.push({ cluster: file.split('/')[0], object: doc.toJS() as KubeObject });
-  }
-  return out;
-}
-
-/**
- * The stacks a tier checks: every stack in the full tier; in the quick tier, every stack of a small estate and the
- * smallest stack with a Deployment of an example.
- */
-function stacksToCheck(platform: Platform, objects: readonly YamlObject[], every: boolean): string[] {
-  const names = stackNames(platform);
-  if (FULL || every) return names;
-  return [smallestStack(platform, objects, (o) => o.some((x) => x.kind === 'Deployment'))];
-}
-
-/** The stack of a platform with the fewest objects, among those whose objects pass `filter` (if any does). */
-function smallestStack(platform: Platform, objects: readonly YamlObject[], filter: (objects: KubeObject[]) => boolean = () => true): string {
-  const sized = stackNames(platform).map((name) => ({ name, objects: [...yamlObjectsOf(platform, objects, name).values()] }));
-  const kept = sized.filter((x) => filter(x.objects));
-  return (kept.length > 0 ? kept : sized).sort((a, b) => a.objects.length - b.objects.length || (a.name < b.name ? -1 : 1))[0].name;
-}
-
-/** The platform of each example, built once. */
-const examplePlatforms = new Map<string, Platform>();
-function examplePlatform(dir: string): Platform {
-  let p = examplePlatforms.get(dir);
-  if (!p) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    p = (require(path.join(dir, 'main.ts')) as { build: () => Platform }).build();
-    examplePlatforms.set(dir, p);
-  }
-  return p;
+/** Checks that a deployment registered exactly the objects and bodies the YAML output holds for its stack. */
+function expectParity(platform: Platform, stack: string, rec: readonly { type: string; inputs: Record<string, unknown>; provider: string }[]): Map<string, unknown> {
+  const registered = registeredObjects(rec as Parameters<typeof registeredObjects>[0]);
+  const expected = yamlObjectsOf(platform, yamlObjects(platform), stack);
+  expect([...registered.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [key, { object }] of registered) expect(object).toEqual(expected.get(key));
+  return registered;
 }
 
 describe('PulumiStack parity with the YAML output', () => {
-  const ROOT = path.resolve(__dirname, '..', '..');
-  const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'main.ts'))).sort();
-  const estates: [string, () => Platform, boolean][] = [
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ...examples.map((d): [string, () => Platform, boolean] => [`the example ${d}`, () => examplePlatform(path.join(ROOT, 'examples', d)), false]),
-    [
-      'an estate whose host cluster is in no environment',
-      () => {
-        const f = fixture();
-        const p = f.platform;
-        // Move production to a second member: the host then runs only the control plane.
-        const prod2 = p.addCluster('member-prod', { role: f.member.role });
-        const live = p.addEnvironment('live', { clusters: [prod2], domain: 'live.example.com' });
-        f.tenant.addProject('checkout', { environments: [live, f.test] }).addService('api', { image: f.registry.image('shop/api', '1.0.0'), ports: [{ port: 80 }] }).expose();
-        addService(f, 'web').expose();
-        return p;
-      },
-      true,
-    ],
-  ];
+  it('registers for the quick start\'s production stack exactly the objects and bodies the YAML holds for it', async () => {
+    const { platform, recorded: rec } = await quickstartProduction();
+    expect(expectParity(platform, 'production', rec).size).toBeGreaterThan(0);
+  });
 
-  describe.each(estates)('%s', (_title, build, every) => {
-    it(`registers, per stack, exactly the objects and bodies the YAML holds for it${FULL || every ? ', and all of them once over all stacks' : ' (one stack; every stack in the full tier)'}`, async () => {
-      const platform = build();
-      const objects = yamlObjects(platform);
-      const names = stacksToCheck(platform, objects, every);
-      const seen = new Map<string, string>();
-      for (const name of names) {
-        const clusters = stackScope(platform, name)?.clusters.map((c) => c.name) ?? [];
-        const { recorded: rec } = await deploy(platform, name, contexts(...clusters));
-        const registered = registeredObjects(rec);
-        const expected = yamlObjectsOf(platform, objects, name);
-        expect([...registered.keys()].sort()).toEqual([...expected.keys()].sort());
-        for (const [key, { object }] of registered) expect(object).toEqual(expected.get(key));
-        for (const key of registered.keys()) {
-          expect(seen.get(key)).toBeUndefined();
-          seen.set(key, name);
-        }
+  it('registers for the readme example\'s smallest stack with a Deployment exactly what the YAML holds for it', async () => {
+    const platform = examplePlatform('readme');
+    const name = smallestStack(platform, yamlObjects(platform), (o) => o.some((x) => x.kind === 'Deployment'));
+    const { recorded: rec } = await deploy(platform, name, contexts(...(stackScope(platform, name)?.clusters.map((c) => c.name) ?? [])));
+    expect(expectParity(platform, name, rec).size).toBeGreaterThan(0);
+  });
+
+  it('registers, per stack, exactly what the YAML holds for it, and every object once over all stacks, for an estate whose host cluster is in no environment', async () => {
+    const f = fixture();
+    const p = f.platform;
+    // Move production to a second member: the host then runs only the control plane.
+    const prod2 = p.addCluster('member-prod', { role: f.member.role });
+    const live = p.addEnvironment('live', { clusters: [prod2], domain: 'live.example.com' });
+    f.tenant.addProject('checkout', { environments: [live, f.test] }).addService('api', { image: f.registry.image('shop/api', '1.0.0'), ports: [{ port: 80 }] }).expose();
+    addService(f, 'web').expose();
+    const seen = new Map<string, string>();
+    for (const name of stackNames(p)) {
+      const { recorded: rec } = await deploy(p, name, contexts(...(stackScope(p, name)?.clusters.map((c) => c.name) ?? [])));
+      for (const key of expectParity(p, name, rec).keys()) {
+        expect(seen.get(key)).toBeUndefined();
+        seen.set(key, name);
       }
-      if (names.length === stackNames(platform).length) expect(seen.size).toBe(objects.length);
-      else expect(seen.size).toBeGreaterThan(0);
-    });
+    }
+    expect(seen.size).toBe(yamlObjects(p).length);
   });
 
   it('binds every object to the provider of its own cluster', async () => {
@@ -338,54 +230,22 @@ describe('PulumiStack', () => {
 });
 
 describe('the Pulumi programs of the examples', () => {
-  const ROOT = path.resolve(__dirname, '..', '..');
-  const programs = fs
-    .readdirSync(path.join(ROOT, 'examples'))
-    .filter((d) => fs.existsSync(path.join(ROOT, 'examples', d, 'Pulumi.yaml')))
-    .flatMap((d) =>
-      fs
-        .readdirSync(path.join(ROOT, 'examples', d))
-        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
-        .map((f) => [d, f.slice('Pulumi.'.length, -'.yaml'.length)] as const),
-    );
+  const programs = pulumiPrograms();
 
   it('cover every environment of the quick start with a Pulumi.<env>.yaml', () => {
     expect(programs.filter(([d]) => d === 'quickstart').map(([, env]) => env).sort()).toEqual(['production', 'test']);
   });
 
   // Every program is the same three lines (`new PulumiStack(build())` and two exports) over its example, whose
-  // registration the parity tests above check: the quick tier runs the quick start's program, as its stack with the
-  // fewest objects; the full tier runs every program as every stack.
-  const run = FULL
-    ? programs
-    : programs.filter(([d, stack]) => {
-        const platform = examplePlatform(path.join(ROOT, 'examples', d));
-        return d === 'quickstart' && stack === smallestStack(platform, yamlObjects(platform));
-      });
+  // registration the parity tests check: the quick tier runs the quick start's program as its stack with the fewest
+  // objects; the full tier runs every program as every stack.
+  const platform = examplePlatform('quickstart');
+  const stackName = smallestStack(platform, yamlObjects(platform));
 
-  it.each(run)('%s runs as stack %s with the configuration of its Pulumi.<stack>.yaml', async (example, stackName) => {
-    const dir = path.join(ROOT, 'examples', example);
-    const project = parse(fs.readFileSync(path.join(dir, 'Pulumi.yaml'), 'utf8')) as { main: string };
-    const stackConfig = (parse(fs.readFileSync(path.join(dir, `Pulumi.${stackName}.yaml`), 'utf8')) as { config: Record<string, string> }).config;
-    recorded.length = 0;
-    pulumi.runtime.setMocks(mocks, PROJECT, stackName, false);
-    pulumi.runtime.setAllConfig(stackConfig, []);
-    let exported: { clusters?: string[]; objectCount?: number } = {};
-    // The program runs anew (its module is evaluated again), on the modules this file loaded already: loading
-    // Pulumi and the library again for each program is most of what running it costs.
-    // cdk8s, constructs and cdk8s-plus-27 too: a program's own constructs (connected-vehicle's CronJob) must resolve
-    // with the classes the library resolves them with, as in one process outside jest.
-    for (const name of ['@pulumi/pulumi', '@pulumi/kubernetes', 'platform-cdk', 'platform-cdk/pulumi', 'cdk8s', 'constructs', 'cdk8s-plus-27']) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = require(name) as unknown;
-      jest.doMock(name, () => loaded);
-    }
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(path.join(dir, project.main)) as typeof exported;
-    });
+  it(`quickstart runs as stack ${stackName} with the configuration of its Pulumi.${stackName}.yaml`, async () => {
+    const exported = await runProgram(harness, 'quickstart', stackName);
     expect(exported.objectCount).toBeGreaterThan(0);
-    expect(exported.clusters).toEqual(stackScope(examplePlatform(dir), stackName)?.clusters.map((c) => c.name));
+    expect(exported.clusters).toEqual(stackScope(platform, stackName)?.clusters.map((c) => c.name));
   });
 });
 
@@ -411,5 +271,82 @@ describe('the fields KubeSphere\'s controllers own', () => {
     expect(controllerManagedPaths(role('rbac.authorization.k8s.io/v1', 'Role'))).toEqual([]);
     expect(controllerManagedPaths(role('iam.kubesphere.io/v1beta1', 'WorkspaceRole'))).toEqual(['rules', 'metadata.annotations["kubesphere.io/creator"]', 'metadata.annotations["iam.kubesphere.io/aggregation-roles"]']);
     expect(controllerManagedPaths(role('apps/v1', 'Deployment'))).toEqual([]);
+  });
+});
+
+describe('PulumiStack checks the objects before it registers them', () => {
+  /** A CRD folder whose KubeSphere Cluster schema requires a `status` the output does not have: a schema error on the host. */
+  function strictClusterCrds(): string {
+    const crds = fs.mkdtempSync(path.join(os.tmpdir(), 'pcdk-crds-'));
+    fs.writeFileSync(
+      path.join(crds, 'clusters.yaml'),
+      ['apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: { name: clusters.cluster.kubesphere.io }', 'spec:', '  group: cluster.kubesphere.io', '  names: { kind: Cluster, plural: clusters }', '  scope: Cluster', '  versions:', '  - name: v1alpha1', '    served: true', '    storage: true', '    schema:', '      openAPIV3Schema: { type: object, required: [status], properties: { apiVersion: { type: string }, kind: { type: string }, metadata: { type: object }, spec: { type: object, x-kubernetes-preserve-unknown-fields: true }, status: { type: object } } }', ''].join('\n'),
+    );
+    return crds;
+  }
+
+  it('throws a ChecksFailed listing every error finding, as ManifestStack does, and registers nothing', async () => {
+    const f = fixture();
+    addService(f, 'web').expose();
+    harness.select('production', contexts('host'));
+    let error: unknown;
+    try {
+      new mod.PulumiStack(f.platform, { crdDirs: [strictClusterCrds()] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChecksFailed);
+    expect((error as ChecksFailed).result.findings.filter((x) => x.severity === 'error').map((x) => `${x.rule} ${x.cluster} ${x.object}`)).toEqual(['schema host cluster.kubesphere.io/v1alpha1 Cluster member-test']);
+    expect((error as Error).message).toContain('the checks of the output found 1 error; nothing was registered:\n  - error [schema] host: cluster.kubesphere.io/v1alpha1 Cluster member-test');
+    await pulumi.runtime.disconnect();
+    expect(harness.recorded).toEqual([]);
+  });
+
+  it('checks by default and keeps what the checks found; with checks: false registers unchecked and warns', async () => {
+    const f = fixture();
+    addService(f, 'web').expose();
+    const checked = await deploy(f.platform, 'production', contexts('host'));
+    expect(checked.stack.checks?.objects).toBeGreaterThanOrEqual(checked.stack.objects.size);
+    expect(checked.stack.checks?.findings.filter((x) => x.severity === 'error' && x.waived === undefined)).toEqual([]);
+    const warn = jest.spyOn(pulumi.log, 'warn');
+    try {
+      const unchecked = await deploy(f.platform, 'production', contexts('host'), [], { crdDirs: [strictClusterCrds()], checks: false });
+      expect(unchecked.stack.checks).toBeUndefined();
+      expect([...unchecked.stack.objects.keys()]).toEqual([...checked.stack.objects.keys()]);
+      expect(warn.mock.calls.map((c) => c[0])).toContain(
+        '[acme] checks: the schema, policy and isolation checks are skipped: the objects are registered unchecked. Fix: remove `checks: false` so that every object is checked before it is registered.',
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('random valid estates', () => {
+  it('make each Namespace depend on exactly the WorkspaceTemplates of its tenant registered before it (the index agrees with a scan of every object)', async () => {
+    await fc.assert(
+      fc.asyncProperty(validEstate, async (spec) => {
+        const { platform } = buildEstate(spec);
+        // The tenant of every Namespace that belongs to one (a project's, a DevOps project's), from a render of its own.
+        const tenantOf = new Map<string, string>();
+        for (const rc of renderPlatform(platform).clusters) {
+          for (const o of rc.objects) if (o.kind === 'Namespace' && o.origin.tenant) tenantOf.set(keyOf(rc.cluster.name, o.toJson()), o.origin.tenant.name);
+        }
+        for (const name of stackNames(platform)) {
+          const { stack } = await deploy(platform, name, contexts(...(stackScope(platform, name)?.clusters.map((c) => c.name) ?? [])));
+          await pulumi.runtime.disconnect();
+          const before: string[] = [];
+          for (const [key, o] of stack.objects) {
+            if (key.includes('/v1/Namespace/-/')) {
+              const tenantName = tenantOf.get(key);
+              const expected = tenantName === undefined ? [] : before.filter((k) => k.endsWith(`/WorkspaceTemplate/-/${tenantName}`));
+              expect(o.dependsOn.filter((k) => k.includes('/WorkspaceTemplate/'))).toEqual(expected);
+            }
+            before.push(key);
+          }
+        }
+      }),
+      { seed: SEED, numRuns: tiered(2, 15) },
+    );
   });
 });

@@ -4,7 +4,7 @@
 import {
   AppService, BackupTarget, CiSystem, ClusterRole, Credential, DeployMethod, DepartmentRef, Duration, Engine,
   ExistingSecret, GitOpsTool, Issuer, LogFormat, ManifestStack, Platform, PreviewDependencies, Probe, ProbeScheme, ProjectRole,
-  Registry, SecretStore, StatefulMode, synthesizeApp, TaintEffect, Target, TenantNetwork, TenantPlacement, Tls, User,
+  Registry, Replicas, SecretStore, StatefulMode, synthesizeApp, TaintEffect, Target, TenantNetwork, TenantPlacement, Tls, User,
   WorkspaceRole,
 } from 'platform-cdk';
 
@@ -26,5 +26,5 @@ const portal = checkout.addService('portal', { image: harbor.image('payments/por
 const tripService = checkout.addService('trip-service', { image: harbor.image('payments/trip-service', '1.0.0'), ports: [{ port: 8080 }] });
 
 // Every name is used once, so that the prelude type-checks on its own too (`npm test` compiles test/ with noUnusedLocals).
-void [AppService, BackupTarget, CiSystem, ClusterRole, Credential, DeployMethod, DepartmentRef, Duration, Engine, ExistingSecret, GitOpsTool, Issuer, LogFormat, ManifestStack, Platform, PreviewDependencies, Probe, ProbeScheme, ProjectRole, Registry, SecretStore, StatefulMode, synthesizeApp, TaintEffect, Target, TenantNetwork, TenantPlacement, Tls, User, WorkspaceRole];
+void [AppService, BackupTarget, CiSystem, ClusterRole, Credential, DeployMethod, DepartmentRef, Duration, Engine, ExistingSecret, GitOpsTool, Issuer, LogFormat, ManifestStack, Platform, PreviewDependencies, Probe, ProbeScheme, ProjectRole, Registry, Replicas, SecretStore, StatefulMode, synthesizeApp, TaintEffect, Target, TenantNetwork, TenantPlacement, Tls, User, WorkspaceRole];
 void [platform, host, member, development, dev, test, production, harbor, vault, payments, tenant, checkout, project, riderDevelopers, portal, tripService];

@@ -1,0 +1,52 @@
+/**
+ * The model is frozen while it is validated and rendered: what the model derives (a service's settings in an
+ * environment, with every default applied) is computed once in that time rather than by every check and by the
+ * render. Outside, nothing is cached, so a model changed between two validations is always seen as it is.
+ *
+ * Validation (`validatePlatform`), the render (`renderGroups`) and a whole synthesis (`ManifestStack.synth()`,
+ * `files()`) each run inside {@link whileModelFrozen}; nested calls share the outer one's cache, which is dropped
+ * when the outermost ends. Nothing that runs inside may change the model (the render and the checks do not; a
+ * user's callback that does is out of contract).
+ */
+
+/** How many calls of {@link whileModelFrozen} are running (nested). */
+let depth = 0;
+
+/** Derived values by owner and key (an environment), while the model is frozen. */
+let cache = new WeakMap<object, Map<object, unknown>>();
+
+/**
+ * Runs `fn` with the model frozen: values derived with {@link derivedOnce} are computed once until the outermost
+ * call ends.
+ * @param fn what to run
+ */
+export function whileModelFrozen<T>(fn: () => T): T {
+  depth++;
+  try {
+    return fn();
+  } finally {
+    depth--;
+    if (depth === 0) cache = new WeakMap();
+  }
+}
+
+/** Whether the model is frozen (a validation, render or synthesis is running). */
+export function modelFrozen(): boolean {
+  return depth > 0;
+}
+
+/**
+ * A value derived from the model: computed once per owner and key while the model is frozen, else every time.
+ * @param owner the construct the value belongs to
+ * @param key what it is derived for (e.g. an environment)
+ * @param compute how to compute it
+ */
+export function derivedOnce<T>(owner: object, key: object, compute: () => T): T {
+  if (depth === 0) return compute();
+  let values = cache.get(owner);
+  if (!values) cache.set(owner, (values = new Map()));
+  if (values.has(key)) return values.get(key) as T;
+  const value = compute();
+  values.set(key, value);
+  return value;
+}

@@ -1,0 +1,102 @@
+/**
+ * The YAML writer appends every piece of a document to one string (for speed); its output must stay byte for byte
+ * what the earlier writer wrote, which built each collection's text apart and concatenated it into its parent's. The
+ * earlier writer is kept here as the reference, and random JSON-like objects (nulls and `undefined` members,
+ * unsorted and number-like keys, empty and nested collections, keys too long for an implicit key) must be written
+ * alike. Seeded and bounded.
+ */
+import fc from 'fast-check';
+import { toYamlDocument, yamlString } from '../../lib/yaml';
+import type { JsonObject, JsonValue } from '../../lib/yaml';
+
+/** The earlier writer, as it was (its scalars are the writer's own `yamlString`). */
+function reference(doc: JsonObject): string {
+  const pad = (n: number): string => ' '.repeat(n);
+  const scalar = (value: string | number | boolean | null | undefined): string => {
+    if (typeof value === 'string') return yamlString(value);
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`cannot write the number ${value} to YAML`);
+      return String(value);
+    }
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    return 'null';
+  };
+  const presentKeys = (obj: JsonObject): string[] => Object.keys(obj).filter((k) => obj[k] !== undefined && obj[k] !== null).sort();
+  const valueAfterKey = (value: JsonValue, indent: number): string => {
+    if (typeof value !== 'object' || value === null) return ` ${scalar(value)}\n`;
+    if (Array.isArray(value)) return value.length === 0 ? ' []\n' : `\n${sequence(value, indent, pad(indent))}`;
+    const keys = presentKeys(value);
+    return keys.length === 0 ? ' {}\n' : `\n${mapping(value, keys, indent + 2, pad(indent + 2))}`;
+  };
+  const mapping = (obj: JsonObject, keys: string[], indent: number, firstPrefix: string): string => {
+    let out = '';
+    let prefix = firstPrefix;
+    for (const key of keys) {
+      const k = yamlString(key);
+      out += k.length <= 1024 ? `${prefix}${k}:${valueAfterKey(obj[key], indent)}` : `${prefix}? ${k}\n${pad(indent)}:${valueAfterKey(obj[key], indent)}`;
+      prefix = pad(indent);
+    }
+    return out;
+  };
+  const sequence = (items: JsonValue[], indent: number, firstPrefix: string): string => {
+    let out = '';
+    let prefix = firstPrefix;
+    for (const item of items) {
+      const dash = `${prefix}- `;
+      if (typeof item !== 'object' || item === null) out += `${dash}${scalar(item)}\n`;
+      else if (Array.isArray(item)) out += item.length === 0 ? `${dash}[]\n` : sequence(item, indent + 2, dash);
+      else {
+        const keys = presentKeys(item);
+        out += keys.length === 0 ? `${dash}{}\n` : mapping(item, keys, indent + 2, dash);
+      }
+      prefix = pad(indent);
+    }
+    return out;
+  };
+  const present = presentKeys(doc);
+  const first = ['apiVersion', 'kind', 'metadata'].filter((k) => present.includes(k));
+  const keys = [...first, ...present.filter((k) => !first.includes(k))];
+  return keys.length === 0 ? '{}\n' : mapping(doc, keys, 0, '');
+}
+
+const KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'name', 'labels', 'a', 'B', 'z', '10', '2', '', 'x y', 'yes', 'k:v', 'ä', 'k'.repeat(1100)];
+const key = fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 }));
+const scalarValue = fc.oneof(
+  fc.constantFrom('yes', 'off', '0644', '1:30', '~', '', ' x', 'a: b', 'line\nbreak', 'plain', 'harbor.example.com/a:1.0', '500m'),
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
+const { value } = fc.letrec<{ value: JsonValue; object: JsonObject }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalarValue, fc.array(tie('value'), { maxLength: 4 }), tie('object')),
+  object: fc.dictionary(key, tie('value'), { maxKeys: 6 }) as fc.Arbitrary<JsonObject>,
+}));
+const document = fc.dictionary(key, value, { maxKeys: 8 }) as fc.Arbitrary<JsonObject>;
+
+describe('the YAML writer against its earlier version', () => {
+  test('property: every document is written byte for byte as before', () => {
+    fc.assert(
+      fc.property(document, (doc) => toYamlDocument(doc) === reference(doc)),
+      { seed: 20261206, numRuns: 500 },
+    );
+  });
+
+  test('Kubernetes-shaped documents, empty ones and ones with only null members', () => {
+    const docs: JsonObject[] = [
+      {},
+      { a: null, b: undefined },
+      { spec: { z: 1, a: [[], [1, [2, {}]], { b: null }], m: {} }, kind: 'ConfigMap', metadata: { name: 'x', labels: { b: '1', a: '2' } }, apiVersion: 'v1' },
+      { ['k'.repeat(1100)]: { ['j'.repeat(1030)]: ['x'] } },
+      { items: [{ a: 1, b: [{ c: null, d: 'yes' }] }, [['deep']]] },
+    ];
+    for (const doc of docs) expect(toYamlDocument(doc)).toBe(reference(doc));
+  });
+
+  test('a number that YAML cannot hold is refused, and the next document is written whole', () => {
+    expect(() => toYamlDocument({ a: 'x', b: Infinity })).toThrow('cannot write the number Infinity');
+    expect(toYamlDocument({ kind: 'K' })).toBe('kind: K\n');
+  });
+});
