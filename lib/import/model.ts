@@ -70,6 +70,8 @@ export interface ServiceFields {
   env?: Record<string, string>;
   /** Variables read from Secrets: `VAR → [secret, key]` (a credential given as a value in the export becomes one). */
   secrets?: Record<string, [string, string]>;
+  /** Variables read from a secret store through an ExternalSecret the library writes: `VAR → the store's key`. */
+  storeSecrets?: Record<string, StoreKey>;
   /** Resources in millicores and MiB. */
   resources?: Record<string, number>;
   /** Replicas. */
@@ -102,6 +104,18 @@ export interface ServiceFields {
   podLabels?: Record<string, string>;
   /** Annotations of the pods. */
   podAnnotations?: Record<string, string>;
+}
+
+/** A key of an external secret store (External Secrets Operator). */
+export interface StoreKey {
+  /** The store's name. */
+  readonly store: string;
+  /** Whether it is a ClusterSecretStore (else a namespaced SecretStore). */
+  readonly cluster: boolean;
+  /** The key's name in the store. */
+  readonly remoteKey: string;
+  /** The property of the key, if one. */
+  readonly property?: string;
 }
 
 /** A service: its common fields and its per-environment differences. */

@@ -264,6 +264,8 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       // Deployments first: each claims its Service.
       const first = (e: ExportedObject): number => (e.object.kind === 'Deployment' ? 0 : 1);
       for (const e of [...inNs].sort((a, b) => first(a) - first(b))) {
+        // Already accounted for with a Deployment (its Service, its ExternalSecret).
+        if (done.has(e)) continue;
         const { kind, metadata } = e.object;
         const name = metadata.name;
         if (kind === 'Namespace') {
@@ -273,6 +275,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
         } else if (kind === 'Deployment') {
           const service = inNs.find((s) => s.object.kind === 'Service' && s.object.metadata.name === name) ?? selectingService(inNs, e.object);
           const reading = readService(e.object, service?.object, env.production);
+          storeReferences(reading.fields, inNs, (x) => mark(x, 'generated', `written for service ${name} from its secret store references`));
           // The service is named like its Service (what callers use), else like the Deployment.
           const sname = service?.object.metadata.name ?? name;
           (byService.get(sname) ?? byService.set(sname, new Map()).get(sname)!).set(env.name, reading.fields);
@@ -296,8 +299,6 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           else mark(e, 'generated', 'written for every project by default');
         } else if ((kind === 'ResourceQuota' && name === 'project-quota') || (kind === 'LimitRange' && name === 'project-limits') || (kind === 'NetworkPolicy' && PROJECT_POLICIES.has(name))) {
           mark(e, 'generated', 'written for every project by default');
-        } else if (kind === 'Service' && done.has(e)) {
-          // marked with its Deployment
         } else {
           (hatchesByEnv.get(env.name) ?? hatchesByEnv.set(env.name, []).get(env.name)!).push(e.object);
           mark(e, 'hatch', `project.addManifests in ${env.name}: ${kind} is not a typed part of a service`);
@@ -407,4 +408,34 @@ function selectingService(inNs: readonly ExportedObject[], d: KubeObject): Expor
   const deployments = inNs.filter((e) => e.object.kind === 'Deployment');
   const candidates = inNs.filter((s) => s.object.kind === 'Service' && picks(s.object, d) && deployments.filter((x) => picks(s.object, x.object)).length === 1);
   return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/**
+ * Moves a service's Secret references that an ExternalSecret of its namespace fills (the Secret `<service>-<store>`
+ * the library writes for `SecretStore.key` references) to store references, and marks that ExternalSecret as
+ * written by default when the service reads every key of it.
+ */
+function storeReferences(f: ServiceFields, inNs: readonly ExportedObject[], generated: (e: ExportedObject) => void): void {
+  type Es = { spec?: { target?: { name?: string }; secretStoreRef?: { kind?: string; name?: string }; data?: { secretKey?: string; remoteRef?: { key?: string; property?: string } }[] } };
+  const bySecret = new Map<string, ExportedObject[]>();
+  for (const [, [secret]] of Object.entries(f.secrets ?? {})) {
+    if (bySecret.has(secret)) continue;
+    bySecret.set(secret, inNs.filter((e) => e.object.kind === 'ExternalSecret' && ((e.object as unknown as Es).spec?.target?.name ?? e.object.metadata.name) === secret));
+  }
+  for (const [secret, found] of bySecret) {
+    if (found.length !== 1) continue;
+    const spec = (found[0].object as unknown as Es).spec;
+    const store = spec?.secretStoreRef;
+    if (!store?.name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(store.name) || secret !== `${secret.slice(0, secret.length - store.name.length - 1)}-${store.name}`) continue;
+    const data = spec?.data ?? [];
+    const read = Object.entries(f.secrets ?? {}).filter(([, [s]]) => s === secret);
+    if (!read.every(([v, [, k]]) => v === k && data.some((d) => d.secretKey === k)) || data.length !== read.length) continue;
+    for (const [v, [, k]] of read) {
+      const d = data.find((x) => x.secretKey === k)!;
+      (f.storeSecrets ??= {})[v] = { store: store.name, cluster: store.kind === 'ClusterSecretStore', remoteKey: String(d.remoteRef?.key ?? ''), property: d.remoteRef?.property };
+      delete f.secrets![v];
+    }
+    if (Object.keys(f.secrets ?? {}).length === 0) delete f.secrets;
+    generated(found[0]);
+  }
 }

@@ -106,9 +106,18 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
   if (f.args) p.args = f.args;
   if (f.ports) p.ports = f.ports.map((x) => ({ port: x.port, name: x.name, containerPort: x.containerPort }));
   if (f.env) p.env = f.env;
-  if (f.secrets) {
-    im.names.add('ExistingSecret');
-    p.secrets = Object.fromEntries(Object.entries(f.secrets).map(([v, [s, k]]) => [v, new Code(`ExistingSecret.named(${str(s)}).key(${str(k)})`)]));
+  if (f.secrets || f.storeSecrets) {
+    const refs: [string, Code][] = [];
+    for (const [v, [s, k]] of Object.entries(f.secrets ?? {})) {
+      im.names.add('ExistingSecret');
+      refs.push([v, new Code(`ExistingSecret.named(${str(s)}).key(${str(k)})`)]);
+    }
+    for (const [v, k] of Object.entries(f.storeSecrets ?? {})) {
+      im.names.add('SecretStore');
+      const store = `SecretStore.${k.cluster ? 'cluster' : 'namespaced'}(${str(k.store)})`;
+      refs.push([v, new Code(`${store}.key(${str(k.remoteKey)}${k.property !== undefined ? `, { property: ${str(k.property)} }` : ''})`)]);
+    }
+    p.secrets = Object.fromEntries(refs);
   }
   if (f.resources) p.resources = f.resources;
   if (f.readiness) p.readiness = probeCode(f.readiness, im);
