@@ -2,7 +2,7 @@
  * `platform-cdk import` on the connected-vehicle estate (the full tier): its export imports into a program that
  * builds and synthesizes, with every object typed, written by default, carried through an escape hatch or left out
  * with a reason. It does not round-trip yet: connections (their network policies and address variables), ConfigMaps
- * as `config`, secrets from an external store, alert rules, departments and grants come back through escape hatches,
+ * as `config`, alert rules and project grants come back through escape hatches,
  * and the program is far longer than the hand-written one (see docs/migration.md, "What round-trips today").
  */
 import * as path from 'path';
