@@ -37,6 +37,7 @@ export function buildBenchEstate(n: number, extend?: (projects: readonly Project
       for (const s of p.services) {
         const service = project.addService(s.name, {
           image: registry.image(s.repository, spec.imageTag),
+          runAsUser: 1000,
           ports: [{ port: spec.port }],
           config: { values: { ...spec.config } },
           autoscaling: { ...spec.autoscaling },

@@ -258,7 +258,7 @@ function serviceObjects(spec: BenchEstateSpec, s: BenchService, namespace: strin
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: s.name,

@@ -84,7 +84,7 @@ class ExposedService extends Construct {
       podMetadata: { labels: podLabels, annotations: { 'platform-cdk.io/config-hash': configHash } },
       serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true },
+      securityContext: { ensureNonRoot: true, user: 1000 },
       containers: [
         {
           name: s.name,
