@@ -4,7 +4,7 @@
  */
 import type { Duration } from 'cdk8s';
 import type { Image } from './image';
-import type { ContainerIdentity } from './pod-options';
+import type { ContainerCapabilities, ContainerIdentity } from './pod-options';
 import type { Resources } from './resources';
 import type { SecretRef } from './secrets';
 
@@ -112,7 +112,7 @@ export enum RolloutStrategy {
 }
 
 /** A container that runs beside the service's own: an init container or a sidecar. */
-export interface ContainerOptions extends ContainerIdentity {
+export interface ContainerOptions extends ContainerIdentity, ContainerCapabilities {
   /** The container's name, unique in the pod. */
   readonly name: string;
   /** Its image, from a named registry at a fixed version. */

@@ -80,7 +80,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
     readinessProbe: readiness?._render(defaultProbePort, containerPortOf),
     livenessProbe: liveness?._render(defaultProbePort, containerPortOf),
     startupProbe: service.startup?._render(defaultProbePort, containerPortOf),
-    securityContext: containerSecurityContext({ runAsUser: imageUser(settings.image.user) }),
+    securityContext: containerSecurityContext({ runAsUser: imageUser(settings.image.user), addCapabilities: pod.addCapabilities }),
     volumeMounts: mounts,
   };
   const extra = (c: ContainerOptions, i: number, kind: 'init' | 'side'): JsonObject => {
@@ -98,7 +98,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
       args: c.args ? [...c.args] : undefined,
       env: vars.length > 0 ? vars : undefined,
       resources: renderResources(service.containerResources(env, c)),
-      securityContext: containerSecurityContext({ runAsUser: c.runAsUser ?? imageUser(c.image.user), runAsGroup: c.runAsGroup }),
+      securityContext: containerSecurityContext({ runAsUser: c.runAsUser ?? imageUser(c.image.user), runAsGroup: c.runAsGroup, addCapabilities: c.addCapabilities }),
       volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...w.mounts],
     };
   };

@@ -2,7 +2,7 @@
  * The pieces every pod platform-cdk writes is made of: the restricted Pod Security profile, a writable `/tmp`
  * on a read-only root, and environment variables read from secrets.
  */
-import type { ContainerIdentity, PodIdentity } from '../constructs/pod-options';
+import type { ContainerCapabilities, ContainerIdentity, PodIdentity } from '../constructs/pod-options';
 import type { SecretRef, SecretStore } from '../constructs/secrets';
 import type { KubeObject } from './manifest';
 import type { JsonObject } from './yaml';
@@ -12,9 +12,10 @@ export const TMP_VOLUME = 'tmp';
 
 /**
  * The security context of every container: the restricted profile.
- * @param identity the user and group the container runs as, when it names them
+ * @param identity the user and group the container runs as, when it names them, and the capabilities it adds
  */
-export function containerSecurityContext(identity: ContainerIdentity = {}): JsonObject {
+export function containerSecurityContext(identity: ContainerIdentity & ContainerCapabilities = {}): JsonObject {
+  const add = identity.addCapabilities ?? [];
   return {
     allowPrivilegeEscalation: false,
     privileged: false,
@@ -22,7 +23,7 @@ export function containerSecurityContext(identity: ContainerIdentity = {}): Json
     runAsNonRoot: true,
     runAsUser: identity.runAsUser,
     runAsGroup: identity.runAsGroup,
-    capabilities: { drop: ['ALL'] },
+    capabilities: { add: add.length > 0 ? [...new Set(add)].sort() : undefined, drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }

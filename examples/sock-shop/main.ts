@@ -20,6 +20,8 @@ const hub = Registry.at('docker.io');
 
 /** The user the shop's own images run as. */
 const SHOP_USER = 10001;
+/** The shop's own services that upstream lets bind port 80 as that user (NET_BIND_SERVICE). */
+const BINDS_80 = new Set(['carts', 'catalogue', 'orders', 'payment', 'shipping', 'user']);
 /** The user of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
 const DB_USER = 999;
 
@@ -144,6 +146,7 @@ export function build(): Platform {
     resources: resources(s.size),
     writablePaths: s.writes,
     runAsUser: s.user ?? SHOP_USER,
+    addCapabilities: BINDS_80.has(s.name) ? ['NET_BIND_SERVICE'] : undefined,
     scheduling: LINUX,
     metrics: SCRAPED[s.name] !== undefined ? { port: SCRAPED[s.name] } : undefined,
     ...probes(s.health),
