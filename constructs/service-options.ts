@@ -6,6 +6,7 @@ import type { Duration } from 'cdk8s';
 import type { Image } from './image';
 import type { ContainerCapabilities, ContainerIdentity } from './pod-options';
 import type { Resources } from './resources';
+import type { WritablePathOption } from './writable-paths';
 import type { SecretRef } from './secrets';
 
 /** A configuration value: written to the service's ConfigMap as text. */
@@ -143,10 +144,11 @@ export interface ContainerOptions extends ContainerIdentity, ContainerCapabiliti
    */
   readonly resources?: Resources;
   /**
-   * Folders the container writes to (an empty volume each; the root file system is read-only). `/tmp` always is.
+   * Folders the container writes to (an empty volume each, on the node's disk or in memory; the root file system is
+   * read-only). `/tmp`, shared with the pod's other containers, always is.
    * @default - none
    */
-  readonly writablePaths?: string[];
+  readonly writablePaths?: WritablePathOption[];
 }
 
 /** Prometheus scraping of a service. */

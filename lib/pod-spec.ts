@@ -13,7 +13,7 @@ import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { ContainerOptions } from '../constructs/service-options';
 import { connectionEnv } from './connections';
-import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
+import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, tmpVolume, writableVolumes } from './pod';
 import type { JsonObject } from './yaml';
 
 /** What the workload gives its pod template besides the service. */
@@ -53,7 +53,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
     typeof ref === 'number' ? ref : ports.find((p) => p.name === ref)?.containerPort;
 
   const own = writableVolumes('', service.writablePaths);
-  const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }, ...own.volumes];
+  const volumes: JsonObject[] = [tmpVolume(service.writablePaths), ...own.volumes];
   const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...own.mounts];
   if (settings.configFiles.length > 0) {
     volumes.push({ name: 'config', configMap: { name: parts.configMapName, items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });

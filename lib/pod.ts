@@ -4,6 +4,8 @@
  */
 import type { ContainerCapabilities, ContainerIdentity, PodIdentity } from '../constructs/pod-options';
 import type { SecretRef, SecretStore } from '../constructs/secrets';
+import { emptyDirOf, writableFoldersOf } from '../constructs/writable-paths';
+import type { WritablePathOption } from '../constructs/writable-paths';
 import type { KubeObject } from './manifest';
 import type { JsonObject } from './yaml';
 
@@ -59,19 +61,28 @@ export function engineIdentity(user: number, given: PodIdentity = {}): PodIdenti
 }
 
 /**
- * The writable folders of a container: `/tmp` and the paths given, each on an empty volume.
+ * The writable folders of a container besides `/tmp`, each on an empty volume (on the node's disk, or with the
+ * medium and size limit given); an entry for `/tmp` is left out (the pod's `/tmp` volume is written apart).
  * @param prefix the prefix of the volume names (unique per container in the pod)
- * @param paths the folders besides `/tmp`
+ * @param paths the folders
  */
-export function writableVolumes(prefix: string, paths: readonly string[]): { mounts: JsonObject[]; volumes: JsonObject[] } {
+export function writableVolumes(prefix: string, paths: readonly WritablePathOption[]): { mounts: JsonObject[]; volumes: JsonObject[] } {
   const mounts: JsonObject[] = [];
   const volumes: JsonObject[] = [];
-  paths.forEach((p, i) => {
+  writableFoldersOf(paths).folders.forEach((f, i) => {
     const name = `${prefix}writable-${i}`;
-    mounts.push({ name, mountPath: p });
-    volumes.push({ name, emptyDir: {} });
+    mounts.push({ name, mountPath: f.path });
+    volumes.push({ name, emptyDir: emptyDirOf(f) });
   });
   return { mounts, volumes };
+}
+
+/**
+ * The pod's `/tmp` volume: on the node's disk, or with the medium and size the service's writable paths give it.
+ * @param paths the service's own writable paths
+ */
+export function tmpVolume(paths: readonly WritablePathOption[] = []): JsonObject {
+  return { name: TMP_VOLUME, emptyDir: emptyDirOf(writableFoldersOf(paths).tmp) };
 }
 
 /** The name of the Secret an ExternalSecret of a workload creates for one store. */

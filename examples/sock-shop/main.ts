@@ -22,6 +22,8 @@ const hub = Registry.at('docker.io');
 const SHOP_USER = 10001;
 /** The shop's own services that upstream lets bind port 80 as that user (NET_BIND_SERVICE). */
 const BINDS_80 = new Set(['carts', 'catalogue', 'orders', 'payment', 'shipping', 'user']);
+/** The services whose /tmp upstream keeps in memory (a tmpfs, counted against the container's memory limit). */
+const TMP_IN_MEMORY = new Set(['carts', 'carts-db', 'orders', 'orders-db', 'shipping', 'user-db']);
 /** The user of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
 const DB_USER = 999;
 
@@ -144,7 +146,7 @@ export function build(): Platform {
     ports: s.ports,
     env: s.env,
     resources: resources(s.size),
-    writablePaths: s.writes,
+    writablePaths: [...(TMP_IN_MEMORY.has(s.name) ? [{ path: '/tmp', medium: 'Memory' as const }] : []), ...(s.writes ?? [])],
     runAsUser: s.user ?? SHOP_USER,
     addCapabilities: BINDS_80.has(s.name) ? ['NET_BIND_SERVICE'] : undefined,
     scheduling: LINUX,

@@ -61,3 +61,60 @@ describe('added capabilities', () => {
     );
   });
 });
+
+describe('writable folders in memory', () => {
+  it('keeps /tmp and a folder in memory, with size limits, on the service and a sidecar', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      writablePaths: [{ path: '/tmp', medium: 'Memory', sizeLimitMiB: 64 }, '/var/cache/api', { path: '/var/run/api', medium: 'Memory' }, { path: '/data', sizeLimitMiB: 512 }],
+      sidecars: [{ name: 'proxy', image: f.registry.image('shop/proxy', '1.0.0'), writablePaths: [{ path: '/var/run/envoy', medium: 'Memory', sizeLimitMiB: 16 }] }],
+    });
+    const pod = at(synth(f.platform), PROD).spec.template.spec;
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+      { name: 'writable-0', emptyDir: {} },
+      { name: 'writable-1', emptyDir: { medium: 'Memory' } },
+      { name: 'writable-2', emptyDir: { sizeLimit: '512Mi' } },
+      { name: 'side0-writable-0', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+    ]);
+    expect(pod.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/tmp', '/var/cache/api', '/var/run/api', '/data']);
+    expect(pod.containers[1].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'side0-writable-0', mountPath: '/var/run/envoy' }]);
+  });
+
+  it('keeps /tmp on the node\'s disk by default', () => {
+    const f = fixture();
+    addService(f, 'api');
+    expect(at(synth(f.platform), PROD).spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+  });
+
+  it('refuses another medium, a bad size, an unknown field, a repeat, and /tmp on a sidecar, with the fix', () => {
+    const f = fixture();
+    addService(f, 'api', {
+      writablePaths: [{ path: '/cache', medium: 'Disk' as never }, { path: '/work', sizeLimitMiB: 0 }, { path: '/work', sizeLimitMiB: 1.5 }, { path: '/x', readOnly: true } as never, '/tmp', { path: 'relative' }],
+      sidecars: [{ name: 'proxy', image: f.registry.image('shop/proxy', '1.0.0'), writablePaths: [{ path: '/tmp', medium: 'Memory' }] }],
+    });
+    expect(errors(f)).toEqual([
+      expect.objectContaining({ path: API, property: 'sidecars[0].writablePaths[0].path', value: '/tmp', message: expect.stringContaining('every container shares'), fix: expect.stringContaining('the service\'s own writablePaths') }),
+      expect.objectContaining({ path: API, property: 'writablePaths[0].medium', value: 'Disk', fix: 'write medium: "Memory", or leave it out' }),
+      expect.objectContaining({ path: API, property: 'writablePaths[1].sizeLimitMiB', value: 0 }),
+      expect.objectContaining({ path: API, property: 'writablePaths[2]', value: '/work', message: 'writablePaths[1] names this folder already' }),
+      expect.objectContaining({ path: API, property: 'writablePaths[2].sizeLimitMiB', value: 1.5 }),
+      expect.objectContaining({ path: API, property: 'writablePaths[3].readOnly', value: 'readOnly' }),
+      expect.objectContaining({ path: API, property: 'writablePaths[4]', value: '/tmp', fix: expect.stringContaining('{ path: "/tmp", medium: "Memory" }') }),
+      expect.objectContaining({ path: API, property: 'writablePaths[5].path', value: 'relative' }),
+    ]);
+  });
+
+  it('as a property: any JSON given as a writable path is refused naming the field, or written schema-valid', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ path: fc.constantFrom('/tmp', '/data', 'x', 3), medium: fc.constantFrom(undefined, 'Memory', 'memory'), sizeLimitMiB: fc.constantFrom(undefined, 1, 64, -1, 0.5) }, { requiredKeys: ['path'] })), (value) => {
+        const f = fixture();
+        addService(f, 'api', { writablePaths: [value as never] });
+        const errs = errors(f);
+        if (errs.length === 0) synth(f.platform);
+        else for (const e of errs) expect(e.property.startsWith('writablePaths')).toBe(true);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+});

@@ -243,6 +243,8 @@ export interface PodSpec {
   readonly image?: 'user' | 'digest' | 'waived';
   /** Adds NET_BIND_SERVICE (the one capability the restricted profile permits). */
   readonly capability?: boolean;
+  /** Keeps /tmp and a folder in memory, with size limits. */
+  readonly memoryFolders?: boolean;
 }
 
 const rawPod = fc.record({
@@ -259,6 +261,7 @@ const rawPod = fc.record({
   probe: fc.constantFrom(undefined, 'grpc' as const, 'https' as const),
   image: fc.constantFrom(undefined, 'user' as const, 'digest' as const, 'waived' as const),
   capability: fc.boolean(),
+  memoryFolders: fc.boolean(),
 });
 
 /** A raw pod choice as a valid description (environments by name). */
@@ -295,6 +298,7 @@ function podProps(name: string, ports: readonly number[], pod: PodSpec | undefin
     ...(pod.ephemeralMiB !== undefined ? { resources: { ...resources, ephemeralStorageRequestMiB: pod.ephemeralMiB, ephemeralStorageLimitMiB: pod.ephemeralMiB * 2 } } : {}),
     ...(pod.probe === 'grpc' ? { liveness: Probe.grpc(ports[0], { service: 'health', ...timing }) } : {}),
     ...(pod.capability ? { addCapabilities: ['NET_BIND_SERVICE' as const] } : {}),
+    ...(pod.memoryFolders ? { writablePaths: [{ path: '/tmp', medium: 'Memory' as const, sizeLimitMiB: 32 }, { path: '/var/cache/app', medium: 'Memory' as const }, { path: '/data', sizeLimitMiB: 256 }] } : {}),
     ...(pod.probe === 'https' ? { liveness: Probe.http('/live', { scheme: ProbeScheme.HTTPS, headers: { 'X-Probe': 'kubelet' }, ...timing }) } : {}),
   };
 }
