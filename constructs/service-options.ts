@@ -3,6 +3,7 @@
  * containers, observability, and the waivers that relax a production default.
  */
 import type { Duration } from 'cdk8s';
+import type { ContainerPort } from './container-ports';
 import type { Image } from './image';
 import type { ContainerCapabilities, ContainerIdentity } from './pod-options';
 import type { Resources } from './resources';
@@ -149,6 +150,13 @@ export interface ContainerOptions extends ContainerIdentity, ContainerCapabiliti
    * @default - none
    */
   readonly writablePaths?: WritablePathOption[];
+  /**
+   * The ports a sidecar listens on (not an init container's), named and unique in the pod. A port of the service
+   * (`ports`) with the same name is this sidecar's: the Service, its network policies and the metrics reach the
+   * sidecar through it, and the service's own container does not declare it.
+   * @default - none
+   */
+  readonly ports?: ContainerPort[];
 }
 
 /** Prometheus scraping of a service. */

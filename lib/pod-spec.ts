@@ -12,6 +12,7 @@ import { Probe } from '../constructs/probe';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { ContainerOptions } from '../constructs/service-options';
+import { renderContainerPorts, sidecarPortNames } from '../constructs/container-ports';
 import { connectionEnv } from './connections';
 import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, tmpVolume, writableVolumes } from './pod';
 import type { JsonObject } from './yaml';
@@ -43,14 +44,16 @@ export function containerNameOf(service: AppService): string {
 export function renderPodTemplate(service: AppService, placement: ProjectPlacement, settings: ServiceSettings, parts: PodTemplateParts): JsonObject {
   const env = placement.environment;
   const pod = service.pod ?? {};
-  const ports = service.ports;
+  // A service port named after a sidecar's port is the sidecar's: the service's own container leaves it out.
+  const onSidecars = sidecarPortNames(service.sidecars);
+  const ports = service.ports.filter((p) => !onSidecars.has(p.name));
   // Default probes connect to the first TCP port; a service with only UDP ports gets none (and a warning).
   const defaultProbePort = ports.find((p) => p.protocol === Protocol.TCP)?.name;
   const defaultProbe = defaultProbePort !== undefined ? Probe.tcp() : undefined;
   const readiness = service.readiness ?? defaultProbe;
   const liveness = service.liveness ?? defaultProbe;
   const containerPortOf = (ref: string | number): number | undefined =>
-    typeof ref === 'number' ? ref : ports.find((p) => p.name === ref)?.containerPort;
+    typeof ref === 'number' ? ref : service.ports.find((p) => p.name === ref)?.containerPort;
 
   const own = writableVolumes('', service.writablePaths);
   const volumes: JsonObject[] = [tmpVolume(service.writablePaths), ...own.volumes];
@@ -96,6 +99,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
       imagePullPolicy: 'IfNotPresent',
       command: c.command ? [...c.command] : undefined,
       args: c.args ? [...c.args] : undefined,
+      ports: kind === 'side' ? renderContainerPorts(c.ports) : undefined,
       env: vars.length > 0 ? vars : undefined,
       resources: renderResources(service.containerResources(env, c)),
       securityContext: containerSecurityContext({ runAsUser: c.runAsUser ?? imageUser(c.image.user), runAsGroup: c.runAsGroup, addCapabilities: c.addCapabilities }),

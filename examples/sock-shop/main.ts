@@ -82,9 +82,9 @@ const SERVICES: Svc[] = [
   { name: 'queue-master', image: ['weaveworksdemos/queue-master', '0.3.1'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: java },
   {
     name: 'rabbitmq', image: ['library/rabbitmq', '3.6.8-management'], writes: ['/var/lib/rabbitmq'], user: DB_USER,
-    // The exporter's port is on the Service; a sidecar declares no ports of its own in the typed model.
+    // The Service's port "exporter" is the exporter sidecar's port of that name.
     ports: [{ port: 5672, name: 'rabbitmq' }, { port: 9090, name: 'exporter' }, { port: 15672, name: 'management' }],
-    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0') }], podAnnotations: { 'prometheus.io/scrape': 'false' } },
+    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0'), ports: [{ name: 'exporter', containerPort: 9090 }] }], podAnnotations: { 'prometheus.io/scrape': 'false' } },
   },
   { name: 'session-db', image: ['library/redis', 'alpine'], ports: [{ port: 6379, name: 'redis' }], writes: ['/data'], user: DB_USER, more: { podAnnotations: { 'prometheus.io.scrape': 'false' } } },
   { name: 'shipping', image: ['weaveworksdemos/shipping', '0.4.8'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: { ZIPKIN: 'zipkin.jaeger.svc.cluster.local', ...java } },
