@@ -123,3 +123,28 @@ function checkRepeat(problems: ProblemCollector, path: string, at: string, p: st
   if (first !== undefined) problems.error({ path, property: at, value: p, message: `${property}[${first}] names this folder already`, fix: 'name each folder once' });
   else seen.set(p, i);
 }
+
+/**
+ * Warns when a folder in memory may hold more than the memory limit of its container (the container would be
+ * OOM-killed before the volume is full).
+ * @param problems where problems go
+ * @param path the service's construct path
+ * @param property the property of the list
+ * @param list the writable paths as given
+ * @param limits the container's memory limit in MiB, by environment name
+ * @internal
+ */
+export function checkMemoryFolders(problems: ProblemCollector, path: string, property: string, list: readonly WritablePathOption[], limits: readonly (readonly [string, number])[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((p, i) => {
+    if (typeof p !== 'object' || p === null || p.medium !== 'Memory' || typeof p.sizeLimitMiB !== 'number') return;
+    const size = p.sizeLimitMiB;
+    const over = limits.filter(([, limit]) => size >= limit);
+    if (over.length === 0) return;
+    problems.warning({
+      path, property: `${property}[${i}].sizeLimitMiB`, value: size,
+      message: `a folder in memory counts against the container's memory limit, which is ${over.map(([env, limit]) => `${limit} MiB in ${env}`).join(', ')}: the container is OOM-killed before the folder is full`,
+      fix: 'give a sizeLimitMiB well below the memory limit, or raise memoryLimitMiB',
+    });
+  });
+}

@@ -118,3 +118,13 @@ describe('writable folders in memory', () => {
     );
   });
 });
+
+describe('folders in memory and the memory limit', () => {
+  it('warns when a folder in memory may hold as much as the container\'s memory limit, naming the environments', () => {
+    const f = fixture();
+    addService(f, 'api', { resources: { memoryLimitMiB: 256 }, perEnvironment: { production: { resources: { memoryLimitMiB: 1024 } } }, writablePaths: [{ path: '/tmp', medium: 'Memory', sizeLimitMiB: 512 }, { path: '/data', sizeLimitMiB: 4096 }] });
+    const warnings = validatePlatform(f.platform).filter((p) => p.severity === 'warning' && p.property.startsWith('writablePaths'));
+    expect(warnings).toEqual([expect.objectContaining({ path: API, property: 'writablePaths[0].sizeLimitMiB', value: 512, message: expect.stringContaining('256 MiB in test') })]);
+    expect(warnings[0].message).not.toContain('production');
+  });
+});
