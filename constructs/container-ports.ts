@@ -20,16 +20,21 @@ export interface ContainerPort {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
-/** A port of the service, as the checks and the rendering see it. */
-interface ServicePortLike {
+/** A port of the service, as the sidecar port checks see it. */
+export interface ServicePortLike {
+  /** The port's name. */
   readonly name: string;
+  /** The container port. */
   readonly containerPort: number;
+  /** The protocol. */
   readonly protocol: string;
 }
 
-/** A container with ports, as the checks see it. */
-interface ContainerLike {
+/** A container with ports, as the sidecar port checks see it. */
+export interface ContainerLike {
+  /** The container's name. */
   readonly name: string;
+  /** Its ports, if any. */
   readonly ports?: ContainerPort[];
 }
 

@@ -286,6 +286,14 @@ export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions, defaul
   return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName ?? defaults.podPriorityClassName };
 }
 
+/** An init container or sidecar, as the pod checks see it. */
+export interface PodSubjectContainer extends ContainerIdentity, ContainerCapabilities {
+  /** The container's name. */
+  readonly name: string;
+  /** Its image. */
+  readonly image: Image;
+}
+
 /** What the pod checks need of a service. */
 export interface PodSubject {
   /** The service's name. */
@@ -293,9 +301,9 @@ export interface PodSubject {
   /** Its pod options. */
   readonly pod: PodOptions;
   /** Its init containers and sidecars. */
-  readonly initContainers: readonly (ContainerIdentity & ContainerCapabilities & { readonly name: string; readonly image: Image })[];
+  readonly initContainers: readonly PodSubjectContainer[];
   /** Its sidecars. */
-  readonly sidecars: readonly (ContainerIdentity & ContainerCapabilities & { readonly name: string; readonly image: Image })[];
+  readonly sidecars: readonly PodSubjectContainer[];
   /** The environments it runs in. */
   readonly environments: readonly Environment[];
   /** Its image in one environment. */

@@ -48,11 +48,19 @@ export const TMP_PATH = '/tmp';
 /** The largest size limit accepted, in MiB (1 TiB). */
 const MAX_SIZE_MIB = 1048576;
 
+/** The folders of a list of writable paths, `/tmp` apart. */
+export interface WritableFolders {
+  /** The pod's `/tmp` (on the node's disk unless the list says otherwise). */
+  readonly tmp: WritableFolder;
+  /** The other folders, in the order given. */
+  readonly folders: WritableFolder[];
+}
+
 /**
  * The folders of a list of writable paths, `/tmp` apart.
  * @param list the writable paths as given
  */
-export function writableFoldersOf(list: readonly WritablePathOption[]): { tmp: WritableFolder; folders: WritableFolder[] } {
+export function writableFoldersOf(list: readonly WritablePathOption[]): WritableFolders {
   let tmp: WritableFolder = { path: TMP_PATH };
   const folders: WritableFolder[] = [];
   for (const p of list) {
