@@ -779,7 +779,7 @@ export class AppService extends Construct implements IConnectable {
     this.checkObservability(problems, path);
     checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
     checkContainerPorts(problems, path, this.ports, this.initContainers, this.sidecars);
-    checkMemoryFolders(problems, path, 'writablePaths', this.writablePaths, this.environments.map((e) => [e.name, this.settingsFor(e).resources.memoryLimitMiB] as const));
+    checkMemoryFolders(problems, path, 'writablePaths', this.writablePaths, () => this.environments.map((e) => [e.name, this.settingsFor(e).resources.memoryLimitMiB] as const));
     checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
     checkNetworkExposures(problems, this);
   }

@@ -139,14 +139,16 @@ function checkRepeat(problems: ProblemCollector, path: string, at: string, p: st
  * @param path the service's construct path
  * @param property the property of the list
  * @param list the writable paths as given
- * @param limits the container's memory limit in MiB, by environment name
+ * @param limitsOf the container's memory limit in MiB, by environment name (asked only when a folder is in memory)
  * @internal
  */
-export function checkMemoryFolders(problems: ProblemCollector, path: string, property: string, list: readonly WritablePathOption[], limits: readonly (readonly [string, number])[]): void {
+export function checkMemoryFolders(problems: ProblemCollector, path: string, property: string, list: readonly WritablePathOption[], limitsOf: () => readonly (readonly [string, number])[]): void {
   if (!Array.isArray(list)) return;
+  let limits: readonly (readonly [string, number])[] | undefined;
   list.forEach((p, i) => {
     if (typeof p !== 'object' || p === null || p.medium !== 'Memory' || typeof p.sizeLimitMiB !== 'number') return;
     const size = p.sizeLimitMiB;
+    limits ??= limitsOf();
     const over = limits.filter(([, limit]) => size >= limit);
     if (over.length === 0) return;
     problems.warning({
