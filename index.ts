@@ -24,6 +24,8 @@ export * from './constructs/stateful-service';
 export * from './constructs/image';
 export * from './constructs/probe';
 export * from './constructs/pod-options';
+export * from './constructs/writable-paths';
+export * from './constructs/container-ports';
 export * from './constructs/resources';
 export * from './constructs/scaling';
 export * from './constructs/placement';

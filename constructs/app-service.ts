@@ -5,7 +5,6 @@ import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkEnvVarName, checkPort, checkPortName, checkWholeNumber } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
 import { instanceName } from '../lib/manifest';
-import { checkWritablePath } from '../lib/values';
 import { externalSecretName } from '../lib/pod';
 import { checkConnectionVariables, Connection, ConnectionPeer, connectionVariableNames, IConnectable } from './connection';
 import { Environment } from './environment';
@@ -15,6 +14,8 @@ import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
 import type { Probe } from './probe';
+import { checkMemoryFolders, checkWritablePaths, WritablePathOption } from './writable-paths';
+import { checkContainerPorts } from './container-ports';
 import { checkPodOptions, mergePodOverrides, PodEnvironmentOptions, PodEnvironmentSettings, PodOptions, podOptionsOf, podSettingsFor } from './pod-options';
 import type { EnvironmentRef, Project } from './project';
 import { checkResources, mergeResources, ResolvedResources, Resources, sumResources } from './resources';
@@ -264,10 +265,11 @@ export interface AppServiceProps extends PodOptions, ServicePlacementOptions, Wo
    */
   readonly automountServiceAccountToken?: boolean;
   /**
-   * Folders the container writes to (an empty volume each; the root file system is read-only). `/tmp` always is.
+   * Folders the container writes to (an empty volume each; the root file system is read-only). `/tmp` always is;
+   * `{ path: '/tmp', medium: 'Memory' }` keeps it in memory. A folder may give its volume's medium and size limit.
    * @default - none
    */
-  readonly writablePaths?: string[];
+  readonly writablePaths?: WritablePathOption[];
   /**
    * Prometheus scraping (a ServiceMonitor).
    * @default - none
@@ -399,7 +401,7 @@ export class AppService extends Construct implements IConnectable {
   /** What the service runs as: a Deployment, Job, CronJob or DaemonSet. */
   public readonly workload: Workload;
   /** Folders the container writes to, besides `/tmp`. */
-  public readonly writablePaths: readonly string[];
+  public readonly writablePaths: readonly WritablePathOption[];
   /** Prometheus scraping, if declared. */
   public readonly metrics?: MetricsOptions;
   /** The standard alert rules, if declared. */
@@ -776,6 +778,8 @@ export class AppService extends Construct implements IConnectable {
     this.checkConnections(problems, path);
     this.checkObservability(problems, path);
     checkPodOptions(problems, path, { name: this.name, pod: this.pod, initContainers: this.initContainers, sidecars: this.sidecars, environments: this.environments, imageIn: (e) => this.settingsFor(e).image }, [...this.overrides].map(([r, o]) => [`perEnvironment[${JSON.stringify(typeof r === 'string' ? r : r?.name)}]`, o] as const));
+    checkContainerPorts(problems, path, this.ports, this.initContainers, this.sidecars);
+    checkMemoryFolders(problems, path, 'writablePaths', this.writablePaths, () => this.environments.map((e) => [e.name, this.settingsFor(e).resources.memoryLimitMiB] as const));
     checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
     checkNetworkExposures(problems, this);
   }
@@ -1231,13 +1235,6 @@ function checkScaling(problems: ProblemCollector, path: string, prefix: string, 
   }
 }
 
-function checkPaths(problems: ProblemCollector, path: string, property: string, paths: readonly string[]): void {
-  if (!Array.isArray(paths)) {
-    problems.error({ path, property, value: paths, message: 'the writable paths are a list of folders', fix: 'use e.g. ["/var/cache/app"]' });
-    return;
-  }
-  paths.forEach((p, i) => {
-    const e = checkWritablePath(p);
-    if (e) problems.error({ path, property: `${property}[${i}]`, value: p, message: `a writable path is an absolute, normalised folder: ${e}`, fix: 'use a folder of the application such as "/var/cache/app"' });
-  });
+function checkPaths(problems: ProblemCollector, path: string, property: string, paths: readonly WritablePathOption[]): void {
+  checkWritablePaths(problems, path, property, paths, property === 'writablePaths');
 }

@@ -30,6 +30,20 @@ export interface ContainerIdentity {
   readonly runAsGroup?: number;
 }
 
+/** The one capability a container may add: what the restricted Pod Security profile permits. */
+export type AddedCapability = 'NET_BIND_SERVICE';
+
+/** The capabilities a container adds to the empty set it starts with (every container drops `ALL`). */
+export interface ContainerCapabilities {
+  /**
+   * Linux capabilities the container adds, written in `securityContext.capabilities.add` beside `drop: [ALL]`.
+   * Only `NET_BIND_SERVICE` (binding ports below 1024 as a non-root user) is accepted: it is the one capability
+   * the restricted Pod Security profile lets a container add.
+   * @default - none
+   */
+  readonly addCapabilities?: AddedCapability[];
+}
+
 /** The user and groups every container of a pod runs as, and the group that owns its volumes. */
 export interface PodIdentity extends ContainerIdentity {
   /**
@@ -147,7 +161,7 @@ export interface PodEnvironmentOptions {
 }
 
 /** The pod options of an app service. */
-export interface PodOptions extends PodIdentity {
+export interface PodOptions extends PodIdentity, ContainerCapabilities {
   /**
    * How long a stopping pod gets between SIGTERM and SIGKILL (whole seconds).
    * @default - Kubernetes' 30 seconds
@@ -241,6 +255,7 @@ export function podOptionsOf(props: PodOptions): PodOptions {
     runAsGroup: props.runAsGroup,
     fsGroup: props.fsGroup,
     supplementalGroups: Array.isArray(props.supplementalGroups) ? [...props.supplementalGroups] : props.supplementalGroups,
+    addCapabilities: Array.isArray(props.addCapabilities) ? [...props.addCapabilities] : props.addCapabilities,
     terminationGracePeriod: props.terminationGracePeriod,
     podLabels: isMap(props.podLabels) ? { ...props.podLabels } : props.podLabels,
     podAnnotations: isMap(props.podAnnotations) ? { ...props.podAnnotations } : props.podAnnotations,
@@ -271,6 +286,14 @@ export function podSettingsFor(pod: PodOptions, o: PodEnvironmentOptions, defaul
   return { scheduling: scheduling === false ? undefined : scheduling, priorityClassName: o.priorityClassName ?? pod.priorityClassName ?? defaults.podPriorityClassName };
 }
 
+/** An init container or sidecar, as the pod checks see it. */
+export interface PodSubjectContainer extends ContainerIdentity, ContainerCapabilities {
+  /** The container's name. */
+  readonly name: string;
+  /** Its image. */
+  readonly image: Image;
+}
+
 /** What the pod checks need of a service. */
 export interface PodSubject {
   /** The service's name. */
@@ -278,9 +301,9 @@ export interface PodSubject {
   /** Its pod options. */
   readonly pod: PodOptions;
   /** Its init containers and sidecars. */
-  readonly initContainers: readonly (ContainerIdentity & { readonly name: string; readonly image: Image })[];
+  readonly initContainers: readonly PodSubjectContainer[];
   /** Its sidecars. */
-  readonly sidecars: readonly (ContainerIdentity & { readonly name: string; readonly image: Image })[];
+  readonly sidecars: readonly PodSubjectContainer[];
   /** The environments it runs in. */
   readonly environments: readonly Environment[];
   /** Its image in one environment. */
@@ -299,6 +322,7 @@ export interface PodSubject {
 export function checkPodOptions(problems: ProblemCollector, path: string, s: PodSubject, overrides: readonly (readonly [string, PodEnvironmentOptions])[]): void {
   const pod = s.pod;
   checkIdentity(problems, path, '', pod);
+  checkCapabilities(problems, path, '', pod);
   for (const k of ['fsGroup'] as const) {
     const v = pod[k];
     if (v !== undefined && !isId(v)) problems.error({ path, property: k, value: v, message: `a group id is a whole number from 0 to ${MAX_ID}`, fix: `set ${k} to the group that should own the volumes, e.g. 1000` });
@@ -320,7 +344,10 @@ export function checkPodOptions(problems: ProblemCollector, path: string, s: Pod
   checkPriorityClass(problems, path, 'priorityClassName', pod.priorityClassName);
   checkScheduling(problems, path, 'scheduling', pod.scheduling);
   [...s.initContainers.map((c, i) => [`initContainers[${i}]`, c] as const), ...s.sidecars.map((c, i) => [`sidecars[${i}]`, c] as const)].forEach(([property, c]) => {
-    if (c) checkIdentity(problems, path, `${property}.`, c);
+    if (c) {
+      checkIdentity(problems, path, `${property}.`, c);
+      checkCapabilities(problems, path, `${property}.`, c);
+    }
   });
   for (const [property, o] of overrides) {
     if (!o) continue;
@@ -382,6 +409,35 @@ function checkIdentity(problems: ProblemCollector, path: string, prefix: string,
   }
   const g = c.runAsGroup;
   if (g !== undefined && !isId(g)) problems.error({ path, property: `${prefix}runAsGroup`, value: g, message: `a group id is a whole number from 0 to ${MAX_ID}`, fix: 'give the numeric group id, e.g. runAsGroup: 1000' });
+}
+
+/** The capabilities the restricted Pod Security profile lets a container add. */
+const ALLOWED_CAPABILITIES: readonly string[] = ['NET_BIND_SERVICE'];
+
+function checkCapabilities(problems: ProblemCollector, path: string, prefix: string, c: ContainerCapabilities): void {
+  const list = c.addCapabilities;
+  if (list === undefined) return;
+  const property = `${prefix}addCapabilities`;
+  if (!Array.isArray(list)) {
+    problems.error({ path, property, value: list, message: 'the added capabilities are a list', fix: 'use addCapabilities: ["NET_BIND_SERVICE"]' });
+    return;
+  }
+  const seen = new Set<string>();
+  list.forEach((cap: unknown, i) => {
+    const at = `${property}[${i}]`;
+    if (typeof cap === 'string' && cap.toUpperCase().replace(/^CAP_/, '') === 'NET_BIND_SERVICE' && cap !== 'NET_BIND_SERVICE') {
+      problems.error({ path, property: at, value: cap, message: 'Kubernetes names capabilities in upper case without the CAP_ prefix', fix: 'write "NET_BIND_SERVICE"' });
+    } else if (typeof cap !== 'string' || !ALLOWED_CAPABILITIES.includes(cap)) {
+      problems.error({
+        path, property: at, value: cap,
+        message: 'the restricted Pod Security profile lets a container add NET_BIND_SERVICE only (every other capability is dropped, and a namespace that enforces the profile refuses the pod)',
+        fix: 'remove it: run the program without the capability (as a non-root user, binding ports from 1024 up or with NET_BIND_SERVICE)',
+      });
+    } else if (seen.has(cap)) {
+      problems.error({ path, property: at, value: cap, message: 'this capability is listed twice', fix: 'list each capability once' });
+    }
+    if (typeof cap === 'string') seen.add(cap);
+  });
 }
 
 function checkPriorityClass(problems: ProblemCollector, path: string, property: string, name: string | undefined): void {

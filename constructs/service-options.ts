@@ -3,9 +3,11 @@
  * containers, observability, and the waivers that relax a production default.
  */
 import type { Duration } from 'cdk8s';
+import type { ContainerPort } from './container-ports';
 import type { Image } from './image';
-import type { ContainerIdentity } from './pod-options';
+import type { ContainerCapabilities, ContainerIdentity } from './pod-options';
 import type { Resources } from './resources';
+import type { WritablePathOption } from './writable-paths';
 import type { SecretRef } from './secrets';
 
 /** A configuration value: written to the service's ConfigMap as text. */
@@ -112,7 +114,7 @@ export enum RolloutStrategy {
 }
 
 /** A container that runs beside the service's own: an init container or a sidecar. */
-export interface ContainerOptions extends ContainerIdentity {
+export interface ContainerOptions extends ContainerIdentity, ContainerCapabilities {
   /** The container's name, unique in the pod. */
   readonly name: string;
   /** Its image, from a named registry at a fixed version. */
@@ -143,10 +145,18 @@ export interface ContainerOptions extends ContainerIdentity {
    */
   readonly resources?: Resources;
   /**
-   * Folders the container writes to (an empty volume each; the root file system is read-only). `/tmp` always is.
+   * Folders the container writes to (an empty volume each, on the node's disk or in memory; the root file system is
+   * read-only). `/tmp`, shared with the pod's other containers, always is.
    * @default - none
    */
-  readonly writablePaths?: string[];
+  readonly writablePaths?: WritablePathOption[];
+  /**
+   * The ports a sidecar listens on (not an init container's), named and unique in the pod. A port of the service
+   * (`ports`) with the same name is this sidecar's: the Service, its network policies and the metrics reach the
+   * sidecar through it, and the service's own container does not declare it.
+   * @default - none
+   */
+  readonly ports?: ContainerPort[];
 }
 
 /** Prometheus scraping of a service. */

@@ -12,8 +12,9 @@ import { Probe } from '../constructs/probe';
 import type { ProjectPlacement } from '../constructs/project';
 import { renderResources } from '../constructs/resources';
 import type { ContainerOptions } from '../constructs/service-options';
+import { renderContainerPorts, sidecarPortNames } from '../constructs/container-ports';
 import { connectionEnv } from './connections';
-import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, writableVolumes } from './pod';
+import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, tmpVolume, writableVolumes } from './pod';
 import type { JsonObject } from './yaml';
 
 /** What the workload gives its pod template besides the service. */
@@ -43,17 +44,19 @@ export function containerNameOf(service: AppService): string {
 export function renderPodTemplate(service: AppService, placement: ProjectPlacement, settings: ServiceSettings, parts: PodTemplateParts): JsonObject {
   const env = placement.environment;
   const pod = service.pod ?? {};
-  const ports = service.ports;
+  // A service port named after a sidecar's port is the sidecar's: the service's own container leaves it out.
+  const onSidecars = sidecarPortNames(service.sidecars);
+  const ports = service.ports.filter((p) => !onSidecars.has(p.name));
   // Default probes connect to the first TCP port; a service with only UDP ports gets none (and a warning).
   const defaultProbePort = ports.find((p) => p.protocol === Protocol.TCP)?.name;
   const defaultProbe = defaultProbePort !== undefined ? Probe.tcp() : undefined;
   const readiness = service.readiness ?? defaultProbe;
   const liveness = service.liveness ?? defaultProbe;
   const containerPortOf = (ref: string | number): number | undefined =>
-    typeof ref === 'number' ? ref : ports.find((p) => p.name === ref)?.containerPort;
+    typeof ref === 'number' ? ref : service.ports.find((p) => p.name === ref)?.containerPort;
 
   const own = writableVolumes('', service.writablePaths);
-  const volumes: JsonObject[] = [{ name: TMP_VOLUME, emptyDir: {} }, ...own.volumes];
+  const volumes: JsonObject[] = [tmpVolume(service.writablePaths), ...own.volumes];
   const mounts: JsonObject[] = [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...own.mounts];
   if (settings.configFiles.length > 0) {
     volumes.push({ name: 'config', configMap: { name: parts.configMapName, items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });
@@ -80,7 +83,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
     readinessProbe: readiness?._render(defaultProbePort, containerPortOf),
     livenessProbe: liveness?._render(defaultProbePort, containerPortOf),
     startupProbe: service.startup?._render(defaultProbePort, containerPortOf),
-    securityContext: containerSecurityContext({ runAsUser: imageUser(settings.image.user) }),
+    securityContext: containerSecurityContext({ runAsUser: imageUser(settings.image.user), addCapabilities: pod.addCapabilities }),
     volumeMounts: mounts,
   };
   const extra = (c: ContainerOptions, i: number, kind: 'init' | 'side'): JsonObject => {
@@ -96,9 +99,10 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
       imagePullPolicy: 'IfNotPresent',
       command: c.command ? [...c.command] : undefined,
       args: c.args ? [...c.args] : undefined,
+      ports: kind === 'side' ? renderContainerPorts(c.ports) : undefined,
       env: vars.length > 0 ? vars : undefined,
       resources: renderResources(service.containerResources(env, c)),
-      securityContext: containerSecurityContext({ runAsUser: c.runAsUser ?? imageUser(c.image.user), runAsGroup: c.runAsGroup }),
+      securityContext: containerSecurityContext({ runAsUser: c.runAsUser ?? imageUser(c.image.user), runAsGroup: c.runAsGroup, addCapabilities: c.addCapabilities }),
       volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }, ...w.mounts],
     };
   };

@@ -2,8 +2,10 @@
  * The pieces every pod platform-cdk writes is made of: the restricted Pod Security profile, a writable `/tmp`
  * on a read-only root, and environment variables read from secrets.
  */
-import type { ContainerIdentity, PodIdentity } from '../constructs/pod-options';
+import type { ContainerCapabilities, ContainerIdentity, PodIdentity } from '../constructs/pod-options';
 import type { SecretRef, SecretStore } from '../constructs/secrets';
+import { emptyDirOf, writableFoldersOf } from '../constructs/writable-paths';
+import type { WritablePathOption } from '../constructs/writable-paths';
 import type { KubeObject } from './manifest';
 import type { JsonObject } from './yaml';
 
@@ -12,9 +14,10 @@ export const TMP_VOLUME = 'tmp';
 
 /**
  * The security context of every container: the restricted profile.
- * @param identity the user and group the container runs as, when it names them
+ * @param identity the user and group the container runs as, when it names them, and the capabilities it adds
  */
-export function containerSecurityContext(identity: ContainerIdentity = {}): JsonObject {
+export function containerSecurityContext(identity: ContainerIdentity & ContainerCapabilities = {}): JsonObject {
+  const add = identity.addCapabilities ?? [];
   return {
     allowPrivilegeEscalation: false,
     privileged: false,
@@ -22,7 +25,7 @@ export function containerSecurityContext(identity: ContainerIdentity = {}): Json
     runAsNonRoot: true,
     runAsUser: identity.runAsUser,
     runAsGroup: identity.runAsGroup,
-    capabilities: { drop: ['ALL'] },
+    capabilities: { add: add.length > 0 ? [...new Set(add)].sort() : undefined, drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
@@ -58,19 +61,28 @@ export function engineIdentity(user: number, given: PodIdentity = {}): PodIdenti
 }
 
 /**
- * The writable folders of a container: `/tmp` and the paths given, each on an empty volume.
+ * The writable folders of a container besides `/tmp`, each on an empty volume (on the node's disk, or with the
+ * medium and size limit given); an entry for `/tmp` is left out (the pod's `/tmp` volume is written apart).
  * @param prefix the prefix of the volume names (unique per container in the pod)
- * @param paths the folders besides `/tmp`
+ * @param paths the folders
  */
-export function writableVolumes(prefix: string, paths: readonly string[]): { mounts: JsonObject[]; volumes: JsonObject[] } {
+export function writableVolumes(prefix: string, paths: readonly WritablePathOption[]): { mounts: JsonObject[]; volumes: JsonObject[] } {
   const mounts: JsonObject[] = [];
   const volumes: JsonObject[] = [];
-  paths.forEach((p, i) => {
+  writableFoldersOf(paths).folders.forEach((f, i) => {
     const name = `${prefix}writable-${i}`;
-    mounts.push({ name, mountPath: p });
-    volumes.push({ name, emptyDir: {} });
+    mounts.push({ name, mountPath: f.path });
+    volumes.push({ name, emptyDir: emptyDirOf(f) });
   });
   return { mounts, volumes };
+}
+
+/**
+ * The pod's `/tmp` volume: on the node's disk, or with the medium and size the service's writable paths give it.
+ * @param paths the service's own writable paths
+ */
+export function tmpVolume(paths: readonly WritablePathOption[] = []): JsonObject {
+  return { name: TMP_VOLUME, emptyDir: emptyDirOf(writableFoldersOf(paths).tmp) };
 }
 
 /** The name of the Secret an ExternalSecret of a workload creates for one store. */

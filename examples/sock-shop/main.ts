@@ -20,6 +20,10 @@ const hub = Registry.at('docker.io');
 
 /** The user the shop's own images run as. */
 const SHOP_USER = 10001;
+/** The shop's own services that upstream lets bind port 80 as that user (NET_BIND_SERVICE). */
+const BINDS_80 = new Set(['carts', 'catalogue', 'orders', 'payment', 'shipping', 'user']);
+/** The services whose /tmp upstream keeps in memory (a tmpfs, counted against the container's memory limit). */
+const TMP_IN_MEMORY = new Set(['carts', 'carts-db', 'orders', 'orders-db', 'shipping', 'user-db']);
 /** The user of the official database and broker images (mongodb, mysql, redis, rabbitmq). */
 const DB_USER = 999;
 
@@ -78,9 +82,9 @@ const SERVICES: Svc[] = [
   { name: 'queue-master', image: ['weaveworksdemos/queue-master', '0.3.1'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: java },
   {
     name: 'rabbitmq', image: ['library/rabbitmq', '3.6.8-management'], writes: ['/var/lib/rabbitmq'], user: DB_USER,
-    // The exporter's port is on the Service; a sidecar declares no ports of its own in the typed model.
+    // The Service's port "exporter" is the exporter sidecar's port of that name.
     ports: [{ port: 5672, name: 'rabbitmq' }, { port: 9090, name: 'exporter' }, { port: 15672, name: 'management' }],
-    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0') }], podAnnotations: { 'prometheus.io/scrape': 'false' } },
+    more: { sidecars: [{ name: 'rabbitmq-exporter', image: hub.image('kbudde/rabbitmq-exporter', 'v0.29.0'), ports: [{ name: 'exporter', containerPort: 9090 }] }], podAnnotations: { 'prometheus.io/scrape': 'false' } },
   },
   { name: 'session-db', image: ['library/redis', 'alpine'], ports: [{ port: 6379, name: 'redis' }], writes: ['/data'], user: DB_USER, more: { podAnnotations: { 'prometheus.io.scrape': 'false' } } },
   { name: 'shipping', image: ['weaveworksdemos/shipping', '0.4.8'], ports: [{ port: 80 }], size: [100, 300, 300, 500], env: { ZIPKIN: 'zipkin.jaeger.svc.cluster.local', ...java } },
@@ -142,8 +146,9 @@ export function build(): Platform {
     ports: s.ports,
     env: s.env,
     resources: resources(s.size),
-    writablePaths: s.writes,
+    writablePaths: [...(TMP_IN_MEMORY.has(s.name) ? [{ path: '/tmp', medium: 'Memory' as const }] : []), ...(s.writes ?? [])],
     runAsUser: s.user ?? SHOP_USER,
+    addCapabilities: BINDS_80.has(s.name) ? ['NET_BIND_SERVICE'] : undefined,
     scheduling: LINUX,
     metrics: SCRAPED[s.name] !== undefined ? { port: SCRAPED[s.name] } : undefined,
     ...probes(s.health),

@@ -241,6 +241,12 @@ export interface PodSpec {
   readonly probe?: 'grpc' | 'https';
   /** The image: declares its user, is a moving tag pinned by digest, or a moving tag waived. */
   readonly image?: 'user' | 'digest' | 'waived';
+  /** Adds NET_BIND_SERVICE (the one capability the restricted profile permits). */
+  readonly capability?: boolean;
+  /** Keeps /tmp and a folder in memory, with size limits. */
+  readonly memoryFolders?: boolean;
+  /** A sidecar listening on a port of its own. */
+  readonly sidecarPort?: boolean;
 }
 
 const rawPod = fc.record({
@@ -256,6 +262,9 @@ const rawPod = fc.record({
   ephemeralMiB: fc.option(fc.integer({ min: 64, max: 4096 }), { nil: undefined }),
   probe: fc.constantFrom(undefined, 'grpc' as const, 'https' as const),
   image: fc.constantFrom(undefined, 'user' as const, 'digest' as const, 'waived' as const),
+  capability: fc.boolean(),
+  memoryFolders: fc.boolean(),
+  sidecarPort: fc.boolean(),
 });
 
 /** A raw pod choice as a valid description (environments by name). */
@@ -291,6 +300,9 @@ function podProps(name: string, ports: readonly number[], pod: PodSpec | undefin
     ...(scheduling ? { scheduling } : {}),
     ...(pod.ephemeralMiB !== undefined ? { resources: { ...resources, ephemeralStorageRequestMiB: pod.ephemeralMiB, ephemeralStorageLimitMiB: pod.ephemeralMiB * 2 } } : {}),
     ...(pod.probe === 'grpc' ? { liveness: Probe.grpc(ports[0], { service: 'health', ...timing }) } : {}),
+    ...(pod.capability ? { addCapabilities: ['NET_BIND_SERVICE' as const] } : {}),
+    ...(pod.sidecarPort ? { sidecars: [{ name: 'exporter', image: REGISTRY.image('pods/exporter', '1.0.0'), runAsUser: 1000, ports: [{ name: 'exporter', containerPort: 9901 }] }] } : {}),
+    ...(pod.memoryFolders ? { writablePaths: [{ path: '/tmp', medium: 'Memory' as const, sizeLimitMiB: 32 }, { path: '/var/cache/app', medium: 'Memory' as const }, { path: '/data', sizeLimitMiB: 256 }] } : {}),
     ...(pod.probe === 'https' ? { liveness: Probe.http('/live', { scheme: ProbeScheme.HTTPS, headers: { 'X-Probe': 'kubelet' }, ...timing }) } : {}),
   };
 }
