@@ -94,7 +94,18 @@ export type ConnectionPlaceholder = (typeof CONNECTION_PLACEHOLDERS)[number];
 export const CONNECTION_TEMPLATE_MAX = 2048;
 
 /** A template read into literal text and placeholders, or what is wrong with it. */
-export type ParsedTemplate = { readonly parts: readonly (string | { readonly placeholder: ConnectionPlaceholder })[] } | { readonly error: string };
+export type ParsedTemplate =
+  | {
+      /** The literal text and the placeholders, in order. */
+      readonly parts: readonly (string | {
+        /** The placeholder's name. */
+        readonly placeholder: ConnectionPlaceholder;
+      })[];
+    }
+  | {
+      /** What is wrong with the template. */
+      readonly error: string;
+    };
 
 /**
  * Reads a connection variable's template: literal text, `{placeholder}`s and the escapes `{{` and `}}`. An unknown

@@ -205,6 +205,7 @@ export function networkExposuresOf(service: AppService): readonly NetworkExposur
  * waiver), type, ports and node ports (30000-32767, unique per cluster), names, annotations and environments.
  * @param problems where problems go
  * @param service the service
+ * @internal
  */
 export function checkNetworkExposures(problems: ProblemCollector, service: AppService): void {
   const path = service.node.path;

@@ -229,7 +229,12 @@ export interface BackupOptions {
  * The probes of an engine when the service gives none: a TCP connection to its first port, every 10 seconds;
  * liveness waits 30 seconds and restarts after 6 failures.
  */
-export const DEFAULT_ENGINE_PROBES: { readonly readiness: Probe; readonly liveness: Probe } = {
+export const DEFAULT_ENGINE_PROBES: {
+  /** TCP on the engine's first port. */
+  readonly readiness: Probe;
+  /** TCP on the engine's first port, after 30 s, failing after 6 tries. */
+  readonly liveness: Probe;
+} = {
   readiness: Probe.tcp(),
   liveness: Probe.tcp({ initialDelay: Duration.seconds(30), failureThreshold: 6 }),
 };

@@ -263,6 +263,7 @@ function checkDurationSeconds(d: unknown, min: number): string | undefined {
  * @param path the service's construct path
  * @param s the service
  * @param scaling the scaling options given on the service and per environment
+ * @internal
  */
 export function checkWorkload(problems: ProblemCollector, path: string, s: WorkloadSubject, scaling: readonly WorkloadScaling[]): void {
   const w = s.workload;
