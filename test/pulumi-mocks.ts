@@ -44,6 +44,36 @@ export function recordingMocks(recorded: Recorded[]): pulumi.runtime.Mocks {
   };
 }
 
+/** Mocks that return each resource's inputs as its state, and each call's inputs. */
+export const echoMocks: pulumi.runtime.Mocks = {
+  newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+  call: (args) => args.inputs,
+};
+
+/** The module `platform-cdk/pulumi`, loaded after the mocks are set. */
+export type PulumiModule = typeof import('platform-cdk/pulumi');
+
+/**
+ * Sets Pulumi's mocks for this test file (before `platform-cdk/pulumi`, and with it `@pulumi/kubernetes`, is
+ * loaded), loads that module before the file's tests and disconnects the runtime after each test.
+ * @param mocks the mocks (default: `echoMocks`)
+ * @returns the loaded module, for the tests
+ */
+export function usePulumiMocks(mocks: pulumi.runtime.Mocks = echoMocks): () => PulumiModule {
+  pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
+  let mod: PulumiModule | undefined;
+  beforeAll(async () => {
+    mod = await import('platform-cdk/pulumi');
+  });
+  afterEach(async () => {
+    await pulumi.runtime.disconnect();
+  });
+  return () => {
+    if (!mod) throw new Error('platform-cdk/pulumi is loaded before the tests run');
+    return mod;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // What the PulumiStack test files share (test/stacks/pulumi-stack*.test.ts): one mocks runtime per file, the YAML
 // each estate writes (synthesized once), and how to read what a stack registered.

@@ -11,6 +11,7 @@ import { addService, fixture, lineFor, objectAt, synthObjects, synthValid as syn
 import { HAS_KUBESPHERE_V4, KUBESPHERE_V4_DIR, validator, validatorV3 } from '../schemas';
 import { checkPlatform } from '../../lib/check';
 import type { Fixture } from '../fixture';
+import { echoMocks, usePulumiMocks } from '../pulumi-mocks';
 
 const vault = SecretStore.cluster('vault');
 const smtp = ExistingSecret.named('smtp').key('password');
@@ -263,23 +264,8 @@ describe('alert routing checks as properties', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi output registers the same objects, on the cluster that runs them.
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call(args) {
-    return args.inputs;
-  },
-};
-pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
-type PulumiModule = typeof import('platform-cdk/pulumi');
-let mod: PulumiModule;
-beforeAll(async () => {
-  mod = await import('platform-cdk/pulumi');
-});
-afterEach(async () => {
-  await pulumi.runtime.disconnect();
-});
+const mocks = echoMocks;
+const pulumiModule = usePulumiMocks(mocks);
 
 describe('alert routing in the Pulumi output', () => {
   it.each([Target.KUBESPHERE_V4_1, Target.KUBERNETES])('registers the routing objects on their cluster (%s): the host\'s stack holds the notification extension\'s, each namespace\'s its AlertmanagerConfig', async (target) => {
@@ -287,7 +273,7 @@ describe('alert routing in the Pulumi output', () => {
     routeAll(f, target !== Target.KUBERNETES);
     pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
     pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
-    const stack = new mod.PulumiStack(f.platform);
+    const stack = new (pulumiModule().PulumiStack)(f.platform);
     for (const o of stack.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
     const keys = [...stack.objects.keys()].filter((k) => /Router|Receiver|Config\/|AlertmanagerConfig/.test(k) && !k.includes('ConfigMap')).sort();
     expect(keys).toEqual(

@@ -9,6 +9,7 @@ import { Engine, validatePlatform } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
 import { fillConnectionTemplate, parseConnectionTemplate } from '../../constructs/connection';
+import { echoMocks, usePulumiMocks } from '../pulumi-mocks';
 
 const envOf = (objects: Map<string, KubeObject>, key: string): unknown[] => (objectAt(objects, key) as any).spec.template.spec.containers[0].env ?? [];
 const policies = (objects: Map<string, KubeObject>): [string, KubeObject][] => [...objects].filter(([k]) => k.includes('/NetworkPolicy/'));
@@ -142,23 +143,8 @@ describe('connection templates', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // The Pulumi output: the same variable, and the target's Service created first, as with <PREFIX>_HOST/_PORT.
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call(args) {
-    return args.inputs;
-  },
-};
-pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
-type PulumiModule = typeof import('platform-cdk/pulumi');
-let mod: PulumiModule;
-beforeAll(async () => {
-  mod = await import('platform-cdk/pulumi');
-});
-afterEach(async () => {
-  await pulumi.runtime.disconnect();
-});
+const mocks = echoMocks;
+const pulumiModule = usePulumiMocks(mocks);
 
 describe('connection templates in the Pulumi output', () => {
   it('give the Deployment the templated variable and create the target\'s Service first, for a service and an external database', async () => {
@@ -170,7 +156,7 @@ describe('connection templates in the Pulumi output', () => {
     web.connectsTo(db, { env: { DATABASE_URL: 'mysql://{shortHost}:{port}/orders' } });
     pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
     pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
-    const stack = new mod.PulumiStack(f.platform);
+    const stack = new (pulumiModule().PulumiStack)(f.platform);
     for (const o of stack.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
     const deployment = stack.objects.get('host/apps/v1/Deployment/storefront/web');
     expect(deployment?.dependsOn).toEqual(['host/v1/Namespace/-/storefront', 'host/v1/Service/storefront/orders', 'host/v1/Service/storefront/orders-db']);

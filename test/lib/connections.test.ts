@@ -9,6 +9,7 @@ import type { KubeObject, Platform } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthValid as synth, validationErrors } from '../fixture';
 import type { Fixture } from '../fixture';
 import { connectionCycles } from '../../lib/connections';
+import { echoMocks, usePulumiMocks } from '../pulumi-mocks';
 
 const at = (objects: Map<string, KubeObject>, key: string): any => objectAt(objects, key);
 const envOf = (objects: Map<string, KubeObject>, key: string): any[] => at(objects, key).spec.template.spec.containers[0].env ?? [];
@@ -417,31 +418,14 @@ describe('declared paths in a tenant that allows only those', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Creation order in the Pulumi output, under Pulumi's own mocks (as in test/stacks/pulumi-stack.test.ts).
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    return { id: `${args.name}-id`, state: args.inputs };
-  },
-  call(args) {
-    return args.inputs;
-  },
-};
-pulumi.runtime.setMocks(mocks, 'platform-cdk-test', 'production', false);
-
-// @pulumi/kubernetes must be loaded after setMocks.
-type PulumiModule = typeof import('platform-cdk/pulumi');
-let mod: PulumiModule;
-beforeAll(async () => {
-  mod = await import('platform-cdk/pulumi');
-});
-afterEach(async () => {
-  await pulumi.runtime.disconnect();
-});
+const mocks = echoMocks;
+const pulumiModule = usePulumiMocks(mocks);
 
 /** Runs a PulumiStack as stack `stack` and lets every registration finish. */
 async function deploy(platform: Platform, stack: string, clusters: string[]) {
   pulumi.runtime.setMocks(mocks, 'platform-cdk-test', stack, false);
   pulumi.runtime.setAllConfig(Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c])), []);
-  const s = new mod.PulumiStack(platform);
+  const s = new (pulumiModule().PulumiStack)(platform);
   for (const o of s.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
   return s;
 }

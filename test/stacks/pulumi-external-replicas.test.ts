@@ -6,26 +6,18 @@
 import * as pulumi from '@pulumi/pulumi';
 import { Replicas } from 'platform-cdk';
 import { addService, fixture } from '../fixture';
-import { recordingMocks } from '../pulumi-mocks';
+import { recordingMocks, usePulumiMocks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
 
 const recorded: Recorded[] = [];
-pulumi.runtime.setMocks(recordingMocks(recorded), 'platform-cdk-test', 'production', false);
-type PulumiModule = typeof import('platform-cdk/pulumi');
-let mod: PulumiModule;
-beforeAll(async () => {
-  mod = await import('platform-cdk/pulumi');
-});
-afterEach(async () => {
-  await pulumi.runtime.disconnect();
-});
+const pulumiModule = usePulumiMocks(recordingMocks(recorded));
 
 it('registers the production Deployment without replicas, ignoring changes to spec.replicas', async () => {
   const f = fixture();
   addService(f, 'api', { perEnvironment: { production: { replicas: Replicas.external({ min: 2, max: 6 }) } } });
   addService(f, 'web');
   pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
-  const stack = new mod.PulumiStack(f.platform);
+  const stack = new (pulumiModule().PulumiStack)(f.platform);
   for (const o of stack.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
   expect(stack.objects.get('host/apps/v1/Deployment/storefront/api')?.ignoreChanges).toEqual(['spec.replicas']);
   expect(stack.objects.get('host/apps/v1/Deployment/storefront/web')?.ignoreChanges).toEqual([]);
