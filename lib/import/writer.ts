@@ -26,6 +26,8 @@ function key(k: string): string {
 
 /** A value as a TypeScript literal: on one line when it fits, else indented. */
 export function literal(v: unknown, indent = '', width = 110): string {
+  // Code is written as it is, however long: it is not an object literal to break over lines.
+  if (v instanceof Code) return v.text;
   const one = inline(v);
   if (one.length + indent.length <= width) return one;
   const next = `${indent}  `;
