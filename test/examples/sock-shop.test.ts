@@ -187,7 +187,9 @@ describe('the comparison with upstream (test/examples/upstream.ts)', () => {
   function apply(objects: KubeObject[], c: Change): { object: string; field: string } {
     const deployments = objects.filter((o) => o.kind === 'Deployment');
     const withProbe = deployments.filter((d) => podOf(d).containers[0].readinessProbe !== undefined);
-    const d = c.kind === 'timeout' ? withProbe[c.deployment % withProbe.length] : deployments[c.deployment % deployments.length];
+    // An image change keeps a tag upstream gave (from no tag to one, Kubernetes' default pull policy changes too).
+    const tagged = deployments.filter((x) => podOf(x).containers[0].image.includes(':'));
+    const d = c.kind === 'timeout' ? withProbe[c.deployment % withProbe.length] : c.kind === 'image' ? tagged[c.deployment % tagged.length] : deployments[c.deployment % deployments.length];
     const pod = podOf(d);
     const container = pod.containers[0];
     const object = `Deployment/${d.metadata.name}`;
