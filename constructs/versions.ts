@@ -9,6 +9,7 @@ import { checkDns1123Label, checkEnvVarName, checkWholeNumber } from '../lib/nam
 import type { ProblemCollector } from '../lib/problems';
 import type { Image } from './image';
 import { checkResources, mergeResources, Resources } from './resources';
+import { checkNoLiteralSecret } from './secrets';
 
 /** The pod label that names a version (Istio's routing rules read it). */
 export const VERSION_LABEL = 'version';
@@ -163,6 +164,7 @@ export function checkVersions(problems: ProblemCollector, path: string, versions
           const e = checkEnvVarName(k);
           if (e) problems.error({ path, property: `${p}.env`, value: k, message: e, fix: 'name variables like LOG_LEVEL' });
           if (typeof value !== 'string') problems.error({ path, property: `${p}.env.${k}`, value, message: 'a variable\'s value is a text', fix: 'quote the value' });
+          else checkNoLiteralSecret(problems, path, `${p}.env.${k}`, value, `read it from a secret: secrets: { ${k}: SecretStore.cluster("vault").key("…") }`, k);
         }
       }
     }
