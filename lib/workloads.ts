@@ -129,7 +129,6 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // A waiver is written where it relaxes a production default.
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
-  Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
   // One workload, or one per version (constructs/versions.ts): the version's pods add its label.
   for (const w of versionedWorkloads(service.versions, settings)) {
@@ -137,7 +136,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     const vLabels = w.suffix === '' ? podLabels : { ...labels, ...(vTag !== undefined && checkLabelValue(vTag) === undefined ? { [LabelKeys.VERSION]: vTag } : {}), ...w.labels };
     const template = renderPodTemplate(service, placement, w.settings, { labels: vLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
     // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
-    objects.push(renderController(service, w.settings, { name: service.name + w.suffix, namespace, labels: vLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, { ...selectorOf(service), ...w.labels }));
+    objects.push(renderController(service, w.settings, { name: service.name + w.suffix, namespace, labels: vLabels, annotations: nonEmptyMap({ ...deploymentAnnotations, ...externalScalingAnnotations(w.settings) }) }, template, { ...selectorOf(service), ...w.labels }));
   }
 
   if (ports.length > 0) {

@@ -4,9 +4,13 @@
  * version's label; what does not combine with versions is refused as problems.
  */
 import * as fc from 'fast-check';
+import * as pulumi from '@pulumi/pulumi';
 import { Workload } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthObjects, synthValid, validationErrors } from '../fixture';
+import { echoMocks, usePulumiMocks } from '../pulumi-mocks';
+
+const pulumiModule = usePulumiMocks(echoMocks);
 
 /** A service `reviews` in three versions, as Bookinfo runs it. */
 function reviews(f: ReturnType<typeof fixture>, extra: Record<string, unknown> = {}) {
@@ -75,6 +79,27 @@ describe('AppService versions', () => {
     expect(objects.has('member-test/NetworkPolicy/storefront/egress-to-reviews')).toBe(true);
     const env = (objectAt(objects, 'member-test/Deployment/storefront/productpage') as any).spec.template.spec.containers[0].env;
     expect(env).toEqual(expect.arrayContaining([expect.objectContaining({ value: expect.stringContaining('reviews') })]));
+  });
+
+  it('scrapes every version with one ServiceMonitor that selects the service\'s name label', () => {
+    const f = fixture();
+    reviews(f, { ports: [{ port: 8080 }, { port: 9090, name: 'metrics' }], metrics: { port: 'metrics' } });
+    const objects = synthObjects(f.platform);
+    const monitor = [...objects.entries()].find(([k]) => k.startsWith('host/ServiceMonitor/'))?.[1] as any;
+    expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'reviews' } });
+  });
+
+  it('creates every version after the Services it connects to, in Pulumi', async () => {
+    const f = fixture();
+    const ratings = addService(f, 'ratings');
+    reviews(f).connectsTo(ratings);
+    pulumi.runtime.setMocks(echoMocks, 'platform-cdk-test', 'production', false);
+    pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
+    const stack = new (pulumiModule().PulumiStack)(f.platform);
+    for (const o of stack.objects.values()) await new Promise((resolve) => o.resource.urn.apply(resolve));
+    for (const v of ['v1', 'v2', 'v3']) {
+      expect(stack.objects.get(`host/apps/v1/Deployment/storefront/reviews-${v}`)?.dependsOn).toEqual(['host/v1/Namespace/-/storefront', 'host/v1/Service/storefront/ratings']);
+    }
   });
 
   it('leaves a service without versions as it was', () => {
