@@ -186,6 +186,17 @@ export function workloadNames(name: string, versions: Record<string, ServiceVers
   return versions === undefined || !isRecord(versions) ? [name] : Object.keys(versions).map((v) => `${name}-${v}`);
 }
 
+/**
+ * The PromQL matcher of a service's Deployments: `deployment="<service>"`, or `deployment=~"<service>-(v1|v2)"` over
+ * its versions (version names are DNS labels, so they need no escaping).
+ * @param name the service's name
+ * @param versions its versions, if any
+ */
+export function deploymentMatcher(name: string, versions: Record<string, ServiceVersionOptions> | undefined): string {
+  if (versions === undefined || !isRecord(versions) || Object.keys(versions).length === 0) return `deployment="${name}"`;
+  return `deployment=~"${name}-(${Object.keys(versions).sort().join('|')})"`;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

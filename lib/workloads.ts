@@ -19,7 +19,7 @@ import { externalSecrets } from './pod';
 import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
 import { externalScalingAnnotations } from './scaling';
-import { versionedWorkloads } from '../constructs/versions';
+import { deploymentMatcher, versionedWorkloads } from '../constructs/versions';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -368,7 +368,7 @@ function renderObservability(service: AppService, placement: ProjectPlacement, l
   if (a.unavailableReplicas !== false) {
     rules.push({
       alert: 'ServiceReplicasUnavailable',
-      expr: `kube_deployment_status_replicas_unavailable{${sel},deployment="${service.name}"} > 0`,
+      expr: `kube_deployment_status_replicas_unavailable{${sel},${deploymentMatcher(service.name, service.versions)}} > 0`,
       for: '10m',
       labels: alertLabels,
       annotations: { summary: `${service.name} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service.name} (${env}) have been unavailable for 10 minutes.` },

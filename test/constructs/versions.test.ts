@@ -89,6 +89,14 @@ describe('AppService versions', () => {
     expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'reviews' } });
   });
 
+  it('alerts on unavailable replicas of every version\'s Deployment', () => {
+    const f = fixture();
+    reviews(f, { alerts: true });
+    const rule = [...synthObjects(f.platform).entries()].find(([k]) => k.startsWith('host/PrometheusRule/'))?.[1] as any;
+    const exprs = rule.spec.groups[0].rules.map((r: { expr: string }) => r.expr).join('\n');
+    expect(exprs).toContain('deployment=~"reviews-(v1|v2|v3)"');
+  });
+
   it('creates every version after the Services it connects to, in Pulumi', async () => {
     const f = fixture();
     const ratings = addService(f, 'ratings');
