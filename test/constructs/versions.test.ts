@@ -5,7 +5,7 @@
  */
 import * as fc from 'fast-check';
 import * as pulumi from '@pulumi/pulumi';
-import { Workload } from 'platform-cdk';
+import { Credential, Workload } from 'platform-cdk';
 import type { KubeObject } from 'platform-cdk';
 import { addService, fixture, lineFor, objectAt, synthObjects, synthValid, validationErrors } from '../fixture';
 import { echoMocks, usePulumiMocks } from '../pulumi-mocks';
@@ -140,6 +140,21 @@ describe('AppService versions', () => {
       expect(lineFor(lines, 'acme/shop/storefront/b', 'versions')).toMatch(/DaemonSet/);
       expect(lineFor(lines, 'acme/shop/storefront/c', 'versions')).toMatch(/at least one/);
       expect(lineFor(lines, 'acme/shop/storefront/d', 'podLabels.version')).toMatch(/each version sets/);
+    });
+
+    it('refuses versions with a release pipeline or in a preview', () => {
+      const f = fixture();
+      f.platform.configureDelivery({ estate: { repository: 'https://gitlab.example.com/platform/estate.git', credential: Credential.basicAuth('estate') } });
+      addService(f, 'a', { versions: { v1: {}, v2: {} }, environments: ['test'] }).addPipeline({
+        source: { repository: 'https://gitlab.example.com/shop/a.git', credential: Credential.basicAuth('gitlab') },
+        build: { image: f.registry.image('ci/node', '20.11.1'), commands: ['npm ci'] },
+        registryCredential: Credential.basicAuth('harbor'),
+      });
+      addService(f, 'api', { versions: { v1: {} } });
+      f.platform.addPreview('feature/x', { baseline: 'test', owner: f.tenant.addDepartment('dev', { members: ['alice'] }), expires: '2999-01-01', services: { api: { tag: 'sha-1' } } });
+      const lines = validationErrors(f.platform);
+      expect(lines.filter((l) => l.startsWith('[acme/shop/storefront/a] versions: ')).join('\n')).toMatch(/release pipeline/);
+      expect(lines.filter((l) => l.startsWith('[acme/shop/storefront/api] versions: ')).join('\n')).toMatch(/previews/);
     });
 
     it('refuses a version\'s bad variables and replicas, and one replica in production', () => {
