@@ -18,6 +18,8 @@ export * from './constructs/preview-sources';
 export * from './constructs/exposure';
 export * from './constructs/network-exposure';
 export * from './constructs/workload';
+export { VERSION_LABEL } from './constructs/versions';
+export type { ServiceVersionOptions, VersionsOptions } from './constructs/versions';
 export * from './constructs/secrets';
 export * from './constructs/service-options';
 export * from './constructs/stateful-service';

@@ -31,6 +31,7 @@ import { checkWorkload, settleSettings, Workload, WorkloadProps } from './worklo
 import { derivedOnce } from '../lib/frozen-model';
 import type { Tenant } from './tenant';
 import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
+import { checkVersions, ServiceVersionOptions, VersionsOptions, workloadNames } from './versions';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
 
 /** The transport protocol of a port. */
@@ -154,7 +155,7 @@ export interface EnvironmentOverrides extends PodEnvironmentOptions {
 }
 
 /** Properties of an {@link AppService}. */
-export interface AppServiceProps extends PodOptions, ServicePlacementOptions, WorkloadProps {
+export interface AppServiceProps extends PodOptions, ServicePlacementOptions, WorkloadProps, VersionsOptions {
   /** The container image, from a named registry at a fixed version. */
   readonly image: Image;
   /**
@@ -410,6 +411,8 @@ export class AppService extends Construct implements IConnectable {
   public readonly logs: LogOptions;
   /** The pod options: identity, grace period, pod labels and annotations, container name, priority, scheduling. */
   public readonly pod: PodOptions;
+  /** Versions that run side by side behind the service's Service (constructs/versions.ts), if declared. */
+  public readonly versions?: Record<string, ServiceVersionOptions>;
 
   private readonly portOptions: PortOptions[] = [];
   private readonly envVars = new Map<string, string>();
@@ -451,6 +454,7 @@ export class AppService extends Construct implements IConnectable {
     this.alerts = props.alerts === true ? {} : props.alerts;
     this.logs = props.logs ?? {};
     this.pod = podOptionsOf(props);
+    this.versions = props.versions;
     this.base = { autoscaling: props.autoscaling, disruptionBudget: props.disruptionBudget, spread: props.spread, waivers: props.waivers };
     declareServiceEnvironments(this, props.environments);
     for (const p of props.ports ?? []) this.addPort(p);
@@ -782,6 +786,14 @@ export class AppService extends Construct implements IConnectable {
     checkMemoryFolders(problems, path, 'writablePaths', this.writablePaths, () => this.environments.map((e) => [e.name, this.settingsFor(e).resources.memoryLimitMiB] as const));
     checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
     checkNetworkExposures(problems, this);
+    checkVersions(problems, path, this.versions, {
+      name: this.name, workloadKind: this.workload?.kind ?? 'Deployment', podLabels: this.pod.podLabels,
+      autoscales: this.environments.some((e) => this.settingsFor(e).autoscaling !== undefined),
+      hasPipeline: this.node.tryFindChild('Pipeline') !== undefined,
+      previews: this.environments.filter((e) => PreviewEnvironment.isPreview(e)).map((e) => e.name),
+      otherNames: new Set(this.project.services.filter((s) => s !== this).flatMap((s) => workloadNames(s.name, s.versions))),
+      production: this.environments.filter((e) => e.production).map((e) => ({ environment: e.name, waived: this.settingsFor(e).waivers.some(([r]) => r === 'production-replicas') })),
+    });
   }
 
   private checkProductionDefaults(problems: ProblemCollector, path: string, env: Environment, s: ServiceSettings): void {

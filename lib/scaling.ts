@@ -8,6 +8,7 @@ import type { Platform } from '../constructs/platform';
 import type { ResolvedReplicas } from '../constructs/scaling';
 import type { KubeObject } from './manifest';
 import type { JsonObject } from './yaml';
+import { versionedWorkloads } from '../constructs/versions';
 
 /** The annotations written on a Deployment whose replica count is set elsewhere. */
 export const ScalingAnnotations = {
@@ -79,7 +80,7 @@ export function externalScalingIgnoreDifferences(platform: Platform, cluster: Cl
       for (const placement of project.placements) {
         if (placement.cluster !== cluster) continue;
         for (const service of project.servicesIn(placement.environment)) {
-          if (service.settingsFor(placement.environment).externalReplicas) out.push({ namespace: placement.namespace, name: service.name });
+          for (const w of versionedWorkloads(service.versions, service.settingsFor(placement.environment))) if (w.settings.externalReplicas) out.push({ namespace: placement.namespace, name: service.name + w.suffix });
         }
       }
     }

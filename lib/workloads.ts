@@ -19,6 +19,7 @@ import { externalSecrets } from './pod';
 import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
 import { externalScalingAnnotations } from './scaling';
+import { deploymentMatcher, versionedWorkloads } from '../constructs/versions';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -128,11 +129,15 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // A waiver is written where it relaxes a production default.
   const relaxed = env.production ? relaxedProductionRules(settings) : [];
   for (const [rule, reason] of settings.waivers) if (relaxed.includes(rule)) deploymentAnnotations[`${AnnotationKeys.WAIVER_PREFIX}${rule}`] = reason;
-  Object.assign(deploymentAnnotations, externalScalingAnnotations(settings));
 
-  const template = renderPodTemplate(service, placement, settings, { labels: podLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
-  // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
-  objects.push(renderController(service, settings, { name: service.name, namespace, labels: podLabels, annotations: nonEmptyMap(deploymentAnnotations) }, template, selectorOf(service)));
+  // One workload, or one per version (constructs/versions.ts): the version's pods add its label.
+  for (const w of versionedWorkloads(service.versions, settings)) {
+    const vTag = w.settings.image.tag;
+    const vLabels = w.suffix === '' ? podLabels : { ...labels, ...(vTag !== undefined && checkLabelValue(vTag) === undefined ? { [LabelKeys.VERSION]: vTag } : {}), ...w.labels };
+    const template = renderPodTemplate(service, placement, w.settings, { labels: vLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
+    // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
+    objects.push(renderController(service, w.settings, { name: service.name + w.suffix, namespace, labels: vLabels, annotations: nonEmptyMap({ ...deploymentAnnotations, ...externalScalingAnnotations(w.settings) }) }, template, { ...selectorOf(service), ...w.labels }));
+  }
 
   if (ports.length > 0) {
     objects.push({
@@ -363,7 +368,7 @@ function renderObservability(service: AppService, placement: ProjectPlacement, l
   if (a.unavailableReplicas !== false) {
     rules.push({
       alert: 'ServiceReplicasUnavailable',
-      expr: `kube_deployment_status_replicas_unavailable{${sel},deployment="${service.name}"} > 0`,
+      expr: `kube_deployment_status_replicas_unavailable{${sel},${deploymentMatcher(service.name, service.versions)}} > 0`,
       for: '10m',
       labels: alertLabels,
       annotations: { summary: `${service.name} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service.name} (${env}) have been unavailable for 10 minutes.` },

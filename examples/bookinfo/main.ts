@@ -5,11 +5,10 @@
  *
  *   CDK8S_OUTDIR=/tmp/bookinfo npx tsx examples/bookinfo/main.ts
  *
- * SERVICES holds every service, one line each; `calls` become each caller's network policies. The three versions
- * of reviews are three services (reviews-v1, -v2, -v3), each with its own Service: the typed model has no Service
- * over several services, which upstream's `reviews` is (Istio's routing rules then split traffic between the
- * versions). The product page reads reviews-v1, where Istio's request-routing task starts. README.md lists every
- * difference from the upstream YAML; test/examples/bookinfo.test.ts checks each of them.
+ * SERVICES holds every service, one line each; `calls` become each caller's network policies. Reviews runs in three
+ * versions behind its one Service `reviews` (`versions`: Deployments reviews-v1, -v2, -v3, whose pods carry the label
+ * `version`, which Istio's routing rules read to split traffic between them). README.md lists every difference from
+ * the upstream YAML; test/examples/bookinfo.test.ts checks each of them.
  */
 import { ClusterRole, Platform, Registry, synthesizeApp, Target } from 'platform-cdk';
 import type { AppService } from 'platform-cdk';
@@ -22,36 +21,26 @@ const USER = 1000;
 
 /** One service of Bookinfo. */
 interface Svc {
-  /** The service's name: its Deployment and Service. */
+  /** The service's name: its Service, and the app label Istio reads. */
   readonly name: string;
-  /** The app and its version, as Istio reads them (labels `app`, `version`; the image is `<app>-<version>`). */
-  readonly app: [string, string];
+  /** The versions it runs, each with its image `<name>-<version>` (more than one: a Deployment per version). */
+  readonly versions: string[];
   /** Environment variables. */
   readonly env?: Record<string, string>;
   /** Folders the service writes to besides /tmp. */
   readonly writes?: string[];
-  /** The services it calls, by their Service name. */
+  /** The services it calls, by their Service name (which is how it finds them, as upstream). */
   readonly calls?: string[];
-  /** The variables that give it a callee's address, by callee (the others it finds by Service name). */
-  readonly addresses?: Record<string, Record<string, string>>;
 }
 
-/** Reviews, in its three versions: v1 shows no stars, v2 black ones, v3 red ones (both read the ratings). */
-const reviews = (version: string): Svc => ({
-  name: `reviews-${version}`,
-  app: ['reviews', version],
-  env: { LOG_DIR: '/tmp/logs' },
-  writes: ['/opt/ibm/wlp/output'],
-  calls: version === 'v1' ? [] : ['ratings'],
-});
+/** The image of a version of a service. */
+const image = (name: string, version: string) => hub.image(`istio/examples-bookinfo-${name}-${version}`, RELEASE);
 
 const SERVICES: Svc[] = [
-  { name: 'details', app: ['details', 'v1'] },
-  { name: 'ratings', app: ['ratings', 'v1'] },
-  reviews('v1'),
-  reviews('v2'),
-  reviews('v3'),
-  { name: 'productpage', app: ['productpage', 'v1'], calls: ['details', 'reviews-v1'], addresses: { 'reviews-v1': { REVIEWS_HOSTNAME: '{shortHost}' } } },
+  { name: 'details', versions: ['v1'] },
+  { name: 'ratings', versions: ['v1'] },
+  { name: 'reviews', versions: ['v1', 'v2', 'v3'], env: { LOG_DIR: '/tmp/logs' }, writes: ['/opt/ibm/wlp/output'], calls: ['ratings'] },
+  { name: 'productpage', versions: ['v1'], calls: ['details', 'reviews'] },
 ];
 
 /** Builds Bookinfo: one cluster, one environment, one tenant with the project `bookinfo`. */
@@ -64,11 +53,12 @@ export function build(): Platform {
 
   const services = new Map<string, AppService>();
   for (const s of SERVICES) {
-    const [app, version] = s.app;
+    const [first, ...more] = s.versions;
     services.set(s.name, project.addService(s.name, {
-      image: hub.image(`istio/examples-bookinfo-${app}-${version}`, RELEASE),
-      containerName: app,
-      podLabels: { app, version },
+      image: image(s.name, first),
+      containerName: s.name,
+      podLabels: more.length > 0 ? { app: s.name } : { app: s.name, version: first },
+      versions: more.length > 0 ? Object.fromEntries(s.versions.map((v) => [v, { image: image(s.name, v) }])) : undefined,
       runAsUser: USER,
       ports: [{ port: 9080 }],
       env: s.env,
@@ -79,7 +69,7 @@ export function build(): Platform {
     for (const callee of s.calls ?? []) {
       const target = services.get(callee);
       if (!target) throw new Error(`${s.name} calls ${callee}, which is not in SERVICES`);
-      services.get(s.name)?.connectsTo(target, { env: s.addresses?.[callee], hostAndPort: false });
+      services.get(s.name)?.connectsTo(target, { hostAndPort: false });
     }
   }
   return platform;

@@ -24,7 +24,7 @@ const CORRESPONDENCE: Correspondence = {
     'Deployment/productpage-v1': 'productpage',
     'ServiceAccount/bookinfo-details': 'details',
     'ServiceAccount/bookinfo-ratings': 'ratings',
-    'ServiceAccount/bookinfo-reviews': 'reviews-v1',
+    'ServiceAccount/bookinfo-reviews': 'reviews',
     'ServiceAccount/bookinfo-productpage': 'productpage',
   },
 };
@@ -39,7 +39,6 @@ const defaultProbe = (v: unknown): boolean => {
 const INTENDED: Allowance[] = [
   { object: /^Deployment\/(details|ratings|productpage)-v1$/, field: 'name', reason: 'a service\'s Deployment is named after the service (its version is the label app.kubernetes.io/version)' },
   { object: /^ServiceAccount\/bookinfo-/, field: 'name', reason: 'each service runs as its own ServiceAccount, named after it (without a token)' },
-  { object: /^ServiceAccount\/reviews-v[23]$/, field: 'object', reason: 'each service runs as its own ServiceAccount: the versions of reviews get one each' },
   { object: DEPLOYMENT, field: 'serviceAccountName', reason: 'each service runs as its own ServiceAccount' },
   { object: DEPLOYMENT, field: /^container [a-z]+: port 9080$/, output: 'TCP http', reason: 'every container port is named, so that Services and probes name it (upstream names the Service port only)' },
   { object: DEPLOYMENT, field: /: (readiness|liveness)Probe$/, output: defaultProbe, reason: 'a container without probes gets TCP probes on its first port' },
@@ -48,11 +47,7 @@ const INTENDED: Allowance[] = [
 ];
 
 /** What the typed model cannot say, and no part of the current work adds. */
-const GAPS: Allowance[] = [
-  { object: 'Service/reviews', field: 'object', reason: 'a Service over several services (the three versions of reviews) is not in the typed model: each version has its own Service' },
-  { object: /^Service\/reviews-v[123]$/, field: 'object', reason: 'each version of reviews has its own Service (see Service/reviews)' },
-  { object: 'Deployment/productpage-v1', field: 'container productpage: env REVIEWS_HOSTNAME', output: 'reviews-v1', reason: 'the product page reads one version of reviews, reviews-v1 (Istio\'s request-routing task starts there), as there is no Service over all three' },
-];
+const GAPS: Allowance[] = [];
 
 /**
  * Fields being added to the typed model, as `missing: <field> (pending)`: each line goes when its field lands and
@@ -81,9 +76,9 @@ describe('examples/bookinfo against the published Bookinfo manifest', () => {
     for (const s of synthesized().filter((o) => o.kind === 'Service')) expect((s.spec as { ports: unknown[] }).ports).toEqual([{ name: 'http', port: 9080, protocol: 'TCP', targetPort: 'http' }]);
   });
 
-  it('lets the product page reach details and reviews-v1, and reviews v2 and v3 reach the ratings, through declared policies', () => {
+  it('lets the product page reach details and reviews, and reviews reach the ratings, through declared policies', () => {
     const policies = synthesized().filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
-    expect(policies).toEqual(expect.arrayContaining(['default-deny', 'egress-to-details', 'ingress-to-details', 'egress-to-reviews-v1', 'ingress-to-reviews-v1', 'egress-to-ratings', 'ingress-to-ratings']));
+    expect(policies).toEqual(expect.arrayContaining(['default-deny', 'egress-to-details', 'ingress-to-details', 'egress-to-reviews', 'ingress-to-reviews', 'egress-to-ratings', 'ingress-to-ratings']));
     expect(policies).not.toContain('ingress-to-productpage');
   });
 

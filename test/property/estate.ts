@@ -727,6 +727,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           // --- workload kinds and network exposure ---
           ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
           ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
+          ...versionsOf(s, spec.previews.length > 0), // versions side by side
         });
         if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling (issue 20)
         if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
@@ -777,3 +778,15 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
   }
   return { platform, tenants, projects, services, statefuls };
 }
+
+// --- versions side by side (constructs/versions.ts) --------------------------------------------------------------
+/**
+ * Versions for a generated service, derived from its other fields (the random stream is unchanged): a Deployment at
+ * 3 replicas, without autoscaling or a pipeline, in an estate without previews, runs as v1 and v2 (v2 with its own
+ * image tag and a variable).
+ */
+function versionsOf(s: ServiceSpec, hasPreviews: boolean): { versions?: Record<string, { image?: ReturnType<typeof REGISTRY.image>; env?: Record<string, string> }> } {
+  if (hasPreviews || s.workload || s.autoscaling || s.pipeline || s.replicas !== 3) return {};
+  return { versions: { v1: {}, v2: { image: REGISTRY.image(`versions/${s.name}`, '2.0.0'), env: { CANARY: 'true' } } } };
+}
+// --- end of versions side by side ----------------------------------------------------------------------------------
