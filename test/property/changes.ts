@@ -42,7 +42,7 @@ export const CHANGE_KINDS = [
   'node-port-out-of-range',
   'bad-network-cidr',
   // --- end ---
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   'call-into-absent-environment',
   'cluster-outside-environment',
   'quota-on-unknown-cluster',
@@ -213,7 +213,7 @@ export function applyChange(built: BuiltEstate, spec: EstateSpec, change: Invali
       return s.node.path;
     }
     // --- end ---
-    // --- placement and external scaling (issue 20, items 6 and 8) ---
+    // --- placement and external scaling ---
     case 'call-into-absent-environment': {
       // A second environment of the project, where the target does not run and its caller does.
       const other = project.environments.find((e) => e !== env) ?? platform.addEnvironment('extra', { clusters: ['host'], domain: 'extra.example.com', namespaceSuffix: '-extra' });

@@ -77,7 +77,7 @@ export interface DepartmentSpec {
   readonly workspaceRole?: 'regular' | 'viewer';
   /** Its project role in the tenant's projects, in these environments. */
   readonly projectRole?: { readonly role: 'operator' | 'viewer'; readonly environments: string[] };
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   /** Its project role in every production (or non-production) environment instead of named ones. */
   readonly projectRoleIn?: 'production' | 'non-production';
   // --- end placement and external scaling ---
@@ -96,7 +96,7 @@ export interface TenantSpec {
   readonly viewer?: string;
   /** The environment where its first department may create projects itself (KubeSphere targets). */
   readonly selfProvisioning?: string;
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   /** A cluster with a workspace quota of its own (KubeSphere targets; with or without `quota`). */
   readonly clusterQuota?: string;
   // --- end placement and external scaling ---
@@ -149,7 +149,7 @@ export interface ProjectSpec {
   readonly quota: boolean;
   readonly services: ServiceSpec[];
   readonly stateful: StatefulSpec[];
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   /** One cluster of a production environment spanning two, where the project is placed on that cluster only. */
   readonly clustersIn?: { readonly environment: string; readonly cluster: string };
   // --- end placement and external scaling ---
@@ -180,7 +180,7 @@ export interface ServiceSpec {
   /** Its ports exposed to networks (with a UDP port when `udp`), a fixed node port where no two environments share a cluster. */
   readonly network?: { readonly type: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; readonly from: string[]; readonly udp: boolean; readonly nodePort?: number };
   // --- end of workload kinds and network exposure ----------------------------------------------------------
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   /** The environments of its project it runs in, when not all (a non-production one left out; nothing calls it). */
   readonly onlyIn?: string[];
   /** An environment whose replicas are set elsewhere (`Replicas.external({ min: 2, max: 3 })`; no autoscaling). */
@@ -314,7 +314,7 @@ export interface StatefulSpec {
   readonly engine: 'mysql' | 'redis' | 'clickhouse';
   readonly mode: 'external' | 'in-cluster';
   readonly backup?: string;
-  /** The environments of its project it runs in, when not all (placement, issue 20). */
+  /** The environments of its project it runs in, when not all (placement). */
   readonly onlyIn?: string[];
 }
 
@@ -365,7 +365,7 @@ const rawService = fc.record({
     { weight: 3, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('LoadBalancer' as const, 'NodePort' as const, 'ClusterIP' as const), cidrs: fc.subarray(['10.20.0.0/16', '100.64.0.0/10', '192.168.7.0/24', '2001:db8::/32'], { minLength: 1 }), udp: fc.boolean(), nodePort: fc.boolean() }) },
   ),
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   drop: fc.option(fc.nat(), { nil: undefined }),
   externalIn: fc.option(fc.nat(), { nil: undefined }),
   addressFormat: fc.constantFrom(undefined, ...ADDRESS_FORMATS), // connections in the caller's format
@@ -387,15 +387,15 @@ function withKindAndNetwork(base: ServiceSpec, raw: { kind?: 'job' | 'cronJob' |
   return { ...out, network: { type: n.type, from: [...n.cidrs], udp: n.udp, ...(fixed !== undefined ? { nodePort: fixed } : {}) } };
 }
 
-const rawStateful = fc.record({ /* placement (issue 20) */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
+const rawStateful = fc.record({ /* placement */ drop: fc.boolean(), engine: fc.constantFrom('mysql' as const, 'redis' as const, 'clickhouse' as const), inCluster: fc.boolean(), backup: fc.option(fc.constantFrom(...CRONS), { nil: undefined }) });
 
-const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }), /* placement (issue 20) */ clusterPick: fc.option(fc.nat(), { nil: undefined }) });
+const rawProject = fc.record({ envMask: fc.integer({ min: 1, max: 15 }), quota: fc.boolean(), services: fc.array(rawService, { maxLength: 3 }), stateful: fc.array(rawStateful, { maxLength: 2 }), /* placement */ clusterPick: fc.option(fc.nat(), { nil: undefined }) });
 
-const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }), /* placement (issue 20) */ roleIn: fc.constantFrom(undefined, 'production' as const, 'non-production' as const) });
+const rawDepartment = fc.record({ members: fc.integer({ min: 0, max: 2 }), child: fc.boolean(), workspaceRole: fc.constantFrom(undefined, 'regular' as const, 'viewer' as const), projectRole: fc.constantFrom(undefined, 'operator' as const, 'viewer' as const), envMask: fc.integer({ min: 1, max: 15 }), /* placement */ roleIn: fc.constantFrom(undefined, 'production' as const, 'non-production' as const) });
 
 const rawTenant = fc.record({
   alerts: fc.option(fc.record({ channels: fc.subarray([...ALERT_CHANNELS], { minLength: 1 }), envMask: fc.integer({ min: 0, max: 15 }), criticalFirst: fc.boolean(), store: fc.boolean() }), { nil: undefined }), // alert routing
-  /* placement (issue 20) */ clusterQuota: fc.option(fc.nat(), { nil: undefined }),
+  /* placement */ clusterQuota: fc.option(fc.nat(), { nil: undefined }),
   declared: fc.boolean(), quota: fc.boolean(), viewer: fc.boolean(), selfProvisioning: fc.boolean(), departments: fc.array(rawDepartment, { minLength: 1, maxLength: 3 }), projects: fc.array(rawProject, { minLength: 1, maxLength: 3 }) });
 
 const rawEstate = fc.record({
@@ -542,7 +542,7 @@ export function normalize(raw: RawEstate): EstateSpec {
     const owner = pv.user ? `user:${chosen.t.manager}` : `department:${chosen.t.departments[0].name}`;
     previews.push({ branch: `feature/change-${i + 1}`, baseline: baseline.name, owner, services: [`${chosen.t.name}/${chosen.p.name}/${chosen.s.name}`], dependencies: pv.clone ? 'clone' : 'baseline', expires: pv.expired ? '2026-01-31' : '2099-12-31' });
   });
-  // --- placement and external scaling (issue 20, items 6 and 8) ---
+  // --- placement and external scaling ---
   placeFiner(raw, environments, tenants, previews);
   // --- end placement and external scaling ---
   // Plain Kubernetes has no KubeSphere DevOps: its pipelines are GitLab CI's.
@@ -550,7 +550,7 @@ export function normalize(raw: RawEstate): EstateSpec {
   return { target: raw.target, members, environments, tenants, previews, ...(ci ? { ci } : {}) };
 }
 
-// --- placement and external scaling (issue 20, items 6 and 8) ---
+// --- placement and external scaling ---
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -674,7 +674,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       manager: t.manager,
       network: t.network === 'declared-paths-only' ? TenantNetwork.DECLARED_PATHS_ONLY : TenantNetwork.OPEN_WITHIN_TENANT,
       ...(t.quota ? { quota: WORKSPACE_QUOTA } : {}),
-      ...(t.clusterQuota ? { clusterQuotas: { [t.clusterQuota]: { pods: WORKSPACE_QUOTA.pods + 1 } } } : {}), // placement (issue 20)
+      ...(t.clusterQuota ? { clusterQuotas: { [t.clusterQuota]: { pods: WORKSPACE_QUOTA.pods + 1 } } } : {}), // placement
     });
     tenants.set(t.name, tenant);
     if (t.viewer) tenant.grant(User.named(t.viewer), WorkspaceRole.VIEWER);
@@ -684,7 +684,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
       departments.set(`${t.name}/${d.name}`, department);
       for (const c of d.children) department.addDepartment(c.name, { members: c.members });
       if (d.workspaceRole) tenant.grant(department, d.workspaceRole === 'regular' ? WorkspaceRole.REGULAR : WorkspaceRole.VIEWER);
-      const roleIn = d.projectRoleIn === undefined ? undefined : d.projectRoleIn === 'production' ? EnvironmentSelector.PRODUCTION : EnvironmentSelector.NON_PRODUCTION; // placement (issue 20)
+      const roleIn = d.projectRoleIn === undefined ? undefined : d.projectRoleIn === 'production' ? EnvironmentSelector.PRODUCTION : EnvironmentSelector.NON_PRODUCTION; // placement
       if (d.projectRole) tenant.grantInProjects(department, d.projectRole.role === 'operator' ? ProjectRole.OPERATOR : ProjectRole.VIEWER, { environments: roleIn ? [roleIn] : d.projectRole.environments });
     }
     if (t.selfProvisioning) tenant.allowSelfProvisioning(firstDepartment(), [t.selfProvisioning]);
@@ -708,7 +708,7 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
             // Pod options: the engine's probes and user, overridden on backed-up engines.
             ...(s.backup ? { readiness: Probe.tcp({ period: Duration.seconds(5), successThreshold: 2 }), startup: Probe.tcp({ failureThreshold: 30 }), runAsUser: 1001 } : {}),
           },
-          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement
         });
         statefuls.set(`${t.name}/${p.name}/${s.name}`, stateful);
       }
@@ -726,10 +726,10 @@ export function buildEstate(spec: EstateSpec, today = '2026-11-22'): BuiltEstate
           ...(s.replicasIn ? { perEnvironment: { [s.replicasIn.environment]: { replicas: s.replicasIn.replicas } } } : {}),
           // --- workload kinds and network exposure ---
           ...(s.workload ? { workload: s.workload === 'job' ? Workload.job() : s.workload === 'cronJob' ? Workload.cronJob({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin' }) : Workload.daemonSet() } : {}),
-          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement (issue 20)
+          ...(s.onlyIn ? { environments: s.onlyIn } : {}), // placement
           ...versionsOf(s, spec.previews.length > 0), // versions side by side
         });
-        if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling (issue 20)
+        if (s.externalIn) service.inEnvironment(s.externalIn, { replicas: Replicas.external({ min: 2, max: 3 }) }); // external scaling
         if (s.pod?.schedulingOffIn) service.inEnvironment(s.pod.schedulingOffIn, { scheduling: false });
         if (s.network) {
           const n = s.network;
