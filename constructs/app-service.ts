@@ -786,7 +786,8 @@ export class AppService extends Construct implements IConnectable {
     checkMemoryFolders(problems, path, 'writablePaths', this.writablePaths, () => this.environments.map((e) => [e.name, this.settingsFor(e).resources.memoryLimitMiB] as const));
     checkWorkload(problems, path, this, [{ prefix: '', ...this.base }, ...[...this.overrides].map(([ref, o]) => ({ prefix: `perEnvironment[${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}].`, ...o }))]);
     checkNetworkExposures(problems, this);
-    checkVersions(problems, path, this.versions, {
+    // Only a service with versions pays for the project-wide names (a project may hold thousands of services).
+    if (this.versions !== undefined) checkVersions(problems, path, this.versions, {
       name: this.name, workloadKind: this.workload?.kind ?? 'Deployment', podLabels: this.pod.podLabels,
       autoscales: this.environments.some((e) => this.settingsFor(e).autoscaling !== undefined),
       hasPipeline: this.node.tryFindChild('Pipeline') !== undefined,
