@@ -149,8 +149,9 @@ export function buildWithHatches(spec: EstateSpec, hatches: HatchSpec): { platfo
     else expected.set(`${cluster.name}/ServiceAccount/monitoring/exporter`, managed);
   });
   const patched = new Map<string, { grace: number; history?: number }>();
-  // Overrides on the Deployments (a generated service may run as a Job, CronJob or DaemonSet).
-  const generated = services.filter((s) => s.workload.kind === 'Deployment');
+  // Overrides on the Deployments named after their service (a generated service may run as a Job, CronJob or
+  // DaemonSet, or as versions, each a Deployment of its own).
+  const generated = services.filter((s) => s.workload.kind === 'Deployment' && s.versions === undefined);
   for (const h of hatches.overrides) {
     if (generated.length === 0) break;
     const service = generated[h.service % generated.length];
