@@ -1,4 +1,4 @@
-import type { Duration, JsonPatch } from 'cdk8s';
+import type { JsonPatch } from 'cdk8s';
 import { declareOverride, overridePatch } from '../lib/escape-hatches';
 import type { JsonValue } from '../lib/yaml';
 import { Construct } from 'constructs';
@@ -13,6 +13,7 @@ import type { Image } from './image';
 import { assertObjectArgument, Platform } from './platform';
 import { PreviewEnvironment } from './preview';
 import { assertNoPipeline, Pipeline, PipelineProps } from './pipeline';
+import { checkWholeSeconds } from './probe';
 import type { Probe } from './probe';
 import { checkMemoryFolders, checkWritablePaths, WritablePathOption } from './writable-paths';
 import { checkContainerPorts } from './container-ports';
@@ -960,7 +961,7 @@ export class AppService extends Construct implements IConnectable {
       const port = this.findPort(m.port);
       if (!port) problems.error({ path, property: 'metrics.port', value: m.port, message: `the service has no port of this name or number (ports: ${describePorts(this)})`, fix: 'declare the metrics port in `ports` and name it here' });
       if (m.path !== undefined && (typeof m.path !== 'string' || !m.path.startsWith('/'))) problems.error({ path, property: 'metrics.path', value: m.path, message: 'a path starts with "/"', fix: 'use a path like "/metrics"' });
-      const interval = checkSeconds(m.interval, 1);
+      const interval = checkWholeSeconds(m.interval, 1);
       if (interval) problems.error({ path, property: 'metrics.interval', value: m.interval?.toHumanString(), message: interval, fix: 'use whole seconds, e.g. Duration.seconds(30)' });
     }
     const a = this.alerts;
@@ -1148,20 +1149,6 @@ function mergeOverrides(a: EnvironmentOverrides, b: EnvironmentOverrides): Envir
 function pick<T>(override: T | false | undefined, base: T | false | undefined, fallback: T | undefined): T | undefined {
   const v = override !== undefined ? override : base !== undefined ? base : fallback;
   return v === false ? undefined : v;
-}
-
-/** Why a duration is not a whole number of seconds of at least `min`, or `undefined` when it is (or is not given). */
-function checkSeconds(d: Duration | undefined, min: number): string | undefined {
-  if (d === undefined) return undefined;
-  let seconds: number;
-  try {
-    seconds = d.toSeconds();
-  } catch {
-    return 'the time is written in whole seconds';
-  }
-  if (!Number.isFinite(seconds)) return `the time must be a finite number of seconds, not ${String(seconds)}`;
-  if (seconds > 2147483647) return 'the time must be at most 2147483647 seconds';
-  return seconds < min ? `the time must be at least ${min} second${min === 1 ? '' : 's'}` : undefined;
 }
 
 /** What a reference to a store reads: store, key, property and version. */
