@@ -128,6 +128,11 @@ export function yamlObjects(platform: Platform): YamlObject[] {
   return out;
 }
 
+/** The `spec` of each object the YAML output writes on one cluster, by `<kind>/<name>`. */
+export function specsOn(platform: Platform, cluster: string): Map<string, unknown> {
+  return new Map(yamlObjects(platform).filter((y) => y.cluster === cluster).map((y) => [`${y.object.kind}/${y.object.metadata.name}`, (y.object as { spec?: unknown }).spec]));
+}
+
 /**
  * What the YAML output holds for a stack, worked out from the files alone: objects labelled with the stack's
  * environment on the environment's clusters, and unlabelled objects of clusters the stack owns (the first

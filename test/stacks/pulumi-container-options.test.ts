@@ -3,10 +3,9 @@
  * NET_BIND_SERVICE, an in-memory /tmp and a sidecar's port is the one the YAML holds.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { ManifestStack } from 'platform-cdk';
-import { parseAllDocuments } from 'yaml';
+
 import { addService, fixture } from '../fixture';
-import { recordingMocks } from '../pulumi-mocks';
+import { recordingMocks, specsOn } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
 
 const recorded: Recorded[] = [];
@@ -21,14 +20,7 @@ it('registers the Deployment the YAML holds, with the added capability, the fold
     writablePaths: [{ path: '/tmp', medium: 'Memory', sizeLimitMiB: 64 }],
     sidecars: [{ name: 'exporter', image: f.registry.image('shop/exporter', '1.0.0'), ports: [{ name: 'exporter', containerPort: 9090 }] }],
   });
-  const yaml = new Map<string, any>();
-  for (const [file, text] of new ManifestStack(f.platform).files()) {
-    if (!file.startsWith('host/')) continue;
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS();
-      if (o) yaml.set(`${o.kind}/${o.metadata.name}`, o.spec);
-    }
-  }
+  const yaml = specsOn(f.platform, 'host') as Map<string, any>;
   pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
   const { PulumiStack } = await import('platform-cdk/pulumi');
   const stack = new PulumiStack(f.platform);

@@ -4,10 +4,9 @@
  * Service it connects to.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { ManifestStack, Workload } from 'platform-cdk';
-import { parseAllDocuments } from 'yaml';
+import { Workload } from 'platform-cdk';
 import { addService, fixture } from '../fixture';
-import { recordingMocks } from '../pulumi-mocks';
+import { recordingMocks, specsOn } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
 
 const recorded: Recorded[] = [];
@@ -20,14 +19,7 @@ it('registers the CronJob, DaemonSet and LoadBalancer Service the YAML holds, th
   addService(f, 'report', { ports: [], workload: Workload.cronJob({ schedule: '@daily' }) }).connectsTo(db);
   addService(f, 'agent', { workload: Workload.daemonSet() });
   addService(f, 'gateway', { ports: [{ port: 1883, name: 'mqtt' }] }).exposeNetwork({ from: ['10.20.0.0/16'] });
-  const yaml = new Map<string, unknown>();
-  for (const [file, text] of new ManifestStack(f.platform).files()) {
-    if (!file.startsWith('host/')) continue;
-    for (const doc of parseAllDocuments(text)) {
-      const o = doc.toJS();
-      if (o) yaml.set(`${o.kind}/${o.metadata.name}`, o.spec);
-    }
-  }
+  const yaml = specsOn(f.platform, 'host');
 
   pulumi.runtime.setAllConfig({ 'platform-cdk:context-host': 'host' }, []);
   const { PulumiStack } = await import('platform-cdk/pulumi');
