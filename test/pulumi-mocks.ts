@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { ManifestStack, stackNames } from 'platform-cdk';
+import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
 
 /** One registered resource. */
@@ -97,19 +97,54 @@ export function providerCluster(ref: string): string {
   return urn.slice(urn.lastIndexOf('::') + 2);
 }
 
+/** A registered Kubernetes object as it would be written (the field-manager annotation removed), with its cluster. */
+export function registeredObject(r: Recorded): YamlObject | undefined {
+  if (!r.type.startsWith('kubernetes:')) return undefined;
+  const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
+  const annotations = object.metadata.annotations ?? {};
+  delete annotations['pulumi.com/patchFieldManager'];
+  if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
+  return { cluster: providerCluster(r.provider), object };
+}
+
 /** The Kubernetes objects registered, as they would be written (the field-manager annotation removed), by key. */
 export function registeredObjects(rec: readonly Recorded[]): Map<string, YamlObject> {
   const out = new Map<string, YamlObject>();
   for (const r of rec) {
-    if (!r.type.startsWith('kubernetes:')) continue;
-    const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
-    const annotations = object.metadata.annotations ?? {};
-    delete annotations['pulumi.com/patchFieldManager'];
-    if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
-    const cluster = providerCluster(r.provider);
-    out.set(keyOf(cluster, object), { cluster, object });
+    const y = registeredObject(r);
+    if (y) out.set(keyOf(y.cluster, y.object), y);
   }
   return out;
+}
+
+/**
+ * Deploys every stack of a platform under recording mocks, one after the other, and gathers what they registered,
+ * by key, with every key registered more than once (and the stack that registered it again).
+ * @param platform the platform
+ * @param mod the loaded `platform-cdk/pulumi`
+ * @param mocks the recording mocks
+ * @param recorded what the mocks record into
+ * @param project the Pulumi project's name
+ */
+export async function registeredByAllStacks(platform: Platform, mod: PulumiModule, mocks: pulumi.runtime.Mocks, recorded: Recorded[], project: string): Promise<{ objects: Map<string, KubeObject>; duplicates: string[] }> {
+  const objects = new Map<string, KubeObject>();
+  const duplicates: string[] = [];
+  for (const stack of stackNames(platform)) {
+    recorded.length = 0;
+    pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(contexts(...(stackScope(platform, stack)?.clusters.map((c) => c.name) ?? [])), []);
+    const s = new mod.PulumiStack(platform);
+    for (const [, o] of s.objects) await new Promise((resolve) => o.resource.urn.apply(resolve));
+    await pulumi.runtime.disconnect();
+    for (const r of recorded) {
+      const y = registeredObject(r);
+      if (!y) continue;
+      const key = keyOf(y.cluster, y.object);
+      if (objects.has(key)) duplicates.push(`${key} (stack ${stack})`);
+      objects.set(key, y.object);
+    }
+  }
+  return { objects, duplicates };
 }
 
 /** The YAML objects of each platform synthesized so far (so that no estate is synthesized twice). */

@@ -7,11 +7,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
-import type { KubeObject, Platform } from 'platform-cdk';
+import { ManifestStack } from 'platform-cdk';
+import type { KubeObject } from 'platform-cdk';
 import { validEstate } from './estate';
 import { buildWithHatches, hatchSpec } from './hatches';
-import { recordingMocks } from '../pulumi-mocks';
+import { keyOf, recordingMocks, registeredByAllStacks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
 import { tiered } from '../tier';
 
@@ -28,35 +28,6 @@ beforeAll(async () => {
   mod = await import('platform-cdk/pulumi');
 });
 
-const keyOf = (cluster: string, o: KubeObject): string => `${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
-
-/** Every stack of the platform deployed under the mocks: what each registered, by key (the provider's cluster), and the duplicates. */
-async function registeredByAllStacks(platform: Platform): Promise<{ objects: Map<string, KubeObject>; duplicates: string[] }> {
-  const objects = new Map<string, KubeObject>();
-  const duplicates: string[] = [];
-  for (const stack of stackNames(platform)) {
-    recorded.length = 0;
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-    const clusters = stackScope(platform, stack)?.clusters.map((c) => c.name) ?? [];
-    pulumi.runtime.setAllConfig(Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c])), []);
-    const s = new mod.PulumiStack(platform);
-    for (const [, o] of s.objects) await new Promise((resolve) => o.resource.urn.apply(resolve));
-    await pulumi.runtime.disconnect();
-    for (const r of recorded) {
-      if (!r.type.startsWith('kubernetes:')) continue;
-      const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
-      const annotations = object.metadata.annotations ?? {};
-      delete annotations['pulumi.com/patchFieldManager'];
-      if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
-      const urn = r.provider.slice(0, r.provider.lastIndexOf('::'));
-      const key = keyOf(urn.slice(urn.lastIndexOf('::') + 2), object);
-      if (objects.has(key)) duplicates.push(`${key} (stack ${stack})`);
-      objects.set(key, object);
-    }
-  }
-  return { objects, duplicates };
-}
-
 describe('random valid estates with random escape hatches, YAML and Pulumi', () => {
   it('register, over all their Pulumi stacks, exactly the objects and bodies of their YAML output, user objects included, each once and on its own cluster', async () => {
     await fc.assert(
@@ -70,7 +41,7 @@ describe('random valid estates with random escape hatches, YAML and Pulumi', () 
             yaml.set(keyOf(file.split('/')[0], o), o);
           }
         }
-        const { objects, duplicates } = await registeredByAllStacks(platform);
+        const { objects, duplicates } = await registeredByAllStacks(platform, mod, mocks, recorded, PROJECT);
         expect(duplicates).toEqual([]);
         expect([...objects.keys()].sort()).toEqual([...yaml.keys()].sort());
         for (const [key, o] of objects) expect(o).toEqual(yaml.get(key));

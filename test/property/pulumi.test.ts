@@ -7,10 +7,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { ManifestStack, stackNames, stackScope } from 'platform-cdk';
+import { ManifestStack } from 'platform-cdk';
 import type { KubeObject, Platform } from 'platform-cdk';
 import { buildEstate, validEstate } from './estate';
-import { recordingMocks } from '../pulumi-mocks';
+import { keyOf, recordingMocks, registeredByAllStacks } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
 import { tiered } from '../tier';
 
@@ -28,44 +28,6 @@ let mod: PulumiModule;
 beforeAll(async () => {
   mod = await import('platform-cdk/pulumi');
 });
-
-function resolved<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply(resolve));
-}
-
-/** The cluster a provider reference (`urn::id`) names: providers are named after their cluster. */
-function providerCluster(ref: string): string {
-  const urn = ref.slice(0, ref.lastIndexOf('::'));
-  return urn.slice(urn.lastIndexOf('::') + 2);
-}
-
-const keyOf = (cluster: string, o: KubeObject): string => `${cluster}/${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
-
-/** Every stack of the platform deployed under the mocks: what each registered, by key, with a count of duplicates. */
-async function registeredByAllStacks(platform: Platform): Promise<{ objects: Map<string, KubeObject>; duplicates: string[] }> {
-  const objects = new Map<string, KubeObject>();
-  const duplicates: string[] = [];
-  for (const stack of stackNames(platform)) {
-    recorded.length = 0;
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-    const clusters = stackScope(platform, stack)?.clusters.map((c) => c.name) ?? [];
-    pulumi.runtime.setAllConfig(Object.fromEntries(clusters.map((c) => [`platform-cdk:context-${c}`, c])), []);
-    const s = new mod.PulumiStack(platform);
-    for (const [, o] of s.objects) await resolved(o.resource.urn);
-    await pulumi.runtime.disconnect();
-    for (const r of recorded) {
-      if (!r.type.startsWith('kubernetes:')) continue;
-      const object = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
-      const annotations = object.metadata.annotations ?? {};
-      delete annotations['pulumi.com/patchFieldManager'];
-      if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
-      const key = keyOf(providerCluster(r.provider), object);
-      if (objects.has(key)) duplicates.push(`${key} (stack ${stack})`);
-      objects.set(key, object);
-    }
-  }
-  return { objects, duplicates };
-}
 
 /** Every object of the YAML output, by key. */
 function yamlObjects(platform: Platform): Map<string, KubeObject> {
@@ -86,7 +48,7 @@ describe('random valid estates, YAML and Pulumi', () => {
       fc.asyncProperty(validEstate, async (spec) => {
         const { platform } = buildEstate(spec);
         const yaml = yamlObjects(platform);
-        const { objects, duplicates } = await registeredByAllStacks(platform);
+        const { objects, duplicates } = await registeredByAllStacks(platform, mod, mocks, recorded, PROJECT);
         expect(duplicates).toEqual([]);
         expect([...objects.keys()].sort()).toEqual([...yaml.keys()].sort());
         for (const [key, o] of objects) expect(o).toEqual(yaml.get(key));

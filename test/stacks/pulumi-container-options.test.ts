@@ -3,7 +3,6 @@
  * NET_BIND_SERVICE, an in-memory /tmp and a sidecar's port is the one the YAML holds.
  */
 import * as pulumi from '@pulumi/pulumi';
-
 import { addService, fixture } from '../fixture';
 import { recordingMocks, specsOn } from '../pulumi-mocks';
 import type { Recorded } from '../pulumi-mocks';
