@@ -5,6 +5,7 @@
  * it into TypeScript; the report (lib/import/report.ts) says what became of each object.
  */
 import type { KubeObject } from '../manifest';
+import type { Code } from './code';
 
 /** A cluster of the estate. */
 export interface ImportedCluster {
@@ -104,6 +105,12 @@ export interface ServiceFields {
   podLabels?: Record<string, string>;
   /** Annotations of the pods. */
   podAnnotations?: Record<string, string>;
+  /**
+   * Props a recogniser of lib/import/passes.ts writes as they are (values or `Code`), by prop name; merged across
+   * environments prop by prop (the same value everywhere is written once, a difference as an override). Code here
+   * must not refer to other services (they may not exist yet where the props are written): use `ImportedService.calls`.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** A key of an external secret store (External Secrets Operator). */
@@ -130,6 +137,8 @@ export interface ImportedService {
   hosts: Record<string, string>;
   /** Comments to write above it (TODOs: secrets it reads, fields not carried). */
   notes: string[];
+  /** Statements written once every service of the estate exists, e.g. `<service>.connectsTo(<other>)`. */
+  calls?: Code[];
 }
 
 /** Objects carried through `addManifests`, with why. */
@@ -160,6 +169,8 @@ export interface ImportedProject {
   services: ImportedService[];
   /** Objects carried through escape hatches. */
   hatches: ImportedHatch[];
+  /** Statements written after its services, e.g. `<project>.grant(...)`. */
+  statements?: Code[];
 }
 
 /** A tenant (workspace). */
@@ -194,6 +205,8 @@ export interface ImportedEstate {
   readonly tenants: ImportedTenant[];
   /** Cluster-level objects carried through `cluster.addManifests`, by cluster. */
   readonly clusterHatches: Record<string, ImportedHatch[]>;
+  /** Statements written last, once every part of the estate exists (e.g. release pipelines). */
+  statements?: Code[];
 }
 
 /** What became of one object. */

@@ -11,6 +11,9 @@ import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from '../reserved';
 import type { KubeObject } from '../manifest';
 import type { ExportedEstate, ExportedObject } from './read';
 import { objectName } from './read';
+import type { Code } from './code';
+import { ESTATE_PASSES, NAMESPACE_PASSES } from './passes';
+import type { EstateIndex, NamespaceContext } from './passes';
 import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
 import { DEFAULT_RESOURCES, mergeEnvironments, quantity, readIngress, readService } from './service';
 
@@ -249,10 +252,22 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     if (base !== p.project) project.namespace = base;
   }
 
+  const placeByNs = new Map(places.map((p) => [`${p.cluster}/${p.namespace}`, p]));
+  const index: EstateIndex = {
+    exported,
+    place: (cluster, namespace) => placeByNs.get(`${cluster}/${namespace}`),
+    places,
+    environments: envByName,
+    clusters,
+    tenants,
+  };
+
   // The objects of each project, environment by environment.
   for (const [key, project] of projects) {
     const projectPlaces = places.filter((p) => `${p.tenant}/${p.project}` === key);
     const byService = new Map<string, Map<string, ServiceFields>>();
+    const callsByService = new Map<string, Map<string, Code>>();
+    const statements = new Map<string, Code>();
     const hosts: Record<string, Record<string, string>> = {};
     const notes = new Map<string, Set<string>>();
     const hatchesByEnv = new Map<string, KubeObject[]>();
@@ -261,6 +276,9 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
       const env = envByName.get(place.environment)!;
       const inNs = exported.objects.filter((e) => e.cluster === place.cluster && (e.object.metadata.namespace === place.namespace || (e.object.kind === 'Namespace' && e.object.metadata.name === place.namespace)));
       const deployments = new Set(inNs.filter((e) => e.object.kind === 'Deployment').map((e) => e.object.metadata.name));
+      const placeServices = new Map<string, ServiceFields>();
+      const sources = new Map<string, { deployment?: KubeObject; service?: KubeObject }>();
+      const unclaimed: ExportedObject[] = [];
       // Deployments first: each claims its Service.
       const first = (e: ExportedObject): number => (e.object.kind === 'Deployment' ? 0 : 1);
       for (const e of [...inNs].sort((a, b) => first(a) - first(b))) {
@@ -278,7 +296,8 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           storeReferences(reading.fields, inNs, (x) => mark(x, 'generated', `written for service ${name} from its secret store references`));
           // The service is named like its Service (what callers use), else like the Deployment.
           const sname = service?.object.metadata.name ?? name;
-          (byService.get(sname) ?? byService.set(sname, new Map()).get(sname)!).set(env.name, reading.fields);
+          placeServices.set(sname, reading.fields);
+          sources.set(sname, { deployment: e.object, service: service?.object });
           for (const n of reading.notCarried) (notes.get(sname) ?? notes.set(sname, new Set()).get(sname)!).add(`not carried: ${n}`);
           for (const [v, [secret, k]] of Object.entries(reading.fields.secrets ?? {})) (notes.get(sname) ?? notes.set(sname, new Set()).get(sname)!).add(`TODO: ${v} reads key ${k} of the Secret ${secret}: its value is not imported; the Secret must exist in the project's namespace of every environment`);
           mark(e, 'typed', `service ${project.name}/${sname}${reading.notCarried.length > 0 ? ` (not carried: ${reading.notCarried.join(', ')})` : ''}`);
@@ -300,18 +319,57 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
         } else if ((kind === 'ResourceQuota' && name === 'project-quota') || (kind === 'LimitRange' && name === 'project-limits') || (kind === 'NetworkPolicy' && PROJECT_POLICIES.has(name))) {
           mark(e, 'generated', 'written for every project by default');
         } else {
-          (hatchesByEnv.get(env.name) ?? hatchesByEnv.set(env.name, []).get(env.name)!).push(e.object);
-          mark(e, 'hatch', `project.addManifests in ${env.name}: ${kind} is not a typed part of a service`);
+          unclaimed.push(e);
         }
+      }
+      // The recognisers of lib/import/passes.ts claim what they understand.
+      const ctx: NamespaceContext = {
+        index,
+        tenant: tenant(place.tenant),
+        project,
+        environment: env,
+        cluster: place.cluster,
+        namespace: place.namespace,
+        objects: inNs,
+        unclaimed: () => unclaimed.filter((x) => !done.has(x)),
+        isClaimed: (x) => done.has(x),
+        claim: mark,
+        services: placeServices,
+        sources,
+        note: (service, text) => (notes.get(service) ?? notes.set(service, new Set()).get(service)!).add(text),
+        call: (service, k, statement) => (callsByService.get(service) ?? callsByService.set(service, new Map()).get(service)!).set(k, statement),
+        statement: (k, statement) => statements.set(k, statement),
+      };
+      for (const pass of NAMESPACE_PASSES) pass(ctx);
+      for (const [sname, fields] of placeServices) (byService.get(sname) ?? byService.set(sname, new Map()).get(sname)!).set(env.name, fields);
+      for (const e of unclaimed) {
+        if (done.has(e)) continue;
+        (hatchesByEnv.get(env.name) ?? hatchesByEnv.set(env.name, []).get(env.name)!).push(e.object);
+        mark(e, 'hatch', `project.addManifests in ${env.name}: ${e.object.kind} is not a typed part of a service`);
       }
     }
     for (const [name, byEnv] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const merged = mergeEnvironments(new Map([...byEnv].sort(([a], [b]) => sortEnvs(a, b))));
-      const service: ImportedService = { name, common: merged.common, perEnvironment: merged.perEnvironment, hosts: hosts[name] ?? {}, notes: [...(notes.get(name) ?? [])] };
+      const calls = [...(callsByService.get(name)?.values() ?? [])];
+      const service: ImportedService = { name, common: merged.common, perEnvironment: merged.perEnvironment, hosts: hosts[name] ?? {}, notes: [...(notes.get(name) ?? [])], ...(calls.length > 0 ? { calls } : {}) };
       project.services.push(service);
     }
+    if (statements.size > 0) project.statements = [...statements.values()];
     project.hatches.push(...hatchObjects(project.environments, hatchesByEnv));
     project.quota = projectQuota(project, quotas, envByName);
+  }
+
+  // The estate's recognisers (lib/import/passes.ts), on what no project claimed.
+  const estateStatements: Code[] = [];
+  const projectOf = (t: string, p: string): ImportedProject | undefined => tenants.get(t)?.projects.find((x) => x.name === p);
+  for (const pass of ESTATE_PASSES) {
+    pass({
+      index,
+      unclaimed: () => exported.objects.filter((x) => !done.has(x)),
+      claim: mark,
+      service: (t, p, name) => projectOf(t, p)?.services.find((x) => x.name === name),
+      statement: (st) => estateStatements.push(st),
+    });
   }
 
   // What is left: cluster-scoped and system objects, carried on the cluster.
@@ -336,7 +394,18 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
   }
   for (const [c, hs] of Object.entries(clusterHatches)) clusterHatches[c] = [{ objects: hs.flatMap((h) => h.objects), reason: 'objects of the cluster the typed model does not hold' }];
 
-  return { estate: { platform: o.platform ?? 'imported', kubesphere, clusters, environments, tenants: [...tenants.values()].filter((t) => t.projects.length > 0 || t.manager !== undefined), clusterHatches }, report };
+  return {
+    estate: {
+      platform: o.platform ?? 'imported',
+      kubesphere,
+      clusters,
+      environments,
+      tenants: [...tenants.values()].filter((t) => t.projects.length > 0 || t.manager !== undefined),
+      clusterHatches,
+      ...(estateStatements.length > 0 ? { statements: estateStatements } : {}),
+    },
+    report,
+  };
 }
 
 /** A project's hatched objects: written once when every environment has the same, else per environment. */

@@ -269,7 +269,7 @@ export function mergeEnvironments(byEnv: ReadonlyMap<string, ServiceFields>): { 
   const per = (env: string): ServiceFields => (perEnvironment[env] ??= {});
   const keys = new Set(all.flatMap((f) => Object.keys(f))) as Set<keyof ServiceFields>;
   for (const key of keys) {
-    if (key === 'env' || key === 'resources' || key === 'secrets' || key === 'storeSecrets') {
+    if (key === 'env' || key === 'resources' || key === 'secrets' || key === 'storeSecrets' || key === 'extra') {
       const names = new Set(all.flatMap((f) => Object.keys(f[key] ?? {})));
       for (const name of names) {
         const values = all.map((f) => (f[key] as Record<string, unknown> | undefined)?.[name]);

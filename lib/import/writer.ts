@@ -4,6 +4,7 @@
  * a table for a project of many services, and the objects the typed model does not hold carried through
  * `addManifests`, each with a comment saying why.
  */
+import { Code, Ref } from './code';
 import { WORKSPACE_ROLES } from './recognise';
 import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields } from './model';
 
@@ -27,7 +28,7 @@ function key(k: string): string {
 /** A value as a TypeScript literal: on one line when it fits, else indented. */
 export function literal(v: unknown, indent = '', width = 110): string {
   // Code is written as it is, however long: it is not an object literal to break over lines.
-  if (v instanceof Code) return v.text;
+  if (v instanceof Code) return codeText(v);
   const one = inline(v);
   if (one.length + indent.length <= width) return one;
   const next = `${indent}  `;
@@ -40,7 +41,7 @@ export function literal(v: unknown, indent = '', width = 110): string {
 }
 
 function inline(v: unknown): string {
-  if (v instanceof Code) return v.text;
+  if (v instanceof Code) return codeText(v);
   if (typeof v === 'string') return str(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'undefined';
@@ -49,9 +50,23 @@ function inline(v: unknown): string {
   return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${key(k)}: ${inline(x)}`).join(', ')} }`;
 }
 
-/** Code to be written as it is inside a literal. */
-class Code {
-  constructor(public readonly text: string) {}
+/** While a program is written: how references are resolved, and where the names code uses are collected. */
+let writing: { resolve: (r: Ref) => string; im: Imports } | undefined;
+
+/** Code's text, its references resolved and its names imported (outside a program: references by their key). */
+function codeText(c: Code): string {
+  if (!writing) return c.render((r) => r.key);
+  for (const n of c.names) writing.im.names.add(n);
+  return c.render(writing.resolve);
+}
+
+/** Every reference inside a value (code, arrays, objects). */
+function refsIn(v: unknown, into: Set<string>): Set<string> {
+  if (v instanceof Code) for (const p of v.parts) if (p instanceof Ref) into.add(p.key);
+  if (v instanceof Ref) into.add(v.key);
+  if (Array.isArray(v)) for (const x of v) refsIn(x, into);
+  else if (typeof v === 'object' && v !== null && !(v instanceof Code)) for (const x of Object.values(v)) refsIn(x, into);
+  return into;
 }
 
 /** Names of variables, unique and readable. */
@@ -140,6 +155,8 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
   if (f.metrics) p.metrics = f.metrics;
   if (f.podLabels) p.podLabels = f.podLabels;
   if (f.podAnnotations) p.podAnnotations = f.podAnnotations;
+  // What a recogniser wrote as props of its own (lib/import/passes.ts), as it wrote them.
+  for (const [k, v] of Object.entries(f.extra ?? {})) if (v !== undefined) p[k] = v;
   return p;
 }
 
@@ -179,6 +196,41 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
   const names = new Names();
   const body: string[] = [];
   const out = (line = ''): number => body.push(line);
+  // The variable (or expression) of every part of the estate a recogniser's code refers to.
+  const vars = new Map<string, string>();
+  writing = {
+    im,
+    resolve: (r) => {
+      const v = vars.get(r.key);
+      if (v === undefined) throw new Error(`the import wrote a reference to ${r.key}, which the program does not declare`);
+      return v;
+    },
+  };
+  try {
+    return writeBody(estate, source, im, names, body, out, vars);
+  } finally {
+    writing = undefined;
+  }
+}
+
+function writeBody(
+  estate: ImportedEstate,
+  source: string,
+  im: Imports,
+  names: Names,
+  body: string[],
+  out: (line?: string) => number,
+  vars: Map<string, string>,
+): string {
+  // Services other code refers to get a variable (or stay reachable in their project's map).
+  const referenced = new Set<string>();
+  for (const t of estate.tenants) {
+    for (const p of t.projects) {
+      refsIn(p.statements, referenced);
+      for (const s of p.services) refsIn([s.calls, s.common, s.perEnvironment], referenced);
+    }
+  }
+  refsIn(estate.statements, referenced);
   const registries = new Set<string>();
   for (const t of estate.tenants) {
     for (const p of t.projects) {
@@ -199,6 +251,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
   for (const c of estate.clusters) {
     const v = names.of(c.name);
     clusterVar.set(c.name, v);
+    vars.set(Ref.cluster(c.name).key, v);
     const opts: Record<string, unknown> = { role: new Code(c.role === 'host' ? 'ClusterRole.HOST' : 'ClusterRole.MEMBER') };
     if (Object.keys(c.labels).length > 0) opts.labels = c.labels;
     if (c.ingressClassName) opts.ingressClassName = c.ingressClassName;
@@ -208,6 +261,7 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
   for (const e of estate.environments) {
     const v = names.of(e.name, estate.clusters.some((c) => c.name === e.name) ? 'Env' : '');
     envVar.set(e.name, v);
+    vars.set(Ref.environment(e.name).key, v);
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
     if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
@@ -233,10 +287,12 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     if (t.quota) topts.quota = t.quota;
     if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
     out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
+    vars.set(Ref.tenant(t.name).key, tv);
     const deptVar = new Map<string, string>();
     for (const d of t.departments ?? []) {
       const dv = names.of(d.name);
       deptVar.set(d.name, dv);
+      vars.set(Ref.department(t.name, d.name).key, dv);
       out(`  const ${dv} = ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
     }
     for (const g of t.grants ?? []) {
@@ -252,6 +308,8 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
       if (p.description) popts.description = p.description;
       if (p.quota) popts.quota = p.quota;
       out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
+      vars.set(Ref.project(t.name, p.name).key, pv);
+      const isReferenced = (s: ImportedService): boolean => referenced.has(Ref.service(t.name, p.name, s.name).key);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
       if (p.services.length > 3) {
         im.types.add('AppServiceProps');
@@ -265,8 +323,9 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
         body.push(...rows);
         out('  ];');
         const networked = p.services.filter((s) => networkCall(s, im) !== undefined);
-        if (exposed.length > 0 || networked.length > 0) {
+        if (exposed.length > 0 || networked.length > 0 || p.services.some(isReferenced)) {
           out(`  const ${pv}Services = new Map(${table}.map(([name, props]) => [name, ${pv}.addService(name, props)]));`);
+          for (const s of p.services) vars.set(Ref.service(t.name, p.name, s.name).key, `${pv}Services.get(${str(s.name)})!`);
           for (const s of exposed) out(`  ${pv}Services.get(${str(s.name)})!.expose(${literal({ hosts: s.hosts }, '  ')});`);
           for (const s of networked) out(`  ${pv}Services.get(${str(s.name)})!.${networkCall(s, im)!};`);
         } else {
@@ -278,8 +337,9 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
           for (const n of s.notes) out(`  // ${commentText(n)}`);
           const props = literal(serviceProps(s, im), '  ');
           const network = networkCall(s, im);
-          if (Object.keys(s.hosts).length > 0 || network) {
+          if (Object.keys(s.hosts).length > 0 || network || isReferenced(s)) {
             const sv = names.of(s.name);
+            vars.set(Ref.service(t.name, p.name, s.name).key, sv);
             out(`  const ${sv} = ${pv}.addService(${str(s.name)}, ${props});`);
             if (Object.keys(s.hosts).length > 0) out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ')});`);
             if (network) out(`  ${sv}.${network};`);
@@ -288,12 +348,20 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
           }
         }
       }
+      if ((p.statements ?? []).length > 0) out();
+      for (const st of p.statements ?? []) out(`  ${literal(st, '  ')};`);
       p.hatches.forEach((h, i) => {
         out();
         body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im));
       });
     }
   }
+  // What services do with each other (connections …), once every service exists.
+  const calls = estate.tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.calls ?? [])));
+  if (calls.length > 0) out();
+  for (const c of calls) out(`  ${literal(c, '  ')};`);
+  if ((estate.statements ?? []).length > 0) out();
+  for (const st of estate.statements ?? []) out(`  ${literal(st, '  ')};`);
   out('  return platform;');
   // A variable nothing uses is only a call (the program type-checks with noUnusedLocals).
   for (let i = 0; i < body.length; i++) {
