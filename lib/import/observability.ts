@@ -242,6 +242,11 @@ export const observabilityPass: NamespacePass = (ctx: NamespaceContext) => {
       ctx.claim(rule, 'typed', `alerts of service ${name}`);
     }
   }
+  // The project's policy that lets Prometheus reach the services it scrapes: written again from their metrics.
+  const scraped = [...ctx.services].filter(([, f]) => f.extra?.metrics !== undefined || f.metrics !== undefined).map(([n]) => n).sort();
+  const policy = ctx.unclaimed().find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === 'allow-monitoring');
+  const selected = obj(obj(obj((policy?.object as unknown as Obj | undefined)?.spec).podSelector).matchExpressions && (policy?.object as unknown as { spec: { podSelector: { matchExpressions: Obj[] } } }).spec.podSelector.matchExpressions[0]).values;
+  if (policy && scraped.length > 0 && canonical(selected) === canonical(scraped)) ctx.claim(policy, 'generated', `written for the project from its services' metrics (${scraped.join(', ')})`);
 };
 
 /** The options that hold for every environment of a service (no `perEnvironment` override takes them). */
