@@ -173,7 +173,9 @@ export const scalingPass: NamespacePass = (ctx: NamespaceContext) => {
       if (!isDefault) extra.disruptionBudget = budget;
       ctx.claim(pdb, isDefault ? 'generated' : 'typed', isDefault ? `written for service ${name} by default` : `disruption budget of service ${name} in ${ctx.environment.name}`);
     } else if (!pdb && production && !ctx.objects.some((e) => e.object.kind === 'PodDisruptionBudget' && e.object.metadata.name === name)) {
+      // Production without a budget: as it runs today, with a waiver to review (as for fewer than 2 replicas).
       extra.disruptionBudget = false;
+      if (fields.waivers?.disruptionBudget === undefined) (fields.waivers ??= {}).disruptionBudget = 'TODO: imported without a disruption budget in production; say why, or remove disruptionBudget: false';
     }
     if (Object.keys(extra).length === 0) delete fields.extra;
   }
