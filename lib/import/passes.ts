@@ -17,6 +17,7 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readWorkloads } from './workloads';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -75,8 +76,11 @@ export interface NamespaceContext {
    * environments afterwards) or sets a new service.
    */
   readonly services: Map<string, ServiceFields>;
-  /** The Deployment each service was read from, and its Service. */
-  readonly sources: ReadonlyMap<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
+  /**
+   * The Deployment each service was read from, and its Service. A pass that adds a service sets its source (a CronJob's
+   * pod template in a Deployment's shape), so that the passes after it read it like any other.
+   */
+  readonly sources: Map<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
   /** A comment above a service in the program (a TODO, a field not carried). */
   note(service: string, text: string): void;
   /**
@@ -109,7 +113,7 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readProjectGrants];
 
 /** The estate passes, in the order they run. */
 export const ESTATE_PASSES: EstatePass[] = [writeProjectGrants];

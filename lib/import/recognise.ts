@@ -492,7 +492,7 @@ function selectingService(inNs: readonly ExportedObject[], d: KubeObject): Expor
  * the library writes for `SecretStore.key` references) to store references, and marks that ExternalSecret as
  * written by default when the service reads every key of it.
  */
-function storeReferences(f: ServiceFields, inNs: readonly ExportedObject[], generated: (e: ExportedObject) => void): void {
+export function storeReferences(f: ServiceFields, inNs: readonly ExportedObject[], generated: (e: ExportedObject) => void): void {
   type Es = { spec?: { target?: { name?: string }; secretStoreRef?: { kind?: string; name?: string }; data?: { secretKey?: string; remoteRef?: { key?: string; property?: string } }[] } };
   const bySecret = new Map<string, ExportedObject[]>();
   for (const [, [secret]] of Object.entries(f.secrets ?? {})) {
