@@ -16,6 +16,7 @@ import type { KubeObject } from '../manifest';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
+import { recognisePipelines } from './pipelines';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -102,6 +103,8 @@ export interface EstateContext {
   service(tenant: string, project: string, name: string): ImportedService | undefined;
   /** A statement written last, once every part of the estate exists. */
   statement(statement: Code): void;
+  /** The platform's name (the root of every construct path). */
+  readonly platform: string;
 }
 
 /** A recogniser of the estate as a whole. */
@@ -111,4 +114,4 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [];
+export const ESTATE_PASSES: EstatePass[] = [recognisePipelines];
