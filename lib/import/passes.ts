@@ -21,6 +21,7 @@ import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedSer
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
 import { readWorkloads } from './workloads';
+import { recognisePipelines } from './pipelines';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -112,6 +113,8 @@ export interface EstateContext {
   service(tenant: string, project: string, name: string): ImportedService | undefined;
   /** A statement written last, once every part of the estate exists. */
   statement(statement: Code): void;
+  /** The platform's name (the root of every construct path). */
+  readonly platform: string;
 }
 
 /** A recogniser of the estate as a whole. */
@@ -121,4 +124,4 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, configPass, scalingPass, observabilityPass, readProjectGrants];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [configMergePass, observabilityMergePass, writeProjectGrants];
+export const ESTATE_PASSES: EstatePass[] = [configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
