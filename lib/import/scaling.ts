@@ -146,7 +146,8 @@ export const scalingPass: NamespacePass = (ctx: NamespaceContext) => {
   const production = ctx.environment.production;
   for (const [name, fields] of ctx.services) {
     const deployment = ctx.sources.get(name)?.deployment;
-    if (!deployment || deployment.kind !== 'Deployment') continue;
+    // Another workload kind (lib/import/workloads.ts: a CronJob, Job or DaemonSet) has none of these.
+    if (!deployment || deployment.kind !== 'Deployment' || fields.extra?.workload !== undefined) continue;
     const own = (kind: string): ReturnType<NamespaceContext['unclaimed']>[number] | undefined =>
       ctx.unclaimed().find((e) => e.object.kind === kind && e.object.metadata.name === name);
     const extra = (fields.extra ??= {});
