@@ -17,6 +17,7 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readVersions } from './versions';
 import { readWorkloads } from './workloads';
 
 /** Where a namespace of a cluster belongs. */
@@ -113,7 +114,7 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, readProjectGrants];
 
 /** The estate passes, in the order they run. */
 export const ESTATE_PASSES: EstatePass[] = [writeProjectGrants];
