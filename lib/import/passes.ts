@@ -17,7 +17,7 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
-import { readVersions } from './versions';
+import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 
 /** Where a namespace of a cluster belongs. */
@@ -117,4 +117,4 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, readProjectGrants];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [writeProjectGrants];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeProjectGrants];

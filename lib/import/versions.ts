@@ -9,8 +9,8 @@
 import type { KubeObject } from '../manifest';
 import { Code, code } from './code';
 import type { ServiceFields } from './model';
-import type { NamespaceContext } from './passes';
-import { DEFAULT_RESOURCES, readService } from './service';
+import type { EstateContext, NamespaceContext } from './passes';
+import { readService } from './service';
 import { registryConst, str } from './writer';
 
 /** The pod label that names a version. */
@@ -48,14 +48,17 @@ function rest(f: ServiceFields): string {
   return JSON.stringify(copy, Object.keys(copy).sort());
 }
 
-/** The values of a map every entry shares (with a default for a missing key), and what each entry has beyond them. */
-function split(values: readonly (Record<string, string | number> | undefined)[], defaults: Readonly<Record<string, string | number>> = {}): { common: Record<string, string | number>; own: Record<string, string | number>[] } {
+/**
+ * The values of a map every entry shares, and what each entry has beyond them (a key an entry lacks is the default,
+ * which it keeps: the service's value is then the default too).
+ */
+function split(values: readonly (Record<string, string | number> | undefined)[]): { common: Record<string, string | number>; own: Record<string, string | number>[] } {
   const keys = [...new Set(values.flatMap((v) => Object.keys(v ?? {})))].sort();
   const common: Record<string, string | number> = {};
   const own: Record<string, string | number>[] = values.map(() => ({}));
   for (const k of keys) {
-    const vs = values.map((v) => v?.[k] ?? defaults[k]);
-    if (vs.every((x) => x !== undefined && x === vs[0])) common[k] = vs[0];
+    const vs = values.map((v) => v?.[k]);
+    if (vs.every((x) => x !== undefined && x === vs[0])) common[k] = vs[0]!;
     else vs.forEach((x, i) => x !== undefined && (own[i][k] = x));
   }
   return { common, own };
@@ -88,12 +91,11 @@ export function readVersions(ctx: NamespaceContext): void {
     for (const k of VERSIONED) delete base[k];
     base.image = fields[0].image;
     const env = split(fields.map((f) => f.env));
-    const resources = split(fields.map((f) => f.resources), DEFAULT_RESOURCES);
-    const replicas = split(fields.map((f) => (f.replicas === undefined ? undefined : { replicas: f.replicas })), { replicas: ctx.environment.production ? 2 : 1 });
+    const resources = split(fields.map((f) => f.resources));
+    const replicas = split(fields.map((f) => (f.replicas === undefined ? undefined : { replicas: f.replicas })));
     if (Object.keys(env.common).length > 0) base.env = env.common as Record<string, string>;
-    const commonResources = Object.fromEntries(Object.entries(resources.common).filter(([k, v]) => v !== DEFAULT_RESOURCES[k])) as Record<string, number>;
-    if (Object.keys(commonResources).length > 0) base.resources = commonResources;
-    if (replicas.common.replicas !== undefined && replicas.common.replicas !== (ctx.environment.production ? 2 : 1)) base.replicas = replicas.common.replicas as number;
+    if (Object.keys(resources.common).length > 0) base.resources = resources.common as Record<string, number>;
+    if (replicas.common.replicas !== undefined) base.replicas = replicas.common.replicas as number;
     const versions: Record<string, Record<string, unknown>> = {};
     deployments.forEach(({ version }, i) => {
       const v: Record<string, unknown> = {};
@@ -124,6 +126,32 @@ export function readVersions(ctx: NamespaceContext): void {
     for (const kind of ['ServiceAccount', 'PodDisruptionBudget']) {
       const own = ctx.unclaimed().find((x) => x.object.kind === kind && x.object.metadata.name === name);
       if (own) ctx.claim(own, 'generated', `written for service ${name} by default`);
+    }
+  }
+}
+
+/**
+ * The estate pass after {@link readVersions}: versions are the same in every environment (the model has no versions
+ * per environment), so where the export's differ, the program gives every environment those of the first, with a
+ * note saying what to review.
+ * @param ctx the estate
+ */
+export function sameVersionsEverywhere(ctx: EstateContext): void {
+  for (const tenant of ctx.index.tenants.values()) {
+    for (const project of tenant.projects) {
+      for (const service of project.services) {
+        const differing = Object.entries(service.perEnvironment).filter(([, f]) => f.extra?.versions !== undefined);
+        if (differing.length === 0) continue;
+        const first = project.environments.find((e) => service.perEnvironment[e]?.extra?.versions !== undefined) ?? differing[0][0];
+        const versions = service.common.extra?.versions ?? service.perEnvironment[first].extra!.versions;
+        service.common.extra = { ...service.common.extra, versions };
+        for (const [env, f] of differing) {
+          const { versions: _dropped, ...extra } = f.extra!;
+          f.extra = Object.keys(extra).length > 0 ? extra : undefined;
+          if (f.extra === undefined) delete f.extra;
+          service.notes.push(`TODO: the versions of ${service.name} differ in ${env} (the model gives every environment the same versions): review them`);
+        }
+      }
     }
   }
 }

@@ -10,9 +10,8 @@ import { ClusterRole, ManifestStack, Platform, ProjectRole, Registry, User, Work
 import type { Tenant } from 'platform-cdk';
 import { formatOutputDiff } from '../../../lib/diff';
 import { importEstate } from '../../../lib/import';
-import type { ImportResult } from '../../../lib/import';
 import { splitQuotas } from '../../../lib/import/quotas';
-import { roundTrip, writeExport } from './roundtrip';
+import { importChanged, roundTrip, writeExport } from './roundtrip';
 
 const SEED = 22;
 const harbor = Registry.at('harbor.example.com');
@@ -31,23 +30,6 @@ function estate(projects: readonly string[] = ['orders', 'payments']): { platfor
   }
   return { platform, tenant };
 }
-
-/** Imports a platform's output after `change` edits the exported objects (as a console or a person would). */
-function importChanged(platform: Platform, change: (o: Record<string, unknown>) => void): ImportResult {
-  const dir = writeExport(new ManifestStack(platform).files());
-  try {
-    for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((x) => x.endsWith('.yaml'))) {
-      const file = path.join(dir, f);
-      const list = JSON.parse(fs.readFileSync(file, 'utf8')) as { items: Record<string, unknown>[] };
-      list.items.forEach(change);
-      fs.writeFileSync(file, JSON.stringify(list));
-    }
-    return importEstate(dir, { platform: 'acme' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 
 describe('project grants', () => {
   test('grants every project has become the tenant\'s, the others the project\'s, each in its environments', () => {
