@@ -90,7 +90,8 @@ class Imports {
   public readonly types = new Set<string>();
 }
 
-function registryConst(host: string): string {
+/** The name of the constant the program declares for a registry host. */
+export function registryConst(host: string): string {
   return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
 }
 
