@@ -221,13 +221,25 @@ export function pipelinesCode(specs: readonly PipelineSpec[]): Code | undefined 
       const withTests = members(sk).filter((p) => testOf(p));
       return withTests.every((p) => same({ ...testOf(p), commands: undefined }, { ...testOf(withTests[0]), commands: undefined }));
     });
-  const testCommands = all.map((p) => (split ? (testOf(p)?.commands as string[] | undefined) : undefined));
+  // Each builder's tests: its image and report, and the commands most of its modules run (a module with others
+  // gives them, a module without tests says `false`).
   const stackTests = new Map<string, Record<string, unknown>>();
+  const testCommands: (string[] | false | undefined)[] = all.map(() => undefined);
   if (split) {
     for (const sk of stackKeys) {
-      const t = members(sk).map(testOf).find((x) => x);
-      if (t) stackTests.set(sk, { ...t, commands: undefined });
+      const withTests = members(sk).filter((p) => testOf(p));
+      if (withTests.length === 0) continue;
+      const counts = new Map<string, number>();
+      for (const p of withTests) counts.set(canonical(testOf(p)!.commands), (counts.get(canonical(testOf(p)!.commands)) ?? 0) + 1);
+      const [common, n] = [...counts].sort((a, b) => b[1] - a[1])[0];
+      const t = testOf(withTests[0])!;
+      stackTests.set(sk, { ...t, commands: n > 1 ? withTests.map((p) => testOf(p)!.commands).find((c) => canonical(c) === common) : undefined });
     }
+    all.forEach((p, i) => {
+      const t = testOf(p);
+      const byDefault = stackTests.get(stackOf(p))?.commands;
+      testCommands[i] = !t ? (byDefault ? false : undefined) : same(t.commands, byDefault) ? undefined : (t.commands as string[]);
+    });
     for (const p of all) delete p.testsAfter;
   }
 
@@ -258,8 +270,8 @@ export function pipelinesCode(specs: readonly PipelineSpec[]): Code | undefined 
     parts.push('  };\n');
   }
   const params = ['service: AppService'];
-  if (stackParam) params.push(stackTestsUsed ? `{ tests, ...stack }: ${typeOf(stacked)} & { tests?: Omit<TestStepOptions, 'commands'> }` : `stack: ${typeOf(stacked)}`);
-  if (split) params.push('testCommands?: string[]');
+  if (stackParam) params.push(stackTestsUsed ? `{ tests, ...stack }: ${typeOf(stacked)} & { tests?: Omit<TestStepOptions, 'commands'> & { commands?: string[] } }` : `stack: ${typeOf(stacked)}`);
+  if (split) params.push('testCommands?: string[] | false');
   if (rowKeys.length > 0) params.push(`props: ${typeOf(rowKeys)}${required.some((k) => rowKeys.includes(k)) ? '' : ' = {}'}`);
   const body: (string | Code)[] = [`    service.addPipeline({ ...RELEASE${stackParam ? ', ...stack' : ''}${rowKeys.length > 0 ? ', ...props' : ''}`];
   if (templated) {
@@ -268,14 +280,17 @@ export function pipelinesCode(specs: readonly PipelineSpec[]): Code | undefined 
     for (const [k, v] of Object.entries(rest)) if (k !== 'repository' && v !== undefined) body.push(`, ${ident(k)}: `, lit(v));
     body.push(' }');
   }
-  if (split) body.push(`, testsAfter: testCommands && { ${ident(testEnvs[0])}: { ...${stackParam ? 'tests' : 'RELEASE_TESTS'}, commands: testCommands } }`);
+  const testsVar = stackParam ? 'tests' : 'RELEASE_TESTS';
+  if (split) body.push(`, testsAfter: commands && { ${ident(testEnvs[0])}: { ...${testsVar}, commands } }`);
   body.push(' });\n');
-  parts.push(`  const addReleasePipeline = (${params.join(', ')}): void => {\n`, ...body, '  };\n');
+  const commandsLine = split ? [`    const commands = testCommands === false ? undefined : testCommands${stackParam ? ' ?? tests?.commands' : [...stackTests.values()].some((x) => x.commands !== undefined) ? ' ?? RELEASE_TESTS.commands' : ''};\n`] : [];
+  parts.push(`  const addReleasePipeline = (${params.join(', ')}): void => {\n`, ...commandsLine, ...body, '  };\n');
   const rows = ofServices.map((s, i) => {
     const row = Object.fromEntries(rowKeys.filter((k) => all[i][k] !== undefined).map((k) => [k, all[i][k]]));
     const args: (string | Code)[] = [new Code([Ref.service(s.tenant, s.project, s.module)])];
     if (stackParam) args.push(`, RELEASE_STACKS.${names.get(stackOf(all[i]))}`);
-    if (split && (testCommands[i] !== undefined || Object.keys(row).length > 0)) args.push(', ', testCommands[i] === undefined ? 'undefined' : lit(testCommands[i], '  ', 100000));
+    const tc = testCommands[i];
+    if (split && (tc !== undefined || Object.keys(row).length > 0)) args.push(', ', tc === undefined ? 'undefined' : tc === false ? 'false' : lit(tc, '  ', 100000));
     if (Object.keys(row).length > 0) args.push(', ', lit(row, '  ', 100000));
     return join(['  addReleasePipeline(', ...args, ')']);
   });

@@ -7,50 +7,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { CiSystem, ClusterRole, Credential, DeployMethod, Platform, Registry, StageAnchor } from 'platform-cdk';
-import type { PipelineProps } from 'platform-cdk';
+import { CiSystem, ClusterRole, Credential, DeployMethod, Platform, StageAnchor } from 'platform-cdk';
 import { diffOutputs, formatOutputDiff } from '../../../lib/diff';
 import { importEstate } from '../../../lib/import';
 import { readJenkinsfile } from '../../../lib/import/jenkinsfile';
 import { ManifestStack } from 'platform-cdk';
 import { tiered } from '../../tier';
 import { loadProgram, roundTrip, writeExport } from './roundtrip';
+import { estate, harbor, MAVEN, NODE } from './pipeline-estates';
 
 const SEED = 20261206;
-const harbor = Registry.at('harbor.example.com');
-const MAVEN = harbor.image('ci/maven', '3.9.9');
-const NODE = harbor.image('ci/node', '20.19.5');
-
-/** A small estate with delivery and a release department; `pipelines` adds the pipelines. */
-function estate(pipelines: (add: (service: string, props: Omit<PipelineProps, 'source' | 'registryCredential'> & Partial<PipelineProps>) => void, departments: { release: unknown; developers: unknown }) => void, options: { deployMethod?: DeployMethod } = {}): Platform {
-  const platform = new Platform('acme');
-  const host = platform.addCluster('host', { role: ClusterRole.HOST });
-  const member = platform.addCluster('member-1', { role: ClusterRole.MEMBER });
-  const test = platform.addEnvironment('test', { clusters: [member] });
-  const production = platform.addEnvironment('production', { clusters: [host], production: true });
-  platform.configureDelivery({
-    estate: { repository: 'https://git.example.com/platform/estate.git', credential: Credential.basicAuth('estate-git') },
-    ...(options.deployMethod ? { deployMethod: options.deployMethod, kubeconfigs: { host: Credential.kubeconfig('host-kube'), 'member-1': Credential.kubeconfig('member-kube') } } : {}),
-  });
-  const tenant = platform.addTenant('orders', { manager: 'alice' });
-  const developers = tenant.addDepartment('developers', { members: ['bob', 'carol'] });
-  const release = tenant.addDepartment('release', { members: ['dave'] });
-  const project = tenant.addProject('orders', { environments: [test, production] });
-  const services = new Map(['api', 'web', 'worker'].map((n) => [n, project.addService(n, { image: harbor.image(`orders/${n}`, '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] })]));
-  pipelines(
-    (name, props) =>
-      services.get(name)!.addPipeline({
-        source: { repository: `https://git.example.com/orders/${name}.git`, branch: 'main', credential: Credential.basicAuth('gitlab') },
-        registryCredential: Credential.basicAuth('harbor-robot'),
-        approval: { approvers: release },
-        operators: [developers],
-        ...props,
-      } as PipelineProps),
-    { release, developers },
-  );
-  return platform;
-}
-
 const devopsDiff = (r: ReturnType<typeof roundTrip>): string[] =>
   r.diff.clusters.flatMap((c) => [...c.added, ...c.removed, ...c.changed.map((x) => JSON.stringify(x))]).filter((x) => /devops|gitops|Pipeline|DevOpsProject|Application/.test(x));
 
@@ -159,23 +125,26 @@ test('whatever pipelines a generator builds round-trip', () => {
   const step = fc.record({ commands: fc.array(command, { minLength: 1, maxLength: 3 }), report: fc.option(fc.constant('reports/*.xml'), { nil: undefined }) });
   fc.assert(
     fc.property(
-      fc.record({ unit: fc.option(step, { nil: undefined }), tests: fc.option(step, { nil: undefined }), scan: fc.boolean(), extra: fc.option(word, { nil: undefined }), dockerfile: fc.option(word, { nil: undefined }) }),
-      (g) => {
+      fc.record({ unit: fc.option(step, { nil: undefined }), scan: fc.boolean(), extra: fc.option(word, { nil: undefined }), dockerfile: fc.option(word, { nil: undefined }) }),
+      fc.array(fc.record({ maven: fc.boolean(), tests: fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }) }), { minLength: 3, maxLength: 3 }),
+      fc.array(step, { minLength: 3, maxLength: 3 }),
+      (g, modules, tests) => {
         const platform = estate((add) => {
-          for (const name of ['api', 'web']) {
+          ['api', 'web', 'worker'].forEach((name, i) => {
+            const m = modules[i];
             add(name, {
-              build: { image: name === 'api' ? MAVEN : NODE, commands: ['make'] },
+              build: { image: m.maven ? MAVEN : NODE, commands: ['make'] },
               unitTests: g.unit,
-              testsAfter: g.tests ? { test: g.tests } : undefined,
+              testsAfter: m.tests === undefined ? undefined : { test: { ...tests[m.tests], image: m.maven ? harbor.image('ci/newman', '6') : undefined } },
               scan: g.scan || undefined,
               extraStages: g.extra ? [{ name: `x-${g.extra}`, after: StageAnchor.UNIT_TESTS, commands: ['true'] }] : undefined,
               dockerfile: g.dockerfile,
             });
-          }
+          });
         });
         const r = roundTrip(platform, `pipelines-property-${(run += 1)}`);
         expect(devopsDiff(r)).toEqual([]);
-        expect(r.imported.report.filter((e) => e.object.startsWith('Pipeline ')).map((e) => e.outcome)).toEqual(['typed', 'typed']);
+        expect(r.imported.report.filter((e) => e.object.startsWith('Pipeline ')).map((e) => e.outcome)).toEqual(['typed', 'typed', 'typed']);
       },
     ),
     { seed: SEED, numRuns: tiered(4, 25) },
