@@ -16,6 +16,8 @@ import type { KubeObject } from '../manifest';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
+import { connectionsPass } from './connections';
+import { statefulPass } from './stateful';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -108,7 +110,11 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [];
+export const NAMESPACE_PASSES: NamespacePass[] = [
+  // External stateful services, then the connections to them and between services (after every pass that adds a service).
+  statefulPass,
+  connectionsPass,
+];
 
 /** The estate passes, in the order they run. */
 export const ESTATE_PASSES: EstatePass[] = [];
