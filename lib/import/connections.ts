@@ -255,6 +255,17 @@ function byPort<T extends { port: TargetPort }>(callers: readonly T[]): { port: 
   return [...groups.keys()].sort().map((k) => groups.get(k)!);
 }
 
+/**
+ * Whether a workload becomes a service of the program: a Deployment (the skeleton reads every one), or a CronJob,
+ * Job or DaemonSet in the shape the library writes for `Workload.*` (named like its pods, running as its own
+ * ServiceAccount), which the workloads pass reads back.
+ */
+function becomesService(o: Json, pod: string): boolean {
+  if (o.kind === 'Deployment') return true;
+  if (o.kind !== 'CronJob' && o.kind !== 'Job' && o.kind !== 'DaemonSet') return false;
+  return obj(o.metadata).name === pod && obj(podTemplate(o)?.spec).serviceAccountName === pod;
+}
+
 const cache = new WeakMap<EstateIndex, EstateConnections>();
 
 /**
@@ -296,6 +307,7 @@ export function estateConnections(index: EstateIndex): EstateConnections {
       const pod = obj(obj(template?.metadata).labels)[LabelKeys.NAME];
       if (!template || typeof pod !== 'string') continue;
       const container = list(obj(template.spec).containers)[0];
+      if (!becomesService(e.object as unknown as Json, pod)) continue;
       const found = container ? inferConnections(list(container.env), place.namespace, lookup) : undefined;
       if (found && found.length > 0) consumers.push({ place, pod, identity: `${place.tenant}/${place.project}/${pod}`, connections: found });
     }
@@ -402,12 +414,24 @@ function connectionCode(consumer: Ref, connections: readonly InferredConnection[
 export function connectionsPass(ctx: NamespaceContext): void {
   const all = estateConnections(ctx.index);
   const declared = new Set<string>();
+  const here = `${ctx.cluster}/${ctx.namespace}/`;
+  // A consumer that is not a service here after all (no pass read its workload), or whose variables the reader did
+  // not keep as plain values, declares nothing; nor does one that shares a target with it (their egress policy is one).
+  const skipped = new Set<string>();
+  const mine = [...all.consumers].filter(([k]) => k.startsWith(here)).map(([k, c]) => [k.slice(here.length), c] as const);
+  for (const [name, connections] of mine) {
+    const fields = ctx.services.get(name);
+    if (!fields || !connections.flatMap((c) => c.vars).every((v) => fields.env?.[v] !== undefined)) skipped.add(name);
+  }
+  for (let grown = true; grown; ) {
+    grown = false;
+    const targets = new Set(mine.filter(([n]) => skipped.has(n)).flatMap(([, c]) => c.map((x) => x.target)));
+    for (const [name, connections] of mine) if (!skipped.has(name) && connections.some((x) => targets.has(x.target))) grown = skipped.add(name) !== undefined;
+  }
   for (const [name, fields] of ctx.services) {
-    const connections = all.consumers.get(`${ctx.cluster}/${ctx.namespace}/${name}`);
-    if (!connections) continue;
+    const connections = all.consumers.get(`${here}${name}`);
+    if (!connections || skipped.has(name)) continue;
     const vars = connections.flatMap((c) => c.vars);
-    // The reader kept every variable as a plain value; one read otherwise (a credential) is not a connection's.
-    if (!vars.every((v) => fields.env?.[v] !== undefined)) continue;
     for (const v of vars) delete fields.env![v];
     if (Object.keys(fields.env ?? {}).length === 0) delete fields.env;
     declared.add(name);

@@ -13,6 +13,9 @@
  * when the program's output reproduces it (the round trip in test/lib/import/ is the measure).
  */
 import type { KubeObject } from '../manifest';
+import { configMergePass, configPass } from './config';
+import { observabilityMergePass, observabilityPass } from './observability';
+import { scalingPass } from './scaling';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
@@ -80,6 +83,8 @@ export interface NamespaceContext {
   readonly sources: ReadonlyMap<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
   /** A comment above a service in the program (a TODO, a field not carried). */
   note(service: string, text: string): void;
+  /** Drops the note `not carried: <text>` of a service (readService's), once a pass carries what it says. */
+  carried(service: string, text: string): void;
   /**
    * A statement about a service, written once every service exists (`<service>.connectsTo(<other>)`). `key` makes it
    * one statement however many environments give it.
@@ -111,10 +116,13 @@ export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
 export const NAMESPACE_PASSES: NamespacePass[] = [
+  configPass,
+  scalingPass,
+  observabilityPass,
   // External stateful services, then the connections to them and between services (after every pass that adds a service).
   statefulPass,
   connectionsPass,
 ];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [];
+export const ESTATE_PASSES: EstatePass[] = [configMergePass, observabilityMergePass];

@@ -306,7 +306,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           const ing = readIngress(e.object);
           if (ing.host) (hosts[name] ??= {})[env.name] = ing.host;
           mark(e, 'typed', `exposure of service ${name}`);
-        } else if ((kind === 'ServiceAccount' || kind === 'PodDisruptionBudget') && deployments.has(name)) {
+        } else if (kind === 'ServiceAccount' && deployments.has(name)) {
           mark(e, 'generated', `written for service ${name} by default`);
         } else if (kind === 'Certificate' && e.object.apiVersion.startsWith('cert-manager.io/') && deployments.has(name.replace(/-tls$/, ''))) {
           const ref = (e.object as unknown as { spec?: { issuerRef?: { kind?: string; name?: string } } }).spec?.issuerRef;
@@ -337,6 +337,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
         services: placeServices,
         sources,
         note: (service, text) => (notes.get(service) ?? notes.set(service, new Set()).get(service)!).add(text),
+        carried: (service, text) => void notes.get(service)?.delete(`not carried: ${text}`),
         call: (service, k, statement) => (callsByService.get(service) ?? callsByService.set(service, new Map()).get(service)!).set(k, statement),
         statement: (k, statement) => statements.set(k, statement),
       };

@@ -1,8 +1,8 @@
 /**
  * Stateful services outside the cluster in an export: a Service without selector and the EndpointSlice of its
  * machines' addresses (what `project.addStatefulService` writes with `external: { addresses }`). The engine is read
- * from the `platform-cdk.io/engine` label when its ports are the engine's (MySQL, Redis, ClickHouse), else it is a
- * generic engine of the Service's ports. The addresses may differ per environment; a service present in only some
+ * from the `platform-cdk.io/engine` label the library writes: a known engine (MySQL, Redis, ClickHouse) when the ports
+ * are its own, else a generic engine of the Service's ports. The addresses may differ per environment; a service present in only some
  * of its project's environments is placed in those.
  *
  * The connections pass (lib/import/connections.ts) finds these services as targets: a consumer's egress policy to
@@ -34,7 +34,7 @@ export interface ExternalStateful {
   readonly place: NamespacePlace;
   /** Its name (the Service's). */
   readonly name: string;
-  /** The engine's name (the label's, or the service's). */
+  /** The engine's name (the `platform-cdk.io/engine` label's). */
   readonly engine: string;
   /** Its ports. */
   readonly ports: readonly StatefulPort[];
@@ -101,8 +101,10 @@ export function readExternal(place: NamespacePlace, service: ExportedObject, obj
   if (ports.length === 0 || slicePorts.length !== ports.length) return undefined;
   // Only the first port may listen elsewhere on the machines (`external.port`).
   if (ports.slice(1).some((p) => p.port !== p.targetPort)) return undefined;
-  const label = service.object.metadata.labels?.['platform-cdk.io/engine'];
-  const engine = label !== undefined && DNS_LABEL.test(label) ? label : name;
+  // The library labels a stateful service's objects with its engine (a Service without selector of another kind, such
+  // as an exposure's legacy route, carries none).
+  const engine = service.object.metadata.labels?.['platform-cdk.io/engine'];
+  if (engine === undefined || !DNS_LABEL.test(engine)) return undefined;
   return { place, name, engine, ports, addresses: [...addresses].sort(), objects: [service, slices[0]] };
 }
 
