@@ -138,7 +138,12 @@ function escapeRegExp(s: string): string {
  * @param own the consumer's namespace
  * @param lookup a target by namespace and name, in the consumer's environment and cluster
  */
-export function inferConnections(env: readonly Json[], own: string, lookup: (namespace: string, name: string) => ConnectionTarget | undefined): InferredConnection[] | undefined {
+export function inferConnections(
+  env: readonly Json[],
+  own: string,
+  lookup: (namespace: string, name: string) => ConnectionTarget | undefined,
+  portHint: (target: ConnectionTarget) => TargetPort | undefined = () => undefined,
+): InferredConnection[] | undefined {
   // Which target each variable names.
   const assigned: (ConnectionTarget | undefined)[] = env.map((e) => {
     const value = plainValue(e);
@@ -177,7 +182,7 @@ export function inferConnections(env: readonly Json[], own: string, lookup: (nam
   }
   const out: InferredConnection[] = [];
   for (const r of runs) {
-    const c = connectionOf(r.target, r.entries, own);
+    const c = connectionOf(r.target, r.entries, own, portHint);
     if (!c) return undefined;
     out.push(c);
   }
@@ -185,7 +190,7 @@ export function inferConnections(env: readonly Json[], own: string, lookup: (nam
 }
 
 /** One connection from its variables (in order), if the library writes them so. */
-function connectionOf(t: ConnectionTarget, entries: readonly Json[], own: string): InferredConnection | undefined {
+function connectionOf(t: ConnectionTarget, entries: readonly Json[], own: string, portHint: (target: ConnectionTarget) => TargetPort | undefined): InferredConnection | undefined {
   const ns = t.place.namespace;
   const host = serviceAddress(t.name, ns);
   const shortHost = ns === own ? t.name : `${t.name}.${ns}`;
@@ -209,7 +214,7 @@ function connectionOf(t: ConnectionTarget, entries: readonly Json[], own: string
     const written = new Set<string>();
     for (const [, v] of rest) for (const m of v.matchAll(new RegExp(`${hostPattern}:(\\d+)(?!\\d)`, 'g'))) written.add(m[1]);
     if (written.size > 1) return undefined;
-    port = written.size === 1 ? t.ports.find((x) => String(x.port) === [...written][0]) : t.ports[0];
+    port = written.size === 1 ? t.ports.find((x) => String(x.port) === [...written][0]) : (portHint(t) ?? t.ports[0]);
     if (!port) return undefined;
   }
   const values = { host, shortHost, port: String(port.port), namespace: ns };
@@ -218,6 +223,8 @@ function connectionOf(t: ConnectionTarget, entries: readonly Json[], own: string
     let tpl = value.replace(/[{}]/g, (b) => b + b);
     tpl = tpl.replace(new RegExp(`(${escapeRegExp(host)}|(?<=^|//|@)${escapeRegExp(shortHost)})(?=:\\d|/|$|[^-a-z0-9.])`, 'g'), (h) => (h === host ? '{host}' : '{shortHost}'));
     tpl = tpl.replace(new RegExp(`(\\{(?:host|shortHost)\\}):${port.port}(?!\\d)`, 'g'), '$1:{port}');
+    // The target's namespace as a word of its own (not inside a name).
+    tpl = tpl.replace(new RegExp(`(?<![-a-z0-9.{])${escapeRegExp(ns)}(?![-a-z0-9}])`, 'g'), '{namespace}');
     const parsed = parseConnectionTemplate(tpl);
     if ('error' in parsed || tpl.length > 2048 || /[\n\r]/.test(tpl) || fillConnectionTemplate(tpl, values) !== value) return undefined;
     templates[name] = tpl;
@@ -308,7 +315,18 @@ export function estateConnections(index: EstateIndex): EstateConnections {
       if (!template || typeof pod !== 'string') continue;
       const container = list(obj(template.spec).containers)[0];
       if (!becomesService(e.object as unknown as Json, pod)) continue;
-      const found = container ? inferConnections(list(container.env), place.namespace, lookup) : undefined;
+      // The port of the egress policy that names these pods, for variables that do not say it.
+      const hint = (t: ConnectionTarget): TargetPort | undefined => {
+        const base = t.place.namespace === place.namespace ? `egress-to-${t.name}` : `egress-to-${t.name}.${t.place.namespace}`;
+        const opened = objectsOf(place)
+          .filter((x) => x.object.kind === 'NetworkPolicy' && (x.object.metadata.name === base || x.object.metadata.name.startsWith(`${base}-`)))
+          .map((x) => obj((x.object as unknown as Json).spec))
+          .filter((sp) => list(obj(sp.podSelector).matchExpressions).some((m) => Array.isArray(m.values) && m.values.includes(pod)))
+          .flatMap((sp) => list(list(sp.egress)[0]?.ports).map((p) => p.port));
+        const ports = t.ports.filter((p) => opened.includes(p.targetPort));
+        return ports.length === 1 ? ports[0] : undefined;
+      };
+      const found = container ? inferConnections(list(container.env), place.namespace, lookup, hint) : undefined;
       if (found && found.length > 0) consumers.push({ place, pod, identity: `${place.tenant}/${place.project}/${pod}`, connections: found });
     }
   }
@@ -320,6 +338,12 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   const identities = new Map<string, Consumer[]>();
   for (const c of consumers) (identities.get(c.identity) ?? identities.set(c.identity, []).get(c.identity)!).push(c);
   for (const all of identities.values()) if (all.some((c) => signature(c) !== signature(all[0]))) all.forEach(drop);
+  // A target's project is in every environment of the consumer's project (the program runs the consumer in each).
+  const envsOf = (tenant: string, project: string): Set<string> => new Set(index.places.filter((p) => p.tenant === tenant && p.project === project).map((p) => p.environment));
+  for (const c of consumers) {
+    const mine = envsOf(c.place.tenant, c.place.project);
+    if (c.connections.some((x) => [...mine].some((e) => !envsOf(x.target.place.tenant, x.target.place.project).has(e)))) drop(c);
+  }
   // Every policy the connections make the library write must be in the export as it is.
   const policies = new Set<ExportedObject>();
   for (let round = 0; round < 50; round++) {

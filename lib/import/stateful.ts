@@ -144,7 +144,7 @@ export function externalStatefulServices(index: EstateIndex): ReadonlyMap<string
   const byService = new Map<string, ExternalStateful[]>();
   for (const s of out.values()) (byService.get(`${s.place.tenant}/${s.place.project}/${s.name}`) ?? byService.set(`${s.place.tenant}/${s.place.project}/${s.name}`, []).get(`${s.place.tenant}/${s.place.project}/${s.name}`)!).push(s);
   for (const all of byService.values()) {
-    const sig = (s: ExternalStateful): string => JSON.stringify([s.engine, s.ports.map((p) => [p.name, p.port, p.protocol]), s.ports[0].targetPort === s.ports[0].port]);
+    const sig = (s: ExternalStateful): string => JSON.stringify([s.engine, s.ports.map((p) => [p.name, p.port, p.protocol])]);
     if (all.some((s) => sig(s) !== sig(all[0]))) for (const s of all) out.delete(`${s.place.cluster}/${s.place.namespace}/${s.name}`);
   }
   cache.set(index, out);
