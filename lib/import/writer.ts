@@ -310,6 +310,12 @@ function writeBody(
       if (p.quota) popts.quota = p.quota;
       out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
       vars.set(Ref.project(t.name, p.name).key, pv);
+      // Stateful services first: app services' connections refer to them.
+      for (const s of p.stateful ?? []) {
+        const sv = names.of(s.name);
+        vars.set(Ref.service(t.name, p.name, s.name).key, sv);
+        out(`  const ${sv} = ${pv}.addStatefulService(${str(s.name)}, ${literal(s.props, '  ')});`);
+      }
       const isReferenced = (s: ImportedService): boolean => referenced.has(Ref.service(t.name, p.name, s.name).key);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
       if (p.services.length > 3) {
