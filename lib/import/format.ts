@@ -5,7 +5,7 @@
 import { Code, Ref } from './code';
 
 /** The width of the program's lines: table rows and literals stay on one line up to it (the examples use 150–200). */
-export const WIDTH = 160;
+export const WIDTH = 180;
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'platform', 'build', 'objects', 'chart', 'undefined', 'name', 'props']);

@@ -1,6 +1,6 @@
 /**
  * What makes an imported program as short as a hand-written one: the values many services repeat, named once.
- * Resource blocks used more than once become named sizes (`SIZES.M`), secret stores constants (`vault`), the props
+ * Resource blocks used three times or more become named sizes (`SIZES.M`), secret stores constants (`vault`), the props
  * most services of a kind share a constant spread into their rows (`...CV_PORTAL_COMMON`), the same note on many
  * services one comment above their table, and the label maps an escape hatch repeats a variable.
  */
@@ -28,7 +28,7 @@ export class Hoisted {
 
   /**
    * @param names the program's names
-   * @param resources every resource block the program writes (a block seen twice or more gets a size's name)
+   * @param resources every resource block the program writes (a block seen three times or more gets a size's name)
    * @param storeKeys every key of a secret store the program reads (a store read twice or more gets a constant)
    */
   constructor(
@@ -44,7 +44,7 @@ export class Hoisted {
       e.count++;
       seen.set(t, e);
     }
-    const repeated = [...seen.entries()].filter(([, e]) => e.count > 1);
+    const repeated = [...seen.entries()].filter(([, e]) => e.count >= MIN_SHARED);
     // Smallest first: by memory limit, CPU limit, memory request, CPU request (absent: 0), then as written.
     const weight = (r: Record<string, number>): number[] => ['memoryLimitMiB', 'cpuLimitMillis', 'memoryRequestMiB', 'cpuRequestMillis'].map((k) => r[k] ?? 0);
     repeated.sort(([ta, a], [tb, b]) => {
@@ -95,7 +95,7 @@ export class Hoisted {
     }
     if (this.sizesName) {
       types.add('Resources');
-      out.push('', '/** The containers\' sizes: the resource blocks more than one container shares, smallest first. */');
+      out.push('', '/** The containers\' sizes: the resource blocks three or more containers share, smallest first. */');
       out.push(`const ${this.sizesName} = {`);
       for (const [name, value] of this.sizeValues) out.push(`  ${key(name)}: ${inline(value)},`);
       out.push('} satisfies Record<string, Resources>;');
@@ -254,43 +254,39 @@ function wrap(text: string, first: string, rest: string): string[] {
   return out;
 }
 
-/** The keys whose maps of strings an escape hatch's objects repeat (labels above all). */
-const MAP_KEYS = new Set(['labels', 'matchLabels', 'annotations']);
-
 /**
- * The maps of strings (labels, annotations) an escape hatch repeats, each declared once as a variable: returns the
- * declarations and the objects with the maps replaced by their variable.
+ * The label maps of an escape hatch's objects that three or more of them repeat, each declared once as a variable:
+ * returns the declarations and the objects with their labels replaced by the variable.
  * @param objects the hatch's objects
  * @param base the variable's base name (e.g. the project's and environment's)
  * @param names the program's names
  * @param indent the declarations' indentation
  */
-export function shareMaps<T>(objects: T, base: string, names: Names, indent: string): { declarations: string[]; objects: T } {
-  const count = new Map<string, number>();
-  const visit = (v: unknown, f: (k: string, m: Record<string, string>) => unknown): unknown => {
-    if (Array.isArray(v)) return v.map((x) => visit(x, f));
-    if (typeof v !== 'object' || v === null || v instanceof Code) return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, MAP_KEYS.has(k) && isStringMap(x) ? f(k, x) : visit(x, f)]));
+export function shareLabels<T extends object>(objects: readonly T[], base: string, names: Names, indent: string): { declarations: string[]; objects: T[] } {
+  const labelsOf = (o: T): Record<string, string> | undefined => {
+    const m = (o as { metadata?: { labels?: unknown } }).metadata?.labels;
+    return isStringMap(m) ? m : undefined;
   };
-  visit(objects, (_, m) => {
-    const t = inline(m);
-    if (t.length >= 80) count.set(t, (count.get(t) ?? 0) + 1);
-    return m;
-  });
+  const count = new Map<string, number>();
+  for (const o of objects) {
+    const l = labelsOf(o);
+    if (l && Object.keys(l).length > 1) count.set(inline(l), (count.get(inline(l)) ?? 0) + 1);
+  }
   const vars = new Map<string, string>();
   const declarations: string[] = [];
-  const replaced = visit(objects, (k, m) => {
-    const t = inline(m);
-    if ((count.get(t) ?? 0) < 2) return m;
-    let v = vars.get(t);
+  const out = objects.map((o) => {
+    const l = labelsOf(o);
+    if (!l || (count.get(inline(l)) ?? 0) < 3) return o;
+    let v = vars.get(inline(l));
     if (v === undefined) {
-      v = names.of(`${base}-${k}`);
-      vars.set(t, v);
-      declarations.push(`${indent}const ${v} = ${literal(m, indent, WIDTH)};`);
+      v = names.of(`${base}-labels`);
+      vars.set(inline(l), v);
+      declarations.push(`${indent}const ${v} = ${literal(l, indent, WIDTH)};`);
     }
-    return new Code(v);
+    const metadata = (o as { metadata: object }).metadata;
+    return { ...o, metadata: { ...metadata, labels: new Code(v) } };
   });
-  return { declarations, objects: replaced as T };
+  return { declarations, objects: out };
 }
 
 function isStringMap(v: unknown): v is Record<string, string> {

@@ -7,7 +7,7 @@
 import { Code, Ref } from './code';
 import { commentText, inline, literal, Names, refsIn, str, whileWriting, WIDTH } from './format';
 import { WORKSPACE_ROLES } from './recognise';
-import { groupNotes, Hoisted, shareMaps, shareProps, sharedDeclaration } from './tables';
+import { groupNotes, Hoisted, shareLabels, shareProps, sharedDeclaration } from './tables';
 import type { Row } from './tables';
 import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields, StoreKey } from './model';
 
@@ -101,12 +101,12 @@ function serviceProps(s: ImportedService, im: Imports, h: Hoisted): Record<strin
   return p;
 }
 
-function hatchLines(target: string, id: string, h: ImportedHatch, indent: string, im: Imports, names: Names): string[] {
+function hatchLines(target: string, id: string, h: ImportedHatch, indent: string, im: Imports, names: Names, compact: boolean): string[] {
   im.cdk8s.add('ApiObject');
   im.cdk8s.add('Chart');
   im.types.add('ApiObjectProps');
   const opts = h.environment ? `, { environment: ${str(h.environment)} }` : '';
-  const { declarations, objects } = shareMaps(h.objects, `${target}-${h.environment ?? ''}`, names, indent);
+  const { declarations, objects } = compact ? shareLabels(h.objects, `${target}-${h.environment ?? ''}`, names, indent) : { declarations: [], objects: h.objects };
   return [
     `${indent}// Carried over as exported (an escape hatch): ${commentText(h.reason)}.`,
     ...declarations,
@@ -114,12 +114,23 @@ function hatchLines(target: string, id: string, h: ImportedHatch, indent: string
   ];
 }
 
+/** How a program is written. */
+export interface WriteOptions {
+  /**
+   * Whether what services repeat is named once: sizes, secret stores, shared props, an escape hatch's labels (false:
+   * every value where it is used; the output is the same).
+   * @default true
+   */
+  readonly compact?: boolean;
+}
+
 /**
  * The program of an imported estate.
  * @param estate the estate
  * @param source where it was imported from, for the header comment
+ * @param options how it is written
  */
-export function writeProgram(estate: ImportedEstate, source: string): string {
+export function writeProgram(estate: ImportedEstate, source: string, options: WriteOptions = {}): string {
   const im = new Imports();
   // The variable (or expression) of every part of the estate a recogniser's code refers to.
   const vars = new Map<string, string>();
@@ -128,10 +139,10 @@ export function writeProgram(estate: ImportedEstate, source: string): string {
     if (v === undefined) throw new Error(`the import wrote a reference to ${r.key}, which the program does not declare`);
     return v;
   };
-  return whileWriting(resolve, im.names, () => writeBody(estate, source, im, vars));
+  return whileWriting(resolve, im.names, () => writeBody(estate, source, im, vars, options.compact ?? true));
 }
 
-function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Map<string, string>): string {
+function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Map<string, string>, compact: boolean): string {
   const names = new Names();
   const body: string[] = [];
   const out = (line = ''): number => body.push(line);
@@ -160,13 +171,13 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
     }
   }
   for (const r of registries) names.of(registryConst(r), '', true);
-  const hoisted = new Hoisted(names, resources, storeKeys);
+  const hoisted = compact ? new Hoisted(names, resources, storeKeys) : new Hoisted(names, [], []);
   // Every service's props, then the props many services share, named once.
   const rows = new Map<ImportedService, Row>();
   for (const t of estate.tenants) {
     for (const p of t.projects) for (const s of p.services) rows.set(s, { id: `${t.name}/${p.name}/${s.name}`, project: p.name, props: serviceProps(s, im, hoisted) });
   }
-  const shared = shareProps([...rows.values()], names);
+  const shared = compact ? shareProps([...rows.values()], names) : [];
 
   const platformOpts = estate.kubesphere ? '' : ', { target: Target.KUBERNETES }';
   if (!estate.kubesphere) im.names.add('Target');
@@ -200,7 +211,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
   for (const [cluster, hatches] of Object.entries(estate.clusterHatches)) {
     hatches.forEach((h, i) => {
       out();
-      body.push(...hatchLines(clusterVar.get(cluster)!, i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names));
+      body.push(...hatchLines(clusterVar.get(cluster)!, i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names, compact));
     });
   }
 
@@ -275,7 +286,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
       }
       for (const st of p.statements ?? []) out(`  ${literal(st, '  ', WIDTH)};`);
       p.hatches.forEach((h, i) => {
-        body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names));
+        body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names, compact));
       });
     }
   }
