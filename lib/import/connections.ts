@@ -13,6 +13,7 @@
  */
 import { defaultEnvPrefix, fillConnectionTemplate, parseConnectionTemplate, serviceAddress } from '../../constructs/connection';
 import { LabelKeys } from '../manifest';
+import { findSecret } from '../secret-rules';
 import { code, Code, Ref } from './code';
 import type { EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
@@ -101,9 +102,9 @@ function appTargets(place: NamespacePlace, objects: readonly ExportedObject[]): 
     const spec = obj((e.object as unknown as Json).spec);
     const selector = obj(spec.selector);
     if (selector[LabelKeys.NAME] !== name || (spec.type ?? 'ClusterIP') !== 'ClusterIP' || spec.clusterIP === 'None') continue;
-    const workload = objects.find((w) => w.object.kind === 'Deployment' && obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels !== undefined && obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels !== null && obj(obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels)[LabelKeys.NAME] === name);
-    if (!workload) continue;
-    const containers = list(obj(obj(podTemplate(workload.object as unknown as Json)).spec).containers);
+    const pods = objects.map((w) => podTemplate(w.object as unknown as Json)).find((t, i) => objects[i].object.kind === 'Deployment' && obj(obj(t?.metadata).labels)[LabelKeys.NAME] === name);
+    if (!pods) continue;
+    const containers = list(obj(pods.spec).containers);
     const ports: TargetPort[] = [];
     for (const p of list(spec.ports)) {
       const target = typeof p.targetPort === 'number' ? p.targetPort : typeof p.targetPort === 'string' ? containers.flatMap((c) => list(c.ports)).find((c) => c.name === p.targetPort)?.containerPort : p.port;
@@ -147,7 +148,8 @@ export function inferConnections(
   // Which target each variable names.
   const assigned: (ConnectionTarget | undefined)[] = env.map((e) => {
     const value = plainValue(e);
-    if (value === undefined || CREDENTIAL_IN_ADDRESS.test(value)) return undefined;
+    // A value that holds a credential is never a connection's: it is never written into a template.
+    if (value === undefined || CREDENTIAL_IN_ADDRESS.test(value) || findSecret(value, { name: String(e.name) }) !== undefined) return undefined;
     const found = new Set<ConnectionTarget>();
     for (const m of value.matchAll(FULL_HOST)) {
       const t = lookup(m[3], m[1]);
