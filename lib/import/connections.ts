@@ -295,7 +295,9 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   const targets = new Map<string, ConnectionTarget>();
   for (const p of index.places) for (const t of appTargets(p, objectsOf(p))) targets.set(`${p.cluster}/${p.namespace}/${t.name}`, t);
   for (const [k, s] of externalStatefulServices(index)) {
-    targets.set(k, { place: s.place, name: s.name, ports: s.ports, peer: { kind: 'addresses', cidrs: s.addresses.map((a) => `${a}/32`) } });
+    // Given by a DNS name, the library opens any address on the port (networks given as `cidrs` are not imported).
+    const cidrs = s.host !== undefined ? ['0.0.0.0/0'] : s.addresses.map((a) => `${a}/32`);
+    targets.set(k, { place: s.place, name: s.name, ports: s.ports, peer: { kind: 'addresses', cidrs } });
   }
   // Every consumer's connections, by `<cluster>/<namespace>/<pod>`, and the consumer's identity across environments.
   interface Consumer {
