@@ -23,7 +23,7 @@ import { readProjectGrants, writeProjectGrants } from './grants';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
-import { connectionsPass } from './connections';
+import { connectionsEstatePass, connectionsPass } from './connections';
 import { statefulPass } from './stateful';
 
 /** Where a namespace of a cluster belongs. */
@@ -137,4 +137,4 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
 ];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass];
