@@ -8,6 +8,8 @@
  */
 import { LogFormat } from '../../constructs/service-options';
 import { deploymentMatcher } from '../../constructs/versions';
+import { PreviewLabels } from '../../constructs/preview';
+import { LabelKeys } from '../manifest';
 import type { KubeObject } from '../manifest';
 import { Code, code } from './code';
 import { ownedAnnotationNote } from './config';
@@ -67,11 +69,11 @@ export interface ReadMetrics {
 }
 
 /** The labels the library writes on a service's objects, whatever the cluster's monitoring labels. */
-const WORKLOAD_LABELS = /^(app\.kubernetes\.io\/(managed-by|part-of|name|instance)|platform-cdk\.io\/(tenant|environment)|preview\.platform-cdk\.io\/.*)$/;
+const WORKLOAD_LABELS: ReadonlySet<string> = new Set([...Object.values(LabelKeys), PreviewLabels.PREVIEW, PreviewLabels.OWNER, PreviewLabels.EXPIRES]);
 
 /** Whether an object's labels beyond the workload's are a cluster's default monitoring labels (none, or KubeSphere's). */
 function monitoringLabelsOk(o: KubeObject): boolean {
-  const rest = Object.entries(o.metadata.labels ?? {}).filter(([k]) => !WORKLOAD_LABELS.test(k));
+  const rest = Object.entries(o.metadata.labels ?? {}).filter(([k]) => !WORKLOAD_LABELS.has(k));
   return rest.length === 0 || (rest.length === 1 && rest[0][0] === 'app.kubernetes.io/vendor' && rest[0][1] === 'kubesphere');
 }
 

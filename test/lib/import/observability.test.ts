@@ -73,6 +73,10 @@ test('a ServiceMonitor or PrometheusRule edited beyond what the library writes s
   expect(readMetrics(monitor as unknown as KubeObject, 'api', 'orders', ['http', 'management'])).toEqual({ port: 'management' });
   expect(readMetrics({ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 'management', path: '/metrics', interval: '30s', scheme: 'https' }] } } as unknown as KubeObject, 'api', 'orders', ['http', 'management'])).toBeUndefined();
   expect(readMetrics(monitor as unknown as KubeObject, 'api', 'orders', ['http'])).toBeUndefined();
+  // A preview's labels are the library's too; a label of the team's is not.
+  const labelled = (labels: Record<string, string>): KubeObject => ({ ...monitor, metadata: { ...(monitor as unknown as KubeObject).metadata, labels: { ...(monitor as unknown as KubeObject).metadata.labels, ...labels } } }) as unknown as KubeObject;
+  expect(readMetrics(labelled({ 'platform-cdk.io/preview': 'feature-x', 'platform-cdk.io/preview-owner': 'bob', 'platform-cdk.io/preview-expires': '2026-12-31' }), 'api', 'orders', ['http', 'management'])).toEqual({ port: 'management' });
+  expect(readMetrics(labelled({ release: 'prometheus' }), 'api', 'orders', ['http', 'management'])).toBeUndefined();
   const rule = find(all, 'PrometheusRule', 'orders', 'api-alerts') as unknown as { spec: { groups: { name: string; rules: object[] }[] } };
   const at = { service: 'api', container: 'api', namespace: 'orders', tenant: 'orders', environment: 'production' };
   expect(readAlerts(rule as unknown as KubeObject, at, true)).toEqual({});
