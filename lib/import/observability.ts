@@ -247,7 +247,10 @@ export const observabilityPass: NamespacePass = (ctx: NamespaceContext) => {
   const scraped = [...ctx.services].filter(([, f]) => f.extra?.metrics !== undefined || f.metrics !== undefined).map(([n]) => n).sort();
   const policy = ctx.unclaimed().find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === 'allow-monitoring');
   const selected = obj(obj(obj((policy?.object as unknown as Obj | undefined)?.spec).podSelector).matchExpressions && (policy?.object as unknown as { spec: { podSelector: { matchExpressions: Obj[] } } }).spec.podSelector.matchExpressions[0]).values;
-  if (policy && scraped.length > 0 && canonical(selected) === canonical(scraped)) ctx.claim(policy, 'generated', `written for the project from its services' metrics (${scraped.join(', ')})`);
+  if (!policy || scraped.length === 0) return;
+  // The library writes the policy whenever a service has metrics: one carried beside it would take its name.
+  const same = canonical(selected) === canonical(scraped);
+  ctx.claim(policy, 'generated', `written for the project from its services' metrics (${scraped.join(', ')})${same ? '' : `; the export's selected ${JSON.stringify(selected)}`}`);
 };
 
 /** The options that hold for every environment of a service (no `perEnvironment` override takes them). */
