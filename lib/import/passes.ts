@@ -13,12 +13,16 @@
  * when the program's output reproduces it (the round trip in test/lib/import/ is the measure).
  */
 import type { KubeObject } from '../manifest';
+import { configMergePass, configPass } from './config';
+import { observabilityMergePass, observabilityPass } from './observability';
+import { scalingPass } from './scaling';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
+import { recognisePipelines } from './pipelines';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -84,6 +88,8 @@ export interface NamespaceContext {
   readonly sources: Map<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
   /** A comment above a service in the program (a TODO, a field not carried). */
   note(service: string, text: string): void;
+  /** Drops the note `not carried: <text>` of a service (readService's), once a pass carries what it says. */
+  carried(service: string, text: string): void;
   /**
    * A statement about a service, written once every service exists (`<service>.connectsTo(<other>)`). `key` makes it
    * one statement however many environments give it.
@@ -108,13 +114,15 @@ export interface EstateContext {
   service(tenant: string, project: string, name: string): ImportedService | undefined;
   /** A statement written last, once every part of the estate exists. */
   statement(statement: Code): void;
+  /** The platform's name (the root of every construct path). */
+  readonly platform: string;
 }
 
 /** A recogniser of the estate as a whole. */
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, configPass, scalingPass, observabilityPass, readProjectGrants];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeProjectGrants];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
