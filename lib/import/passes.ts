@@ -20,6 +20,7 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readLimitRange, writeEnvironmentResources } from './limits';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
@@ -122,7 +123,7 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, configPass, scalingPass, observabilityPass, readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, readLimitRange, configPass, scalingPass, observabilityPass, readProjectGrants];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeEnvironmentResources, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];

@@ -266,6 +266,7 @@ function writeBody(
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
     if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
+    if (e.resources) opts.resources = e.resources;
     if (e.tlsIssuer) {
       im.names.add('Tls');
       im.names.add('Issuer');
