@@ -9,6 +9,7 @@
  * with a TODO. A ConfigMap the library would not write again as it is (other keys, a file that looks like a secret,
  * a variable named unlike its key) stays unclaimed and is carried through an escape hatch.
  */
+import { checkEnvVarName } from '../names';
 import { findSecret } from '../secret-rules';
 import type { KubeObject } from '../manifest';
 import { AnnotationKeys, contentHash } from '../workloads';
@@ -92,8 +93,11 @@ export function readConfig(configMap: KubeObject, deployment: KubeObject, servic
     }
     if (mount.mountPath !== `/etc/${service}`) mountPath = mount.mountPath;
   }
-  // Every key is a value or a file.
+  // Every key is a value or a file, with a name the model takes.
   if (Object.keys(data).some((k) => !(k in values) && !(k in files))) return undefined;
+  if (Object.keys(values).some((k) => checkEnvVarName(k) !== undefined)) return undefined;
+  if (Object.keys(files).some((k) => !/^[-._a-zA-Z0-9]+$/.test(k) || k === '.' || k.startsWith('..'))) return undefined;
+  if (mountPath !== undefined && (mountPath === '/' || mountPath === '/tmp' || !mountPath.startsWith('/'))) return undefined;
   if (Object.entries(files).some(([k, v]) => findSecret(v, { name: k }) !== undefined)) return undefined;
 
   const ordered: Record<string, string> = {};

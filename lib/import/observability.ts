@@ -13,8 +13,7 @@ import { Code, code } from './code';
 import { ownedAnnotationNote } from './config';
 import type { ServiceFields } from './model';
 import type { EstateContext, EstatePass, NamespaceContext, NamespacePass } from './passes';
-import { canonical } from './scaling';
-import { literal } from './writer';
+import { canonical, quote } from './scaling';
 
 type Obj = Record<string, unknown>;
 
@@ -199,7 +198,7 @@ function logsCode(l: ReadLogs): Code {
   const parts: string[] = [];
   if (l.collect === false) parts.push('collect: false');
   if (l.format === LogFormat.JSON) parts.push('format: LogFormat.JSON');
-  if (l.multilineStart !== undefined) parts.push(`multilineStart: ${literal(l.multilineStart)}`);
+  if (l.multilineStart !== undefined) parts.push(`multilineStart: ${quote(l.multilineStart)}`);
   return code(l.format === LogFormat.JSON ? ['LogFormat'] : [])`{ ${parts.join(', ')} }`;
 }
 

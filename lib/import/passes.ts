@@ -24,6 +24,8 @@ import { readLimitRange, writeEnvironmentResources } from './limits';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
+import { connectionsPass } from './connections';
+import { statefulPass } from './stateful';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -123,7 +125,18 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, readVersions, readLimitRange, configPass, scalingPass, observabilityPass, readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [
+  readWorkloads,
+  readVersions,
+  readLimitRange,
+  configPass,
+  scalingPass,
+  observabilityPass,
+  readProjectGrants,
+  // External stateful services, then the connections to them and between services (after every pass that adds a service).
+  statefulPass,
+  connectionsPass,
+];
 
 /** The estate passes, in the order they run. */
 export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeEnvironmentResources, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
