@@ -31,6 +31,8 @@ export interface ImportedEnvironment {
   tlsIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
   /** What its namespaces add to the project's name, e.g. `-test`. */
   namespaceSuffix?: string;
+  /** Its container defaults (millicores, MiB), where its projects' LimitRanges differ from the library's. */
+  resources?: Record<string, number>;
 }
 
 /** A probe of a container, as the typed model says it. */

@@ -20,6 +20,7 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readLimitRange, writeEnvironmentResources } from './limits';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
@@ -127,6 +128,7 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [
   readWorkloads,
   readVersions,
+  readLimitRange,
   configPass,
   scalingPass,
   observabilityPass,
@@ -137,4 +139,4 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
 ];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeEnvironmentResources, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass];

@@ -202,6 +202,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
     if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
+    if (e.resources) opts.resources = e.resources;
     if (e.tlsIssuer) {
       im.names.add('Tls');
       im.names.add('Issuer');
