@@ -106,7 +106,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   const notes = [
     '// Delivery: the estate repository the GitOps applications sync, and what the release pipelines\' deploy stages say.',
     ...(d.guessedCredential ? ['  // TODO: no release pipeline in the export names the estate repository\'s credential: set its id.'] : []),
-    ...(d.ci ? ['  // TODO: no KubeSphere DevOps pipeline is in the export; the CI system is a guess (GitLab CI files are not exported).'] : []),
+    ...(d.ci ? ['  // TODO: no release pipeline is in the export (GitLab CI files are not part of a cluster\'s export), so the CI system is a guess: declare the pipelines with service.addPipeline.'] : []),
   ];
   return join([`${notes.join('\n')}\n  platform.configureDelivery(`, lit(o, '  '), ')', new Code('', names)]);
 }
