@@ -82,6 +82,8 @@ export interface DeliverySpec {
   guessedCredential?: boolean;
   /** The CI systems, where not the default. */
   ci?: 'GITLAB_CI'[];
+  /** The GitOps tool, where not the target's default. */
+  gitops?: 'KUBESPHERE' | 'ARGO_CD' | 'FLUX';
 }
 
 function imageCode(i: ImageSpec): Code {
@@ -99,6 +101,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   if (d.ci) (o.ci = new Code('[CiSystem.GITLAB_CI]')), names.push('CiSystem');
   if (d.outdir) o.outdir = d.outdir;
   if (d.synthCommand) o.synthCommand = d.synthCommand;
+  if (d.gitops) (o.gitops = new Code(`GitOpsTool.${d.gitops}`)), names.push('GitOpsTool');
   if (d.deployMethod) (o.deployMethod = new Code(`DeployMethod.${d.deployMethod}`)), names.push('DeployMethod');
   if (d.kubeconfigs) o.kubeconfigs = Object.fromEntries(Object.entries(d.kubeconfigs).map(([k, c]) => [k, credentialCode(c)]));
   if (d.toolImages) o.toolImages = { node: d.toolImages.node && imageCode(d.toolImages.node), trivy: d.toolImages.trivy && imageCode(d.toolImages.trivy) };

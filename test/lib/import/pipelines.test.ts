@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { CiSystem, ClusterRole, Credential, DeployMethod, Platform, StageAnchor } from 'platform-cdk';
+import { CiSystem, ClusterRole, Credential, DeployMethod, GitOpsTool, Platform, StageAnchor, Target } from 'platform-cdk';
 import { diffOutputs, formatOutputDiff } from '../../../lib/diff';
 import { importEstate } from '../../../lib/import';
 import { readJenkinsfile } from '../../../lib/import/jenkinsfile';
@@ -115,6 +115,30 @@ describe('pipelines the library did not write', () => {
     expect(r.imported.report.find((e) => e.object === 'Application platform-gitops/host')?.outcome).toBe('generated');
     expect(r.imported.program).toContain('TODO');
   });
+});
+
+describe('GitOps in each cluster', () => {
+  for (const [name, target, gitops] of [
+    ['Argo CD on plain Kubernetes', Target.KUBERNETES, undefined],
+    ['Flux on KubeSphere', undefined, GitOpsTool.FLUX],
+  ] as const) {
+    test(`${name} comes back as the delivery settings`, () => {
+      const platform = new Platform('acme', target ? { target } : {});
+      const host = platform.addCluster('host', { role: ClusterRole.HOST });
+      const member = platform.addCluster('member-1', { role: ClusterRole.MEMBER });
+      platform.addEnvironment('test', { clusters: [member] });
+      const production = platform.addEnvironment('production', { clusters: [host], production: true });
+      platform.configureDelivery({ estate: { repository: 'ssh://git@git.example.com/platform/estate.git', branch: 'live', credential: Credential.sshKey('estate-key') }, outdir: 'out', ...(gitops ? { gitops } : {}) });
+      platform.addTenant('orders', { manager: 'alice' }).addProject('orders', { environments: [production] }).addService('api', { image: harbor.image('orders/api', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] });
+      const r = roundTrip(platform, `gitops-${gitops ?? 'argo'}`);
+      expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+      const gitopsObjects = r.imported.report.filter((e) => /Application|GitRepository|Kustomization/.test(e.object));
+      expect(gitopsObjects.length).toBeGreaterThanOrEqual(2);
+      expect(gitopsObjects.map((e) => e.outcome)).toEqual(gitopsObjects.map(() => 'generated'));
+      expect(r.imported.program).toContain("outdir: 'out'");
+      if (gitops) expect(r.imported.program).toContain("Credential.sshKey('estate-key')");
+    });
+  }
 });
 
 test('whatever pipelines a generator builds round-trip', () => {
