@@ -28,8 +28,11 @@ export function canonical(v: unknown): string {
 
 /** A step's options as plain values. */
 export interface StepSpec {
+  /** The tool image, where not the build step's. */
   image?: ImageSpec;
+  /** The commands. */
   commands: string[];
+  /** The JUnit report, if any. */
   report?: string;
 }
 
