@@ -16,6 +16,7 @@ import { ESTATE_PASSES, NAMESPACE_PASSES } from './passes';
 import type { EstateIndex, NamespaceContext } from './passes';
 import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
 import { DEFAULT_RESOURCES, mergeEnvironments, quantity, readIngress, readService } from './service';
+import { quotaStatements, splitQuotas } from './quotas';
 
 /** Options of {@link recogniseEstate}. */
 export interface RecogniseOptions {
@@ -306,7 +307,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
           const ing = readIngress(e.object);
           if (ing.host) (hosts[name] ??= {})[env.name] = ing.host;
           mark(e, 'typed', `exposure of service ${name}`);
-        } else if ((kind === 'ServiceAccount' || kind === 'PodDisruptionBudget') && deployments.has(name)) {
+        } else if (kind === 'ServiceAccount' && deployments.has(name)) {
           mark(e, 'generated', `written for service ${name} by default`);
         } else if (kind === 'Certificate' && e.object.apiVersion.startsWith('cert-manager.io/') && deployments.has(name.replace(/-tls$/, ''))) {
           const ref = (e.object as unknown as { spec?: { issuerRef?: { kind?: string; name?: string } } }).spec?.issuerRef;
@@ -337,6 +338,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
         services: placeServices,
         sources,
         note: (service, text) => (notes.get(service) ?? notes.set(service, new Set()).get(service)!).add(text),
+        carried: (service, text) => void notes.get(service)?.delete(`not carried: ${text}`),
         call: (service, k, statement) => (callsByService.get(service) ?? callsByService.set(service, new Map()).get(service)!).set(k, statement),
         statement: (k, statement) => statements.set(k, statement),
       };
@@ -357,6 +359,13 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     if (statements.size > 0) project.statements = [...statements.values()];
     project.hatches.push(...hatchObjects(project.environments, hatchesByEnv));
     project.quota = projectQuota(project, quotas, envByName);
+    // Quotas that differ between environments: the shared values as the project's quota, the rest per environment.
+    if (Object.keys(quotas).length > 0) {
+      const split = splitQuotas(project.environments, quotas, DEFAULT_QUOTA);
+      project.quota = split.quota;
+      const st = quotaStatements(projectPlaces[0].tenant, project.name, split.perEnvironment);
+      if (st.length > 0) project.statements = [...st, ...(project.statements ?? [])];
+    }
   }
 
   // The estate's recognisers (lib/import/passes.ts), on what no project claimed.
@@ -487,7 +496,7 @@ function selectingService(inNs: readonly ExportedObject[], d: KubeObject): Expor
  * the library writes for `SecretStore.key` references) to store references, and marks that ExternalSecret as
  * written by default when the service reads every key of it.
  */
-function storeReferences(f: ServiceFields, inNs: readonly ExportedObject[], generated: (e: ExportedObject) => void): void {
+export function storeReferences(f: ServiceFields, inNs: readonly ExportedObject[], generated: (e: ExportedObject) => void): void {
   type Es = { spec?: { target?: { name?: string }; secretStoreRef?: { kind?: string; name?: string }; data?: { secretKey?: string; remoteRef?: { key?: string; property?: string } }[] } };
   const bySecret = new Map<string, ExportedObject[]>();
   for (const [, [secret]] of Object.entries(f.secrets ?? {})) {
