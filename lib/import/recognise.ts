@@ -164,7 +164,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const fallback = o.defaultEnvironment ?? (suffixed && !clusterEnv.has(cluster) ? 'production' : cluster);
     for (const name of [...names].sort()) {
       const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
-      if (SYSTEM_NAMESPACE.test(name) || name.endsWith(DEVOPS_SUFFIX) || name === GITOPS_NAMESPACE || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
+      if (SYSTEM_NAMESPACE.test(name) || name.endsWith(DEVOPS_SUFFIX) || name === GITOPS_NAMESPACE || name === 'argocd' || name === 'flux-system' || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
       places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
     }
   }
