@@ -278,6 +278,31 @@ function writeSequence(items: JsonValue[], indent: number, firstPrefix: string):
   }
 }
 
+/** Appends one document (see {@link toYamlDocument}) to the text being written; `{}` when it has no member. */
+function writeDocument(doc: JsonObject): void {
+  const before = out.length;
+  const shape = shapeOf(doc);
+  if (shape === undefined) {
+    for (const key of TOP_LEVEL_FIRST) {
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+    for (const key of Object.keys(doc).sort()) {
+      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+  } else {
+    const keys = docKeysOf(shape);
+    const heads = shape.docHeads as (string | undefined)[];
+    for (let i = 0; i < keys.length; i++) {
+      const value = doc[keys[i]];
+      if (value !== undefined && value !== null) writeHeadEntry(keys[i], heads[i], value, 0, '');
+    }
+  }
+  if (out.length === before) out += '{}\n';
+}
+
 /**
  * Writes one YAML document for a Kubernetes object: `apiVersion`, `kind` and `metadata` first, every other
  * key sorted, `undefined` and `null` members left out.
@@ -285,27 +310,8 @@ function writeSequence(items: JsonValue[], indent: number, firstPrefix: string):
 export function toYamlDocument(doc: JsonObject): string {
   out = '';
   try {
-    const shape = shapeOf(doc);
-    if (shape === undefined) {
-      for (const key of TOP_LEVEL_FIRST) {
-        const value = doc[key];
-        if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-      }
-      for (const key of Object.keys(doc).sort()) {
-        if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
-        const value = doc[key];
-        if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-      }
-    } else {
-      const keys = docKeysOf(shape);
-      const heads = shape.docHeads as (string | undefined)[];
-      for (let i = 0; i < keys.length; i++) {
-        const value = doc[keys[i]];
-        if (value !== undefined && value !== null) writeHeadEntry(keys[i], heads[i], value, 0, '');
-      }
-    }
+    writeDocument(doc);
     const text = out;
-    if (text.length === 0) return '{}\n';
     // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
     // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
     // garbage collector) for as long as the document is.
@@ -316,7 +322,21 @@ export function toYamlDocument(doc: JsonObject): string {
   }
 }
 
-/** Writes several documents as one YAML stream, separated by `---`. */
+/**
+ * Writes several documents as one YAML stream, separated by `---`: the same text as joining their
+ * {@link toYamlDocument}s, made as one string (flattened once, not once per document and again when joined).
+ */
 export function toYamlStream(docs: readonly JsonObject[]): string {
-  return docs.map(toYamlDocument).join('---\n');
+  out = '';
+  try {
+    for (let i = 0; i < docs.length; i++) {
+      if (i > 0) out += '---\n';
+      writeDocument(docs[i]);
+    }
+    const text = out;
+    if (text.length > 0) text.charCodeAt(0);
+    return text;
+  } finally {
+    out = '';
+  }
 }

@@ -13,7 +13,7 @@ import { whileModelFrozen } from '../lib/frozen-model';
 import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
 import type { Checker, CheckResult } from '../lib/check';
 import { OutputWriteError, UnsafeOutputFolderError, writeTreeAtomically } from '../lib/write';
-import { toYamlDocument } from '../lib/yaml';
+import { toYamlDocument, toYamlStream } from '../lib/yaml';
 
 /** Properties of a {@link ManifestStack}. */
 export interface ManifestStackProps {
@@ -386,6 +386,8 @@ function inScope(plan: ClusterPlan, scope: Scope): boolean {
  */
 class ClusterFolder {
   private readonly docs = new Map<string, string[]>();
+  /** When streamed, the objects of the group being made, by file. */
+  private readonly objects = new Map<string, KubeObject[]>();
   /** The files written so far, when streamed. */
   private readonly streamed = new Set<string>();
   private count = 0;
@@ -405,6 +407,12 @@ class ClusterFolder {
     this.count++;
     const ns = object.metadata.namespace;
     const file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+    if (this.stream) {
+      let objects = this.objects.get(file);
+      if (!objects) this.objects.set(file, (objects = []));
+      objects.push(object);
+      return;
+    }
     let list = this.docs.get(file);
     if (!list) this.docs.set(file, (list = []));
     list.push(toYamlDocument(object));
@@ -416,15 +424,15 @@ class ClusterFolder {
    */
   public groupDone(): void {
     if (!this.stream) return;
-    for (const [file, docs] of this.docs) {
-      const text = docs.join('---\n');
+    for (const [file, objects] of this.objects) {
+      const text = toYamlStream(objects);
       if (this.streamed.has(file)) this.stream.append(file, `---\n${text}`);
       else {
         this.stream.write(file, text);
         this.streamed.add(file);
       }
     }
-    this.docs.clear();
+    this.objects.clear();
   }
 
   /** Hands the folder's files to `write`, sorted by name (when streamed: the rest), and sums the folder up. */

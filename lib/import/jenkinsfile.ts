@@ -115,7 +115,14 @@ function script(lines: readonly string[]): string[] | undefined {
   const end = lines.findIndex((l, i) => i > start && /^\s*'''$/.test(l));
   if (end < 0) return undefined;
   const body = groovyValue(lines.slice(start + 1, end).join('\n')).split('\n');
-  return body[0] === 'set -eu' ? body.slice(1) : undefined;
+  if (body[0] !== 'set -eu') return undefined;
+  // A command is never blank: a blank line belongs to the command before it (a command written over lines).
+  const commands: string[] = [];
+  for (const l of body.slice(1)) {
+    if (l.trim() === '' && commands.length > 0) commands[commands.length - 1] += `\n${l}`;
+    else commands.push(l);
+  }
+  return commands;
 }
 
 function first(lines: readonly string[], re: RegExp): RegExpExecArray | undefined {

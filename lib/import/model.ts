@@ -171,6 +171,11 @@ export interface ImportedProject {
   hatches: ImportedHatch[];
   /** Statements written after its services, e.g. `<project>.grant(...)`. */
   statements?: Code[];
+  /**
+   * Its stateful services (`addStatefulService`), declared before its app services: name and props (values or
+   * `Code`, written as they are). Code refers to one as `Ref.service(tenant, project, name)`.
+   */
+  stateful?: { name: string; props: Record<string, unknown> }[];
 }
 
 /** A tenant (workspace). */

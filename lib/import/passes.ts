@@ -20,8 +20,11 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
+import { connectionsPass } from './connections';
+import { statefulPass } from './stateful';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -121,7 +124,17 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [readWorkloads, configPass, scalingPass, observabilityPass, readProjectGrants];
+export const NAMESPACE_PASSES: NamespacePass[] = [
+  readWorkloads,
+  readVersions,
+  configPass,
+  scalingPass,
+  observabilityPass,
+  readProjectGrants,
+  // External stateful services, then the connections to them and between services (after every pass that adds a service).
+  statefulPass,
+  connectionsPass,
+];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines];

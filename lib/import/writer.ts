@@ -20,7 +20,8 @@ class Imports {
   public readonly types = new Set<string>();
 }
 
-function registryConst(host: string): string {
+/** The name of the constant the program declares for a registry host. */
+export function registryConst(host: string): string {
   return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
 }
 
@@ -246,6 +247,12 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
       if (p.quota) popts.quota = p.quota;
       out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ', WIDTH)});`);
       vars.set(Ref.project(t.name, p.name).key, pv);
+      // Stateful services first: app services' connections refer to them.
+      for (const s of p.stateful ?? []) {
+        const sv = names.of(s.name);
+        vars.set(Ref.service(t.name, p.name, s.name).key, sv);
+        out(`  const ${sv} = ${pv}.addStatefulService(${str(s.name)}, ${literal(s.props, '  ')});`);
+      }
       const isReferenced = (s: ImportedService): boolean => referenced.has(Ref.service(t.name, p.name, s.name).key);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
       if (p.services.length > 3) {

@@ -6,7 +6,7 @@
  * alike. Seeded and bounded.
  */
 import fc from 'fast-check';
-import { toYamlDocument, yamlString } from '../../lib/yaml';
+import { toYamlDocument, toYamlStream, yamlString } from '../../lib/yaml';
 import type { JsonObject, JsonValue } from '../../lib/yaml';
 
 /** The earlier writer, as it was (its scalars are the writer's own `yamlString`). */
@@ -128,5 +128,12 @@ describe('the YAML writer against its earlier version', () => {
     for (let i = 0; i < 21_000; i++) docs.push({ kind: 'K', metadata: { name: `n${i}`, [`k${i}`]: i, a: 'x' }, [`spec${i % 7}`]: { z: i, y: null } });
     const differ = [...docs, ...docs.slice(0, 50)].filter((doc) => toYamlDocument(doc) !== reference(doc));
     expect(differ).toEqual([]);
+  });
+
+  test('property: a stream of documents is their documents joined by `---`, as before', () => {
+    fc.assert(
+      fc.property(fc.array(document, { maxLength: 5 }), (docs) => toYamlStream(docs) === docs.map(reference).join('---\n')),
+      { seed: 20261206, numRuns: 200 },
+    );
   });
 });
