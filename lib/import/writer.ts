@@ -265,7 +265,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
         for (const s of p.services) {
           for (const n of notes.own.get(s.name) ?? []) out(`    // ${commentText(n)}`);
           const start = `    [${str(s.name)}, `;
-          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH - (start.length - 4) - 2)}],`);
+          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH, start.length - 4 + 2)}],`);
         }
         out('  ];');
         const networked = p.services.filter((s) => networkCall(s, im) !== undefined);
