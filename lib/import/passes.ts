@@ -16,6 +16,9 @@ import type { KubeObject } from '../manifest';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
+import { selfProvisioningPass } from './departments';
+import { externalReplicasPass } from './external-replicas';
+import { previewPass } from './previews';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -108,7 +111,7 @@ export interface EstateContext {
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [];
+export const NAMESPACE_PASSES: NamespacePass[] = [externalReplicasPass];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [];
+export const ESTATE_PASSES: EstatePass[] = [selfProvisioningPass, previewPass];

@@ -293,7 +293,7 @@ function writeBody(
       const dv = names.of(d.name);
       deptVar.set(d.name, dv);
       vars.set(Ref.department(t.name, d.name).key, dv);
-      out(`  const ${dv} = ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
+      out(`  const ${dv} = ${d.parent !== undefined ? (deptVar.get(d.parent) ?? tv) : tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
     }
     for (const g of t.grants ?? []) {
       im.names.add('WorkspaceRole');
