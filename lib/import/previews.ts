@@ -9,7 +9,9 @@
  */
 import { PreviewLabels } from '../../constructs/preview';
 import { previewSlug } from '../../constructs/preview-name';
+import { checkConfigLiterals } from '../../constructs/secrets';
 import { LabelKeys } from '../manifest';
+import { ProblemCollector } from '../problems';
 import type { KubeObject } from '../manifest';
 import { code, Code, Ref } from './code';
 import type { EstateContext, EstatePass } from './passes';
@@ -205,6 +207,10 @@ export function readPreview(ctx: EstateContext, cluster: string, namespaces: rea
         const kind = pcm.files.has(k) ? 'files' : 'values';
         ((override.config ??= {})[kind] ??= {})[k] = v;
       }
+      // A value that looks like a credential is never written into the program.
+      const secrets = new ProblemCollector();
+      checkConfigLiterals(secrets, '', 'config', override.config);
+      if (secrets.problems.length > 0) return `the configuration of ${name} holds what looks like a credential`;
       if (override.tag !== undefined || override.config !== undefined) services[refOf(n.project, name)] = override;
       else cloned++;
       // Hosts: where the library would not derive the exported one from the baseline's host (`<slug>.<host>`).
