@@ -16,6 +16,7 @@ import type { KubeObject } from '../manifest';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
+import { alertRoutingPass } from './alerting';
 import { selfProvisioningPass } from './departments';
 import { externalReplicasPass } from './external-replicas';
 import { previewPass } from './previews';
@@ -114,4 +115,4 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [externalReplicasPass];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [selfProvisioningPass, previewPass];
+export const ESTATE_PASSES: EstatePass[] = [selfProvisioningPass, alertRoutingPass, previewPass];
