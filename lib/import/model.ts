@@ -188,8 +188,8 @@ export interface ImportedTenant {
   manager?: string;
   /** Its display name. */
   displayName?: string;
-  /** Its departments (KubeSphere groups): name, display name, members. */
-  departments?: { name: string; displayName?: string; members: string[] }[];
+  /** Its departments (KubeSphere groups): name, display name, members, and the department it is inside, if any. */
+  departments?: { name: string; displayName?: string; members: string[]; parent?: string }[];
   /** Its workspace grants: a department or a user, and a built-in workspace role (`admin`, `regular` …). */
   grants?: { department?: string; user?: string; role: string }[];
   /** Its workspace quota (millicores, MiB, pods). */

@@ -26,6 +26,10 @@ import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
 import { connectionsEstatePass, connectionsPass } from './connections';
 import { statefulPass } from './stateful';
+import { alertRoutingPass } from './alerting';
+import { selfProvisioningPass } from './departments';
+import { externalReplicasPass } from './external-replicas';
+import { previewPass } from './previews';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -130,6 +134,7 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
   readVersions,
   readLimitRange,
   configPass,
+  externalReplicasPass,
   scalingPass,
   observabilityPass,
   readProjectGrants,
@@ -139,4 +144,15 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
 ];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeEnvironmentResources, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass];
+export const ESTATE_PASSES: EstatePass[] = [
+  sameVersionsEverywhere,
+  writeEnvironmentResources,
+  configMergePass,
+  observabilityMergePass,
+  writeProjectGrants,
+  recognisePipelines,
+  connectionsEstatePass,
+  selfProvisioningPass,
+  alertRoutingPass,
+  previewPass,
+];

@@ -231,7 +231,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
       const dv = names.of(d.name);
       deptVar.set(d.name, dv);
       vars.set(Ref.department(t.name, d.name).key, dv);
-      out(`  const ${dv} = ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ', WIDTH)});`);
+      out(`  const ${dv} = ${d.parent !== undefined ? (deptVar.get(d.parent) ?? tv) : tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ', WIDTH)});`);
     }
     for (const g of t.grants ?? []) {
       im.names.add('WorkspaceRole');
