@@ -28,8 +28,11 @@ export function canonical(v: unknown): string {
 
 /** A step's options as plain values. */
 export interface StepSpec {
+  /** The tool image, where not the build step's. */
   image?: ImageSpec;
+  /** The commands. */
   commands: string[];
+  /** The JUnit report, if any. */
   report?: string;
 }
 
@@ -82,6 +85,8 @@ export interface DeliverySpec {
   guessedCredential?: boolean;
   /** The CI systems, where not the default. */
   ci?: 'GITLAB_CI'[];
+  /** The GitOps tool, where not the target's default. */
+  gitops?: 'KUBESPHERE' | 'ARGO_CD' | 'FLUX';
 }
 
 function imageCode(i: ImageSpec): Code {
@@ -99,6 +104,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   if (d.ci) (o.ci = new Code('[CiSystem.GITLAB_CI]')), names.push('CiSystem');
   if (d.outdir) o.outdir = d.outdir;
   if (d.synthCommand) o.synthCommand = d.synthCommand;
+  if (d.gitops) (o.gitops = new Code(`GitOpsTool.${d.gitops}`)), names.push('GitOpsTool');
   if (d.deployMethod) (o.deployMethod = new Code(`DeployMethod.${d.deployMethod}`)), names.push('DeployMethod');
   if (d.kubeconfigs) o.kubeconfigs = Object.fromEntries(Object.entries(d.kubeconfigs).map(([k, c]) => [k, credentialCode(c)]));
   if (d.toolImages) o.toolImages = { node: d.toolImages.node && imageCode(d.toolImages.node), trivy: d.toolImages.trivy && imageCode(d.toolImages.trivy) };
@@ -106,7 +112,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   const notes = [
     '// Delivery: the estate repository the GitOps applications sync, and what the release pipelines\' deploy stages say.',
     ...(d.guessedCredential ? ['  // TODO: no release pipeline in the export names the estate repository\'s credential: set its id.'] : []),
-    ...(d.ci ? ['  // TODO: no KubeSphere DevOps pipeline is in the export; the CI system is a guess (GitLab CI files are not exported).'] : []),
+    ...(d.ci ? ['  // TODO: no release pipeline is in the export (GitLab CI files are not part of a cluster\'s export), so the CI system is a guess: declare the pipelines with service.addPipeline.'] : []),
   ];
   return join([`${notes.join('\n')}\n  platform.configureDelivery(`, lit(o, '  '), ')', new Code('', names)]);
 }
