@@ -246,7 +246,8 @@ export const observabilityPass: NamespacePass = (ctx: NamespaceContext) => {
   // The project's policy that lets Prometheus reach the services it scrapes: written again from their metrics.
   const scraped = [...ctx.services].filter(([, f]) => f.extra?.metrics !== undefined || f.metrics !== undefined).map(([n]) => n).sort();
   const policy = ctx.unclaimed().find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === 'allow-monitoring');
-  const selected = obj(obj(obj((policy?.object as unknown as Obj | undefined)?.spec).podSelector).matchExpressions && (policy?.object as unknown as { spec: { podSelector: { matchExpressions: Obj[] } } }).spec.podSelector.matchExpressions[0]).values;
+  const expressions = obj(obj((policy?.object as unknown as Obj | undefined)?.spec).podSelector).matchExpressions;
+  const selected = Array.isArray(expressions) ? obj(expressions[0]).values : undefined;
   if (!policy || scraped.length === 0) return;
   // The library writes the policy whenever a service has metrics: one carried beside it would take its name.
   const same = canonical(selected) === canonical(scraped);

@@ -160,7 +160,8 @@ export const scalingPass: NamespacePass = (ctx: NamespaceContext) => {
       ctx.claim(hpa, 'typed', `autoscaling of service ${name} in ${ctx.environment.name}`);
     }
 
-    const external = autoscaling ? undefined : readExternalReplicas(deployment, production ? 2 : 1);
+    // An earlier pass may have read the count already (the same annotations): it stands.
+    const external = autoscaling || extra.replicas !== undefined ? undefined : readExternalReplicas(deployment, production ? 2 : 1);
     if (external) {
       const parts = [external.min !== undefined ? `min: ${external.min}` : '', external.max !== undefined ? `max: ${external.max}` : '', external.owner !== undefined ? `owner: ${quote(external.owner)}` : ''].filter((x) => x !== '');
       extra.replicas = code(['Replicas'])`Replicas.external(${parts.length > 0 ? `{ ${parts.join(', ')} }` : ''})`;

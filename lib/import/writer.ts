@@ -7,6 +7,7 @@
 import { Code, Ref } from './code';
 import { commentText, inline, literal, Names, refsIn, str, whileWriting, WIDTH } from './format';
 import { WORKSPACE_ROLES } from './recognise';
+import { configValuesDeclaration, shareConfigValues } from './config-values';
 import { groupNotes, Hoisted, shareLabels, shareProps, sharedDeclaration } from './tables';
 import type { Row } from './tables';
 import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields, StoreKey } from './model';
@@ -178,6 +179,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
   for (const t of estate.tenants) {
     for (const p of t.projects) for (const s of p.services) rows.set(s, { id: `${t.name}/${p.name}/${s.name}`, project: p.name, props: serviceProps(s, im, hoisted) });
   }
+  const sharedValues = compact ? shareConfigValues([...rows.values()], names) : [];
   const shared = compact ? shareProps([...rows.values()], names) : [];
 
   const platformOpts = estate.kubesphere ? '' : ', { target: Target.KUBERNETES }';
@@ -318,6 +320,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
     top.push(`/** The registry at ${commentText(r)}. */`, `const ${registryConst(r)} = Registry.at(${str(r)});`);
   }
   top.push(...hoisted.declarations(im.names, im.types));
+  for (const s of sharedValues) top.push('', ...configValuesDeclaration(s));
   for (const s of shared) top.push('', ...sharedDeclaration(s, im.types));
   if (top.length > 0) top.push('');
   if (im.cdk8s.has('ApiObject')) {

@@ -7,6 +7,10 @@ import { ClusterRole, Platform, Registry } from 'platform-cdk';
 import type { ConfigOptions, KubeObject } from 'platform-cdk';
 import { formatOutputDiff } from '../../../lib/diff';
 import { mergeConfig, readConfig } from '../../../lib/import/config';
+import { shareConfigValues } from '../../../lib/import/config-values';
+import { Names, SPREADS } from '../../../lib/import/format';
+import type { Spread } from '../../../lib/import/format';
+import type { Row } from '../../../lib/import/tables';
 import type { ImportedService } from '../../../lib/import/model';
 import { roundTrip } from './roundtrip';
 
@@ -119,5 +123,39 @@ test('property: any configuration of two environments round-trips', () => {
       expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
     }),
     { seed: SEED, numRuns: 4 },
+  );
+});
+
+test('values most services share are written once, as a constant spread into each service\'s values', () => {
+  const platform = new Platform('acme');
+  const host = platform.addCluster('host', { role: ClusterRole.HOST });
+  const production = platform.addEnvironment('production', { clusters: [host], production: true });
+  const project = platform.addTenant('orders', { manager: 'alice' }).addProject('orders', { environments: [production] });
+  const shared = { TZ: 'Asia/Shanghai', JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' };
+  for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
+    project.addService(name, { image, runAsUser: 1000 + i, ports: [{ port: 8080 + i }], config: { values: { ...shared, DB: `db_${name}` } } });
+  }
+  const r = roundTrip(platform, 'config-shared');
+  expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+  expect(r.imported.program).toContain("const CONFIG_VALUES = { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75', TZ: 'Asia/Shanghai' };");
+  expect(r.imported.program).toContain("config: { values: { ...CONFIG_VALUES, DB: 'db_a' } }");
+});
+
+test('property: sharing values never changes any service\'s values', () => {
+  const values = fc.dictionary(fc.constantFrom('A', 'B', 'C', 'D'), fc.constantFrom('1', '2'), { minKeys: 0, maxKeys: 4 });
+  fc.assert(
+    fc.property(fc.array(values, { minLength: 0, maxLength: 8 }), (all) => {
+      const rows: Row[] = all.map((v, i) => ({ id: `t/p/s${i}`, project: 'p', props: { config: { values: v } } }));
+      const shared = shareConfigValues(rows, new Names());
+      const byName = new Map(shared.map((s) => [s.name, s.values]));
+      rows.forEach((r, i) => {
+        const v = (r.props.config as { values: Record<string, string> }).values;
+        const spreads = ((v as Record<symbol, unknown>)[SPREADS] as Spread[] | undefined) ?? [];
+        expect(Object.assign({}, ...spreads.map((s) => byName.get(s.name)), v)).toEqual(all[i]);
+      });
+      // The imported model is not changed.
+      all.forEach((v) => expect(Object.getOwnPropertySymbols(v)).toEqual([]));
+    }),
+    { seed: SEED, numRuns: 300 },
   );
 });

