@@ -364,9 +364,11 @@ function writeBody(
   for (const st of estate.statements ?? []) out(`  ${literal(st, '  ')};`);
   out('  return platform;');
   // A variable nothing uses is only a call (the program type-checks with noUnusedLocals).
+  // (A name inside a string or a comment is no use: `'sre'` does not use the variable `sre`.)
+  const codeOnly = body.map((l) => l.replace(/'(?:[^'\\]|\\.)*'/g, "''").replace(/\/\/.*$/, ''));
   for (let i = 0; i < body.length; i++) {
     const m = /^(\s*)const ([A-Za-z_$][A-Za-z0-9_$]*) = /.exec(body[i]);
-    if (m && !body.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
+    if (m && !codeOnly.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
   }
 
   const head: string[] = [

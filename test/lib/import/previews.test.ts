@@ -190,3 +190,16 @@ describe('departments, self-provisioning, production environments, external repl
     expect(r.imported.program).toContain(`replicas: Replicas.external({ min: 3, owner: 'the partner\\'s "scaler"' })`);
   });
 });
+
+test('a department no statement uses is declared without a variable, even where its name is a string elsewhere', () => {
+  const { platform } = estate();
+  for (const t of ['payments', 'orders']) (platform.tenants.find((x) => x.name === t) ?? platform.addTenant(t, { manager: 'alice' })).addDepartment('sre', { members: ['sam'] });
+  const dir = exported(platform);
+  try {
+    const p = importEstate(dir, { platform: 'acme' }).program;
+    expect(p).not.toMatch(/const sre2? = /);
+    expect(p).toMatch(/^ {2}\w+\.addDepartment\('sre'/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
