@@ -41,6 +41,11 @@ export interface WriteFileSystem {
   createExclusive(file: string, content: string): void;
   /** Reads a whole file as UTF-8. */
   readFile(file: string): string;
+  /**
+   * Appends to a file, creating it when missing.
+   * @default - the file is read, and written again with `content` after what it held
+   */
+  appendFile?(file: string, content: string): void;
   /** Renames a file or folder (rename(2): atomic on one file system). */
   rename(from: string, to: string): void;
   /** Removes a file or folder recursively; no error when it is missing. */
@@ -64,6 +69,7 @@ export const nodeFileSystem: WriteFileSystem = {
     }
   },
   readFile: (file) => fs.readFileSync(file, 'utf8'),
+  appendFile: (file, content) => fs.appendFileSync(file, content),
   rename: (from, to) => fs.renameSync(from, to),
   remove: (p) => fs.rmSync(p, { recursive: true, force: true }),
   readdir: (dir) => fs.readdirSync(dir),
@@ -213,9 +219,10 @@ export function outputPaths(outdir: string, fileSystem: WriteFileSystem = nodeFi
 /**
  * What {@link writeTreeAtomically} writes: every file's content by relative path, or a function that produces
  * the files one by one (each handed to `write` as soon as it is made, so that the whole tree need not be held
- * in memory). When the function throws, nothing it wrote is kept and its error is thrown on.
+ * in memory; `append` adds to a file written already, or creates it). When the function throws, nothing it wrote
+ * is kept and its error is thrown on.
  */
-export type TreeContent = ReadonlyMap<string, string> | ((write: (file: string, content: string) => void) => void);
+export type TreeContent = ReadonlyMap<string, string> | ((write: (file: string, content: string) => void, append: (file: string, content: string) => void) => void);
 
 /**
  * Replaces `outdir` with a folder holding exactly `files` (paths relative to `outdir`) and `dirs`, atomically
@@ -257,7 +264,20 @@ export function writeTreeAtomically(outdir: string, files: TreeContent, dirs: re
           fsys.writeFile(file, content);
         });
       };
-      if (typeof files === 'function') files(write);
+      const append = (rel: string, content: string): void => {
+        current = path.join(p.staging, rel);
+        const file = current;
+        const dir = path.dirname(file);
+        attempt(p.target, 'write', file, () => {
+          if (!made.has(dir)) {
+            fsys.mkdir(dir);
+            made.add(dir);
+          }
+          if (fsys.appendFile) fsys.appendFile(file, content);
+          else fsys.writeFile(file, `${fsys.lstat(file) ? fsys.readFile(file) : ''}${content}`);
+        });
+      };
+      if (typeof files === 'function') files(write, append);
       else for (const [rel, content] of files) write(rel, content);
     } catch (e) {
       try {

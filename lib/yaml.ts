@@ -100,6 +100,18 @@ function scalar(value: string | number | boolean | null | undefined): string {
   }
 }
 
+/** Small whole numbers as written after a key (`' 80\n'`), made when first written: ports, replicas, seconds. */
+const SMALL_NUMBERS: (string | undefined)[] = [];
+const SMALL_NUMBER_MAX = 65_536;
+
+/** A number written after its key's `:`. */
+function numberAfterKey(value: number): string {
+  if (Number.isInteger(value) && value >= 0 && value < SMALL_NUMBER_MAX && !Object.is(value, -0)) {
+    return (SMALL_NUMBERS[value] ??= ` ${scalar(value)}\n`);
+  }
+  return ` ${scalar(value)}\n`;
+}
+
 /** `'\n'` and `n` spaces: the prefix of a collection's first entry, on the line below its key. */
 const LINE_INDENTS: string[] = ['\n'];
 
@@ -115,23 +127,103 @@ function lineIndent(n: number): string {
  */
 let out = '';
 
-/** An object's keys, sorted (checked first: objects are often built in sorted order already). */
-function sortedKeys(obj: JsonObject): string[] {
-  const keys = Object.keys(obj);
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) return keys.sort();
+/**
+ * The keys of one shape of object (one sequence of own keys, in the order `for…in` gives them), sorted, with each
+ * key as written before its value (`'<key>:'`; `undefined` for a key too long for an implicit key). Manifests are
+ * made of few shapes (every Deployment's `metadata` has the same keys in the same order), so each shape is sorted
+ * once, and an object's shape is found by walking a tree of its keys: no array per object, no sort per object.
+ */
+interface Shape {
+  /** The shapes with one more key, by that key. */
+  readonly next: Map<string, Shape>;
+  /** The keys, sorted; set the first time an object of this shape is written. */
+  keys?: string[];
+  /** Each of `keys` as written before its value, or `undefined` when it is written as an explicit key. */
+  heads?: (string | undefined)[];
+  /** By indent: each of `heads` after that indent's spaces (an entry after a mapping's first), made when first used. */
+  padded?: (string | undefined)[][];
+  /** As a document's top level: `apiVersion`, `kind` and `metadata` first (those present), the other keys sorted. */
+  docKeys?: string[];
+  /** Each of `docKeys` as written before its value. */
+  docHeads?: (string | undefined)[];
+}
+
+/** The tree of shapes seen. Bounded: dropped when it holds {@link SHAPES_MAX} shapes (hostile input has many). */
+let shapes: Shape = { next: new Map() };
+let shapeCount = 0;
+const SHAPES_MAX = 20_000;
+
+/** A key as written before its value, or `undefined` when it is too long for an implicit key. */
+function keyHead(key: string): string | undefined {
+  const written = yamlString(key);
+  return written.length > IMPLICIT_KEY_MAX ? undefined : `${written}:`;
+}
+
+/**
+ * The shape of a plain object (its prototype `Object.prototype` or `null`, so that `for…in` sees exactly its own
+ * keys, in `Object.keys` order), with its sorted keys; `undefined` for any other object.
+ */
+function shapeOf(obj: JsonObject): Shape | undefined {
+  const proto: unknown = Object.getPrototypeOf(obj);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  let node = shapes;
+  for (const key in obj) {
+    let next = node.next.get(key);
+    if (next === undefined) {
+      if (shapeCount >= SHAPES_MAX) {
+        shapes = { next: new Map() };
+        shapeCount = 0;
+        return shapeOf(obj);
+      }
+      next = { next: new Map() };
+      node.next.set(key, next);
+      shapeCount++;
+    }
+    node = next;
   }
-  return keys;
+  if (node.keys === undefined) {
+    const keys = Object.keys(obj).sort();
+    node.heads = keys.map(keyHead);
+    node.keys = keys;
+  }
+  return node;
+}
+
+/** The keys of a document's shape in document order, and their heads (see {@link Shape.docKeys}). */
+function docKeysOf(shape: Shape): string[] {
+  if (shape.docKeys === undefined) {
+    const sorted = shape.keys as string[];
+    const keys = [...TOP_LEVEL_FIRST.filter((k) => sorted.includes(k)), ...sorted.filter((k) => !TOP_LEVEL_FIRST.includes(k))];
+    shape.docHeads = keys.map(keyHead);
+    shape.docKeys = keys;
+  }
+  return shape.docKeys;
 }
 
 /** Appends a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
 function writeValueAfterKey(value: JsonValue, indent: number): void {
   if (typeof value === 'string') out += stringAfterKey(value);
+  else if (typeof value === 'number') out += numberAfterKey(value);
+  else if (typeof value === 'boolean') out += value ? ' true\n' : ' false\n';
   else if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
   else if (Array.isArray(value)) {
     if (value.length === 0) out += ' []\n';
     else writeSequence(value, indent, lineIndent(indent));
   } else if (!writeMapping(value, indent + 2, lineIndent(indent + 2))) out += ' {}\n';
+}
+
+/**
+ * Appends one `key: value` entry whose key is written as `head` (see {@link Shape.heads}); `prefix` goes before the
+ * key (a line's indent, or a sequence item's dash).
+ */
+function writeHeadEntry(key: string, head: string | undefined, value: JsonValue, indent: number, prefix: string): void {
+  if (head === undefined) {
+    out += `${prefix}? ${yamlString(key)}\n${spaces(indent)}:`;
+  } else {
+    out += prefix;
+    out += head;
+  }
+  writeValueAfterKey(value, indent);
 }
 
 /** Appends one `key: value` entry; `prefix` goes before the key (a line's indent, or a sequence item's dash). */
@@ -164,14 +256,53 @@ function writeMapping(obj: JsonObject, indent: number, firstPrefix: string): boo
   let prefix = firstPrefix;
   const pad = spaces(indent);
   let wrote = false;
-  for (const key of sortedKeys(obj)) {
-    const value = obj[key];
+  const shape = shapeOf(obj);
+  if (shape === undefined) {
+    for (const key of Object.keys(obj).sort()) {
+      const value = obj[key];
+      if (value === undefined || value === null) continue;
+      writeEntry(key, value, indent, prefix);
+      prefix = pad;
+      wrote = true;
+    }
+    return wrote;
+  }
+  const keys = shape.keys as string[];
+  const heads = shape.heads as (string | undefined)[];
+  let i = 0;
+  // The first entry after `firstPrefix`; the others each as one piece, their indent and key made once per shape.
+  for (; i < keys.length; i++) {
+    const value = obj[keys[i]];
     if (value === undefined || value === null) continue;
-    writeEntry(key, value, indent, prefix);
-    prefix = pad;
+    writeHeadEntry(keys[i], heads[i], value, indent, firstPrefix);
     wrote = true;
+    i++;
+    break;
+  }
+  if (i >= keys.length) return wrote;
+  const padded = paddedHeads(shape, indent, pad);
+  for (; i < keys.length; i++) {
+    const value = obj[keys[i]];
+    if (value === undefined || value === null) continue;
+    const head = padded[i];
+    if (head === undefined) writeHeadEntry(keys[i], undefined, value, indent, pad);
+    else {
+      out += head;
+      writeValueAfterKey(value, indent);
+    }
   }
   return wrote;
+}
+
+/** A shape's heads after `indent` spaces (`pad`): see {@link Shape.padded}. */
+function paddedHeads(shape: Shape, indent: number, pad: string): (string | undefined)[] {
+  const byIndent = (shape.padded ??= []);
+  let padded = byIndent[indent];
+  if (padded === undefined) {
+    padded = (shape.heads as (string | undefined)[]).map((h) => (h === undefined ? undefined : `${pad}${h}`));
+    byIndent[indent] = padded;
+  }
+  return padded;
 }
 
 function writeSequence(items: JsonValue[], indent: number, firstPrefix: string): void {
@@ -188,6 +319,31 @@ function writeSequence(items: JsonValue[], indent: number, firstPrefix: string):
   }
 }
 
+/** Appends one document (see {@link toYamlDocument}) to the text being written; `{}` when it has no member. */
+function writeDocument(doc: JsonObject): void {
+  const before = out.length;
+  const shape = shapeOf(doc);
+  if (shape === undefined) {
+    for (const key of TOP_LEVEL_FIRST) {
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+    for (const key of Object.keys(doc).sort()) {
+      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
+      const value = doc[key];
+      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
+    }
+  } else {
+    const keys = docKeysOf(shape);
+    const heads = shape.docHeads as (string | undefined)[];
+    for (let i = 0; i < keys.length; i++) {
+      const value = doc[keys[i]];
+      if (value !== undefined && value !== null) writeHeadEntry(keys[i], heads[i], value, 0, '');
+    }
+  }
+  if (out.length === before) out += '{}\n';
+}
+
 /**
  * Writes one YAML document for a Kubernetes object: `apiVersion`, `kind` and `metadata` first, every other
  * key sorted, `undefined` and `null` members left out.
@@ -195,17 +351,8 @@ function writeSequence(items: JsonValue[], indent: number, firstPrefix: string):
 export function toYamlDocument(doc: JsonObject): string {
   out = '';
   try {
-    for (const key of TOP_LEVEL_FIRST) {
-      const value = doc[key];
-      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-    }
-    for (const key of sortedKeys(doc)) {
-      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
-      const value = doc[key];
-      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-    }
+    writeDocument(doc);
     const text = out;
-    if (text.length === 0) return '{}\n';
     // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
     // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
     // garbage collector) for as long as the document is.
@@ -216,7 +363,21 @@ export function toYamlDocument(doc: JsonObject): string {
   }
 }
 
-/** Writes several documents as one YAML stream, separated by `---`. */
+/**
+ * Writes several documents as one YAML stream, separated by `---`: the same text as joining their
+ * {@link toYamlDocument}s, made as one string (flattened once, not once per document and again when joined).
+ */
 export function toYamlStream(docs: readonly JsonObject[]): string {
-  return docs.map(toYamlDocument).join('---\n');
+  out = '';
+  try {
+    for (let i = 0; i < docs.length; i++) {
+      if (i > 0) out += '---\n';
+      writeDocument(docs[i]);
+    }
+    const text = out;
+    if (text.length > 0) text.charCodeAt(0);
+    return text;
+  } finally {
+    out = '';
+  }
 }

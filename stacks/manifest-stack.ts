@@ -13,7 +13,7 @@ import { whileModelFrozen } from '../lib/frozen-model';
 import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
 import type { Checker, CheckResult } from '../lib/check';
 import { OutputWriteError, UnsafeOutputFolderError, writeTreeAtomically } from '../lib/write';
-import { toYamlDocument } from '../lib/yaml';
+import { toYamlDocument, toYamlStream } from '../lib/yaml';
 
 /** Properties of a {@link ManifestStack}. */
 export interface ManifestStackProps {
@@ -241,19 +241,22 @@ export class ManifestStack {
     let result: CheckResult | undefined;
     writeTreeAtomically(
       this.outdir,
-      (write) => {
+      (write, append) => {
         ({ clusters, checks: result } = this.produce(checked, (f, text) => {
           written.push(f);
           write(f, text);
-        }, rendered));
+        }, rendered, append));
       },
       dirs,
       { program: this.props.program },
     );
+    // The clusters' files (written as they came when streamed) first, each folder's sorted, then the others in order.
+    const clusterFiles = clusters.flatMap((c) => c.files);
+    const inClusters = new Set(clusterFiles);
     return {
       outdir: this.outdir,
       clusters,
-      files: written,
+      files: [...clusterFiles, ...written.filter((f) => !inClusters.has(f))],
       warnings: [...problems, ...this.skipped()],
       checks: result,
       objectCount: clusters.reduce((n, c) => n + c.objectCount, 0),
@@ -290,8 +293,12 @@ export class ManifestStack {
    * else rendered and written as they come: a cluster at a time when they are inspected or checked, else one
    * namespace at a time. Returns the clusters' folders and what the checks found (`undefined` when skipped); throws
    * a {@link ChecksFailed} when a check finds an error, once every cluster is checked.
+   *
+   * With `append` (and neither inspection nor checks), each namespace's file is written as soon as its group is
+   * rendered, not when its cluster is done (a later group of the same file is appended to it), so that no cluster's
+   * text is held; a cluster's files are then handed to `write` in the order rendered rather than sorted.
    */
-  private produce(checked: Checked, write: (file: string, content: string) => void, rendered?: RenderedPlatform): { clusters: SynthesizedCluster[]; checks?: CheckResult } {
+  private produce(checked: Checked, write: (file: string, content: string) => void, rendered?: RenderedPlatform, append?: (file: string, content: string) => void): { clusters: SynthesizedCluster[]; checks?: CheckResult } {
     const { scope, plan } = checked;
     const clusters: SynthesizedCluster[] = [];
     const include = (cluster: ClusterPlan, origin: ManifestOrigin): boolean => !scope.environment || stackIncludes(this.platform, scope.environment, cluster.cluster, environmentOf(origin));
@@ -325,8 +332,9 @@ export class ManifestStack {
       renderGroups(this.platform, plan, { onCluster: this.props.onCluster }, {
         group: (cluster, group) => {
           if (!inScope(cluster, scope)) return;
-          folder ??= new ClusterFolder(cluster.cluster.name);
+          folder ??= new ClusterFolder(cluster.cluster.name, append && { write, append });
           for (const r of group.objects) if (include(cluster, r.origin)) folder.add(r.object);
+          folder.groupDone();
         },
         clusterDone: (cluster) => {
           if (!inScope(cluster, scope)) return;
@@ -372,25 +380,73 @@ function inScope(plan: ClusterPlan, scope: Scope): boolean {
   return !scope.environment || scope.environment.clusters.includes(plan.cluster);
 }
 
-/** One cluster's folder as it is made: each object's YAML document, by file, until the cluster is finished. */
+/**
+ * One cluster's folder as it is made: each object's YAML document, by file, until the cluster is finished; or, when
+ * streamed, until the group of objects they belong to is complete.
+ */
 class ClusterFolder {
   private readonly docs = new Map<string, string[]>();
+  /** Each namespace's file (`undefined` for the cluster-scoped objects), made once. */
+  private readonly fileNames = new Map<string | undefined, string>();
+  /** When streamed, the objects of the group being made, by file. */
+  private readonly objects = new Map<string, KubeObject[]>();
+  /** The files written so far, when streamed. */
+  private readonly streamed = new Set<string>();
   private count = 0;
 
-  constructor(private readonly cluster: string) {}
+  /**
+   * @param cluster the cluster's name
+   * @param stream where each group's files go as soon as the group is complete; without it, they are held until
+   *   {@link finish}
+   */
+  constructor(
+    private readonly cluster: string,
+    private readonly stream?: { readonly write: (file: string, content: string) => void; readonly append: (file: string, content: string) => void },
+  ) {}
 
   /** Adds an object to its file: `00-cluster.yaml` when it is cluster-scoped, else `10-<namespace>.yaml`. */
   public add(object: KubeObject): void {
     this.count++;
     const ns = object.metadata.namespace;
-    const file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+    let file = this.fileNames.get(ns);
+    if (file === undefined) {
+      file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+      this.fileNames.set(ns, file);
+    }
+    if (this.stream) {
+      let objects = this.objects.get(file);
+      if (!objects) this.objects.set(file, (objects = []));
+      objects.push(object);
+      return;
+    }
     let list = this.docs.get(file);
     if (!list) this.docs.set(file, (list = []));
     list.push(toYamlDocument(object));
   }
 
-  /** Hands the folder's files to `write`, sorted by name, and sums the folder up. */
+  /**
+   * Says that a group of objects is complete: when streamed, its documents are written (appended after a `---` to
+   * a file that an earlier group wrote) and released.
+   */
+  public groupDone(): void {
+    if (!this.stream) return;
+    for (const [file, objects] of this.objects) {
+      const text = toYamlStream(objects);
+      if (this.streamed.has(file)) this.stream.append(file, `---\n${text}`);
+      else {
+        this.stream.write(file, text);
+        this.streamed.add(file);
+      }
+    }
+    this.objects.clear();
+  }
+
+  /** Hands the folder's files to `write`, sorted by name (when streamed: the rest), and sums the folder up. */
   public finish(write: (file: string, content: string) => void): SynthesizedCluster {
+    if (this.stream) {
+      this.groupDone();
+      return { cluster: this.cluster, files: [...this.streamed].sort(), objectCount: this.count };
+    }
     const names = [...this.docs.keys()].sort();
     for (const f of names) write(f, (this.docs.get(f) as string[]).join('---\n'));
     return { cluster: this.cluster, files: names, objectCount: this.count };

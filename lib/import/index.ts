@@ -14,6 +14,7 @@ export type { ExportedEstate, ExportedObject, SkippedObject } from './read';
 export { recogniseEstate } from './recognise';
 export type { RecogniseOptions, Recognised } from './recognise';
 export { writeProgram } from './writer';
+export type { WriteOptions } from './writer';
 export { Code, Ref, code } from './code';
 export type { EstateContext, EstateIndex, EstatePass, NamespaceContext, NamespacePass, NamespacePlace } from './passes';
 export type { ImportedEstate, Outcome, ReportEntry } from './model';

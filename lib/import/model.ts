@@ -31,6 +31,8 @@ export interface ImportedEnvironment {
   tlsIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
   /** What its namespaces add to the project's name, e.g. `-test`. */
   namespaceSuffix?: string;
+  /** Its container defaults (millicores, MiB), where its projects' LimitRanges differ from the library's. */
+  resources?: Record<string, number>;
 }
 
 /** A probe of a container, as the typed model says it. */
@@ -171,6 +173,11 @@ export interface ImportedProject {
   hatches: ImportedHatch[];
   /** Statements written after its services, e.g. `<project>.grant(...)`. */
   statements?: Code[];
+  /**
+   * Its stateful services (`addStatefulService`), declared before its app services: name and props (values or
+   * `Code`, written as they are). Code refers to one as `Ref.service(tenant, project, name)`.
+   */
+  stateful?: { name: string; props: Record<string, unknown> }[];
 }
 
 /** A tenant (workspace). */

@@ -13,12 +13,21 @@
  * when the program's output reproduces it (the round trip in test/lib/import/ is the measure).
  */
 import type { KubeObject } from '../manifest';
+import { configMergePass, configPass } from './config';
+import { observabilityMergePass, observabilityPass } from './observability';
+import { scalingPass } from './scaling';
 import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
+import { readProjectGrants, writeProjectGrants } from './grants';
+import { readLimitRange, writeEnvironmentResources } from './limits';
+import { readVersions, sameVersionsEverywhere } from './versions';
+import { readWorkloads } from './workloads';
+import { recognisePipelines } from './pipelines';
+import { connectionsEstatePass, connectionsPass } from './connections';
+import { statefulPass } from './stateful';
 import { alertRoutingPass } from './alerting';
 import { selfProvisioningPass } from './departments';
-import { externalReplicasPass } from './external-replicas';
 import { previewPass } from './previews';
 
 /** Where a namespace of a cluster belongs. */
@@ -78,10 +87,15 @@ export interface NamespaceContext {
    * environments afterwards) or sets a new service.
    */
   readonly services: Map<string, ServiceFields>;
-  /** The Deployment each service was read from, and its Service. */
-  readonly sources: ReadonlyMap<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
+  /**
+   * The Deployment each service was read from, and its Service. A pass that adds a service sets its source (a CronJob's
+   * pod template in a Deployment's shape), so that the passes after it read it like any other.
+   */
+  readonly sources: Map<string, { readonly deployment?: KubeObject; readonly service?: KubeObject }>;
   /** A comment above a service in the program (a TODO, a field not carried). */
   note(service: string, text: string): void;
+  /** Drops the note `not carried: <text>` of a service (readService's), once a pass carries what it says. */
+  carried(service: string, text: string): void;
   /**
    * A statement about a service, written once every service exists (`<service>.connectsTo(<other>)`). `key` makes it
    * one statement however many environments give it.
@@ -106,13 +120,26 @@ export interface EstateContext {
   service(tenant: string, project: string, name: string): ImportedService | undefined;
   /** A statement written last, once every part of the estate exists. */
   statement(statement: Code): void;
+  /** The platform's name (the root of every construct path). */
+  readonly platform: string;
 }
 
 /** A recogniser of the estate as a whole. */
 export type EstatePass = (ctx: EstateContext) => void;
 
 /** The namespace passes, in the order they run (a pass sees what the ones before it left unclaimed). */
-export const NAMESPACE_PASSES: NamespacePass[] = [externalReplicasPass];
+export const NAMESPACE_PASSES: NamespacePass[] = [
+  readWorkloads,
+  readVersions,
+  readLimitRange,
+  configPass,
+  scalingPass,
+  observabilityPass,
+  readProjectGrants,
+  // External stateful services, then the connections to them and between services (after every pass that adds a service).
+  statefulPass,
+  connectionsPass,
+];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [selfProvisioningPass, alertRoutingPass, previewPass];
+export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, writeEnvironmentResources, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass, selfProvisioningPass, alertRoutingPass, previewPass];

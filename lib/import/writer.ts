@@ -5,83 +5,13 @@
  * `addManifests`, each with a comment saying why.
  */
 import { Code, Ref } from './code';
+import { commentText, inline, literal, Names, refsIn, str, whileWriting, WIDTH } from './format';
 import { WORKSPACE_ROLES } from './recognise';
-import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields } from './model';
+import { groupNotes, Hoisted, shareLabels, shareProps, sharedDeclaration } from './tables';
+import type { Row } from './tables';
+import type { ImportedEstate, ImportedHatch, ImportedProbe, ImportedService, ServiceFields, StoreKey } from './model';
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'platform', 'build', 'objects', 'chart']);
-
-/** A TypeScript string literal, single-quoted. */
-export function str(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
-}
-
-/** Text made safe for a `//` comment: one line, no control characters. */
-export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /');
-}
-
-function key(k: string): string {
-  return IDENT.test(k) ? k : str(k);
-}
-
-/** A value as a TypeScript literal: on one line when it fits, else indented. */
-export function literal(v: unknown, indent = '', width = 110): string {
-  // Code is written as it is, however long: it is not an object literal to break over lines.
-  if (v instanceof Code) return codeText(v);
-  const one = inline(v);
-  if (one.length + indent.length <= width) return one;
-  const next = `${indent}  `;
-  if (Array.isArray(v)) return `[\n${v.map((x) => `${next}${literal(x, next, width)},`).join('\n')}\n${indent}]`;
-  if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    return `{\n${entries.map(([k, x]) => `${next}${key(k)}: ${literal(x, next, width)},`).join('\n')}\n${indent}}`;
-  }
-  return one;
-}
-
-function inline(v: unknown): string {
-  if (v instanceof Code) return codeText(v);
-  if (typeof v === 'string') return str(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v === null || v === undefined) return 'undefined';
-  if (Array.isArray(v)) return `[${v.map(inline).join(', ')}]`;
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${key(k)}: ${inline(x)}`).join(', ')} }`;
-}
-
-/** While a program is written: how references are resolved, and where the names code uses are collected. */
-let writing: { resolve: (r: Ref) => string; im: Imports } | undefined;
-
-/** Code's text, its references resolved and its names imported (outside a program: references by their key). */
-function codeText(c: Code): string {
-  if (!writing) return c.render((r) => r.key);
-  for (const n of c.names) writing.im.names.add(n);
-  return c.render(writing.resolve);
-}
-
-/** Every reference inside a value (code, arrays, objects). */
-function refsIn(v: unknown, into: Set<string>): Set<string> {
-  if (v instanceof Code) for (const p of v.parts) if (p instanceof Ref) into.add(p.key);
-  if (v instanceof Ref) into.add(v.key);
-  if (Array.isArray(v)) for (const x of v) refsIn(x, into);
-  else if (typeof v === 'object' && v !== null && !(v instanceof Code)) for (const x of Object.values(v)) refsIn(x, into);
-  return into;
-}
-
-/** Names of variables, unique and readable. */
-class Names {
-  private readonly used = new Set<string>();
-  /** A fresh identifier for a name like `member-test` (→ `memberTest`); `constant` keeps `A_B` as it is. */
-  public of(name: string, suffix = '', constant = false): string {
-    let base = (constant ? name : name.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))) + suffix;
-    if (!/^[A-Za-z_$]/.test(base)) base = `_${base}`;
-    let id = base;
-    for (let i = 2; this.used.has(id) || RESERVED.has(id); i++) id = `${base}${i}`;
-    this.used.add(id);
-    return id;
-  }
-}
+export { commentText, literal, str } from './format';
 
 /** What the writer needs to import. */
 class Imports {
@@ -90,7 +20,8 @@ class Imports {
   public readonly types = new Set<string>();
 }
 
-function registryConst(host: string): string {
+/** The name of the constant the program declares for a registry host. */
+export function registryConst(host: string): string {
   return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
 }
 
@@ -113,8 +44,8 @@ function probeCode(p: ImportedProbe, im: Imports): Code {
   return new Code(`Probe.tcp(${o.slice(2)})`);
 }
 
-/** The props object of a service's fields. */
-function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
+/** The props object of a service's fields (resource blocks by their size's name, secret stores by their constant). */
+function fieldsProps(f: ServiceFields, im: Imports, h: Hoisted): Record<string, unknown> {
   const p: Record<string, unknown> = {};
   if (f.image) p.image = new Code(`${registryConst(f.image.registry)}.image(${str(f.image.repository)}, ${str(f.image.tag)})`);
   if (f.replicas !== undefined) p.replicas = f.replicas;
@@ -129,14 +60,10 @@ function fieldsProps(f: ServiceFields, im: Imports): Record<string, unknown> {
       im.names.add('ExistingSecret');
       refs.push([v, new Code(`ExistingSecret.named(${str(s)}).key(${str(k)})`)]);
     }
-    for (const [v, k] of Object.entries(f.storeSecrets ?? {})) {
-      im.names.add('SecretStore');
-      const store = `SecretStore.${k.cluster ? 'cluster' : 'namespaced'}(${str(k.store)})`;
-      refs.push([v, new Code(`${store}.key(${str(k.remoteKey)}${k.property !== undefined ? `, { property: ${str(k.property)} }` : ''})`)]);
-    }
+    for (const [v, k] of Object.entries(f.storeSecrets ?? {})) refs.push([v, h.storeKey(k)]);
     p.secrets = Object.fromEntries(refs);
   }
-  if (f.resources) p.resources = f.resources;
+  if (f.resources) p.resources = h.resources(f.resources);
   if (f.readiness) p.readiness = probeCode(f.readiness, im);
   if (f.liveness) p.liveness = probeCode(f.liveness, im);
   if (f.writablePaths) p.writablePaths = f.writablePaths;
@@ -168,60 +95,58 @@ function networkCall(s: ImportedService, im: Imports): string | undefined {
   return `exposeNetwork(${inline({ type: new Code(n.type === 'NodePort' ? 'ServiceType.NODE_PORT' : 'ServiceType.LOAD_BALANCER'), ports: n.ports, from: n.from })})`;
 }
 
-function serviceProps(s: ImportedService, im: Imports): Record<string, unknown> {
-  const p = fieldsProps({ ...s.common, network: undefined }, im);
+function serviceProps(s: ImportedService, im: Imports, h: Hoisted): Record<string, unknown> {
+  const p = fieldsProps({ ...s.common, network: undefined }, im, h);
   const per = Object.entries(s.perEnvironment);
-  if (per.length > 0) p.perEnvironment = Object.fromEntries(per.map(([env, f]) => [env, fieldsProps(f, im)]));
+  if (per.length > 0) p.perEnvironment = Object.fromEntries(per.map(([env, f]) => [env, fieldsProps(f, im, h)]));
   return p;
 }
 
-function hatchLines(target: string, id: string, h: ImportedHatch, indent: string, im: Imports): string[] {
+function hatchLines(target: string, id: string, h: ImportedHatch, indent: string, im: Imports, names: Names, compact: boolean): string[] {
   im.cdk8s.add('ApiObject');
   im.cdk8s.add('Chart');
   im.types.add('ApiObjectProps');
   const opts = h.environment ? `, { environment: ${str(h.environment)} }` : '';
+  const { declarations, objects } = compact ? shareLabels(h.objects, `${target}-${h.environment ?? ''}`, names, indent) : { declarations: [], objects: h.objects };
   return [
     `${indent}// Carried over as exported (an escape hatch): ${commentText(h.reason)}.`,
-    `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(h.objects, indent)})${opts});`,
+    ...declarations,
+    `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(objects, indent, WIDTH)})${opts});`,
   ];
+}
+
+/** How a program is written. */
+export interface WriteOptions {
+  /**
+   * Whether what services repeat is named once: sizes, secret stores, shared props, an escape hatch's labels (false:
+   * every value where it is used; the output is the same).
+   * @default true
+   */
+  readonly compact?: boolean;
 }
 
 /**
  * The program of an imported estate.
  * @param estate the estate
  * @param source where it was imported from, for the header comment
+ * @param options how it is written
  */
-export function writeProgram(estate: ImportedEstate, source: string): string {
+export function writeProgram(estate: ImportedEstate, source: string, options: WriteOptions = {}): string {
   const im = new Imports();
+  // The variable (or expression) of every part of the estate a recogniser's code refers to.
+  const vars = new Map<string, string>();
+  const resolve = (r: Ref): string => {
+    const v = vars.get(r.key);
+    if (v === undefined) throw new Error(`the import wrote a reference to ${r.key}, which the program does not declare`);
+    return v;
+  };
+  return whileWriting(resolve, im.names, () => writeBody(estate, source, im, vars, options.compact ?? true));
+}
+
+function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Map<string, string>, compact: boolean): string {
   const names = new Names();
   const body: string[] = [];
   const out = (line = ''): number => body.push(line);
-  // The variable (or expression) of every part of the estate a recogniser's code refers to.
-  const vars = new Map<string, string>();
-  writing = {
-    im,
-    resolve: (r) => {
-      const v = vars.get(r.key);
-      if (v === undefined) throw new Error(`the import wrote a reference to ${r.key}, which the program does not declare`);
-      return v;
-    },
-  };
-  try {
-    return writeBody(estate, source, im, names, body, out, vars);
-  } finally {
-    writing = undefined;
-  }
-}
-
-function writeBody(
-  estate: ImportedEstate,
-  source: string,
-  im: Imports,
-  names: Names,
-  body: string[],
-  out: (line?: string) => number,
-  vars: Map<string, string>,
-): string {
   // Services other code refers to get a variable (or stay reachable in their project's map).
   const referenced = new Set<string>();
   for (const t of estate.tenants) {
@@ -232,16 +157,28 @@ function writeBody(
   }
   refsIn(estate.statements, referenced);
   const registries = new Set<string>();
+  const resources: Record<string, number>[] = [];
+  const storeKeys: StoreKey[] = [];
   for (const t of estate.tenants) {
     for (const p of t.projects) {
       for (const s of p.services) {
         for (const f of [s.common, ...Object.values(s.perEnvironment)]) {
           if (f.image) registries.add(f.image.registry);
           for (const c of f.sidecars ?? []) registries.add(c.image.registry);
+          if (f.resources) resources.push(f.resources);
+          storeKeys.push(...Object.values(f.storeSecrets ?? {}));
         }
       }
     }
   }
+  for (const r of registries) names.of(registryConst(r), '', true);
+  const hoisted = compact ? new Hoisted(names, resources, storeKeys) : new Hoisted(names, [], []);
+  // Every service's props, then the props many services share, named once.
+  const rows = new Map<ImportedService, Row>();
+  for (const t of estate.tenants) {
+    for (const p of t.projects) for (const s of p.services) rows.set(s, { id: `${t.name}/${p.name}/${s.name}`, project: p.name, props: serviceProps(s, im, hoisted) });
+  }
+  const shared = compact ? shareProps([...rows.values()], names) : [];
 
   const platformOpts = estate.kubesphere ? '' : ', { target: Target.KUBERNETES }';
   if (!estate.kubesphere) im.names.add('Target');
@@ -255,7 +192,7 @@ function writeBody(
     const opts: Record<string, unknown> = { role: new Code(c.role === 'host' ? 'ClusterRole.HOST' : 'ClusterRole.MEMBER') };
     if (Object.keys(c.labels).length > 0) opts.labels = c.labels;
     if (c.ingressClassName) opts.ingressClassName = c.ingressClassName;
-    out(`  const ${v} = platform.addCluster(${str(c.name)}, ${literal(opts, '  ')});`);
+    out(`  const ${v} = platform.addCluster(${str(c.name)}, ${literal(opts, '  ', WIDTH)});`);
   }
   const envVar = new Map<string, string>();
   for (const e of estate.environments) {
@@ -265,17 +202,18 @@ function writeBody(
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
     if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
+    if (e.resources) opts.resources = e.resources;
     if (e.tlsIssuer) {
       im.names.add('Tls');
       im.names.add('Issuer');
       opts.tls = new Code(`Tls.certManager(Issuer.${e.tlsIssuer.kind === 'Issuer' ? 'namespaced' : 'cluster'}(${str(e.tlsIssuer.name)}))`);
     }
-    out(`  const ${v} = platform.addEnvironment(${str(e.name)}, ${literal(opts, '  ')});`);
+    out(`  const ${v} = platform.addEnvironment(${str(e.name)}, ${literal(opts, '  ', WIDTH)});`);
   }
   for (const [cluster, hatches] of Object.entries(estate.clusterHatches)) {
     hatches.forEach((h, i) => {
       out();
-      body.push(...hatchLines(clusterVar.get(cluster)!, i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im));
+      body.push(...hatchLines(clusterVar.get(cluster)!, i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names, compact));
     });
   }
 
@@ -286,14 +224,14 @@ function writeBody(
     if (t.displayName) topts.displayName = t.displayName;
     if (t.quota) topts.quota = t.quota;
     if (!t.manager) out(`  // TODO: the workspace names no manager in the export; set the person who manages ${commentText(t.name)}.`);
-    out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ')});`);
+    out(`  const ${tv} = platform.addTenant(${str(t.name)}, ${literal(topts, '  ', WIDTH)});`);
     vars.set(Ref.tenant(t.name).key, tv);
     const deptVar = new Map<string, string>();
     for (const d of t.departments ?? []) {
       const dv = names.of(d.name);
       deptVar.set(d.name, dv);
       vars.set(Ref.department(t.name, d.name).key, dv);
-      out(`  const ${dv} = ${d.parent !== undefined ? (deptVar.get(d.parent) ?? tv) : tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ')});`);
+      out(`  const ${dv} = ${d.parent !== undefined ? (deptVar.get(d.parent) ?? tv) : tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ', WIDTH)});`);
     }
     for (const g of t.grants ?? []) {
       im.names.add('WorkspaceRole');
@@ -302,66 +240,70 @@ function writeBody(
       out(`  ${tv}.grant(${subject}, WorkspaceRole.${WORKSPACE_ROLES[g.role]});`);
     }
     for (const p of t.projects) {
+      out();
       const pv = names.of(p.name);
       const popts: Record<string, unknown> = { environments: p.environments.map((e) => new Code(envVar.get(e)!)) };
       if (p.namespace) popts.namespace = p.namespace;
       if (p.description) popts.description = p.description;
       if (p.quota) popts.quota = p.quota;
-      out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ')});`);
+      out(`  const ${pv} = ${tv}.addProject(${str(p.name)}, ${literal(popts, '  ', WIDTH)});`);
       vars.set(Ref.project(t.name, p.name).key, pv);
+      // Stateful services first: app services' connections refer to them.
+      for (const s of p.stateful ?? []) {
+        const sv = names.of(s.name);
+        vars.set(Ref.service(t.name, p.name, s.name).key, sv);
+        out(`  const ${sv} = ${pv}.addStatefulService(${str(s.name)}, ${literal(s.props, '  ')});`);
+      }
       const isReferenced = (s: ImportedService): boolean => referenced.has(Ref.service(t.name, p.name, s.name).key);
       const exposed = p.services.filter((s) => Object.keys(s.hosts).length > 0);
       if (p.services.length > 3) {
         im.types.add('AppServiceProps');
-        const table = names.of(registryConst(`${p.name}-services`), '', true);
-        const rows: string[] = [];
-        for (const s of p.services) {
-          for (const n of s.notes) rows.push(`    // ${commentText(n)}`);
-          rows.push(`    [${str(s.name)}, ${literal(serviceProps(s, im), '    ')}],`);
-        }
+        const table = names.constant(`${p.name}-services`);
+        const notes = groupNotes(p.services, '  ');
+        body.push(...notes.above);
         out(`  const ${table}: [string, AppServiceProps][] = [`);
-        body.push(...rows);
+        for (const s of p.services) {
+          for (const n of notes.own.get(s.name) ?? []) out(`    // ${commentText(n)}`);
+          const start = `    [${str(s.name)}, `;
+          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH, start.length - 4 + 2)}],`);
+        }
         out('  ];');
         const networked = p.services.filter((s) => networkCall(s, im) !== undefined);
         if (exposed.length > 0 || networked.length > 0 || p.services.some(isReferenced)) {
           out(`  const ${pv}Services = new Map(${table}.map(([name, props]) => [name, ${pv}.addService(name, props)]));`);
           for (const s of p.services) vars.set(Ref.service(t.name, p.name, s.name).key, `${pv}Services.get(${str(s.name)})!`);
-          for (const s of exposed) out(`  ${pv}Services.get(${str(s.name)})!.expose(${literal({ hosts: s.hosts }, '  ')});`);
+          for (const s of exposed) out(`  ${pv}Services.get(${str(s.name)})!.expose(${literal({ hosts: s.hosts }, '  ', WIDTH)});`);
           for (const s of networked) out(`  ${pv}Services.get(${str(s.name)})!.${networkCall(s, im)!};`);
         } else {
           out(`  for (const [name, props] of ${table}) ${pv}.addService(name, props);`);
         }
       } else {
         for (const s of p.services) {
-          out();
           for (const n of s.notes) out(`  // ${commentText(n)}`);
-          const props = literal(serviceProps(s, im), '  ');
           const network = networkCall(s, im);
           if (Object.keys(s.hosts).length > 0 || network || isReferenced(s)) {
             const sv = names.of(s.name);
             vars.set(Ref.service(t.name, p.name, s.name).key, sv);
-            out(`  const ${sv} = ${pv}.addService(${str(s.name)}, ${props});`);
-            if (Object.keys(s.hosts).length > 0) out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ')});`);
+            out(`  const ${sv} = ${pv}.addService(${str(s.name)}, ${literal(rows.get(s)!.props, '  ', WIDTH)});`);
+            if (Object.keys(s.hosts).length > 0) out(`  ${sv}.expose(${literal({ hosts: s.hosts }, '  ', WIDTH)});`);
             if (network) out(`  ${sv}.${network};`);
           } else {
-            out(`  ${pv}.addService(${str(s.name)}, ${props});`);
+            out(`  ${pv}.addService(${str(s.name)}, ${literal(rows.get(s)!.props, '  ', WIDTH)});`);
           }
         }
       }
-      if ((p.statements ?? []).length > 0) out();
-      for (const st of p.statements ?? []) out(`  ${literal(st, '  ')};`);
+      for (const st of p.statements ?? []) out(`  ${literal(st, '  ', WIDTH)};`);
       p.hatches.forEach((h, i) => {
-        out();
-        body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im));
+        body.push(...hatchLines(pv, h.environment ? `imported-${h.environment}` : i === 0 ? 'imported' : `imported-${i + 1}`, h, '  ', im, names, compact));
       });
     }
   }
   // What services do with each other (connections …), once every service exists.
   const calls = estate.tenants.flatMap((t) => t.projects.flatMap((p) => p.services.flatMap((s) => s.calls ?? [])));
   if (calls.length > 0) out();
-  for (const c of calls) out(`  ${literal(c, '  ')};`);
+  for (const c of calls) out(`  ${literal(c, '  ', WIDTH)};`);
   if ((estate.statements ?? []).length > 0) out();
-  for (const st of estate.statements ?? []) out(`  ${literal(st, '  ')};`);
+  for (const st of estate.statements ?? []) out(`  ${literal(st, '  ', WIDTH)};`);
   out('  return platform;');
   // A variable nothing uses is only a call (the program type-checks with noUnusedLocals).
   // (A name inside a string or a comment is no use: `'sre'` does not use the variable `sre`.)
@@ -371,6 +313,21 @@ function writeBody(
     if (m && !codeOnly.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
   }
 
+  // The program's top: registries, stores, sizes and shared props (rendering them collects the names they import).
+  const top: string[] = [];
+  for (const r of [...registries].sort()) {
+    im.names.add('Registry');
+    top.push(`/** The registry at ${commentText(r)}. */`, `const ${registryConst(r)} = Registry.at(${str(r)});`);
+  }
+  top.push(...hoisted.declarations(im.names, im.types));
+  for (const s of shared) top.push('', ...sharedDeclaration(s, im.types));
+  if (top.length > 0) top.push('');
+  if (im.cdk8s.has('ApiObject')) {
+    top.push('/** Adds objects the typed model does not hold, as they were exported (an escape hatch). */');
+    top.push('function objects(chart: Chart, list: ApiObjectProps[]): void {');
+    top.push('  for (const o of list) new ApiObject(chart, `${o.kind}-${o.metadata?.name ?? \'\'}`.toLowerCase(), o);');
+    top.push('}', '');
+  }
   const head: string[] = [
     '/**',
     ` * The estate imported by \`platform-cdk import\` from ${commentText(source)}: review it, then commit it.`,
@@ -381,21 +338,8 @@ function writeBody(
   if (im.cdk8s.size > 0) head.push(`import { ${[...im.cdk8s].sort().join(', ')} } from 'cdk8s';`);
   if (im.types.has('ApiObjectProps')) head.push(`import type { ApiObjectProps } from 'cdk8s';`);
   head.push(`import { ${[...im.names].sort().join(', ')} } from 'platform-cdk';`);
-  if (im.types.has('AppServiceProps')) head.push(`import type { AppServiceProps } from 'platform-cdk';`);
+  const types = ['AppServiceProps', 'Resources'].filter((n) => im.types.has(n));
+  if (types.length > 0) head.push(`import type { ${types.join(', ')} } from 'platform-cdk';`);
   head.push('');
-  for (const r of [...registries].sort()) {
-    im.names.add('Registry');
-    head.push(`/** The registry at ${r}. */`, `const ${registryConst(r)} = Registry.at(${str(r)});`);
-  }
-  if (registries.size > 0) {
-    head.splice(head.findIndex((l) => l.startsWith("import {") && l.endsWith("from 'platform-cdk';")), 1, `import { ${[...im.names].sort().join(', ')} } from 'platform-cdk';`);
-    head.push('');
-  }
-  if (im.cdk8s.has('ApiObject')) {
-    head.push('/** Adds objects the typed model does not hold, as they were exported (an escape hatch). */');
-    head.push('function objects(chart: Chart, list: ApiObjectProps[]): void {');
-    head.push('  for (const o of list) new ApiObject(chart, `${o.kind}-${o.metadata?.name ?? \'\'}`.toLowerCase(), o);');
-    head.push('}', '');
-  }
-  return [...head, '/** Builds the imported estate. */', 'export function build(): Platform {', ...body, '}', '', 'synthesizeApp(build);', ''].join('\n');
+  return [...head, ...top, '/** Builds the imported estate. */', 'export function build(): Platform {', ...body, '}', '', 'synthesizeApp(build);', ''].join('\n');
 }

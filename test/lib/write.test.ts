@@ -118,6 +118,18 @@ describe('writeTreeAtomically', () => {
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
 
+  it('appends to a file written already, or creates it, with the file operations\' append or by reading and writing again', () => {
+    const { appendFile: _append, ...withoutAppend } = nodeFileSystem;
+    for (const fileSystem of [nodeFileSystem, withoutAppend as WriteFileSystem]) {
+      writeTreeAtomically(out, (put, append) => {
+        put('host/10-a.yaml', 'a: 1\n');
+        append('host/10-a.yaml', '---\nb: 2\n');
+        append('member/10-c.yaml', 'c: 3\n');
+      }, [], { fileSystem });
+      expect(readTree(out)?.files).toEqual({ 'host/10-a.yaml': 'a: 1\n---\nb: 2\n', 'member/10-c.yaml': 'c: 3\n' });
+    }
+  });
+
   it('refuses an output path that is a file, naming it', () => {
     fs.writeFileSync(out, 'x');
     expect(thrown(() => write(out, NEW)).message).toBe(`the output path ${out} exists and is not a folder. Fix: remove it or choose another output folder`);

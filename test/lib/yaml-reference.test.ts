@@ -6,7 +6,7 @@
  * alike. Seeded and bounded.
  */
 import fc from 'fast-check';
-import { toYamlDocument, yamlString } from '../../lib/yaml';
+import { toYamlDocument, toYamlStream, yamlString } from '../../lib/yaml';
 import type { JsonObject, JsonValue } from '../../lib/yaml';
 
 /** The earlier writer, as it was (its scalars are the writer's own `yamlString`). */
@@ -91,6 +91,7 @@ describe('the YAML writer against its earlier version', () => {
       { spec: { z: 1, a: [[], [1, [2, {}]], { b: null }], m: {} }, kind: 'ConfigMap', metadata: { name: 'x', labels: { b: '1', a: '2' } }, apiVersion: 'v1' },
       { ['k'.repeat(1100)]: { ['j'.repeat(1030)]: ['x'] } },
       { items: [{ a: 1, b: [{ c: null, d: 'yes' }] }, [['deep']]] },
+      { n: { a: -0, b: 65535, c: 65536, d: 1.5, e: true, f: false, g: 0, h: -1, i: 1e21 }, m: [{ x: 1, ['k'.repeat(1100)]: 2, y: 3 }] },
     ];
     for (const doc of docs) expect(toYamlDocument(doc)).toBe(reference(doc));
   });
@@ -98,5 +99,42 @@ describe('the YAML writer against its earlier version', () => {
   test('a number that YAML cannot hold is refused, and the next document is written whole', () => {
     expect(() => toYamlDocument({ a: 'x', b: Infinity })).toThrow('cannot write the number Infinity');
     expect(toYamlDocument({ kind: 'K' })).toBe('kind: K\n');
+  });
+
+  // The writer sorts each shape of object (its keys in their own order) once and finds an object's shape in a tree of
+  // the shapes seen: objects of one key set in another order, of a prototype other than Object's, with no prototype,
+  // or so many shapes that the tree is dropped, must all be written as before.
+  test('property: the same objects in any key order, prototype or none, are written as before', () => {
+    const variant = fc.constantFrom('plain', 'reversed', 'null-prototype', 'inherited');
+    const rebuild = (v: JsonValue, how: string): JsonValue => {
+      if (typeof v !== 'object' || v === null) return v;
+      if (Array.isArray(v)) return v.map((x) => rebuild(x, how));
+      const keys = Object.keys(v);
+      if (how === 'reversed') keys.reverse();
+      const out: JsonObject = how === 'null-prototype' ? (Object.create(null) as JsonObject) : how === 'inherited' ? (Object.create({ inheritedKey: 'never written' }) as JsonObject) : {};
+      for (const k of keys) Object.defineProperty(out, k, { value: rebuild(v[k], how), enumerable: true, writable: true, configurable: true });
+      return out;
+    };
+    fc.assert(
+      fc.property(document, variant, (doc, how) => {
+        const rebuilt = rebuild(doc, how) as JsonObject;
+        return toYamlDocument(rebuilt) === reference(doc) && toYamlDocument(doc) === reference(doc);
+      }),
+      { seed: 20261206, numRuns: 400 },
+    );
+  });
+
+  test('more shapes than the writer keeps (hostile key sets) are written as before, before and after it drops them', () => {
+    const docs: JsonObject[] = [];
+    for (let i = 0; i < 21_000; i++) docs.push({ kind: 'K', metadata: { name: `n${i}`, [`k${i}`]: i, a: 'x' }, [`spec${i % 7}`]: { z: i, y: null } });
+    const differ = [...docs, ...docs.slice(0, 50)].filter((doc) => toYamlDocument(doc) !== reference(doc));
+    expect(differ).toEqual([]);
+  });
+
+  test('property: a stream of documents is their documents joined by `---`, as before', () => {
+    fc.assert(
+      fc.property(fc.array(document, { maxLength: 5 }), (docs) => toYamlStream(docs) === docs.map(reference).join('---\n')),
+      { seed: 20261206, numRuns: 200 },
+    );
   });
 });

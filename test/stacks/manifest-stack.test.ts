@@ -133,6 +133,18 @@ describe('ManifestStack', () => {
     expect(Object.fromEntries([...stack.files()].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(snapshotTree(streamed));
   });
 
+  it('without checks, writes each namespace as it is rendered: the same files, listed in the same order, as with them and in files()', () => {
+    const platform = validFixture().platform;
+    const checked = tmpOut();
+    const unchecked = tmpOut();
+    const a = new ManifestStack(platform, { outdir: checked }).synth();
+    const b = new ManifestStack(platform, { outdir: unchecked, checks: false }).synth();
+    expect(snapshotTree(unchecked)).toEqual(snapshotTree(checked));
+    expect(b.files).toEqual(a.files);
+    expect(b.clusters).toEqual(a.clusters);
+    expect([...new ManifestStack(platform, { checks: false }).files().keys()]).toEqual(a.files);
+  });
+
   it('reports every name collision of every cluster at once when it renders as it writes, and leaves an earlier output as it was', () => {
     const outdir = tmpOut();
     new ManifestStack(validFixture().platform, { outdir }).synth();

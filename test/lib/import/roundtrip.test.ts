@@ -44,6 +44,7 @@ test('secrets from an external store round-trip as store references, with the Ex
   });
   const r = roundTrip(platform, 'store');
   expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
-  expect(r.imported.program).toContain("DB_PASSWORD: SecretStore.cluster('vault').key('orders/db', { property: 'password' })");
+  expect(r.imported.program).toContain("const vault = SecretStore.cluster('vault');");
+  expect(r.imported.program).toContain("DB_PASSWORD: vault.key('orders/db', { property: 'password' })");
   expect(r.imported.report.find((e) => e.object.startsWith('ExternalSecret'))?.outcome).toBe('generated');
 });

@@ -80,3 +80,19 @@ export function roundTrip(platform: Platform, name: string, options: ImportOptio
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Imports a platform's output after `change` edited each exported object (as a console or a person would). */
+export function importChanged(platform: Platform, change: (o: Obj) => void, options: ImportOptions = {}): ImportResult {
+  const dir = writeExport(new ManifestStack(platform).files());
+  try {
+    for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((x) => x.endsWith('.yaml'))) {
+      const file = path.join(dir, f);
+      const list = JSON.parse(fs.readFileSync(file, 'utf8')) as { items: Obj[] };
+      list.items.forEach(change);
+      fs.writeFileSync(file, JSON.stringify(list));
+    }
+    return importEstate(dir, { platform: platform.node.id, ...options });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
