@@ -28,7 +28,6 @@ import { connectionsEstatePass, connectionsPass } from './connections';
 import { statefulPass } from './stateful';
 import { alertRoutingPass } from './alerting';
 import { selfProvisioningPass } from './departments';
-import { externalReplicasPass } from './external-replicas';
 import { previewPass } from './previews';
 
 /** Where a namespace of a cluster belongs. */
@@ -134,7 +133,6 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
   readVersions,
   readLimitRange,
   configPass,
-  externalReplicasPass,
   scalingPass,
   observabilityPass,
   readProjectGrants,

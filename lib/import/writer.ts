@@ -308,9 +308,17 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
   for (const st of estate.statements ?? []) out(`  ${literal(st, '  ', WIDTH)};`);
   out('  return platform;');
   // A variable nothing uses is only a call (the program type-checks with noUnusedLocals).
+  // (A name inside a string or a comment, or as an object's key, is no use: `'sre'` and `{ host: … }` do not use the
+  // variables `sre` and `host`.)
+  const codeOnly = body.map((l) =>
+    l
+      .replace(/'(?:[^'\\]|\\.)*'/g, "''")
+      .replace(/\/\/.*$/, '')
+      .replace(/(^\s*|[{,]\s*)[A-Za-z_$][A-Za-z0-9_$]*(\s*:)/g, '$1$2'),
+  );
   for (let i = 0; i < body.length; i++) {
     const m = /^(\s*)const ([A-Za-z_$][A-Za-z0-9_$]*) = /.exec(body[i]);
-    if (m && !body.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
+    if (m && !codeOnly.some((l, j) => j !== i && new RegExp(`\\b${m[2].replace(/\$/g, '\\$')}\\b`).test(l))) body[i] = body[i].replace(`const ${m[2]} = `, '');
   }
 
   // The program's top: registries, stores, sizes and shared props (rendering them collects the names they import).

@@ -52,6 +52,8 @@ test('routings of every channel, with severities and a repeat interval, round-tr
   expect(p).toContain("Channel.weCom({ corpId: 'ww5f3c', agentId: '1000017', apiSecret: ExistingSecret.named('alerting').key('wecom'), toUser: ['bob', 'o.neil'] })");
   expect(p).toContain("smtp: { host: 'smtp.example.com', port: 465 }");
   expect(p).toContain('requireTls: false');
+  // `smtp: { host: … }` does not use the host cluster's variable (the program type-checks with noUnusedLocals).
+  expect(p).not.toMatch(/const host = /);
   expect(r.imported.report.filter((e) => /^(Config|Receiver|Router) /.test(e.object)).every((e) => e.outcome === 'typed')).toBe(true);
   expect(r.imported.summary.hatch).toBe(0);
 });
