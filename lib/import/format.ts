@@ -20,8 +20,10 @@ export function commentText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /');
 }
 
-/** A property key: bare when it is an identifier, else quoted. */
+/** A property key: bare when it is an identifier, else quoted (`__proto__` computed). */
 export function key(k: string): string {
+  // `__proto__: v` (quoted or not) would set the object's prototype: a computed key makes it a property.
+  if (k === '__proto__') return `[${str(k)}]`;
   return IDENT.test(k) ? k : str(k);
 }
 

@@ -201,7 +201,8 @@ export function shareProps(rows: readonly Row[], names: Names): Shared[] {
     const props: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(first.props)) if (v !== undefined && chosen.p.has(`${k}\u0000${inline(v)}`)) props[k] = v;
     const projects = [...new Set(chosen.s.map((r) => r.project))];
-    const name = names.constant(projects.length === 1 ? `${projects[0]} common` : shared.length === 0 ? 'COMMON' : `COMMON_${shared.length + 1}`);
+    const across = shared.filter((x) => new Set(x.services.map((r) => r.project)).size > 1).length;
+    const name = names.constant(projects.length === 1 ? `${projects[0]} common` : across === 0 ? 'COMMON' : `COMMON_${across + 1}`);
     for (const r of chosen.s) {
       for (const k of Object.keys(props)) delete r.props[k];
       const spreads = ((r.props as Record<symbol, unknown>)[SPREADS] as Spread[] | undefined) ?? [];
