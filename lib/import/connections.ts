@@ -13,8 +13,9 @@
  */
 import { defaultEnvPrefix, fillConnectionTemplate, parseConnectionTemplate, serviceAddress } from '../../constructs/connection';
 import { LabelKeys } from '../manifest';
+import { findSecret } from '../secret-rules';
 import { code, Code, Ref } from './code';
-import type { EstateIndex, NamespaceContext, NamespacePlace } from './passes';
+import type { EstateContext, EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
 import { externalStatefulServices } from './stateful';
 import { literal } from './writer';
@@ -101,9 +102,9 @@ function appTargets(place: NamespacePlace, objects: readonly ExportedObject[]): 
     const spec = obj((e.object as unknown as Json).spec);
     const selector = obj(spec.selector);
     if (selector[LabelKeys.NAME] !== name || (spec.type ?? 'ClusterIP') !== 'ClusterIP' || spec.clusterIP === 'None') continue;
-    const workload = objects.find((w) => w.object.kind === 'Deployment' && obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels !== undefined && obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels !== null && obj(obj(obj(podTemplate(w.object as unknown as Json)).metadata).labels)[LabelKeys.NAME] === name);
-    if (!workload) continue;
-    const containers = list(obj(obj(podTemplate(workload.object as unknown as Json)).spec).containers);
+    const pods = objects.map((w) => podTemplate(w.object as unknown as Json)).find((t, i) => objects[i].object.kind === 'Deployment' && obj(obj(t?.metadata).labels)[LabelKeys.NAME] === name);
+    if (!pods) continue;
+    const containers = list(obj(pods.spec).containers);
     const ports: TargetPort[] = [];
     for (const p of list(spec.ports)) {
       const target = typeof p.targetPort === 'number' ? p.targetPort : typeof p.targetPort === 'string' ? containers.flatMap((c) => list(c.ports)).find((c) => c.name === p.targetPort)?.containerPort : p.port;
@@ -147,7 +148,8 @@ export function inferConnections(
   // Which target each variable names.
   const assigned: (ConnectionTarget | undefined)[] = env.map((e) => {
     const value = plainValue(e);
-    if (value === undefined || CREDENTIAL_IN_ADDRESS.test(value)) return undefined;
+    // A value that holds a credential is never a connection's: it is never written into a template.
+    if (value === undefined || CREDENTIAL_IN_ADDRESS.test(value) || findSecret(value, { name: String(e.name) }) !== undefined) return undefined;
     const found = new Set<ConnectionTarget>();
     for (const m of value.matchAll(FULL_HOST)) {
       const t = lookup(m[3], m[1]);
@@ -293,7 +295,9 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   const targets = new Map<string, ConnectionTarget>();
   for (const p of index.places) for (const t of appTargets(p, objectsOf(p))) targets.set(`${p.cluster}/${p.namespace}/${t.name}`, t);
   for (const [k, s] of externalStatefulServices(index)) {
-    targets.set(k, { place: s.place, name: s.name, ports: s.ports, peer: { kind: 'addresses', cidrs: s.addresses.map((a) => `${a}/32`) } });
+    // Given by a DNS name, the library opens any address on the port (networks given as `cidrs` are not imported).
+    const cidrs = s.host !== undefined ? ['0.0.0.0/0'] : s.addresses.map((a) => `${a}/32`);
+    targets.set(k, { place: s.place, name: s.name, ports: s.ports, peer: { kind: 'addresses', cidrs } });
   }
   // Every consumer's connections, by `<cluster>/<namespace>/<pod>`, and the consumer's identity across environments.
   interface Consumer {
@@ -404,20 +408,21 @@ export function estateConnections(index: EstateIndex): EstateConnections {
 }
 
 /** The `connectsTo` statements of one consumer: a loop over the targets called without options, in order. */
-function connectionCode(consumer: Ref, connections: readonly InferredConnection[]): Code[] {
+function connectionCode(consumer: Ref, connections: readonly (InferredConnection | { ref: Ref })[]): Code[] {
   const out: Code[] = [];
   let plain: Ref[] = [];
   const flush = (): void => {
     if (plain.length === 1) out.push(code()`${consumer}.connectsTo(${plain[0]})`);
     else if (plain.length > 1) {
-      const parts: (string | Ref)[] = ['for (const target of ['];
-      plain.forEach((r, i) => parts.push(...(i > 0 ? [', '] : []), r));
-      parts.push(']) ', consumer, '.connectsTo(target)');
-      out.push(new Code(parts));
+      out.push(new Code(['for (const target of ', ...refList(plain), ') ', consumer, '.connectsTo(target)']));
     }
     plain = [];
   };
   for (const c of connections) {
+    if ('ref' in c) {
+      plain.push(c.ref);
+      continue;
+    }
     const t = Ref.service(c.target.place.tenant, c.target.place.project, c.target.name);
     if (Object.keys(c.options).length === 0) plain.push(t);
     else {
@@ -427,6 +432,47 @@ function connectionCode(consumer: Ref, connections: readonly InferredConnection[
   }
   flush();
   return out;
+}
+
+/** The connections declared so far, by consumer, in the order they were found. */
+const declarations = new WeakMap<EstateIndex, Map<string, { consumer: Ref; connections: readonly InferredConnection[] }>>();
+
+/** A list of references as code: `[a, b, c]`. */
+function refList(refs: readonly Ref[]): (string | Ref)[] {
+  const parts: (string | Ref)[] = ['['];
+  refs.forEach((r, i) => parts.push(...(i > 0 ? [', '] : []), r));
+  parts.push(']');
+  return parts;
+}
+
+/**
+ * The estate pass: writes the declared connections, consumers that call the same targets (in the same order, without
+ * options) in one statement (`for (const service of [a, b]) for (const target of [db, cache]) service.connectsTo(target)`),
+ * the others one statement each.
+ * @param ctx the estate
+ */
+export function connectionsEstatePass(ctx: EstateContext): void {
+  const declared = declarations.get(ctx.index);
+  if (!declared) return;
+  const groups = new Map<string, { consumers: Ref[]; targets: Ref[] }>();
+  for (const { consumer, connections } of declared.values()) {
+    const targets = connections.map((c) => Ref.service(c.target.place.tenant, c.target.place.project, c.target.name));
+    if (connections.some((c) => Object.keys(c.options).length > 0)) {
+      for (const st of connectionCode(consumer, connections)) ctx.statement(st);
+      continue;
+    }
+    const key = targets.map((t) => t.key).join(' ');
+    const g = groups.get(key) ?? groups.set(key, { consumers: [], targets }).get(key)!;
+    g.consumers.push(consumer);
+  }
+  for (const { consumers, targets } of groups.values()) {
+    if (consumers.length === 1) {
+      for (const st of connectionCode(consumers[0], targets.map((t) => ({ ref: t })))) ctx.statement(st);
+      continue;
+    }
+    const each = targets.length === 1 ? ['service.connectsTo(', targets[0], ')'] : ['for (const target of ', ...refList(targets), ') service.connectsTo(target)'];
+    ctx.statement(new Code(['for (const service of ', ...refList(consumers), ') ', ...each]));
+  }
 }
 
 /**
@@ -460,7 +506,9 @@ export function connectionsPass(ctx: NamespaceContext): void {
     if (Object.keys(fields.env ?? {}).length === 0) delete fields.env;
     declared.add(name);
     const me = Ref.service(ctx.tenant.name, ctx.project.name, name);
-    connectionCode(me, connections).forEach((st, i) => ctx.call(name, `connection:${i}`, st));
+    // Written by the estate pass, once, grouped with the consumers that call the same targets.
+    const list = declarations.get(ctx.index) ?? declarations.set(ctx.index, new Map()).get(ctx.index)!;
+    if (!list.has(me.key)) list.set(me.key, { consumer: me, connections });
     for (const c of connections) {
       const tenant = c.target.place.tenant;
       if (tenant === ctx.tenant.name) continue;

@@ -1,6 +1,7 @@
 /**
  * Stateful services outside the cluster in an export: a Service without selector and the EndpointSlice of its
- * machines' addresses (what `project.addStatefulService` writes with `external: { addresses }`). The engine is read
+ * machines' addresses (what `project.addStatefulService` writes with `external: { addresses }`), or an ExternalName
+ * Service (`external: { host }`). The engine is read
  * from the `platform-cdk.io/engine` label the library writes: a known engine (MySQL, Redis, ClickHouse) when the ports
  * are its own, else a generic engine of the Service's ports. The addresses may differ per environment; a service present in only some
  * of its project's environments is placed in those.
@@ -38,8 +39,10 @@ export interface ExternalStateful {
   readonly engine: string;
   /** Its ports. */
   readonly ports: readonly StatefulPort[];
-  /** The machines' IPv4 addresses, sorted. */
+  /** The machines' IPv4 addresses, sorted (none when it is given by a DNS name). */
   readonly addresses: readonly string[];
+  /** Its DNS name, for an ExternalName Service. */
+  readonly host?: string;
   /** The Service and the EndpointSlice. */
   readonly objects: readonly ExportedObject[];
 }
@@ -77,6 +80,7 @@ export function readExternal(place: NamespacePlace, service: ExportedObject, obj
   const name = service.object.metadata.name;
   if (service.object.kind !== 'Service' || !DNS_LABEL.test(name) || name.length > 54) return undefined;
   if (spec.selector !== undefined && Object.keys(obj(spec.selector)).length > 0) return undefined;
+  if (spec.type === 'ExternalName') return readExternalName(place, service, spec);
   if ((spec.type ?? 'ClusterIP') !== 'ClusterIP' || spec.externalName !== undefined || spec.clusterIP === 'None') return undefined;
   const slices = objects.filter((e) => e.object.kind === 'EndpointSlice' && e.object.metadata.labels?.['kubernetes.io/service-name'] === name);
   if (slices.length !== 1 || slices[0].object.metadata.name !== name) return undefined;
@@ -106,6 +110,21 @@ export function readExternal(place: NamespacePlace, service: ExportedObject, obj
   const engine = service.object.metadata.labels?.['platform-cdk.io/engine'];
   if (engine === undefined || !DNS_LABEL.test(engine)) return undefined;
   return { place, name, engine, ports, addresses: [...addresses].sort(), objects: [service, slices[0]] };
+}
+
+/** An ExternalName Service with the engine's label: a stateful service given by its DNS name (`external: { host }`). */
+function readExternalName(place: NamespacePlace, service: ExportedObject, spec: Json): ExternalStateful | undefined {
+  const engine = service.object.metadata.labels?.['platform-cdk.io/engine'];
+  const host = spec.externalName;
+  if (engine === undefined || !DNS_LABEL.test(engine) || typeof host !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host) || host.length > 253) return undefined;
+  const ports: StatefulPort[] = [];
+  for (const p of list(spec.ports)) {
+    const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
+    if (typeof p.name !== 'string' || !DNS_LABEL.test(p.name) || typeof p.port !== 'number' || p.targetPort !== p.port) return undefined;
+    ports.push({ name: p.name, port: p.port, targetPort: p.port, protocol });
+  }
+  if (ports.length === 0) return undefined;
+  return { place, name: service.object.metadata.name, engine, ports, addresses: [], host, objects: [service] };
 }
 
 /** Whether the engine's ports are those of a known engine, by name and port. */
@@ -163,6 +182,7 @@ const declared = new WeakMap<ImportedProject, Map<string, Declared>>();
 
 /** The `external` options of a service in one environment. */
 function externalOptions(s: ExternalStateful): Json {
+  if (s.host !== undefined) return { host: s.host };
   const first = s.ports[0];
   return { addresses: [...s.addresses], ...(first.targetPort !== first.port ? { port: first.targetPort } : {}) };
 }

@@ -75,11 +75,14 @@ test('inferConnections reads the library\'s variables and refuses what is out of
   expect(inferConnections(env(['DB_HOST', host], ['DB_PORT', '3306'], ['A', 'x']), 'app', lookup)).toEqual([]);
   // A credential in an address is never a template (and never written into the program as one).
   expect(inferConnections(env(['DB_URL', `mysql://root:hunter2@${host}:3306/app`]), 'app', lookup)).toEqual([]);
+  // Nor is a value that looks like a secret, whatever its form.
+  expect(inferConnections(env(['DB_URL', `https://${host}/?key=AKIAIOSFODNN7EXAMPLE`]), 'app', lookup)).toEqual([]);
+  expect(inferConnections(env(['DB_PASSWORD', host]), 'app', lookup)).toEqual([]);
   // A port that is not the target's.
   expect(inferConnections(env(['DB_HOST', host], ['DB_PORT', '3307']), 'app', lookup)).toBeUndefined();
   // Braces and quotes in a template are escaped, and the value comes back as it was.
-  const odd = inferConnections(env(['DB_DSN', `tcp(${host}:3306)/{app}?x='1'`]), 'app', lookup);
-  expect(odd?.[0].options).toEqual({ env: { DB_DSN: "tcp({host}:{port})/{{app}}?x='1'" } });
+  const odd = inferConnections(env(['DB_ADDR', `tcp(${host}:3306)/{app}?x='1'`]), 'app', lookup);
+  expect(odd?.[0].options).toEqual({ env: { DB_ADDR: "tcp({host}:{port})/{{app}}?x='1'" } });
   // An unknown namespace or service is no target.
   expect(inferConnections(env(['X_HOST', 'db.other.svc.cluster.local'], ['X_PORT', '3306']), 'app', lookup)).toEqual([]);
 });

@@ -4,7 +4,7 @@
  * stays an escape hatch.
  */
 import * as fc from 'fast-check';
-import { ClusterRole, Engine, Platform, Protocol, StatefulMode } from 'platform-cdk';
+import { ClusterRole, Engine, Platform, Protocol, Registry, StatefulMode } from 'platform-cdk';
 import { formatOutputDiff } from '../../../lib/diff';
 import { readExternal } from '../../../lib/import/stateful';
 import type { ExportedObject } from '../../../lib/import/read';
@@ -38,6 +38,18 @@ test('databases on machines, the same or different per environment, of known and
   expect(p).toContain("Engine.generic({ name: 'postgres', ports: [{ port: 5432, name: 'pg' }, { port: 9187, name: 'metrics' }], dataPath: '/data' })");
   expect(r.imported.summary.hatch).toBe(0);
   expect(r.imported.report.filter((e) => e.object.startsWith('EndpointSlice')).every((e) => e.outcome === 'typed')).toBe(true);
+});
+
+test('a database given by its DNS name, and a service that connects to it, round-trip', () => {
+  const platform = platformWith((project) => {
+    const cache = project.addStatefulService('cache', { engine: Engine.redis(), perEnvironment: { test: { external: { host: 'redis.test.example.com' } }, production: { external: { addresses: ['10.2.0.7'] } } } });
+    project.addService('api', { image: Registry.at('harbor.example.com').image('data/api', '1.0.0'), runAsUser: 1000 }).connectsTo(cache);
+  });
+  const r = roundTrip(platform, 'stateful-host');
+  expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+  expect(r.imported.program).toContain("test: { external: { host: 'redis.test.example.com' } }");
+  expect(r.imported.program).toContain('api.connectsTo(cache)');
+  expect(r.imported.summary.hatch).toBe(0);
 });
 
 test('readExternal refuses what the library does not write for a stateful service', () => {
