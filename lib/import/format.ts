@@ -20,8 +20,10 @@ export function commentText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /');
 }
 
-/** A property key: bare when it is an identifier, else quoted. */
+/** A property key: bare when it is an identifier, else quoted (`__proto__` computed). */
 export function key(k: string): string {
+  // `__proto__: v` (quoted or not) would set the object's prototype: a computed key makes it a property.
+  if (k === '__proto__') return `[${str(k)}]`;
   return IDENT.test(k) ? k : str(k);
 }
 
@@ -45,8 +47,10 @@ function entriesOf(v: object): string[] {
  * @param indent the indentation of the line it starts on (and of its closing bracket)
  * @param width the width of the program's lines
  * @param lead how many characters the line holds besides the indentation and the value (a key, a call, a comma)
+ * @param dense whether an object broken over lines keeps as many of its entries on a line as fit (for long data:
+ *   escape hatches, table rows), rather than one entry a line
  */
-export function literal(v: unknown, indent = '', width = WIDTH, lead = 0): string {
+export function literal(v: unknown, indent = '', width = WIDTH, lead = 0, dense = false): string {
   // Code is written as it is, however long: it is not an object literal to break over lines.
   if (v instanceof Code) return codeText(v);
   const one = inline(v);
@@ -54,14 +58,15 @@ export function literal(v: unknown, indent = '', width = WIDTH, lead = 0): strin
   const next = `${indent}  `;
   if (Array.isArray(v)) {
     // One object: its braces hug the brackets (`[{` … `}]`).
-    if (v.length === 1 && isPlainObject(v[0])) return `[${literal(v[0], indent, width, lead + 2)}]`;
+    if (v.length === 1 && isPlainObject(v[0])) return `[${literal(v[0], indent, width, lead + 2, dense)}]`;
     // Strings and numbers: as many on a line as fit.
     if (v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return `[\n${fill(v.map((x) => `${inline(x)},`), next, width).join('\n')}\n${indent}]`;
-    return `[\n${v.map((x) => `${next}${literal(x, next, width, 1)},`).join('\n')}\n${indent}]`;
+    return `[\n${v.map((x) => `${next}${literal(x, next, width, 1, dense)},`).join('\n')}\n${indent}]`;
   }
   if (typeof v === 'object' && v !== null) {
     const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    const lines = [...entriesOf(v).map((s) => `${next}${s},`), ...entries.map(([k, x]) => `${next}${key(k)}: ${literal(x, next, width, key(k).length + 3)},`)];
+    const items = [...entriesOf(v).map((s) => `${s},`), ...entries.map(([k, x]) => `${key(k)}: ${literal(x, next, width, key(k).length + 3, dense)},`)];
+    const lines = dense ? fill(items.filter((i) => !i.includes('\n')), next, width, items) : items.map((i) => `${next}${i}`);
     return `{\n${lines.join('\n')}\n${indent}}`;
   }
   return one;
@@ -71,18 +76,31 @@ function isPlainObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Code);
 }
 
-/** Items on lines of at most `width` (each line indented), separated by spaces. */
-function fill(items: readonly string[], indent: string, width: number): string[] {
+/**
+ * Items on lines of at most `width` (each line indented), separated by spaces; an item of several lines stands on its
+ * own lines, in its place.
+ * @param fits the items that may share a line
+ * @param indent the lines' indentation
+ * @param width the width
+ * @param all every item in order (default: `fits`)
+ */
+function fill(fits: readonly string[], indent: string, width: number, all: readonly string[] = fits): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const it of items) {
-    if (line !== '' && indent.length + line.length + 1 + it.length > width) {
-      lines.push(`${indent}${line}`);
-      line = '';
+  const flush = (): void => {
+    if (line !== '') lines.push(`${indent}${line}`);
+    line = '';
+  };
+  for (const it of all) {
+    if (!fits.includes(it)) {
+      flush();
+      lines.push(`${indent}${it}`);
+      continue;
     }
+    if (line !== '' && indent.length + line.length + 1 + it.length > width) flush();
     line = line === '' ? it : `${line} ${it}`;
   }
-  if (line !== '') lines.push(`${indent}${line}`);
+  flush();
   return lines;
 }
 

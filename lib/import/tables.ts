@@ -14,6 +14,22 @@ const MIN_SHARED = 3;
 /** The names of sizes, smallest first, by how many there are. */
 const SIZE_NAMES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
 
+/** The order resource blocks are compared and written in (the same block however a service wrote it). */
+const RESOURCE_KEYS = ['cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMiB', 'memoryLimitMiB'];
+
+function canonical(r: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(r).sort((a, b) => (RESOURCE_KEYS.indexOf(a) + 1 || 99) - (RESOURCE_KEYS.indexOf(b) + 1 || 99) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, r[k]]));
+}
+
+/** Names of many sizes, by memory limit and CPU limit (`MEM_2G_CPU_1000M`), unique. */
+function byValue(sizes: readonly Record<string, number>[]): string[] {
+  const mem = (n: number | undefined): string => (n === undefined ? 'ANY' : n % 1024 === 0 ? `${n / 1024}G` : `${n}M`);
+  const first = sizes.map((r) => `MEM_${mem(r.memoryLimitMiB ?? r.memoryRequestMiB)}`);
+  const named = sizes.map((r, i) => (first.filter((f) => f === first[i]).length > 1 ? `${first[i]}_CPU_${r.cpuLimitMillis ?? r.cpuRequestMillis ?? 0}M` : first[i]));
+  return named.map((n, i) => (named.indexOf(n) === i ? n : `${n}_${i + 1}`));
+}
+
 function storeId(k: StoreKey): string {
   return `${k.cluster ? 'cluster' : 'namespaced'}:${k.store}`;
 }
@@ -38,7 +54,7 @@ export class Hoisted {
   ) {
     for (const k of storeKeys) this.storeUses.set(storeId(k), (this.storeUses.get(storeId(k)) ?? 0) + 1);
     const seen = new Map<string, { value: Record<string, number>; count: number }>();
-    for (const r of resources) {
+    for (const r of resources.map(canonical)) {
       const t = inline(r);
       const e = seen.get(t) ?? { value: r, count: 0 };
       e.count++;
@@ -53,7 +69,7 @@ export class Hoisted {
       for (let i = 0; i < wa.length; i++) if (wa[i] !== wb[i]) return wa[i] - wb[i];
       return ta < tb ? -1 : ta > tb ? 1 : 0;
     });
-    const labels = repeated.length <= 3 ? SIZE_NAMES.slice(1, 1 + repeated.length) : repeated.length <= SIZE_NAMES.length ? SIZE_NAMES : repeated.map((_, i) => `SIZE_${i + 1}`);
+    const labels = repeated.length <= 3 ? SIZE_NAMES.slice(1, 1 + repeated.length) : repeated.length <= SIZE_NAMES.length ? SIZE_NAMES : byValue(repeated.map(([, e]) => e.value));
     repeated.forEach(([t, e], i) => {
       this.sizes.set(t, labels[i]);
       this.sizeValues.set(labels[i], e.value);
@@ -66,7 +82,7 @@ export class Hoisted {
 
   /** A resource block as written in a row: a size's name when it has one. */
   public resources(r: Record<string, number>): Record<string, number> | Code {
-    const size = this.sizes.get(inline(r));
+    const size = this.sizes.get(inline(canonical(r)));
     return size === undefined ? r : new Code(`${this.sizesName}.${size}`);
   }
 
@@ -185,7 +201,8 @@ export function shareProps(rows: readonly Row[], names: Names): Shared[] {
     const props: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(first.props)) if (v !== undefined && chosen.p.has(`${k}\u0000${inline(v)}`)) props[k] = v;
     const projects = [...new Set(chosen.s.map((r) => r.project))];
-    const name = names.constant(projects.length === 1 ? `${projects[0]} common` : shared.length === 0 ? 'COMMON' : `COMMON_${shared.length + 1}`);
+    const across = shared.filter((x) => new Set(x.services.map((r) => r.project)).size > 1).length;
+    const name = names.constant(projects.length === 1 ? `${projects[0]} common` : across === 0 ? 'COMMON' : `COMMON_${across + 1}`);
     for (const r of chosen.s) {
       for (const k of Object.keys(props)) delete r.props[k];
       const spreads = ((r.props as Record<symbol, unknown>)[SPREADS] as Spread[] | undefined) ?? [];
@@ -201,8 +218,9 @@ export function shareProps(rows: readonly Row[], names: Names): Shared[] {
 export function sharedDeclaration(s: Shared, types: Set<string>): string[] {
   types.add('AppServiceProps');
   const projects = [...new Set(s.services.map((r) => r.project))];
+  const where = projects.length <= 3 ? commentText(projects.join(', ')) : `${projects.length} projects`;
   return [
-    `/** What ${s.services.length} services of ${commentText(projects.join(', '))} share: spread into their props. */`,
+    `/** What ${s.services.length} services of ${where} share: spread into their props. */`,
     `const ${s.name} = ${literal(s.props, '', WIDTH)} satisfies Partial<AppServiceProps>;`,
   ];
 }

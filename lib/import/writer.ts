@@ -112,7 +112,7 @@ function hatchLines(target: string, id: string, h: ImportedHatch, indent: string
   return [
     `${indent}// Carried over as exported (an escape hatch): ${commentText(h.reason)}.`,
     ...declarations,
-    `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(objects, indent, WIDTH)})${opts});`,
+    `${indent}${target}.addManifests(${str(id)}, (chart) => objects(chart, ${literal(objects, indent, WIDTH, 0, true)})${opts});`,
   ];
 }
 
@@ -267,7 +267,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
         for (const s of p.services) {
           for (const n of notes.own.get(s.name) ?? []) out(`    // ${commentText(n)}`);
           const start = `    [${str(s.name)}, `;
-          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH, start.length - 4 + 2)}],`);
+          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH, start.length - 4 + 2, true)}],`);
         }
         out('  ];');
         const networked = p.services.filter((s) => networkCall(s, im) !== undefined);

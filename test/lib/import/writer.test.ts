@@ -6,6 +6,7 @@
 import * as fc from 'fast-check';
 import { ManifestStack } from 'platform-cdk';
 import { writeProgram } from '../../../lib/import';
+import { literal } from '../../../lib/import/format';
 import type { ImportedEstate, ImportedService, ServiceFields } from '../../../lib/import/model';
 import { tiered } from '../../tier';
 import { loadProgram } from './roundtrip';
@@ -150,6 +151,30 @@ describe('property: the compact program and the plain one make the same objects'
         expect(output(compact, 'writer-prop-c')).toEqual(output(plain, 'writer-prop-p'));
       }),
       { seed: SEED, numRuns: tiered(8, 40) },
+    );
+  });
+});
+
+describe('property: a literal reads back as the value it was written from', () => {
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 5 }),
+    object: fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'a-b', "it's")), tie('value'), { maxKeys: 6 }),
+  })).value;
+  test('a key named __proto__ stays a key', () => {
+    const v = JSON.parse('{"__proto__": {"a": "b"}, "x": 1}') as object;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    expect(Object.keys(new Function(`return (${literal(v)});`)() as object)).toEqual(['__proto__', 'x']);
+  });
+
+  test('whatever the value, width and layout', () => {
+    fc.assert(
+      fc.property(json, fc.integer({ min: 20, max: 200 }), fc.boolean(), (v, width, dense) => {
+        const text = literal(v, '  ', width, 0, dense);
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        expect(new Function(`return (${text});`)()).toEqual(v);
+      }),
+      { seed: SEED, numRuns: tiered(200, 1000) },
     );
   });
 });
