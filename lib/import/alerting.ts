@@ -11,7 +11,7 @@ import type { KubeObject } from '../manifest';
 import { code, Code, Ref } from './code';
 import type { EstateContext, EstatePass } from './passes';
 import type { ExportedObject } from './read';
-import { literal, str } from './writer';
+import { literal, str } from './format';
 
 type Obj = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { code, Ref } from './code';
 import type { Code } from './code';
 import type { EstatePass } from './passes';
 import type { ExportedObject } from './read';
-import { str } from './writer';
+import { str } from './format';
 
 type Binding = { roleRef?: { name?: string }; subjects?: { kind?: string; name?: string }[] };
 

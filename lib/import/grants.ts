@@ -12,7 +12,7 @@ import { Code, code, Ref } from './code';
 import type { ImportedTenant } from './model';
 import type { EstateContext, EstateIndex, NamespaceContext } from './passes';
 import type { ExportedObject } from './read';
-import { str } from './writer';
+import { str } from './format';
 
 /** The built-in project roles, by name, as the typed model names them. */
 const PROJECT_ROLES: Readonly<Record<string, string>> = { admin: 'ADMIN', operator: 'OPERATOR', viewer: 'VIEWER' };

@@ -17,7 +17,7 @@ import { code, Code, Ref } from './code';
 import type { EstateContext, EstatePass } from './passes';
 import type { ExportedObject } from './read';
 import { quantity, readIngress, splitImage } from './service';
-import { literal, str } from './writer';
+import { literal, str } from './format';
 
 type Obj = Record<string, unknown>;
 

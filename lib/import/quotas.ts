@@ -6,7 +6,7 @@
  */
 import { code, Ref } from './code';
 import type { Code } from './code';
-import { literal, str } from './writer';
+import { literal, str } from './format';
 
 /** The quota values of a project (millicores, MiB, pods) by name, as `ProjectQuota` names them. */
 export type QuotaValues = Record<string, number>;

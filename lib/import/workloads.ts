@@ -13,7 +13,7 @@ import type { NamespaceContext } from './passes';
 import type { ExportedObject } from './read';
 import { storeReferences } from './recognise';
 import { readService } from './service';
-import { str } from './writer';
+import { str } from './format';
 
 type Obj = Record<string, unknown>;
 
