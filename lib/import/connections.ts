@@ -26,10 +26,14 @@ type Json = Record<string, unknown>;
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /** A port of a target: the Service's, and the one its pods or machines listen on. */
-interface TargetPort {
+export interface TargetPort {
+  /** The Service port's name. */
   readonly name: string;
+  /** The Service port. */
   readonly port: number;
+  /** The port the target's pods or machines listen on. */
   readonly targetPort: number;
+  /** Its protocol. */
   readonly protocol: string;
 }
 
