@@ -354,7 +354,8 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   }
   // Every policy the connections make the library write must be in the export as it is.
   const policies = new Set<ExportedObject>();
-  for (let round = 0; round < 50; round++) {
+  // Each round drops at least one consumer that still declares connections, so the loop ends.
+  for (;;) {
     policies.clear();
     const bad = new Set<Consumer>();
     const live = consumers.filter((c) => c.connections.length > 0);
@@ -401,7 +402,6 @@ export function estateConnections(index: EstateIndex): EstateConnections {
     // A consumer with a policy out of line declares no connection, in any environment.
     const badIds = new Set([...bad].map((c) => c.identity));
     for (const c of consumers) if (badIds.has(c.identity)) drop(c);
-    if (round === 49) policies.clear();
   }
   const out: EstateConnections = {
     consumers: new Map(consumers.filter((c) => c.connections.length > 0).map((c) => [`${c.place.cluster}/${c.place.namespace}/${c.pod}`, c.connections])),
@@ -500,7 +500,11 @@ export function connectionsPass(ctx: NamespaceContext): void {
   for (let grown = true; grown; ) {
     grown = false;
     const targets = new Set(mine.filter(([n]) => skipped.has(n)).flatMap(([, c]) => c.map((x) => x.target)));
-    for (const [name, connections] of mine) if (!skipped.has(name) && connections.some((x) => targets.has(x.target))) grown = skipped.add(name) !== undefined;
+    for (const [name, connections] of mine) {
+      if (skipped.has(name) || !connections.some((x) => targets.has(x.target))) continue;
+      skipped.add(name);
+      grown = true;
+    }
   }
   for (const [name, fields] of ctx.services) {
     const connections = all.consumers.get(`${here}${name}`);
