@@ -385,12 +385,19 @@ export function estateConnections(index: EstateIndex): EstateConnections {
         check(place, groups.length === 1 ? base : `${base}-${g.port.name}`, spec, g.callers.map((x) => x.consumer));
       }
     }
-    // Ingress, in each app target's namespace (every caller of the environment).
-    const byTarget = new Map<ConnectionTarget, { consumer: Consumer; port: TargetPort }[]>();
-    for (const c of live) for (const x of c.connections) if (x.target.peer.kind === 'pods') (byTarget.get(x.target) ?? byTarget.set(x.target, []).get(x.target)!).push({ consumer: c, port: x.port });
-    for (const [target, callers] of byTarget) {
-      // Callers of the target's environment, on any cluster of it.
-      const all = callers.filter((x) => x.consumer.place.environment === target.place.environment);
+    // Ingress, in each app target's namespace on each of its environment's clusters: every caller of the environment,
+    // whatever its cluster (the namespaces are the same on every cluster of an environment).
+    const byTarget = new Map<string, { consumer: Consumer; port: TargetPort }[]>();
+    const targetKey = (t: ConnectionTarget): string => `${t.place.environment}/${t.place.namespace}/${t.name}`;
+    for (const c of live) {
+      for (const x of c.connections) {
+        if (x.target.peer.kind !== 'pods' || c.place.environment !== x.target.place.environment) continue;
+        (byTarget.get(targetKey(x.target)) ?? byTarget.set(targetKey(x.target), []).get(targetKey(x.target))!).push({ consumer: c, port: x.port });
+      }
+    }
+    for (const target of targets.values()) {
+      const all = byTarget.get(targetKey(target));
+      if (!all) continue;
       const rules = byPort(all).map((g) => {
         const from = new Map<string, Json>();
         for (const x of g.callers) from.set(`${x.consumer.place.namespace}/${x.consumer.pod}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: x.consumer.place.namespace } }, podSelector: { matchLabels: { [LabelKeys.NAME]: x.consumer.pod } } });
