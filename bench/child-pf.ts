@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
+import { installLightPromises } from '../stacks/pulumi-bookkeeping';
 import { childArgs } from './child-protocol';
 import type { ChildReport } from './child-protocol';
 
@@ -62,6 +63,8 @@ async function dump(n: number, file: string, environment: string): Promise<void>
 async function floor(n: number, file: string): Promise<void> {
   const objects = JSON.parse(fs.readFileSync(file, 'utf8')) as DumpedResource[];
   pulumi.runtime.setMocks(idle, 'bench', 'floor', false);
+  // The SDK's promise bookkeeping without its debugging traces, as PulumiStack registers (unless BENCH_PF_SDK_TRACES=1).
+  if (process.env.BENCH_PF_SDK_TRACES !== '1') installLightPromises();
   const start = performance.now();
   const cpu = process.cpuUsage();
   const providers = new Map<string, pulumi.ProviderResource>();

@@ -100,6 +100,18 @@ function scalar(value: string | number | boolean | null | undefined): string {
   }
 }
 
+/** Small whole numbers as written after a key (`' 80\n'`), made when first written: ports, replicas, seconds. */
+const SMALL_NUMBERS: (string | undefined)[] = [];
+const SMALL_NUMBER_MAX = 65_536;
+
+/** A number written after its key's `:`. */
+function numberAfterKey(value: number): string {
+  if (Number.isInteger(value) && value >= 0 && value < SMALL_NUMBER_MAX && !Object.is(value, -0)) {
+    return (SMALL_NUMBERS[value] ??= ` ${scalar(value)}\n`);
+  }
+  return ` ${scalar(value)}\n`;
+}
+
 /** `'\n'` and `n` spaces: the prefix of a collection's first entry, on the line below its key. */
 const LINE_INDENTS: string[] = ['\n'];
 
@@ -128,6 +140,8 @@ interface Shape {
   keys?: string[];
   /** Each of `keys` as written before its value, or `undefined` when it is written as an explicit key. */
   heads?: (string | undefined)[];
+  /** By indent: each of `heads` after that indent's spaces (an entry after a mapping's first), made when first used. */
+  padded?: (string | undefined)[][];
   /** As a document's top level: `apiVersion`, `kind` and `metadata` first (those present), the other keys sorted. */
   docKeys?: string[];
   /** Each of `docKeys` as written before its value. */
@@ -189,6 +203,8 @@ function docKeysOf(shape: Shape): string[] {
 /** Appends a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
 function writeValueAfterKey(value: JsonValue, indent: number): void {
   if (typeof value === 'string') out += stringAfterKey(value);
+  else if (typeof value === 'number') out += numberAfterKey(value);
+  else if (typeof value === 'boolean') out += value ? ' true\n' : ' false\n';
   else if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
   else if (Array.isArray(value)) {
     if (value.length === 0) out += ' []\n';
@@ -253,15 +269,40 @@ function writeMapping(obj: JsonObject, indent: number, firstPrefix: string): boo
   }
   const keys = shape.keys as string[];
   const heads = shape.heads as (string | undefined)[];
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    const value = obj[key];
+  let i = 0;
+  // The first entry after `firstPrefix`; the others each as one piece, their indent and key made once per shape.
+  for (; i < keys.length; i++) {
+    const value = obj[keys[i]];
     if (value === undefined || value === null) continue;
-    writeHeadEntry(key, heads[i], value, indent, prefix);
-    prefix = pad;
+    writeHeadEntry(keys[i], heads[i], value, indent, firstPrefix);
     wrote = true;
+    i++;
+    break;
+  }
+  if (i >= keys.length) return wrote;
+  const padded = paddedHeads(shape, indent, pad);
+  for (; i < keys.length; i++) {
+    const value = obj[keys[i]];
+    if (value === undefined || value === null) continue;
+    const head = padded[i];
+    if (head === undefined) writeHeadEntry(keys[i], undefined, value, indent, pad);
+    else {
+      out += head;
+      writeValueAfterKey(value, indent);
+    }
   }
   return wrote;
+}
+
+/** A shape's heads after `indent` spaces (`pad`): see {@link Shape.padded}. */
+function paddedHeads(shape: Shape, indent: number, pad: string): (string | undefined)[] {
+  const byIndent = (shape.padded ??= []);
+  let padded = byIndent[indent];
+  if (padded === undefined) {
+    padded = (shape.heads as (string | undefined)[]).map((h) => (h === undefined ? undefined : `${pad}${h}`));
+    byIndent[indent] = padded;
+  }
+  return padded;
 }
 
 function writeSequence(items: JsonValue[], indent: number, firstPrefix: string): void {

@@ -386,6 +386,8 @@ function inScope(plan: ClusterPlan, scope: Scope): boolean {
  */
 class ClusterFolder {
   private readonly docs = new Map<string, string[]>();
+  /** Each namespace's file (`undefined` for the cluster-scoped objects), made once. */
+  private readonly fileNames = new Map<string | undefined, string>();
   /** When streamed, the objects of the group being made, by file. */
   private readonly objects = new Map<string, KubeObject[]>();
   /** The files written so far, when streamed. */
@@ -406,7 +408,11 @@ class ClusterFolder {
   public add(object: KubeObject): void {
     this.count++;
     const ns = object.metadata.namespace;
-    const file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+    let file = this.fileNames.get(ns);
+    if (file === undefined) {
+      file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
+      this.fileNames.set(ns, file);
+    }
     if (this.stream) {
       let objects = this.objects.get(file);
       if (!objects) this.objects.set(file, (objects = []));

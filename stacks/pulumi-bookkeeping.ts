@@ -1,48 +1,94 @@
 /**
  * The least bookkeeping the Pulumi SDK allows a program, without changing what it tells the engine.
  *
- * The SDK wraps every promise of a registration (four per input property, four for the URN and the ID) with the
- * stack trace of where it was made, formatted to a string at once and kept on the promise, for one purpose: the
- * report of promises still pending at exit when `PULUMI_DEBUG_PROMISE_LEAKS` is set. Formatting those traces (under
- * `pulumi up`, source-mapped frame by frame) and keeping the strings was a large share of registering an object.
+ * The SDK passes every promise of a registration (four per output property of a resource, four for its URN and ID,
+ * one per await of the registration itself) through `debuggablePromise`, which:
+ *
+ * 1. captures the stack trace of where the promise was made (`new Error().stack`, formatted at once, under
+ *    `pulumi up` source-mapped frame by frame) and keeps it on the promise with a description of it;
+ * 2. adds the promise to the program's set of leak candidates, removes it when it settles, and, at exit, fails the
+ *    program if some are still pending ("The Pulumi runtime detected that N promises were still active").
+ *
+ * The traces and descriptions of (1) are read only to print the leaked promises when `PULUMI_DEBUG_PROMISE_LEAKS`
+ * is set; capturing and formatting them was the largest share of the SDK's bookkeeping per object, and keeping
+ * them a share of its memory. Installed, the lighter `debuggablePromise` here does (2) exactly as the SDK does and
+ * skips (1). With `PULUMI_DEBUG_PROMISE_LEAKS` set, nothing is installed and the SDK's own runs.
+ *
+ * What the engine is told is unchanged: each resource's source position and stack trace (`Resource.callsites`) are
+ * captured by the SDK as before, and the errors the SDK prepares for a failed registration keep their stacks
+ * (`Error.stackTraceLimit` and `Error.prepareStackTrace` are left alone).
  */
-import * as pulumi from '@pulumi/pulumi';
+/* eslint-disable @typescript-eslint/no-require-imports */
 
-/** What a stack trace is formatted as while registering: nothing. */
-const NO_TRACE = (): string => '';
+/** The SDK's `runtime/debuggable` module (internal: not in its typings). */
+interface DebuggableModule {
+  debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
+  /** Set once the light version is installed on this module instance. */
+  [LIGHT]?: boolean;
+}
 
-type Callsites = () => unknown[];
+/** The SDK's `runtime/state` module (internal: not in its typings). */
+interface StateModule {
+  getStore(): { leakCandidates?: unknown };
+}
+
+const LIGHT = Symbol.for('platform-cdk.lightDebuggablePromise');
+
+/** Loads an internal module of the SDK, or `undefined` when this SDK version has no such module. */
+function sdkModule<T>(name: string): T | undefined {
+  try {
+    return require(`@pulumi/pulumi/runtime/${name}`) as T;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * Runs `register` (which registers resources, synchronously) with stack traces that are read at once formatted as
- * empty strings: the debugging traces of the SDK's promises (see above), which are only ever printed with
- * `PULUMI_DEBUG_PROMISE_LEAKS`; with that variable set, `register` runs as is. What the engine is told is unchanged:
- * the SDK's own capture of each resource's source position and stack trace (`Resource.callsites`) runs with the
- * program's stack-trace formatting, and an error made while registering keeps its stack (V8 formats it when it is
- * first read, after `register` returns, with the program's formatting).
+ * Replaces the SDK's `debuggablePromise` with one that keeps the leak detection and skips the debugging traces (see
+ * above), once per loaded SDK, for the rest of the program: the registrations a program starts complete after the
+ * code that started them returns. Does nothing when `PULUMI_DEBUG_PROMISE_LEAKS` is set, or when the SDK's
+ * internals are not what this version expects (the SDK's own then runs).
+ * @returns whether the light version is in place
+ */
+export function installLightPromises(): boolean {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return false;
+  const debuggable = sdkModule<DebuggableModule>('debuggable');
+  const state = sdkModule<StateModule>('state');
+  if (!debuggable || !state || typeof debuggable.debuggablePromise !== 'function' || typeof state.getStore !== 'function') return false;
+  if (debuggable[LIGHT]) return true;
+  if (!(state.getStore().leakCandidates instanceof Set)) return false;
+  const original = debuggable.debuggablePromise;
+  let detectorScheduled = false;
+  debuggable.debuggablePromise = function light<T>(p: Promise<T>, ctx: unknown): Promise<T> {
+    // The SDK schedules its leak report at exit on its first call: let it, with a promise that settles at once.
+    if (!detectorScheduled) {
+      detectorScheduled = true;
+      void original(Promise.resolve(), ctx);
+    }
+    // The store of the running program (several with the Automation API), read at each call as the SDK does.
+    const leakCandidates = state.getStore().leakCandidates as Set<Promise<unknown>>;
+    leakCandidates.add(p);
+    return p.then(
+      (value) => {
+        leakCandidates.delete(p);
+        return value;
+      },
+      (err: unknown) => {
+        leakCandidates.delete(p);
+        if (err !== null && typeof err === 'object') (err as { promise?: unknown }).promise = p;
+        throw err;
+      },
+    );
+  };
+  debuggable[LIGHT] = true;
+  return true;
+}
+
+/**
+ * Runs `register` (which registers resources) with the light bookkeeping installed (see `installLightPromises`).
  * @param register what registers the resources
  */
 export function withLightBookkeeping<T>(register: () => T): T {
-  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return register();
-  const resource = pulumi.Resource as unknown as { callsites: Callsites };
-  const callsites = resource.callsites;
-  const prepare = Error.prepareStackTrace;
-  resource.callsites = function (this: unknown): unknown[] {
-    Error.prepareStackTrace = prepare;
-    try {
-      // Without this function's own frame, so that the SDK's count of frames to skip holds.
-      const frames = callsites.call(this);
-      frames.splice(1, 1);
-      return frames;
-    } finally {
-      Error.prepareStackTrace = NO_TRACE;
-    }
-  };
-  Error.prepareStackTrace = NO_TRACE;
-  try {
-    return register();
-  } finally {
-    Error.prepareStackTrace = prepare;
-    resource.callsites = callsites;
-  }
+  installLightPromises();
+  return register();
 }

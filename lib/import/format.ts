@@ -4,8 +4,8 @@
  */
 import { Code, Ref } from './code';
 
-/** The width of the program's lines: table rows and literals stay on one line up to it (the examples use 150–200). */
-export const WIDTH = 180;
+/** The width of the program's lines: table rows and literals stay on one line up to it (the examples' table rows run to about 200). */
+export const WIDTH = 200;
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'platform', 'build', 'objects', 'chart', 'undefined', 'name', 'props']);
@@ -39,23 +39,29 @@ function entriesOf(v: object): string[] {
   return spreads.map((s) => `...${s.name}`);
 }
 
-/** A value as a TypeScript literal: on one line when it fits `width`, else broken over lines, indented. */
-export function literal(v: unknown, indent = '', width = 110): string {
+/**
+ * A value as a TypeScript literal: on one line when it fits `width`, else broken over lines, indented.
+ * @param v the value
+ * @param indent the indentation of the line it starts on (and of its closing bracket)
+ * @param width the width of the program's lines
+ * @param lead how many characters the line holds besides the indentation and the value (a key, a call, a comma)
+ */
+export function literal(v: unknown, indent = '', width = WIDTH, lead = 0): string {
   // Code is written as it is, however long: it is not an object literal to break over lines.
   if (v instanceof Code) return codeText(v);
   const one = inline(v);
-  if (one.length + indent.length <= width) return one;
+  if (indent.length + lead + one.length <= width) return one;
   const next = `${indent}  `;
   if (Array.isArray(v)) {
     // One object: its braces hug the brackets (`[{` … `}]`).
-    if (v.length === 1 && isPlainObject(v[0])) return `[${literal(v[0], indent, width)}]`;
+    if (v.length === 1 && isPlainObject(v[0])) return `[${literal(v[0], indent, width, lead + 2)}]`;
     // Strings and numbers: as many on a line as fit.
     if (v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return `[\n${fill(v.map((x) => `${inline(x)},`), next, width).join('\n')}\n${indent}]`;
-    return `[\n${v.map((x) => `${next}${literal(x, next, width)},`).join('\n')}\n${indent}]`;
+    return `[\n${v.map((x) => `${next}${literal(x, next, width, 1)},`).join('\n')}\n${indent}]`;
   }
   if (typeof v === 'object' && v !== null) {
     const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    const lines = [...entriesOf(v).map((s) => `${next}${s},`), ...entries.map(([k, x]) => `${next}${key(k)}: ${literal(x, next, width)},`)];
+    const lines = [...entriesOf(v).map((s) => `${next}${s},`), ...entries.map(([k, x]) => `${next}${key(k)}: ${literal(x, next, width, key(k).length + 3)},`)];
     return `{\n${lines.join('\n')}\n${indent}}`;
   }
   return one;

@@ -31,6 +31,8 @@ export interface ImportedEnvironment {
   tlsIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
   /** What its namespaces add to the project's name, e.g. `-test`. */
   namespaceSuffix?: string;
+  /** Its container defaults (millicores, MiB), where its projects' LimitRanges differ from the library's. */
+  resources?: Record<string, number>;
 }
 
 /** A probe of a container, as the typed model says it. */
@@ -186,8 +188,8 @@ export interface ImportedTenant {
   manager?: string;
   /** Its display name. */
   displayName?: string;
-  /** Its departments (KubeSphere groups): name, display name, members. */
-  departments?: { name: string; displayName?: string; members: string[] }[];
+  /** Its departments (KubeSphere groups): name, display name, members, and the department it is inside, if any. */
+  departments?: { name: string; displayName?: string; members: string[]; parent?: string }[];
   /** Its workspace grants: a department or a user, and a built-in workspace role (`admin`, `regular` …). */
   grants?: { department?: string; user?: string; role: string }[];
   /** Its workspace quota (millicores, MiB, pods). */

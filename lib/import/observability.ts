@@ -8,6 +8,8 @@
  */
 import { LogFormat } from '../../constructs/service-options';
 import { deploymentMatcher } from '../../constructs/versions';
+import { PreviewLabels } from '../../constructs/preview';
+import { LabelKeys } from '../manifest';
 import type { KubeObject } from '../manifest';
 import { Code, code } from './code';
 import { ownedAnnotationNote } from './config';
@@ -67,11 +69,11 @@ export interface ReadMetrics {
 }
 
 /** The labels the library writes on a service's objects, whatever the cluster's monitoring labels. */
-const WORKLOAD_LABELS = /^(app\.kubernetes\.io\/(managed-by|part-of|name|instance)|platform-cdk\.io\/(tenant|environment)|preview\.platform-cdk\.io\/.*)$/;
+const WORKLOAD_LABELS: ReadonlySet<string> = new Set([...Object.values(LabelKeys), PreviewLabels.PREVIEW, PreviewLabels.OWNER, PreviewLabels.EXPIRES]);
 
 /** Whether an object's labels beyond the workload's are a cluster's default monitoring labels (none, or KubeSphere's). */
 function monitoringLabelsOk(o: KubeObject): boolean {
-  const rest = Object.entries(o.metadata.labels ?? {}).filter(([k]) => !WORKLOAD_LABELS.test(k));
+  const rest = Object.entries(o.metadata.labels ?? {}).filter(([k]) => !WORKLOAD_LABELS.has(k));
   return rest.length === 0 || (rest.length === 1 && rest[0][0] === 'app.kubernetes.io/vendor' && rest[0][1] === 'kubesphere');
 }
 
@@ -245,7 +247,10 @@ export const observabilityPass: NamespacePass = (ctx: NamespaceContext) => {
   const scraped = [...ctx.services].filter(([, f]) => f.extra?.metrics !== undefined || f.metrics !== undefined).map(([n]) => n).sort();
   const policy = ctx.unclaimed().find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === 'allow-monitoring');
   const selected = obj(obj(obj((policy?.object as unknown as Obj | undefined)?.spec).podSelector).matchExpressions && (policy?.object as unknown as { spec: { podSelector: { matchExpressions: Obj[] } } }).spec.podSelector.matchExpressions[0]).values;
-  if (policy && scraped.length > 0 && canonical(selected) === canonical(scraped)) ctx.claim(policy, 'generated', `written for the project from its services' metrics (${scraped.join(', ')})`);
+  if (!policy || scraped.length === 0) return;
+  // The library writes the policy whenever a service has metrics: one carried beside it would take its name.
+  const same = canonical(selected) === canonical(scraped);
+  ctx.claim(policy, 'generated', `written for the project from its services' metrics (${scraped.join(', ')})${same ? '' : `; the export's selected ${JSON.stringify(selected)}`}`);
 };
 
 /** The options that hold for every environment of a service (no `perEnvironment` override takes them). */

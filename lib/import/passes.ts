@@ -20,11 +20,16 @@ import type { Code } from './code';
 import type { ImportedCluster, ImportedEnvironment, ImportedProject, ImportedService, ImportedTenant, Outcome, ServiceFields } from './model';
 import type { ExportedEstate, ExportedObject } from './read';
 import { readProjectGrants, writeProjectGrants } from './grants';
+import { readLimitRange, writeEnvironmentResources } from './limits';
 import { readVersions, sameVersionsEverywhere } from './versions';
 import { readWorkloads } from './workloads';
 import { recognisePipelines } from './pipelines';
 import { connectionsEstatePass, connectionsPass } from './connections';
 import { statefulPass } from './stateful';
+import { alertRoutingPass } from './alerting';
+import { selfProvisioningPass } from './departments';
+import { externalReplicasPass } from './external-replicas';
+import { previewPass } from './previews';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -127,7 +132,9 @@ export type EstatePass = (ctx: EstateContext) => void;
 export const NAMESPACE_PASSES: NamespacePass[] = [
   readWorkloads,
   readVersions,
+  readLimitRange,
   configPass,
+  externalReplicasPass,
   scalingPass,
   observabilityPass,
   readProjectGrants,
@@ -137,4 +144,15 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
 ];
 
 /** The estate passes, in the order they run. */
-export const ESTATE_PASSES: EstatePass[] = [sameVersionsEverywhere, configMergePass, observabilityMergePass, writeProjectGrants, recognisePipelines, connectionsEstatePass];
+export const ESTATE_PASSES: EstatePass[] = [
+  sameVersionsEverywhere,
+  writeEnvironmentResources,
+  configMergePass,
+  observabilityMergePass,
+  writeProjectGrants,
+  recognisePipelines,
+  connectionsEstatePass,
+  selfProvisioningPass,
+  alertRoutingPass,
+  previewPass,
+];

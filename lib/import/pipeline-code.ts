@@ -28,8 +28,11 @@ export function canonical(v: unknown): string {
 
 /** A step's options as plain values. */
 export interface StepSpec {
+  /** The tool image, where not the build step's. */
   image?: ImageSpec;
+  /** The commands. */
   commands: string[];
+  /** The JUnit report, if any. */
   report?: string;
 }
 
@@ -82,6 +85,8 @@ export interface DeliverySpec {
   guessedCredential?: boolean;
   /** The CI systems, where not the default. */
   ci?: 'GITLAB_CI'[];
+  /** The GitOps tool, where not the target's default. */
+  gitops?: 'KUBESPHERE' | 'ARGO_CD' | 'FLUX';
 }
 
 function imageCode(i: ImageSpec): Code {
@@ -99,6 +104,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   if (d.ci) (o.ci = new Code('[CiSystem.GITLAB_CI]')), names.push('CiSystem');
   if (d.outdir) o.outdir = d.outdir;
   if (d.synthCommand) o.synthCommand = d.synthCommand;
+  if (d.gitops) (o.gitops = new Code(`GitOpsTool.${d.gitops}`)), names.push('GitOpsTool');
   if (d.deployMethod) (o.deployMethod = new Code(`DeployMethod.${d.deployMethod}`)), names.push('DeployMethod');
   if (d.kubeconfigs) o.kubeconfigs = Object.fromEntries(Object.entries(d.kubeconfigs).map(([k, c]) => [k, credentialCode(c)]));
   if (d.toolImages) o.toolImages = { node: d.toolImages.node && imageCode(d.toolImages.node), trivy: d.toolImages.trivy && imageCode(d.toolImages.trivy) };
@@ -106,7 +112,7 @@ export function deliveryCode(d: DeliverySpec): Code {
   const notes = [
     '// Delivery: the estate repository the GitOps applications sync, and what the release pipelines\' deploy stages say.',
     ...(d.guessedCredential ? ['  // TODO: no release pipeline in the export names the estate repository\'s credential: set its id.'] : []),
-    ...(d.ci ? ['  // TODO: no KubeSphere DevOps pipeline is in the export; the CI system is a guess (GitLab CI files are not exported).'] : []),
+    ...(d.ci ? ['  // TODO: no release pipeline is in the export (GitLab CI files are not part of a cluster\'s export), so the CI system is a guess: declare the pipelines with service.addPipeline.'] : []),
   ];
   return join([`${notes.join('\n')}\n  platform.configureDelivery(`, lit(o, '  '), ')', new Code('', names)]);
 }
@@ -285,16 +291,43 @@ export function pipelinesCode(specs: readonly PipelineSpec[]): Code | undefined 
   body.push(' });\n');
   const commandsLine = split ? [`    const commands = testCommands === false ? undefined : testCommands${stackParam ? ' ?? tests?.commands' : [...stackTests.values()].some((x) => x.commands !== undefined) ? ' ?? RELEASE_TESTS.commands' : ''};\n`] : [];
   parts.push(`  const addReleasePipeline = (${params.join(', ')}): void => {\n`, ...commandsLine, ...body, '  };\n');
+  // One line per module; modules with nothing of their own, a loop per builder.
   const rows = ofServices.map((s, i) => {
     const row = Object.fromEntries(rowKeys.filter((k) => all[i][k] !== undefined).map((k) => [k, all[i][k]]));
-    const args: (string | Code)[] = [new Code([Ref.service(s.tenant, s.project, s.module)])];
-    if (stackParam) args.push(`, RELEASE_STACKS.${names.get(stackOf(all[i]))}`);
+    const rest: (string | Code)[] = [];
+    if (stackParam) rest.push(`, RELEASE_STACKS.${names.get(stackOf(all[i]))}`);
     const tc = testCommands[i];
-    if (split && (tc !== undefined || Object.keys(row).length > 0)) args.push(', ', tc === undefined ? 'undefined' : tc === false ? 'false' : lit(tc, '  ', 100000));
-    if (Object.keys(row).length > 0) args.push(', ', lit(row, '  ', 100000));
-    return join(['  addReleasePipeline(', ...args, ')']);
+    if (split && (tc !== undefined || Object.keys(row).length > 0)) rest.push(', ', tc === undefined ? 'undefined' : tc === false ? 'false' : lit(tc, '  ', 100000));
+    if (Object.keys(row).length > 0) rest.push(', ', lit(row, '  ', 100000));
+    return { service: new Code([Ref.service(s.tenant, s.project, s.module)]), width: s.project.length + s.module.length + 22, rest: join(rest) };
   });
-  const statements = [...rows, ...others.map((c) => join(['  ', c]))];
+  const groups = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const k = r.rest.render((x) => x.key);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const rowStatements: Code[] = [];
+  for (const [, g] of groups) {
+    if (g.length < 3) {
+      for (const r of g) rowStatements.push(join(['  addReleasePipeline(', r.service, r.rest, ')']));
+      continue;
+    }
+    // The services, several to a line (their variables' length estimated).
+    const lines: (string | Code)[] = ['  for (const service of [\n    '];
+    let used = 4;
+    g.forEach((r, i) => {
+      if (i > 0 && used + r.width + 2 > 118) {
+        lines.push(',\n    ');
+        used = 4;
+      } else if (i > 0) lines.push(', ');
+      lines.push(r.service);
+      used += r.width + 2;
+    });
+    rowStatements.push(join([...lines, ',\n  ]) addReleasePipeline(service', g[0].rest, ')']));
+  }
+  const rowsCode = rowStatements;
+  const statements = [...rowsCode, ...others.map((c) => join(['  ', c]))];
   parts.push(...statements.flatMap((c, i) => (i > 0 ? [';\n', c] : [c])));
-  return join([...parts, new Code('', ['AppService', 'PipelineProps', ...(stackTestsUsed && stackParam ? ['TestStepOptions'] : [])])]);
+  const text = join(parts).render((r) => r.key);
+  return join([...parts, new Code('', ['AppService', 'PipelineProps', 'TestStepOptions'].filter((n) => new RegExp(`\\b${n}\\b`).test(text)))]);
 }

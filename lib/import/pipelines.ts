@@ -10,19 +10,20 @@
  * builder's stages once (a "stack"), then one line per module.
  */
 import { ClusterRole } from '../../constructs/cluster';
-import { CiSystem, Credential, DeployMethod, DEFAULT_TOOL_IMAGES } from '../../constructs/delivery';
+import { CiSystem, Credential, DeployMethod, DEFAULT_TOOL_IMAGES, GitOpsTool } from '../../constructs/delivery';
 import type { DeliveryOptions } from '../../constructs/delivery';
 import type { Department } from '../../constructs/department';
 import { Registry } from '../../constructs/image';
 import type { Image } from '../../constructs/image';
 import { StageAnchor } from '../../constructs/pipeline';
 import type { PipelineProps } from '../../constructs/pipeline';
-import { Platform } from '../../constructs/platform';
+import { Platform, Target } from '../../constructs/platform';
 import type { Project } from '../../constructs/project';
 import type { Tenant } from '../../constructs/tenant';
-import { devopsObjects, hostGitopsObjects } from '../delivery';
+import { clusterGitopsObjects, devopsObjects, hostGitopsObjects } from '../delivery';
 import { kubeconfigVar } from '../pipelines/common';
 import { DEVOPS_SUFFIX, GITOPS_NAMESPACE } from '../reserved';
+import type { KubeObject } from '../manifest';
 import type { JsonObject } from '../yaml';
 import { canonical, deliveryCode, pipelinesCode } from './pipeline-code';
 import type { DeliverySpec, PipelineSpec, StepSpec } from './pipeline-code';
@@ -166,12 +167,13 @@ function deliveryOptions(d: DeliverySpec): DeliveryOptions {
     toolImages: d.toolImages ? { node: d.toolImages.node && image(d.toolImages.node), trivy: d.toolImages.trivy && image(d.toolImages.trivy) } : undefined,
     releasesDir: d.releasesDir,
     ci: d.ci?.map(() => CiSystem.GITLAB_CI),
+    gitops: d.gitops && GitOpsTool[d.gitops],
   };
 }
 
 /** The objects the library writes for these settings and pipelines, on a platform shaped like the estate's. */
-function rewrite(ctx: EstateContext, platformName: string, delivery: DeliverySpec, specs: readonly PipelineSpec[]): { objects: JsonObject[]; failed: Set<PipelineSpec> } {
-  const platform = new Platform(platformName);
+function rewrite(ctx: EstateContext, kubesphere: boolean, delivery: DeliverySpec, specs: readonly PipelineSpec[]): { objects: { cluster: string; object: JsonObject }[]; failed: Set<PipelineSpec> } {
+  const platform = new Platform(ctx.platform, kubesphere ? {} : { target: Target.KUBERNETES });
   for (const c of ctx.index.clusters) platform.addCluster(c.name, { role: c.role === 'host' ? ClusterRole.HOST : ClusterRole.MEMBER });
   for (const e of ctx.index.environments.values()) platform.addEnvironment(e.name, { clusters: e.clusters, production: e.production, ...(e.namespaceSuffix ? { namespaceSuffix: e.namespaceSuffix } : {}) });
   platform.configureDelivery(deliveryOptions(delivery));
@@ -199,14 +201,16 @@ function rewrite(ctx: EstateContext, platformName: string, delivery: DeliverySpe
       failed.add(s);
     }
   }
-  const objects: JsonObject[] = [];
+  const host = ctx.index.clusters.find((c) => c.role === 'host')?.name ?? '';
+  const objects: { cluster: string; object: unknown }[] = [];
   try {
-    for (const d of devopsObjects(platform)) objects.push(...(d.objects as unknown as JsonObject[]));
+    for (const d of devopsObjects(platform)) objects.push(...d.objects.map((object) => ({ cluster: host, object })));
   } catch {
     for (const s of specs) failed.add(s);
   }
-  objects.push(...(hostGitopsObjects(platform) as unknown as JsonObject[]));
-  return { objects: objects.map((o) => cleanObject(JSON.parse(JSON.stringify(o)) as JsonObject) as unknown as JsonObject), failed };
+  objects.push(...hostGitopsObjects(platform).map((object) => ({ cluster: host, object })));
+  for (const c of platform.clusters) objects.push(...clusterGitopsObjects(platform, c).map((object) => ({ cluster: c.name, object })));
+  return { objects: objects.map((o) => ({ cluster: o.cluster, object: cleanObject(JSON.parse(JSON.stringify(o.object)) as JsonObject) as unknown as JsonObject })), failed };
 }
 
 function imageOfService(ctx: EstateContext, s: PipelineSpec): ImageSpec {
@@ -254,11 +258,20 @@ const key = (o: { kind: string; metadata: { namespace?: string; name: string } }
  */
 export const recognisePipelines: EstatePass = (ctx) => {
   const host = ctx.index.clusters.find((c) => c.role === 'host')?.name;
-  const onHost = ctx.unclaimed().filter((e) => e.cluster === host);
+  const unclaimed = ctx.unclaimed();
+  const onHost = unclaimed.filter((e) => e.cluster === host);
   const pipelines = onHost.filter((e) => isDevops(e) && e.object.kind === 'Pipeline' && (e.object.metadata.namespace ?? '').endsWith(DEVOPS_SUFFIX));
+  // The GitOps objects the library writes: KubeSphere's applications on the host, or Argo CD's or Flux's in each cluster.
+  const of = (e: ExportedObject, group: string, kind: string, namespace: string, name: string): boolean =>
+    e.object.apiVersion.startsWith(`${group}/`) && e.object.kind === kind && e.object.metadata.namespace === namespace && e.object.metadata.name === name;
   const apps = onHost.filter((e) => e.object.apiVersion.startsWith('gitops.kubesphere.io/') && e.object.kind === 'Application' && e.object.metadata.namespace === GITOPS_NAMESPACE);
-  if (pipelines.length === 0 && apps.length === 0) return;
+  const argo = unclaimed.filter((e) => of(e, 'argoproj.io', 'Application', 'argocd', `platform-${e.cluster}`));
+  const fluxRepos = unclaimed.filter((e) => of(e, 'source.toolkit.fluxcd.io', 'GitRepository', 'flux-system', 'platform'));
+  const fluxKs = unclaimed.filter((e) => of(e, 'kustomize.toolkit.fluxcd.io', 'Kustomization', 'flux-system', `platform-${e.cluster}`));
+  const gitops = [...apps, ...argo, ...fluxRepos, ...fluxKs];
+  if (pipelines.length === 0 && gitops.length === 0) return;
   const clusters = ctx.index.clusters.map((c) => c.name);
+  const kubesphere = ctx.index.exported.objects.some((e) => e.object.apiVersion.includes('kubesphere.io') || Object.keys(e.object.metadata.labels ?? {}).some((k) => k.startsWith('kubesphere.io/')));
 
   // Who may run the pipelines: the departments the DevOps projects' operator RoleBindings name.
   const operators = new Map<string, string[]>();
@@ -277,19 +290,10 @@ export const recognisePipelines: EstatePass = (ctx) => {
   }
   let delivery: DeliverySpec | undefined;
   for (const r of reads.values()) if ((delivery = deliveryOf(r, clusters))) break;
-  const app = apps[0]?.object as unknown as { spec?: { argoApp?: { spec?: { source?: { repoURL?: string; targetRevision?: string; path?: string } } } }; metadata: { name: string } } | undefined;
-  const source = app?.spec?.argoApp?.spec?.source;
-  if (!delivery && source?.repoURL) {
-    const outdir = source.path?.endsWith(`/${app!.metadata.name}`) ? source.path.slice(0, -app!.metadata.name.length - 1) : undefined;
-    delivery = {
-      estate: { repository: source.repoURL, ...(source.targetRevision && source.targetRevision !== 'main' ? { branch: source.targetRevision } : {}), credential: { kind: 'basicAuth', id: 'estate-git' } },
-      ...(outdir && outdir !== 'dist' ? { outdir } : {}),
-      guessedCredential: true,
-      ...(reads.size === 0 ? { ci: ['GITLAB_CI' as const] } : {}),
-    };
-  }
+  delivery ??= deliveryOfGitops(apps, argo, fluxRepos, fluxKs, reads.size === 0 && kubesphere);
   if (!delivery) return;
-  const platformName = ctx.platform;
+  const tool = apps.length > 0 ? 'KUBESPHERE' : argo.length > 0 ? 'ARGO_CD' : fluxRepos.length > 0 || fluxKs.length > 0 ? 'FLUX' : undefined;
+  if (tool && tool !== (kubesphere ? 'KUBESPHERE' : 'ARGO_CD')) delivery.gitops = tool;
 
   const specs = new Map<ExportedObject, PipelineSpec>();
   for (const [e, r] of reads) {
@@ -297,41 +301,75 @@ export const recognisePipelines: EstatePass = (ctx) => {
     if (typeof s !== 'string') specs.set(e, s);
   }
   // Write them again; drop what the library does not write identically, until what is left is.
-  const exported = new Map(onHost.map((e) => [key(e.object), e]));
-  let written = rewrite(ctx, platformName, delivery, [...specs.values()]);
+  const where = (cluster: string, o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${cluster} ${key(o)}`;
+  const exported = new Map(unclaimed.map((e) => [where(e.cluster, e.object), e]));
+  let written = rewrite(ctx, kubesphere, delivery, [...specs.values()]);
   for (let round = 0; round < 3; round++) {
-    const byKey = new Map(written.objects.map((o) => [key(o as unknown as { kind: string; metadata: { name: string } }), o]));
+    const byKey = new Map(written.objects.map((o) => [where(o.cluster, o.object as unknown as KubeObject), o.object]));
     let dropped = false;
     for (const [e, s] of specs) {
-      const again = byKey.get(key(e.object));
+      const again = byKey.get(where(e.cluster, e.object));
       if (written.failed.has(s) || !again || !same(again, e.object)) {
         specs.delete(e);
         dropped = true;
       }
     }
     if (!dropped) break;
-    written = rewrite(ctx, platformName, delivery, [...specs.values()]);
+    written = rewrite(ctx, kubesphere, delivery, [...specs.values()]);
   }
-  // Every object written again identically is claimed; anything written that the export lacks makes the DevOps
-  // project's objects unclaimed (the program would add it).
+  // Every object written again identically is claimed (an Application apart from the fields other parts of the model
+  // add to its ignoreDifferences).
   const claims: [ExportedObject, string][] = [];
   let extra = false;
+  const withoutIgnores = (x: unknown): unknown => {
+    const c = JSON.parse(JSON.stringify(x)) as { spec?: { ignoreDifferences?: unknown; argoApp?: { spec?: Record<string, unknown> } } };
+    if (c.spec?.argoApp?.spec) delete c.spec.argoApp.spec.ignoreDifferences;
+    if (c.spec) delete c.spec.ignoreDifferences;
+    return c;
+  };
   for (const o of written.objects) {
-    const e = exported.get(key(o as unknown as { kind: string; metadata: { name: string } }));
-    const withoutIgnores = (x: unknown): unknown => {
-      const c = JSON.parse(JSON.stringify(x)) as { spec?: { argoApp?: { spec?: Record<string, unknown> } } };
-      if (c.spec?.argoApp?.spec) delete c.spec.argoApp.spec.ignoreDifferences;
-      return c;
-    };
+    const e = exported.get(where(o.cluster, o.object as unknown as KubeObject));
     if (e?.object.kind === 'Pipeline') continue;
-    if (e && (same(o, e.object) || (e.object.kind === 'Application' && same(withoutIgnores(o), withoutIgnores(e.object))))) {
-      claims.push([e, e.object.kind === 'Application' ? 'GitOps of the platform\'s delivery settings' : 'written for the delivery settings and release pipelines by default']);
+    if (e && (same(o.object, e.object) || (e.object.kind === 'Application' && same(withoutIgnores(o.object), withoutIgnores(e.object))))) {
+      claims.push([e, gitops.includes(e) ? 'GitOps of the platform\'s delivery settings' : 'written for the delivery settings and release pipelines by default']);
     } else extra = true;
   }
-  if (extra && specs.size === 0 && apps.length === 0) return;
+  if (extra && specs.size === 0 && claims.length === 0) return;
   for (const [e, detail] of claims) ctx.claim(e, 'generated', detail);
   for (const [e] of specs) ctx.claim(e, 'typed', `release pipeline ${e.object.metadata.name}`);
   ctx.statement(deliveryCode(delivery));
   const code = pipelinesCode([...specs.values()]);
   if (code) ctx.statement(code);
 };
+
+/** The delivery settings the GitOps objects say, where no pipeline says them (the estate's credential is then a guess, except with Flux). */
+function deliveryOfGitops(apps: readonly ExportedObject[], argo: readonly ExportedObject[], fluxRepos: readonly ExportedObject[], fluxKs: readonly ExportedObject[], guessCi: boolean): DeliverySpec | undefined {
+  type Source = { repoURL?: string; targetRevision?: string; path?: string };
+  const spec = (e: ExportedObject): Record<string, unknown> => ((e.object as unknown as { spec?: Record<string, unknown> }).spec ?? {});
+  let repository: string | undefined;
+  let branch: string | undefined;
+  let path: string | undefined;
+  let cluster = '';
+  let credential: CredentialSpec | undefined;
+  if (apps[0] || argo[0]) {
+    const e = apps[0] ?? argo[0];
+    const source = (apps[0] ? (spec(e).argoApp as { spec?: { source?: Source } } | undefined)?.spec?.source : (spec(e).source as Source | undefined)) ?? {};
+    [repository, branch, path] = [source.repoURL, source.targetRevision, source.path];
+    cluster = apps[0] ? e.object.metadata.name : e.cluster;
+  } else if (fluxRepos[0]) {
+    const s = spec(fluxRepos[0]) as { url?: string; ref?: { branch?: string }; secretRef?: { name?: string } };
+    [repository, branch] = [s.url, s.ref?.branch];
+    if (s.secretRef?.name && s.url) credential = { kind: /^https?:/.test(s.url) ? 'basicAuth' : 'sshKey', id: s.secretRef.name };
+    const k = fluxKs.find((x) => x.cluster === fluxRepos[0].cluster);
+    path = (k ? (spec(k).path as string | undefined) : undefined)?.replace(/^\.\//, '');
+    cluster = fluxRepos[0].cluster;
+  }
+  if (!repository) return undefined;
+  const outdir = path?.endsWith(`/${cluster}`) ? path.slice(0, -cluster.length - 1) : undefined;
+  return {
+    estate: { repository, ...(branch && branch !== 'main' ? { branch } : {}), credential: credential ?? { kind: 'basicAuth', id: 'estate-git' } },
+    ...(outdir && outdir !== 'dist' ? { outdir } : {}),
+    ...(credential ? {} : { guessedCredential: true }),
+    ...(guessCi ? { ci: ['GITLAB_CI' as const] } : {}),
+  };
+}

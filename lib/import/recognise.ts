@@ -13,6 +13,8 @@ import type { ExportedEstate, ExportedObject } from './read';
 import { objectName } from './read';
 import type { Code } from './code';
 import { ESTATE_PASSES, NAMESPACE_PASSES } from './passes';
+import { isPreviewNamespace } from './previews';
+import { isProductionEnvironment } from './environments';
 import type { EstateIndex, NamespaceContext } from './passes';
 import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
 import { DEFAULT_RESOURCES, mergeEnvironments, quantity, readIngress, readService } from './service';
@@ -164,7 +166,9 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const fallback = o.defaultEnvironment ?? (suffixed && !clusterEnv.has(cluster) ? 'production' : cluster);
     for (const name of [...names].sort()) {
       const ns = exported.objects.find((e) => e.cluster === cluster && e.object.kind === 'Namespace' && e.object.metadata.name === name);
-      if (SYSTEM_NAMESPACE.test(name) || name.endsWith(DEVOPS_SUFFIX) || name === GITOPS_NAMESPACE || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
+      if (SYSTEM_NAMESPACE.test(name) || name.endsWith(DEVOPS_SUFFIX) || name === GITOPS_NAMESPACE || name === 'argocd' || name === 'flux-system' || (ns && labelsOf(ns.object)[WORKSPACE] === 'system-workspace')) continue;
+      // A preview's namespace is no environment of its project (lib/import/previews.ts reads it).
+      if (isPreviewNamespace(ns?.object)) continue;
       places.push(placeNamespace(cluster, ns?.object, name, clusterEnv, o, fallback));
     }
   }
@@ -176,7 +180,7 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
   const environments: ImportedEnvironment[] = [...envClusters.keys()].sort(sortEnvs).map((name) => ({
     name,
     clusters: [...envClusters.get(name)!].sort(),
-    production: name === 'production' || name === 'prod',
+    production: isProductionEnvironment(name, exported.objects, places),
   }));
   const envByName = new Map(environments.map((e) => [e.name, e]));
 
@@ -198,18 +202,30 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     }
   }
   // Departments: a workspace's Groups (`<workspace>-<department>`) and their members from the GroupBindings.
-  for (const e of of('Group').filter((x) => x.object.apiVersion.startsWith('iam.kubesphere.io/'))) {
-    const labels = labelsOf(e.object);
-    const t = tenants.get(labels[WORKSPACE] ?? '');
-    if (!t || !e.object.metadata.name.startsWith(`${t.name}-`) || labels['iam.kubesphere.io/group-parent'] !== undefined) continue;
-    const members = of('GroupBinding')
-      .filter((b) => (b.object as unknown as { groupRef?: { name?: string } }).groupRef?.name === e.object.metadata.name)
-      .flatMap((b) => {
-        mark(b, 'typed', `a member of department ${e.object.metadata.name}`);
-        return (b.object as unknown as { users?: string[] }).users ?? [];
-      });
-    (t.departments ??= []).push({ name: e.object.metadata.name.slice(t.name.length + 1), displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], members: [...new Set(members)].sort() });
-    mark(e, 'typed', `department of tenant ${t.name}`);
+  // A department inside another (`iam.kubesphere.io/group-parent`) is read once its parent is.
+  const groups = of('Group').filter((x) => x.object.apiVersion.startsWith('iam.kubesphere.io/'));
+  const parentOf = (e: ExportedObject, t: ImportedTenant): { ready: boolean; parent?: string } => {
+    const p = labelsOf(e.object)['iam.kubesphere.io/group-parent'];
+    const d = p === undefined ? undefined : t.departments?.find((x) => `${t.name}-${x.name}` === p);
+    return { ready: p === undefined || d !== undefined, parent: d?.name };
+  };
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const e of groups) {
+      const labels = labelsOf(e.object);
+      const t = tenants.get(labels[WORKSPACE] ?? '');
+      if (done.has(e) || !t || !e.object.metadata.name.startsWith(`${t.name}-`) || !parentOf(e, t).ready) continue;
+      progress = true;
+      const parent = parentOf(e, t).parent;
+      const members = of('GroupBinding')
+        .filter((b) => (b.object as unknown as { groupRef?: { name?: string } }).groupRef?.name === e.object.metadata.name)
+        .flatMap((b) => {
+          mark(b, 'typed', `a member of department ${e.object.metadata.name}`);
+          return (b.object as unknown as { users?: string[] }).users ?? [];
+        });
+      (t.departments ??= []).push({ name: e.object.metadata.name.slice(t.name.length + 1), displayName: e.object.metadata.annotations?.['kubesphere.io/alias-name'], members: [...new Set(members)].sort(), ...(parent !== undefined ? { parent } : {}) });
+      mark(e, 'typed', `department of tenant ${t.name}`);
+    }
   }
   // Workspace grants: a binding of one department or one user to a built-in role of the workspace (`<workspace>-<role>`).
   for (const e of of('WorkspaceRoleBinding').filter((x) => x.object.apiVersion.startsWith('iam.kubesphere.io/'))) {
@@ -218,6 +234,8 @@ export function recogniseEstate(exported: ExportedEstate, o: RecogniseOptions = 
     const role = t && b.roleRef?.name?.startsWith(`${t.name}-`) ? b.roleRef.name.slice(t.name.length + 1) : undefined;
     const subject = b.subjects?.length === 1 ? b.subjects[0] : undefined;
     if (!t || !role || !WORKSPACE_ROLES[role] || !subject?.name) continue;
+    // Self-provisioning bound on a member cluster is `allowSelfProvisioning` (lib/import/departments.ts).
+    if (role === 'self-provisioner' && e.cluster !== hostName) continue;
     const department = subject.kind === 'Group' && subject.name.startsWith(`${t.name}-`) ? t.departments?.find((d) => `${t.name}-${d.name}` === subject.name) : undefined;
     if (department) (t.grants ??= []).push({ department: department.name, role });
     else if (subject.kind === 'User') (t.grants ??= []).push({ user: subject.name, role });

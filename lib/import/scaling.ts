@@ -173,7 +173,13 @@ export const scalingPass: NamespacePass = (ctx: NamespaceContext) => {
       const isDefault = production && budget.minAvailable === undefined && budget.maxUnavailable === 1;
       if (!isDefault) extra.disruptionBudget = budget;
       ctx.claim(pdb, isDefault ? 'generated' : 'typed', isDefault ? `written for service ${name} by default` : `disruption budget of service ${name} in ${ctx.environment.name}`);
-    } else if (!pdb && production && !ctx.objects.some((e) => e.object.kind === 'PodDisruptionBudget' && e.object.metadata.name === name)) {
+    } else if (pdb) {
+      // A budget the library would not write as it is stays as exported (a hatch); the library must not write one
+      // of the same name beside it.
+      extra.disruptionBudget = false;
+      if (production && fields.waivers?.disruptionBudget === undefined) (fields.waivers ??= {}).disruptionBudget = 'the exported PodDisruptionBudget, carried as it is';
+      ctx.note(name, `the PodDisruptionBudget ${name} in ${ctx.environment.name} is carried as exported: the library would not write it as it is`);
+    } else if (production && !ctx.objects.some((e) => e.object.kind === 'PodDisruptionBudget' && e.object.metadata.name === name)) {
       // Production without a budget: as it runs today, with a waiver to review (as for fewer than 2 replicas).
       extra.disruptionBudget = false;
       if (fields.waivers?.disruptionBudget === undefined) (fields.waivers ??= {}).disruptionBudget = 'TODO: imported without a disruption budget in production; say why, or remove disruptionBudget: false';

@@ -202,6 +202,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
     const opts: Record<string, unknown> = { clusters: e.clusters.map((c) => new Code(clusterVar.get(c)!)) };
     if (e.production) opts.production = true;
     if (e.namespaceSuffix) opts.namespaceSuffix = e.namespaceSuffix;
+    if (e.resources) opts.resources = e.resources;
     if (e.tlsIssuer) {
       im.names.add('Tls');
       im.names.add('Issuer');
@@ -230,7 +231,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
       const dv = names.of(d.name);
       deptVar.set(d.name, dv);
       vars.set(Ref.department(t.name, d.name).key, dv);
-      out(`  const ${dv} = ${tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ', WIDTH)});`);
+      out(`  const ${dv} = ${d.parent !== undefined ? (deptVar.get(d.parent) ?? tv) : tv}.addDepartment(${str(d.name)}, ${literal({ displayName: d.displayName, members: d.members }, '  ', WIDTH)});`);
     }
     for (const g of t.grants ?? []) {
       im.names.add('WorkspaceRole');
@@ -264,7 +265,7 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
         for (const s of p.services) {
           for (const n of notes.own.get(s.name) ?? []) out(`    // ${commentText(n)}`);
           const start = `    [${str(s.name)}, `;
-          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH - (start.length - 4) - 2)}],`);
+          out(`${start}${literal(rows.get(s)!.props, '    ', WIDTH, start.length - 4 + 2)}],`);
         }
         out('  ];');
         const networked = p.services.filter((s) => networkCall(s, im) !== undefined);

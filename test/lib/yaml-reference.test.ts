@@ -91,6 +91,7 @@ describe('the YAML writer against its earlier version', () => {
       { spec: { z: 1, a: [[], [1, [2, {}]], { b: null }], m: {} }, kind: 'ConfigMap', metadata: { name: 'x', labels: { b: '1', a: '2' } }, apiVersion: 'v1' },
       { ['k'.repeat(1100)]: { ['j'.repeat(1030)]: ['x'] } },
       { items: [{ a: 1, b: [{ c: null, d: 'yes' }] }, [['deep']]] },
+      { n: { a: -0, b: 65535, c: 65536, d: 1.5, e: true, f: false, g: 0, h: -1, i: 1e21 }, m: [{ x: 1, ['k'.repeat(1100)]: 2, y: 3 }] },
     ];
     for (const doc of docs) expect(toYamlDocument(doc)).toBe(reference(doc));
   });

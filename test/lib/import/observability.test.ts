@@ -2,14 +2,18 @@
  * The import of a service's observability (lib/import/observability.ts): the log collectors' pod annotations back to
  * `logs`, the ServiceMonitor back to `metrics`, the PrometheusRule back to `alerts`.
  */
+import * as fs from 'fs';
 import * as fc from 'fast-check';
 import { ClusterRole, Duration, LogFormat, ManifestStack, Platform, Registry } from 'platform-cdk';
 import type { AlertOptions, KubeObject, LogOptions, MetricsOptions } from 'platform-cdk';
 import { parseAllDocuments } from 'yaml';
 import { formatOutputDiff } from '../../../lib/diff';
-import { logAnnotationsOf, readAlerts, readLogs, readMetrics } from '../../../lib/import/observability';
+import { importEstate } from '../../../lib/import';
+import type { EstateContext } from '../../../lib/import';
+import type { ImportedService } from '../../../lib/import/model';
+import { logAnnotationsOf, observabilityMergePass, readAlerts, readLogs, readMetrics } from '../../../lib/import/observability';
 import type { ReadLogs } from '../../../lib/import/observability';
-import { roundTrip } from './roundtrip';
+import { loadProgram, roundTrip, writeExport } from './roundtrip';
 
 const SEED = 22;
 const image = Registry.at('harbor.example.com').image('orders/api', '1.2.3');
@@ -73,6 +77,10 @@ test('a ServiceMonitor or PrometheusRule edited beyond what the library writes s
   expect(readMetrics(monitor as unknown as KubeObject, 'api', 'orders', ['http', 'management'])).toEqual({ port: 'management' });
   expect(readMetrics({ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 'management', path: '/metrics', interval: '30s', scheme: 'https' }] } } as unknown as KubeObject, 'api', 'orders', ['http', 'management'])).toBeUndefined();
   expect(readMetrics(monitor as unknown as KubeObject, 'api', 'orders', ['http'])).toBeUndefined();
+  // A preview's labels are the library's too; a label of the team's is not.
+  const labelled = (labels: Record<string, string>): KubeObject => ({ ...monitor, metadata: { ...(monitor as unknown as KubeObject).metadata, labels: { ...(monitor as unknown as KubeObject).metadata.labels, ...labels } } }) as unknown as KubeObject;
+  expect(readMetrics(labelled({ 'platform-cdk.io/preview': 'feature-x', 'platform-cdk.io/preview-owner': 'bob', 'platform-cdk.io/preview-expires': '2026-12-31' }), 'api', 'orders', ['http', 'management'])).toEqual({ port: 'management' });
+  expect(readMetrics(labelled({ release: 'prometheus' }), 'api', 'orders', ['http', 'management'])).toBeUndefined();
   const rule = find(all, 'PrometheusRule', 'orders', 'api-alerts') as unknown as { spec: { groups: { name: string; rules: object[] }[] } };
   const at = { service: 'api', container: 'api', namespace: 'orders', tenant: 'orders', environment: 'production' };
   expect(readAlerts(rule as unknown as KubeObject, at, true)).toEqual({});
@@ -116,4 +124,34 @@ test('property: any observability of a service round-trips', () => {
     }),
     { seed: SEED, numRuns: 4 },
   );
+});
+
+test('a ServiceMonitor the library would not write as it is comes back as exported, and the project\'s policy is written once', () => {
+  const files = new Map(new ManifestStack(estate({ api: { metrics: {} }, web: { metrics: {} } })).files());
+  let edited = 0;
+  for (const [file, text] of files) {
+    const docs = text.split(/^---$/m).map((d) => (d.includes('kind: ServiceMonitor') && d.includes('name: web\n') ? (edited++, d.replace('    path: /metrics\n', '    path: /metrics\n    scheme: https\n')) : d));
+    files.set(file, docs.join('---'));
+  }
+  expect(edited).toBe(2);
+  const dir = writeExport(files);
+  try {
+    const imported = importEstate(dir, { platform: 'acme' });
+    expect(imported.report.find((e) => e.object === 'ServiceMonitor orders/web')?.outcome).toBe('hatch');
+    expect(imported.report.find((e) => e.object === 'NetworkPolicy orders/allow-monitoring')?.outcome).toBe('generated');
+    const again = new ManifestStack(loadProgram(imported.program, 'observability-edited')).files();
+    const monitors = [...again.values()].join('\n---\n').split(/^---$/m).filter((d) => d.includes('kind: ServiceMonitor'));
+    expect(monitors.filter((d) => d.includes('scheme: https'))).toHaveLength(2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('logs, metrics and alerts that differ between environments are kept once, with a note', () => {
+  const s: ImportedService = { name: 'api', common: { extra: { metrics: {} } }, perEnvironment: { production: { extra: { metrics: { path: '/x' } } } }, hosts: {}, notes: [] };
+  const tenants = new Map([['orders', { name: 'orders', projects: [{ name: 'orders', environments: ['test', 'production'], namespaces: {}, services: [s], hatches: [] }] }]]);
+  observabilityMergePass({ index: { tenants } } as unknown as EstateContext);
+  expect(s.perEnvironment).toEqual({});
+  expect(s.common.extra).toEqual({ metrics: {} });
+  expect(s.notes.join('\n')).toMatch(/TODO: the metrics of production differ/);
 });

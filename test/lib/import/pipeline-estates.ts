@@ -2,7 +2,7 @@
  * Small estates with release pipelines, for the import's pipeline tests (pipelines.test.ts, pipelines.full.test.ts).
  */
 import { ClusterRole, Credential, DeployMethod, Platform, Registry } from 'platform-cdk';
-import type { PipelineProps } from 'platform-cdk';
+import type { Department, PipelineProps, Project } from 'platform-cdk';
 
 /** The registry of the estates. */
 export const harbor = Registry.at('harbor.example.com');
@@ -12,7 +12,7 @@ export const MAVEN = harbor.image('ci/maven', '3.9.9');
 export const NODE = harbor.image('ci/node', '20.19.5');
 
 /** A small estate with delivery and a release department; `pipelines` adds the pipelines. */
-export function estate(pipelines: (add: (service: string, props: Omit<PipelineProps, 'source' | 'registryCredential'> & Partial<PipelineProps>) => void, departments: { release: unknown; developers: unknown }) => void, options: { deployMethod?: DeployMethod } = {}): Platform {
+export function estate(pipelines: (add: (service: string, props: Omit<PipelineProps, 'source' | 'registryCredential'> & Partial<PipelineProps>) => void, parts: { release: Department; developers: Department; project: Project }) => void, options: { deployMethod?: DeployMethod } = {}): Platform {
   const platform = new Platform('acme');
   const host = platform.addCluster('host', { role: ClusterRole.HOST });
   const member = platform.addCluster('member-1', { role: ClusterRole.MEMBER });
@@ -36,7 +36,7 @@ export function estate(pipelines: (add: (service: string, props: Omit<PipelinePr
         operators: [developers],
         ...props,
       } as PipelineProps),
-    { release, developers },
+    { release, developers, project },
   );
   return platform;
 }

@@ -42,6 +42,9 @@ it('the programs of imported release pipelines type-check', () => {
       add('api', { build: { image: MAVEN, commands: ['mvn package'] } });
       add('web', { build: { image: NODE, commands: ['npm ci'] }, scan: true });
     }, { deployMethod: DeployMethod.KUBECTL })),
+    loop: program(estate((add) => {
+      for (const n of ['api', 'web', 'worker']) add(n, { build: { image: MAVEN, commands: ['mvn package'] } });
+    })),
     single: program(estate((add) => add('api', { build: { image: MAVEN, commands: ['mvn package'] } }))),
     gitopsOnly: program(gitopsOnly),
   };

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { CiSystem, ClusterRole, Credential, DeployMethod, Platform, StageAnchor } from 'platform-cdk';
+import { CiSystem, ClusterRole, Credential, DeployMethod, GitOpsTool, Platform, StageAnchor, Target } from 'platform-cdk';
 import { diffOutputs, formatOutputDiff } from '../../../lib/diff';
 import { importEstate } from '../../../lib/import';
 import { readJenkinsfile } from '../../../lib/import/jenkinsfile';
@@ -22,22 +22,26 @@ const devopsDiff = (r: ReturnType<typeof roundTrip>): string[] =>
 
 describe('release pipelines of the library\'s shape', () => {
   test('come back as addPipeline options, written once where they are shared, and reproduce every DevOps object', () => {
-    const platform = estate((add) => {
+    const platform = estate((add, { project, release }) => {
+      project.addPipeline('migrations', { source: { repository: 'git@git.example.com:orders/migrations.git', credential: Credential.sshKey('gitlab-key') }, build: { image: MAVEN, commands: ['mvn -B flyway:validate'] }, image: harbor.image('orders/migrations', '1'), registryCredential: Credential.basicAuth('harbor-robot'), approval: { approvers: release }, environments: ['production'] });
       add('api', { build: { image: MAVEN, commands: ['mvn -B package'] }, unitTests: { commands: ['mvn -B test'], report: 'target/*.xml' }, scan: true, testsAfter: { test: { image: harbor.image('ci/newman', '6.2.1'), commands: ['newman run api.json'], report: 'reports/api.xml' } }, notify: { email: ['team@example.com'], webhook: Credential.secretText('chat-hook') } });
       add('web', { build: { image: NODE, commands: ['npm ci', 'npm run build'] }, extraStages: [{ name: 'lint', after: StageAnchor.BUILD, commands: ['npm run lint'] }, { name: 'sbom', after: StageAnchor.IMAGE, image: harbor.image('ci/syft', '1.0.0'), commands: ['syft .'] }], dockerfile: 'docker/Dockerfile', context: 'app' });
       add('worker', { build: { image: MAVEN, commands: ['mvn -B package'] }, unitTests: { commands: ['mvn -B test'], report: 'target/*.xml' }, scan: { severities: ['CRITICAL'], ignoreUnfixed: false } });
     });
     const r = roundTrip(platform, 'pipelines');
     expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+    const program = r.imported.program;
     const outcome = (object: string): string | undefined => r.imported.report.find((e) => e.object === object)?.outcome;
     expect(outcome('Pipeline orders-devops/api')).toBe('typed');
+    expect(outcome('Pipeline orders-devops/migrations')).toBe('typed');
+    expect(program).toContain("orders.addPipeline('migrations', {");
     expect(outcome('DevOpsProject orders-devops')).toBe('generated');
     expect(outcome('RoleBinding orders-devops/orders-developers-operator')).toBe('generated');
     expect(outcome('Application platform-gitops/host')).toBe('generated');
     expect(r.imported.report.filter((e) => e.outcome === 'hatch' || e.outcome === 'left-out').filter((e) => /devops|gitops/.test(e.object))).toEqual([]);
-    const program = r.imported.program;
-    // Shared options once, the repository as a template of the module's name, one line per module.
-    expect(program.match(/Credential\.basicAuth\('harbor-robot'\)/g)).toHaveLength(1);
+    // Shared options once (for the services' pipelines; the project's own pipeline says its own), the repository as
+    // a template of the module's name, one line per module.
+    expect(program.match(/Credential\.basicAuth\('harbor-robot'\)/g)).toHaveLength(2);
     expect(program).toContain('`https://git.example.com/orders/${service.name}.git`');
     expect(program.match(/ addReleasePipeline\(/g)).toHaveLength(3);
     expect(program).toContain("platform.configureDelivery({");
@@ -115,6 +119,30 @@ describe('pipelines the library did not write', () => {
     expect(r.imported.report.find((e) => e.object === 'Application platform-gitops/host')?.outcome).toBe('generated');
     expect(r.imported.program).toContain('TODO');
   });
+});
+
+describe('GitOps in each cluster', () => {
+  for (const [name, target, gitops] of [
+    ['Argo CD on plain Kubernetes', Target.KUBERNETES, undefined],
+    ['Flux on KubeSphere', undefined, GitOpsTool.FLUX],
+  ] as const) {
+    test(`${name} comes back as the delivery settings`, () => {
+      const platform = new Platform('acme', target ? { target } : {});
+      const host = platform.addCluster('host', { role: ClusterRole.HOST });
+      const member = platform.addCluster('member-1', { role: ClusterRole.MEMBER });
+      platform.addEnvironment('test', { clusters: [member] });
+      const production = platform.addEnvironment('production', { clusters: [host], production: true });
+      platform.configureDelivery({ estate: { repository: 'ssh://git@git.example.com/platform/estate.git', branch: 'live', credential: Credential.sshKey('estate-key') }, outdir: 'out', ...(gitops ? { gitops } : {}) });
+      platform.addTenant('orders', { manager: 'alice' }).addProject('orders', { environments: [production] }).addService('api', { image: harbor.image('orders/api', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] });
+      const r = roundTrip(platform, `gitops-${gitops ?? 'argo'}`);
+      expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+      const gitopsObjects = r.imported.report.filter((e) => /Application|GitRepository|Kustomization/.test(e.object));
+      expect(gitopsObjects.length).toBeGreaterThanOrEqual(2);
+      expect(gitopsObjects.map((e) => e.outcome)).toEqual(gitopsObjects.map(() => 'generated'));
+      expect(r.imported.program).toContain("outdir: 'out'");
+      if (gitops) expect(r.imported.program).toContain("Credential.sshKey('estate-key')");
+    });
+  }
 });
 
 test('whatever pipelines a generator builds round-trip', () => {

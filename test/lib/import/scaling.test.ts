@@ -3,12 +3,14 @@
  * `autoscaling`, PodDisruptionBudgets back to `disruptionBudget` (or the production default), and Deployments scaled
  * elsewhere back to `Replicas.external()`.
  */
+import * as fs from 'fs';
 import * as fc from 'fast-check';
 import { ClusterRole, ManifestStack, Platform, Registry, Replicas } from 'platform-cdk';
 import type { AutoscalingOptions, DisruptionBudgetOptions, EnvironmentOverrides, KubeObject } from 'platform-cdk';
 import { formatOutputDiff } from '../../../lib/diff';
+import { importEstate } from '../../../lib/import';
 import { readAutoscaler, readDisruptionBudget, readExternalReplicas } from '../../../lib/import/scaling';
-import { roundTrip } from './roundtrip';
+import { loadProgram, roundTrip, writeExport } from './roundtrip';
 
 const SEED = 22;
 const image = Registry.at('harbor.example.com').image('orders/api', '1.2.3');
@@ -122,4 +124,25 @@ test('property: any scaling of two environments round-trips', () => {
     }),
     { seed: SEED, numRuns: 4 },
   );
+});
+
+test('a production budget the library would not write as it is comes back as exported, with no second one beside it', () => {
+  const files = new Map(new ManifestStack(estate({ api: {} })).files());
+  let edited = 0;
+  for (const [file, text] of files) {
+    if (!text.includes('kind: PodDisruptionBudget')) continue;
+    files.set(file, text.replace(/maxUnavailable: 1\n/g, () => (edited++, "maxUnavailable: '25%'\n")));
+  }
+  expect(edited).toBe(1);
+  const dir = writeExport(files);
+  try {
+    const imported = importEstate(dir, { platform: 'acme' });
+    expect(imported.report.find((e) => e.object === 'PodDisruptionBudget orders/api')?.outcome).toBe('hatch');
+    const again = new ManifestStack(loadProgram(imported.program, 'scaling-edited')).files();
+    const pdbs = [...again.values()].join('\n---\n').split(/^---$/m).filter((d) => d.includes('kind: PodDisruptionBudget'));
+    expect(pdbs).toHaveLength(1);
+    expect(pdbs[0]).toContain('25%');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
