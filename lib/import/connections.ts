@@ -17,6 +17,7 @@ import { findSecret } from '../secret-rules';
 import { code, Code, Ref } from './code';
 import type { EstateContext, EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
+import { isPreviewNamespace } from './previews';
 import { externalStatefulServices } from './stateful';
 import { literal } from './writer';
 
@@ -295,6 +296,8 @@ export function estateConnections(index: EstateIndex): EstateConnections {
     if (ns) (byNs.get(`${e.cluster}/${ns}`) ?? byNs.set(`${e.cluster}/${ns}`, []).get(`${e.cluster}/${ns}`)!).push(e);
   }
   const objectsOf = (p: NamespacePlace): ExportedObject[] => byNs.get(`${p.cluster}/${p.namespace}`) ?? [];
+  // The previews' namespaces, by `<cluster>/<namespace>` (lib/import/previews.ts reads them).
+  const previews = new Set(index.exported.objects.filter((e) => isPreviewNamespace(e.object)).map((e) => `${e.cluster}/${e.object.metadata.name}`));
   // Targets by `<cluster>/<namespace>/<name>`.
   const targets = new Map<string, ConnectionTarget>();
   for (const p of index.places) for (const t of appTargets(p, objectsOf(p))) targets.set(`${p.cluster}/${p.namespace}/${t.name}`, t);
@@ -359,9 +362,17 @@ export function estateConnections(index: EstateIndex): EstateConnections {
     policies.clear();
     const bad = new Set<Consumer>();
     const live = consumers.filter((c) => c.connections.length > 0);
-    const check = (place: NamespacePlace, name: string, spec: Json, culprits: readonly Consumer[]): void => {
+    const check = (place: NamespacePlace, name: string, spec: Json, culprits: readonly Consumer[], previewCallers?: ReadonlySet<string>): void => {
       const found = objectsOf(place).find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === name);
-      if (found && canonical((found.object as unknown as Json).spec) === canonical(spec)) policies.add(found);
+      let given = found ? obj((found.object as unknown as Json).spec) : undefined;
+      // The callers of a preview on this cluster that reach this instance (the library admits them here): the same
+      // services as the declared callers, in preview namespaces.
+      if (given && previewCallers && canonical(given) !== canonical(spec)) {
+        const fromPreview = (f: Json): boolean =>
+          previews.has(`${place.cluster}/${String(obj(obj(f.namespaceSelector).matchLabels)[NAMESPACE_NAME])}`) && previewCallers.has(String(obj(obj(f.podSelector).matchLabels)[LabelKeys.NAME]));
+        given = { ...given, ingress: list(given.ingress).map((r) => ({ ...r, from: list(r.from).filter((f) => !fromPreview(f)) })) };
+      }
+      if (found && canonical(given) === canonical(spec)) policies.add(found);
       else for (const c of culprits) bad.add(c);
     };
     // Egress, in each consumer's namespace, per target.
@@ -403,7 +414,7 @@ export function estateConnections(index: EstateIndex): EstateConnections {
         for (const x of g.callers) from.set(`${x.consumer.place.namespace}/${x.consumer.pod}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: x.consumer.place.namespace } }, podSelector: { matchLabels: { [LabelKeys.NAME]: x.consumer.pod } } });
         return { from: [...from.keys()].sort().map((k) => from.get(k)!), ports: [{ protocol: g.port.protocol, port: g.port.targetPort }] };
       });
-      check(target.place, `ingress-to-${target.name}`, { podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } }, policyTypes: ['Ingress'], ingress: rules }, all.map((x) => x.consumer));
+      check(target.place, `ingress-to-${target.name}`, { podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } }, policyTypes: ['Ingress'], ingress: rules }, all.map((x) => x.consumer), new Set(all.map((x) => x.consumer.pod)));
     }
     if (bad.size === 0) break;
     // A consumer with a policy out of line declares no connection, in any environment.
