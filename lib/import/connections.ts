@@ -12,12 +12,12 @@
  * consumer's tenant (`acceptFrom`).
  */
 import { defaultEnvPrefix, fillConnectionTemplate, parseConnectionTemplate, serviceAddress } from '../../constructs/connection';
+import { PreviewLabels } from '../../constructs/preview';
 import { LabelKeys } from '../manifest';
 import { findSecret } from '../secret-rules';
 import { code, Code, Ref } from './code';
 import type { EstateContext, EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
-import { isPreviewNamespace } from './previews';
 import { externalStatefulServices } from './stateful';
 import { literal } from './writer';
 
@@ -297,7 +297,7 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   }
   const objectsOf = (p: NamespacePlace): ExportedObject[] => byNs.get(`${p.cluster}/${p.namespace}`) ?? [];
   // The previews' namespaces, by `<cluster>/<namespace>` (lib/import/previews.ts reads them).
-  const previews = new Set(index.exported.objects.filter((e) => isPreviewNamespace(e.object)).map((e) => `${e.cluster}/${e.object.metadata.name}`));
+  const previews = new Set(index.exported.objects.filter((e) => e.object.kind === 'Namespace' && (e.object.metadata.labels?.[PreviewLabels.PREVIEW] ?? '') !== '').map((e) => `${e.cluster}/${e.object.metadata.name}`));
   // Targets by `<cluster>/<namespace>/<name>`.
   const targets = new Map<string, ConnectionTarget>();
   for (const p of index.places) for (const t of appTargets(p, objectsOf(p))) targets.set(`${p.cluster}/${p.namespace}/${t.name}`, t);
