@@ -12,6 +12,7 @@
  * consumer's tenant (`acceptFrom`).
  */
 import { defaultEnvPrefix, fillConnectionTemplate, parseConnectionTemplate, serviceAddress } from '../../constructs/connection';
+import { PreviewLabels } from '../../constructs/preview';
 import { LabelKeys } from '../manifest';
 import { findSecret } from '../secret-rules';
 import { code, Code, Ref } from './code';
@@ -26,10 +27,14 @@ type Json = Record<string, unknown>;
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
 
 /** A port of a target: the Service's, and the one its pods or machines listen on. */
-interface TargetPort {
+export interface TargetPort {
+  /** The Service port's name. */
   readonly name: string;
+  /** The Service port. */
   readonly port: number;
+  /** The port the target's pods or machines listen on. */
   readonly targetPort: number;
+  /** Its protocol. */
   readonly protocol: string;
 }
 
@@ -291,6 +296,8 @@ export function estateConnections(index: EstateIndex): EstateConnections {
     if (ns) (byNs.get(`${e.cluster}/${ns}`) ?? byNs.set(`${e.cluster}/${ns}`, []).get(`${e.cluster}/${ns}`)!).push(e);
   }
   const objectsOf = (p: NamespacePlace): ExportedObject[] => byNs.get(`${p.cluster}/${p.namespace}`) ?? [];
+  // The previews' namespaces, by `<cluster>/<namespace>` (lib/import/previews.ts reads them).
+  const previews = new Set(index.exported.objects.filter((e) => e.object.kind === 'Namespace' && (e.object.metadata.labels?.[PreviewLabels.PREVIEW] ?? '') !== '').map((e) => `${e.cluster}/${e.object.metadata.name}`));
   // Targets by `<cluster>/<namespace>/<name>`.
   const targets = new Map<string, ConnectionTarget>();
   for (const p of index.places) for (const t of appTargets(p, objectsOf(p))) targets.set(`${p.cluster}/${p.namespace}/${t.name}`, t);
@@ -350,13 +357,22 @@ export function estateConnections(index: EstateIndex): EstateConnections {
   }
   // Every policy the connections make the library write must be in the export as it is.
   const policies = new Set<ExportedObject>();
-  for (let round = 0; round < 50; round++) {
+  // Each round drops at least one consumer that still declares connections, so the loop ends.
+  for (;;) {
     policies.clear();
     const bad = new Set<Consumer>();
     const live = consumers.filter((c) => c.connections.length > 0);
-    const check = (place: NamespacePlace, name: string, spec: Json, culprits: readonly Consumer[]): void => {
+    const check = (place: NamespacePlace, name: string, spec: Json, culprits: readonly Consumer[], previewCallers?: ReadonlySet<string>): void => {
       const found = objectsOf(place).find((e) => e.object.kind === 'NetworkPolicy' && e.object.metadata.name === name);
-      if (found && canonical((found.object as unknown as Json).spec) === canonical(spec)) policies.add(found);
+      let given = found ? obj((found.object as unknown as Json).spec) : undefined;
+      // The callers of a preview on this cluster that reach this instance (the library admits them here): the same
+      // services as the declared callers, in preview namespaces.
+      if (given && previewCallers && canonical(given) !== canonical(spec)) {
+        const fromPreview = (f: Json): boolean =>
+          previews.has(`${place.cluster}/${String(obj(obj(f.namespaceSelector).matchLabels)[NAMESPACE_NAME])}`) && previewCallers.has(String(obj(obj(f.podSelector).matchLabels)[LabelKeys.NAME]));
+        given = { ...given, ingress: list(given.ingress).map((r) => ({ ...r, from: list(r.from).filter((f) => !fromPreview(f)) })) };
+      }
+      if (found && canonical(given) === canonical(spec)) policies.add(found);
       else for (const c of culprits) bad.add(c);
     };
     // Egress, in each consumer's namespace, per target.
@@ -380,24 +396,30 @@ export function estateConnections(index: EstateIndex): EstateConnections {
         check(place, groups.length === 1 ? base : `${base}-${g.port.name}`, spec, g.callers.map((x) => x.consumer));
       }
     }
-    // Ingress, in each app target's namespace (every caller of the environment).
-    const byTarget = new Map<ConnectionTarget, { consumer: Consumer; port: TargetPort }[]>();
-    for (const c of live) for (const x of c.connections) if (x.target.peer.kind === 'pods') (byTarget.get(x.target) ?? byTarget.set(x.target, []).get(x.target)!).push({ consumer: c, port: x.port });
-    for (const [target, callers] of byTarget) {
-      // Callers of the target's environment, on any cluster of it.
-      const all = callers.filter((x) => x.consumer.place.environment === target.place.environment);
+    // Ingress, in each app target's namespace on each of its environment's clusters: every caller of the environment,
+    // whatever its cluster (the namespaces are the same on every cluster of an environment).
+    const byTarget = new Map<string, { consumer: Consumer; port: TargetPort }[]>();
+    const targetKey = (t: ConnectionTarget): string => `${t.place.environment}/${t.place.namespace}/${t.name}`;
+    for (const c of live) {
+      for (const x of c.connections) {
+        if (x.target.peer.kind !== 'pods' || c.place.environment !== x.target.place.environment) continue;
+        (byTarget.get(targetKey(x.target)) ?? byTarget.set(targetKey(x.target), []).get(targetKey(x.target))!).push({ consumer: c, port: x.port });
+      }
+    }
+    for (const target of targets.values()) {
+      const all = byTarget.get(targetKey(target));
+      if (!all) continue;
       const rules = byPort(all).map((g) => {
         const from = new Map<string, Json>();
         for (const x of g.callers) from.set(`${x.consumer.place.namespace}/${x.consumer.pod}`, { namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: x.consumer.place.namespace } }, podSelector: { matchLabels: { [LabelKeys.NAME]: x.consumer.pod } } });
         return { from: [...from.keys()].sort().map((k) => from.get(k)!), ports: [{ protocol: g.port.protocol, port: g.port.targetPort }] };
       });
-      check(target.place, `ingress-to-${target.name}`, { podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } }, policyTypes: ['Ingress'], ingress: rules }, all.map((x) => x.consumer));
+      check(target.place, `ingress-to-${target.name}`, { podSelector: { matchLabels: { [LabelKeys.NAME]: target.name } }, policyTypes: ['Ingress'], ingress: rules }, all.map((x) => x.consumer), new Set(all.map((x) => x.consumer.pod)));
     }
     if (bad.size === 0) break;
     // A consumer with a policy out of line declares no connection, in any environment.
     const badIds = new Set([...bad].map((c) => c.identity));
     for (const c of consumers) if (badIds.has(c.identity)) drop(c);
-    if (round === 49) policies.clear();
   }
   const out: EstateConnections = {
     consumers: new Map(consumers.filter((c) => c.connections.length > 0).map((c) => [`${c.place.cluster}/${c.place.namespace}/${c.pod}`, c.connections])),
@@ -496,7 +518,11 @@ export function connectionsPass(ctx: NamespaceContext): void {
   for (let grown = true; grown; ) {
     grown = false;
     const targets = new Set(mine.filter(([n]) => skipped.has(n)).flatMap(([, c]) => c.map((x) => x.target)));
-    for (const [name, connections] of mine) if (!skipped.has(name) && connections.some((x) => targets.has(x.target))) grown = skipped.add(name) !== undefined;
+    for (const [name, connections] of mine) {
+      if (skipped.has(name) || !connections.some((x) => targets.has(x.target))) continue;
+      skipped.add(name);
+      grown = true;
+    }
   }
   for (const [name, fields] of ctx.services) {
     const connections = all.consumers.get(`${here}${name}`);

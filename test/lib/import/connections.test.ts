@@ -54,6 +54,22 @@ test('connections within a project, across projects and tenants, with ports, pre
   expect(r.imported.report.filter((e) => e.object.startsWith('NetworkPolicy') && e.outcome === 'hatch')).toEqual([]);
 });
 
+test('connections in an environment of two clusters round-trip', () => {
+  const platform = new Platform('acme');
+  const a = platform.addCluster('host', { role: ClusterRole.HOST });
+  const b = platform.addCluster('member', { role: ClusterRole.MEMBER });
+  const production = platform.addEnvironment('production', { clusters: [a, b], production: true });
+  const tenant = platform.addTenant('orders', { manager: 'alice' });
+  const front = tenant.addProject('front', { environments: [production] });
+  const back = tenant.addProject('back', { environments: [production] });
+  const api = back.addService('api', { image: harbor.image('back/api', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] });
+  front.addService('web', { image: harbor.image('front/web', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] }).connectsTo(api);
+  back.addService('worker', { image: harbor.image('back/worker', '1.0.0'), runAsUser: 1000, ports: [{ port: 8080 }] }).connectsTo(api);
+  const r = roundTrip(platform, 'connections-clusters');
+  expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+  expect(r.imported.program).toContain('connectsTo(api)');
+});
+
 test('address variables without the policies of a connection stay plain variables', () => {
   const { platform, services } = estate();
   // What a console-built estate has: the address written by hand, no network policy of a connection.
