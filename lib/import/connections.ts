@@ -19,7 +19,7 @@ import { code, Code, Ref } from './code';
 import type { EstateContext, EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
 import { externalStatefulServices } from './stateful';
-import { literal } from './writer';
+import { literal } from './format';
 
 type Json = Record<string, unknown>;
 

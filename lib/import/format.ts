@@ -169,3 +169,8 @@ export class Names {
     return this.of(name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'VALUE', '', true);
   }
 }
+
+/** The name of the constant the program declares for a registry host. */
+export function registryConst(host: string): string {
+  return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
+}

@@ -13,7 +13,7 @@ import { code, Code, Ref } from './code';
 import type { ImportedProject } from './model';
 import type { EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
-import { literal } from './writer';
+import { literal } from './format';
 
 type Json = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import { Code, code } from './code';
 import type { ServiceFields } from './model';
 import type { EstateContext, NamespaceContext } from './passes';
 import { readService } from './service';
-import { registryConst, str } from './writer';
+import { registryConst, str } from './format';
 
 /** The pod label that names a version. */
 const VERSION = 'version';

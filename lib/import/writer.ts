@@ -5,7 +5,9 @@
  * `addManifests`, each with a comment saying why.
  */
 import { Code, Ref } from './code';
-import { commentText, inline, literal, Names, refsIn, str, whileWriting, WIDTH } from './format';
+import { commentText, inline, literal, Names, refsIn, registryConst, str, whileWriting, WIDTH } from './format';
+
+export { registryConst } from './format';
 import { WORKSPACE_ROLES } from './recognise';
 import { configValuesDeclaration, shareConfigValues } from './config-values';
 import { groupNotes, Hoisted, shareLabels, shareProps, sharedDeclaration } from './tables';
@@ -21,10 +23,6 @@ class Imports {
   public readonly types = new Set<string>();
 }
 
-/** The name of the constant the program declares for a registry host. */
-export function registryConst(host: string): string {
-  return host.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase().replace(/^([0-9])/, '_$1');
-}
 
 function probeCode(p: ImportedProbe, im: Imports): Code {
   im.names.add('Probe');
