@@ -310,8 +310,9 @@ function writeBody(estate: ImportedEstate, source: string, im: Imports, vars: Ma
   // variables `sre` and `host`.)
   const codeOnly = body.map((l) =>
     l
-      .replace(/'(?:[^'\\]|\\.)*'/g, "''")
-      .replace(/\/\/.*$/, '')
+      // A string ends on its line: an apostrophe in a comment (builder's) opens none that eats the lines after it.
+      .replace(/'(?:[^'\\\n]|\\.)*'/g, "''")
+      .replace(/\/\/.*$/gm, '')
       .replace(/(^\s*|[{,]\s*)[A-Za-z_$][A-Za-z0-9_$]*(\s*:)/g, '$1$2'),
   );
   for (let i = 0; i < body.length; i++) {
