@@ -9,7 +9,9 @@
  *   `pulumi.ProviderResource` of its cluster: no library code, no component resources, no `dependsOn`, no
  *   `ignoreChanges`, none of `@pulumi/kubernetes`'s typed classes (their aliases and default options). The time runs
  *   from before the first registration to after every resource has its URN. Prints one `ChildReport` line
- *   (variant `pf`), with the CPU time of the window (`cpuMs`).
+ *   (variant `pf`), with the CPU time of the window (`cpuMs`). The SDK's promise bookkeeping runs without its
+ *   debugging traces, as under `PulumiStack` (stacks/pulumi-bookkeeping.ts); `BENCH_PF_SDK_TRACES=1` runs the SDK's
+ *   own, the floor as shipped.
  */
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';

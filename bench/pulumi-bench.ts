@@ -6,6 +6,7 @@
  *
  *   BENCH_PULUMI_SIZES=100,1000,3000  the N to run (default 100,1000,3000)
  *   BENCH_RUNS=3                      runs per variant and N (default 3)
+ *   BENCH_PF_SDK_TRACES=1             the floor with the SDK's own promise bookkeeping (default: the light one of p)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
