@@ -62,6 +62,17 @@ describe('project grants', () => {
     expect(r.imported.report.filter((e) => e.object.startsWith('Role ')).map((e) => e.outcome)).toEqual(['generated']);
   });
 
+  test('a department\'s custom workspace role comes back, beside a user of the same name with a built-in role', () => {
+    const { platform, tenant } = estate(['orders']);
+    const sre = tenant.addDepartment('sre', { displayName: 'Shop SRE', members: ['deng.kai'] });
+    tenant.grant(sre, WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] }));
+    tenant.grant(User.named('sre'), WorkspaceRole.VIEWER);
+    const r = roundTrip(platform, 'custom-workspace-department');
+    expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+    expect(r.imported.summary.hatch).toBe(0);
+    expect(r.imported.program).toContain("shop.grant(sre, WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] }))");
+  });
+
   test('bindings the library would not write again stay escape hatches: a label of their own, two subjects, another name, an unknown group', () => {
     const { platform, tenant } = estate(['orders']);
     tenant.grantInProjects(tenant.departments[0], ProjectRole.OPERATOR);
