@@ -139,6 +139,31 @@ describe('project grants', () => {
   });
 });
 
+describe('workspace grants', () => {
+  test('whatever workspace roles users and departments of the same names have, built-in or custom, they round-trip', () => {
+    const names = ['sre', 'audit'];
+    const custom = WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] });
+    const roles = [undefined, WorkspaceRole.VIEWER, WorkspaceRole.REGULAR, custom];
+    // For each name: the department's role and the user's role (or none).
+    const plan = fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })), { minLength: names.length, maxLength: names.length });
+    let run = 0;
+    fc.assert(
+      fc.property(plan, (cells) => {
+        const { platform, tenant } = estate(['orders']);
+        names.forEach((name, i) => {
+          const [d, u] = cells[i];
+          if (roles[d]) tenant.grant(tenant.addDepartment(name, { members: ['deng.kai'] }), roles[d]!);
+          if (roles[u]) tenant.grant(User.named(name), roles[u]!);
+        });
+        const r = roundTrip(platform, `workspace-grants-property-${run++}`);
+        expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+        expect(r.imported.summary.hatch).toBe(0);
+      }),
+      { seed: SEED, numRuns: 6 },
+    );
+  });
+});
+
 describe('project quotas per environment', () => {
   test('a quota that differs between environments comes back per environment, the shared values once', () => {
     const { platform, tenant } = estate(['orders']);
