@@ -12,7 +12,7 @@
  * An object is claimed only when the call written makes the library produce it again as it is; anything else stays
  * for an escape hatch.
  */
-import { LabelKeys } from '../manifest';
+import { instanceName, LabelKeys } from '../manifest';
 import { WAIVER_PREFIX } from '../policy';
 import { code, Code, Ref } from './code';
 import { literal } from './format';
@@ -189,8 +189,10 @@ function readLegacy(ctx: NamespaceContext, service: string, ingress: ExportedObj
   if (paths.length !== 1 || typeof port !== 'number') return undefined;
   const svc = ctx.unclaimed().find((x) => x.object.kind === 'Service' && x.object.metadata.name === name);
   if (!svc) return undefined;
+  // The service's labels (as on its Ingress), named for the legacy backend.
   const labels = svc.object.metadata.labels ?? {};
-  if (labels[LabelKeys.NAME] !== name || labels[LabelKeys.INSTANCE] !== `${name}-${ctx.environment.name}` || Object.keys(svc.object.metadata.annotations ?? {}).length > 0) return undefined;
+  const expected = { ...(ingress.object.metadata.labels ?? {}), [LabelKeys.NAME]: name, [LabelKeys.INSTANCE]: instanceName(name, ctx.environment.name) };
+  if (!same(labels, expected) || Object.keys(svc.object.metadata.annotations ?? {}).length > 0) return undefined;
   const spec = obj((svc.object as unknown as Json).spec);
   if (!same(spec.ports, [{ name: 'http', port, targetPort: port, protocol: 'TCP' }]) || spec.selector !== undefined) return undefined;
   if (spec.type === 'ExternalName') {

@@ -134,4 +134,35 @@ describe('pending domain cut-overs', () => {
     expect(r.report.filter((e) => e.object.includes('portal-legacy')).map((e) => e.outcome)).toEqual(['hatch', 'hatch']);
     expect(r.program).not.toContain('cutOver');
   });
+
+  test('a legacy Service with a label of its own stays an escape hatch', () => {
+    const { platform, portal } = estate();
+    portal.expose({ hosts: { production: 'portal.example.com' }, environments: ['production'] });
+    portal.expose({ hosts: { production: 'www.example.com' }, environments: ['production'], cutOver: { production: { legacy: { host: 'old.example.com', port: 80 }, done: false } } });
+    const r = importChanged(platform, (o) => {
+      const m = o.metadata as { name: string; labels?: Record<string, string> };
+      if (o.kind === 'Service' && m.name === 'portal-legacy') m.labels = { ...m.labels, owner: 'web-team' };
+    });
+    expect(r.report.filter((e) => e.object.includes('portal-legacy')).map((e) => e.outcome)).toEqual(['hatch']);
+  });
+
+  test('whatever legacy backend a pending cut-over has, it round-trips', () => {
+    const ipv4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map((p) => p.join('.'));
+    const legacy = fc.oneof(
+      fc.record({ addresses: fc.uniqueArray(ipv4, { minLength: 1, maxLength: 3 }), port: fc.integer({ min: 1, max: 65535 }) }),
+      fc.record({ host: fc.constantFrom('old.example.com', 'legacy-www.example.org'), port: fc.integer({ min: 1, max: 65535 }) }),
+    );
+    let run = 0;
+    fc.assert(
+      fc.property(legacy, fc.constantFrom('a.example.com', 'www.example.com', 'zz.example.com'), (backend, host) => {
+        const { platform, portal } = estate();
+        portal.expose({ hosts: { test: 'portal.test.example.com', production: 'portal.example.com' } });
+        portal.expose({ hosts: { production: host }, environments: ['production'], cutOver: { production: { legacy: backend, done: false } } });
+        const r = roundTrip(platform, `cutover-prop-${run++}`);
+        expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+        expect(r.imported.summary.hatch).toBe(0);
+      }),
+      { seed: SEED, numRuns: 8 },
+    );
+  });
 });
