@@ -198,7 +198,7 @@ function writeCustomWorkspaceGrants(ctx: EstateContext): void {
     const subject = subjectOf(tenant, b);
     if (!subject || !templates || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || o.metadata.name !== `${subjectName(tenant.name, subject)}-${b.roleRef.name}`) continue;
     // One workspace role per subject and workspace (KubeSphere keeps one).
-    if ((tenant.grants ?? []).some((g) => (g.department ?? g.user) === ('user' in subject ? subject.user : subject.department))) continue;
+    if ((tenant.grants ?? []).some((g) => ('user' in subject ? g.user === subject.user : g.department === subject.department))) continue;
     ctx.statement(code()`${Ref.tenant(tenant.name)}.grant(${subjectCode(tenant.name, subject)}, ${roleCode('WorkspaceRole', name, templates)})`);
     ctx.claim(e, 'typed', `a grant of tenant ${tenant.name} of the custom role ${name}`);
     if (roleObject && !roles.has(roleObject)) ctx.claim(roleObject, 'generated', `custom workspace role ${name}, written where it is granted`);

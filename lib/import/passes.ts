@@ -29,6 +29,7 @@ import { statefulPass } from './stateful';
 import { alertRoutingPass } from './alerting';
 import { selfProvisioningPass } from './departments';
 import { previewPass } from './previews';
+import { cutOverPass, networkExposurePass } from './exposure';
 
 /** Where a namespace of a cluster belongs. */
 export interface NamespacePlace {
@@ -136,6 +137,9 @@ export const NAMESPACE_PASSES: NamespacePass[] = [
   scalingPass,
   observabilityPass,
   readProjectGrants,
+  // Network exposures and pending cut-overs: Services beyond a service's own (before the stateful ones, which have no selector).
+  networkExposurePass,
+  cutOverPass,
   // External stateful services, then the connections to them and between services (after every pass that adds a service).
   statefulPass,
   connectionsPass,

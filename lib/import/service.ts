@@ -305,10 +305,14 @@ export function mergeEnvironments(byEnv: ReadonlyMap<string, ServiceFields>): { 
   return { common, perEnvironment };
 }
 
-/** The hosts of an Ingress (its first rule's), its path, and whether it serves TLS. */
+/**
+ * The hosts of an Ingress (its first rule's, apart from a pending cut-over's route to `<service>-legacy`, which
+ * lib/import/exposure.ts reads), its path, and whether it serves TLS.
+ */
 export function readIngress(ingress: KubeObject): { host?: string; path?: string; tls: boolean } {
   const spec = obj((ingress as unknown as JsonObject).spec);
-  const rule = list(spec.rules)[0] ?? {};
+  const legacy = `${ingress.metadata.name}-legacy`;
+  const rule = list(spec.rules).find((r) => !list(obj(r.http).paths).some((p) => obj(obj(p.backend).service).name === legacy)) ?? {};
   const p = list(obj(rule.http).paths)[0] ?? {};
   return { host: typeof rule.host === 'string' ? rule.host : undefined, path: typeof p.path === 'string' ? p.path : undefined, tls: list(spec.tls).length > 0 };
 }

@@ -62,6 +62,17 @@ describe('project grants', () => {
     expect(r.imported.report.filter((e) => e.object.startsWith('Role ')).map((e) => e.outcome)).toEqual(['generated']);
   });
 
+  test('a department\'s custom workspace role comes back, beside a user of the same name with a built-in role', () => {
+    const { platform, tenant } = estate(['orders']);
+    const sre = tenant.addDepartment('sre', { displayName: 'Shop SRE', members: ['deng.kai'] });
+    tenant.grant(sre, WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] }));
+    tenant.grant(User.named('sre'), WorkspaceRole.VIEWER);
+    const r = roundTrip(platform, 'custom-workspace-department');
+    expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+    expect(r.imported.summary.hatch).toBe(0);
+    expect(r.imported.program).toContain("shop.grant(sre, WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] }))");
+  });
+
   test('bindings the library would not write again stay escape hatches: a label of their own, two subjects, another name, an unknown group', () => {
     const { platform, tenant } = estate(['orders']);
     tenant.grantInProjects(tenant.departments[0], ProjectRole.OPERATOR);
@@ -124,6 +135,31 @@ describe('project grants', () => {
         expect(r.imported.summary.hatch).toBe(0);
       }),
       { seed: SEED, numRuns: 5 },
+    );
+  });
+});
+
+describe('workspace grants', () => {
+  test('whatever workspace roles users and departments of the same names have, built-in or custom, they round-trip', () => {
+    const names = ['sre', 'audit'];
+    const custom = WorkspaceRole.custom('sre', { templates: ['workspace-view-projects', 'workspace-view-members'] });
+    const roles = [undefined, WorkspaceRole.VIEWER, WorkspaceRole.REGULAR, custom];
+    // For each name: the department's role and the user's role (or none).
+    const plan = fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })), { minLength: names.length, maxLength: names.length });
+    let run = 0;
+    fc.assert(
+      fc.property(plan, (cells) => {
+        const { platform, tenant } = estate(['orders']);
+        names.forEach((name, i) => {
+          const [d, u] = cells[i];
+          if (roles[d]) tenant.grant(tenant.addDepartment(name, { members: ['deng.kai'] }), roles[d]!);
+          if (roles[u]) tenant.grant(User.named(name), roles[u]!);
+        });
+        const r = roundTrip(platform, `workspace-grants-property-${run++}`);
+        expect(formatOutputDiff(r.diff).trim()).toBe('no differences');
+        expect(r.imported.summary.hatch).toBe(0);
+      }),
+      { seed: SEED, numRuns: 6 },
     );
   });
 });
