@@ -21,9 +21,9 @@ describe('platform-cdk import', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toContain("new Platform('acme')");
-    expect(r.stdout).toContain('escape hatches (4):');
+    expect(r.stdout).toContain('escape hatches (3):');
     expect(r.stdout).toContain('host: Secret orders/order-db');
-    expect(r.stdout).toContain('8 typed, 0 written by default, 4 through escape hatches, 5 left out');
+    expect(r.stdout).toContain('9 typed, 0 written by default, 3 through escape hatches, 5 left out');
   });
 
   test('--format json gives the report as data', () => {
@@ -32,7 +32,7 @@ describe('platform-cdk import', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { ok: boolean; summary: Record<string, number>; objects: { object: string; outcome: string }[] };
     expect(j.ok).toBe(true);
-    expect(j.summary.hatch).toBe(4);
+    expect(j.summary.hatch).toBe(3);
     expect(j.objects.find((o) => o.object === 'StorageClass fast-ssd')?.outcome).toBe('hatch');
   });
 
