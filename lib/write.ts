@@ -252,7 +252,8 @@ export function writeTreeAtomically(outdir: string, files: TreeContent, dirs: re
         attempt(p.target, 'create the folder', current, () => fsys.mkdir(current));
       }
       const made = new Set<string>([p.staging, ...dirs.map((d) => path.join(p.staging, d))]);
-      const write = (rel: string, content: string): void => {
+      // Writes a file of the staging folder, or adds to its end (without appendFile: read and written again).
+      const put = (rel: string, content: string, append: boolean): void => {
         current = path.join(p.staging, rel);
         const file = current;
         const dir = path.dirname(file);
@@ -261,22 +262,13 @@ export function writeTreeAtomically(outdir: string, files: TreeContent, dirs: re
             fsys.mkdir(dir);
             made.add(dir);
           }
-          fsys.writeFile(file, content);
-        });
-      };
-      const append = (rel: string, content: string): void => {
-        current = path.join(p.staging, rel);
-        const file = current;
-        const dir = path.dirname(file);
-        attempt(p.target, 'write', file, () => {
-          if (!made.has(dir)) {
-            fsys.mkdir(dir);
-            made.add(dir);
-          }
-          if (fsys.appendFile) fsys.appendFile(file, content);
+          if (!append) fsys.writeFile(file, content);
+          else if (fsys.appendFile) fsys.appendFile(file, content);
           else fsys.writeFile(file, `${fsys.lstat(file) ? fsys.readFile(file) : ''}${content}`);
         });
       };
+      const write = (rel: string, content: string): void => put(rel, content, false);
+      const append = (rel: string, content: string): void => put(rel, content, true);
       if (typeof files === 'function') files(write, append);
       else for (const [rel, content] of files) write(rel, content);
     } catch (e) {

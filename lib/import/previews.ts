@@ -16,7 +16,7 @@ import type { KubeObject } from '../manifest';
 import { code, Code, Ref } from './code';
 import type { EstateContext, EstatePass } from './passes';
 import type { ExportedObject } from './read';
-import { quantity, readIngress, splitImage } from './service';
+import { quotaValues, readIngress, splitImage } from './service';
 import { literal, str } from './format';
 
 type Obj = Record<string, unknown>;
@@ -101,14 +101,7 @@ function dataOf(objects: readonly ExportedObject[], name: string | undefined): R
 
 /** A project quota (millicores, MiB, pods) from a ResourceQuota, or undefined when it is not whole numbers of them. */
 function quotaOf(o: KubeObject | undefined): Record<string, number> | undefined {
-  const hard = obj(obj(obj(o).spec).hard);
-  const q: Record<string, number | undefined> = {
-    cpuRequestMillis: quantity(hard['requests.cpu'], true),
-    cpuLimitMillis: quantity(hard['limits.cpu'], true),
-    memoryRequestMiB: quantity(hard['requests.memory'], false),
-    memoryLimitMiB: quantity(hard['limits.memory'], false),
-    pods: hard.pods === undefined ? undefined : Number(hard.pods),
-  };
+  const q = quotaValues(o);
   return Object.values(q).every((v) => v !== undefined && Number.isInteger(v)) ? (q as Record<string, number>) : undefined;
 }
 

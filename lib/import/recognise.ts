@@ -17,7 +17,7 @@ import { isPreviewNamespace } from './previews';
 import { isProductionEnvironment } from './environments';
 import type { EstateIndex, NamespaceContext } from './passes';
 import type { ImportedCluster, ImportedEnvironment, ImportedEstate, ImportedHatch, ImportedProject, ImportedService, ImportedTenant, ReportEntry, ServiceFields } from './model';
-import { DEFAULT_RESOURCES, mergeEnvironments, quantity, readIngress, readService } from './service';
+import { DEFAULT_RESOURCES, mergeEnvironments, quotaValues, readIngress, readService } from './service';
 import { quotaStatements, splitQuotas } from './quotas';
 
 /** Options of {@link recogniseEstate}. */
@@ -453,15 +453,7 @@ const DEFAULT_QUOTA: Readonly<Record<string, number>> = { cpuRequestMillis: 4000
 
 /** A ResourceQuota's values as a project quota, when they differ from the library's default. */
 function readQuota(o: KubeObject, all = false): Record<string, number> | undefined {
-  const spec = (o as unknown as { spec?: { hard?: Record<string, string>; quota?: { hard?: Record<string, string> } } }).spec;
-  const hard = spec?.hard ?? spec?.quota?.hard ?? {};
-  const q: Record<string, number | undefined> = {
-    cpuRequestMillis: quantity(hard['requests.cpu'], true),
-    cpuLimitMillis: quantity(hard['limits.cpu'], true),
-    memoryRequestMiB: quantity(hard['requests.memory'], false),
-    memoryLimitMiB: quantity(hard['limits.memory'], false),
-    pods: hard.pods === undefined ? undefined : Number(hard.pods),
-  };
+  const q = quotaValues(o);
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(q)) if (v !== undefined && (all || v !== DEFAULT_QUOTA[k])) out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;

@@ -38,6 +38,22 @@ export function quantity(q: unknown, cpu: boolean): number | undefined {
   return Number.isInteger(Math.round(r * 1000) / 1000) ? Math.round(r) : undefined;
 }
 
+/**
+ * The five values of a project quota (millicores, MiB, pods) in a ResourceQuota (`spec.hard`) or KubeSphere's workspace
+ * quota (`spec.quota.hard`); a value is undefined where it is missing or not a whole number of its unit.
+ */
+export function quotaValues(o: KubeObject | undefined): Record<string, number | undefined> {
+  const spec = obj(obj(o).spec);
+  const hard = obj(spec.hard ?? obj(spec.quota).hard);
+  return {
+    cpuRequestMillis: quantity(hard['requests.cpu'], true),
+    cpuLimitMillis: quantity(hard['limits.cpu'], true),
+    memoryRequestMiB: quantity(hard['requests.memory'], false),
+    memoryLimitMiB: quantity(hard['limits.memory'], false),
+    pods: hard.pods === undefined ? undefined : Number(hard.pods),
+  };
+}
+
 /** An image reference split into registry host, repository and tag (Docker Hub spelled out). */
 export function splitImage(ref: string): { registry: string; repository: string; tag: string } | undefined {
   if (ref.includes('@')) return undefined;

@@ -2,6 +2,7 @@
  * The round trip of `platform-cdk import`: an estate's output made into a realistic export (the fields a server
  * adds, KubeSphere's creator annotations, a controller's ReplicaSet), imported, and the program synthesized again.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -92,6 +93,25 @@ export function importChanged(platform: Platform, change: (o: Obj) => void, opti
       fs.writeFileSync(file, JSON.stringify(list));
     }
     return importEstate(dir, { platform: platform.node.id, ...options });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Type-checks generated programs beside the project's entry point, with the project's strict options
+ * (`noUnusedLocals` …); returns what `tsc --noEmit` printed and its exit status.
+ * @param programs the programs' texts, by file name (without `.ts`)
+ */
+export function typeCheckPrograms(programs: Record<string, string>): { output: string; status: number | null } {
+  const dir = fs.mkdtempSync(path.join(__dirname, '.typecheck-'));
+  try {
+    for (const [name, text] of Object.entries(programs)) fs.writeFileSync(path.join(dir, `${name}.ts`), text);
+    const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+    const config = { compilerOptions: { ...base.compilerOptions, baseUrl: ROOT, rootDir: ROOT, noEmit: true }, files: Object.keys(programs).map((n) => `${n}.ts`) };
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(config));
+    const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', dir], { cwd: ROOT, encoding: 'utf8' });
+    return { output: `${r.stdout}${r.stderr}`.trim(), status: r.status };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
