@@ -12,17 +12,13 @@ import { code, Code, Ref } from './code';
 import type { EstateContext, EstatePass } from './passes';
 import type { ExportedObject } from './read';
 import { literal, str } from './format';
-
-type Obj = Record<string, unknown>;
+import { obj } from './json';
+import type { Obj } from './json';
 
 const NOTIFICATION_API = 'notification.kubesphere.io/';
 const RECEIVER_LABEL = 'platform-cdk.io/alert-receiver';
 const TENANT_LABEL = 'platform-cdk.io/tenant';
 const ENVIRONMENT_LABEL = 'platform-cdk.io/environment';
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
 
 function strings(x: unknown): string[] | undefined {
   return Array.isArray(x) && x.every((v) => typeof v === 'string') ? (x as string[]) : undefined;

@@ -15,16 +15,8 @@ import type { KubeObject } from '../manifest';
 import { AnnotationKeys, contentHash } from '../workloads';
 import type { ImportedService, ServiceFields } from './model';
 import type { EstateContext, EstatePass, NamespaceContext, NamespacePass } from './passes';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
-
-function list(x: unknown): Obj[] {
-  return Array.isArray(x) ? x.map(obj) : [];
-}
+import { obj, list } from './json';
+import type { Obj } from './json';
 
 /** A service's configuration, as `config` takes it. */
 export interface ReadConfig {

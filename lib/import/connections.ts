@@ -20,8 +20,8 @@ import type { EstateContext, EstateIndex, NamespaceContext, NamespacePlace } fro
 import type { ExportedObject } from './read';
 import { externalStatefulServices } from './stateful';
 import { literal } from './format';
-
-type Json = Record<string, unknown>;
+import { obj, list } from './json';
+import type { Obj as Json } from './json';
 
 /** The namespace label selecting a namespace by name. */
 const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
@@ -68,14 +68,6 @@ export interface EstateConnections {
   readonly consumers: ReadonlyMap<string, readonly InferredConnection[]>;
   /** The network policies the program writes again. */
   readonly policies: ReadonlySet<ExportedObject>;
-}
-
-function obj(v: unknown): Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
-}
-
-function list(v: unknown): Json[] {
-  return Array.isArray(v) ? v.map(obj) : [];
 }
 
 /** A value with its object keys sorted, for comparing. */

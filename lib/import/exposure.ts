@@ -18,11 +18,9 @@ import { code, Code, Ref } from './code';
 import { literal } from './format';
 import type { EstateIndex, NamespaceContext } from './passes';
 import type { ExportedObject } from './read';
+import { list, obj } from './json';
+import type { Obj as Json } from './json';
 
-type Json = Record<string, unknown>;
-
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
 /** A value's JSON with object keys sorted (an export's key order is not the library's). */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);

@@ -8,12 +8,8 @@
 import type { KubeObject } from '../manifest';
 import type { EstateContext, EstateIndex, NamespaceContext } from './passes';
 import { DEFAULT_RESOURCES, quantity } from './service';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
+import { obj } from './json';
+import type { Obj } from './json';
 
 /**
  * A LimitRange's container defaults (millicores, MiB), when it is one the library writes: one `Container` limit with a

@@ -16,12 +16,8 @@ import { ownedAnnotationNote } from './config';
 import type { ServiceFields } from './model';
 import type { EstateContext, EstatePass, NamespaceContext, NamespacePass } from './passes';
 import { canonical, quote } from './scaling';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
+import { obj } from './json';
+import type { Obj } from './json';
 
 /** Log options, as `logs` takes them. */
 export interface ReadLogs {

@@ -18,8 +18,8 @@ import type { EstateContext, EstatePass } from './passes';
 import type { ExportedObject } from './read';
 import { quotaValues, readIngress, splitImage } from './service';
 import { literal, str } from './format';
-
-type Obj = Record<string, unknown>;
+import { obj, list } from './json';
+import type { Obj } from './json';
 
 /** The label KubeSphere and platform-cdk put the tenant in. */
 const TENANT_LABELS = ['platform-cdk.io/tenant', 'kubesphere.io/workspace'];
@@ -32,14 +32,6 @@ const TENANT_LABELS = ['platform-cdk.io/tenant', 'kubesphere.io/workspace'];
 export function isPreviewNamespace(o: KubeObject | undefined): boolean {
   const v = o?.kind === 'Namespace' ? o.metadata.labels?.[PreviewLabels.PREVIEW] : undefined;
   return typeof v === 'string' && v !== '';
-}
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
-
-function list(x: unknown): Obj[] {
-  return Array.isArray(x) ? x.map(obj) : [];
 }
 
 /** One preview namespace of the export. */

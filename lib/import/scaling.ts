@@ -9,12 +9,8 @@ import { ScalingAnnotations, EXTERNAL_REPLICAS } from '../scaling';
 import type { KubeObject } from '../manifest';
 import { code } from './code';
 import type { NamespaceContext, NamespacePass } from './passes';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
+import { obj } from './json';
+import type { Obj } from './json';
 
 /**
  * A TypeScript string literal, single-quoted, as `str()` of lib/import/writer.ts writes it. The recognisers do not

@@ -8,22 +8,14 @@ import { OWNED_POD_ANNOTATIONS, RESERVED_KEY_PREFIXES } from '../../constructs/p
 import type { KubeObject } from '../manifest';
 import type { JsonObject } from '../yaml';
 import type { ImportedPort, ImportedProbe, ProbeTimings, ServiceFields } from './model';
-
-type Obj = Record<string, unknown>;
+import { obj, list } from './json';
+import type { Obj } from './json';
 
 /** Variable names that hold credentials: their values are never imported. */
 const CREDENTIAL = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
 /** The resources the library gives a container that sets none (millicores, MiB). */
 export const DEFAULT_RESOURCES: Readonly<Record<string, number>> = { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 128, memoryLimitMiB: 256 };
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
-
-function list(x: unknown): Obj[] {
-  return Array.isArray(x) ? x.map(obj) : [];
-}
 
 /** CPU in millicores or memory in MiB from a Kubernetes quantity; `undefined` when it is not a whole number of them. */
 export function quantity(q: unknown, cpu: boolean): number | undefined {

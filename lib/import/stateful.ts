@@ -14,8 +14,8 @@ import type { ImportedProject } from './model';
 import type { EstateIndex, NamespaceContext, NamespacePlace } from './passes';
 import type { ExportedObject } from './read';
 import { literal } from './format';
-
-type Json = Record<string, unknown>;
+import { obj, list } from './json';
+import type { Obj as Json } from './json';
 
 /** A port of an external stateful service. */
 export interface StatefulPort {
@@ -58,14 +58,6 @@ const ENGINE_CODE: Readonly<Record<string, string>> = { mysql: 'Engine.mysql()',
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-function obj(v: unknown): Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
-}
-
-function list(v: unknown): Json[] {
-  return Array.isArray(v) ? v.map(obj) : [];
-}
 
 /**
  * Reads one Service without selector and its EndpointSlice as an external stateful service, if they are in the

@@ -12,18 +12,14 @@ import type { ServiceFields } from './model';
 import type { EstateContext, NamespaceContext } from './passes';
 import { readService } from './service';
 import { registryConst, str } from './format';
+import { obj } from './json';
+import type { Obj } from './json';
 
 /** The pod label that names a version. */
 const VERSION = 'version';
 
 /** The name label the library selects on. */
 const NAME = 'app.kubernetes.io/name';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
 
 /** A version's Deployment as the service's own would be: named like the service, selecting on its name, no version label. */
 function asService(d: KubeObject, service: string): KubeObject {

@@ -14,12 +14,8 @@ import type { ExportedObject } from './read';
 import { storeReferences } from './recognise';
 import { readService } from './service';
 import { str } from './format';
-
-type Obj = Record<string, unknown>;
-
-function obj(x: unknown): Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Obj) : {};
-}
+import { obj } from './json';
+import type { Obj } from './json';
 
 /** The workload kinds other than Deployment, by kind, with the API group they are in. */
 const KINDS: Readonly<Record<string, string>> = { CronJob: 'batch/', Job: 'batch/', DaemonSet: 'apps/' };
