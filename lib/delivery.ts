@@ -164,6 +164,16 @@ export function hostGitopsObjects(platform: Platform): KubeObject[] {
 }
 
 /**
+ * A Git URL as Flux's `GitRepository` takes it (`http://`, `https://` or `ssh://`): the scp-like form Git also
+ * accepts, `user@host:group/project.git`, becomes `ssh://user@host/group/project.git`; other URLs are kept.
+ * @param url a repository URL the model accepted
+ */
+export function fluxGitUrl(url: string): string {
+  const scp = /^([A-Za-z0-9._-]+@[A-Za-z0-9.-]+):(?!\/)([^\s]+)$/.exec(url);
+  return scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `ssh://${scp[1]}/${scp[2]}` : url;
+}
+
+/**
  * The GitOps objects in a cluster's own folder: an Argo CD `Application`, or a Flux `GitRepository` and
  * `Kustomization`, that sync the folder with pruning.
  * @param platform the platform
@@ -189,7 +199,7 @@ export function clusterGitopsObjects(platform: Platform, cluster: Cluster): Kube
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name: 'platform', namespace: 'flux-system', labels: labels() },
-      spec: { url: d.options.estate.repository, ref: { branch: d.branch }, interval: '1m', secretRef: { name: d.options.estate.credential.id } },
+      spec: { url: fluxGitUrl(d.options.estate.repository), ref: { branch: d.branch }, interval: '1m', secretRef: { name: d.options.estate.credential.id } },
     },
     {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

@@ -5,7 +5,9 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { CiSystem, Credential, DeployMethod, GitOpsTool, ManifestStack, Target } from 'platform-cdk';
 import type { AppService, DeliveryOptions, Department, KubeObject, Pipeline, PipelineProps } from 'platform-cdk';
-import { devopsProjectName, GITLAB_CI_FOLDER, GITOPS_PROJECT } from '../../lib/delivery';
+import { devopsProjectName, fluxGitUrl, GITLAB_CI_FOLDER, GITOPS_PROJECT } from '../../lib/delivery';
+import { isGitUrl } from '../../constructs/delivery';
+import * as fc from 'fast-check';
 import { deployScript, kubeconfigVar, shellQuote } from '../../lib/pipelines/common';
 import { renderJenkinsfile } from '../../lib/pipelines/jenkinsfile';
 import { parseAllDocuments } from 'yaml';
@@ -249,6 +251,28 @@ describe('the GitOps handoff', () => {
     expect([...objects.keys()].filter((k) => k.includes('Application')).sort()).toEqual(['host/Application/argocd/platform-host', 'member-test/Application/argocd/platform-member-test']);
     expect((objectAt(objects, 'host/Application/argocd/platform-host').spec as { ignoreDifferences?: unknown[] }).ignoreDifferences?.length).toBeGreaterThan(0);
     for (const o of objects.values()) expect(validator().validate(o)).toEqual([]);
+  });
+
+  it('with Flux, an scp-like SSH repository is written as the ssh:// URL Flux takes, and validates', () => {
+    const f = delivered({ gitops: GitOpsTool.FLUX, estate: { ...ESTATE, repository: 'git@gitlab.example.com:platform/estate.git' } }, Target.KUBERNETES);
+    const repo = objectAt(deliveryObjects(synthObjects(f.platform)), 'host/GitRepository/flux-system/platform');
+    expect((repo.spec as { url: string }).url).toBe('ssh://git@gitlab.example.com/platform/estate.git');
+    expect(validator().validate(repo)).toEqual([]);
+  });
+
+  it('whatever scp-like repository the model accepts, Flux gets an ssh:// URL naming the same host and path', () => {
+    const part = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,11}$/);
+    fc.assert(
+      fc.property(part, part, fc.array(part, { minLength: 1, maxLength: 3 }), (user, host, path) => {
+        const url = `${user}@${host}.example.com:${path.join('/')}.git`;
+        fc.pre(isGitUrl(url));
+        const flux = fluxGitUrl(url);
+        expect(flux).toBe(`ssh://${user}@${host}.example.com/${path.join('/')}.git`);
+        expect(fluxGitUrl(flux)).toBe(flux);
+        expect(fluxGitUrl('https://gitlab.example.com/a/b.git')).toBe('https://gitlab.example.com/a/b.git');
+      }),
+      { seed: 23, numRuns: 200 },
+    );
   });
 
   it.each([DeployMethod.KUBECTL, DeployMethod.PULUMI])('is not written when deploying with %s', (deployMethod) => {
