@@ -68,7 +68,7 @@ export function registerImportCommand(program: Command, io: ImportIo, setCode: (
     .argument('<folder>', 'the export: one sub-folder per cluster (or the YAML files of one cluster)')
     .requiredOption('--out <program.ts>', 'the program to write')
     .option('--environment-map <entries...>', 'how namespaces map to environments where no label says: <namespace suffix>=<environment> or <cluster>=<environment>, comma-separated')
-    .option('--platform <name>', "the platform's name (default: the export folder's name)")
+    .option('--platform <name>', "the platform's name (default: the name its release pipelines were generated under, else the export folder's name)")
     .option('--cluster <name>', "the cluster's name when the folder holds one cluster's files directly (default: cluster)")
     .option('--default-environment <name>', 'the environment of namespaces nothing else places (default: production when other namespaces carry an environment suffix, else one named like their cluster)')
     .option('--force', 'overwrite --out if it exists')

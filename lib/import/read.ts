@@ -122,7 +122,10 @@ export function parseObjects(text: string, where: string): JsonObject[] {
 export function readExport(dir: string, cluster = 'cluster'): ExportedEstate {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ExportReadError(`${dir} is not a folder`, 'pass the folder that holds one sub-folder per cluster (docs/migration.md)');
   const entries = fs.readdirSync(dir, { withFileTypes: true });
-  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  // A folder whose name starts with `_` is no cluster's (cluster names are DNS labels): platform-cdk's own output
+  // keeps its installation plans and CI files there, so that its output folder can be imported as it is.
+  const own = entries.filter((e) => e.isDirectory() && e.name.startsWith('_')).map((e) => e.name).sort();
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_')).map((e) => e.name).sort();
   const sources: [string, string, string][] = [];
   if (folders.length === 0) {
     for (const f of yamlFiles(dir)) sources.push([cluster, f, path.join(dir, f)]);
@@ -131,7 +134,7 @@ export function readExport(dir: string, cluster = 'cluster'): ExportedEstate {
   }
   if (sources.length === 0) throw new ExportReadError(`${dir} holds no YAML files`, 'export the clusters first (docs/migration.md, "Export what runs")');
   const objects: ExportedObject[] = [];
-  const skipped: SkippedObject[] = [];
+  const skipped: SkippedObject[] = own.map((f) => ({ cluster: f, object: `folder ${f}/`, reason: "not a cluster's folder (a name starting with _: platform-cdk's installation plans and CI files)" }));
   for (const [c, file, full] of sources) {
     for (const raw of parseObjects(fs.readFileSync(full, 'utf8'), file)) {
       const o = raw as unknown as KubeObject;

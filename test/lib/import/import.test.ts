@@ -46,6 +46,17 @@ describe('reading an export', () => {
     fs.writeFileSync(path.join(dir, 'x.yaml'), 'kind: [unclosed\n');
     expect(() => readExport(dir)).toThrow(/not valid YAML/);
   });
+
+  test('platform-cdk\'s own output folder imports as it is: its _ folders are no cluster\'s, reported as left out', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'host'));
+    fs.writeFileSync(path.join(dir, 'host', '10-orders.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: orders\n');
+    fs.mkdirSync(path.join(dir, '_install', 'host'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '_install', 'host', 'ks-core-values.yaml'), 'global:\n  imageRegistry: harbor.example.com\n');
+    const exported = readExport(dir);
+    expect(exported.clusters).toEqual(['host']);
+    expect(exported.skipped).toEqual([{ cluster: '_install', object: 'folder _install/', reason: expect.stringMatching(/not a cluster's folder/) }]);
+  });
 });
 
 describe('importing the console-style estate', () => {

@@ -71,6 +71,22 @@ describe('release pipelines of the library\'s shape', () => {
   });
 });
 
+describe('the platform\'s name', () => {
+  test('without --platform it is the name the Jenkinsfiles were generated under, not the export folder\'s', () => {
+    const platform = estate((add) => add('api', { build: { image: MAVEN, commands: ['mvn -B package'] } }));
+    const dir = writeExport(new ManifestStack(platform).files());
+    try {
+      const imported = importEstate(dir);
+      expect(path.basename(dir)).not.toBe('acme');
+      expect(imported.program).toContain("new Platform('acme'");
+      expect(imported.report.find((e) => e.object === 'Pipeline orders-devops/api')?.outcome).toBe('typed');
+      expect(importEstate(dir, { platform: 'other' }).program).toContain("new Platform('other'");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('pipelines the library did not write', () => {
   test('a pipeline built in the console comes back through an escape hatch, and a credential\'s value is never written', () => {
     const platform = estate((add) => add('api', { build: { image: MAVEN, commands: ['mvn -B package'] } }));
