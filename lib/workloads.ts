@@ -11,6 +11,7 @@ import { PreviewEnvironment, PreviewLabels } from '../constructs/preview';
 import type { ProjectPlacement } from '../constructs/project';
 import type { SecretRef } from '../constructs/secrets';
 import { LogFormat } from '../constructs/service-options';
+import type { AlertOptions } from '../constructs/service-options';
 import { renderController } from './batch';
 import { renderNetworkExposures } from './l4';
 import { instanceName, KubeObject, LabelKeys, MANAGED_BY } from './manifest';
@@ -20,6 +21,7 @@ import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
 import { externalScalingAnnotations } from './scaling';
 import { deploymentMatcher, versionedWorkloads } from '../constructs/versions';
+import type { ServiceVersionOptions } from '../constructs/versions';
 
 /** The annotations platform-cdk writes on workloads. */
 export const AnnotationKeys = {
@@ -341,6 +343,68 @@ export function endpointSlice(service: string, namespace: string, labels: Record
 }
 
 /** The ServiceMonitor and PrometheusRule of a service. */
+/** Where a service's alert rules are: the service, its container, namespace, tenant, environment and versions. */
+export interface ServiceAlertPlace {
+  /** The service's name. */
+  readonly service: string;
+  /** Its container's name. */
+  readonly container: string;
+  /** The namespace. */
+  readonly namespace: string;
+  /** The tenant's name. */
+  readonly tenant: string;
+  /** The environment's name. */
+  readonly environment: string;
+  /** Its versions (one Deployment each), if any. */
+  readonly versions?: Record<string, ServiceVersionOptions>;
+}
+
+/**
+ * The rules of a service's PrometheusRule for its alert options (also what `platform-cdk import` compares an
+ * exported PrometheusRule with).
+ * @param a the alert options
+ * @param at where the service is
+ * @param metrics whether the service has metrics (the error-rate rule needs them)
+ */
+export function serviceAlertRules(a: AlertOptions, at: ServiceAlertPlace, metrics: boolean): JsonObject[] {
+  const { service, namespace, environment: env } = at;
+  const sel = `namespace="${namespace}"`;
+  const alertLabels = { severity: 'warning', tenant: at.tenant, environment: env, service };
+  const rules: JsonObject[] = [];
+  if (a.unavailableReplicas !== false) {
+    rules.push({
+      alert: 'ServiceReplicasUnavailable',
+      expr: `kube_deployment_status_replicas_unavailable{${sel},${deploymentMatcher(service, at.versions)}} > 0`,
+      for: '10m',
+      labels: alertLabels,
+      annotations: { summary: `${service} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service} (${env}) have been unavailable for 10 minutes.` },
+    });
+  }
+  const restarts = a.restarts ?? 3;
+  if (restarts > 0) {
+    rules.push({
+      alert: 'ServiceRestartingOften',
+      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${at.container}"}[15m]) > ${restarts}`,
+      labels: alertLabels,
+      annotations: { summary: `${service} in ${namespace} restarts often`, description: `A container of ${service} (${env}) restarted {{ $value }} times in 15 minutes.` },
+    });
+  }
+  if (a.errorRate && metrics) {
+    const e = a.errorRate;
+    const metric = e.metric ?? 'http_server_requests_seconds_count';
+    const status = e.status ?? { label: 'status', failures: '5..' };
+    const base = `${sel},service="${service}"`;
+    rules.push({
+      alert: 'ServiceErrorRateHigh',
+      expr: `sum(rate(${metric}{${base},${status.label}=~"${status.failures}"}[5m])) / sum(rate(${metric}{${base}}[5m])) > ${e.threshold}`,
+      for: '5m',
+      labels: { ...alertLabels, severity: 'critical' },
+      annotations: { summary: `${service} in ${namespace} fails requests`, description: `{{ $value | humanizePercentage }} of the requests to ${service} (${env}) failed over 5 minutes.` },
+    });
+  }
+  return rules;
+}
+
 function renderObservability(service: AppService, placement: ProjectPlacement, labels: Record<string, string>): KubeObject[] {
   const out: KubeObject[] = [];
   const namespace = placement.namespace;
@@ -361,41 +425,14 @@ function renderObservability(service: AppService, placement: ProjectPlacement, l
   }
   const a = service.alerts;
   if (!a) return out;
-  const env = placement.environment.name;
-  const sel = `namespace="${namespace}"`;
-  const alertLabels = { severity: 'warning', tenant: placement.project.tenant.name, environment: env, service: service.name };
-  const rules: JsonObject[] = [];
-  if (a.unavailableReplicas !== false) {
-    rules.push({
-      alert: 'ServiceReplicasUnavailable',
-      expr: `kube_deployment_status_replicas_unavailable{${sel},${deploymentMatcher(service.name, service.versions)}} > 0`,
-      for: '10m',
-      labels: alertLabels,
-      annotations: { summary: `${service.name} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service.name} (${env}) have been unavailable for 10 minutes.` },
-    });
-  }
-  const restarts = a.restarts ?? 3;
-  if (restarts > 0) {
-    rules.push({
-      alert: 'ServiceRestartingOften',
-      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${containerNameOf(service)}"}[15m]) > ${restarts}`,
-      labels: alertLabels,
-      annotations: { summary: `${service.name} in ${namespace} restarts often`, description: `A container of ${service.name} (${env}) restarted {{ $value }} times in 15 minutes.` },
-    });
-  }
-  if (a.errorRate && m) {
-    const e = a.errorRate;
-    const metric = e.metric ?? 'http_server_requests_seconds_count';
-    const status = e.status ?? { label: 'status', failures: '5..' };
-    const base = `${sel},service="${service.name}"`;
-    rules.push({
-      alert: 'ServiceErrorRateHigh',
-      expr: `sum(rate(${metric}{${base},${status.label}=~"${status.failures}"}[5m])) / sum(rate(${metric}{${base}}[5m])) > ${e.threshold}`,
-      for: '5m',
-      labels: { ...alertLabels, severity: 'critical' },
-      annotations: { summary: `${service.name} in ${namespace} fails requests`, description: `{{ $value | humanizePercentage }} of the requests to ${service.name} (${env}) failed over 5 minutes.` },
-    });
-  }
+  const rules = serviceAlertRules(a, {
+    service: service.name,
+    container: containerNameOf(service),
+    namespace,
+    tenant: placement.project.tenant.name,
+    environment: placement.environment.name,
+    versions: service.versions,
+  }, m !== undefined);
   if (rules.length === 0) return out;
   out.push({
     apiVersion: 'monitoring.coreos.com/v1',

@@ -7,9 +7,10 @@
  * differ in them keeps the first environment's, with a note.
  */
 import { LogFormat } from '../../constructs/service-options';
-import { deploymentMatcher } from '../../constructs/versions';
 import { PreviewLabels } from '../../constructs/preview';
 import { LabelKeys } from '../manifest';
+import { serviceAlertRules } from '../workloads';
+import type { ServiceAlertPlace } from '../workloads';
 import type { KubeObject } from '../manifest';
 import { Code, code } from './code';
 import { ownedAnnotationNote } from './config';
@@ -105,67 +106,13 @@ export interface ReadAlerts {
   readonly errorRate?: { threshold: number; metric?: string; status?: { label: string; failures: string } };
 }
 
-/** Where a PrometheusRule's alerts are: their namespace, service, tenant and environment, and the service's container. */
-export interface AlertPlace {
-  /** The service. */
-  readonly service: string;
-  /** Its container's name. */
-  readonly container: string;
-  /** The namespace. */
-  readonly namespace: string;
-  /** The tenant. */
-  readonly tenant: string;
-  /** The environment. */
-  readonly environment: string;
-}
-
-/** The rules the library writes for some alert options (lib/workloads.ts). */
-export function alertRules(a: ReadAlerts, at: AlertPlace, metrics: boolean): Obj[] {
-  const { service, namespace, environment: env } = at;
-  const sel = `namespace="${namespace}"`;
-  const labels = { severity: 'warning', tenant: at.tenant, environment: env, service };
-  const rules: Obj[] = [];
-  if (a.unavailableReplicas !== false) {
-    rules.push({
-      alert: 'ServiceReplicasUnavailable',
-      expr: `kube_deployment_status_replicas_unavailable{${sel},${deploymentMatcher(service, undefined)}} > 0`,
-      for: '10m',
-      labels,
-      annotations: { summary: `${service} in ${namespace} has unavailable replicas`, description: `{{ $value }} replicas of ${service} (${env}) have been unavailable for 10 minutes.` },
-    });
-  }
-  const restarts = a.restarts ?? 3;
-  if (restarts > 0) {
-    rules.push({
-      alert: 'ServiceRestartingOften',
-      expr: `increase(kube_pod_container_status_restarts_total{${sel},container="${at.container}"}[15m]) > ${restarts}`,
-      labels,
-      annotations: { summary: `${service} in ${namespace} restarts often`, description: `A container of ${service} (${env}) restarted {{ $value }} times in 15 minutes.` },
-    });
-  }
-  if (a.errorRate && metrics) {
-    const e = a.errorRate;
-    const metric = e.metric ?? 'http_server_requests_seconds_count';
-    const status = e.status ?? { label: 'status', failures: '5..' };
-    const base = `${sel},service="${service}"`;
-    rules.push({
-      alert: 'ServiceErrorRateHigh',
-      expr: `sum(rate(${metric}{${base},${status.label}=~"${status.failures}"}[5m])) / sum(rate(${metric}{${base}}[5m])) > ${e.threshold}`,
-      for: '5m',
-      labels: { ...labels, severity: 'critical' },
-      annotations: { summary: `${service} in ${namespace} fails requests`, description: `{{ $value | humanizePercentage }} of the requests to ${service} (${env}) failed over 5 minutes.` },
-    });
-  }
-  return rules;
-}
-
 /**
  * A PrometheusRule as a service's alert options, if the library writes exactly it again.
  * @param rule the object (`<service>-alerts`)
  * @param at where it is
  * @param metrics whether the service has metrics (the error-rate rule needs them)
  */
-export function readAlerts(rule: KubeObject, at: AlertPlace, metrics: boolean): ReadAlerts | undefined {
+export function readAlerts(rule: KubeObject, at: ServiceAlertPlace, metrics: boolean): ReadAlerts | undefined {
   if (rule.apiVersion !== 'monitoring.coreos.com/v1' || rule.kind !== 'PrometheusRule' || rule.metadata.name !== `${at.service}-alerts` || !monitoringLabelsOk(rule)) return undefined;
   const spec = obj((rule as unknown as Obj).spec);
   const groups = Array.isArray(spec.groups) ? spec.groups.map(obj) : [];
@@ -187,7 +134,7 @@ export function readAlerts(rule: KubeObject, at: AlertPlace, metrics: boolean): 
       ...(m[2] !== 'status' || m[3] !== '5..' ? { status: { label: m[2], failures: m[3] } } : {}),
     };
   }
-  const expected = { groups: [{ name: `${at.namespace}.${at.service}`, rules: alertRules(a, at, metrics) }] };
+  const expected = { groups: [{ name: `${at.namespace}.${at.service}`, rules: serviceAlertRules(a, at, metrics) }] };
   return canonical(expected) === canonical(spec) ? a : undefined;
 }
 
@@ -232,7 +179,7 @@ export const observabilityPass: NamespacePass = (ctx: NamespaceContext) => {
     }
 
     const rule = ctx.unclaimed().find((e) => e.object.kind === 'PrometheusRule' && e.object.metadata.name === `${name}-alerts`);
-    const at: AlertPlace = { service: name, container: fields.containerName ?? name, namespace: ctx.namespace, tenant: ctx.tenant.name, environment: ctx.environment.name };
+    const at: ServiceAlertPlace = { service: name, container: fields.containerName ?? name, namespace: ctx.namespace, tenant: ctx.tenant.name, environment: ctx.environment.name };
     const alerts = rule ? readAlerts(rule.object, at, metrics !== undefined || fields.metrics !== undefined) : undefined;
     if (rule && alerts) {
       (fields.extra ??= {}).alerts = Object.keys(alerts).length === 0 ? true : alerts;
