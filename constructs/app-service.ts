@@ -621,15 +621,18 @@ export class AppService extends Construct implements IConnectable {
     const env = new Map(this.envVars);
     for (const [k, v] of Object.entries(o.env ?? {})) env.set(k, v);
     const values = new Map<string, string>();
-    for (const [k, v] of Object.entries({ ...this.configOptions.values, ...o.config?.values })) values.set(k, configText(v));
-    const files = new Map(Object.entries({ ...this.configOptions.files, ...o.config?.files }));
+    for (const layer of [this.configOptions.values, o.config?.values]) for (const [k, v] of Object.entries(layer ?? {})) values.set(k, configText(v));
+    const files = new Map<string, string>();
+    for (const layer of [this.configOptions.files, o.config?.files]) for (const [k, v] of Object.entries(layer ?? {})) files.set(k, v);
     const autoscaling = pick(o.autoscaling, this.base.autoscaling, undefined);
     const production = environment.production;
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    return settleSettings(this.workload, {
-      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
+    // Object.assign rather than a literal that spreads and then adds fields: on this runtime an object made by a
+    // spread gets a map of its own for every field added after it, which is slow and makes garbage, per service and
+    // environment. The fields and their order are the same.
+    return settleSettings(this.workload, Object.assign({}, resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas), {
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
@@ -644,8 +647,7 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-      ...podSettingsFor(this.pod, o, environment.podDefaults),
-    });
+    }, podSettingsFor(this.pod, o, environment.podDefaults)));
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
