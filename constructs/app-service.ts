@@ -318,7 +318,10 @@ export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplica
 const APP_SERVICE = Symbol.for('platform-cdk.AppService');
 
 function byName<T>(entries: Iterable<readonly [string, T]>): [string, T][] {
-  return [...entries].map(([k, v]): [string, T] => [k, v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: [string, T][] = [];
+  for (const [k, v] of entries) out.push([k, v]);
+  if (out.length > 1) out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return out;
 }
 
 /**
@@ -636,7 +639,7 @@ export class AppService extends Construct implements IConnectable {
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
-      secrets: byName(new Map([...this.secretVars, ...Object.entries(o.secrets ?? {})])),
+      secrets: byName(o.secrets ? new Map([...this.secretVars, ...Object.entries(o.secrets)]) : this.secretVars),
       configValues: byName(values),
       configFiles: byName(files),
       configMountPath: o.config?.mountPath ?? this.configMountPath,

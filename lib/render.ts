@@ -13,6 +13,7 @@ import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
 import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty, originPath as sourceOf } from './manifest';
 import { whileModelFrozen } from './frozen-model';
+import { merged } from './merged';
 import { applyOverrides, Hatches, hatchesOf, resetOverrides, transformObject, unappliedOverrides, unplacedManifests } from './escape-hatches';
 import { userObjects, UserObjects } from './user-objects';
 import { ClusterPlan, planPlatform } from './plan';
@@ -272,15 +273,18 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
     add(alertRoutingNamespaceObjects(placement, projectLabels(placement)), origin, objects);
+    // One origin for all of a service's objects (nothing changes an origin).
     for (const service of placement.project.servicesIn(placement.environment)) {
       const generated = renderAppService(service, placement);
       if (hatches) applyOverrides(hatches, service, generated);
-      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
+      const from: ManifestOrigin = { tenant, placement, service };
+      for (const o of generated) objects.push({ object: o, origin: from });
     }
     for (const service of placement.project.statefulServicesIn(placement.environment)) {
       const generated = renderStatefulService(service, placement);
       if (hatches) applyOverrides(hatches, service, generated);
-      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
+      const from: ManifestOrigin = { tenant, placement, service };
+      for (const o of generated) objects.push({ object: o, origin: from });
     }
     if (user) objects.push(...(user.namespaces.get(placement.namespace) ?? []));
     // Every object of a preview's namespace carries its environment and preview labels, the owner's RoleBinding too
@@ -323,14 +327,12 @@ function namespaceObject(placement: ProjectPlacement, emitter: TargetEmitter): K
     kind: 'Namespace',
     metadata: {
       name: placement.namespace,
-      labels: {
-        ...projectLabels(placement),
-        ...target.labels,
+      labels: merged(projectLabels(placement), target.labels, {
         'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
         'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
         'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
-      },
-      annotations: nonEmpty({ ...target.annotations, ...previewAnnotations(placement.environment) }),
+      }),
+      annotations: nonEmpty(merged(target.annotations, previewAnnotations(placement.environment))),
     },
   };
 }
