@@ -317,6 +317,10 @@ export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplica
 
 const APP_SERVICE = Symbol.for('platform-cdk.AppService');
 
+/** The keys of what a service derives once while the model is frozen besides its settings (`derivedOnce`). */
+const PORTS = {};
+const ENVIRONMENTS = {};
+
 function byName<T>(entries: Iterable<readonly [string, T]>): [string, T][] {
   const out: [string, T][] = [];
   for (const [k, v] of entries) out.push([k, v]);
@@ -579,7 +583,12 @@ export class AppService extends Construct implements IConnectable {
 
   /** The ports with their defaults applied. */
   public get ports(): ServicePort[] {
-    return resolvePorts(this.portOptions, 'http');
+    return [...this.portList()];
+  }
+
+  /** {@link ports}, resolved once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
+  private portList(): readonly ServicePort[] {
+    return derivedOnce(this, PORTS, () => resolvePorts(this.portOptions, 'http'));
   }
 
   /**
@@ -587,7 +596,7 @@ export class AppService extends Construct implements IConnectable {
    * @param ref a port name or number
    */
   public findPort(ref: string | number | undefined): ServicePort | undefined {
-    return findPortIn(this.ports, ref);
+    return findPortIn(this.portList(), ref);
   }
 
   /**
@@ -655,7 +664,7 @@ export class AppService extends Construct implements IConnectable {
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
+    return [...derivedOnce(this, ENVIRONMENTS, () => this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e)))];
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */
