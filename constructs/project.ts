@@ -26,6 +26,10 @@ import { derivedOnce } from '../lib/frozen-model';
 const SERVICES = {};
 const ENVIRONMENTS = {};
 
+function servicesOf(p: Project): AppService[] {
+  return p.node.children.filter(AppService.isAppService);
+}
+
 /** An environment, or an environment's name (for estates generated from a table). */
 export type EnvironmentRef = Environment | string;
 
@@ -272,7 +276,7 @@ export class Project extends Construct {
 
   /** {@link services}, found once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
   private serviceList(): readonly AppService[] {
-    return derivedOnce(this, SERVICES, () => this.node.children.filter(AppService.isAppService));
+    return derivedOnce(this, SERVICES, servicesOf);
   }
 
   /**
@@ -285,8 +289,10 @@ export class Project extends Construct {
 
   /** {@link environments}, found once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
   private environmentList(): readonly Environment[] {
-    return derivedOnce(this, ENVIRONMENTS, () => this.findEnvironments());
+    return derivedOnce(this, ENVIRONMENTS, Project.findEnvironmentsOf);
   }
+
+  private static readonly findEnvironmentsOf = (p: Project): Environment[] => p.findEnvironments();
 
   private findEnvironments(): Environment[] {
     const platform = Platform.of(this);

@@ -373,12 +373,13 @@ function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: 
     let byName = seen.get(namespace);
     if (!byName) seen.set(namespace, (byName = new Map()));
     const named = byName.get(o.metadata.name);
-    const first = named?.find((e) => e.kind === o.kind && e.apiVersion === o.apiVersion)?.origin;
+    const first = named === undefined ? undefined : Array.isArray(named) ? named.find((e) => sameKind(e, o))?.origin : sameKind(named, o) ? named.origin : undefined;
     if (!first) {
-      // Not the object itself, which is released once written.
+      // Not the object itself, which is released once written; a list only when a name is taken twice.
       const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, origin: r.origin };
-      if (named) named.push(entry);
-      else byName.set(o.metadata.name, [entry]);
+      if (named === undefined) byName.set(o.metadata.name, entry);
+      else if (Array.isArray(named)) named.push(entry);
+      else byName.set(o.metadata.name, [named, entry]);
       continue;
     }
     const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
@@ -401,8 +402,12 @@ interface SeenObject {
   readonly origin: ManifestOrigin;
 }
 
-/** The objects of a cluster rendered so far, by namespace (`''` for none) and name. */
-type SeenObjects = Map<string, Map<string, SeenObject[]>>;
+/** The objects of a cluster rendered so far, by namespace (`''` for none) and name (one, or those of several kinds). */
+type SeenObjects = Map<string, Map<string, SeenObject | SeenObject[]>>;
+
+function sameKind(seen: SeenObject, o: KubeObject): boolean {
+  return seen.kind === o.kind && seen.apiVersion === o.apiVersion;
+}
 
 function originPath(origin: ManifestOrigin): string {
   return sourceOf(origin) ?? '-';

@@ -21,6 +21,7 @@ import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
 import { externalScalingAnnotations } from './scaling';
 import { merged } from './merged';
+import { derivedOnce } from './frozen-model';
 import { deploymentMatcher, versionedWorkloads } from '../constructs/versions';
 import type { ServiceVersionOptions } from '../constructs/versions';
 
@@ -83,6 +84,24 @@ export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
+/** The key of a service's configuration hashes by text, kept while the model is frozen (`derivedOnce`). */
+const CONFIG_HASHES = {};
+
+function newHashes(): Map<string, string> {
+  return new Map();
+}
+
+/**
+ * The hash of a service's configuration text: computed once per text while the model is frozen, since a service's
+ * configuration is most often the same in several of its environments.
+ */
+function configHashOf(service: AppService, text: string): string {
+  const known = derivedOnce(service, CONFIG_HASHES, newHashes);
+  let hash = known.get(text);
+  if (hash === undefined) known.set(text, (hash = contentHash(text)));
+  return hash;
+}
+
 /**
  * The objects of one service in one namespace.
  * @param service the service
@@ -111,7 +130,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     const data: Record<string, string> = {};
     for (const [k, v] of settings.configValues) data[k] = v;
     for (const [k, v] of settings.configFiles) data[k] = v;
-    configHash = contentHash(JSON.stringify(data));
+    configHash = configHashOf(service, JSON.stringify(data));
     objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(service), namespace, labels }, data });
   }
 
