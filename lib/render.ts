@@ -362,24 +362,44 @@ function multiClusterProjects(plans: readonly ClusterPlan[], emitter: TargetEmit
  * Two objects of one kind may not have the same name in one namespace of a cluster (names built from the model,
  * such as `<subject>-<role>`, can meet). Reported like any model error, naming both sources, before anything is
  * written. Returns whether the group added no collision.
- * @param seen the objects of the cluster's earlier groups, by namespace and name
+ *
+ * A group is sorted (`compareObjects`: kind, apiVersion, namespace, name), so its own collisions are neighbours; the
+ * objects of the cluster's earlier groups are looked up by name only in a namespace that an earlier group wrote to
+ * (rare: each project namespace is one group), so that the usual group costs one entry per object and no lookup.
+ * @param seen the objects of the cluster's earlier groups, by namespace
+ * @internal
  */
-function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: SeenObjects, problems: Problem[]): boolean {
+export function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: SeenObjects, problems: Problem[]): boolean {
   const before = problems.length;
+  // The namespaces this group is the first to write to: nothing earlier to look up there.
+  const opened = new Set<string>();
+  let head: KubeObject | undefined;
+  let headFirst: ManifestOrigin | undefined;
+  let namespace = '';
+  let list: NamespaceSeen | undefined;
   for (const r of objects) {
     const o = r.object;
-    // By namespace and name, then a short list (a service's objects share its name): no key string per object.
-    const namespace = o.metadata.namespace ?? '';
-    let byName = seen.get(namespace);
-    if (!byName) seen.set(namespace, (byName = new Map()));
-    const named = byName.get(o.metadata.name);
-    const first = named === undefined ? undefined : Array.isArray(named) ? named.find((e) => sameKind(e, o))?.origin : sameKind(named, o) ? named.origin : undefined;
+    const ns = o.metadata.namespace ?? '';
+    if (list === undefined || ns !== namespace) {
+      namespace = ns;
+      list = seen.get(ns);
+      if (!list) {
+        seen.set(ns, (list = { entries: [] }));
+        opened.add(ns);
+      }
+    }
+    let first: ManifestOrigin | undefined;
+    if (head !== undefined && sameObject(head, o)) first = headFirst;
+    else {
+      first = opened.has(ns) ? undefined : earlierOrigin(list, o);
+      head = o;
+      headFirst = first ?? r.origin;
+    }
     if (!first) {
-      // Not the object itself, which is released once written; a list only when a name is taken twice.
-      const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, origin: r.origin };
-      if (named === undefined) byName.set(o.metadata.name, entry);
-      else if (Array.isArray(named)) named.push(entry);
-      else byName.set(o.metadata.name, [named, entry]);
+      // Not the object itself, which is released once written.
+      const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, name: o.metadata.name, origin: r.origin };
+      list.entries.push(entry);
+      if (list.byName) addByName(list.byName, entry);
       continue;
     }
     const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
@@ -395,18 +415,47 @@ function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: 
   return problems.length === before;
 }
 
-/** An object of a cluster rendered so far: its kind, apiVersion and origin. */
-interface SeenObject {
+/** An object of a cluster rendered so far: its kind, apiVersion, name and origin. @internal */
+export interface SeenObject {
+  /** Its kind. */
   readonly kind: string;
+  /** Its apiVersion. */
   readonly apiVersion: string;
+  /** Its name. */
+  readonly name: string;
+  /** What wrote it. */
   readonly origin: ManifestOrigin;
 }
 
-/** The objects of a cluster rendered so far, by namespace (`''` for none) and name (one, or those of several kinds). */
-type SeenObjects = Map<string, Map<string, SeenObject | SeenObject[]>>;
+/** The objects of one namespace of a cluster rendered so far, in order, and by name once an object is looked up there. @internal */
+export interface NamespaceSeen {
+  /** The objects, in the order rendered. */
+  readonly entries: SeenObject[];
+  /** The same by name, built when an object is first looked up in the namespace. */
+  byName?: Map<string, SeenObject[]>;
+}
 
-function sameKind(seen: SeenObject, o: KubeObject): boolean {
-  return seen.kind === o.kind && seen.apiVersion === o.apiVersion;
+/** The objects of a cluster rendered so far, by namespace (`''` for none). @internal */
+export type SeenObjects = Map<string, NamespaceSeen>;
+
+/** Whether two objects have the same kind, apiVersion, namespace and name. */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  return a.metadata.name === b.metadata.name && a.kind === b.kind && a.apiVersion === b.apiVersion && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '');
+}
+
+/** The origin of the first object of an earlier group with the kind, apiVersion and name of `o` in its namespace. */
+function earlierOrigin(list: NamespaceSeen, o: KubeObject): ManifestOrigin | undefined {
+  if (!list.byName) {
+    list.byName = new Map();
+    for (const e of list.entries) addByName(list.byName, e);
+  }
+  return list.byName.get(o.metadata.name)?.find((e) => e.kind === o.kind && e.apiVersion === o.apiVersion)?.origin;
+}
+
+function addByName(byName: Map<string, SeenObject[]>, entry: SeenObject): void {
+  const named = byName.get(entry.name);
+  if (named) named.push(entry);
+  else byName.set(entry.name, [entry]);
 }
 
 function originPath(origin: ManifestOrigin): string {
