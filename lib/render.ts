@@ -477,14 +477,32 @@ export function sortRendered(objects: RenderedObject[]): RenderedObject[] {
     if (list) list.push(r);
     else byKind.set(r.object.kind, [r]);
   }
-  const kinds = [...byKind.keys()].sort((a, b) => kindRank(a) - kindRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const kinds = stableSort([...byKind.keys()], compareKinds);
   let i = 0;
   for (const kind of kinds) {
-    const list = byKind.get(kind) as RenderedObject[];
-    if (list.length > 1) list.sort(compareWithinKind);
-    for (const r of list) objects[i++] = r;
+    const list = stableSort(byKind.get(kind) as RenderedObject[], compareWithinKind);
+    for (let j = 0; j < list.length; j++) objects[i++] = list[j];
   }
   return objects;
+}
+
+/** Sorts in place, stably: a short list (the usual one) by insertion, which unlike the built-in sort allocates nothing. */
+function stableSort<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  if (list.length > 16) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i];
+    let j = i - 1;
+    while (j >= 0 && compare(list[j], x) > 0) {
+      list[j + 1] = list[j];
+      j--;
+    }
+    list[j + 1] = x;
+  }
+  return list;
+}
+
+function compareKinds(a: string, b: string): number {
+  return kindRank(a) - kindRank(b) || compareText(a, b);
 }
 
 /** `compareObjects` for two objects of one kind. */

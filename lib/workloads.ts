@@ -3,6 +3,7 @@
  * its ports, and what the service declares: ConfigMap, ExternalSecrets, Ingress (with Certificate and legacy
  * backend), HorizontalPodAutoscaler, PodDisruptionBudget, ServiceMonitor and PrometheusRule.
  */
+import * as crypto from 'crypto';
 import { createHash } from 'crypto';
 import { AppService, relaxedProductionRules, ServicePort, ServiceSettings } from '../constructs/app-service';
 import type { Exposure, Tls } from '../constructs/exposure';
@@ -81,8 +82,11 @@ export function workloadLabels(name: string, placement: ProjectPlacement): Recor
  * @param text the content
  */
 export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return (oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex')).slice(0, 16);
 }
+
+/** Node's one-shot `crypto.hash` (Node 20.12 and later), several times faster than a Hash object; else `undefined`. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /** The key of a service's configuration hashes by text, kept while the model is frozen (`derivedOnce`). */
 const CONFIG_HASHES = {};
