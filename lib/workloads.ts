@@ -292,7 +292,9 @@ function renderExposure(service: AppService, placement: ProjectPlacement, labels
     const tls = tlsByHost.get(host);
     if (!tls) continue;
     const secret = tls.secretNameFor(service.name);
-    secrets.set(secret, [...(secrets.get(secret) ?? []), host]);
+    const sharing = secrets.get(secret);
+    if (sharing) sharing.push(host);
+    else secrets.set(secret, [host]);
     if (tls.kind === 'cert-manager') {
       certManagerHosts.push(host);
       issuer = issuer ?? tls.issuer;
@@ -318,14 +320,12 @@ function renderExposure(service: AppService, placement: ProjectPlacement, labels
     spec: {
       ingressClassName: placement.cluster.ingressClassName,
       tls: secrets.size > 0 ? [...secrets.keys()].sort().map((secretName) => ({ hosts: secrets.get(secretName) as string[], secretName })) : undefined,
-      rules: hosts.map((host) => ({
-        host,
-        http: {
-          paths: (rules.get(host) ?? [])
-            .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-            .map(({ path, pathType, backend }) => ({ path, pathType, backend })),
-        },
-      })),
+      // Each route was made as written ({ path, pathType, backend }) for this Ingress alone: no copy.
+      rules: hosts.map((host) => {
+        const paths = rules.get(host) ?? [];
+        if (paths.length > 1) paths.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        return { host, http: { paths } };
+      }),
     },
   });
   const cut = legacy?.pendingCutOverIn(env);
