@@ -396,10 +396,10 @@ export function checkUnique(cluster: string, objects: readonly RenderedObject[],
       headFirst = first ?? r.origin;
     }
     if (!first) {
-      // Not the object itself, which is released once written.
-      const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, name: o.metadata.name, origin: r.origin };
-      list.entries.push(entry);
-      if (list.byName) addByName(list.byName, entry);
+      // Not the object itself, which is released once written: its kind, apiVersion, name and origin, flat (no
+      // object per entry; most are never looked up).
+      list.entries.push(o.kind, o.apiVersion, o.metadata.name, r.origin);
+      if (list.byName) addByName(list.byName, { kind: o.kind, apiVersion: o.apiVersion, name: o.metadata.name, origin: r.origin });
       continue;
     }
     const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
@@ -429,8 +429,8 @@ export interface SeenObject {
 
 /** The objects of one namespace of a cluster rendered so far, in order, and by name once an object is looked up there. @internal */
 export interface NamespaceSeen {
-  /** The objects, in the order rendered. */
-  readonly entries: SeenObject[];
+  /** The objects, in the order rendered: kind, apiVersion, name and origin of each, one after the other. */
+  readonly entries: (string | ManifestOrigin)[];
   /** The same by name, built when an object is first looked up in the namespace. */
   byName?: Map<string, SeenObject[]>;
 }
@@ -447,7 +447,8 @@ function sameObject(a: KubeObject, b: KubeObject): boolean {
 function earlierOrigin(list: NamespaceSeen, o: KubeObject): ManifestOrigin | undefined {
   if (!list.byName) {
     list.byName = new Map();
-    for (const e of list.entries) addByName(list.byName, e);
+    const e = list.entries;
+    for (let i = 0; i < e.length; i += 4) addByName(list.byName, { kind: e[i] as string, apiVersion: e[i + 1] as string, name: e[i + 2] as string, origin: e[i + 3] as ManifestOrigin });
   }
   return list.byName.get(o.metadata.name)?.find((e) => e.kind === o.kind && e.apiVersion === o.apiVersion)?.origin;
 }
