@@ -960,21 +960,28 @@ export class AppService extends Construct implements IConnectable {
   /** Commands, arguments, probe commands and waiver reasons are written as they are: none may hold a secret. */
   private checkLiteralSecrets(problems: ProblemCollector, path: string): void {
     const fix = 'pass the secret in an environment variable read from a secret (secrets: { … }) and refer to it as $(VAR)';
-    const lists: [string, unknown][] = [['command', this.command], ['args', this.args]];
-    for (const [property, c] of [...this.initContainers.map((c, i): [string, ContainerOptions] => [`initContainers[${i}]`, c]), ...this.sidecars.map((c, i): [string, ContainerOptions] => [`sidecars[${i}]`, c])]) {
-      lists.push([`${property}.command`, c?.command], [`${property}.args`, c?.args]);
-    }
-    for (const [property, probe] of [['readiness', this.readiness], ['liveness', this.liveness], ['startup', this.startup]] as const) {
-      if (probe?.kind === 'exec') lists.push([`${property}.command`, probe.command]);
-    }
-    for (const [property, list] of lists) {
-      if (Array.isArray(list)) checkNoLiteralSecret(problems, path, property, list, fix);
-    }
-    const waivers: [string, Waivers | undefined][] = [['waivers', this.base.waivers]];
-    for (const [env, o] of this.overrides) waivers.push([`perEnvironment[${JSON.stringify(typeof env === 'string' ? env : env.name)}].waivers`, o.waivers]);
-    for (const [property, w] of waivers) {
-      for (const [k, reason] of Object.entries(w ?? {})) checkNoLiteralSecret(problems, path, `${property}.${k}`, reason, 'say why the default is relaxed, without credentials (the reason is written as an annotation)');
-    }
+    // In this order: the command and arguments, the init containers' and sidecars', exec probes', then the waivers
+    // (the service's, then each environment's). Nothing is listed for what is not given (this runs for every service).
+    const list = (property: string, value: unknown): void => {
+      if (Array.isArray(value)) checkNoLiteralSecret(problems, path, property, value, fix);
+    };
+    list('command', this.command);
+    list('args', this.args);
+    const containers = (kind: string, all: readonly ContainerOptions[]): void => all.forEach((c, i) => {
+      list(`${kind}[${i}].command`, c?.command);
+      list(`${kind}[${i}].args`, c?.args);
+    });
+    containers('initContainers', this.initContainers);
+    containers('sidecars', this.sidecars);
+    if (this.readiness?.kind === 'exec') list('readiness.command', this.readiness.command);
+    if (this.liveness?.kind === 'exec') list('liveness.command', this.liveness.command);
+    if (this.startup?.kind === 'exec') list('startup.command', this.startup.command);
+    const waivers = (property: string, w: Waivers | undefined): void => {
+      if (w === undefined || w === null) return;
+      for (const [k, reason] of Object.entries(w)) checkNoLiteralSecret(problems, path, `${property}.${k}`, reason, 'say why the default is relaxed, without credentials (the reason is written as an annotation)');
+    };
+    waivers('waivers', this.base.waivers);
+    for (const [env, o] of this.overrides) if (o.waivers !== undefined) waivers(`perEnvironment[${JSON.stringify(typeof env === 'string' ? env : env.name)}].waivers`, o.waivers);
   }
 
   private checkConnections(problems: ProblemCollector, path: string): void {

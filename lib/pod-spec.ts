@@ -63,12 +63,12 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
     volumes.push({ name: 'config', configMap: { name: parts.configMapName, items: settings.configFiles.map(([k]) => ({ key: k, path: k })) } });
     mounts.push({ name: 'config', mountPath: settings.configMountPath, readOnly: true });
   }
-  const envVars: JsonObject[] = [
-    ...settings.env.map(([name, value]) => ({ name, value })),
-    ...settings.configValues.map(([name]) => ({ name, valueFrom: { configMapKeyRef: { name: parts.configMapName, key: name } } })),
-    ...settings.secrets.map(([name, ref]) => secretEnv(service.name, name, ref)),
-    ...connectionEnv(service, env),
-  ];
+  // Pushed one by one rather than spread from mapped lists: this runs for every service and environment.
+  const envVars: JsonObject[] = [];
+  for (const [name, value] of settings.env) envVars.push({ name, value });
+  for (const [name] of settings.configValues) envVars.push({ name, valueFrom: { configMapKeyRef: { name: parts.configMapName, key: name } } });
+  for (const [name, ref] of settings.secrets) envVars.push(secretEnv(service.name, name, ref));
+  for (const v of connectionEnv(service, env)) envVars.push(v);
   // An image's declared user is written on its container when neither the container nor the pod names one.
   const imageUser = (user: number | undefined): number | undefined => (pod.runAsUser === undefined ? user : undefined);
 
@@ -111,8 +111,9 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
   const sidecars = service.sidecars.map((c, i) => extra(c, i, 'side'));
 
   const annotations: Record<string, string> = merged(pod.podAnnotations, parts.annotations);
-  const images = [settings.image, ...service.initContainers.map((c) => c.image), ...service.sidecars.map((c) => c.image)];
-  const waiver = env.production ? images.find((i) => i.moves && i.options?.waivers?.movingTag !== undefined) : undefined;
+  const waiver = env.production
+    ? [settings.image, ...service.initContainers.map((c) => c.image), ...service.sidecars.map((c) => c.image)].find((i) => i.moves && i.options?.waivers?.movingTag !== undefined)
+    : undefined;
   if (waiver) annotations[waiverAnnotation(ImageRules.MOVING_TAG)] = waiver.options.waivers?.movingTag as string;
   const grace = pod.terminationGracePeriod?.toSeconds();
 
@@ -130,7 +131,7 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
       affinity: affinityOf(settings.scheduling),
       topologySpreadConstraints: parts.topologySpreadConstraints,
       initContainers: initContainers.length > 0 ? initContainers : undefined,
-      containers: [container, ...sidecars],
+      containers: sidecars.length > 0 ? [container, ...sidecars] : [container],
       volumes,
     },
   };
