@@ -4,6 +4,10 @@ import { checkHttpPath, checkPort } from '../lib/values';
 import type { JsonObject } from '../lib/yaml';
 import { checkNoLiteralSecret } from './secrets';
 
+/** A probe's period and timeout when not given: 10 s and 1 s (`Duration.seconds(10)`, `Duration.seconds(1)`). */
+const DEFAULT_PERIOD_SECONDS = 10;
+const DEFAULT_TIMEOUT_SECONDS = 1;
+
 /** Timing of a probe. Every field maps to the Kubernetes field of the same name (in seconds). */
 export interface ProbeOptions {
   /**
@@ -263,8 +267,8 @@ export class Probe {
     const port = o.port ?? defaultPort;
     const timing: JsonObject = {
       initialDelaySeconds: o.initialDelay?.toSeconds(),
-      periodSeconds: (o.period ?? Duration.seconds(10)).toSeconds(),
-      timeoutSeconds: (o.timeout ?? Duration.seconds(1)).toSeconds(),
+      periodSeconds: o.period === undefined || o.period === null ? DEFAULT_PERIOD_SECONDS : o.period.toSeconds(),
+      timeoutSeconds: o.timeout === undefined || o.timeout === null ? DEFAULT_TIMEOUT_SECONDS : o.timeout.toSeconds(),
       successThreshold: o.successThreshold,
       failureThreshold: o.failureThreshold ?? 3,
       terminationGracePeriodSeconds: o.terminationGracePeriod?.toSeconds(),
