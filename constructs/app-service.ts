@@ -34,6 +34,7 @@ import type { Tenant } from './tenant';
 import { declaredIn, declareServiceEnvironments, ServicePlacementOptions } from './placement';
 import { checkVersions, ServiceVersionOptions, VersionsOptions, workloadNames } from './versions';
 import { checkReplicaOwners, checkReplicas, ReplicaCount, ResolvedReplicas, resolveReplicas } from './scaling';
+import { asGiven, byName, layeredByName } from './sorted-entries';
 
 /** The transport protocol of a port. */
 export enum Protocol {
@@ -320,54 +321,6 @@ const APP_SERVICE = Symbol.for('platform-cdk.AppService');
 /** The keys of what a service derives once while the model is frozen besides its settings (`derivedOnce`). */
 const PORTS = {};
 const ENVIRONMENTS = {};
-
-function byName<T>(entries: Iterable<readonly [string, T]>): [string, T][] {
-  const out: [string, T][] = [];
-  for (const [k, v] of entries) out.push([k, v]);
-  return sortByName(out);
-}
-
-/**
- * Sorts entries by name, in place (names are unique): a short list, the usual case, by insertion, which unlike the
- * built-in sort allocates nothing.
- */
-function sortByName<T>(out: [string, T][]): [string, T][] {
-  if (out.length > 16) return out.sort(compareFirst);
-  for (let i = 1; i < out.length; i++) {
-    const e = out[i];
-    let j = i - 1;
-    while (j >= 0 && out[j][0] > e[0]) {
-      out[j + 1] = out[j];
-      j--;
-    }
-    out[j + 1] = e;
-  }
-  return out;
-}
-
-/**
- * A layer of values over another, as text sorted by name (the configuration's values and files): the upper layer's
- * value wins.
- */
-function layeredByName<T>(lower: Readonly<Record<string, T>> | undefined, upper: Readonly<Record<string, T>> | undefined, text: (v: T) => string): [string, string][] {
-  if (upper === undefined || upper === null) {
-    const out = Object.entries(lower ?? {}) as unknown as [string, string][];
-    for (const e of out) e[1] = text(e[1] as unknown as T);
-    return sortByName(out);
-  }
-  const values = new Map<string, string>();
-  for (const layer of [lower, upper]) if (layer) for (const [k, v] of Object.entries(layer)) values.set(k, text(v));
-  return byName(values);
-}
-
-/** A file's text as given (a file that is not text is reported by the checks, and written as it is). */
-function asGiven(v: string): string {
-  return v;
-}
-
-function compareFirst([a]: readonly [string, unknown], [b]: readonly [string, unknown]): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * A stateless module: a Deployment of one container (with optional init containers and sidecars), a
