@@ -3,6 +3,7 @@
  * LimitRange from its quota and its environment's defaults, and network policies that deny everything but
  * DNS, traffic inside the tenant, and the ingress controller's traffic to exposed services.
  */
+import type { AppService } from '../constructs/app-service';
 import type { ProjectPlacement } from '../constructs/project';
 import { mergeResources, renderQuotaHard } from '../constructs/resources';
 import { Platform } from '../constructs/platform';
@@ -130,15 +131,29 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
     });
   }
 
-  const exposed = project.servicesIn(environment).filter((s) => s.exposures.some((x) => x.covers(environment) && x.hostIn(environment) !== undefined && x.port));
-  if (exposed.length > 0) {
-    const ports = new Map<string, { protocol: string; port: number }>();
-    for (const s of exposed) {
-      for (const x of s.exposures) {
-        const p = x.covers(environment) ? x.port : undefined;
-        if (p) ports.set(`${p.protocol}/${p.containerPort}`, { protocol: p.protocol, port: p.containerPort });
-      }
+  // One pass over the namespace's services: which are exposed (a covering exposure with a host and a port), the
+  // ports the ingress controller reaches on them (every covering exposure's), and whether cert-manager solves
+  // HTTP-01 challenges here (a covering exposure with its TLS).
+  const services = project.servicesIn(environment);
+  const exposed: AppService[] = [];
+  const ingressPorts = new Map<string, { protocol: string; port: number }>();
+  let acme = false;
+  for (const s of services) {
+    let reachable = false;
+    for (const x of s.exposures) {
+      if (!x.covers(environment)) continue;
+      if (!reachable && x.hostIn(environment) !== undefined && x.port) reachable = true;
+      if (!acme && x.tlsIn(environment)?.kind === 'cert-manager') acme = true;
     }
+    if (!reachable) continue;
+    exposed.push(s);
+    for (const x of s.exposures) {
+      const p = x.covers(environment) ? x.port : undefined;
+      if (p) ingressPorts.set(`${p.protocol}/${p.containerPort}`, { protocol: p.protocol, port: p.containerPort });
+    }
+  }
+  if (exposed.length > 0) {
+    const ports = ingressPorts;
     objects.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -159,7 +174,6 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
   }
   // cert-manager answers HTTP-01 challenges from a solver pod in the Certificate's namespace, reached through the
   // ingress controller on port 8089.
-  const acme = project.servicesIn(environment).some((s) => s.exposures.some((x) => x.covers(environment) && x.tlsIn(environment)?.kind === 'cert-manager'));
   if (acme) {
     objects.push({
       apiVersion: 'networking.k8s.io/v1',
@@ -172,7 +186,7 @@ export function renderProjectBaseline(placement: ProjectPlacement): KubeObject[]
       },
     });
   }
-  const scraped = project.servicesIn(environment).filter((s) => s.metrics && s.findPort(s.metrics.port));
+  const scraped = services.filter((s) => s.metrics && s.findPort(s.metrics.port));
   if (scraped.length > 0) {
     const ports = new Map<string, { protocol: string; port: number }>();
     for (const s of scraped) {
