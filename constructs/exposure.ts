@@ -1,5 +1,6 @@
 import { checkDns1123Subdomain, checkPort } from '../lib/names';
 import type { ProblemCollector } from '../lib/problems';
+import { derivedOnce } from '../lib/frozen-model';
 import type { AppService, ServicePort } from './app-service';
 import type { Environment } from './environment';
 import { Platform } from './platform';
@@ -150,6 +151,14 @@ export interface ExposeOptions {
   readonly cutOver?: Record<string, CutOverOptions>;
 }
 
+/** A route of an exposure in one environment (see `Exposure.routesIn`). */
+interface Route {
+  /** The host name. */
+  host: string;
+  /** Whether the host still routes to the legacy backend. */
+  legacy: boolean;
+}
+
 /** A service's exposure: Ingress rules in each environment it covers. */
 export class Exposure {
   /**
@@ -230,6 +239,13 @@ export class Exposure {
     /** Whether the host still routes to the legacy backend (a cut-over not done). */
     legacy: boolean;
   }[] {
+    // Found once per environment while the model is frozen (validation and render both ask): a copy of the list.
+    return [...derivedOnce(this, environment, Exposure.findRoutes)];
+  }
+
+  private static readonly findRoutes = (x: Exposure, environment: Environment): Route[] => x.routesFound(environment);
+
+  private routesFound(environment: Environment): Route[] {
     if (!this.covers(environment)) return [];
     const host = this.hostIn(environment);
     if (host === undefined) return [];

@@ -85,6 +85,23 @@ describe('the frozen model', () => {
     expect(whileModelFrozen(() => estateNamespaces(f.platform).has('billing-devops'))).toBe(true);
   });
 
+  test('an exposure\'s routes are found once per environment while frozen, as copies, and afresh outside', () => {
+    const f = fixture();
+    const web = addService(f, 'web');
+    const x = web.expose();
+    expect(x.routesIn(f.test)).toEqual([{ host: 'web.test.example.com', legacy: false }]);
+    whileModelFrozen(() => {
+      const first = x.routesIn(f.test);
+      first.pop();
+      expect(x.routesIn(f.test)).toEqual([{ host: 'web.test.example.com', legacy: false }]);
+      expect(x.routesIn(f.test)).not.toBe(x.routesIn(f.test));
+    });
+    const staging = f.platform.addEnvironment('staging', { clusters: [f.member], domain: 'staging.example.com', namespaceSuffix: '-staging' });
+    expect(x.routesIn(staging)).toEqual([]);
+    f.project.placeIn(staging);
+    expect(whileModelFrozen(() => x.routesIn(staging))).toEqual([{ host: 'web.staging.example.com', legacy: false }]);
+  });
+
   test('the cache is dropped when the outermost call ends, also when it throws', () => {
     const owner = {};
     const key = {};
