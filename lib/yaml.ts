@@ -170,17 +170,25 @@ interface Layout {
   readonly indent: number;
   /** Each key as written (`<key>:`, or `? <key>\n<indent>:` when too long for an implicit key), without the line break. */
   readonly heads: readonly string[];
-  /** Each key's line: `'\n'`, the indent and the head. */
+  /**
+   * What the first entry of a mapping at this indent usually follows: a sequence item's dash (`'\n'`, the indent
+   * less 2, `'- '`), or nothing at a document's top level.
+   */
+  readonly first: string;
+  /**
+   * Each key's line (`'\n'`, the indent and the head), then each key after {@link first}: entry `i` is written as
+   * `lines[i]` on a line of its own, as `lines[keys.length + i]` when it is the first after the dash.
+   */
   readonly lines: readonly string[];
-  /** Each key's line before a scalar: the line and `' '`. */
+  /** Each of {@link lines} before a scalar: the line and `' '`. */
   readonly scalarLines: readonly string[];
   /**
-   * For each key, the strings written as its value lately, with the whole line each makes (`'\n'`, indent, key, `': '`
+   * For each of {@link lines}, the strings written as its value lately, with the whole line each makes (`'\n'`, indent, key, `': '`
    * and the value as written): a value seen before is then one lookup and one piece. `null` for a key whose values
    * rarely repeat (names), where looking up and keeping them costs more than it saves.
    */
   readonly joined: (Map<string, string> | null | undefined)[];
-  /** For each key, how often its value was found in {@link joined}, and how often not. */
+  /** For each of {@link lines}, how often its value was found in {@link joined}, and how often not. */
   readonly hits: number[];
   readonly misses: number[];
   /**
@@ -222,17 +230,20 @@ function keyHead(key: string, indent: number): string {
 /** The layout of `keys` (in the order written) at `indent`, for objects whose keys in `for…in` order are `order`. */
 function makeLayout(order: readonly string[], keys: readonly string[], indent: number): Layout {
   const heads = keys.map((k) => flat(keyHead(k, indent)));
-  const lines = heads.map((h) => flat(`${lineIndent(indent)}${h}`));
+  const first = indent >= 2 ? dashLine(indent - 2) : '';
+  // Entries 0…n-1 on their own lines; n…2n-1 the same keys as a sequence item's first entry, after its dash.
+  const lines = [...heads.map((h) => flat(`${lineIndent(indent)}${h}`)), ...heads.map((h) => flat(`${first}${h}`))];
   return {
     order,
     keys,
     indent,
     heads,
+    first,
     lines,
     scalarLines: lines.map((l) => flat(`${l} `)),
-    joined: keys.map(() => undefined),
-    hits: keys.map(() => 0),
-    misses: keys.map(() => 0),
+    joined: lines.map(() => undefined),
+    hits: lines.map(() => 0),
+    misses: lines.map(() => 0),
     child: keys.map(() => undefined),
     generation,
   };
@@ -359,13 +370,22 @@ function writeEntries(obj: JsonObject, layout: Layout, firstPrefix: string | und
   const n = keys.length;
   let i = 0;
   if (firstPrefix !== undefined) {
+    const usual = firstPrefix === layout.first;
     for (; i < n; i++) {
       const value = obj[keys[i]];
       if (value === undefined || value === null) continue;
-      out += firstPrefix;
-      out += layout.heads[i];
-      if (typeof value === 'string') out += stringAfterKey(value);
-      else writeValue(value, layout, i);
+      if (usual) {
+        if (typeof value === 'string') writeStringLine(layout, n + i, value);
+        else {
+          out += layout.lines[n + i];
+          writeValue(value, layout, i);
+        }
+      } else {
+        out += firstPrefix;
+        out += layout.heads[i];
+        if (typeof value === 'string') out += stringAfterKey(value);
+        else writeValue(value, layout, i);
+      }
       break;
     }
     if (i === n) return false;
