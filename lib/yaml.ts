@@ -48,6 +48,7 @@ const WRITTEN_MAX = 20_000;
 
 /** Writes a string as a plain scalar when that is unambiguous, otherwise as a double-quoted scalar. */
 export function yamlString(value: string): string {
+  if (plainAtSight(value)) return value;
   let out = written.get(value);
   if (out !== undefined) return out;
   out = writeString(value);
@@ -56,6 +57,26 @@ export function yamlString(value: string): string {
     written.set(value, out);
   }
   return out;
+}
+
+/**
+ * Whether a string is written as it is, told by one pass over its characters without a lookup: most names, labels and
+ * images. Longer than 5 characters, not starting with `e` or `E` (so that no {@link RESERVED} word matches), a letter
+ * or `/` first and then only characters of {@link PLAIN} without its `:`. `false` says nothing: the string is then
+ * decided as any other.
+ */
+function plainAtSight(value: string): boolean {
+  const n = value.length;
+  if (n <= 5 || n > 256) return false;
+  let c = value.charCodeAt(0);
+  if (!((c >= 97 && c <= 122 && c !== 101) || (c >= 65 && c <= 90 && c !== 69) || c === 47)) return false;
+  for (let i = 1; i < n; i++) {
+    c = value.charCodeAt(i);
+    // Letters, `-`, `.`, `/`, digits, `_`, `@`, `=`, `+`.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 45 && c <= 57) || c === 95 || c === 64 || c === 61 || c === 43) continue;
+    return false;
+  }
+  return true;
 }
 
 function writeString(value: string): string {

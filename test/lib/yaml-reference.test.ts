@@ -187,4 +187,25 @@ describe('the YAML writer against its earlier version', () => {
     expect(toYamlDocument(doc)).toBe(reference(doc));
     expect(toYamlDocument(doc)).toBe('a: null\nb: null\nc:\n- null\nd: x\n');
   });
+
+  // Most strings are told plain by one pass over their characters, without the regular expressions: that pass must
+  // agree with them on every string, also near its edges (5 and 6 characters, a leading `e`, a `:`, characters just
+  // outside the allowed ranges).
+  test('property: a string is written plain or quoted exactly as the regular expressions of the earlier writer decide', () => {
+    const PLAIN = /^[A-Za-z/][A-Za-z0-9_./@=+-]*(:[A-Za-z0-9_./@=+-]+)*$/;
+    const PLAIN_QUANTITY = /^[1-9][0-9]*(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P)$/;
+    const RESERVED = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
+    const plain = (v: string): boolean => (PLAIN.test(v) && !RESERVED.test(v)) || PLAIN_QUANTITY.test(v);
+    const chars = fc.constantFrom(...'aezAEZ09/-._@=+:,*?&!#~[]{}` \u00e4\u007f'.split(''), ',', '`', '^', '\\', '\'', '"', '\n');
+    const word = fc.oneof(
+      fc.array(chars, { maxLength: 12 }).map((cs) => cs.join('')),
+      fc.tuple(fc.constantFrom('e', 'E', 'yes', 'False', 'null', 'off', 'a', '/', '1'), fc.array(chars, { maxLength: 8 })).map(([h, cs]) => `${h}${cs.join('')}`),
+      fc.constantFrom('e12345', 'E+12345', 'e-1234567', 'eeeeee', 'abcdef', 'abcde', 'a'.repeat(256), 'a'.repeat(257), `/${'b'.repeat(300)}`),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(word, (v) => (yamlString(v) === v) === plain(v)),
+      { seed: 20261206, numRuns: 3000 },
+    );
+  });
 });
