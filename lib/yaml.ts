@@ -3,10 +3,11 @@
  * numbers, booleans) written in block style with sorted keys.
  *
  * Why not a general YAML library: serializing is a large share of the cost of synthesis (on the 95,763 objects of
- * the largest bench estate the `yaml` package took about 50 times as long as `JSON.stringify`, this writer about
- * 2.5 times; `npm run bench`). This writer does one thing: any string that is not plainly safe is written as a JSON string, which is a valid YAML double-quoted scalar, so it
- * never has to reason about YAML's quoting rules beyond a short allow-list. Its output is checked against
- * the `yaml` package's parser by a property-based round-trip test.
+ * 3,000 bench services the `yaml` package took about 50 times as long as `JSON.stringify`, this writer about as long
+ * as `JSON.stringify`; docs/performance.md). This writer does one thing: any string that is not plainly safe is
+ * written as a JSON string, which is a valid YAML double-quoted scalar, so it never has to reason about YAML's quoting
+ * rules beyond a short allow-list. Its output is checked against the `yaml` package's parser by a property-based
+ * round-trip test, and against its earlier version byte for byte (test/lib/yaml-reference.test.ts).
  */
 
 /** A JSON value as written to a manifest. `undefined` members are left out; `null` members too. */
