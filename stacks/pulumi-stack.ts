@@ -17,6 +17,7 @@ import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 import { ChecksFailed } from './manifest-stack';
 import { withLightBookkeeping } from './pulumi-bookkeeping';
+import { DEFAULT_REGISTRATION_WINDOW, registerInWindow } from './pulumi-window';
 
 /** Properties of a {@link PulumiStack}. */
 export interface PulumiStackProps {
@@ -51,7 +52,18 @@ export interface PulumiStackProps {
    * @default - none
    */
   readonly crdDirs?: readonly string[];
+  /**
+   * With {@link PulumiStack.create}: how many of the stack's objects the program prepares at once. The next object is
+   * constructed, in the order the constructor registers them (what an object depends on first), when an earlier
+   * one's registration request has been handed to the engine. It bounds the program's work in flight, not the
+   * engine's: the engine works on as many requests at once as it does for any program (`pulumi up --parallel`).
+   * Smaller keeps the program leaner; the default was the fastest under the mocks (docs/performance.md, "Pulumi
+   * path"). The constructor ignores it: it starts every registration at once.
+   * @default 8
+   */
+  readonly registrationWindow?: number;
 }
+
 
 /** The component resource type tokens, so that a preview reads platform → cluster → tenant → project → service. */
 export const ComponentTypes = {
@@ -135,7 +147,7 @@ export function isTypedKind(apiVersion: string, kind: string): boolean {
  * lists every finding.
  *
  * @example
- * // index.ts of a Pulumi project; `pulumi up --stack production`
+ * // index.ts of a Pulumi project; `pulumi up --stack production` (for a large stack, prefer `PulumiStack.create`)
  * new PulumiStack(build());
  */
 export class PulumiStack extends pulumi.ComponentResource {
@@ -180,20 +192,86 @@ export class PulumiStack extends pulumi.ComponentResource {
     this.checks = checks;
     const providers = new Map<string, k8s.Provider>();
     const registrar = new Registrar(fieldManager);
+    const work: Array<() => pulumi.CustomResource> = [];
     withLightBookkeeping(() => {
       for (const { cluster, objects } of clusters) {
         const clusterComponent = registrar.component(ComponentTypes.CLUSTER, cluster.name, this);
         const connection = connections.get(cluster.name) as Connection;
         const provider = new k8s.Provider(cluster.name, { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true }, { parent: clusterComponent });
         providers.set(cluster.name, provider);
-        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) registrar.register(cluster, clusterComponent, provider, o);
+        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) work.push(() => registrar.register(cluster, clusterComponent, provider, o));
       }
     });
     this.providers = providers;
     this.objects = registrar.registered;
     this.components = registrar.components;
-    this.registerOutputs({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
+    const outputs = (): pulumi.Inputs => ({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
+    if (deferring) {
+      // PulumiStack.create registers the objects in its window, and then the outputs.
+      deferring.work = work;
+      deferring.finish = () => this.registerOutputs(outputs());
+      return;
+    }
+    for (const register of work) register();
+    this.registerOutputs(outputs());
   }
+
+  /**
+   * Builds the stack exactly as the constructor does (the same render, checks, objects, dependencies and components,
+   * in the same order) and registers its objects {@link PulumiStackProps.registrationWindow} at a time, instead of
+   * all at once: the program's memory stays bounded by the window, and a large stack registers several times
+   * faster (docs/pulumi.md, "Cost"). Resolves, with every object in `objects`, once every object has its URN.
+   * Validation errors and the checks' `ChecksFailed` reject it before anything is registered.
+   *
+   * @example
+   * // index.ts of a Pulumi project; `pulumi up --stack production`
+   * export = async () => {
+   *   const stack = await PulumiStack.create(build());
+   *   return { objectCount: stack.objects.size };
+   * };
+   * @param platform the estate
+   * @param props which environment, configuration namespace, field manager and window
+   * @param opts Pulumi options of the root component
+   */
+  public static async create(platform: Platform, props: PulumiStackProps = {}, opts?: pulumi.ComponentResourceOptions): Promise<PulumiStack> {
+    const window = registrationWindowOf(platform, props.registrationWindow);
+    const deferred: Deferred = {};
+    deferring = deferred;
+    let stack: PulumiStack;
+    try {
+      stack = new PulumiStack(platform, props, opts);
+    } finally {
+      deferring = undefined;
+    }
+    await registerInWindow(deferred.work ?? [], window);
+    deferred.finish?.();
+    return stack;
+  }
+}
+
+/** What the constructor leaves to {@link PulumiStack.create}: the registrations, in order, and the outputs. */
+interface Deferred {
+  work?: ReadonlyArray<() => pulumi.CustomResource>;
+  finish?: () => void;
+}
+
+/** Set while {@link PulumiStack.create} runs the constructor: the constructor then defers its registrations to it. */
+let deferring: Deferred | undefined;
+
+/** The window of `PulumiStackProps.registrationWindow`, checked: a whole number from 1. */
+function registrationWindowOf(platform: Platform, given: number | undefined): number {
+  if (given === undefined) return DEFAULT_REGISTRATION_WINDOW;
+  if (Number.isInteger(given) && given >= 1) return given;
+  throw new ValidationError([
+    {
+      severity: 'error',
+      path: platform.node.path,
+      property: 'registrationWindow',
+      value: given,
+      message: 'the registration window must be a whole number of objects, at least 1',
+      fix: `give a whole number such as ${DEFAULT_REGISTRATION_WINDOW} (the default), or leave it out`,
+    },
+  ]);
 }
 
 /** One cluster of a stack, rendered: its objects in registration order. */
@@ -297,7 +375,7 @@ class Registrar {
 
   constructor(private readonly fieldManager: string) {}
 
-  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: RenderedObject): void {
+  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: RenderedObject): pulumi.CustomResource {
     const manifest = o.object;
     const { apiVersion, kind, metadata, ...body } = manifest;
     const ns = metadata.namespace;
@@ -334,6 +412,7 @@ class Registrar {
       if (list) list.push(key);
       else this.workspaces.set(metadata.name, [key]);
     }
+    return resource;
   }
 
   private parentOf(cluster: Cluster, clusterComponent: pulumi.ComponentResource, o: RenderedObject): pulumi.ComponentResource {

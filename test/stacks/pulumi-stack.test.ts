@@ -236,7 +236,7 @@ describe('the Pulumi programs of the examples', () => {
     expect(programs.filter(([d]) => d === 'quickstart').map(([, env]) => env).sort()).toEqual(['production', 'test']);
   });
 
-  // Every program is the same three lines (`new PulumiStack(build())` and two exports) over its example, whose
+  // Every program is the same few lines (`await PulumiStack.create(build())` and its outputs) over its example, whose
   // registration the parity tests check: the quick tier runs the quick start's program as its stack with the fewest
   // objects; the full tier runs every program as every stack.
   const platform = examplePlatform('quickstart');
