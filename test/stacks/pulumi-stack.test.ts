@@ -117,7 +117,7 @@ describe('PulumiStack parity with the YAML output', () => {
 });
 
 describe('PulumiStack', () => {
-  it('registers built-in kinds as typed resources and CRDs as CustomResources', async () => {
+  it('registers every kind with the type token of its kind (core kinds through typed classes, others as CustomResources)', async () => {
     const { recorded: rec } = await quickstartProduction();
     const types = new Set(rec.map((r) => r.type));
     expect([...types].filter((t) => t.startsWith('kubernetes:')).sort()).toEqual([
@@ -135,7 +135,8 @@ describe('PulumiStack', () => {
       'kubernetes:tenant.kubesphere.io/v1beta1:WorkspaceTemplate',
     ]);
     expect(mod.isTypedKind('cert-manager.io/v1', 'Certificate')).toBe(false);
-    expect(mod.isTypedKind('apps/v1', 'Deployment')).toBe(true);
+    expect(mod.isTypedKind('apps/v1', 'Deployment')).toBe(false);
+    expect(mod.isTypedKind('v1', 'Secret')).toBe(true);
     expect(mod.isTypedKind('tenant.kubesphere.io/v1beta1', 'WorkspaceTemplate')).toBe(false);
   });
 
