@@ -168,6 +168,7 @@ export class PulumiStack extends pulumi.ComponentResource {
    */
   constructor(platform: Platform, props: PulumiStackProps = {}, opts?: pulumi.ComponentResourceOptions) {
     const stackName = props.stack ?? pulumi.getStack();
+    registrationWindowOf(platform, props.registrationWindow); // checked here too, though only `create` uses it
     const scope = resolveScope(platform, stackName);
     const plan = planPlatform(platform);
     const problems = validatePlatform(platform, plan);

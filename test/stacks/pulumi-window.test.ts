@@ -98,6 +98,8 @@ describe('PulumiStack.create', () => {
         const [problem] = (rejected as ValidationError).problems;
         expect(problem).toMatchObject({ property: 'registrationWindow', value: window });
         expect(problem.fix).toContain('whole number');
+        // The constructor, which does not use the window, refuses it too.
+        expect(() => new mod.PulumiStack(estate().platform, { registrationWindow: window })).toThrow(ValidationError);
       }),
       { seed: 20261206, numRuns: 25 },
     );
