@@ -317,8 +317,56 @@ export interface ServiceSettings extends PodEnvironmentSettings, ResolvedReplica
 
 const APP_SERVICE = Symbol.for('platform-cdk.AppService');
 
+/** The keys of what a service derives once while the model is frozen besides its settings (`derivedOnce`). */
+const PORTS = {};
+const ENVIRONMENTS = {};
+
 function byName<T>(entries: Iterable<readonly [string, T]>): [string, T][] {
-  return [...entries].map(([k, v]): [string, T] => [k, v]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: [string, T][] = [];
+  for (const [k, v] of entries) out.push([k, v]);
+  return sortByName(out);
+}
+
+/**
+ * Sorts entries by name, in place (names are unique): a short list, the usual case, by insertion, which unlike the
+ * built-in sort allocates nothing.
+ */
+function sortByName<T>(out: [string, T][]): [string, T][] {
+  if (out.length > 16) return out.sort(compareFirst);
+  for (let i = 1; i < out.length; i++) {
+    const e = out[i];
+    let j = i - 1;
+    while (j >= 0 && out[j][0] > e[0]) {
+      out[j + 1] = out[j];
+      j--;
+    }
+    out[j + 1] = e;
+  }
+  return out;
+}
+
+/**
+ * A layer of values over another, as text sorted by name (the configuration's values and files): the upper layer's
+ * value wins.
+ */
+function layeredByName<T>(lower: Readonly<Record<string, T>> | undefined, upper: Readonly<Record<string, T>> | undefined, text: (v: T) => string): [string, string][] {
+  if (upper === undefined || upper === null) {
+    const out = Object.entries(lower ?? {}) as unknown as [string, string][];
+    for (const e of out) e[1] = text(e[1] as unknown as T);
+    return sortByName(out);
+  }
+  const values = new Map<string, string>();
+  for (const layer of [lower, upper]) if (layer) for (const [k, v] of Object.entries(layer)) values.set(k, text(v));
+  return byName(values);
+}
+
+/** A file's text as given (a file that is not text is reported by the checks, and written as it is). */
+function asGiven(v: string): string {
+  return v;
+}
+
+function compareFirst([a]: readonly [string, unknown], [b]: readonly [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -576,7 +624,12 @@ export class AppService extends Construct implements IConnectable {
 
   /** The ports with their defaults applied. */
   public get ports(): ServicePort[] {
-    return resolvePorts(this.portOptions, 'http');
+    return [...this.portList()];
+  }
+
+  /** {@link ports}, resolved once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
+  private portList(): readonly ServicePort[] {
+    return derivedOnce(this, PORTS, AppService.resolvePortsOf);
   }
 
   /**
@@ -584,7 +637,7 @@ export class AppService extends Construct implements IConnectable {
    * @param ref a port name or number
    */
   public findPort(ref: string | number | undefined): ServicePort | undefined {
-    return findPortIn(this.ports, ref);
+    return findPortIn(this.portList(), ref);
   }
 
   /**
@@ -611,31 +664,40 @@ export class AppService extends Construct implements IConnectable {
    * @param environment an environment the project is placed in
    */
   public settingsFor(environment: Environment): ServiceSettings {
-    return derivedOnce(this, environment, () => this.computeSettings(environment));
+    return derivedOnce(this, environment, AppService.computeSettingsOf);
   }
+
+  // What settingsFor, ports and environments derive once while the model is frozen, as functions made once (no
+  // closure per call).
+  private static readonly computeSettingsOf = (s: AppService, e: Environment): ServiceSettings => s.computeSettings(e);
+  private static readonly resolvePortsOf = (s: AppService): ServicePort[] => resolvePorts(s.portOptions, 'http');
+  private static readonly findEnvironmentsOf = (s: AppService): Environment[] =>
+    s.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(s)) && declaredIn(s, e));
 
   /** {@link settingsFor}, computed (once while the model is frozen: `lib/frozen-model.ts`). */
   private computeSettings(environment: Environment): ServiceSettings {
     if (PreviewEnvironment.isPreview(environment)) return this.previewSettings(environment);
     const o = this.overridesFor(environment);
-    const env = new Map(this.envVars);
-    for (const [k, v] of Object.entries(o.env ?? {})) env.set(k, v);
-    const values = new Map<string, string>();
-    for (const [k, v] of Object.entries({ ...this.configOptions.values, ...o.config?.values })) values.set(k, configText(v));
-    const files = new Map(Object.entries({ ...this.configOptions.files, ...o.config?.files }));
+    let env: Map<string, string> = this.envVars;
+    if (o.env) {
+      env = new Map(env);
+      for (const [k, v] of Object.entries(o.env)) env.set(k, v);
+    }
     const autoscaling = pick(o.autoscaling, this.base.autoscaling, undefined);
     const production = environment.production;
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
     const waivers = { ...this.base.waivers, ...o.waivers };
-    return settleSettings(this.workload, {
-      ...resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas),
+    // Object.assign rather than a literal that spreads and then adds fields: on this runtime an object made by a
+    // spread gets a map of its own for every field added after it, which is slow and makes garbage, per service and
+    // environment. The fields and their order are the same.
+    return settleSettings(this.workload, Object.assign({}, resolveReplicas(autoscaling, o.replicas ?? this.replicas, environment.replicas), {
       resources: mergeResources(Platform.of(this).defaultResources, environment.resources, this.resources, o.resources),
       env: byName(env),
       image: this.releasedImage(o.image ?? this.image, environment),
-      secrets: byName(new Map([...this.secretVars, ...Object.entries(o.secrets ?? {})])),
-      configValues: byName(values),
-      configFiles: byName(files),
+      secrets: byName(o.secrets ? new Map([...this.secretVars, ...Object.entries(o.secrets)]) : this.secretVars),
+      configValues: layeredByName(this.configOptions.values, o.config?.values, configText),
+      configFiles: layeredByName(this.configOptions.files, o.config?.files, asGiven),
       configMountPath: o.config?.mountPath ?? this.configMountPath,
       autoscaling,
       disruptionBudget: disruptionBudget ? { maxUnavailable: disruptionBudget.minAvailable === undefined ? (disruptionBudget.maxUnavailable ?? 1) : disruptionBudget.maxUnavailable, minAvailable: disruptionBudget.minAvailable } : undefined,
@@ -644,13 +706,12 @@ export class AppService extends Construct implements IConnectable {
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),
-      ...podSettingsFor(this.pod, o, environment.podDefaults),
-    });
+    }, podSettingsFor(this.pod, o, environment.podDefaults)));
   }
 
   /** The environments the service runs in: its project's, and the previews that run it. */
   public get environments(): Environment[] {
-    return this.project.environments.filter((e) => (!PreviewEnvironment.isPreview(e) || e.runs(this)) && declaredIn(this, e));
+    return [...derivedOnce(this, ENVIRONMENTS, AppService.findEnvironmentsOf)];
   }
 
   /** The service's key in release pins and pipelines: `<tenant>/<project>/<service>`. */

@@ -20,6 +20,15 @@ import { RolloutStrategy } from './service-options';
 import { PreviewEnvironment } from './preview';
 import { StatefulService, StatefulServiceProps } from './stateful-service';
 import { checkProjectGrant, Tenant } from './tenant';
+import { derivedOnce } from '../lib/frozen-model';
+
+/** The keys of what a project derives once while the model is frozen (`derivedOnce`). */
+const SERVICES = {};
+const ENVIRONMENTS = {};
+
+function servicesOf(p: Project): AppService[] {
+  return p.node.children.filter(AppService.isAppService);
+}
 
 /** An environment, or an environment's name (for estates generated from a table). */
 export type EnvironmentRef = Environment | string;
@@ -262,7 +271,12 @@ export class Project extends Construct {
 
   /** The project's app services, in the order they were added. */
   public get services(): AppService[] {
-    return this.node.children.filter(AppService.isAppService);
+    return [...this.serviceList()];
+  }
+
+  /** {@link services}, found once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
+  private serviceList(): readonly AppService[] {
+    return derivedOnce(this, SERVICES, servicesOf);
   }
 
   /**
@@ -270,6 +284,17 @@ export class Project extends Construct {
    * the active previews that run some of its services.
    */
   public get environments(): Environment[] {
+    return [...this.environmentList()];
+  }
+
+  /** {@link environments}, found once while the model is frozen (`lib/frozen-model.ts`); not to be changed. */
+  private environmentList(): readonly Environment[] {
+    return derivedOnce(this, ENVIRONMENTS, Project.findEnvironmentsOf);
+  }
+
+  private static readonly findEnvironmentsOf = (p: Project): Environment[] => p.findEnvironments();
+
+  private findEnvironments(): Environment[] {
     const platform = Platform.of(this);
     const out: Environment[] = [];
     for (const ref of this.environmentRefs) {
@@ -286,8 +311,8 @@ export class Project extends Construct {
    * @param environment the environment
    */
   public servicesIn(environment: Environment): AppService[] {
-    if (PreviewEnvironment.isPreview(environment)) return this.services.filter((s) => environment.runs(s));
-    return this.services.filter((s) => declaredIn(s, environment));
+    if (PreviewEnvironment.isPreview(environment)) return this.serviceList().filter((s) => environment.runs(s));
+    return this.serviceList().filter((s) => declaredIn(s, environment));
   }
 
   /**
@@ -300,13 +325,13 @@ export class Project extends Construct {
 
   /** Whether the project is placed in an environment. */
   public isPlacedIn(environment: Environment): boolean {
-    return this.environments.includes(environment);
+    return this.environmentList().includes(environment);
   }
 
   /** Every namespace of the project: one per cluster of each of its environments. */
   public get placements(): ProjectPlacement[] {
     const out: ProjectPlacement[] = [];
-    for (const environment of this.environments) {
+    for (const environment of this.environmentList()) {
       for (const cluster of this.clustersIn(environment)) {
         out.push({ project: this, environment, cluster, namespace: `${this.namespace}${environment.namespaceSuffix}` });
       }

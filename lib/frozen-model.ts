@@ -37,16 +37,19 @@ export function modelFrozen(): boolean {
 
 /**
  * A value derived from the model: computed once per owner and key while the model is frozen, else every time.
+ * `compute` is given the owner and the key, so that a caller on a hot path can pass a function made once rather than
+ * a new closure per call.
  * @param owner the construct the value belongs to
  * @param key what it is derived for (e.g. an environment)
  * @param compute how to compute it
  */
-export function derivedOnce<T>(owner: object, key: object, compute: () => T): T {
-  if (depth === 0) return compute();
+export function derivedOnce<O extends object, K extends object, T>(owner: O, key: K, compute: (owner: O, key: K) => T): T {
+  if (depth === 0) return compute(owner, key);
   let values = cache.get(owner);
   if (!values) cache.set(owner, (values = new Map()));
-  if (values.has(key)) return values.get(key) as T;
-  const value = compute();
+  const known = values.get(key);
+  if (known !== undefined || values.has(key)) return known as T;
+  const value = compute(owner, key);
   values.set(key, value);
   return value;
 }

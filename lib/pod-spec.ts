@@ -15,6 +15,7 @@ import type { ContainerOptions } from '../constructs/service-options';
 import { renderContainerPorts, sidecarPortNames } from '../constructs/container-ports';
 import { connectionEnv } from './connections';
 import { containerSecurityContext, podSecurityContext, secretEnv, TMP_VOLUME, tmpVolume, writableVolumes } from './pod';
+import { merged } from './merged';
 import type { JsonObject } from './yaml';
 
 /** What the workload gives its pod template besides the service. */
@@ -109,14 +110,14 @@ export function renderPodTemplate(service: AppService, placement: ProjectPlaceme
   const initContainers = service.initContainers.map((c, i) => extra(c, i, 'init'));
   const sidecars = service.sidecars.map((c, i) => extra(c, i, 'side'));
 
-  const annotations: Record<string, string> = { ...pod.podAnnotations, ...parts.annotations };
+  const annotations: Record<string, string> = merged(pod.podAnnotations, parts.annotations);
   const images = [settings.image, ...service.initContainers.map((c) => c.image), ...service.sidecars.map((c) => c.image)];
   const waiver = env.production ? images.find((i) => i.moves && i.options?.waivers?.movingTag !== undefined) : undefined;
   if (waiver) annotations[waiverAnnotation(ImageRules.MOVING_TAG)] = waiver.options.waivers?.movingTag as string;
   const grace = pod.terminationGracePeriod?.toSeconds();
 
   return {
-    metadata: { labels: { ...pod.podLabels, ...parts.labels }, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+    metadata: { labels: merged(pod.podLabels, parts.labels), annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
     spec: {
       serviceAccountName: service.name,
       automountServiceAccountToken: service.automountServiceAccountToken,

@@ -13,6 +13,7 @@ import { kubernetesEmitter } from './emitters/kubernetes';
 import { kubeSphereV3Emitter, kubeSphereV4Emitter } from './emitters/kubesphere';
 import { compareObjects, KubeObject, LabelKeys, ManifestObject, ManifestOrigin, nonEmpty, originPath as sourceOf } from './manifest';
 import { whileModelFrozen } from './frozen-model';
+import { merged } from './merged';
 import { applyOverrides, Hatches, hatchesOf, resetOverrides, transformObject, unappliedOverrides, unplacedManifests } from './escape-hatches';
 import { userObjects, UserObjects } from './user-objects';
 import { ClusterPlan, planPlatform } from './plan';
@@ -272,15 +273,18 @@ function renderCluster(plan: ClusterPlan, context: RenderContext, duplicates: Pr
     for (const grant of tenant.workspaceGrants) add(emitter.workspaceGrantNamespaceObjects(placement, grant), origin, objects);
     add(connectionPolicies(placement, connections, projectLabels(placement)), origin, objects);
     add(alertRoutingNamespaceObjects(placement, projectLabels(placement)), origin, objects);
+    // One origin for all of a service's objects (nothing changes an origin).
     for (const service of placement.project.servicesIn(placement.environment)) {
       const generated = renderAppService(service, placement);
       if (hatches) applyOverrides(hatches, service, generated);
-      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
+      const from: ManifestOrigin = { tenant, placement, service };
+      for (const o of generated) objects.push({ object: o, origin: from });
     }
     for (const service of placement.project.statefulServicesIn(placement.environment)) {
       const generated = renderStatefulService(service, placement);
       if (hatches) applyOverrides(hatches, service, generated);
-      for (const o of generated) objects.push({ object: o, origin: { tenant, placement, service } });
+      const from: ManifestOrigin = { tenant, placement, service };
+      for (const o of generated) objects.push({ object: o, origin: from });
     }
     if (user) objects.push(...(user.namespaces.get(placement.namespace) ?? []));
     // Every object of a preview's namespace carries its environment and preview labels, the owner's RoleBinding too
@@ -323,14 +327,12 @@ function namespaceObject(placement: ProjectPlacement, emitter: TargetEmitter): K
     kind: 'Namespace',
     metadata: {
       name: placement.namespace,
-      labels: {
-        ...projectLabels(placement),
-        ...target.labels,
+      labels: merged(projectLabels(placement), target.labels, {
         'pod-security.kubernetes.io/enforce': POD_SECURITY_LEVEL,
         'pod-security.kubernetes.io/audit': POD_SECURITY_LEVEL,
         'pod-security.kubernetes.io/warn': POD_SECURITY_LEVEL,
-      },
-      annotations: nonEmpty({ ...target.annotations, ...previewAnnotations(placement.environment) }),
+      }),
+      annotations: nonEmpty(merged(target.annotations, previewAnnotations(placement.environment))),
     },
   };
 }
@@ -371,12 +373,13 @@ function checkUnique(cluster: string, objects: readonly RenderedObject[], seen: 
     let byName = seen.get(namespace);
     if (!byName) seen.set(namespace, (byName = new Map()));
     const named = byName.get(o.metadata.name);
-    const first = named?.find((e) => e.kind === o.kind && e.apiVersion === o.apiVersion)?.origin;
+    const first = named === undefined ? undefined : Array.isArray(named) ? named.find((e) => sameKind(e, o))?.origin : sameKind(named, o) ? named.origin : undefined;
     if (!first) {
-      // Not the object itself, which is released once written.
+      // Not the object itself, which is released once written; a list only when a name is taken twice.
       const entry: SeenObject = { kind: o.kind, apiVersion: o.apiVersion, origin: r.origin };
-      if (named) named.push(entry);
-      else byName.set(o.metadata.name, [entry]);
+      if (named === undefined) byName.set(o.metadata.name, entry);
+      else if (Array.isArray(named)) named.push(entry);
+      else byName.set(o.metadata.name, [named, entry]);
       continue;
     }
     const where = o.metadata.namespace ? `in namespace ${o.metadata.namespace} ` : '';
@@ -399,8 +402,12 @@ interface SeenObject {
   readonly origin: ManifestOrigin;
 }
 
-/** The objects of a cluster rendered so far, by namespace (`''` for none) and name. */
-type SeenObjects = Map<string, Map<string, SeenObject[]>>;
+/** The objects of a cluster rendered so far, by namespace (`''` for none) and name (one, or those of several kinds). */
+type SeenObjects = Map<string, Map<string, SeenObject | SeenObject[]>>;
+
+function sameKind(seen: SeenObject, o: KubeObject): boolean {
+  return seen.kind === o.kind && seen.apiVersion === o.apiVersion;
+}
 
 function originPath(origin: ManifestOrigin): string {
   return sourceOf(origin) ?? '-';

@@ -20,6 +20,8 @@ import { externalSecrets } from './pod';
 import { containerNameOf, renderPodTemplate } from './pod-spec';
 import type { JsonObject } from './yaml';
 import { externalScalingAnnotations } from './scaling';
+import { merged } from './merged';
+import { derivedOnce } from './frozen-model';
 import { deploymentMatcher, versionedWorkloads } from '../constructs/versions';
 import type { ServiceVersionOptions } from '../constructs/versions';
 
@@ -41,7 +43,7 @@ export function projectLabels(placement: ProjectPlacement): Record<string, strin
     [LabelKeys.TENANT]: placement.project.tenant.name,
     [LabelKeys.ENVIRONMENT]: placement.environment.name,
   };
-  return { ...labels, ...previewLabels(placement.environment) };
+  return PreviewEnvironment.isPreview(placement.environment) ? merged(labels, previewLabels(placement.environment)) : labels;
 }
 
 /** The labels of every object of a preview (none elsewhere): its slug, owner and last day. */
@@ -71,11 +73,7 @@ export function configMapName(service: AppService): string {
  * @param placement its namespace
  */
 export function workloadLabels(name: string, placement: ProjectPlacement): Record<string, string> {
-  return {
-    ...projectLabels(placement),
-    [LabelKeys.NAME]: name,
-    [LabelKeys.INSTANCE]: instanceName(name, placement.environment.name),
-  };
+  return merged(projectLabels(placement), { [LabelKeys.NAME]: name, [LabelKeys.INSTANCE]: instanceName(name, placement.environment.name) });
 }
 
 /**
@@ -84,6 +82,24 @@ export function workloadLabels(name: string, placement: ProjectPlacement): Recor
  */
 export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** The key of a service's configuration hashes by text, kept while the model is frozen (`derivedOnce`). */
+const CONFIG_HASHES = {};
+
+function newHashes(): Map<string, string> {
+  return new Map();
+}
+
+/**
+ * The hash of a service's configuration text: computed once per text while the model is frozen, since a service's
+ * configuration is most often the same in several of its environments.
+ */
+function configHashOf(service: AppService, text: string): string {
+  const known = derivedOnce(service, CONFIG_HASHES, newHashes);
+  let hash = known.get(text);
+  if (hash === undefined) known.set(text, (hash = contentHash(text)));
+  return hash;
 }
 
 /**
@@ -98,7 +114,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   const ports = service.ports;
   const labels = workloadLabels(service.name, placement);
   const tag = settings.image.tag;
-  const podLabels = tag !== undefined && checkLabelValue(tag) === undefined ? { ...labels, [LabelKeys.VERSION]: tag } : labels;
+  const podLabels = tag !== undefined && checkLabelValue(tag) === undefined ? merged(labels, { [LabelKeys.VERSION]: tag }) : labels;
   const objects: KubeObject[] = [];
 
   objects.push({
@@ -114,7 +130,7 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
     const data: Record<string, string> = {};
     for (const [k, v] of settings.configValues) data[k] = v;
     for (const [k, v] of settings.configFiles) data[k] = v;
-    configHash = contentHash(JSON.stringify(data));
+    configHash = configHashOf(service, JSON.stringify(data));
     objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(service), namespace, labels }, data });
   }
 
@@ -135,10 +151,10 @@ export function renderAppService(service: AppService, placement: ProjectPlacemen
   // One workload, or one per version (constructs/versions.ts): the version's pods add its label.
   for (const w of versionedWorkloads(service.versions, settings)) {
     const vTag = w.settings.image.tag;
-    const vLabels = w.suffix === '' ? podLabels : { ...labels, ...(vTag !== undefined && checkLabelValue(vTag) === undefined ? { [LabelKeys.VERSION]: vTag } : {}), ...w.labels };
+    const vLabels = w.suffix === '' ? podLabels : merged(labels, vTag !== undefined && checkLabelValue(vTag) === undefined ? { [LabelKeys.VERSION]: vTag } : undefined, w.labels);
     const template = renderPodTemplate(service, placement, w.settings, { labels: vLabels, annotations: podAnnotations, configMapName: configMapName(service), topologySpreadConstraints: spreadConstraints(service, settings) });
     // The same pod template in a Deployment, Job, CronJob or DaemonSet (lib/batch.ts).
-    objects.push(renderController(service, w.settings, { name: service.name + w.suffix, namespace, labels: vLabels, annotations: nonEmptyMap({ ...deploymentAnnotations, ...externalScalingAnnotations(w.settings) }) }, template, { ...selectorOf(service), ...w.labels }));
+    objects.push(renderController(service, w.settings, { name: service.name + w.suffix, namespace, labels: vLabels, annotations: nonEmptyMap(merged(deploymentAnnotations, externalScalingAnnotations(w.settings))) }, template, merged(selectorOf(service), w.labels)));
   }
 
   if (ports.length > 0) {
@@ -311,7 +327,7 @@ function renderExposure(service: AppService, placement: ProjectPlacement, labels
   const cut = legacy?.pendingCutOverIn(env);
   if (cut) {
     const name = legacyServiceName(service);
-    const legacyLabels = { ...projectLabels(placement), [LabelKeys.NAME]: name, [LabelKeys.INSTANCE]: instanceName(name, env.name) };
+    const legacyLabels = workloadLabels(name, placement);
     const port = { name: 'http', port: cut.legacy.port, targetPort: cut.legacy.port, protocol: 'TCP' };
     if (cut.legacy.host !== undefined) {
       out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: legacyLabels }, spec: { type: 'ExternalName', externalName: cut.legacy.host, ports: [port] } });
@@ -335,7 +351,7 @@ export function endpointSlice(service: string, namespace: string, labels: Record
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: service, namespace, labels: { ...labels, 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'platform-cdk.io' } },
+    metadata: { name: service, namespace, labels: merged(labels, { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'platform-cdk.io' }) },
     addressType: 'IPv4',
     endpoints: [...addresses].sort().map((a) => ({ addresses: [a], conditions: { ready: true } })),
     ports,
@@ -408,7 +424,7 @@ export function serviceAlertRules(a: AlertOptions, at: ServiceAlertPlace, metric
 function renderObservability(service: AppService, placement: ProjectPlacement, labels: Record<string, string>): KubeObject[] {
   const out: KubeObject[] = [];
   const namespace = placement.namespace;
-  const monitoringLabels = { ...labels, ...placement.cluster.monitoringLabels };
+  const monitoringLabels = merged(labels, placement.cluster.monitoringLabels);
   const m = service.metrics;
   const port = m ? service.findPort(m.port) : undefined;
   if (m && port) {

@@ -38,6 +38,43 @@ describe('the frozen model', () => {
     expect(test).toMatch(/replicas: 0\n/);
   });
 
+  test('a project\'s services and environments and a service\'s ports and environments are found once while frozen, as copies a caller may change', () => {
+    const f = fixture();
+    const web = addService(f, 'web');
+    whileModelFrozen(() => {
+      const services = f.project.services;
+      expect(f.project.services).not.toBe(services);
+      services.pop();
+      f.project.environments.pop();
+      web.ports.pop();
+      web.environments.pop();
+      expect(f.project.services).toEqual([web]);
+      expect(f.project.environments).toEqual([f.test, f.production]);
+      expect(f.project.isPlacedIn(f.production)).toBe(true);
+      expect(web.ports.map((p) => p.port)).toEqual([8080]);
+      expect(web.findPort(undefined)?.port).toBe(8080);
+      expect(web.environments).toEqual([f.test, f.production]);
+    });
+  });
+
+  test('services, ports and placements added between two syntheses are seen by the second', () => {
+    const f = fixture();
+    const web = addService(f, 'web');
+    const first = new ManifestStack(f.platform, { checks: false }).files();
+    expect([...first.values()].join('\n')).not.toContain('name: api\n');
+    addService(f, 'api');
+    web.addPort({ port: 9090 });
+    const staging = f.platform.addEnvironment('staging', { clusters: [f.member], domain: 'staging.example.com', namespaceSuffix: '-staging' });
+    f.project.placeIn(staging);
+    expect(validatePlatform(f.platform).filter((p) => p.severity === 'error')).toEqual([]);
+    expect(f.project.services.map((s) => s.name)).toEqual(['web', 'api']);
+    const second = [...new ManifestStack(f.platform, { checks: false }).files().entries()];
+    const text = second.map(([, t]) => t).join('\n');
+    expect(text).toContain('name: api\n');
+    expect(text).toContain('port: 9090');
+    expect(second.some(([file]) => file.includes('staging'))).toBe(true);
+  });
+
   test('the cache is dropped when the outermost call ends, also when it throws', () => {
     const owner = {};
     const key = {};
