@@ -687,7 +687,7 @@ export class AppService extends Construct implements IConnectable {
     const production = environment.production;
     const disruptionBudget = pick(o.disruptionBudget, this.base.disruptionBudget, production ? {} : undefined);
     const spread = pick(o.spread, this.base.spread, production ? {} : undefined);
-    const waivers = { ...this.base.waivers, ...o.waivers };
+    const waivers = this.base.waivers === undefined && o.waivers === undefined ? undefined : { ...this.base.waivers, ...o.waivers };
     // Object.assign rather than a literal that spreads and then adds fields: on this runtime an object made by a
     // spread gets a map of its own for every field added after it, which is slow and makes garbage, per service and
     // environment. The fields and their order are the same.
@@ -702,7 +702,7 @@ export class AppService extends Construct implements IConnectable {
       autoscaling,
       disruptionBudget: disruptionBudget ? { maxUnavailable: disruptionBudget.minAvailable === undefined ? (disruptionBudget.maxUnavailable ?? 1) : disruptionBudget.maxUnavailable, minAvailable: disruptionBudget.minAvailable } : undefined,
       spread: spread ? { nodes: spread.nodes ?? true, zones: spread.zones ?? true } : undefined,
-      waivers: byName(
+      waivers: waivers === undefined ? [] : byName(
         Object.entries({ 'production-replicas': waivers.replicas, 'production-disruption-budget': waivers.disruptionBudget, 'production-spread': waivers.spread })
           .filter((e): e is [string, string] => typeof e[1] === 'string'),
       ),

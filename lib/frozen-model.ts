@@ -12,7 +12,21 @@
 /** How many calls of {@link whileModelFrozen} are running (nested). */
 let depth = 0;
 
-/** Derived values by owner and key (an environment), while the model is frozen. */
+/**
+ * Where an owner keeps its derived values while the model is frozen: a field of its own (found without a lookup, as
+ * this runs about a hundred times per service), reset on every owner touched when the outermost call ends.
+ */
+const SLOT = Symbol('platform-cdk.derived');
+
+/** An owner with the slot of derived values. */
+interface SlotOwner {
+  [SLOT]?: Map<object, unknown>;
+}
+
+/** The owners given a slot in this freeze, to reset when it ends. */
+let touched: SlotOwner[] = [];
+
+/** Derived values of owners that cannot take a field (frozen or sealed objects), while the model is frozen. */
 let cache = new WeakMap<object, Map<object, unknown>>();
 
 /**
@@ -26,7 +40,11 @@ export function whileModelFrozen<T>(fn: () => T): T {
     return fn();
   } finally {
     depth--;
-    if (depth === 0) cache = new WeakMap();
+    if (depth === 0) {
+      for (const owner of touched) owner[SLOT] = undefined;
+      touched = [];
+      cache = new WeakMap();
+    }
   }
 }
 
@@ -45,11 +63,25 @@ export function modelFrozen(): boolean {
  */
 export function derivedOnce<O extends object, K extends object, T>(owner: O, key: K, compute: (owner: O, key: K) => T): T {
   if (depth === 0) return compute(owner, key);
-  let values = cache.get(owner);
-  if (!values) cache.set(owner, (values = new Map()));
+  const values = valuesOf(owner);
   const known = values.get(key);
   if (known !== undefined || values.has(key)) return known as T;
   const value = compute(owner, key);
   values.set(key, value);
   return value;
+}
+
+function valuesOf(owner: object): Map<object, unknown> {
+  const o = owner as SlotOwner;
+  let values = o[SLOT];
+  if (values !== undefined) return values;
+  if (Object.isExtensible(owner)) {
+    values = new Map();
+    Object.defineProperty(owner, SLOT, { value: values, writable: true, configurable: true, enumerable: false });
+    touched.push(o);
+    return values;
+  }
+  values = cache.get(owner);
+  if (!values) cache.set(owner, (values = new Map()));
+  return values;
 }

@@ -8,6 +8,7 @@
  * `Cluster`) read them, docs/tenancy.md shows them as a table, and the tests run every entry.
  */
 import type { Platform } from '../constructs/platform';
+import { derivedOnce } from './frozen-model';
 
 /** One reserved name, or a family of names (`kube-*`), with who owns it and why. */
 export interface ReservedName {
@@ -123,6 +124,15 @@ function devopsEntry(tenant: string): ReservedName {
  * @param platform the platform
  */
 export function estateNamespaces(platform: Platform): Map<string, Reservation> {
+  // Every project, cluster and preview asks for it while the model is validated: found once then (a map that is not
+  // to be changed), afresh outside.
+  return derivedOnce(platform, ESTATE_NAMESPACES, findEstateNamespaces);
+}
+
+/** The key of the estate's namespaces among what the model derives once while frozen (`derivedOnce`). */
+const ESTATE_NAMESPACES = {};
+
+function findEstateNamespaces(platform: Platform): Map<string, Reservation> {
   const out = new Map<string, Reservation>();
   out.set(GITOPS_NAMESPACE, { entry: gitopsEntry() });
   for (const t of platform.tenants) if (typeof t.name === 'string') out.set(`${t.name}${DEVOPS_SUFFIX}`, { entry: devopsEntry(t.name), tenant: t.name });

@@ -146,12 +146,32 @@ function normalizeName(name: string): string {
     .toUpperCase();
 }
 
+/** The names judged so far, with their kind (`none` for a name that is not a secret's). */
+const NAME_KINDS = new Map<string, 'strong' | 'weak' | 'none'>();
+
+/** The most names remembered; the memory is cleared when full, so that a long-running process does not grow. */
+const NAME_KINDS_MAX = 10000;
+
+/** Longer names are judged every time rather than remembered. */
+const NAME_KIND_LENGTH = 128;
+
 /**
  * How a name reads as a secret's: `strong` (any literal value is refused), `weak` (a random-looking value is
  * refused), or `undefined`.
  * @param name a variable's or key's name
  */
 export function secretNameKind(name: string): 'strong' | 'weak' | undefined {
+  // Names repeat across services and environments (LOG_LEVEL, DB_PASSWORD …): each is judged once.
+  if (name.length > NAME_KIND_LENGTH) return judgeName(name);
+  const known = NAME_KINDS.get(name);
+  if (known !== undefined) return known === 'none' ? undefined : known;
+  const kind = judgeName(name);
+  if (NAME_KINDS.size >= NAME_KINDS_MAX) NAME_KINDS.clear();
+  NAME_KINDS.set(name, kind ?? 'none');
+  return kind;
+}
+
+function judgeName(name: string): 'strong' | 'weak' | undefined {
   const n = normalizeName(name);
   if (n === '') return undefined;
   if (EXEMPT_NAME_SUFFIXES.some((s) => n === s || n.endsWith(`_${s}`))) return undefined;

@@ -165,10 +165,10 @@ function checkPlacements(plans: readonly ClusterPlan[], problems: ProblemCollect
         continue;
       }
       namespaces.set(placement.namespace, { project: placement.project, environment: placement.environment.name });
+      const tenant = placement.project.tenant.name;
       for (const service of placement.project.servicesIn(placement.environment)) {
         // Every host an exposure routes: during a pending cut-over also the service's own host beside the public one.
-        for (const { host, exposure } of service.exposures.flatMap((x) => x.routesIn(placement.environment).map((r) => ({ host: r.host, exposure: x })))) {
-          const tenant = placement.project.tenant.name;
+        for (const exposure of service.exposures) for (const { host } of exposure.routesIn(placement.environment)) {
           const claim = hosts.get(host);
           if (claim && claim.tenant !== tenant) {
             problems.error({ path: service.node.path, property: 'expose', value: host, message: `on cluster ${claim.cluster}, ${claim.service.node.path} of tenant ${claim.tenant} claims this host already; a host belongs to one tenant`, fix: 'give the service a host of its own tenant\'s domain' });

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { ManifestStack, validatePlatform } from 'platform-cdk';
 import { derivedOnce, modelFrozen, whileModelFrozen } from '../../lib/frozen-model';
+import { estateNamespaces } from '../../lib/reserved';
 import { addService, fixture } from '../fixture';
 
 describe('the frozen model', () => {
@@ -73,6 +74,15 @@ describe('the frozen model', () => {
     expect(text).toContain('name: api\n');
     expect(text).toContain('port: 9090');
     expect(second.some(([file]) => file.includes('staging'))).toBe(true);
+  });
+
+  test('the estate\'s reserved namespaces are found once while frozen, afresh outside (a tenant added later is seen)', () => {
+    const f = fixture();
+    expect(estateNamespaces(f.platform)).not.toBe(estateNamespaces(f.platform));
+    whileModelFrozen(() => expect(estateNamespaces(f.platform)).toBe(estateNamespaces(f.platform)));
+    expect(estateNamespaces(f.platform).has('billing-devops')).toBe(false);
+    f.platform.addTenant('billing', { manager: 'bob' });
+    expect(whileModelFrozen(() => estateNamespaces(f.platform).has('billing-devops'))).toBe(true);
   });
 
   test('the cache is dropped when the outermost call ends, also when it throws', () => {
