@@ -3,3 +3,4 @@
  * YAML never load Pulumi: `import { PulumiStack } from 'platform-cdk/pulumi'`.
  */
 export * from './stacks/pulumi-stack';
+export { DEFAULT_REGISTRATION_WINDOW, registerInWindow } from './stacks/pulumi-window';

@@ -332,8 +332,9 @@ function checkOutputs(runsB: (n: number) => boolean): void {
 }
 
 /**
- * The Pulumi path's lines (`bench/pulumi-bench.ts`): one environment registered with `PulumiStack` under mocks (p)
- * against the SDK's floor on the same objects (pf), at `BENCH_PULUMI_SIZES` (default 100, 1000, 3000).
+ * The Pulumi path's lines (`bench/pulumi-bench.ts`): one environment registered with `PulumiStack.create` under mocks
+ * (p) against the SDK's floor on the same objects, in the same window (pfw) and all at once (pf), at
+ * `BENCH_PULUMI_SIZES` (default 100, 1000, 3000).
  */
 function pulumiLines(runs: number): string[] {
   return pulumiBench({ build: BUILD, work: WORK, cwd: ROOT, env: childEnv(), runs });

@@ -3,10 +3,11 @@
  * numbers, booleans) written in block style with sorted keys.
  *
  * Why not a general YAML library: serializing is a large share of the cost of synthesis (on the 95,763 objects of
- * the largest bench estate the `yaml` package took about 50 times as long as `JSON.stringify`, this writer about
- * 2.5 times; `npm run bench`). This writer does one thing: any string that is not plainly safe is written as a JSON string, which is a valid YAML double-quoted scalar, so it
- * never has to reason about YAML's quoting rules beyond a short allow-list. Its output is checked against
- * the `yaml` package's parser by a property-based round-trip test.
+ * 3,000 bench services the `yaml` package took about 50 times as long as `JSON.stringify`, this writer about as long
+ * as `JSON.stringify`; docs/performance.md). This writer does one thing: any string that is not plainly safe is
+ * written as a JSON string, which is a valid YAML double-quoted scalar, so it never has to reason about YAML's quoting
+ * rules beyond a short allow-list. Its output is checked against the `yaml` package's parser by a property-based
+ * round-trip test, and against its earlier version byte for byte (test/lib/yaml-reference.test.ts).
  */
 
 /** A JSON value as written to a manifest. `undefined` members are left out; `null` members too. */
@@ -46,27 +47,9 @@ function spaces(n: number): string {
 const written = new Map<string, string>();
 const WRITTEN_MAX = 20_000;
 
-/**
- * The same, as written after a key (`' <value>\n'`) and as a key (`'<key>:'`, an implicit key): a document's
- * entries are mostly repeated keys and values, so each entry is then one lookup and one append.
- */
-const afterKey = new Map<string, string>();
-const asKey = new Map<string, string>();
-
-/** A string written after its key's `:`: `' <value>\n'`. */
-function stringAfterKey(value: string): string {
-  let out = afterKey.get(value);
-  if (out !== undefined) return out;
-  out = ` ${yamlString(value)}\n`;
-  if (value.length <= 256) {
-    if (afterKey.size >= WRITTEN_MAX) afterKey.clear();
-    afterKey.set(value, out);
-  }
-  return out;
-}
-
 /** Writes a string as a plain scalar when that is unambiguous, otherwise as a double-quoted scalar. */
 export function yamlString(value: string): string {
+  if (plainAtSight(value)) return value;
   let out = written.get(value);
   if (out !== undefined) return out;
   out = writeString(value);
@@ -75,6 +58,26 @@ export function yamlString(value: string): string {
     written.set(value, out);
   }
   return out;
+}
+
+/**
+ * Whether a string is written as it is, told by one pass over its characters without a lookup: most names, labels and
+ * images. Longer than 5 characters, not starting with `e` or `E` (so that no {@link RESERVED} word matches), a letter
+ * or `/` first and then only characters of {@link PLAIN} without its `:`. `false` says nothing: the string is then
+ * decided as any other.
+ */
+function plainAtSight(value: string): boolean {
+  const n = value.length;
+  if (n <= 5 || n > 256) return false;
+  let c = value.charCodeAt(0);
+  if (!((c >= 97 && c <= 122 && c !== 101) || (c >= 65 && c <= 90 && c !== 69) || c === 47)) return false;
+  for (let i = 1; i < n; i++) {
+    c = value.charCodeAt(i);
+    // Letters, `-`, `.`, `/`, digits, `_`, `@`, `=`, `+`.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 45 && c <= 57) || c === 95 || c === 64 || c === 61 || c === 43) continue;
+    return false;
+  }
+  return true;
 }
 
 function writeString(value: string): string {
@@ -100,79 +103,185 @@ function scalar(value: string | number | boolean | null | undefined): string {
   }
 }
 
-/** Small whole numbers as written after a key (`' 80\n'`), made when first written: ports, replicas, seconds. */
+/** Small whole numbers as written after a key (`' 80'`), made when first written: ports, replicas, seconds. */
 const SMALL_NUMBERS: (string | undefined)[] = [];
 const SMALL_NUMBER_MAX = 65_536;
 
 /** A number written after its key's `:`. */
 function numberAfterKey(value: number): string {
   if (Number.isInteger(value) && value >= 0 && value < SMALL_NUMBER_MAX && !Object.is(value, -0)) {
-    return (SMALL_NUMBERS[value] ??= ` ${scalar(value)}\n`);
+    return (SMALL_NUMBERS[value] ??= flat(` ${scalar(value)}`));
   }
-  return ` ${scalar(value)}\n`;
+  return ` ${scalar(value)}`;
 }
 
-/** `'\n'` and `n` spaces: the prefix of a collection's first entry, on the line below its key. */
-const LINE_INDENTS: string[] = ['\n'];
+/** A string after its key's `:` (`' <value>'`), for an entry that is not one of a layout's lines. */
+const afterKey = new Map<string, string>();
+
+function stringAfterKey(value: string): string {
+  let text = afterKey.get(value);
+  if (text !== undefined) return text;
+  text = flat(` ${yamlString(value)}`);
+  if (value.length <= 256) {
+    if (afterKey.size >= WRITTEN_MAX) afterKey.clear();
+    afterKey.set(value, text);
+  }
+  return text;
+}
+
+/** `'\n'` and `n` spaces: what every line at indent `n` starts with. */
+const LINE_INDENTS: string[] = [];
 
 function lineIndent(n: number): string {
   while (LINE_INDENTS.length <= n) LINE_INDENTS.push(`\n${spaces(LINE_INDENTS.length)}`);
   return LINE_INDENTS[n];
 }
 
+/** `'\n'`, `n` spaces and `'- '`: what a sequence item at indent `n` starts with. */
+const DASH_LINES: string[] = [];
+
+function dashLine(n: number): string {
+  while (DASH_LINES.length <= n) DASH_LINES.push(`\n${spaces(DASH_LINES.length)}- `);
+  return DASH_LINES[n];
+}
+
+/** The same string, made flat (one piece) now, so that appending it later adds one piece, not a tree of them. */
+function flat(s: string): string {
+  if (s.length > 0) s.charCodeAt(0);
+  return s;
+}
+
 /**
  * The document being written. Every piece is appended to this one string (which V8 keeps as a rope until it is
  * read), rather than each collection's text being built apart and then concatenated into its parent's: fewer
- * intermediate strings for the garbage collector. `toYamlDocument` is not reentrant, and need not be.
+ * intermediate strings for the garbage collector. Each line's piece starts with its line break (`'\n'` and the
+ * indent), so that a scalar entry is one piece when it is written as before (see {@link Layout.joined}), and a
+ * document ends with the one `'\n'` its last line lacks. `toYamlDocument` is not reentrant, and need not be.
  */
 let out = '';
 
 /**
- * The keys of one shape of object (one sequence of own keys, in the order `for…in` gives them), sorted, with each
- * key as written before its value (`'<key>:'`; `undefined` for a key too long for an implicit key). Manifests are
- * made of few shapes (every Deployment's `metadata` has the same keys in the same order), so each shape is sorted
- * once, and an object's shape is found by walking a tree of its keys: no array per object, no sort per object.
+ * One shape of object: one sequence of own keys, in the order `for…in` gives them. Manifests are made of few shapes
+ * (every Deployment's `metadata` has the same keys in the same order), so each shape is sorted once; a shape is
+ * found by walking a tree of its keys (no array per object, no sort per object), or, mostly, by checking that an
+ * object has the keys of the shape that was in the same place last time (see {@link Layout.child}).
  */
 interface Shape {
   /** The shapes with one more key, by that key. */
   readonly next: Map<string, Shape>;
-  /** The keys, sorted; set the first time an object of this shape is written. */
+  /** The keys in `for…in` order; set the first time an object of this shape is written. */
+  order?: string[];
+  /** The keys, sorted. */
   keys?: string[];
-  /** Each of `keys` as written before its value, or `undefined` when it is written as an explicit key. */
-  heads?: (string | undefined)[];
-  /** By indent: each of `heads` after that indent's spaces (an entry after a mapping's first), made when first used. */
-  padded?: (string | undefined)[][];
+  /** By indent: the shape's layout there, made when first used. */
+  layouts?: (Layout | undefined)[];
   /** As a document's top level: `apiVersion`, `kind` and `metadata` first (those present), the other keys sorted. */
-  docKeys?: string[];
-  /** Each of `docKeys` as written before its value. */
-  docHeads?: (string | undefined)[];
+  doc?: Layout;
+}
+
+/**
+ * A shape of mapping written at one indent: its keys in the order written, and the text that goes before each value,
+ * made once. An object of the shape is written by walking these arrays: no key is written, quoted or indented again.
+ */
+interface Layout {
+  /** The shape's keys for…in order, to check that an object has this shape (see {@link layoutOf}). */
+  readonly order: readonly string[];
+  /** The keys in the order written. */
+  readonly keys: readonly string[];
+  /** The indent of the keys. */
+  readonly indent: number;
+  /** Each key as written (`<key>:`, or `? <key>\n<indent>:` when too long for an implicit key), without the line break. */
+  readonly heads: readonly string[];
+  /**
+   * What the first entry of a mapping at this indent usually follows: a sequence item's dash (`'\n'`, the indent
+   * less 2, `'- '`), or nothing at a document's top level.
+   */
+  readonly first: string;
+  /**
+   * Each key's line (`'\n'`, the indent and the head), then each key after {@link first}: entry `i` is written as
+   * `lines[i]` on a line of its own, as `lines[keys.length + i]` when it is the first after the dash.
+   */
+  readonly lines: readonly string[];
+  /** Each of {@link lines} before a scalar: the line and `' '`. */
+  readonly scalarLines: readonly string[];
+  /**
+   * For each of {@link lines}, the strings written as its value lately, with the whole line each makes (`'\n'`, indent, key, `': '`
+   * and the value as written): a value seen before is then one lookup and one piece. `null` for a key whose values
+   * rarely repeat (names), where looking up and keeping them costs more than it saves.
+   */
+  readonly joined: (Map<string, string> | null | undefined)[];
+  /** For each of {@link lines}, how often its value was found in {@link joined}, and how often not. */
+  readonly hits: number[];
+  readonly misses: number[];
+  /**
+   * For each key, the layout of the mapping last written as its value, or of the last mapping item of the sequence
+   * last written as its value: the likely layout of the next one (one `for…in`, no lookups, to check it).
+   */
+  readonly child: (Layout | undefined)[];
+  /** The generation of the tree of shapes the layout belongs to: a layout of an older one is not reused. */
+  readonly generation: number;
 }
 
 /** The tree of shapes seen. Bounded: dropped when it holds {@link SHAPES_MAX} shapes (hostile input has many). */
 let shapes: Shape = { next: new Map() };
 let shapeCount = 0;
+let generation = 0;
 const SHAPES_MAX = 20_000;
 
-/** A key as written before its value, or `undefined` when it is too long for an implicit key. */
-function keyHead(key: string): string | undefined {
+/** How many lines all layouts' {@link Layout.joined} hold, at most, before the tree of shapes is dropped. */
+const JOINED_MAX = 100_000;
+/** The longest value kept in a {@link Layout.joined}. */
+const JOINED_VALUE_MAX = 128;
+/** A key's {@link Layout.joined} is given up after this many misses, when it has found fewer values than it missed. */
+const JOINED_TRIAL = 256;
+let joinedCount = 0;
+
+function resetShapes(): void {
+  shapes = { next: new Map() };
+  shapeCount = 0;
+  joinedCount = 0;
+  generation++;
+}
+
+/** A key as written before its value at an indent: `<key>:`, or an explicit key when it is too long for an implicit one. */
+function keyHead(key: string, indent: number): string {
   const written = yamlString(key);
-  return written.length > IMPLICIT_KEY_MAX ? undefined : `${written}:`;
+  return written.length > IMPLICIT_KEY_MAX ? `? ${written}\n${spaces(indent)}:` : `${written}:`;
+}
+
+/** The layout of `keys` (in the order written) at `indent`, for objects whose keys in `for…in` order are `order`. */
+function makeLayout(order: readonly string[], keys: readonly string[], indent: number): Layout {
+  const heads = keys.map((k) => flat(keyHead(k, indent)));
+  const first = indent >= 2 ? dashLine(indent - 2) : '';
+  // Entries 0…n-1 on their own lines; n…2n-1 the same keys as a sequence item's first entry, after its dash.
+  const lines = [...heads.map((h) => flat(`${lineIndent(indent)}${h}`)), ...heads.map((h) => flat(`${first}${h}`))];
+  return {
+    order,
+    keys,
+    indent,
+    heads,
+    first,
+    lines,
+    scalarLines: lines.map((l) => flat(`${l} `)),
+    joined: lines.map(() => undefined),
+    hits: lines.map(() => 0),
+    misses: lines.map(() => 0),
+    child: keys.map(() => undefined),
+    generation,
+  };
 }
 
 /**
  * The shape of a plain object (its prototype `Object.prototype` or `null`, so that `for…in` sees exactly its own
- * keys, in `Object.keys` order), with its sorted keys; `undefined` for any other object.
+ * keys, in `Object.keys` order), its keys sorted.
  */
-function shapeOf(obj: JsonObject): Shape | undefined {
-  const proto: unknown = Object.getPrototypeOf(obj);
-  if (proto !== Object.prototype && proto !== null) return undefined;
+function shapeOf(obj: JsonObject): Shape {
   let node = shapes;
   for (const key in obj) {
     let next = node.next.get(key);
     if (next === undefined) {
       if (shapeCount >= SHAPES_MAX) {
-        shapes = { next: new Map() };
-        shapeCount = 0;
+        resetShapes();
         return shapeOf(obj);
       }
       next = { next: new Map() };
@@ -182,166 +291,191 @@ function shapeOf(obj: JsonObject): Shape | undefined {
     node = next;
   }
   if (node.keys === undefined) {
-    const keys = Object.keys(obj).sort();
-    node.heads = keys.map(keyHead);
-    node.keys = keys;
+    node.order = Object.keys(obj);
+    node.keys = [...node.order].sort();
   }
   return node;
 }
 
-/** The keys of a document's shape in document order, and their heads (see {@link Shape.docKeys}). */
-function docKeysOf(shape: Shape): string[] {
-  if (shape.docKeys === undefined) {
+/** Whether an object is plain: its prototype `Object.prototype` or `null`, so that `for…in` sees its own keys only. */
+function isPlain(obj: JsonObject): boolean {
+  const proto: unknown = Object.getPrototypeOf(obj);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The layout of a mapping at `indent`: `predicted` when the object has its keys in the same order (the usual case:
+ * the mapping in the same place of the previous object), else its shape's. Any other object than a plain one gets
+ * a layout of its own, not kept.
+ */
+function layoutOf(obj: JsonObject, indent: number, predicted: Layout | undefined): Layout {
+  if (!isPlain(obj)) {
+    const keys = Object.keys(obj).sort();
+    return makeLayout(keys, keys, indent);
+  }
+  if (predicted !== undefined && predicted.generation === generation) {
+    const order = predicted.order;
+    let j = 0;
+    let same = true;
+    for (const key in obj) {
+      if (key !== order[j]) {
+        same = false;
+        break;
+      }
+      j++;
+    }
+    if (same && j === order.length) return predicted;
+  }
+  const shape = shapeOf(obj);
+  const layouts = (shape.layouts ??= []);
+  return (layouts[indent] ??= makeLayout(shape.order as string[], shape.keys as string[], indent));
+}
+
+/** The layout of a document's top level (see {@link Shape.doc}). */
+function docLayoutOf(doc: JsonObject): Layout {
+  if (!isPlain(doc)) {
+    // Any other object: the first keys as they read (inherited or not), then its own keys.
+    const keys = [...TOP_LEVEL_FIRST, ...Object.keys(doc).sort().filter((k) => !TOP_LEVEL_FIRST.includes(k))];
+    return makeLayout(keys, keys, 0);
+  }
+  const shape = shapeOf(doc);
+  if (shape.doc === undefined) {
     const sorted = shape.keys as string[];
     const keys = [...TOP_LEVEL_FIRST.filter((k) => sorted.includes(k)), ...sorted.filter((k) => !TOP_LEVEL_FIRST.includes(k))];
-    shape.docHeads = keys.map(keyHead);
-    shape.docKeys = keys;
+    shape.doc = makeLayout(shape.order as string[], keys, 0);
   }
-  return shape.docKeys;
-}
-
-/** Appends a value after its key's `:` (a scalar on the same line, a collection on the lines below). */
-function writeValueAfterKey(value: JsonValue, indent: number): void {
-  if (typeof value === 'string') out += stringAfterKey(value);
-  else if (typeof value === 'number') out += numberAfterKey(value);
-  else if (typeof value === 'boolean') out += value ? ' true\n' : ' false\n';
-  else if (typeof value !== 'object' || value === null) out += ` ${scalar(value)}\n`;
-  else if (Array.isArray(value)) {
-    if (value.length === 0) out += ' []\n';
-    else writeSequence(value, indent, lineIndent(indent));
-  } else if (!writeMapping(value, indent + 2, lineIndent(indent + 2))) out += ' {}\n';
+  return shape.doc;
 }
 
 /**
- * Appends one `key: value` entry whose key is written as `head` (see {@link Shape.heads}); `prefix` goes before the
- * key (a line's indent, or a sequence item's dash).
+ * Appends a string entry of a layout on its own line: from {@link Layout.joined} when the same value was written
+ * there lately, else made (and kept, while the key's values repeat enough to be worth it).
  */
-function writeHeadEntry(key: string, head: string | undefined, value: JsonValue, indent: number, prefix: string): void {
-  if (head === undefined) {
-    out += `${prefix}? ${yamlString(key)}\n${spaces(indent)}:`;
-  } else {
-    out += prefix;
-    out += head;
-  }
-  writeValueAfterKey(value, indent);
-}
-
-/** Appends one `key: value` entry; `prefix` goes before the key (a line's indent, or a sequence item's dash). */
-function writeEntry(key: string, value: JsonValue, indent: number, prefix: string): void {
-  let k = asKey.get(key);
-  if (k === undefined) {
-    const written = yamlString(key);
-    if (written.length > IMPLICIT_KEY_MAX) {
-      out += `${prefix}? ${written}\n${spaces(indent)}:`;
-      writeValueAfterKey(value, indent);
+function writeStringLine(layout: Layout, i: number, value: string): void {
+  let joined = layout.joined[i];
+  if (joined !== null) {
+    if (joined === undefined) joined = layout.joined[i] = new Map();
+    const line = joined.get(value);
+    if (line !== undefined) {
+      layout.hits[i]++;
+      out += line;
       return;
     }
-    k = `${written}:`;
-    if (key.length <= 256) {
-      if (asKey.size >= WRITTEN_MAX) asKey.clear();
-      asKey.set(key, k);
+    const misses = ++layout.misses[i];
+    if (misses >= JOINED_TRIAL && misses > layout.hits[i]) {
+      joinedCount -= joined.size;
+      layout.joined[i] = null;
+    } else if (value.length <= JOINED_VALUE_MAX) {
+      const made = flat(`${layout.scalarLines[i]}${yamlString(value)}`);
+      if (joinedCount >= JOINED_MAX) resetShapes();
+      if (joined.size >= JOINED_TRIAL) {
+        joinedCount -= joined.size;
+        joined.clear();
+      }
+      joined.set(value, made);
+      joinedCount++;
+      out += made;
+      return;
     }
   }
-  out += prefix;
-  out += k;
-  writeValueAfterKey(value, indent);
+  out += layout.scalarLines[i];
+  out += yamlString(value);
 }
 
 /**
- * Appends an object's entries with sorted keys, `undefined` and `null` members left out; the first entry after
- * `firstPrefix`, the others on lines indented by `indent`. Returns whether any entry was written (an object
- * without any is written by the caller as `{}`).
+ * Appends an object's entries in the layout's order, `undefined` and `null` members left out: the first after
+ * `firstPrefix` (`undefined`: on its own line, like the others), the others on their own lines. Returns whether any
+ * entry was written (an object without any is written by the caller as `{}`).
  */
-function writeMapping(obj: JsonObject, indent: number, firstPrefix: string): boolean {
-  let prefix = firstPrefix;
-  const pad = spaces(indent);
-  let wrote = false;
-  const shape = shapeOf(obj);
-  if (shape === undefined) {
-    for (const key of Object.keys(obj).sort()) {
-      const value = obj[key];
-      if (value === undefined || value === null) continue;
-      writeEntry(key, value, indent, prefix);
-      prefix = pad;
-      wrote = true;
-    }
-    return wrote;
-  }
-  const keys = shape.keys as string[];
-  const heads = shape.heads as (string | undefined)[];
+function writeEntries(obj: JsonObject, layout: Layout, firstPrefix: string | undefined): boolean {
+  const keys = layout.keys;
+  const n = keys.length;
   let i = 0;
-  // The first entry after `firstPrefix`; the others each as one piece, their indent and key made once per shape.
-  for (; i < keys.length; i++) {
-    const value = obj[keys[i]];
-    if (value === undefined || value === null) continue;
-    writeHeadEntry(keys[i], heads[i], value, indent, firstPrefix);
-    wrote = true;
+  if (firstPrefix !== undefined) {
+    const usual = firstPrefix === layout.first;
+    for (; i < n; i++) {
+      const value = obj[keys[i]];
+      if (value === undefined || value === null) continue;
+      if (usual) {
+        if (typeof value === 'string') writeStringLine(layout, n + i, value);
+        else {
+          out += layout.lines[n + i];
+          writeValue(value, layout, i);
+        }
+      } else {
+        out += firstPrefix;
+        out += layout.heads[i];
+        if (typeof value === 'string') out += stringAfterKey(value);
+        else writeValue(value, layout, i);
+      }
+      break;
+    }
+    if (i === n) return false;
     i++;
-    break;
   }
-  if (i >= keys.length) return wrote;
-  const padded = paddedHeads(shape, indent, pad);
-  for (; i < keys.length; i++) {
+  const before = out.length;
+  for (; i < n; i++) {
     const value = obj[keys[i]];
     if (value === undefined || value === null) continue;
-    const head = padded[i];
-    if (head === undefined) writeHeadEntry(keys[i], undefined, value, indent, pad);
+    if (typeof value === 'string') writeStringLine(layout, i, value);
     else {
-      out += head;
-      writeValueAfterKey(value, indent);
+      out += layout.lines[i];
+      writeValue(value, layout, i);
     }
   }
-  return wrote;
+  return firstPrefix !== undefined || out.length !== before;
 }
 
-/** A shape's heads after `indent` spaces (`pad`): see {@link Shape.padded}. */
-function paddedHeads(shape: Shape, indent: number, pad: string): (string | undefined)[] {
-  const byIndent = (shape.padded ??= []);
-  let padded = byIndent[indent];
-  if (padded === undefined) {
-    padded = (shape.heads as (string | undefined)[]).map((h) => (h === undefined ? undefined : `${pad}${h}`));
-    byIndent[indent] = padded;
-  }
-  return padded;
-}
-
-function writeSequence(items: JsonValue[], indent: number, firstPrefix: string): void {
-  let prefix = firstPrefix;
-  const pad = spaces(indent);
-  for (const item of items) {
-    const dash = `${prefix}- `;
-    if (typeof item !== 'object' || item === null) out += `${dash}${scalar(item)}\n`;
-    else if (Array.isArray(item)) {
-      if (item.length === 0) out += `${dash}[]\n`;
-      else writeSequence(item, indent + 2, dash);
-    } else if (!writeMapping(item, indent + 2, dash)) out += `${dash}{}\n`;
-    prefix = pad;
-  }
-}
-
-/** Appends one document (see {@link toYamlDocument}) to the text being written; `{}` when it has no member. */
-function writeDocument(doc: JsonObject): void {
-  const before = out.length;
-  const shape = shapeOf(doc);
-  if (shape === undefined) {
-    for (const key of TOP_LEVEL_FIRST) {
-      const value = doc[key];
-      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-    }
-    for (const key of Object.keys(doc).sort()) {
-      if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
-      const value = doc[key];
-      if (value !== undefined && value !== null) writeEntry(key, value, 0, '');
-    }
+/** Appends the value of a layout's entry `i` after its key's `:` (a scalar on the same line, a collection below). */
+function writeValue(value: Exclude<JsonValue, null | undefined>, layout: Layout, i: number): void {
+  if (typeof value === 'number') out += numberAfterKey(value);
+  else if (typeof value === 'boolean') out += value ? ' true' : ' false';
+  else if (typeof value !== 'object') out += ` ${scalar(value)}`;
+  else if (Array.isArray(value)) {
+    if (value.length === 0) out += ' []';
+    else writeSequence(value, layout.indent, dashLine(layout.indent), layout, i);
   } else {
-    const keys = docKeysOf(shape);
-    const heads = shape.docHeads as (string | undefined)[];
-    for (let i = 0; i < keys.length; i++) {
-      const value = doc[keys[i]];
-      if (value !== undefined && value !== null) writeHeadEntry(keys[i], heads[i], value, 0, '');
-    }
+    const child = layoutOf(value, layout.indent + 2, layout.child[i]);
+    layout.child[i] = child;
+    if (!writeEntries(value, child, undefined)) out += ' {}';
   }
-  if (out.length === before) out += '{}\n';
+}
+
+/**
+ * Appends a sequence's items at `indent`: the first after `firstDash` (a line's dash, or an outer item's), the others
+ * each on its own line. `owner` and `slot`: the entry of a layout whose value the sequence is, which remembers the
+ * layout of its mapping items.
+ */
+function writeSequence(items: JsonValue[], indent: number, firstDash: string, owner: Layout | undefined, slot: number): void {
+  const dash = dashLine(indent);
+  let prefix = firstDash;
+  let predicted = owner === undefined ? undefined : owner.child[slot];
+  for (let j = 0; j < items.length; j++) {
+    const item = items[j];
+    if (typeof item !== 'object' || item === null) {
+      out += prefix;
+      out += scalar(item);
+    } else if (Array.isArray(item)) {
+      if (item.length === 0) {
+        out += prefix;
+        out += '[]';
+      } else writeSequence(item, indent + 2, `${prefix}- `, undefined, 0);
+    } else {
+      const layout = layoutOf(item, indent + 2, predicted);
+      predicted = layout;
+      if (!writeEntries(item, layout, prefix)) {
+        out += prefix;
+        out += '{}';
+      }
+    }
+    prefix = dash;
+  }
+  if (owner !== undefined) owner.child[slot] = predicted;
+}
+
+/** Appends one document (see {@link toYamlDocument}), without its last line break; `{}` when it has no member. */
+function writeDocument(doc: JsonObject): void {
+  if (!writeEntries(doc, docLayoutOf(doc), '')) out += '{}';
 }
 
 /**
@@ -352,12 +486,11 @@ export function toYamlDocument(doc: JsonObject): string {
   out = '';
   try {
     writeDocument(doc);
-    const text = out;
+    out += '\n';
     // Built by concatenation, the text is a tree of its pieces until something reads its characters: read one
     // now, so that it is copied into one flat string and the pieces are freed young, not kept (and copied by the
     // garbage collector) for as long as the document is.
-    text.charCodeAt(0);
-    return text;
+    return flat(out);
   } finally {
     out = '';
   }
@@ -371,12 +504,10 @@ export function toYamlStream(docs: readonly JsonObject[]): string {
   out = '';
   try {
     for (let i = 0; i < docs.length; i++) {
-      if (i > 0) out += '---\n';
       writeDocument(docs[i]);
+      out += i === docs.length - 1 ? '\n' : '\n---\n';
     }
-    const text = out;
-    if (text.length > 0) text.charCodeAt(0);
-    return text;
+    return flat(out);
   } finally {
     out = '';
   }

@@ -13,7 +13,7 @@ import { whileModelFrozen } from '../lib/frozen-model';
 import { checkedObjectsOf, formatFinding, hasErrors, platformChecker } from '../lib/check';
 import type { Checker, CheckResult } from '../lib/check';
 import { OutputWriteError, UnsafeOutputFolderError, writeTreeAtomically } from '../lib/write';
-import { toYamlDocument, toYamlStream } from '../lib/yaml';
+import { toYamlStream } from '../lib/yaml';
 
 /** Properties of a {@link ManifestStack}. */
 export interface ManifestStackProps {
@@ -381,14 +381,17 @@ function inScope(plan: ClusterPlan, scope: Scope): boolean {
 }
 
 /**
- * One cluster's folder as it is made: each object's YAML document, by file, until the cluster is finished; or, when
- * streamed, until the group of objects they belong to is complete.
+ * One cluster's folder as it is made. The objects of a group (a namespace's, or a whole cluster's when it is inspected
+ * or checked) are held by file until the group is complete, then written as one YAML stream per file; when streamed,
+ * that text goes to its file at once (appended after a `---` to a file that an earlier group wrote), else it is held
+ * until the cluster is finished.
  */
 class ClusterFolder {
-  private readonly docs = new Map<string, string[]>();
+  /** When not streamed, each file's text so far: one YAML stream per group that had objects in it. */
+  private readonly texts = new Map<string, string[]>();
   /** Each namespace's file (`undefined` for the cluster-scoped objects), made once. */
   private readonly fileNames = new Map<string | undefined, string>();
-  /** When streamed, the objects of the group being made, by file. */
+  /** The objects of the group being made, by file. */
   private readonly objects = new Map<string, KubeObject[]>();
   /** The files written so far, when streamed. */
   private readonly streamed = new Set<string>();
@@ -413,26 +416,23 @@ class ClusterFolder {
       file = `${this.cluster}/${ns === undefined ? CLUSTER_SCOPED_FILE : `10-${ns}.yaml`}`;
       this.fileNames.set(ns, file);
     }
-    if (this.stream) {
-      let objects = this.objects.get(file);
-      if (!objects) this.objects.set(file, (objects = []));
-      objects.push(object);
-      return;
-    }
-    let list = this.docs.get(file);
-    if (!list) this.docs.set(file, (list = []));
-    list.push(toYamlDocument(object));
+    let objects = this.objects.get(file);
+    if (!objects) this.objects.set(file, (objects = []));
+    objects.push(object);
   }
 
   /**
-   * Says that a group of objects is complete: when streamed, its documents are written (appended after a `---` to
-   * a file that an earlier group wrote) and released.
+   * Says that a group of objects is complete: its documents are written as one YAML stream per file (one string, not
+   * one per document joined again) and the objects released; when streamed, the text goes to its file at once.
    */
   public groupDone(): void {
-    if (!this.stream) return;
     for (const [file, objects] of this.objects) {
       const text = toYamlStream(objects);
-      if (this.streamed.has(file)) this.stream.append(file, `---\n${text}`);
+      if (!this.stream) {
+        const texts = this.texts.get(file);
+        if (texts) texts.push(text);
+        else this.texts.set(file, [text]);
+      } else if (this.streamed.has(file)) this.stream.append(file, `---\n${text}`);
       else {
         this.stream.write(file, text);
         this.streamed.add(file);
@@ -443,12 +443,13 @@ class ClusterFolder {
 
   /** Hands the folder's files to `write`, sorted by name (when streamed: the rest), and sums the folder up. */
   public finish(write: (file: string, content: string) => void): SynthesizedCluster {
-    if (this.stream) {
-      this.groupDone();
-      return { cluster: this.cluster, files: [...this.streamed].sort(), objectCount: this.count };
+    this.groupDone();
+    if (this.stream) return { cluster: this.cluster, files: [...this.streamed].sort(), objectCount: this.count };
+    const names = [...this.texts.keys()].sort();
+    for (const f of names) {
+      const texts = this.texts.get(f) as string[];
+      write(f, texts.length === 1 ? texts[0] : texts.join('---\n'));
     }
-    const names = [...this.docs.keys()].sort();
-    for (const f of names) write(f, (this.docs.get(f) as string[]).join('---\n'));
     return { cluster: this.cluster, files: names, objectCount: this.count };
   }
 }

@@ -17,6 +17,7 @@ import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 import { ChecksFailed } from './manifest-stack';
 import { withLightBookkeeping } from './pulumi-bookkeeping';
+import { DEFAULT_REGISTRATION_WINDOW, registerInWindow } from './pulumi-window';
 
 /** Properties of a {@link PulumiStack}. */
 export interface PulumiStackProps {
@@ -51,7 +52,18 @@ export interface PulumiStackProps {
    * @default - none
    */
   readonly crdDirs?: readonly string[];
+  /**
+   * With {@link PulumiStack.create}: how many of the stack's objects the program prepares at once. The next object is
+   * constructed, in the order the constructor registers them (what an object depends on first), when an earlier
+   * one's registration request has been handed to the engine. It bounds the program's work in flight, not the
+   * engine's: the engine works on as many requests at once as it does for any program (`pulumi up --parallel`).
+   * Smaller keeps the program leaner; the default was the fastest under the mocks (docs/performance.md, "Pulumi
+   * path"). The constructor ignores it: it starts every registration at once.
+   * @default 8
+   */
+  readonly registrationWindow?: number;
 }
+
 
 /** The component resource type tokens, so that a preview reads platform → cluster → tenant → project → service. */
 export const ComponentTypes = {
@@ -85,7 +97,11 @@ export const FIELD_MANAGER_ANNOTATION = 'pulumi.com/patchFieldManager';
 type ResourceArgs = Record<string, unknown>;
 type ResourceClass = new (name: string, args: ResourceArgs, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
-// Built-in kinds get the provider's typed resources; every other kind is a CustomResource.
+// The core kinds (apiVersion `v1`) get the provider's typed classes: their type tokens (`kubernetes:core/v1:Service`)
+// are not the `kubernetes:<apiVersion>:<kind>` of a CustomResource, and `Secret`'s class makes its data secret. Every
+// other kind is a CustomResource, whose type token is the typed class's (`kubernetes:apps/v1:Deployment`), so the
+// URNs are the same; it skips the typed classes' aliases to API versions this library never registered
+// (`kubernetes:extensions/v1beta1:Deployment` …), which cost a tenth of the registration's time.
 const TYPED: Record<string, unknown> = {
   'v1/Namespace': k8s.core.v1.Namespace,
   'v1/Service': k8s.core.v1.Service,
@@ -96,23 +112,12 @@ const TYPED: Record<string, unknown> = {
   'v1/LimitRange': k8s.core.v1.LimitRange,
   'v1/PersistentVolumeClaim': k8s.core.v1.PersistentVolumeClaim,
   'v1/Endpoints': k8s.core.v1.Endpoints,
-  'apps/v1/Deployment': k8s.apps.v1.Deployment,
-  'apps/v1/StatefulSet': k8s.apps.v1.StatefulSet,
-  'apps/v1/DaemonSet': k8s.apps.v1.DaemonSet,
-  'batch/v1/Job': k8s.batch.v1.Job,
-  'batch/v1/CronJob': k8s.batch.v1.CronJob,
-  'networking.k8s.io/v1/Ingress': k8s.networking.v1.Ingress,
-  'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
-  'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
-  'autoscaling/v2/HorizontalPodAutoscaler': k8s.autoscaling.v2.HorizontalPodAutoscaler,
-  'discovery.k8s.io/v1/EndpointSlice': k8s.discovery.v1.EndpointSlice,
-  'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,
-  'rbac.authorization.k8s.io/v1/RoleBinding': k8s.rbac.v1.RoleBinding,
-  'rbac.authorization.k8s.io/v1/ClusterRole': k8s.rbac.v1.ClusterRole,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': k8s.rbac.v1.ClusterRoleBinding,
 };
 
-/** Whether a kind is registered as a typed resource of the Kubernetes provider (otherwise as a CustomResource). */
+/**
+ * Whether a kind is registered through a typed class of the Kubernetes provider (the core kinds), otherwise as a
+ * CustomResource with the same type token as the typed class (`kubernetes:apps/v1:Deployment`).
+ */
 export function isTypedKind(apiVersion: string, kind: string): boolean {
   return `${apiVersion}/${kind}` in TYPED;
 }
@@ -135,7 +140,7 @@ export function isTypedKind(apiVersion: string, kind: string): boolean {
  * lists every finding.
  *
  * @example
- * // index.ts of a Pulumi project; `pulumi up --stack production`
+ * // index.ts of a Pulumi project; `pulumi up --stack production` (for a large stack, prefer `PulumiStack.create`)
  * new PulumiStack(build());
  */
 export class PulumiStack extends pulumi.ComponentResource {
@@ -163,6 +168,7 @@ export class PulumiStack extends pulumi.ComponentResource {
    */
   constructor(platform: Platform, props: PulumiStackProps = {}, opts?: pulumi.ComponentResourceOptions) {
     const stackName = props.stack ?? pulumi.getStack();
+    registrationWindowOf(platform, props.registrationWindow); // checked here too, though only `create` uses it
     const scope = resolveScope(platform, stackName);
     const plan = planPlatform(platform);
     const problems = validatePlatform(platform, plan);
@@ -180,20 +186,86 @@ export class PulumiStack extends pulumi.ComponentResource {
     this.checks = checks;
     const providers = new Map<string, k8s.Provider>();
     const registrar = new Registrar(fieldManager);
+    const work: Array<() => pulumi.CustomResource> = [];
     withLightBookkeeping(() => {
       for (const { cluster, objects } of clusters) {
         const clusterComponent = registrar.component(ComponentTypes.CLUSTER, cluster.name, this);
         const connection = connections.get(cluster.name) as Connection;
         const provider = new k8s.Provider(cluster.name, { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true }, { parent: clusterComponent });
         providers.set(cluster.name, provider);
-        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) registrar.register(cluster, clusterComponent, provider, o);
+        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) work.push(() => registrar.register(cluster, clusterComponent, provider, o));
       }
     });
     this.providers = providers;
     this.objects = registrar.registered;
     this.components = registrar.components;
-    this.registerOutputs({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
+    const outputs = (): pulumi.Inputs => ({ stack: scope.name, clusters: scope.clusters.map((c) => c.name), objectCount: this.objects.size });
+    if (deferring) {
+      // PulumiStack.create registers the objects in its window, and then the outputs.
+      deferring.work = work;
+      deferring.finish = () => this.registerOutputs(outputs());
+      return;
+    }
+    for (const register of work) register();
+    this.registerOutputs(outputs());
   }
+
+  /**
+   * Builds the stack exactly as the constructor does (the same render, checks, objects, dependencies and components,
+   * in the same order) and registers its objects {@link PulumiStackProps.registrationWindow} at a time, instead of
+   * all at once: the program's memory stays bounded by the window, and a large stack registers several times
+   * faster (docs/pulumi.md, "Cost"). Resolves, with every object in `objects`, once every object has its URN.
+   * Validation errors and the checks' `ChecksFailed` reject it before anything is registered.
+   *
+   * @example
+   * // index.ts of a Pulumi project; `pulumi up --stack production`
+   * export = async () => {
+   *   const stack = await PulumiStack.create(build());
+   *   return { objectCount: stack.objects.size };
+   * };
+   * @param platform the estate
+   * @param props which environment, configuration namespace, field manager and window
+   * @param opts Pulumi options of the root component
+   */
+  public static async create(platform: Platform, props: PulumiStackProps = {}, opts?: pulumi.ComponentResourceOptions): Promise<PulumiStack> {
+    const window = registrationWindowOf(platform, props.registrationWindow);
+    const deferred: Deferred = {};
+    deferring = deferred;
+    let stack: PulumiStack;
+    try {
+      stack = new PulumiStack(platform, props, opts);
+    } finally {
+      deferring = undefined;
+    }
+    await registerInWindow(deferred.work ?? [], window);
+    deferred.finish?.();
+    return stack;
+  }
+}
+
+/** What the constructor leaves to {@link PulumiStack.create}: the registrations, in order, and the outputs. */
+interface Deferred {
+  work?: ReadonlyArray<() => pulumi.CustomResource>;
+  finish?: () => void;
+}
+
+/** Set while {@link PulumiStack.create} runs the constructor: the constructor then defers its registrations to it. */
+let deferring: Deferred | undefined;
+
+/** The window of `PulumiStackProps.registrationWindow`, checked: a whole number from 1. */
+function registrationWindowOf(platform: Platform, given: number | undefined): number {
+  if (given === undefined) return DEFAULT_REGISTRATION_WINDOW;
+  if (Number.isInteger(given) && given >= 1) return given;
+  throw new ValidationError([
+    {
+      severity: 'error',
+      path: platform.node.path,
+      property: 'registrationWindow',
+      value: given,
+      message: 'the registration window must be a whole number of objects, at least 1',
+      fix: `give a whole number such as ${DEFAULT_REGISTRATION_WINDOW} (the default), or leave it out`,
+    },
+  ]);
 }
 
 /** One cluster of a stack, rendered: its objects in registration order. */
@@ -297,7 +369,7 @@ class Registrar {
 
   constructor(private readonly fieldManager: string) {}
 
-  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: RenderedObject): void {
+  public register(cluster: Cluster, clusterComponent: pulumi.ComponentResource, provider: k8s.Provider, o: RenderedObject): pulumi.CustomResource {
     const manifest = o.object;
     const { apiVersion, kind, metadata, ...body } = manifest;
     const ns = metadata.namespace;
@@ -334,6 +406,7 @@ class Registrar {
       if (list) list.push(key);
       else this.workspaces.set(metadata.name, [key]);
     }
+    return resource;
   }
 
   private parentOf(cluster: Cluster, clusterComponent: pulumi.ComponentResource, o: RenderedObject): pulumi.ComponentResource {

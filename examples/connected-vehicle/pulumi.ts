@@ -7,9 +7,11 @@
 import { PulumiStack } from 'platform-cdk/pulumi';
 import { build } from './main';
 
-const stack = new PulumiStack(build());
-
-/** The clusters this stack deploys to. */
-export const clusters = stack.scope.clusters.map((c) => c.name);
-/** How many Kubernetes objects it manages. */
-export const objectCount = stack.objects.size;
+/**
+ * The program: registers the stack's objects (a window of them at a time, see `PulumiStack.create`) and returns the
+ * stack's outputs: the clusters it deploys to and how many Kubernetes objects it manages.
+ */
+export = async (): Promise<{ clusters: string[]; objectCount: number }> => {
+  const stack = await PulumiStack.create(build());
+  return { clusters: stack.scope.clusters.map((c) => c.name), objectCount: stack.objects.size };
+};

@@ -76,6 +76,19 @@ const { value } = fc.letrec<{ value: JsonValue; object: JsonObject }>((tie) => (
 }));
 const document = fc.dictionary(key, value, { maxKeys: 8 }) as fc.Arbitrary<JsonObject>;
 
+const variant = fc.constantFrom('plain', 'reversed', 'null-prototype', 'inherited');
+
+/** The same value with every object rebuilt: its keys reversed, without a prototype, or inheriting a key. */
+function rebuild(v: JsonValue, how: string): JsonValue {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x) => rebuild(x, how));
+  const keys = Object.keys(v);
+  if (how === 'reversed') keys.reverse();
+  const out: JsonObject = how === 'null-prototype' ? (Object.create(null) as JsonObject) : how === 'inherited' ? (Object.create({ inheritedKey: 'never written' }) as JsonObject) : {};
+  for (const k of keys) Object.defineProperty(out, k, { value: rebuild(v[k], how), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 describe('the YAML writer against its earlier version', () => {
   test('property: every document is written byte for byte as before', () => {
     fc.assert(
@@ -105,16 +118,6 @@ describe('the YAML writer against its earlier version', () => {
   // the shapes seen: objects of one key set in another order, of a prototype other than Object's, with no prototype,
   // or so many shapes that the tree is dropped, must all be written as before.
   test('property: the same objects in any key order, prototype or none, are written as before', () => {
-    const variant = fc.constantFrom('plain', 'reversed', 'null-prototype', 'inherited');
-    const rebuild = (v: JsonValue, how: string): JsonValue => {
-      if (typeof v !== 'object' || v === null) return v;
-      if (Array.isArray(v)) return v.map((x) => rebuild(x, how));
-      const keys = Object.keys(v);
-      if (how === 'reversed') keys.reverse();
-      const out: JsonObject = how === 'null-prototype' ? (Object.create(null) as JsonObject) : how === 'inherited' ? (Object.create({ inheritedKey: 'never written' }) as JsonObject) : {};
-      for (const k of keys) Object.defineProperty(out, k, { value: rebuild(v[k], how), enumerable: true, writable: true, configurable: true });
-      return out;
-    };
     fc.assert(
       fc.property(document, variant, (doc, how) => {
         const rebuilt = rebuild(doc, how) as JsonObject;
@@ -135,6 +138,74 @@ describe('the YAML writer against its earlier version', () => {
     fc.assert(
       fc.property(fc.array(document, { maxLength: 5 }), (docs) => toYamlStream(docs) === docs.map(reference).join('---\n')),
       { seed: 20261206, numRuns: 200 },
+    );
+  });
+
+  // The writer remembers, in each place of a layout, the shape of the mapping written there last and the lines of the
+  // string values written there lately: a stream that comes back to the same few shapes and values in any key order,
+  // prototype or none, must be written as before, whichever of them the writer reuses.
+  test('property: streams that repeat a few shapes and values, in any key order and prototype, are written as before', () => {
+    const pick = fc.tuple(fc.nat(), variant);
+    fc.assert(
+      fc.property(fc.array(document, { minLength: 1, maxLength: 4 }), fc.array(pick, { minLength: 1, maxLength: 30 }), (templates, picks) => {
+        const docs = picks.map(([i, how]) => rebuild(templates[i % templates.length], how) as JsonObject);
+        return toYamlStream(docs) === docs.map(reference).join('---\n') && docs.every((d) => toYamlDocument(d) === reference(d));
+      }),
+      { seed: 20261206, numRuns: 300 },
+    );
+  });
+
+  test('string values that repeat often, seldom or never, long, quoted and under long keys, are written as before', () => {
+    const long = 'k'.repeat(1100);
+    for (const distinct of [1, 3, 255, 300, 5000]) {
+      const docs: JsonObject[] = [];
+      for (let i = 0; i < 1200; i++) {
+        const v = `v${(i * 7) % distinct}`;
+        docs.push({
+          kind: 'K',
+          metadata: { name: `n${i}`, labels: { app: v, quoted: `yes${i % 2 === 0 ? '' : ': x'}`, long: v.repeat(40) } },
+          spec: { [long]: v, items: [{ name: v, value: i % 3 === 0 ? 'on' : v }, { name: `${v}-b` }] },
+        });
+      }
+      expect(toYamlStream(docs)).toBe(docs.map(reference).join('---\n'));
+    }
+  });
+
+  test('when the lines kept exceed their bound, everything is dropped and written as before', () => {
+    // 500 shapes, each with 256 values written three times: more lines than the writer keeps.
+    let differ = 0;
+    for (let s = 0; s < 500; s++) {
+      for (let v = 0; v < 256; v++) {
+        for (let r = 0; r < 3; r++) if (toYamlDocument({ [`key${s}`]: `value${v}` }) !== `key${s}: value${v}\n`) differ++;
+      }
+    }
+    expect(differ).toBe(0);
+  });
+
+  test('values that are not JSON (a function, a bigint, a symbol) are written as null, as before', () => {
+    const doc = { a: (() => 1) as unknown as JsonValue, b: BigInt(1) as unknown as JsonValue, c: [Symbol('s') as unknown as JsonValue], d: 'x' };
+    expect(toYamlDocument(doc)).toBe(reference(doc));
+    expect(toYamlDocument(doc)).toBe('a: null\nb: null\nc:\n- null\nd: x\n');
+  });
+
+  // Most strings are told plain by one pass over their characters, without the regular expressions: that pass must
+  // agree with them on every string, also near its edges (5 and 6 characters, a leading `e`, a `:`, characters just
+  // outside the allowed ranges).
+  test('property: a string is written plain or quoted exactly as the regular expressions of the earlier writer decide', () => {
+    const PLAIN = /^[A-Za-z/][A-Za-z0-9_./@=+-]*(:[A-Za-z0-9_./@=+-]+)*$/;
+    const PLAIN_QUANTITY = /^[1-9][0-9]*(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P)$/;
+    const RESERVED = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
+    const plain = (v: string): boolean => (PLAIN.test(v) && !RESERVED.test(v)) || PLAIN_QUANTITY.test(v);
+    const chars = fc.constantFrom(...'aezAEZ09/-._@=+:,*?&!#~[]{}` \u00e4\u007f'.split(''), ',', '`', '^', '\\', '\'', '"', '\n');
+    const word = fc.oneof(
+      fc.array(chars, { maxLength: 12 }).map((cs) => cs.join('')),
+      fc.tuple(fc.constantFrom('e', 'E', 'yes', 'False', 'null', 'off', 'a', '/', '1'), fc.array(chars, { maxLength: 8 })).map(([h, cs]) => `${h}${cs.join('')}`),
+      fc.constantFrom('e12345', 'E+12345', 'e-1234567', 'eeeeee', 'abcdef', 'abcde', 'a'.repeat(256), 'a'.repeat(257), `/${'b'.repeat(300)}`),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(word, (v) => (yamlString(v) === v) === plain(v)),
+      { seed: 20261206, numRuns: 3000 },
     );
   });
 });
