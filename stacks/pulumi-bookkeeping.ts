@@ -92,3 +92,34 @@ export function withLightBookkeeping<T>(register: () => T): T {
   installLightPromises();
   return register();
 }
+
+/** `pulumi.Resource` as far as its source positions go (`callsites` is static and public in the SDK's code). */
+interface ResourceClassWithCallsites {
+  callsites?: () => unknown[];
+}
+
+/**
+ * Runs `construct` (which constructs resources) with the SDK's source positions off: the SDK captures the whole call
+ * stack of every resource it constructs (`new Error().stack` without a depth limit, parsed frame by frame, and
+ * source-mapped under `pulumi up`) to tell the engine the line that declared it. For the objects `PulumiStack.create`
+ * constructs from its registration window, that stack holds only platform-cdk's own frames and the event loop's,
+ * never a line of the program, so the engine is told nothing instead (no source position, an empty stack trace).
+ * Restored as soon as `construct` returns; does nothing on an SDK without `Resource.callsites`.
+ * @param construct what constructs the resources
+ * @param resourceClass the SDK's `pulumi.Resource`
+ */
+export function withoutSourcePositions<T>(construct: () => T, resourceClass: unknown): T {
+  const cls = resourceClass as ResourceClassWithCallsites;
+  const own = Object.prototype.hasOwnProperty.call(cls, 'callsites');
+  const original = cls.callsites;
+  if (typeof original !== 'function') return construct();
+  cls.callsites = noCallsites;
+  try {
+    return construct();
+  } finally {
+    if (own) cls.callsites = original;
+    else delete cls.callsites;
+  }
+}
+
+const noCallsites = (): unknown[] => [];

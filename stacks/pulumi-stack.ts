@@ -16,7 +16,7 @@ import type { RenderedObject } from '../lib/render';
 import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 import { ChecksFailed } from './manifest-stack';
-import { withLightBookkeeping } from './pulumi-bookkeeping';
+import { withLightBookkeeping, withoutSourcePositions } from './pulumi-bookkeeping';
 import { DEFAULT_REGISTRATION_WINDOW, registerInWindow } from './pulumi-window';
 
 /** Properties of a {@link PulumiStack}. */
@@ -237,7 +237,8 @@ export class PulumiStack extends pulumi.ComponentResource {
     } finally {
       deferring = undefined;
     }
-    await registerInWindow(deferred.work ?? [], window);
+    // Constructed from the window, not from the program's lines: no source positions (see withoutSourcePositions).
+    await registerInWindow((deferred.work ?? []).map((register) => () => withoutSourcePositions(register, pulumi.Resource)), window);
     deferred.finish?.();
     return stack;
   }

@@ -86,6 +86,25 @@ describe('PulumiStack.create', () => {
     harness.select('production', contexts('host'));
   });
 
+  it('constructs its objects without source positions, and leaves the SDK as it found it', async () => {
+    harness.select('production', contexts('host'));
+    const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    // The harness turns source positions off for the whole file; a stand-in that gives one tells whether create does.
+    const harnessCallsites = resource.callsites;
+    const before = (): unknown[] => [{ file: 'program.ts', line: 1, column: 1 }];
+    resource.callsites = before;
+    let during: unknown;
+    const spy: pulumi.ResourceTransformation = (args) => {
+      if (isObject(args.type)) during ??= resource.callsites();
+      return undefined;
+    };
+    await mod.PulumiStack.create(estate().platform, {}, { transformations: [spy] });
+    const after = resource.callsites;
+    resource.callsites = harnessCallsites;
+    expect(during).toEqual([]);
+    expect(after).toBe(before);
+  });
+
   it('refuses a window that is not a whole number from 1, naming the property, the value and the fix', async () => {
     harness.select('production', contexts('host'));
     await fc.assert(
