@@ -84,15 +84,6 @@ export function installLightPromises(): boolean {
   return true;
 }
 
-/**
- * Runs `register` (which registers resources) with the light bookkeeping installed (see `installLightPromises`).
- * @param register what registers the resources
- */
-export function withLightBookkeeping<T>(register: () => T): T {
-  installLightPromises();
-  return register();
-}
-
 /** `pulumi.Resource` as far as its source positions go (`callsites` is static and public in the SDK's code). */
 interface ResourceClassWithCallsites {
   callsites?: () => unknown[];

@@ -16,7 +16,7 @@ import type { RenderedObject } from '../lib/render';
 import { ignoredFieldsOf } from '../lib/scaling';
 import { validatePlatform } from '../lib/validate';
 import { ChecksFailed } from './manifest-stack';
-import { withLightBookkeeping, withoutSourcePositions } from './pulumi-bookkeeping';
+import { installLightPromises, withoutSourcePositions } from './pulumi-bookkeeping';
 import { DEFAULT_REGISTRATION_WINDOW, registerInWindow } from './pulumi-window';
 
 /** Properties of a {@link PulumiStack}. */
@@ -188,15 +188,15 @@ export class PulumiStack extends pulumi.ComponentResource {
     const providers = new Map<string, k8s.Provider>();
     const registrar = new Registrar(fieldManager);
     const work: Array<() => pulumi.CustomResource> = [];
-    withLightBookkeeping(() => {
-      for (const { cluster, objects } of clusters) {
-        const clusterComponent = registrar.component(ComponentTypes.CLUSTER, cluster.name, this);
-        const connection = connections.get(cluster.name) as Connection;
-        const provider = new k8s.Provider(cluster.name, { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true }, { parent: clusterComponent });
-        providers.set(cluster.name, provider);
-        for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) work.push(() => registrar.register(cluster, clusterComponent, provider, o));
-      }
-    });
+    // The SDK's promise bookkeeping without its debugging traces, for the rest of the program (pulumi-bookkeeping.ts).
+    installLightPromises();
+    for (const { cluster, objects } of clusters) {
+      const clusterComponent = registrar.component(ComponentTypes.CLUSTER, cluster.name, this);
+      const connection = connections.get(cluster.name) as Connection;
+      const provider = new k8s.Provider(cluster.name, { kubeconfig: connection.kubeconfig, context: connection.context, enableServerSideApply: true }, { parent: clusterComponent });
+      providers.set(cluster.name, provider);
+      for (const o of objects) if (stackIncludes(platform, scope, cluster, environmentOf(o.origin))) work.push(() => registrar.register(cluster, clusterComponent, provider, o));
+    }
     this.providers = providers;
     this.objects = registrar.registered;
     this.components = registrar.components;
